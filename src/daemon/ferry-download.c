@@ -1,0 +1,1295 @@
+/* ferry-download.c
+ *
+ * One attempt: open the partial file, ask for the rest with Range + If-Range, decide from the
+ * response whether the bytes on disk may be kept (PROTOCOLS.md §1), stream the body to the
+ * file with plain writes, checkpoint (fdatasync, then the store), and on the last byte verify
+ * length and digests before the file takes its final name.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ferry-download"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ferry-download.h"
+#include "ferry-http.h"
+
+#define READ_BUFFER_SIZE (256 * 1024)
+#define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
+#define MAX_REDIRECTS 10
+#define MAX_RESTARTS 2
+#define DEFAULT_STALL_SECONDS 30
+
+struct _FerryDownload
+{
+  GObject parent_instance;
+
+  FerryTransfer *transfer;
+  FerryRecord *record;         /* owned by transfer */
+  SoupSession *session;
+
+  GTask *task;
+  GCancellable *io_cancellable;
+  gulong cancel_handler;
+  SoupMessage *msg;
+  GInputStream *body;
+  guint8 *buffer;
+
+  int dir_fd;
+  int fd;
+  guint64 offset;              /* where this response's body starts in the file */
+  guint64 received;            /* bytes of this response's body written */
+  gint64 expected;             /* body length of this response, -1 unknown */
+  guint64 progress;            /* bytes that advanced the file in this attempt */
+  char *current_uri;
+  guint redirects;
+  guint restarts;
+  gint64 retry_after;
+
+  /* Checkpoints run fdatasync in a thread while reading goes on. */
+  guint generation;            /* bumped when the file is truncated */
+  gboolean sync_in_flight;
+  gboolean finishing;          /* take the final checkpoint when the one in flight lands */
+  gint64 last_checkpoint;
+
+  gint64 last_byte_time;
+  guint stall_source;
+  gboolean stalled;
+
+  GError *pending_error;       /* how the attempt ends, once the final checkpoint is done */
+};
+
+G_DEFINE_FINAL_TYPE (FerryDownload, ferry_download, G_TYPE_OBJECT)
+
+static void send_request (FerryDownload *self);
+static void read_next (FerryDownload *self);
+static void finish_with_error (FerryDownload *self,
+                               GError        *error);
+
+static guint
+stall_seconds (void)
+{
+  static guint seconds;
+
+  if (seconds == 0)
+    {
+      const char *env = g_getenv ("FERRY_STALL_TIMEOUT");
+      guint64 value = env ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+      seconds = value > 0 && value < 3600 ? (guint) value : DEFAULT_STALL_SECONDS;
+    }
+
+  return seconds;
+}
+
+static void
+ferry_download_dispose (GObject *object)
+{
+  FerryDownload *self = FERRY_DOWNLOAD (object);
+
+  g_clear_handle_id (&self->stall_source, g_source_remove);
+  g_clear_object (&self->body);
+  g_clear_object (&self->msg);
+  g_clear_object (&self->io_cancellable);
+  g_clear_object (&self->session);
+  g_clear_object (&self->transfer);
+
+  G_OBJECT_CLASS (ferry_download_parent_class)->dispose (object);
+}
+
+static void
+ferry_download_finalize (GObject *object)
+{
+  FerryDownload *self = FERRY_DOWNLOAD (object);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  if (self->dir_fd >= 0)
+    close (self->dir_fd);
+  g_free (self->buffer);
+  g_free (self->current_uri);
+  g_clear_error (&self->pending_error);
+
+  G_OBJECT_CLASS (ferry_download_parent_class)->finalize (object);
+}
+
+static void
+ferry_download_class_init (FerryDownloadClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ferry_download_dispose;
+  object_class->finalize = ferry_download_finalize;
+}
+
+static void
+ferry_download_init (FerryDownload *self)
+{
+  self->fd = -1;
+  self->dir_fd = -1;
+  self->retry_after = -1;
+  self->expected = -1;
+}
+
+FerryDownload *
+ferry_download_new (FerryTransfer *transfer,
+                    SoupSession   *session)
+{
+  FerryDownload *self;
+
+  g_return_val_if_fail (FERRY_IS_TRANSFER (transfer), NULL);
+  g_return_val_if_fail (SOUP_IS_SESSION (session), NULL);
+
+  self = g_object_new (FERRY_TYPE_DOWNLOAD, NULL);
+  self->transfer = g_object_ref (transfer);
+  self->record = ferry_transfer_get_record (transfer);
+  self->session = g_object_ref (session);
+  return self;
+}
+
+gint64
+ferry_download_get_retry_after (FerryDownload *self)
+{
+  g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), -1);
+  return self->retry_after;
+}
+
+guint64
+ferry_download_get_progress (FerryDownload *self)
+{
+  g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), 0);
+  return self->progress;
+}
+
+static guint64
+file_position (FerryDownload *self)
+{
+  return self->offset + self->received;
+}
+
+static gboolean
+save_record (FerryDownload *self,
+             GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (ferry_transfer_save (self->transfer, &local_error))
+    return TRUE;
+
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+    g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_NO_SPACE,
+                 "The disk is full: Ferry could not save its progress");
+  else
+    g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                 "%s", local_error->message);
+  return FALSE;
+}
+
+static GError *
+write_error (FerryDownload *self,
+             int            saved_errno)
+{
+  if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+    return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_NO_SPACE,
+                        "The disk is full: free some space in %s and the download goes on",
+                        self->record->directory);
+
+  return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                      "Could not write to the folder %s: %s",
+                      self->record->directory, g_strerror (saved_errno));
+}
+
+/* -- Checkpoints ------------------------------------------------------------------------- */
+
+typedef struct
+{
+  int fd;
+  guint64 position;
+  guint generation;
+} SyncData;
+
+static void
+sync_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SyncData *data = task_data;
+
+  if (fdatasync (data->fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "%s", g_strerror (saved_errno));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_sync (FerryDownload      *self,
+            GAsyncReadyCallback callback)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, NULL);
+  SyncData *data = g_new0 (SyncData, 1);
+
+  data->fd = self->fd;
+  data->position = file_position (self);
+  data->generation = self->generation;
+  g_task_set_task_data (task, data, g_free);
+  g_task_set_source_tag (task, start_sync);
+  self->sync_in_flight = TRUE;
+  self->last_checkpoint = g_get_monotonic_time ();
+  g_task_run_in_thread (task, sync_thread);
+}
+
+/* The store learns the offset only once the bytes below it are on disk (rule 2). */
+static gboolean
+record_synced (FerryDownload *self,
+               GAsyncResult  *result,
+               GError       **error)
+{
+  SyncData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) local_error = NULL;
+
+  self->sync_in_flight = FALSE;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &local_error))
+    {
+      g_propagate_error (error, write_error (self, local_error->code == G_IO_ERROR_NO_SPACE
+                                                   ? ENOSPC : EIO));
+      return FALSE;
+    }
+
+  if (data->generation != self->generation || data->position == self->record->bytes_done)
+    return TRUE;
+
+  self->record->bytes_done = data->position;
+  return save_record (self, error);
+}
+
+static void on_final_sync (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data);
+
+static void
+on_checkpoint_synced (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  FerryDownload *self = FERRY_DOWNLOAD (source);
+  g_autoptr(GError) error = NULL;
+
+  if (!record_synced (self, result, &error) && self->pending_error == NULL)
+    {
+      /* Stop the stream; the read callback ends the attempt with this error. */
+      self->pending_error = g_steal_pointer (&error);
+      g_cancellable_cancel (self->io_cancellable);
+    }
+
+  if (self->finishing)
+    start_sync (self, on_final_sync);
+}
+
+static void
+maybe_checkpoint (FerryDownload *self)
+{
+  if (!self->sync_in_flight &&
+      g_get_monotonic_time () - self->last_checkpoint >= CHECKPOINT_INTERVAL_USEC)
+    start_sync (self, on_checkpoint_synced);
+}
+
+/* -- The end of an attempt --------------------------------------------------------------- */
+
+static void
+return_result (FerryDownload *self,
+               GError        *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  g_clear_handle_id (&self->stall_source, g_source_remove);
+  if (self->cancel_handler != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), self->cancel_handler);
+      self->cancel_handler = 0;
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_final_sync (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  FerryDownload *self = FERRY_DOWNLOAD (source);
+  g_autoptr(GError) error = NULL;
+
+  self->finishing = FALSE;
+  if (!record_synced (self, result, &error))
+    g_warning ("Could not checkpoint transfer %" G_GUINT64_FORMAT ": %s",
+               self->record->id, error->message);
+
+  return_result (self, g_steal_pointer (&self->pending_error));
+}
+
+/* Ends the attempt with @error after a last checkpoint of what reached the file. */
+static void
+finish_with_error (FerryDownload *self,
+                   GError        *error)
+{
+  g_assert (error != NULL);
+
+  g_clear_pointer (&self->pending_error, g_error_free);
+  self->pending_error = error;
+  g_clear_object (&self->body);
+
+  if (self->fd < 0)
+    {
+      return_result (self, g_steal_pointer (&self->pending_error));
+      return;
+    }
+
+  if (self->sync_in_flight)
+    {
+      self->finishing = TRUE;
+      return;
+    }
+
+  start_sync (self, on_final_sync);
+}
+
+static GError *
+stopped_error (FerryDownload *self)
+{
+  if (self->pending_error != NULL)
+    return g_steal_pointer (&self->pending_error);
+
+  if (self->stalled)
+    return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                        "The server stopped sending data for %u seconds", stall_seconds ());
+
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+}
+
+/* -- Verification and the final name ----------------------------------------------------- */
+
+typedef struct
+{
+  int fd;
+  guint64 length;
+  GChecksumType type;
+  char *expected;      /* lower-case hex */
+  char *source;        /* what promised it, for the message */
+  char *expected2;     /* a second digest (the caller's sha256 and the server's) */
+  GChecksumType type2;
+  char *source2;
+} VerifyData;
+
+static void
+verify_data_free (VerifyData *data)
+{
+  g_free (data->expected);
+  g_free (data->source);
+  g_free (data->expected2);
+  g_free (data->source2);
+  g_free (data);
+}
+
+static char *
+hash_file (int           fd,
+           guint64       length,
+           GChecksumType type,
+           GError      **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (type);
+  g_autofree guint8 *buf = g_malloc (1024 * 1024);
+  guint64 pos = 0;
+
+  while (pos < length)
+    {
+      ssize_t n = pread (fd, buf, MIN ((guint64) 1024 * 1024, length - pos), (off_t) pos);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                       "Could not read the downloaded file back to check it: %s",
+                       n < 0 ? g_strerror (errno) : "it is shorter than expected");
+          return NULL;
+        }
+      g_checksum_update (checksum, buf, (gsize) n);
+      pos += (guint64) n;
+    }
+
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static gboolean
+check_digest (VerifyData   *data,
+              GChecksumType type,
+              const char   *expected,
+              const char   *source,
+              GError      **error)
+{
+  g_autofree char *actual = NULL;
+
+  if (expected == NULL)
+    return TRUE;
+
+  actual = hash_file (data->fd, data->length, type, error);
+  if (actual == NULL)
+    return FALSE;
+
+  if (g_ascii_strcasecmp (actual, expected) != 0)
+    {
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "The downloaded file does not match the checksum %s gave "
+                   "(expected %s, got %s); it was deleted",
+                   source, expected, actual);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+verify_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  VerifyData *data = task_data;
+  GError *error = NULL;
+  struct stat st;
+
+  if (fdatasync (data->fd) != 0 || fstat (data->fd, &st) != 0)
+    {
+      g_task_return_new_error (task, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                               "Could not save the downloaded file: %s", g_strerror (errno));
+      return;
+    }
+
+  if ((guint64) st.st_size != data->length)
+    {
+      g_task_return_new_error (task, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                               "The file on disk has %" G_GUINT64_FORMAT " bytes instead of %"
+                               G_GUINT64_FORMAT, (guint64) st.st_size, data->length);
+      return;
+    }
+
+  if (!check_digest (data, data->type, data->expected, data->source, &error) ||
+      !check_digest (data, data->type2, data->expected2, data->source2, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+name_is_free (int         dir_fd,
+              const char *name)
+{
+  struct stat st;
+
+  return fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+}
+
+/* Reserves a name no file has (O_EXCL, no symlink followed) and moves the partial file over
+ * the reservation: a file of someone else's is never replaced. */
+static char *
+claim_final_name (FerryDownload *self,
+                  GError       **error)
+{
+  const char *name = self->record->filename ? self->record->filename : "download";
+
+  for (guint counter = 0; counter < 10000; counter++)
+    {
+      g_autofree char *candidate = counter == 0 ? g_strdup (name)
+                                                : ferry_http_filename_with_counter (name, counter);
+      int fd;
+
+      if (!name_is_free (self->dir_fd, candidate))
+        continue;
+
+      fd = openat (self->dir_fd, candidate,
+                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd < 0)
+        {
+          if (errno == EEXIST)
+            continue;
+          g_propagate_error (error, write_error (self, errno));
+          return NULL;
+        }
+      close (fd);
+
+      if (renameat (self->dir_fd, self->record->partial_name, self->dir_fd, candidate) != 0)
+        {
+          int saved_errno = errno;
+
+          unlinkat (self->dir_fd, candidate, 0);
+          g_propagate_error (error, write_error (self, saved_errno));
+          return NULL;
+        }
+
+      fsync (self->dir_fd);
+      return g_steal_pointer (&candidate);
+    }
+
+  g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+               "Could not find a free file name for %s in %s", name, self->record->directory);
+  return NULL;
+}
+
+static void
+on_verified (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  FerryDownload *self = FERRY_DOWNLOAD (source);
+  VerifyData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *final_name = NULL;
+  FerryRecord *r = self->record;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED))
+        {
+          /* Bytes that fail verification are not the file: never resume from them. */
+          unlinkat (self->dir_fd, r->partial_name, 0);
+          ferry_record_reset_validators (r);
+          self->generation++;
+        }
+      else
+        {
+          r->bytes_done = MIN (r->bytes_done, data->length);
+        }
+      save_record (self, NULL);
+      return_result (self, g_steal_pointer (&error));
+      return;
+    }
+
+  final_name = claim_final_name (self, &error);
+  if (final_name == NULL)
+    {
+      return_result (self, g_steal_pointer (&error));
+      return;
+    }
+
+  r->bytes_done = data->length;
+  r->bytes_total = data->length;
+  g_free (r->destination);
+  r->destination = g_build_filename (r->directory, final_name, NULL);
+  g_clear_pointer (&r->partial_name, g_free);
+  ferry_transfer_set_live_bytes (self->transfer, data->length);
+
+  /* The caller marks the transfer completed and saves; a crash before that leaves a
+   * completed file and a record that re-downloads: the store never runs ahead of the disk. */
+  return_result (self, NULL);
+}
+
+static void
+complete (FerryDownload *self,
+          guint64        length,
+          const char    *repr_digest)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, on_verified, NULL);
+  VerifyData *data = g_new0 (VerifyData, 1);
+  g_autofree char *server_hex = NULL;
+  FerryDigestAlgorithm algorithm = ferry_http_parse_repr_digest (repr_digest, &server_hex);
+
+  g_clear_handle_id (&self->stall_source, g_source_remove);
+  g_clear_object (&self->body);
+
+  data->fd = self->fd;
+  data->length = length;
+  if (self->record->sha256 != NULL)
+    {
+      data->type = G_CHECKSUM_SHA256;
+      data->expected = g_ascii_strdown (self->record->sha256, -1);
+      data->source = g_strdup ("you");
+    }
+  if (algorithm != FERRY_DIGEST_NONE)
+    {
+      data->type2 = algorithm == FERRY_DIGEST_SHA512 ? G_CHECKSUM_SHA512 : G_CHECKSUM_SHA256;
+      data->expected2 = g_steal_pointer (&server_hex);
+      data->source2 = g_strdup ("the server (Repr-Digest)");
+    }
+
+  g_task_set_task_data (task, data, (GDestroyNotify) verify_data_free);
+  g_task_set_source_tag (task, complete);
+  self->sync_in_flight = TRUE;   /* no periodic checkpoint may start now */
+  g_task_run_in_thread (task, verify_thread);
+}
+
+/* -- Reading the body -------------------------------------------------------------------- */
+
+static gboolean
+write_all (FerryDownload *self,
+           const guint8  *data,
+           gsize          len,
+           GError       **error)
+{
+  while (len > 0)
+    {
+      ssize_t n = pwrite (self->fd, data, len, (off_t) file_position (self));
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          g_propagate_error (error, write_error (self, errno));
+          return FALSE;
+        }
+
+      data += n;
+      len -= (gsize) n;
+      self->received += (guint64) n;
+      self->progress += (guint64) n;
+    }
+
+  return TRUE;
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(FerryDownload) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
+
+  if (n < 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        finish_with_error (self, stopped_error (self));
+      else
+        finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR,
+                                              FERRY_TRANSFER_ERROR_TRANSIENT,
+                                              "The connection was lost: %s", error->message));
+      return;
+    }
+
+  if (n == 0)
+    {
+      /* Count the bytes ourselves: a close-delimited or HTTP/1.0 body that ends early ends
+       * with a clean EOF, and must never pass for a complete file. */
+      if (self->expected >= 0 && self->received < (guint64) self->expected)
+        {
+          finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR,
+                                                FERRY_TRANSFER_ERROR_TRANSIENT,
+                                                "The server closed the connection early (%"
+                                                G_GUINT64_FORMAT " of %" G_GINT64_FORMAT
+                                                " bytes)", self->received, self->expected));
+          return;
+        }
+
+      complete (self, file_position (self),
+                soup_message_headers_get_one (soup_message_get_response_headers (self->msg),
+                                              "Repr-Digest"));
+      return;
+    }
+
+  if (self->expected >= 0 && self->received + (guint64) n > (guint64) self->expected)
+    {
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                                            "The server sent more data than it announced"));
+      return;
+    }
+
+  if (!write_all (self, self->buffer, (gsize) n, &error))
+    {
+      finish_with_error (self, g_steal_pointer (&error));
+      return;
+    }
+
+  self->last_byte_time = g_get_monotonic_time ();
+  ferry_transfer_set_live_bytes (self->transfer, file_position (self));
+  maybe_checkpoint (self);
+  read_next (self);
+}
+
+static void
+read_next (FerryDownload *self)
+{
+  g_input_stream_read_async (self->body, self->buffer, READ_BUFFER_SIZE, G_PRIORITY_DEFAULT,
+                             self->io_cancellable, on_read, g_object_ref (self));
+}
+
+static gboolean
+check_stall (gpointer user_data)
+{
+  FerryDownload *self = user_data;
+
+  if (g_get_monotonic_time () - self->last_byte_time >= (gint64) stall_seconds () * G_USEC_PER_SEC)
+    {
+      g_debug ("Transfer %" G_GUINT64_FORMAT " stalled", self->record->id);
+      self->stalled = TRUE;
+      self->stall_source = 0;
+      g_cancellable_cancel (self->io_cancellable);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* -- Deciding what the response means ---------------------------------------------------- */
+
+static gboolean
+truncate_to (FerryDownload *self,
+             guint64        length,
+             GError       **error)
+{
+  if (ftruncate (self->fd, (off_t) length) != 0)
+    {
+      g_propagate_error (error, write_error (self, errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Learns the validators and name of a new representation, stores them with a checkpoint of
+ * zero, and only then empties the partial file (rule 1 and 2). */
+static gboolean
+begin_representation (FerryDownload      *self,
+                      SoupMessageHeaders *headers,
+                      gint64              total,
+                      GError            **error)
+{
+  FerryRecord *r = self->record;
+  const char *etag = soup_message_headers_get_one (headers, "ETag");
+  const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
+  const char *date = soup_message_headers_get_one (headers, "Date");
+  const char *accept_ranges = soup_message_headers_get_one (headers, "Accept-Ranges");
+
+  ferry_record_reset_validators (r);
+  self->generation++;
+
+  if (ferry_http_etag_is_strong (etag))
+    {
+      r->etag = g_strdup (etag);
+    }
+  else if (etag == NULL && last_modified != NULL && date != NULL)
+    {
+      g_autoptr(GDateTime) lm = soup_date_time_new_from_http_string (last_modified);
+      g_autoptr(GDateTime) d = soup_date_time_new_from_http_string (date);
+
+      /* Last-Modified is strong only when the response came well after it (RFC 9110 §8.8.2.2). */
+      if (lm != NULL && d != NULL && g_date_time_difference (d, lm) >= 60 * G_USEC_PER_SEC)
+        r->last_modified = g_strdup (last_modified);
+    }
+
+  r->resumable = (r->etag != NULL || r->last_modified != NULL) &&
+                 g_strcmp0 (accept_ranges, "none") != 0;
+  r->bytes_total = total > 0 ? (guint64) total : 0;
+
+  if (!r->filename_from_caller)
+    {
+      g_autofree char *raw = ferry_http_content_disposition_filename (
+        soup_message_headers_get_one (headers, "Content-Disposition"));
+      g_autofree char *name = ferry_http_sanitize_filename (raw);
+
+      if (name == NULL)
+        {
+          g_autofree char *from_uri = ferry_http_uri_filename (self->current_uri);
+
+          name = ferry_http_sanitize_filename (from_uri);
+        }
+
+      g_free (r->filename);
+      r->filename = name ? g_steal_pointer (&name) : g_strdup ("download");
+    }
+
+  if (!save_record (self, error))
+    return FALSE;
+
+  self->offset = 0;
+  return truncate_to (self, 0, error);
+}
+
+static const char *
+reason_for_transient (guint status)
+{
+  switch (status)
+    {
+    case 408:
+      return "The server timed out waiting for the request";
+    case 429:
+      return "The server asks Ferry to slow down";
+    case 500:
+      return "The server had an internal error";
+    case 502:
+    case 504:
+      return "A gateway between Ferry and the server failed";
+    case 503:
+      return "The server is busy or down for maintenance";
+    default:
+      return "The server had trouble";
+    }
+}
+
+static GError *
+rejected_error (guint       status,
+                const char *reason)
+{
+  const char *what;
+
+  switch (status)
+    {
+    case 400:
+      what = "The server did not understand the request";
+      break;
+    case 401:
+      what = "The server requires a login for this file";
+      break;
+    case 403:
+      what = "The server refused access to this file";
+      break;
+    case 404:
+      what = "The server no longer has this file";
+      break;
+    case 410:
+      what = "The file was removed from the server";
+      break;
+    default:
+      return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                          "The server refused the download (HTTP %u %s)",
+                          status, reason ? reason : "");
+    }
+
+  return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                      "%s (HTTP %u)", what, status);
+}
+
+static void
+restart_from_zero (FerryDownload *self,
+                   const char    *why)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Transfer %" G_GUINT64_FORMAT ": starting over (%s)", self->record->id, why);
+
+  if (++self->restarts > MAX_RESTARTS)
+    {
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                                            "The server keeps answering with the wrong part "
+                                            "of the file"));
+      return;
+    }
+
+  ferry_record_reset_validators (self->record);
+  self->generation++;
+  if (!save_record (self, &error) || !truncate_to (self, 0, &error))
+    {
+      finish_with_error (self, g_steal_pointer (&error));
+      return;
+    }
+
+  self->offset = 0;
+  g_clear_object (&self->body);
+  send_request (self);
+}
+
+static void
+start_body (FerryDownload *self,
+            gint64         body_length)
+{
+  self->received = 0;
+  self->expected = body_length;
+  self->last_byte_time = g_get_monotonic_time ();
+  ferry_transfer_set_live_bytes (self->transfer, self->offset);
+  if (self->stall_source == 0)
+    self->stall_source = g_timeout_add_seconds (MAX (1, stall_seconds () / 6), check_stall, self);
+  read_next (self);
+}
+
+static gint64
+content_length (SoupMessageHeaders *headers)
+{
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    return -1;
+  return soup_message_headers_get_content_length (headers);
+}
+
+static gboolean
+handle_redirect (FerryDownload *self,
+                 guint          status,
+                 SoupMessageHeaders *headers)
+{
+  const char *location = soup_message_headers_get_one (headers, "Location");
+  g_autoptr(GUri) base = NULL;
+  g_autoptr(GUri) target = NULL;
+  const char *scheme;
+
+  if (location == NULL)
+    return FALSE;
+
+  base = g_uri_parse (self->current_uri, SOUP_HTTP_URI_FLAGS, NULL);
+  target = base ? g_uri_parse_relative (base, location, SOUP_HTTP_URI_FLAGS, NULL) : NULL;
+  scheme = target ? g_uri_get_scheme (target) : NULL;
+
+  if (target == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
+    {
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                            "The server redirected to an address Ferry cannot "
+                                            "use (HTTP %u)", status));
+      return TRUE;
+    }
+
+  if (g_str_equal (scheme, "http") && g_str_equal (g_uri_get_scheme (base), "https"))
+    {
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                            "The server redirected from a secure address to an "
+                                            "insecure one; Ferry does not follow that"));
+      return TRUE;
+    }
+
+  if (++self->redirects > MAX_REDIRECTS)
+    {
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                            "The server redirected more than %d times",
+                                            MAX_REDIRECTS));
+      return TRUE;
+    }
+
+  g_free (self->current_uri);
+  self->current_uri = g_uri_to_string (target);
+  g_clear_object (&self->body);
+  send_request (self);
+  return TRUE;
+}
+
+static void
+handle_response (FerryDownload *self)
+{
+  FerryRecord *r = self->record;
+  SoupMessageHeaders *headers = soup_message_get_response_headers (self->msg);
+  guint status = soup_message_get_status (self->msg);
+  const char *reason = soup_message_get_reason_phrase (self->msg);
+  g_autoptr(GError) error = NULL;
+
+  r->http_status = status;
+
+  if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
+    {
+      if (handle_redirect (self, status, headers))
+        return;
+    }
+
+  if (self->current_uri != NULL && g_strcmp0 (r->final_uri, self->current_uri) != 0 &&
+      status >= 200 && status < 300)
+    {
+      g_free (r->final_uri);
+      r->final_uri = g_strdup (self->current_uri);
+    }
+
+  if (status == 200)
+    {
+      gint64 length = content_length (headers);
+
+      if (self->offset > 0)
+        g_debug ("Transfer %" G_GUINT64_FORMAT ": the server sent the whole file (the file "
+                 "changed or ranges are not supported); starting over", r->id);
+
+      if (!begin_representation (self, headers, length, &error))
+        {
+          finish_with_error (self, g_steal_pointer (&error));
+          return;
+        }
+      start_body (self, length);
+      return;
+    }
+
+  if (status == 206)
+    {
+      FerryContentRange range;
+      const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+      const char *etag = soup_message_headers_get_one (headers, "ETag");
+
+      if (g_strcmp0 (content_type, "multipart/byteranges") == 0 ||
+          !ferry_http_parse_content_range (soup_message_headers_get_one (headers,
+                                                                         "Content-Range"),
+                                           &range) ||
+          range.start < 0 || (guint64) range.start != self->offset ||
+          (range.total >= 0 && r->bytes_total > 0 && (guint64) range.total != r->bytes_total) ||
+          (etag != NULL && r->etag != NULL && g_strcmp0 (etag, r->etag) != 0) ||
+          (content_length (headers) >= 0 &&
+           content_length (headers) != range.end - range.start + 1))
+        {
+          restart_from_zero (self, "the partial response does not continue the file");
+          return;
+        }
+
+      if (range.total >= 0 && r->bytes_total == 0)
+        {
+          r->bytes_total = (guint64) range.total;
+          if (!save_record (self, &error))
+            {
+              finish_with_error (self, g_steal_pointer (&error));
+              return;
+            }
+        }
+
+      start_body (self, range.end - range.start + 1);
+      return;
+    }
+
+  if (status == 416)
+    {
+      FerryContentRange range;
+      const char *etag = soup_message_headers_get_one (headers, "ETag");
+
+      /* The file may already be whole (the final response was lost): only if the server
+       * agrees on both the size and the validator. */
+      if (self->offset > 0 &&
+          ferry_http_parse_content_range (soup_message_headers_get_one (headers, "Content-Range"),
+                                          &range) &&
+          range.start < 0 && (guint64) range.total == self->offset &&
+          (r->bytes_total == 0 || r->bytes_total == self->offset) &&
+          (etag == NULL || g_strcmp0 (etag, r->etag) == 0))
+        {
+          self->received = 0;
+          complete (self, self->offset, NULL);
+          return;
+        }
+
+      restart_from_zero (self, "the server cannot satisfy the range");
+      return;
+    }
+
+  if (status == 408 || status == 429 || (status >= 500 && status < 600))
+    {
+      gint64 delay;
+
+      if (ferry_http_parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
+                                        g_get_real_time () / G_USEC_PER_SEC, &delay))
+        self->retry_after = delay;
+
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                                            "%s (HTTP %u)", reason_for_transient (status),
+                                            status));
+      return;
+    }
+
+  if (status >= 400 && status < 500)
+    {
+      finish_with_error (self, rejected_error (status, reason));
+      return;
+    }
+
+  finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                        "The server sent an unexpected answer (HTTP %u %s)",
+                                        status, reason ? reason : ""));
+}
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(FerryDownload) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->body = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+
+  if (self->body == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        finish_with_error (self, stopped_error (self));
+      else if (error->domain == G_TLS_ERROR ||
+               soup_message_get_tls_peer_certificate_errors (self->msg) != 0)
+        finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                              "The secure connection to the server failed: %s",
+                                              error->message));
+      else
+        finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                                              "Could not reach the server: %s", error->message));
+      return;
+    }
+
+  handle_response (self);
+}
+
+static void
+add_caller_headers (SoupMessageHeaders *headers,
+                    GVariant           *caller_headers)
+{
+  GVariantIter iter;
+  const char *name;
+  const char *value;
+
+  if (caller_headers == NULL)
+    return;
+
+  g_variant_iter_init (&iter, caller_headers);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    soup_message_headers_replace (headers, name, value);
+}
+
+static void
+send_request (FerryDownload *self)
+{
+  FerryRecord *r = self->record;
+  SoupMessageHeaders *headers;
+
+  g_clear_object (&self->msg);
+  self->msg = soup_message_new ("GET", self->current_uri);
+  if (self->msg == NULL)
+    {
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                            "The address %s is not valid", self->current_uri));
+      return;
+    }
+
+  /* Redirects are followed here, to refuse https → http and to know the final address. */
+  soup_message_add_flags (self->msg, SOUP_MESSAGE_NO_REDIRECT);
+  /* Bytes on disk are the representation as sent: never a decoded variant. */
+  soup_message_disable_feature (self->msg, SOUP_TYPE_CONTENT_DECODER);
+
+  headers = soup_message_get_request_headers (self->msg);
+  add_caller_headers (headers, r->headers);
+  soup_message_headers_replace (headers, "Accept-Encoding", "identity");
+  soup_message_headers_replace (headers, "Want-Repr-Digest", "sha-256=10, sha-512=3");
+
+  if (self->offset > 0)
+    {
+      g_autofree char *range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", self->offset);
+
+      soup_message_headers_replace (headers, "Range", range);
+      soup_message_headers_replace (headers, "If-Range", r->etag ? r->etag : r->last_modified);
+    }
+
+  soup_session_send_async (self->session, self->msg, G_PRIORITY_DEFAULT, self->io_cancellable,
+                           on_sent, g_object_ref (self));
+}
+
+static gboolean
+open_files (FerryDownload *self,
+            GError       **error)
+{
+  FerryRecord *r = self->record;
+  struct stat st;
+  guint64 resume_at;
+
+  self->dir_fd = open (r->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (self->dir_fd < 0)
+    {
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "The destination folder %s cannot be opened: %s",
+                   r->directory, g_strerror (errno));
+      return FALSE;
+    }
+
+  if (r->partial_name == NULL)
+    {
+      r->partial_name = g_strdup_printf (".ferry-%" G_GUINT64_FORMAT ".part", r->id);
+      r->bytes_done = 0;
+    }
+
+  self->fd = openat (self->dir_fd, r->partial_name,
+                     O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (self->fd < 0 || fstat (self->fd, &st) != 0)
+    {
+      g_propagate_error (error, write_error (self, errno));
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "The partial file %s in %s is not a regular file",
+                   r->partial_name, r->directory);
+      return FALSE;
+    }
+
+  /* The store never runs ahead of the disk; anything past the checkpoint was not synced and
+   * may be garbage after a power loss. A file shorter than the checkpoint lost its tail: keep
+   * what is left. Without a validator nothing can be resumed. */
+  resume_at = MIN ((guint64) st.st_size, r->bytes_done);
+  if (r->etag == NULL && r->last_modified == NULL)
+    resume_at = 0;
+  if (resume_at != (guint64) st.st_size && !truncate_to (self, resume_at, error))
+    return FALSE;
+
+  if (resume_at != r->bytes_done)
+    {
+      r->bytes_done = resume_at;
+      if (!save_record (self, error))
+        return FALSE;
+    }
+
+  self->offset = resume_at;
+  return TRUE;
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  FerryDownload *self = user_data;
+
+  g_cancellable_cancel (self->io_cancellable);
+}
+
+void
+ferry_download_run_async (FerryDownload      *self,
+                          GCancellable       *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (FERRY_IS_DOWNLOAD (self));
+  g_return_if_fail (self->task == NULL);
+
+  self->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->task, ferry_download_run_async);
+
+  self->io_cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    self->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
+                                                  self, NULL);
+
+  self->buffer = g_malloc (READ_BUFFER_SIZE);
+  self->current_uri = g_strdup (self->record->final_uri ? self->record->final_uri
+                                                        : self->record->uri);
+  self->last_checkpoint = g_get_monotonic_time ();
+
+  if (!open_files (self, &error))
+    {
+      finish_with_error (self, g_steal_pointer (&error));
+      return;
+    }
+
+  send_request (self);
+}
+
+gboolean
+ferry_download_run_finish (FerryDownload *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,879 @@
+/* ferry-scheduler.c
+ *
+ * A transfer runs when it is not paused, its earliest begin has passed, it is not inside a
+ * retry backoff, and a slot is free. Otherwise it waits and says why. There is no polling:
+ * one timer for the next due time, and a progress tick only while bytes flow.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ferry-scheduler"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+#include "ferry-download.h"
+#include "ferry-scheduler.h"
+
+#define TICK_MSEC 250
+#define TICKS_PER_PUBLISH 4
+#define MAX_ATTEMPTS 10
+#define BACKOFF_CAP_SECONDS 600
+#define DISK_SPACE_RETRY_SECONDS 15
+#define DEFAULT_MAX_RUNNING 3
+
+struct _FerryScheduler
+{
+  GObject parent_instance;
+
+  FerryStore *store;
+  SoupSession *session;
+  GPtrArray *transfers;        /* every transfer, oldest first */
+  GHashTable *cancellables;    /* FerryTransfer → GCancellable of its running attempt */
+
+  guint max_running;
+  guint running;
+  gboolean pending;
+  guint64 download_rate;
+
+  guint plan_source;
+  guint due_source;
+  guint tick_source;
+  guint tick_count;
+
+  gboolean shutting_down;
+  GCallback shutdown_callback;
+  gpointer shutdown_data;
+};
+
+G_DEFINE_FINAL_TYPE (FerryScheduler, ferry_scheduler, G_TYPE_OBJECT)
+
+enum {
+  PROGRESS,
+  PENDING_CHANGED,
+  RUNNING_CHANGED,
+  FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void plan (FerryScheduler *self);
+
+static gint64
+now_unix (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+static void
+ferry_scheduler_dispose (GObject *object)
+{
+  FerryScheduler *self = FERRY_SCHEDULER (object);
+
+  g_clear_handle_id (&self->plan_source, g_source_remove);
+  g_clear_handle_id (&self->due_source, g_source_remove);
+  g_clear_handle_id (&self->tick_source, g_source_remove);
+  g_clear_pointer (&self->cancellables, g_hash_table_unref);
+  g_clear_pointer (&self->transfers, g_ptr_array_unref);
+  g_clear_object (&self->session);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ferry_scheduler_parent_class)->dispose (object);
+}
+
+static void
+ferry_scheduler_class_init (FerrySchedulerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ferry_scheduler_dispose;
+
+  /* a(ottt) of the transfers whose bytes changed since the last tick. */
+  signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_VARIANT);
+  /* Whether anything is queued, waiting or running: the service stays up while it is. */
+  signals[PENDING_CHANGED] = g_signal_new ("pending-changed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+  signals[RUNNING_CHANGED] = g_signal_new ("running-changed", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
+  /* A transfer reached a terminal state. */
+  signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, FERRY_TYPE_TRANSFER);
+}
+
+static void
+ferry_scheduler_init (FerryScheduler *self)
+{
+  self->transfers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellables = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->max_running = DEFAULT_MAX_RUNNING;
+}
+
+FerryScheduler *
+ferry_scheduler_new (FerryStore *store)
+{
+  FerryScheduler *self;
+  g_autofree char *user_agent = g_strdup_printf ("Ferry/%s ", PACKAGE_VERSION);
+
+  g_return_val_if_fail (FERRY_IS_STORE (store), NULL);
+
+  self = g_object_new (FERRY_TYPE_SCHEDULER, NULL);
+  self->store = g_object_ref (store);
+  /* Deliberate settings rather than libsoup's defaults (PROTOCOLS.md §4): the slot limits
+   * are ours, the I/O timeout a backstop to our own stall detection. */
+  self->session = soup_session_new_with_options ("max-conns", 64,
+                                                 "max-conns-per-host", 16,
+                                                 "timeout", 60,
+                                                 "idle-timeout", 30,
+                                                 "user-agent", user_agent,
+                                                 NULL);
+  return self;
+}
+
+static gboolean
+is_pending_state (FerryState state)
+{
+  return state == FERRY_STATE_QUEUED || state == FERRY_STATE_WAITING ||
+         state == FERRY_STATE_RUNNING;
+}
+
+static void
+update_pending (FerryScheduler *self)
+{
+  gboolean pending = FALSE;
+
+  for (guint i = 0; i < self->transfers->len && !pending; i++)
+    pending = is_pending_state (ferry_transfer_get_state (g_ptr_array_index (self->transfers, i)));
+
+  if (pending != self->pending)
+    {
+      self->pending = pending;
+      g_signal_emit (self, signals[PENDING_CHANGED], 0, pending);
+    }
+}
+
+static gboolean
+plan_idle (gpointer user_data)
+{
+  FerryScheduler *self = user_data;
+
+  self->plan_source = 0;
+  plan (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Coalesces the changes of one main-loop iteration into one plan (and one transaction). */
+static void
+queue_plan (FerryScheduler *self)
+{
+  if (self->plan_source == 0 && !self->shutting_down)
+    self->plan_source = g_idle_add (plan_idle, self);
+}
+
+static gboolean
+save (FerryTransfer *transfer)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!ferry_transfer_save (transfer, &error))
+    {
+      g_warning ("Could not save transfer %" G_GUINT64_FORMAT ": %s",
+                 ferry_transfer_get_id (transfer), error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+delete_partial (FerryRecord *r)
+{
+  if (r->directory != NULL && r->partial_name != NULL)
+    {
+      g_autofree char *path = g_build_filename (r->directory, r->partial_name, NULL);
+
+      if (g_unlink (path) != 0 && errno != ENOENT)
+        g_warning ("Could not delete %s: %s", path, g_strerror (errno));
+    }
+  g_clear_pointer (&r->partial_name, g_free);
+  ferry_record_reset_validators (r);
+}
+
+/* -- Progress ---------------------------------------------------------------------------- */
+
+static gboolean
+tick (gpointer user_data)
+{
+  FerryScheduler *self = user_data;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(ottt)"));
+  gint64 now = g_get_monotonic_time ();
+  gboolean publish = (++self->tick_count % TICKS_PER_PUBLISH) == 0;
+  gboolean any = FALSE;
+  guint64 total_rate = 0;
+
+  for (guint i = 0; i < self->transfers->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (self->transfers, i);
+      FerryRecord *r;
+
+      if (ferry_transfer_get_engine (t) == NULL)
+        continue;
+
+      r = ferry_transfer_get_record (t);
+      if (ferry_transfer_update_rate (t, now) || publish)
+        {
+          g_variant_builder_add (&builder, "(ottt)", ferry_transfer_get_object_path (t),
+                                 ferry_transfer_get_live_bytes (t), r->bytes_total,
+                                 ferry_transfer_get_rate (t));
+          any = TRUE;
+        }
+      total_rate += ferry_transfer_get_rate (t);
+
+      if (publish)
+        ferry_transfer_publish (t);
+    }
+
+  self->download_rate = total_rate;
+
+  if (any)
+    g_signal_emit (self, signals[PROGRESS], 0, g_variant_builder_end (&builder));
+  if (publish)
+    g_signal_emit (self, signals[RUNNING_CHANGED], 0);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_running (FerryScheduler *self,
+             guint           running)
+{
+  if (running == self->running)
+    return;
+
+  self->running = running;
+  if (running > 0 && self->tick_source == 0)
+    {
+      self->tick_source = g_timeout_add (TICK_MSEC, tick, self);
+    }
+  else if (running == 0)
+    {
+      g_clear_handle_id (&self->tick_source, g_source_remove);
+      self->download_rate = 0;
+    }
+
+  g_signal_emit (self, signals[RUNNING_CHANGED], 0);
+}
+
+/* -- Attempts ---------------------------------------------------------------------------- */
+
+static guint
+backoff_seconds (guint attempts)
+{
+  guint base = 1u << MIN (attempts > 0 ? attempts - 1 : 0, 12u);
+  double jitter = g_random_double_range (0.75, 1.25);
+
+  return (guint) MAX (1.0, MIN ((double) BACKOFF_CAP_SECONDS, base * jitter));
+}
+
+static void
+set_error (FerryRecord *r,
+           const char  *message)
+{
+  g_free (r->error);
+  r->error = g_strdup (message);
+}
+
+static void
+finish (FerryScheduler *self,
+        FerryTransfer  *transfer,
+        FerryState      state)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+
+  r->state = state;
+  r->wait_reasons = FERRY_WAIT_NONE;
+  r->retry_at = 0;
+  r->finished_at = now_unix ();
+
+  /* Bytes that a retry could continue from are kept; anything else is litter. */
+  if (state != FERRY_STATE_COMPLETED && (!r->resumable || r->bytes_done == 0))
+    delete_partial (r);
+
+  if (save (transfer))
+    g_signal_emit (self, signals[FINISHED], 0, transfer);
+}
+
+static void
+apply_outcome (FerryScheduler *self,
+               FerryTransfer  *transfer,
+               FerryDownload  *download,
+               GError         *error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+
+  if (error == NULL)
+    {
+      r->attempts = 0;
+      g_clear_pointer (&r->error, g_free);
+      finish (self, transfer, FERRY_STATE_COMPLETED);
+      g_message ("Transfer %" G_GUINT64_FORMAT " completed: %s", r->id, r->destination);
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Stopped by the service (shutdown, a new address): runs again when it may. */
+      r->state = FERRY_STATE_QUEUED;
+      save (transfer);
+      return;
+    }
+
+  set_error (r, error->message);
+
+  if (error->domain != FERRY_TRANSFER_ERROR)
+    {
+      finish (self, transfer, FERRY_STATE_FAILED);
+      return;
+    }
+
+  switch ((FerryTransferError) error->code)
+    {
+    case FERRY_TRANSFER_ERROR_TRANSIENT:
+      {
+        gint64 retry_after = ferry_download_get_retry_after (download);
+        guint delay;
+
+        /* An attempt that moved the file forward starts the count again: a download over a
+         * flaky link that keeps progressing never runs out of retries. */
+        r->attempts = ferry_download_get_progress (download) > 0 ? 1 : r->attempts + 1;
+        if (r->attempts > MAX_ATTEMPTS)
+          {
+            g_autofree char *message = g_strdup_printf ("%s; gave up after %u attempts",
+                                                        error->message, MAX_ATTEMPTS);
+
+            set_error (r, message);
+            finish (self, transfer, FERRY_STATE_FAILED);
+            return;
+          }
+
+        if (retry_after >= 0)
+          delay = (guint) CLAMP (retry_after, 1, 24 * 3600);
+        else
+          delay = backoff_seconds (r->attempts);
+
+        r->state = FERRY_STATE_WAITING;
+        r->wait_reasons = FERRY_WAIT_RETRY;
+        r->retry_at = now_unix () + delay;
+        g_message ("Transfer %" G_GUINT64_FORMAT ": %s; retrying in %u s",
+                   r->id, error->message, delay);
+        save (transfer);
+        return;
+      }
+
+    case FERRY_TRANSFER_ERROR_NO_SPACE:
+      r->state = FERRY_STATE_WAITING;
+      r->wait_reasons = FERRY_WAIT_DISK_SPACE;
+      r->retry_at = now_unix () + DISK_SPACE_RETRY_SECONDS;
+      save (transfer);
+      return;
+
+    case FERRY_TRANSFER_ERROR_REJECTED:
+      finish (self, transfer, FERRY_STATE_REJECTED);
+      return;
+
+    case FERRY_TRANSFER_ERROR_FAILED:
+    default:
+      finish (self, transfer, FERRY_STATE_FAILED);
+      return;
+    }
+}
+
+static void
+maybe_finish_shutdown (FerryScheduler *self)
+{
+  GCallback callback;
+
+  if (!self->shutting_down || self->running > 0 || self->shutdown_callback == NULL)
+    return;
+
+  callback = self->shutdown_callback;
+  self->shutdown_callback = NULL;
+  ((void (*) (gpointer)) callback) (self->shutdown_data);
+}
+
+static void
+on_download_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  FerryDownload *download = FERRY_DOWNLOAD (source);
+  g_autoptr(FerryTransfer) transfer = user_data;
+  g_autoptr(GError) error = NULL;
+  FerryScheduler *self;
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+
+  ferry_download_run_finish (download, result, &error);
+  self = g_object_get_data (G_OBJECT (transfer), "ferry-scheduler");
+
+  ferry_transfer_set_engine (transfer, NULL);
+
+  if (self == NULL)
+    {
+      /* Removed while it ran: only its partial file is left to clean up. */
+      delete_partial (r);
+      return;
+    }
+
+  g_hash_table_remove (self->cancellables, transfer);
+  set_running (self, self->running - 1);
+
+  if (self->shutting_down)
+    {
+      /* Keep the state as stored: a restart resumes it from the checkpoint. */
+      maybe_finish_shutdown (self);
+      return;
+    }
+
+  switch (r->state)
+    {
+    case FERRY_STATE_RUNNING:
+      apply_outcome (self, transfer, download, error);
+      break;
+
+    case FERRY_STATE_CANCELED:
+      delete_partial (r);
+      save (transfer);
+      break;
+
+    case FERRY_STATE_QUEUED:
+    case FERRY_STATE_WAITING:
+    case FERRY_STATE_PAUSED:
+    case FERRY_STATE_COMPLETED:
+    case FERRY_STATE_REJECTED:
+    case FERRY_STATE_FAILED:
+    default:
+      /* Paused or stopped on purpose: the checkpoint is stored, publish the settled bytes. */
+      ferry_transfer_publish (transfer);
+      break;
+    }
+
+  update_pending (self);
+  queue_plan (self);
+}
+
+static void
+start (FerryScheduler *self,
+       FerryTransfer  *transfer)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+  g_autoptr(FerryDownload) download = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  r->state = FERRY_STATE_RUNNING;
+  r->wait_reasons = FERRY_WAIT_NONE;
+  r->retry_at = 0;
+  if (!save (transfer))
+    return;
+
+  download = ferry_download_new (transfer, self->session);
+  ferry_transfer_set_engine (transfer, G_OBJECT (download));
+  g_hash_table_insert (self->cancellables, transfer, g_object_ref (cancellable));
+  set_running (self, self->running + 1);
+
+  ferry_download_run_async (download, cancellable, on_download_done, g_object_ref (transfer));
+}
+
+static void
+stop (FerryScheduler *self,
+      FerryTransfer  *transfer)
+{
+  GCancellable *cancellable = g_hash_table_lookup (self->cancellables, transfer);
+
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+}
+
+/* -- Planning ---------------------------------------------------------------------------- */
+
+static int
+compare_priority (gconstpointer a,
+                  gconstpointer b)
+{
+  FerryRecord *ra = ferry_transfer_get_record (*(FerryTransfer **) a);
+  FerryRecord *rb = ferry_transfer_get_record (*(FerryTransfer **) b);
+
+  if (ra->priority != rb->priority)
+    return ra->priority > rb->priority ? -1 : 1;
+  return ra->id < rb->id ? -1 : (ra->id > rb->id ? 1 : 0);
+}
+
+static gboolean
+on_due (gpointer user_data)
+{
+  FerryScheduler *self = user_data;
+
+  self->due_source = 0;
+  plan (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sets @reasons as the transfer's wait, saving only when something changed. */
+static void
+set_waiting (FerryTransfer   *transfer,
+             FerryWaitReasons reasons)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+
+  if (r->state == FERRY_STATE_WAITING && r->wait_reasons == reasons)
+    return;
+
+  r->state = FERRY_STATE_WAITING;
+  r->wait_reasons = reasons;
+  save (transfer);
+}
+
+static void
+plan (FerryScheduler *self)
+{
+  g_autoptr(GPtrArray) ready = g_ptr_array_new ();
+  gint64 now = now_unix ();
+  gint64 next_due = G_MAXINT64;
+  guint free_slots;
+  gboolean batch;
+
+  g_clear_handle_id (&self->plan_source, g_source_remove);
+  g_clear_handle_id (&self->due_source, g_source_remove);
+
+  if (self->shutting_down)
+    return;
+
+  batch = ferry_store_begin (self->store, NULL);
+
+  for (guint i = 0; i < self->transfers->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (self->transfers, i);
+      FerryRecord *r = ferry_transfer_get_record (t);
+      FerryWaitReasons reasons = FERRY_WAIT_NONE;
+
+      if ((r->state != FERRY_STATE_QUEUED && r->state != FERRY_STATE_WAITING) ||
+          ferry_transfer_get_engine (t) != NULL)
+        continue;
+
+      if (r->earliest_begin > now)
+        {
+          reasons |= FERRY_WAIT_SCHEDULE;
+          next_due = MIN (next_due, r->earliest_begin);
+        }
+
+      if (r->state == FERRY_STATE_WAITING &&
+          (r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE)) && r->retry_at > now)
+        {
+          reasons |= r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE);
+          next_due = MIN (next_due, r->retry_at);
+        }
+
+      if (reasons != FERRY_WAIT_NONE)
+        set_waiting (t, reasons);
+      else
+        g_ptr_array_add (ready, t);
+    }
+
+  g_ptr_array_sort (ready, compare_priority);
+  free_slots = self->max_running > self->running ? self->max_running - self->running : 0;
+
+  for (guint i = 0; i < ready->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (ready, i);
+
+      if (i < free_slots)
+        start (self, t);
+      else
+        set_waiting (t, FERRY_WAIT_SLOT);
+    }
+
+  if (batch && !ferry_store_commit (self->store, NULL))
+    g_warning ("Could not save the queue");
+
+  if (next_due != G_MAXINT64)
+    {
+      gint64 delay_ms = MAX (0, next_due * 1000 - g_get_real_time () / 1000);
+
+      self->due_source = g_timeout_add ((guint) MIN (delay_ms, (gint64) G_MAXUINT32 / 2),
+                                        on_due, self);
+    }
+
+  update_pending (self);
+}
+
+/* -- Public ------------------------------------------------------------------------------ */
+
+static void
+take (FerryScheduler *self,
+      FerryTransfer  *transfer)
+{
+  g_object_set_data (G_OBJECT (transfer), "ferry-scheduler", self);
+  g_ptr_array_add (self->transfers, g_object_ref (transfer));
+}
+
+void
+ferry_scheduler_restore (FerryScheduler *self,
+                         GPtrArray      *transfers)
+{
+  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (transfers, i);
+      FerryRecord *r = ferry_transfer_get_record (t);
+
+      /* Interrupted by a crash or a reboot: it goes on from its checkpoint. */
+      if (r->state == FERRY_STATE_RUNNING)
+        r->state = FERRY_STATE_QUEUED;
+      take (self, t);
+    }
+
+  queue_plan (self);
+  update_pending (self);
+}
+
+void
+ferry_scheduler_add (FerryScheduler *self,
+                     FerryTransfer  *transfer)
+{
+  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  take (self, transfer);
+  update_pending (self);
+  queue_plan (self);
+}
+
+gboolean
+ferry_scheduler_pause (FerryScheduler *self,
+                       FerryTransfer  *transfer,
+                       GError        **error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+  FerryState old_state = r->state;
+
+  if (ferry_state_is_terminal (r->state))
+    {
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "This transfer has already ended (%s)", ferry_state_to_string (r->state));
+      return FALSE;
+    }
+
+  if (r->state == FERRY_STATE_PAUSED)
+    return TRUE;
+
+  r->state = FERRY_STATE_PAUSED;
+  r->wait_reasons = FERRY_WAIT_NONE;
+  if (!ferry_transfer_save (transfer, error))
+    {
+      r->state = old_state;
+      return FALSE;
+    }
+
+  stop (self, transfer);
+  update_pending (self);
+  queue_plan (self);
+  return TRUE;
+}
+
+gboolean
+ferry_scheduler_resume (FerryScheduler *self,
+                        FerryTransfer  *transfer,
+                        GError        **error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+
+  switch (r->state)
+    {
+    case FERRY_STATE_COMPLETED:
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "This transfer has already completed");
+      return FALSE;
+
+    case FERRY_STATE_RUNNING:
+    case FERRY_STATE_QUEUED:
+      return TRUE;
+
+    case FERRY_STATE_WAITING:
+      /* "Try now": skip a retry backoff, but not a schedule. */
+      if (!(r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE)))
+        return TRUE;
+      break;
+
+    case FERRY_STATE_CANCELED:
+      /* Its bytes were deleted: start over. */
+      ferry_record_reset_validators (r);
+      G_GNUC_FALLTHROUGH;
+    case FERRY_STATE_FAILED:
+    case FERRY_STATE_REJECTED:
+      r->attempts = 0;
+      r->finished_at = 0;
+      g_clear_pointer (&r->error, g_free);
+      break;
+
+    case FERRY_STATE_PAUSED:
+    default:
+      break;
+    }
+
+  r->state = FERRY_STATE_QUEUED;
+  r->wait_reasons = FERRY_WAIT_NONE;
+  r->retry_at = 0;
+  if (!ferry_transfer_save (transfer, error))
+    return FALSE;
+
+  update_pending (self);
+  queue_plan (self);
+  return TRUE;
+}
+
+gboolean
+ferry_scheduler_cancel (FerryScheduler *self,
+                        FerryTransfer  *transfer,
+                        GError        **error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+
+  if (r->state == FERRY_STATE_COMPLETED || r->state == FERRY_STATE_CANCELED)
+    {
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "This transfer has already ended (%s)", ferry_state_to_string (r->state));
+      return FALSE;
+    }
+
+  r->state = FERRY_STATE_CANCELED;
+  r->wait_reasons = FERRY_WAIT_NONE;
+  r->retry_at = 0;
+  r->finished_at = now_unix ();
+
+  if (ferry_transfer_get_engine (transfer) != NULL)
+    {
+      /* The partial file goes once the attempt has let go of it. */
+      if (!ferry_transfer_save (transfer, error))
+        return FALSE;
+      stop (self, transfer);
+    }
+  else
+    {
+      delete_partial (r);
+      if (!ferry_transfer_save (transfer, error))
+        return FALSE;
+    }
+
+  g_signal_emit (self, signals[FINISHED], 0, transfer);
+  update_pending (self);
+  queue_plan (self);
+  return TRUE;
+}
+
+gboolean
+ferry_scheduler_remove (FerryScheduler *self,
+                        FerryTransfer  *transfer,
+                        gboolean        delete_data,
+                        GError        **error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+
+  if (!ferry_store_delete (self->store, r->id, error))
+    return FALSE;
+
+  if (delete_data && r->state == FERRY_STATE_COMPLETED && r->destination != NULL &&
+      g_unlink (r->destination) != 0 && errno != ENOENT)
+    g_warning ("Could not delete %s: %s", r->destination, g_strerror (errno));
+
+  g_object_set_data (G_OBJECT (transfer), "ferry-scheduler", NULL);
+
+  if (ferry_transfer_get_engine (transfer) != NULL)
+    {
+      stop (self, transfer);
+      g_hash_table_remove (self->cancellables, transfer);
+      set_running (self, self->running - 1);
+    }
+  else
+    {
+      delete_partial (r);
+    }
+
+  g_ptr_array_remove (self->transfers, transfer);
+  update_pending (self);
+  queue_plan (self);
+  return TRUE;
+}
+
+void
+ferry_scheduler_restart (FerryScheduler *self,
+                         FerryTransfer  *transfer)
+{
+  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  if (ferry_transfer_get_engine (transfer) != NULL)
+    stop (self, transfer);
+  queue_plan (self);
+}
+
+void
+ferry_scheduler_replan (FerryScheduler *self)
+{
+  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+  queue_plan (self);
+}
+
+void
+ferry_scheduler_shutdown (FerryScheduler *self,
+                          GCallback       callback,
+                          gpointer        user_data)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  self->shutting_down = TRUE;
+  self->shutdown_callback = callback;
+  self->shutdown_data = user_data;
+  g_clear_handle_id (&self->plan_source, g_source_remove);
+  g_clear_handle_id (&self->due_source, g_source_remove);
+
+  g_hash_table_iter_init (&iter, self->cancellables);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_cancellable_cancel (value);
+
+  maybe_finish_shutdown (self);
+}
+
+guint
+ferry_scheduler_get_running (FerryScheduler *self)
+{
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), 0);
+  return self->running;
+}
+
+gboolean
+ferry_scheduler_has_pending (FerryScheduler *self)
+{
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
+  return self->pending;
+}
+
+guint64
+ferry_scheduler_get_download_rate (FerryScheduler *self)
+{
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), 0);
+  return self->download_rate;
+}
+
+void
+ferry_scheduler_set_max_running (FerryScheduler *self,
+                                 guint           max_running)
+{
+  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  self->max_running = MAX (1, max_running);
+  queue_plan (self);
+}

@@ -1,0 +1,53 @@
+/* ferry-scheduler.h: decides which transfers run, and when the others may
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "ferry-transfer.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_TYPE_SCHEDULER (ferry_scheduler_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryScheduler, ferry_scheduler, FERRY, SCHEDULER, GObject)
+
+FerryScheduler *ferry_scheduler_new (FerryStore *store);
+
+/* Takes the transfers restored from the store: interrupted ones run again. */
+void      ferry_scheduler_restore (FerryScheduler *self,
+                                   GPtrArray      *transfers);
+void      ferry_scheduler_add (FerryScheduler *self,
+                               FerryTransfer  *transfer);
+gboolean  ferry_scheduler_pause (FerryScheduler *self,
+                                 FerryTransfer  *transfer,
+                                 GError        **error);
+gboolean  ferry_scheduler_resume (FerryScheduler *self,
+                                  FerryTransfer  *transfer,
+                                  GError        **error);
+gboolean  ferry_scheduler_cancel (FerryScheduler *self,
+                                  FerryTransfer  *transfer,
+                                  GError        **error);
+gboolean  ferry_scheduler_remove (FerryScheduler *self,
+                                  FerryTransfer  *transfer,
+                                  gboolean        delete_data,
+                                  GError        **error);
+/* Stops a running transfer at a checkpoint and plans again (after Update()). */
+void      ferry_scheduler_restart (FerryScheduler *self,
+                                   FerryTransfer  *transfer);
+void      ferry_scheduler_replan (FerryScheduler *self);
+
+/* Stops every attempt at a checkpoint; @callback runs once all have stopped. */
+void      ferry_scheduler_shutdown (FerryScheduler *self,
+                                    GCallback       callback,
+                                    gpointer        user_data);
+
+guint     ferry_scheduler_get_running (FerryScheduler *self);
+gboolean  ferry_scheduler_has_pending (FerryScheduler *self);
+guint64   ferry_scheduler_get_download_rate (FerryScheduler *self);
+void      ferry_scheduler_set_max_running (FerryScheduler *self,
+                                           guint           max_running);
+
+G_END_DECLS

@@ -1,0 +1,742 @@
+/* ferry-service.c
+ *
+ * The service exports io.github.ferryhq.Ferry.Manager1 and an ObjectManager of Transfer1
+ * objects. It holds itself while anything is queued, waiting or running, and otherwise exits
+ * after an inactivity timeout; D-Bus activation brings it back, and it restores every
+ * transfer from the store.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ferry-service"
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include "ferry-dbus.h"
+#include "ferry-error.h"
+#include "ferry-options.h"
+#include "ferry-scheduler.h"
+#include "ferry-service.h"
+#include "ferry-store.h"
+#include "ferry-transfer.h"
+
+#define INACTIVITY_TIMEOUT_MSEC (10 * 1000)
+
+struct _FerryService
+{
+  GApplication parent_instance;
+
+  FerryStore *store;
+  FerryScheduler *scheduler;
+  GDBusObjectManagerServer *object_manager;
+  FerryManager1 *manager;
+  GHashTable *transfers;      /* id → FerryTransfer */
+  GHashTable *identifiers;    /* "session\nidentifier" → FerryTransfer */
+  GNetworkMonitor *network_monitor;
+  gboolean held;
+  gboolean quitting;
+};
+
+G_DEFINE_FINAL_TYPE (FerryService, ferry_service, G_TYPE_APPLICATION)
+
+static char *
+identifier_key (const FerryRecord *r)
+{
+  if (r->identifier == NULL || *r->identifier == '\0')
+    return NULL;
+  return g_strconcat (r->session ? r->session : "", "\n", r->identifier, NULL);
+}
+
+static void
+touch (FerryService *self)
+{
+  /* Each call restarts the inactivity timeout. */
+  g_application_hold (G_APPLICATION (self));
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+return_error (GDBusMethodInvocation *invocation,
+              GError                *error)
+{
+  /* Errors of the engine's domain reach clients as the registered D-Bus errors. */
+  if (error->domain != FERRY_ERROR)
+    {
+      int code = FERRY_ERROR_FAILED;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+        code = FERRY_ERROR_FAILED;
+      g_dbus_method_invocation_return_error_literal (invocation, FERRY_ERROR, code,
+                                                     error->message);
+      return;
+    }
+
+  g_dbus_method_invocation_return_gerror (invocation, error);
+}
+
+/* -- Transfers --------------------------------------------------------------------------- */
+
+static gboolean handle_pause (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
+                              FerryService *self);
+static gboolean handle_resume (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
+                               FerryService *self);
+static gboolean handle_cancel (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
+                               FerryService *self);
+static gboolean handle_remove (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
+                               gboolean delete_data, FerryService *self);
+static gboolean handle_update (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
+                               GVariant *options, FerryService *self);
+
+static void
+track (FerryService  *self,
+       FerryTransfer *transfer)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+  FerryObjectSkeleton *object = ferry_transfer_get_object (transfer);
+  g_autoptr(FerryTransfer1) iface = ferry_object_get_transfer1 (FERRY_OBJECT (object));
+  char *key = identifier_key (r);
+
+  g_hash_table_insert (self->transfers, &r->id, g_object_ref (transfer));
+  if (key != NULL)
+    g_hash_table_insert (self->identifiers, key, transfer);
+
+  g_signal_connect_object (iface, "handle-pause", G_CALLBACK (handle_pause), self, 0);
+  g_signal_connect_object (iface, "handle-resume", G_CALLBACK (handle_resume), self, 0);
+  g_signal_connect_object (iface, "handle-cancel", G_CALLBACK (handle_cancel), self, 0);
+  g_signal_connect_object (iface, "handle-remove", G_CALLBACK (handle_remove), self, 0);
+  g_signal_connect_object (iface, "handle-update", G_CALLBACK (handle_update), self, 0);
+
+  g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+}
+
+static void
+untrack (FerryService  *self,
+         FerryTransfer *transfer)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+  g_autofree char *key = identifier_key (r);
+  guint64 id = r->id;
+
+  g_dbus_object_manager_server_unexport (self->object_manager,
+                                         ferry_transfer_get_object_path (transfer));
+  if (key != NULL)
+    g_hash_table_remove (self->identifiers, key);
+  g_hash_table_remove (self->transfers, &id);
+}
+
+static FerryTransfer *
+lookup (FerryService          *self,
+        FerryTransfer1        *iface,
+        GDBusMethodInvocation *invocation)
+{
+  guint64 id = ferry_transfer1_get_id (iface);
+  FerryTransfer *transfer = g_hash_table_lookup (self->transfers, &id);
+
+  touch (self);
+
+  if (transfer == NULL)
+    g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
+                                           "Transfer %" G_GUINT64_FORMAT " no longer exists",
+                                           id);
+  return transfer;
+}
+
+static gboolean
+handle_pause (FerryTransfer1        *iface,
+              GDBusMethodInvocation *invocation,
+              FerryService          *self)
+{
+  FerryTransfer *transfer = lookup (self, iface, invocation);
+  g_autoptr(GError) error = NULL;
+
+  if (transfer == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+
+  if (!ferry_scheduler_pause (self->scheduler, transfer, &error))
+    return_error (invocation, error);
+  else
+    ferry_transfer1_complete_pause (iface, invocation);
+
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_resume (FerryTransfer1        *iface,
+               GDBusMethodInvocation *invocation,
+               FerryService          *self)
+{
+  FerryTransfer *transfer = lookup (self, iface, invocation);
+  g_autoptr(GError) error = NULL;
+
+  if (transfer == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+
+  if (!ferry_scheduler_resume (self->scheduler, transfer, &error))
+    return_error (invocation, error);
+  else
+    ferry_transfer1_complete_resume (iface, invocation);
+
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_cancel (FerryTransfer1        *iface,
+               GDBusMethodInvocation *invocation,
+               FerryService          *self)
+{
+  FerryTransfer *transfer = lookup (self, iface, invocation);
+  g_autoptr(GError) error = NULL;
+
+  if (transfer == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+
+  if (!ferry_scheduler_cancel (self->scheduler, transfer, &error))
+    return_error (invocation, error);
+  else
+    ferry_transfer1_complete_cancel (iface, invocation);
+
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_remove (FerryTransfer1        *iface,
+               GDBusMethodInvocation *invocation,
+               gboolean               delete_data,
+               FerryService          *self)
+{
+  FerryTransfer *transfer = lookup (self, iface, invocation);
+  g_autoptr(GError) error = NULL;
+
+  if (transfer == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+
+  g_object_ref (transfer);
+  if (!ferry_scheduler_remove (self->scheduler, transfer, delete_data, &error))
+    {
+      return_error (invocation, error);
+    }
+  else
+    {
+      ferry_transfer1_complete_remove (iface, invocation);
+      untrack (self, transfer);
+    }
+  g_object_unref (transfer);
+
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_update (FerryTransfer1        *iface,
+               GDBusMethodInvocation *invocation,
+               GVariant              *options,
+               FerryService          *self)
+{
+  FerryTransfer *transfer = lookup (self, iface, invocation);
+  g_autoptr(FerryRecord) scratch = NULL;
+  g_autoptr(GError) error = NULL;
+  FerryRecord *r;
+  gboolean uri_changed;
+
+  if (transfer == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+
+  r = ferry_transfer_get_record (transfer);
+
+  /* Validate on a copy of the fields Update may change; apply only if all are good. */
+  scratch = ferry_record_new ();
+  scratch->uri = g_strdup (r->uri);
+  scratch->final_uri = g_strdup (r->final_uri);
+  scratch->allow_metered = r->allow_metered;
+  scratch->discretionary = r->discretionary;
+  scratch->earliest_begin = r->earliest_begin;
+  scratch->priority = r->priority;
+
+  if (!ferry_options_apply (scratch, options, FERRY_OPTIONS_UPDATE, NULL, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  if (ferry_state_is_terminal (r->state) && g_variant_n_children (options) > 0 &&
+      r->state == FERRY_STATE_COMPLETED)
+    {
+      g_dbus_method_invocation_return_error (invocation, FERRY_ERROR,
+                                             FERRY_ERROR_INVALID_ARGUMENT,
+                                             "This transfer has already completed");
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  uri_changed = g_strcmp0 (scratch->uri, r->uri) != 0;
+  if (uri_changed)
+    {
+      /* The bytes stay; the validator decides at the next response whether they may. */
+      g_free (r->uri);
+      r->uri = g_steal_pointer (&scratch->uri);
+      g_clear_pointer (&r->final_uri, g_free);
+    }
+  r->allow_metered = scratch->allow_metered;
+  r->discretionary = scratch->discretionary;
+  r->earliest_begin = scratch->earliest_begin;
+  r->priority = scratch->priority;
+
+  if (!ferry_transfer_save (transfer, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  if (uri_changed)
+    ferry_scheduler_restart (self->scheduler, transfer);
+  else
+    ferry_scheduler_replan (self->scheduler);
+
+  ferry_transfer1_complete_update (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* -- Manager ----------------------------------------------------------------------------- */
+
+static char *
+default_directory (void)
+{
+  const char *downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+  if (downloads != NULL)
+    return g_strdup (downloads);
+  return g_build_filename (g_get_home_dir (), "Downloads", NULL);
+}
+
+static gboolean
+handle_add_download (FerryManager1         *manager,
+                     GDBusMethodInvocation *invocation,
+                     const char            *uri,
+                     GVariant              *options,
+                     FerryService          *self)
+{
+  g_autoptr(FerryRecord) record = ferry_record_new ();
+  g_autoptr(FerryTransfer) transfer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  gboolean paused = FALSE;
+  FerryTransfer *existing;
+
+  touch (self);
+
+  if (!ferry_options_check_uri (uri, &error) ||
+      !ferry_options_apply (record, options, FERRY_OPTIONS_ADD_DOWNLOAD, &paused, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  /* Restart-or-reconnect: the same (session, identifier) is the same transfer. */
+  key = identifier_key (record);
+  existing = key ? g_hash_table_lookup (self->identifiers, key) : NULL;
+  if (existing != NULL)
+    {
+      ferry_manager1_complete_add_download (manager, invocation,
+                                            ferry_transfer_get_object_path (existing));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  if (record->directory == NULL)
+    {
+      record->directory = default_directory ();
+      if (g_mkdir_with_parents (record->directory, 0755) != 0)
+        {
+          g_dbus_method_invocation_return_error (invocation, FERRY_ERROR,
+                                                 FERRY_ERROR_INVALID_ARGUMENT,
+                                                 "The Downloads folder %s cannot be created; "
+                                                 "give a destination",
+                                                 record->directory);
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
+    }
+
+  record->kind = FERRY_KIND_DOWNLOAD;
+  record->uri = g_strdup (uri);
+  record->state = paused ? FERRY_STATE_PAUSED : FERRY_STATE_QUEUED;
+  record->created_at = g_get_real_time () / G_USEC_PER_SEC;
+  if (record->session == NULL)
+    record->session = g_strdup ("");
+
+  /* Persist before announce: the caller gets a path only for a stored transfer. */
+  if (!ferry_store_insert (self->store, record, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  transfer = ferry_transfer_new (self->store, g_steal_pointer (&record));
+  track (self, transfer);
+  ferry_scheduler_add (self->scheduler, transfer);
+
+  g_debug ("Added transfer %" G_GUINT64_FORMAT, ferry_transfer_get_id (transfer));
+  ferry_manager1_complete_add_download (manager, invocation,
+                                        ferry_transfer_get_object_path (transfer));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_add_upload (FerryManager1         *manager,
+                   GDBusMethodInvocation *invocation,
+                   GUnixFDList           *fd_list,
+                   const char            *uri,
+                   GVariant              *source,
+                   GVariant              *options,
+                   FerryService          *self)
+{
+  touch (self);
+  g_dbus_method_invocation_return_error_literal (invocation, FERRY_ERROR,
+                                                 FERRY_ERROR_UNSUPPORTED,
+                                                 "This version of Ferry cannot upload yet");
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  guint64 ia = ferry_transfer_get_id (*(FerryTransfer **) a);
+  guint64 ib = ferry_transfer_get_id (*(FerryTransfer **) b);
+
+  return ia < ib ? -1 : (ia > ib ? 1 : 0);
+}
+
+static GPtrArray *
+sorted_transfers (FerryService *self)
+{
+  GPtrArray *all = g_ptr_array_sized_new (g_hash_table_size (self->transfers));
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->transfers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (all, value);
+
+  g_ptr_array_sort (all, compare_ids);
+  return all;
+}
+
+static gboolean
+handle_list_transfers (FerryManager1         *manager,
+                       GDBusMethodInvocation *invocation,
+                       const char            *session,
+                       FerryService          *self)
+{
+  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  touch (self);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (all, i);
+      const FerryRecord *r = ferry_transfer_get_record (t);
+
+      if (*session == '\0' || g_strcmp0 (r->session, session) == 0)
+        g_ptr_array_add (paths, (gpointer) ferry_transfer_get_object_path (t));
+    }
+  g_ptr_array_add (paths, NULL);
+
+  ferry_manager1_complete_list_transfers (manager, invocation,
+                                          (const char *const *) paths->pdata);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_pause_all (FerryManager1         *manager,
+                  GDBusMethodInvocation *invocation,
+                  FerryService          *self)
+{
+  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  gboolean batch;
+
+  touch (self);
+
+  batch = ferry_store_begin (self->store, NULL);
+  for (guint i = 0; i < all->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (all, i);
+
+      if (!ferry_state_is_terminal (ferry_transfer_get_state (t)))
+        ferry_scheduler_pause (self->scheduler, t, NULL);
+    }
+  if (batch)
+    ferry_store_commit (self->store, NULL);
+
+  ferry_manager1_complete_pause_all (manager, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_resume_all (FerryManager1         *manager,
+                   GDBusMethodInvocation *invocation,
+                   FerryService          *self)
+{
+  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  gboolean batch;
+
+  touch (self);
+
+  batch = ferry_store_begin (self->store, NULL);
+  for (guint i = 0; i < all->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (all, i);
+
+      if (ferry_transfer_get_state (t) == FERRY_STATE_PAUSED)
+        ferry_scheduler_resume (self->scheduler, t, NULL);
+    }
+  if (batch)
+    ferry_store_commit (self->store, NULL);
+
+  ferry_manager1_complete_resume_all (manager, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* -- Scheduler events -------------------------------------------------------------------- */
+
+static void
+on_progress (FerryScheduler *scheduler,
+             GVariant       *updates,
+             FerryService   *self)
+{
+  ferry_manager1_emit_progress (self->manager, updates);
+}
+
+static void
+on_running_changed (FerryScheduler *scheduler,
+                    FerryService   *self)
+{
+  ferry_manager1_set_running (self->manager, ferry_scheduler_get_running (scheduler));
+  ferry_manager1_set_download_rate (self->manager, ferry_scheduler_get_download_rate (scheduler));
+}
+
+static void
+on_pending_changed (FerryScheduler *scheduler,
+                    gboolean        pending,
+                    FerryService   *self)
+{
+  if (pending && !self->held)
+    {
+      g_application_hold (G_APPLICATION (self));
+      self->held = TRUE;
+    }
+  else if (!pending && self->held)
+    {
+      g_application_release (G_APPLICATION (self));
+      self->held = FALSE;
+    }
+}
+
+static void
+update_network (FerryService *self)
+{
+  ferry_manager1_set_online (self->manager,
+                             g_network_monitor_get_network_available (self->network_monitor));
+  ferry_manager1_set_metered (self->manager,
+                              g_network_monitor_get_network_metered (self->network_monitor));
+}
+
+/* -- GApplication ------------------------------------------------------------------------ */
+
+static char *
+store_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "ferry", "ferry.db", NULL);
+}
+
+static gboolean
+load_store (FerryService *self,
+            GError      **error)
+{
+  g_autofree char *path = store_path ();
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GPtrArray) transfers = NULL;
+
+  self->store = ferry_store_open (path, error);
+  if (self->store == NULL)
+    return FALSE;
+
+  records = ferry_store_load (self->store, error);
+  if (records == NULL)
+    return FALSE;
+
+  /* Each transfer takes its record. */
+  g_ptr_array_set_free_func (records, NULL);
+  transfers = g_ptr_array_new_full (records->len, g_object_unref);
+  for (guint i = 0; i < records->len; i++)
+    g_ptr_array_add (transfers, ferry_transfer_new (self->store, g_ptr_array_index (records, i)));
+
+  self->scheduler = ferry_scheduler_new (self->store);
+  g_signal_connect_object (self->scheduler, "progress", G_CALLBACK (on_progress), self, 0);
+  g_signal_connect_object (self->scheduler, "running-changed", G_CALLBACK (on_running_changed),
+                           self, 0);
+  g_signal_connect_object (self->scheduler, "pending-changed", G_CALLBACK (on_pending_changed),
+                           self, 0);
+
+  for (guint i = 0; i < transfers->len; i++)
+    track (self, g_ptr_array_index (transfers, i));
+
+  ferry_scheduler_restore (self->scheduler, transfers);
+  g_debug ("Restored %u transfers", transfers->len);
+  return TRUE;
+}
+
+static gboolean
+ferry_service_dbus_register (GApplication    *application,
+                             GDBusConnection *connection,
+                             const char      *object_path,
+                             GError         **error)
+{
+  FerryService *self = FERRY_SERVICE (application);
+
+  if (!G_APPLICATION_CLASS (ferry_service_parent_class)->dbus_register (application, connection,
+                                                                       object_path, error))
+    return FALSE;
+
+  self->object_manager = g_dbus_object_manager_server_new (FERRY_DAEMON_PATH);
+
+  self->manager = ferry_manager1_skeleton_new ();
+  ferry_manager1_set_version (self->manager, PACKAGE_VERSION);
+  g_signal_connect_object (self->manager, "handle-add-download",
+                           G_CALLBACK (handle_add_download), self, 0);
+  g_signal_connect_object (self->manager, "handle-add-upload",
+                           G_CALLBACK (handle_add_upload), self, 0);
+  g_signal_connect_object (self->manager, "handle-list-transfers",
+                           G_CALLBACK (handle_list_transfers), self, 0);
+  g_signal_connect_object (self->manager, "handle-pause-all",
+                           G_CALLBACK (handle_pause_all), self, 0);
+  g_signal_connect_object (self->manager, "handle-resume-all",
+                           G_CALLBACK (handle_resume_all), self, 0);
+
+  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  g_signal_connect_object (self->network_monitor, "notify", G_CALLBACK (update_network), self,
+                           G_CONNECT_SWAPPED);
+  update_network (self);
+
+  /* Restore before the name is owned: a client never sees a half-loaded queue. */
+  if (!load_store (self, error))
+    return FALSE;
+
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self->manager), connection,
+                                         FERRY_DAEMON_PATH, error))
+    return FALSE;
+
+  g_dbus_object_manager_server_set_connection (self->object_manager, connection);
+  return TRUE;
+}
+
+static void
+ferry_service_dbus_unregister (GApplication    *application,
+                               GDBusConnection *connection,
+                               const char      *object_path)
+{
+  FerryService *self = FERRY_SERVICE (application);
+
+  if (self->manager != NULL &&
+      g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->manager)) != NULL)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->manager));
+  if (self->object_manager != NULL)
+    g_dbus_object_manager_server_set_connection (self->object_manager, NULL);
+
+  G_APPLICATION_CLASS (ferry_service_parent_class)->dbus_unregister (application, connection,
+                                                                    object_path);
+}
+
+static void
+on_stopped (gpointer user_data)
+{
+  FerryService *self = user_data;
+
+  g_application_quit (G_APPLICATION (self));
+}
+
+/* SIGTERM (logout, shutdown): take a checkpoint of every running transfer, then quit. */
+static gboolean
+on_terminate (gpointer user_data)
+{
+  FerryService *self = user_data;
+
+  if (self->quitting)
+    return G_SOURCE_CONTINUE;
+
+  self->quitting = TRUE;
+  g_message ("Stopping: saving the progress of running transfers");
+  if (self->scheduler != NULL)
+    ferry_scheduler_shutdown (self->scheduler, G_CALLBACK (on_stopped), self);
+  else
+    g_application_quit (G_APPLICATION (self));
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+ferry_service_startup (GApplication *application)
+{
+  G_APPLICATION_CLASS (ferry_service_parent_class)->startup (application);
+
+  g_unix_signal_add (SIGTERM, on_terminate, application);
+  g_unix_signal_add (SIGINT, on_terminate, application);
+}
+
+static void
+ferry_service_activate (GApplication *application)
+{
+  /* Nothing to show: the service is reached over D-Bus. */
+}
+
+static void
+ferry_service_dispose (GObject *object)
+{
+  FerryService *self = FERRY_SERVICE (object);
+
+  g_clear_pointer (&self->identifiers, g_hash_table_unref);
+  g_clear_pointer (&self->transfers, g_hash_table_unref);
+  g_clear_object (&self->scheduler);
+  g_clear_object (&self->object_manager);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->network_monitor);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (ferry_service_parent_class)->dispose (object);
+}
+
+static void
+ferry_service_class_init (FerryServiceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ferry_service_dispose;
+  app_class->dbus_register = ferry_service_dbus_register;
+  app_class->dbus_unregister = ferry_service_dbus_unregister;
+  app_class->startup = ferry_service_startup;
+  app_class->activate = ferry_service_activate;
+}
+
+static void
+ferry_service_init (FerryService *self)
+{
+  self->transfers = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
+  self->identifiers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+FerryService *
+ferry_service_new (void)
+{
+  const char *timeout = g_getenv ("FERRY_INACTIVITY_TIMEOUT_MSEC");
+
+  /* Make sure the error domain is registered before any call can be answered. */
+  (void) FERRY_ERROR;
+
+  return g_object_new (FERRY_TYPE_SERVICE,
+                       "application-id", FERRY_DAEMON_ID,
+                       "flags", G_APPLICATION_IS_SERVICE,
+                       "inactivity-timeout",
+                       timeout ? (guint) g_ascii_strtoull (timeout, NULL, 10)
+                               : INACTIVITY_TIMEOUT_MSEC,
+                       NULL);
+}

@@ -1,0 +1,589 @@
+/* ferry-store.c
+ *
+ * One SQLite database in WAL mode with synchronous=FULL: a commit that returned is on disk,
+ * so "persist before announce" holds across power loss. The schema is versioned with
+ * PRAGMA user_version and ordered migrations. A file that is not a usable database (or
+ * comes from a newer Ferry) is moved aside, never deleted, and the service starts empty.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ferry-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "ferry-error.h"
+#include "ferry-store.h"
+
+struct _FerryStore
+{
+  GObject parent_instance;
+
+  char *path;
+  char *moved_aside;
+  sqlite3 *db;
+  sqlite3_stmt *insert_stmt;
+  sqlite3_stmt *update_stmt;
+  sqlite3_stmt *delete_stmt;
+};
+
+G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
+
+#define COLUMNS \
+  "kind, uri, final_uri, directory, filename, filename_from_caller, destination, " \
+  "partial_name, session, identifier, state, wait_reasons, bytes_done, bytes_total, " \
+  "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
+  "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
+  "created_at, finished_at"
+#define N_COLUMNS 30
+
+/* Ordered: migrations[i] brings a database from version i to i + 1. */
+static const char *const migrations[] = {
+  "CREATE TABLE transfers ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  kind INTEGER NOT NULL,"
+  "  uri TEXT NOT NULL,"
+  "  final_uri TEXT,"
+  "  directory TEXT,"
+  "  filename TEXT,"
+  "  filename_from_caller INTEGER NOT NULL DEFAULT 0,"
+  "  destination TEXT,"
+  "  partial_name TEXT,"
+  "  session TEXT NOT NULL DEFAULT '',"
+  "  identifier TEXT NOT NULL DEFAULT '',"
+  "  state INTEGER NOT NULL,"
+  "  wait_reasons INTEGER NOT NULL DEFAULT 0,"
+  "  bytes_done INTEGER NOT NULL DEFAULT 0,"
+  "  bytes_total INTEGER NOT NULL DEFAULT 0,"
+  "  earliest_begin INTEGER NOT NULL DEFAULT 0,"
+  "  allow_metered INTEGER NOT NULL DEFAULT 1,"
+  "  discretionary INTEGER NOT NULL DEFAULT 0,"
+  "  priority INTEGER NOT NULL DEFAULT 0,"
+  "  retry_at INTEGER NOT NULL DEFAULT 0,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  http_status INTEGER NOT NULL DEFAULT 0,"
+  "  error TEXT,"
+  "  resumable INTEGER NOT NULL DEFAULT 0,"
+  "  etag TEXT,"
+  "  last_modified TEXT,"
+  "  sha256 TEXT,"
+  "  headers BLOB,"
+  "  notify INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  finished_at INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE UNIQUE INDEX transfers_identifier ON transfers (session, identifier)"
+  "  WHERE identifier != '';",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
+
+/* A damaged file is FERRY_ERROR (and gets moved aside on open); trouble around a good file
+ * (full disk, permissions, I/O) is G_IO_ERROR and never moves anything. */
+static gboolean
+set_sqlite_error (GError    **error,
+                  sqlite3    *db,
+                  const char *what)
+{
+  int code = sqlite3_errcode (db) & 0xff;
+
+  switch (code)
+    {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
+                   "Could not %s the transfer list: it is damaged (%s)",
+                   what, sqlite3_errmsg (db));
+      break;
+
+    case SQLITE_FULL:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                   "Could not %s the transfer list: the disk is full", what);
+      break;
+
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Could not %s the transfer list: %s", what, sqlite3_errmsg (db));
+      break;
+    }
+
+  return FALSE;
+}
+
+static gboolean
+exec (FerryStore *self,
+      const char *sql,
+      const char *what,
+      GError    **error)
+{
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, what);
+  return TRUE;
+}
+
+static void
+ferry_store_finalize (GObject *object)
+{
+  FerryStore *self = FERRY_STORE (object);
+
+  g_clear_pointer (&self->insert_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->update_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->delete_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+  g_free (self->path);
+  g_free (self->moved_aside);
+
+  G_OBJECT_CLASS (ferry_store_parent_class)->finalize (object);
+}
+
+static void
+ferry_store_class_init (FerryStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ferry_store_finalize;
+}
+
+static void
+ferry_store_init (FerryStore *self)
+{
+}
+
+static int
+get_user_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static gboolean
+migrate (FerryStore *self,
+         GError    **error)
+{
+  int version = get_user_version (self->db);
+
+  if (version < 0)
+    return set_sqlite_error (error, self->db, "read");
+
+  if (version > FERRY_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_UNSUPPORTED,
+                   "The transfer list was written by a newer version of Ferry "
+                   "(format %d; this version reads up to %d)",
+                   version, FERRY_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (int v = version; v < FERRY_STORE_SCHEMA_VERSION; v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+
+      if (!exec (self, "BEGIN IMMEDIATE", "update", error))
+        return FALSE;
+      if (!exec (self, migrations[v], "update", error) || !exec (self, bump, "update", error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+      if (!exec (self, "COMMIT", "update", error))
+        return FALSE;
+      g_debug ("Store migrated to version %d", v + 1);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+open_database (FerryStore *self,
+               GError    **error)
+{
+  int rc;
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (error, self->db, "open");
+
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* journal_mode is the first statement that reads the file: garbage fails here. */
+  if (!exec (self, "PRAGMA journal_mode = WAL", "open", error) ||
+      !exec (self, "PRAGMA synchronous = FULL", "open", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", "open", error) ||
+      !migrate (self, error))
+    return FALSE;
+
+  /* A damaged page would otherwise surface later, in the middle of a transfer. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    gboolean ok = FALSE;
+
+    if (sqlite3_prepare_v2 (self->db, "PRAGMA quick_check", -1, &stmt, NULL) == SQLITE_OK &&
+        sqlite3_step (stmt) == SQLITE_ROW)
+      ok = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") == 0;
+    sqlite3_finalize (stmt);
+    if (!ok)
+      {
+        g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
+                     "The transfer list is damaged (integrity check failed)");
+        return FALSE;
+      }
+  }
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "INSERT INTO transfers (" COLUMNS ") VALUES ("
+                          "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                          -1, &self->insert_stmt, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (self->db,
+                          "UPDATE transfers SET (" COLUMNS ") = ("
+                          "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                          " WHERE id = ?31",
+                          -1, &self->update_stmt, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (self->db, "DELETE FROM transfers WHERE id = ?",
+                          -1, &self->delete_stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, "prepare");
+
+  return TRUE;
+}
+
+static void
+close_database (FerryStore *self)
+{
+  g_clear_pointer (&self->insert_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->update_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->delete_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+}
+
+/* Renames the database and its WAL files to "<path>.broken-<time>". */
+static char *
+move_aside (const char *path)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  g_autofree char *target = g_strdup_printf ("%s.broken-%s", path, stamp);
+  const char *suffixes[] = { "-wal", "-shm" };
+
+  if (g_rename (path, target) != 0 && errno != ENOENT)
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (target, suffixes[i], NULL);
+
+      g_rename (from, to);
+    }
+
+  return g_steal_pointer (&target);
+}
+
+FerryStore *
+ferry_store_open (const char *path,
+                  GError    **error)
+{
+  g_autoptr(FerryStore) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Could not create the folder %s for the transfer list: %s",
+                   dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  self = g_object_new (FERRY_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  if (open_database (self, &local_error))
+    return g_steal_pointer (&self);
+
+  close_database (self);
+
+  /* Only a damaged or newer file is moved aside: a full or read-only disk is not a reason to
+   * put a good transfer list away. */
+  if (local_error->domain != FERRY_ERROR)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  self->moved_aside = move_aside (path);
+  if (self->moved_aside == NULL)
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  "Could not move the unreadable transfer list aside: ");
+      return NULL;
+    }
+
+  g_warning ("%s. It was moved to %s and Ferry starts with an empty list.",
+             local_error->message, self->moved_aside);
+
+  if (!open_database (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+ferry_store_get_path (FerryStore *self)
+{
+  g_return_val_if_fail (FERRY_IS_STORE (self), NULL);
+  return self->path;
+}
+
+const char *
+ferry_store_get_moved_aside (FerryStore *self)
+{
+  g_return_val_if_fail (FERRY_IS_STORE (self), NULL);
+  return self->moved_aside;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           col,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, col, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, col);
+}
+
+static void
+bind_record (sqlite3_stmt      *stmt,
+             const FerryRecord *r)
+{
+  int c = 1;
+
+  sqlite3_bind_int (stmt, c++, r->kind);
+  bind_text (stmt, c++, r->uri);
+  bind_text (stmt, c++, r->final_uri);
+  bind_text (stmt, c++, r->directory);
+  bind_text (stmt, c++, r->filename);
+  sqlite3_bind_int (stmt, c++, r->filename_from_caller);
+  bind_text (stmt, c++, r->destination);
+  bind_text (stmt, c++, r->partial_name);
+  bind_text (stmt, c++, r->session ? r->session : "");
+  bind_text (stmt, c++, r->identifier ? r->identifier : "");
+  sqlite3_bind_int (stmt, c++, r->state);
+  sqlite3_bind_int (stmt, c++, r->wait_reasons);
+  sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->bytes_done);
+  sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->bytes_total);
+  sqlite3_bind_int64 (stmt, c++, r->earliest_begin);
+  sqlite3_bind_int (stmt, c++, r->allow_metered);
+  sqlite3_bind_int (stmt, c++, r->discretionary);
+  sqlite3_bind_int (stmt, c++, r->priority);
+  sqlite3_bind_int64 (stmt, c++, r->retry_at);
+  sqlite3_bind_int (stmt, c++, (int) r->attempts);
+  sqlite3_bind_int (stmt, c++, (int) r->http_status);
+  bind_text (stmt, c++, r->error);
+  sqlite3_bind_int (stmt, c++, r->resumable);
+  bind_text (stmt, c++, r->etag);
+  bind_text (stmt, c++, r->last_modified);
+  bind_text (stmt, c++, r->sha256);
+  if (r->headers != NULL)
+    sqlite3_bind_blob (stmt, c++, g_variant_get_data (r->headers),
+                       (int) g_variant_get_size (r->headers), SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, c++);
+  sqlite3_bind_int (stmt, c++, r->notify);
+  sqlite3_bind_int64 (stmt, c++, r->created_at);
+  sqlite3_bind_int64 (stmt, c++, r->finished_at);
+
+  g_assert (c == N_COLUMNS + 1);
+}
+
+static char *
+column_text (sqlite3_stmt *stmt,
+             int           col)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+}
+
+static guint64
+column_size (sqlite3_stmt *stmt,
+             int           col)
+{
+  sqlite3_int64 value = sqlite3_column_int64 (stmt, col);
+
+  return value > 0 ? (guint64) value : 0;
+}
+
+static FerryRecord *
+read_record (sqlite3_stmt *stmt)
+{
+  FerryRecord *r = ferry_record_new ();
+  int c = 0;
+  int state;
+
+  r->id = (guint64) sqlite3_column_int64 (stmt, c++);
+  r->kind = sqlite3_column_int (stmt, c++) == FERRY_KIND_UPLOAD ? FERRY_KIND_UPLOAD
+                                                               : FERRY_KIND_DOWNLOAD;
+  r->uri = column_text (stmt, c++);
+  r->final_uri = column_text (stmt, c++);
+  r->directory = column_text (stmt, c++);
+  r->filename = column_text (stmt, c++);
+  r->filename_from_caller = sqlite3_column_int (stmt, c++);
+  r->destination = column_text (stmt, c++);
+  r->partial_name = column_text (stmt, c++);
+  r->session = column_text (stmt, c++);
+  r->identifier = column_text (stmt, c++);
+  state = sqlite3_column_int (stmt, c++);
+  r->state = (state >= 0 && state < FERRY_N_STATES) ? (FerryState) state : FERRY_STATE_FAILED;
+  r->wait_reasons = (FerryWaitReasons) sqlite3_column_int (stmt, c++);
+  r->bytes_done = column_size (stmt, c++);
+  r->bytes_total = column_size (stmt, c++);
+  r->earliest_begin = sqlite3_column_int64 (stmt, c++);
+  r->allow_metered = sqlite3_column_int (stmt, c++);
+  r->discretionary = sqlite3_column_int (stmt, c++);
+  r->priority = sqlite3_column_int (stmt, c++);
+  r->retry_at = sqlite3_column_int64 (stmt, c++);
+  r->attempts = (guint) sqlite3_column_int (stmt, c++);
+  r->http_status = (guint) sqlite3_column_int (stmt, c++);
+  r->error = column_text (stmt, c++);
+  r->resumable = sqlite3_column_int (stmt, c++);
+  r->etag = column_text (stmt, c++);
+  r->last_modified = column_text (stmt, c++);
+  r->sha256 = column_text (stmt, c++);
+  if (sqlite3_column_type (stmt, c) == SQLITE_BLOB)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, c),
+                                             (gsize) sqlite3_column_bytes (stmt, c));
+      GVariant *headers = g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"), bytes, FALSE);
+
+      /* Stored by us, but a store is untrusted input once it has been on disk. */
+      r->headers = g_variant_ref_sink (g_variant_get_normal_form (headers));
+      g_variant_unref (g_variant_ref_sink (headers));
+    }
+  c++;
+  r->notify = sqlite3_column_int (stmt, c++);
+  r->created_at = sqlite3_column_int64 (stmt, c++);
+  r->finished_at = sqlite3_column_int64 (stmt, c++);
+
+  return r;
+}
+
+GPtrArray *
+ferry_store_load (FerryStore *self,
+                  GError    **error)
+{
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_record_free);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (FERRY_IS_STORE (self), NULL);
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT id, " COLUMNS " FROM transfers ORDER BY id",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, "read");
+      return NULL;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (records, read_record (stmt));
+
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->db, "read");
+      return NULL;
+    }
+
+  return g_steal_pointer (&records);
+}
+
+static gboolean
+step_done (FerryStore   *self,
+           sqlite3_stmt *stmt,
+           const char   *what,
+           GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+  gboolean ok = TRUE;
+
+  if (rc != SQLITE_DONE)
+    ok = set_sqlite_error (error, self->db, what);
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return ok;
+}
+
+gboolean
+ferry_store_insert (FerryStore  *self,
+                    FerryRecord *record,
+                    GError     **error)
+{
+  g_return_val_if_fail (FERRY_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL, FALSE);
+
+  bind_record (self->insert_stmt, record);
+  if (!step_done (self, self->insert_stmt, "save", error))
+    return FALSE;
+
+  record->id = (guint64) sqlite3_last_insert_rowid (self->db);
+  return TRUE;
+}
+
+gboolean
+ferry_store_update (FerryStore        *self,
+                    const FerryRecord *record,
+                    GError           **error)
+{
+  g_return_val_if_fail (FERRY_IS_STORE (self), FALSE);
+  g_return_val_if_fail (record != NULL && record->id > 0, FALSE);
+
+  bind_record (self->update_stmt, record);
+  sqlite3_bind_int64 (self->update_stmt, N_COLUMNS + 1, (sqlite3_int64) record->id);
+  return step_done (self, self->update_stmt, "save", error);
+}
+
+gboolean
+ferry_store_delete (FerryStore *self,
+                    guint64     id,
+                    GError    **error)
+{
+  g_return_val_if_fail (FERRY_IS_STORE (self), FALSE);
+
+  sqlite3_bind_int64 (self->delete_stmt, 1, (sqlite3_int64) id);
+  return step_done (self, self->delete_stmt, "save", error);
+}
+
+gboolean
+ferry_store_begin (FerryStore *self,
+                   GError    **error)
+{
+  g_return_val_if_fail (FERRY_IS_STORE (self), FALSE);
+  return exec (self, "BEGIN IMMEDIATE", "save", error);
+}
+
+gboolean
+ferry_store_commit (FerryStore *self,
+                    GError    **error)
+{
+  g_return_val_if_fail (FERRY_IS_STORE (self), FALSE);
+
+  if (exec (self, "COMMIT", "save", error))
+    return TRUE;
+
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}

@@ -1,0 +1,43 @@
+/* ferry-store.h: the durable queue
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ferry-record.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_TYPE_STORE (ferry_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryStore, ferry_store, FERRY, STORE, GObject)
+
+#define FERRY_STORE_SCHEMA_VERSION 1
+
+FerryStore *ferry_store_open (const char *path,
+                              GError    **error);
+const char *ferry_store_get_path (FerryStore *self);
+/* The file a broken store was moved to when it was opened, or NULL. */
+const char *ferry_store_get_moved_aside (FerryStore *self);
+
+GPtrArray  *ferry_store_load (FerryStore *self,
+                              GError    **error);
+gboolean    ferry_store_insert (FerryStore  *self,
+                                FerryRecord *record,
+                                GError     **error);
+gboolean    ferry_store_update (FerryStore        *self,
+                                const FerryRecord *record,
+                                GError           **error);
+gboolean    ferry_store_delete (FerryStore *self,
+                                guint64     id,
+                                GError    **error);
+
+/* Groups many updates into one transaction: one sync to disk instead of one per row. */
+gboolean    ferry_store_begin (FerryStore *self,
+                               GError    **error);
+gboolean    ferry_store_commit (FerryStore *self,
+                                GError    **error);
+
+G_END_DECLS

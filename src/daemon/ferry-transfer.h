@@ -1,0 +1,62 @@
+/* ferry-transfer.h: one transfer as the service holds it — its record, its D-Bus object and
+ * its live progress
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ferry-dbus.h"
+#include "ferry-record.h"
+#include "ferry-store.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_TRANSFER_ERROR (ferry_transfer_error_quark ())
+
+/* How an attempt ended, when it did not complete. The message is a sentence for people. */
+typedef enum
+{
+  FERRY_TRANSFER_ERROR_TRANSIENT,  /* network trouble, 408, 429, 5xx, stall: retry later */
+  FERRY_TRANSFER_ERROR_REJECTED,   /* the server refused (4xx), TLS failure */
+  FERRY_TRANSFER_ERROR_FAILED,     /* a local error, or the data failed verification */
+  FERRY_TRANSFER_ERROR_NO_SPACE,   /* the disk is full: wait for space */
+} FerryTransferError;
+
+GQuark ferry_transfer_error_quark (void);
+
+#define FERRY_TRANSFERS_PATH FERRY_DAEMON_PATH "/transfers"
+
+#define FERRY_TYPE_TRANSFER (ferry_transfer_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryTransfer, ferry_transfer, FERRY, TRANSFER, GObject)
+
+FerryTransfer       *ferry_transfer_new (FerryStore  *store,
+                                         FerryRecord *record);
+FerryRecord         *ferry_transfer_get_record (FerryTransfer *self);
+FerryStore          *ferry_transfer_get_store (FerryTransfer *self);
+guint64              ferry_transfer_get_id (FerryTransfer *self);
+FerryState           ferry_transfer_get_state (FerryTransfer *self);
+const char          *ferry_transfer_get_object_path (FerryTransfer *self);
+FerryObjectSkeleton *ferry_transfer_get_object (FerryTransfer *self);
+
+/* Writes the record to the store, then shows it on D-Bus: never the other way round. */
+gboolean             ferry_transfer_save (FerryTransfer *self,
+                                          GError       **error);
+/* Shows live values (bytes, rate) that are not stored. */
+void                 ferry_transfer_publish (FerryTransfer *self);
+
+guint64              ferry_transfer_get_live_bytes (FerryTransfer *self);
+void                 ferry_transfer_set_live_bytes (FerryTransfer *self,
+                                                    guint64        bytes);
+guint64              ferry_transfer_get_rate (FerryTransfer *self);
+/* Called by the progress tick: returns TRUE when the bytes changed since the last call. */
+gboolean             ferry_transfer_update_rate (FerryTransfer *self,
+                                                 gint64         now_usec);
+
+GObject             *ferry_transfer_get_engine (FerryTransfer *self);
+void                 ferry_transfer_set_engine (FerryTransfer *self,
+                                                GObject       *engine);
+
+G_END_DECLS

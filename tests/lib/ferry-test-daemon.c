@@ -1,0 +1,247 @@
+/* ferry-test-daemon.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <glib/gstdio.h>
+
+#include "ferry-error.h"
+#include "ferry-test-daemon.h"
+
+FerryTestDaemon *
+ferry_test_daemon_new (void)
+{
+  FerryTestDaemon *daemon = g_new0 (FerryTestDaemon, 1);
+  const char *service_dir = g_getenv ("FERRY_SERVICE_DIR");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (service_dir);
+  (void) FERRY_ERROR;
+
+  /* ferryd inherits the bus's environment, not this process's isolated directories: hand
+   * them on explicitly, with a short stall timeout for the tests. */
+  g_setenv ("HOME", g_get_home_dir (), TRUE);
+  g_setenv ("XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_setenv ("XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  /* Isolation also empties XDG_DATA_DIRS; GIO's modules need the system's schemas. */
+  g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+  g_setenv ("FERRY_STALL_TIMEOUT", "4", TRUE);
+
+  daemon->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_add_service_dir (daemon->bus, service_dir);
+  g_test_dbus_up (daemon->bus);
+
+  daemon->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_assert_no_error (error);
+
+  daemon->manager = ferry_manager1_proxy_new_sync (daemon->connection,
+                                                   G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
+                                                   "io.github.ferryhq.Ferry.Daemon",
+                                                   "/io/github/ferryhq/Ferry/Daemon",
+                                                   NULL, &error);
+  g_assert_no_error (error);
+
+  daemon->download_dir = g_build_filename (g_get_user_data_dir (), "downloads", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (daemon->download_dir, 0755), ==, 0);
+
+  return daemon;
+}
+
+void
+ferry_test_daemon_free (FerryTestDaemon *daemon)
+{
+  g_clear_object (&daemon->manager);
+  g_clear_object (&daemon->connection);
+  /* Closing the bus ends ferryd too: it exits when it loses its connection. */
+  g_test_dbus_down (daemon->bus);
+  g_clear_object (&daemon->bus);
+  g_free (daemon->download_dir);
+  g_free (daemon);
+}
+
+char *
+ferry_test_daemon_add (FerryTestDaemon *daemon,
+                       const char      *uri,
+                       GVariant        *options,
+                       GError         **error)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (options);
+  char *path = NULL;
+
+  if (!g_variant_dict_contains (&dict, "destination"))
+    g_variant_dict_insert (&dict, "destination", "s", daemon->download_dir);
+
+  if (options != NULL)
+    g_variant_unref (g_variant_ref_sink (options));
+
+  if (!ferry_manager1_call_add_download_sync (daemon->manager, uri, g_variant_dict_end (&dict),
+                                              &path, NULL, error))
+    return NULL;
+
+  return path;
+}
+
+FerryTransfer1 *
+ferry_test_daemon_transfer (FerryTestDaemon *daemon,
+                            const char      *path)
+{
+  g_autoptr(GError) error = NULL;
+  FerryTransfer1 *proxy = ferry_transfer1_proxy_new_sync (daemon->connection,
+                                                          G_DBUS_PROXY_FLAGS_NONE,
+                                                          "io.github.ferryhq.Ferry.Daemon",
+                                                          path, NULL, &error);
+
+  g_assert_no_error (error);
+  return proxy;
+}
+
+GPid
+ferry_test_daemon_pid (FerryTestDaemon *daemon)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  guint32 pid;
+
+  reply = g_dbus_connection_call_sync (daemon->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", "io.github.ferryhq.Ferry.Daemon"),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &pid);
+  return (GPid) pid;
+}
+
+static gboolean
+name_has_no_owner (gpointer user_data)
+{
+  FerryTestDaemon *daemon = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = TRUE;
+
+  reply = g_dbus_connection_call_sync (daemon->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "NameHasOwner",
+                                       g_variant_new ("(s)", "io.github.ferryhq.Ferry.Daemon"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+  return !has_owner;
+}
+
+static gboolean
+proxy_has_no_owner (gpointer user_data)
+{
+  g_autofree char *owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (user_data));
+
+  return owner == NULL;
+}
+
+void
+ferry_test_daemon_kill (FerryTestDaemon *daemon)
+{
+  GPid pid = ferry_test_daemon_pid (daemon);
+
+  g_test_message ("kill -9 ferryd (pid %d)", (int) pid);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+  g_assert_true (ferry_test_wait_until (name_has_no_owner, daemon, 5000));
+  /* Proxies send to the owner they last saw; wait until ours has seen it go. */
+  g_assert_true (ferry_test_wait_until (proxy_has_no_owner, daemon->manager, 5000));
+}
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+ferry_test_wait_until (FerryTestCondition condition,
+                       gpointer           user_data,
+                       guint              timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint wake = g_timeout_add (20, wake_up, NULL);
+  gboolean ok = TRUE;
+
+  while (!condition (user_data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          ok = FALSE;
+          break;
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_source_remove (wake);
+  return ok;
+}
+
+typedef struct
+{
+  FerryTransfer1 *transfer;
+  const char *state;
+  guint64 bytes;
+} WaitData;
+
+static gboolean
+has_state (gpointer user_data)
+{
+  WaitData *data = user_data;
+
+  return g_strcmp0 (ferry_transfer1_get_state (data->transfer), data->state) == 0;
+}
+
+gboolean
+ferry_test_wait_state (FerryTransfer1 *transfer,
+                       const char     *state,
+                       guint           timeout_ms)
+{
+  WaitData data = { transfer, state, 0 };
+  gboolean ok = ferry_test_wait_until (has_state, &data, timeout_ms);
+
+  if (!ok)
+    g_test_message ("Still %s (%s) after %u ms, waiting for %s",
+                    ferry_transfer1_get_state (transfer), ferry_transfer1_get_error (transfer),
+                    timeout_ms, state);
+  return ok;
+}
+
+static gboolean
+has_bytes (gpointer user_data)
+{
+  WaitData *data = user_data;
+
+  return ferry_transfer1_get_bytes_done (data->transfer) >= data->bytes;
+}
+
+gboolean
+ferry_test_wait_bytes (FerryTransfer1 *transfer,
+                       guint64         at_least,
+                       guint           timeout_ms)
+{
+  WaitData data = { transfer, NULL, at_least };
+
+  return ferry_test_wait_until (has_bytes, &data, timeout_ms);
+}
+
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+void
+ferry_test_sleep (guint ms)
+{
+  ferry_test_wait_until (never, NULL, ms);
+}

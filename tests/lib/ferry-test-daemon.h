@@ -1,0 +1,53 @@
+/* ferry-test-daemon.h: the real ferryd on a private bus, activated from the build tree
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ferry-dbus.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  GTestDBus *bus;
+  GDBusConnection *connection;
+  FerryManager1 *manager;
+  char *download_dir;
+} FerryTestDaemon;
+
+/* Starts a private session bus whose service directory is the build tree's (from
+ * FERRY_SERVICE_DIR). ferryd is not started until the first call reaches it. */
+FerryTestDaemon *ferry_test_daemon_new (void);
+void             ferry_test_daemon_free (FerryTestDaemon *daemon);
+
+/* AddDownload into daemon->download_dir (unless @options names a destination). */
+char           *ferry_test_daemon_add (FerryTestDaemon *daemon,
+                                       const char      *uri,
+                                       GVariant        *options,
+                                       GError         **error);
+FerryTransfer1 *ferry_test_daemon_transfer (FerryTestDaemon *daemon,
+                                            const char      *path);
+GPid            ferry_test_daemon_pid (FerryTestDaemon *daemon);
+/* kill -9, and wait until the name is free again. */
+void            ferry_test_daemon_kill (FerryTestDaemon *daemon);
+
+typedef gboolean (*FerryTestCondition) (gpointer user_data);
+
+/* Runs the main loop until @condition holds or @timeout_ms passes. */
+gboolean ferry_test_wait_until (FerryTestCondition condition,
+                                gpointer           user_data,
+                                guint              timeout_ms);
+gboolean ferry_test_wait_state (FerryTransfer1 *transfer,
+                                const char     *state,
+                                guint           timeout_ms);
+gboolean ferry_test_wait_bytes (FerryTransfer1 *transfer,
+                                guint64         at_least,
+                                guint           timeout_ms);
+void     ferry_test_sleep (guint ms);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryTestDaemon, ferry_test_daemon_free)
+
+G_END_DECLS

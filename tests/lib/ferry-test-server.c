@@ -1,0 +1,598 @@
+/* ferry-test-server.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ferry-test-server.h"
+
+typedef struct
+{
+  char *path;
+  GBytes *content;
+  char *etag;
+  gboolean ranges;
+  guint64 throttle;
+  guint64 drop_bytes;
+  guint drop_times;
+  GQueue statuses;        /* of StatusReply */
+  GHashTable *headers;    /* extra headers */
+  char *redirect;
+  GPtrArray *requests;
+} Resource;
+
+typedef struct
+{
+  guint status;
+  char *retry_after;
+} StatusReply;
+
+struct _FerryTestServer
+{
+  GSocketService *service;
+  guint16 port;
+  GMutex mutex;
+  GCond idle;
+  guint active;           /* handler threads running */
+  gboolean stopping;
+  GHashTable *resources;  /* path → Resource */
+};
+
+static void
+status_reply_free (StatusReply *reply)
+{
+  g_free (reply->retry_after);
+  g_free (reply);
+}
+
+void
+ferry_test_request_free (FerryTestRequest *request)
+{
+  g_free (request->range);
+  g_free (request->if_range);
+  g_free (request);
+}
+
+static void
+resource_free (Resource *r)
+{
+  g_free (r->path);
+  g_clear_pointer (&r->content, g_bytes_unref);
+  g_free (r->etag);
+  g_queue_clear_full (&r->statuses, (GDestroyNotify) status_reply_free);
+  g_hash_table_unref (r->headers);
+  g_free (r->redirect);
+  g_ptr_array_unref (r->requests);
+  g_free (r);
+}
+
+static Resource *
+resource_get (FerryTestServer *server,
+              const char      *path)
+{
+  Resource *r = g_hash_table_lookup (server->resources, path);
+
+  if (r == NULL)
+    {
+      r = g_new0 (Resource, 1);
+      r->path = g_strdup (path);
+      r->ranges = TRUE;
+      r->headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      r->requests = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_test_request_free);
+      g_hash_table_insert (server->resources, r->path, r);
+    }
+
+  return r;
+}
+
+static gboolean
+write_str (GOutputStream *out,
+           const char    *str)
+{
+  return g_output_stream_write_all (out, str, strlen (str), NULL, NULL, NULL);
+}
+
+static gboolean
+send_simple (GOutputStream *out,
+             guint          status,
+             const char    *reason,
+             const char    *extra_headers,
+             gboolean       head)
+{
+  g_autofree char *body = g_strdup_printf ("<html><body>%u %s</body></html>\n", status, reason);
+  g_autofree char *response = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                                               "Content-Type: text/html\r\n"
+                                               "Content-Length: %zu\r\n"
+                                               "%s"
+                                               "\r\n%s",
+                                               status, reason, strlen (body),
+                                               extra_headers ? extra_headers : "",
+                                               head ? "" : body);
+  return write_str (out, response);
+}
+
+/* Parses "bytes=S-" or "bytes=S-E"; only the forms Ferry sends. */
+static gboolean
+parse_range (const char *value,
+             guint64    *start,
+             guint64    *end)
+{
+  char *endptr;
+
+  if (value == NULL || !g_str_has_prefix (value, "bytes="))
+    return FALSE;
+
+  *start = g_ascii_strtoull (value + 6, &endptr, 10);
+  if (endptr == value + 6 || *endptr != '-')
+    return FALSE;
+
+  if (endptr[1] == '\0')
+    *end = G_MAXUINT64;
+  else
+    *end = g_ascii_strtoull (endptr + 1, NULL, 10);
+
+  return TRUE;
+}
+
+static gboolean
+handle_request (FerryTestServer   *server,
+                GOutputStream     *out,
+                const char        *method,
+                const char        *path,
+                GHashTable        *headers)
+{
+  Resource *r;
+  g_autoptr(GBytes) content = NULL;
+  g_autofree char *etag = NULL;
+  g_autofree char *redirect = NULL;
+  g_autoptr(GString) extra = g_string_new (NULL);
+  StatusReply *reply = NULL;
+  FerryTestRequest *record;
+  guint64 throttle, drop = 0;
+  gboolean ranges, drop_now = FALSE;
+  const char *range = g_hash_table_lookup (headers, "range");
+  const char *if_range = g_hash_table_lookup (headers, "if-range");
+  gboolean head = g_str_equal (method, "HEAD");
+  guint64 start = 0, end = 0, length;
+  guint status = 200;
+  gsize sent;
+  const guint8 *data;
+
+  g_mutex_lock (&server->mutex);
+  r = g_hash_table_lookup (server->resources, path);
+  if (r == NULL)
+    {
+      g_mutex_unlock (&server->mutex);
+      return send_simple (out, 404, "Not Found", NULL, head);
+    }
+
+  record = g_new0 (FerryTestRequest, 1);
+  record->range = g_strdup (range);
+  record->if_range = g_strdup (if_range);
+  record->time_usec = g_get_monotonic_time ();
+  g_ptr_array_add (r->requests, record);
+
+  content = r->content ? g_bytes_ref (r->content) : NULL;
+  etag = g_strdup (r->etag);
+  redirect = g_strdup (r->redirect);
+  ranges = r->ranges;
+  throttle = r->throttle;
+  reply = g_queue_pop_head (&r->statuses);
+  if (reply == NULL && r->drop_times > 0)
+    {
+      r->drop_times--;
+      drop = r->drop_bytes;
+      drop_now = TRUE;
+    }
+  {
+    GHashTableIter iter;
+    gpointer k, v;
+
+    g_hash_table_iter_init (&iter, r->headers);
+    while (g_hash_table_iter_next (&iter, &k, &v))
+      g_string_append_printf (extra, "%s: %s\r\n", (char *) k, (char *) v);
+  }
+  g_mutex_unlock (&server->mutex);
+
+  if (reply != NULL)
+    {
+      g_autofree char *h = reply->retry_after
+                           ? g_strdup_printf ("Retry-After: %s\r\n", reply->retry_after)
+                           : NULL;
+      gboolean ok;
+
+      record->status = reply->status;
+      ok = send_simple (out, reply->status, "Unavailable", h, head);
+      status_reply_free (reply);
+      return ok;
+    }
+
+  if (redirect != NULL)
+    {
+      g_autofree char *h = g_strdup_printf ("Location: %s\r\n", redirect);
+
+      record->status = 302;
+      return send_simple (out, 302, "Found", h, head);
+    }
+
+  length = g_bytes_get_size (content);
+  end = length > 0 ? length - 1 : 0;
+
+  if (ranges && range != NULL && (if_range == NULL || g_strcmp0 (if_range, etag) == 0) &&
+      parse_range (range, &start, &end))
+    {
+      if (start >= length)
+        {
+          g_autofree char *h = g_strdup_printf ("Content-Range: bytes */%" G_GUINT64_FORMAT
+                                                "\r\n", length);
+
+          record->status = 416;
+          return send_simple (out, 416, "Range Not Satisfiable", h, head);
+        }
+      end = MIN (end, length - 1);
+      status = 206;
+      g_string_append_printf (extra, "Content-Range: bytes %" G_GUINT64_FORMAT "-%"
+                              G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "\r\n", start, end, length);
+    }
+  else
+    {
+      start = 0;
+    }
+
+  record->status = status;
+  if (etag != NULL)
+    g_string_append_printf (extra, "ETag: %s\r\n", etag);
+  g_string_append_printf (extra, "Accept-Ranges: %s\r\n", ranges ? "bytes" : "none");
+  if (drop_now)
+    g_string_append (extra, "Connection: close\r\n");
+
+  {
+    g_autofree char *head_str = g_strdup_printf ("HTTP/1.1 %u %s\r\n"
+                                                 "Content-Type: application/octet-stream\r\n"
+                                                 "Content-Length: %" G_GUINT64_FORMAT "\r\n"
+                                                 "%s\r\n",
+                                                 status, status == 206 ? "Partial Content" : "OK",
+                                                 length == 0 ? 0 : end - start + 1, extra->str);
+    if (!write_str (out, head_str))
+      return FALSE;
+  }
+
+  if (head || length == 0)
+    return TRUE;
+
+  data = g_bytes_get_data (content, NULL);
+  sent = 0;
+  while (start + sent <= end)
+    {
+      gsize chunk = MIN ((gsize) (end - start + 1 - sent), 16 * 1024);
+
+      if (drop_now && sent + chunk > drop)
+        chunk = drop - sent;
+
+      if (chunk > 0 && !g_output_stream_write_all (out, data + start + sent, chunk, NULL, NULL,
+                                                   NULL))
+        return FALSE;
+      sent += chunk;
+
+      if (drop_now && sent >= drop)
+        return FALSE;   /* close the connection mid-body */
+
+      if (g_atomic_int_get (&server->stopping))
+        return FALSE;
+
+      if (throttle > 0)
+        g_usleep ((gulong) (chunk * G_USEC_PER_SEC / throttle));
+    }
+
+  return TRUE;
+}
+
+static gboolean
+on_run (GThreadedSocketService *service,
+        GSocketConnection      *connection,
+        GObject                *source_object,
+        gpointer                user_data)
+{
+  FerryTestServer *server = user_data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+
+  g_data_input_stream_set_newline_type (data, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+
+  g_mutex_lock (&server->mutex);
+  server->active++;
+  g_mutex_unlock (&server->mutex);
+
+  for (;;)
+    {
+      g_autofree char *request_line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+      g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                             g_free, g_free);
+      g_auto(GStrv) parts = NULL;
+      gboolean keep_alive = TRUE;
+
+      if (request_line == NULL)
+        break;
+
+      parts = g_strsplit (request_line, " ", 3);
+      if (g_strv_length (parts) != 3)
+        break;
+
+      for (;;)
+        {
+          g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+          char *colon;
+
+          if (line == NULL)
+            goto out;
+          if (*line == '\0')
+            break;
+          colon = strchr (line, ':');
+          if (colon != NULL)
+            {
+              *colon = '\0';
+              g_hash_table_insert (headers, g_ascii_strdown (line, -1),
+                                   g_strstrip (g_strdup (colon + 1)));
+            }
+        }
+
+      if (g_strcmp0 (g_hash_table_lookup (headers, "connection"), "close") == 0)
+        keep_alive = FALSE;
+
+      {
+        g_autofree char *path = g_strdup (parts[1]);
+        char *query = strchr (path, '?');
+
+        if (query != NULL)
+          *query = '\0';
+
+        if (!handle_request (server, out, parts[0], path, headers) || !keep_alive)
+          break;
+      }
+    }
+
+out:
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+
+  g_mutex_lock (&server->mutex);
+  server->active--;
+  g_cond_broadcast (&server->idle);
+  g_mutex_unlock (&server->mutex);
+  return TRUE;
+}
+
+FerryTestServer *
+ferry_test_server_new (void)
+{
+  FerryTestServer *server = g_new0 (FerryTestServer, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_init (&server->mutex);
+  server->resources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) resource_free);
+  server->service = g_threaded_socket_service_new (32);
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &effective, &error))
+    g_error ("Cannot listen on 127.0.0.1: %s", error->message);
+
+  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_signal_connect (server->service, "run", G_CALLBACK (on_run), server);
+  g_socket_service_start (server->service);
+  return server;
+}
+
+void
+ferry_test_server_free (FerryTestServer *server)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_atomic_int_set (&server->stopping, TRUE);
+  g_socket_service_stop (server->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+
+  /* Handlers end at their next chunk, or when a client that is gone makes a write fail. */
+  g_mutex_lock (&server->mutex);
+  while (server->active > 0)
+    {
+      if (!g_cond_wait_until (&server->idle, &server->mutex, deadline))
+        {
+          g_mutex_unlock (&server->mutex);
+          g_warning ("Test server: %u handlers still running; leaving them", server->active);
+          return;
+        }
+    }
+  g_mutex_unlock (&server->mutex);
+
+  g_object_unref (server->service);
+  g_hash_table_unref (server->resources);
+  g_mutex_clear (&server->mutex);
+  g_cond_clear (&server->idle);
+  g_free (server);
+}
+
+char *
+ferry_test_server_uri (FerryTestServer *server,
+                       const char      *path)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
+}
+
+void
+ferry_test_server_add_file (FerryTestServer *server,
+                            const char      *path,
+                            GBytes          *content,
+                            const char      *etag)
+{
+  ferry_test_server_set_content (server, path, content, etag);
+}
+
+void
+ferry_test_server_set_content (FerryTestServer *server,
+                               const char      *path,
+                               GBytes          *content,
+                               const char      *etag)
+{
+  Resource *r;
+
+  g_mutex_lock (&server->mutex);
+  r = resource_get (server, path);
+  g_clear_pointer (&r->content, g_bytes_unref);
+  r->content = g_bytes_ref (content);
+  g_free (r->etag);
+  r->etag = g_strdup (etag);
+  g_mutex_unlock (&server->mutex);
+}
+
+void
+ferry_test_server_set_ranges (FerryTestServer *server,
+                              const char      *path,
+                              gboolean         ranges)
+{
+  g_mutex_lock (&server->mutex);
+  resource_get (server, path)->ranges = ranges;
+  g_mutex_unlock (&server->mutex);
+}
+
+void
+ferry_test_server_set_throttle (FerryTestServer *server,
+                                const char      *path,
+                                guint64          bytes_per_second)
+{
+  g_mutex_lock (&server->mutex);
+  resource_get (server, path)->throttle = bytes_per_second;
+  g_mutex_unlock (&server->mutex);
+}
+
+void
+ferry_test_server_set_drop (FerryTestServer *server,
+                            const char      *path,
+                            guint64          bytes,
+                            guint            times)
+{
+  Resource *r;
+
+  g_mutex_lock (&server->mutex);
+  r = resource_get (server, path);
+  r->drop_bytes = bytes;
+  r->drop_times = times;
+  g_mutex_unlock (&server->mutex);
+}
+
+void
+ferry_test_server_queue_status (FerryTestServer *server,
+                                const char      *path,
+                                guint            status,
+                                const char      *retry_after)
+{
+  StatusReply *reply = g_new0 (StatusReply, 1);
+
+  reply->status = status;
+  reply->retry_after = g_strdup (retry_after);
+  g_mutex_lock (&server->mutex);
+  g_queue_push_tail (&resource_get (server, path)->statuses, reply);
+  g_mutex_unlock (&server->mutex);
+}
+
+void
+ferry_test_server_set_header (FerryTestServer *server,
+                              const char      *path,
+                              const char      *name,
+                              const char      *value)
+{
+  g_mutex_lock (&server->mutex);
+  g_hash_table_insert (resource_get (server, path)->headers, g_strdup (name), g_strdup (value));
+  g_mutex_unlock (&server->mutex);
+}
+
+void
+ferry_test_server_add_redirect (FerryTestServer *server,
+                                const char      *path,
+                                const char      *target)
+{
+  g_mutex_lock (&server->mutex);
+  g_free (resource_get (server, path)->redirect);
+  resource_get (server, path)->redirect = g_strdup (target);
+  g_mutex_unlock (&server->mutex);
+}
+
+GPtrArray *
+ferry_test_server_get_requests (FerryTestServer *server,
+                                const char      *path)
+{
+  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) ferry_test_request_free);
+  Resource *r;
+
+  g_mutex_lock (&server->mutex);
+  r = g_hash_table_lookup (server->resources, path);
+  for (guint i = 0; r != NULL && i < r->requests->len; i++)
+    {
+      FerryTestRequest *orig = g_ptr_array_index (r->requests, i);
+      FerryTestRequest *req = g_new0 (FerryTestRequest, 1);
+
+      req->range = g_strdup (orig->range);
+      req->if_range = g_strdup (orig->if_range);
+      req->status = orig->status;
+      req->time_usec = orig->time_usec;
+      g_ptr_array_add (copy, req);
+    }
+  g_mutex_unlock (&server->mutex);
+
+  return copy;
+}
+
+guint
+ferry_test_server_count_requests (FerryTestServer *server,
+                                  const char      *path)
+{
+  g_autoptr(GPtrArray) requests = ferry_test_server_get_requests (server, path);
+
+  return requests->len;
+}
+
+GBytes *
+ferry_test_make_content (gsize   size,
+                         guint32 seed)
+{
+  guint8 *data = g_malloc (size);
+  guint32 x = seed ? seed : 1;
+
+  /* xorshift32: fast, and different seeds give different files. */
+  for (gsize i = 0; i < size; i++)
+    {
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      data[i] = (guint8) x;
+    }
+
+  return g_bytes_new_take (data, size);
+}
+
+char *
+ferry_test_sha256_bytes (GBytes *bytes)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+}
+
+char *
+ferry_test_sha256_file (const char *path)
+{
+  g_autoptr(GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (file == NULL)
+    return NULL;
+
+  bytes = g_mapped_file_get_bytes (file);
+  return ferry_test_sha256_bytes (bytes);
+}

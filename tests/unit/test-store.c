@@ -1,0 +1,213 @@
+/* test-store.c: the durable queue
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "ferry-error.h"
+#include "ferry-store.h"
+
+static char *
+db_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "ferry", "ferry.db", NULL);
+}
+
+static FerryRecord *
+sample_record (const char *uri)
+{
+  FerryRecord *r = ferry_record_new ();
+
+  r->uri = g_strdup (uri);
+  r->directory = g_strdup ("/tmp");
+  r->session = g_strdup ("org.example.App");
+  r->identifier = g_strdup ("nightly");
+  r->created_at = 1784000000;
+  r->state = FERRY_STATE_WAITING;
+  r->wait_reasons = FERRY_WAIT_RETRY | FERRY_WAIT_SCHEDULE;
+  r->bytes_done = G_GUINT64_CONSTANT (40000000000);
+  r->bytes_total = G_GUINT64_CONSTANT (42949672960);
+  r->etag = g_strdup ("\"v1\"");
+  r->priority = -3;
+  r->headers = g_variant_ref_sink (g_variant_new_parsed ("{'Authorization': 'Bearer x'}"));
+  return r;
+}
+
+static void
+test_roundtrip (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = ferry_store_open (path, &error);
+  g_autoptr(FerryRecord) a = sample_record ("https://example.com/a");
+  g_autoptr(FerryRecord) b = sample_record ("https://example.com/b");
+  g_autoptr(GPtrArray) loaded = NULL;
+  FerryRecord *la;
+
+  g_assert_no_error (error);
+  g_assert_null (ferry_store_get_moved_aside (store));
+
+  g_assert_true (ferry_store_insert (store, a, &error));
+  g_assert_no_error (error);
+  g_free (b->identifier);
+  b->identifier = g_strdup ("other");
+  g_assert_true (ferry_store_insert (store, b, &error));
+  g_assert_cmpuint (b->id, >, a->id);
+
+  a->state = FERRY_STATE_PAUSED;
+  a->bytes_done = 41;
+  g_assert_true (ferry_store_update (store, a, &error));
+  g_assert_true (ferry_store_delete (store, b->id, &error));
+
+  /* A second process (or a restart) sees exactly what was committed. */
+  g_clear_object (&store);
+  store = ferry_store_open (path, &error);
+  g_assert_no_error (error);
+  loaded = ferry_store_load (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 1);
+  la = g_ptr_array_index (loaded, 0);
+  g_assert_cmpuint (la->id, ==, a->id);
+  g_assert_cmpstr (la->uri, ==, "https://example.com/a");
+  g_assert_cmpint (la->state, ==, FERRY_STATE_PAUSED);
+  g_assert_cmpuint (la->bytes_done, ==, 41);
+  g_assert_cmpuint (la->bytes_total, ==, G_GUINT64_CONSTANT (42949672960));
+  g_assert_cmpint (la->wait_reasons, ==, FERRY_WAIT_RETRY | FERRY_WAIT_SCHEDULE);
+  g_assert_cmpint (la->priority, ==, -3);
+  g_assert_cmpstr (la->etag, ==, "\"v1\"");
+  g_assert_true (g_variant_equal (la->headers, a->headers));
+}
+
+static void
+test_unique_identifier (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = ferry_store_open (path, &error);
+  g_autoptr(FerryRecord) a = sample_record ("https://example.com/a");
+  g_autoptr(FerryRecord) b = sample_record ("https://example.com/b");
+
+  g_assert_true (ferry_store_insert (store, a, &error));
+  g_assert_false (ferry_store_insert (store, b, &error));
+  g_assert_nonnull (error);
+}
+
+static gboolean
+find_moved_aside (const char *content_prefix)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "ferry", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *p = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+      gsize len;
+
+      if (!g_str_has_prefix (name, "ferry.db.broken-") || g_str_has_suffix (name, "-wal") ||
+          g_str_has_suffix (name, "-shm"))
+        continue;
+      g_assert_true (g_file_get_contents (p, &text, &len, NULL));
+      if (len >= strlen (content_prefix) &&
+          memcmp (text, content_prefix, strlen (content_prefix)) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_garbage_moved_aside (void)
+{
+  g_autofree char *path = db_path ();
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = NULL;
+  g_autoptr(GPtrArray) loaded = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "garbage garbage garbage garbage garbage garbage "
+                                      "garbage garbage garbage garbage garbage garbage", -1,
+                                      NULL));
+
+  g_test_expect_message ("ferry-store", G_LOG_LEVEL_WARNING, "*moved to*");
+  store = ferry_store_open (path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (ferry_store_get_moved_aside (store));
+  loaded = ferry_store_load (store, &error);
+  g_assert_cmpuint (loaded->len, ==, 0);
+  g_assert_true (find_moved_aside ("garbage"));
+}
+
+static void
+test_truncated_moved_aside (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = ferry_store_open (path, &error);
+  g_autofree char *contents = NULL;
+  gsize len;
+
+  /* A real database, cut in half (and without its WAL) as a crash of the disk might. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(FerryRecord) r = sample_record ("https://example.com/x");
+      g_autofree char *id = g_strdup_printf ("%u", i);
+
+      g_free (r->identifier);
+      r->identifier = g_steal_pointer (&id);
+      g_assert_true (ferry_store_insert (store, r, &error));
+    }
+  g_clear_object (&store);
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 8192);
+  g_assert_true (g_file_set_contents (path, contents, (gssize) len / 2, NULL));
+
+  g_test_expect_message ("ferry-store", G_LOG_LEVEL_WARNING, "*moved to*");
+  store = ferry_store_open (path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (ferry_store_get_moved_aside (store));
+  g_assert_true (find_moved_aside ("SQLite format 3"));
+}
+
+static void
+test_future_version_moved_aside (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = ferry_store_open (path, &error);
+  sqlite3 *db = NULL;
+
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+
+  g_test_expect_message ("ferry-store", G_LOG_LEVEL_WARNING, "*newer version of Ferry*");
+  store = ferry_store_open (path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_true (find_moved_aside ("SQLite format 3"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  (void) FERRY_ERROR;
+
+  g_test_add_func ("/store/roundtrip", test_roundtrip);
+  g_test_add_func ("/store/unique-identifier", test_unique_identifier);
+  g_test_add_func ("/store/garbage-moved-aside", test_garbage_moved_aside);
+  g_test_add_func ("/store/truncated-moved-aside", test_truncated_moved_aside);
+  g_test_add_func ("/store/future-version-moved-aside", test_future_version_moved_aside);
+
+  return g_test_run ();
+}
