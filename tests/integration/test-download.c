@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ferry-error.h"
 #include "ferry-test-daemon.h"
@@ -693,6 +694,50 @@ test_corrupt_store (Fixture       *f,
   g_assert_true (moved);
 }
 
+/* A real full disk: a 2 MiB tmpfs for a 5 MiB file. */
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (5 * MiB, 17);
+  g_autofree char *mountpoint = g_build_filename (g_get_user_data_dir (), "small-disk", NULL);
+  g_autofree char *mount_cmd = NULL;
+  g_autofree char *grow_cmd = NULL;
+  g_autofree char *umount_cmd = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  GVariantDict dict;
+  int status = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (mountpoint, 0755), ==, 0);
+  mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=2m tmpfs '%s'", mountpoint);
+  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
+      status != 0)
+    {
+      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
+      return;
+    }
+  umount_cmd = g_strdup_printf ("umount -l '%s'", mountpoint);
+
+  ferry_test_server_add_file (f->server, "/huge", content, "\"h\"");
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "destination", "s", mountpoint);
+  t = add (f, "/huge", g_variant_dict_end (&dict));
+
+  g_assert_true (ferry_test_wait_state (t, "waiting", 10000));
+  g_assert_cmpstr (ferry_transfer1_get_wait_reasons (t)[0], ==, "disk-space");
+  g_assert_nonnull (strstr (ferry_transfer1_get_error (t), "disk is full"));
+  g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), >, 0);
+
+  /* Space comes back: the download goes on by itself and the file is exact. */
+  grow_cmd = g_strdup_printf ("mount -o remount,size=16m '%s'", mountpoint);
+  g_assert_true (g_spawn_command_line_sync (grow_cmd, NULL, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (ferry_test_wait_state (t, "completed", 20000));
+  assert_file_sha256 (ferry_transfer1_get_destination (t), content);
+
+  g_spawn_command_line_sync (umount_cmd, NULL, NULL, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -718,6 +763,7 @@ main (int   argc,
   ADD ("/download/restore-states", test_restore_states);
   ADD ("/download/cancel-remove", test_cancel_remove);
   ADD ("/download/corrupt-store", test_corrupt_store);
+  ADD ("/download/disk-full", test_disk_full);
 #undef ADD
 
   return g_test_run ();

@@ -32,6 +32,7 @@ ferry_test_daemon_new (void)
   /* Isolation also empties XDG_DATA_DIRS; GIO's modules need the system's schemas. */
   g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
   g_setenv ("FERRY_STALL_TIMEOUT", "4", TRUE);
+  g_setenv ("FERRY_DISK_RETRY_SECONDS", "1", TRUE);
 
   daemon->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_add_service_dir (daemon->bus, service_dir);
