@@ -30,7 +30,9 @@ struct _FerryService
 
   FerryStore *store;
   FerryScheduler *scheduler;
-  GDBusObjectManagerServer *object_manager;
+  GDBusConnection *connection;
+  guint object_manager_id;
+  guint subtree_id;
   FerryManager1 *manager;
   GHashTable *transfers;      /* id → FerryTransfer */
   GHashTable *identifiers;    /* "session\nidentifier" → FerryTransfer */
@@ -76,39 +78,94 @@ return_error (GDBusMethodInvocation *invocation,
   g_dbus_method_invocation_return_gerror (invocation, error);
 }
 
-/* -- Transfers --------------------------------------------------------------------------- */
+/* -- Transfers ---------------------------------------------------------------------------
+ *
+ * Transfers are served from one subtree registration: properties are read from the records
+ * when asked, and the ObjectManager is the service's own. No D-Bus object exists per
+ * transfer, so a queue of 10,000 costs what its records cost.
+ */
 
-static gboolean handle_pause (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
-                              FerryService *self);
-static gboolean handle_resume (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
-                               FerryService *self);
-static gboolean handle_cancel (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
-                               FerryService *self);
-static gboolean handle_remove (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
-                               gboolean delete_data, FerryService *self);
-static gboolean handle_update (FerryTransfer1 *iface, GDBusMethodInvocation *invocation,
-                               GVariant *options, FerryService *self);
+static const char object_manager_xml[] =
+  "<node>"
+  "  <interface name='org.freedesktop.DBus.ObjectManager'>"
+  "    <method name='GetManagedObjects'>"
+  "      <arg type='a{oa{sa{sv}}}' name='objects' direction='out'/>"
+  "    </method>"
+  "    <signal name='InterfacesAdded'>"
+  "      <arg type='o' name='object_path'/>"
+  "      <arg type='a{sa{sv}}' name='interfaces_and_properties'/>"
+  "    </signal>"
+  "    <signal name='InterfacesRemoved'>"
+  "      <arg type='o' name='object_path'/>"
+  "      <arg type='as' name='interfaces'/>"
+  "    </signal>"
+  "  </interface>"
+  "</node>";
+
+#define TRANSFER_INTERFACE "io.github.ferryhq.Ferry.Transfer1"
+
+static GVariant *
+interfaces_and_properties (FerryTransfer *transfer)
+{
+  g_autoptr(GVariant) properties = ferry_transfer_dup_properties (transfer);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
+  g_variant_builder_add (&builder, "{s@a{sv}}", TRANSFER_INTERFACE, properties);
+  return g_variant_builder_end (&builder);
+}
+
+static void
+emit_signal (FerryService *self,
+             const char   *path,
+             const char   *interface,
+             const char   *name,
+             GVariant     *parameters)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->connection == NULL)
+    {
+      g_variant_unref (g_variant_ref_sink (parameters));
+      return;
+    }
+
+  if (!g_dbus_connection_emit_signal (self->connection, NULL, path, interface, name, parameters,
+                                      &error))
+    g_debug ("Could not emit %s: %s", name, error->message);
+}
+
+static void
+on_transfer_properties_changed (FerryTransfer *transfer,
+                                GVariant      *changed,
+                                FerryService  *self)
+{
+  emit_signal (self, ferry_transfer_get_object_path (transfer),
+               "org.freedesktop.DBus.Properties", "PropertiesChanged",
+               g_variant_new ("(s@a{sv}@as)", TRANSFER_INTERFACE, changed,
+                              g_variant_new_strv (NULL, 0)));
+}
 
 static void
 track (FerryService  *self,
-       FerryTransfer *transfer)
+       FerryTransfer *transfer,
+       gboolean       announce)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
-  FerryObjectSkeleton *object = ferry_transfer_get_object (transfer);
-  g_autoptr(FerryTransfer1) iface = ferry_object_get_transfer1 (FERRY_OBJECT (object));
   char *key = identifier_key (r);
 
   g_hash_table_insert (self->transfers, &r->id, g_object_ref (transfer));
   if (key != NULL)
     g_hash_table_insert (self->identifiers, key, transfer);
 
-  g_signal_connect_object (iface, "handle-pause", G_CALLBACK (handle_pause), self, 0);
-  g_signal_connect_object (iface, "handle-resume", G_CALLBACK (handle_resume), self, 0);
-  g_signal_connect_object (iface, "handle-cancel", G_CALLBACK (handle_cancel), self, 0);
-  g_signal_connect_object (iface, "handle-remove", G_CALLBACK (handle_remove), self, 0);
-  g_signal_connect_object (iface, "handle-update", G_CALLBACK (handle_update), self, 0);
+  g_signal_connect_object (transfer, "properties-changed",
+                           G_CALLBACK (on_transfer_properties_changed), self, 0);
 
-  g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+  if (announce)
+    emit_signal (self, FERRY_DAEMON_PATH, "org.freedesktop.DBus.ObjectManager",
+                 "InterfacesAdded",
+                 g_variant_new ("(o@a{sa{sv}})", ferry_transfer_get_object_path (transfer),
+                                interfaces_and_properties (transfer)));
 }
 
 static void
@@ -117,137 +174,101 @@ untrack (FerryService  *self,
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autofree char *key = identifier_key (r);
+  const char *interfaces[] = { TRANSFER_INTERFACE, NULL };
   guint64 id = r->id;
 
-  g_dbus_object_manager_server_unexport (self->object_manager,
-                                         ferry_transfer_get_object_path (transfer));
+  g_signal_handlers_disconnect_by_data (transfer, self);
+  emit_signal (self, FERRY_DAEMON_PATH, "org.freedesktop.DBus.ObjectManager",
+               "InterfacesRemoved",
+               g_variant_new ("(o^as)", ferry_transfer_get_object_path (transfer), interfaces));
   if (key != NULL)
     g_hash_table_remove (self->identifiers, key);
   g_hash_table_remove (self->transfers, &id);
 }
 
 static FerryTransfer *
-lookup (FerryService          *self,
-        FerryTransfer1        *iface,
-        GDBusMethodInvocation *invocation)
+transfer_for_node (FerryService *self,
+                   const char   *node)
 {
-  guint64 id = ferry_transfer1_get_id (iface);
-  FerryTransfer *transfer = g_hash_table_lookup (self->transfers, &id);
+  guint64 id;
 
-  touch (self);
-
-  if (transfer == NULL)
-    g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
-                                           "Transfer %" G_GUINT64_FORMAT " no longer exists",
-                                           id);
-  return transfer;
+  if (node == NULL || !g_ascii_string_to_unsigned (node, 10, 1, G_MAXUINT64, &id, NULL))
+    return NULL;
+  return g_hash_table_lookup (self->transfers, &id);
 }
 
-static gboolean
-handle_pause (FerryTransfer1        *iface,
-              GDBusMethodInvocation *invocation,
-              FerryService          *self)
+static void
+handle_pause (FerryService          *self,
+              FerryTransfer         *transfer,
+              GDBusMethodInvocation *invocation)
 {
-  FerryTransfer *transfer = lookup (self, iface, invocation);
   g_autoptr(GError) error = NULL;
-
-  if (transfer == NULL)
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
 
   if (!ferry_scheduler_pause (self->scheduler, transfer, &error))
     return_error (invocation, error);
   else
-    ferry_transfer1_complete_pause (iface, invocation);
-
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+    g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
-static gboolean
-handle_resume (FerryTransfer1        *iface,
-               GDBusMethodInvocation *invocation,
-               FerryService          *self)
+static void
+handle_resume (FerryService          *self,
+               FerryTransfer         *transfer,
+               GDBusMethodInvocation *invocation)
 {
-  FerryTransfer *transfer = lookup (self, iface, invocation);
   g_autoptr(GError) error = NULL;
-
-  if (transfer == NULL)
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
 
   if (!ferry_scheduler_resume (self->scheduler, transfer, &error))
     return_error (invocation, error);
   else
-    ferry_transfer1_complete_resume (iface, invocation);
-
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+    g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
-static gboolean
-handle_cancel (FerryTransfer1        *iface,
-               GDBusMethodInvocation *invocation,
-               FerryService          *self)
+static void
+handle_cancel (FerryService          *self,
+               FerryTransfer         *transfer,
+               GDBusMethodInvocation *invocation)
 {
-  FerryTransfer *transfer = lookup (self, iface, invocation);
   g_autoptr(GError) error = NULL;
-
-  if (transfer == NULL)
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
 
   if (!ferry_scheduler_cancel (self->scheduler, transfer, &error))
     return_error (invocation, error);
   else
-    ferry_transfer1_complete_cancel (iface, invocation);
-
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+    g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
-static gboolean
-handle_remove (FerryTransfer1        *iface,
+static void
+handle_remove (FerryService          *self,
+               FerryTransfer         *transfer,
                GDBusMethodInvocation *invocation,
-               gboolean               delete_data,
-               FerryService          *self)
+               gboolean               delete_data)
 {
-  FerryTransfer *transfer = lookup (self, iface, invocation);
+  g_autoptr(FerryTransfer) ref = g_object_ref (transfer);
   g_autoptr(GError) error = NULL;
 
-  if (transfer == NULL)
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
-
-  g_object_ref (transfer);
   if (!ferry_scheduler_remove (self->scheduler, transfer, delete_data, &error))
     {
       return_error (invocation, error);
+      return;
     }
-  else
-    {
-      ferry_transfer1_complete_remove (iface, invocation);
-      untrack (self, transfer);
-    }
-  g_object_unref (transfer);
 
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  untrack (self, transfer);
+  g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
-static gboolean
-handle_update (FerryTransfer1        *iface,
+static void
+handle_update (FerryService          *self,
+               FerryTransfer         *transfer,
                GDBusMethodInvocation *invocation,
-               GVariant              *options,
-               FerryService          *self)
+               GVariant              *options)
 {
-  FerryTransfer *transfer = lookup (self, iface, invocation);
   g_autoptr(FerryRecord) scratch = NULL;
   g_autoptr(GError) error = NULL;
-  FerryRecord *r;
+  FerryRecord *r = ferry_transfer_get_record (transfer);
   gboolean uri_changed;
-
-  if (transfer == NULL)
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
-
-  r = ferry_transfer_get_record (transfer);
 
   /* Validate on a copy of the fields Update may change; apply only if all are good. */
   scratch = ferry_record_new ();
   scratch->uri = g_strdup (r->uri);
-  scratch->final_uri = g_strdup (r->final_uri);
   scratch->allow_metered = r->allow_metered;
   scratch->discretionary = r->discretionary;
   scratch->earliest_begin = r->earliest_begin;
@@ -256,16 +277,15 @@ handle_update (FerryTransfer1        *iface,
   if (!ferry_options_apply (scratch, options, FERRY_OPTIONS_UPDATE, NULL, &error))
     {
       return_error (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
+      return;
     }
 
-  if (ferry_state_is_terminal (r->state) && g_variant_n_children (options) > 0 &&
-      r->state == FERRY_STATE_COMPLETED)
+  if (r->state == FERRY_STATE_COMPLETED)
     {
       g_dbus_method_invocation_return_error (invocation, FERRY_ERROR,
                                              FERRY_ERROR_INVALID_ARGUMENT,
                                              "This transfer has already completed");
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
+      return;
     }
 
   uri_changed = g_strcmp0 (scratch->uri, r->uri) != 0;
@@ -284,7 +304,7 @@ handle_update (FerryTransfer1        *iface,
   if (!ferry_transfer_save (transfer, &error))
     {
       return_error (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
+      return;
     }
 
   if (uri_changed)
@@ -292,9 +312,200 @@ handle_update (FerryTransfer1        *iface,
   else
     ferry_scheduler_replan (self->scheduler);
 
-  ferry_transfer1_complete_update (iface, invocation);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  g_dbus_method_invocation_return_value (invocation, NULL);
 }
+
+static void
+transfer_method_call (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *object_path,
+                      const char            *interface_name,
+                      const char            *method_name,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  FerryService *self = user_data;
+  g_autofree char *node = g_path_get_basename (object_path);
+  FerryTransfer *transfer = transfer_for_node (self, node);
+
+  touch (self);
+
+  if (transfer == NULL)
+    {
+      g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
+                                             "Transfer %s no longer exists", node);
+      return;
+    }
+
+  if (g_str_equal (method_name, "Pause"))
+    handle_pause (self, transfer, invocation);
+  else if (g_str_equal (method_name, "Resume"))
+    handle_resume (self, transfer, invocation);
+  else if (g_str_equal (method_name, "Cancel"))
+    handle_cancel (self, transfer, invocation);
+  else if (g_str_equal (method_name, "Remove"))
+    {
+      gboolean delete_data;
+
+      g_variant_get (parameters, "(b)", &delete_data);
+      handle_remove (self, transfer, invocation, delete_data);
+    }
+  else if (g_str_equal (method_name, "Update"))
+    {
+      g_autoptr(GVariant) options = NULL;
+
+      g_variant_get (parameters, "(@a{sv})", &options);
+      handle_update (self, transfer, invocation, options);
+    }
+  else
+    g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR,
+                                           G_DBUS_ERROR_UNKNOWN_METHOD,
+                                           "No method %s", method_name);
+}
+
+static GVariant *
+transfer_get_property (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *object_path,
+                       const char      *interface_name,
+                       const char      *property_name,
+                       GError         **error,
+                       gpointer         user_data)
+{
+  FerryService *self = user_data;
+  g_autofree char *node = g_path_get_basename (object_path);
+  FerryTransfer *transfer = transfer_for_node (self, node);
+
+  if (transfer == NULL)
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
+                   "Transfer %s no longer exists", node);
+      return NULL;
+    }
+
+  return ferry_transfer_dup_property (transfer, property_name);
+}
+
+static const GDBusInterfaceVTable transfer_vtable = {
+  transfer_method_call,
+  transfer_get_property,
+  NULL,
+  { 0 }
+};
+
+static char **
+subtree_enumerate (GDBusConnection *connection,
+                   const char      *sender,
+                   const char      *object_path,
+                   gpointer         user_data)
+{
+  FerryService *self = user_data;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->transfers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_autofree char *node = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                               ferry_transfer_get_id (value));
+
+      g_strv_builder_add (builder, node);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+static GDBusInterfaceInfo **
+subtree_introspect (GDBusConnection *connection,
+                    const char      *sender,
+                    const char      *object_path,
+                    const char      *node,
+                    gpointer         user_data)
+{
+  FerryService *self = user_data;
+  GPtrArray *infos;
+
+  if (transfer_for_node (self, node) == NULL)
+    return NULL;
+
+  infos = g_ptr_array_new ();
+  g_ptr_array_add (infos, g_dbus_interface_info_ref (ferry_transfer1_interface_info ()));
+  g_ptr_array_add (infos, NULL);
+  return (GDBusInterfaceInfo **) g_ptr_array_free (infos, FALSE);
+}
+
+static const GDBusInterfaceVTable *
+subtree_dispatch (GDBusConnection *connection,
+                  const char      *sender,
+                  const char      *object_path,
+                  const char      *interface_name,
+                  const char      *node,
+                  gpointer        *out_user_data,
+                  gpointer         user_data)
+{
+  FerryService *self = user_data;
+
+  if (g_strcmp0 (interface_name, TRANSFER_INTERFACE) != 0 ||
+      transfer_for_node (self, node) == NULL)
+    return NULL;
+
+  *out_user_data = self;
+  return &transfer_vtable;
+}
+
+static const GDBusSubtreeVTable subtree_vtable = {
+  subtree_enumerate,
+  subtree_introspect,
+  subtree_dispatch,
+  { 0 }
+};
+
+static GPtrArray *sorted_transfers (FerryService *self);
+
+/* Each object's entry is serialised as soon as it is built, so the reply never exists as a
+ * tree of hundreds of thousands of small values. */
+static void
+object_manager_method_call (GDBusConnection       *connection,
+                            const char            *sender,
+                            const char            *object_path,
+                            const char            *interface_name,
+                            const char            *method_name,
+                            GVariant              *parameters,
+                            GDBusMethodInvocation *invocation,
+                            gpointer               user_data)
+{
+  FerryService *self = user_data;
+  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  GVariantBuilder builder;
+
+  touch (self);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
+  for (guint i = 0; i < all->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (all, i);
+      GVariant *entry = g_variant_ref_sink (
+        g_variant_new ("{o@a{sa{sv}}}", ferry_transfer_get_object_path (t),
+                       interfaces_and_properties (t)));
+
+      (void) g_variant_get_data (entry);
+      g_variant_builder_add_value (&builder, entry);
+      g_variant_unref (entry);
+    }
+
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(@a{oa{sa{sv}}})",
+                                                        g_variant_builder_end (&builder)));
+}
+
+static const GDBusInterfaceVTable object_manager_vtable = {
+  object_manager_method_call,
+  NULL,
+  NULL,
+  { 0 }
+};
 
 /* -- Manager ----------------------------------------------------------------------------- */
 
@@ -370,7 +581,7 @@ handle_add_download (FerryManager1         *manager,
     }
 
   transfer = ferry_transfer_new (self->store, g_steal_pointer (&record));
-  track (self, transfer);
+  track (self, transfer, TRUE);
   ferry_scheduler_add (self->scheduler, transfer);
 
   g_debug ("Added transfer %" G_GUINT64_FORMAT, ferry_transfer_get_id (transfer));
@@ -578,7 +789,7 @@ load_store (FerryService *self,
                            self, 0);
 
   for (guint i = 0; i < transfers->len; i++)
-    track (self, g_ptr_array_index (transfers, i));
+    track (self, g_ptr_array_index (transfers, i), FALSE);
 
   ferry_scheduler_restore (self->scheduler, transfers);
   g_debug ("Restored %u transfers", transfers->len);
@@ -596,8 +807,6 @@ ferry_service_dbus_register (GApplication    *application,
   if (!G_APPLICATION_CLASS (ferry_service_parent_class)->dbus_register (application, connection,
                                                                        object_path, error))
     return FALSE;
-
-  self->object_manager = g_dbus_object_manager_server_new (FERRY_DAEMON_PATH);
 
   self->manager = ferry_manager1_skeleton_new ();
   ferry_manager1_set_version (self->manager, PACKAGE_VERSION);
@@ -625,7 +834,25 @@ ferry_service_dbus_register (GApplication    *application,
                                          FERRY_DAEMON_PATH, error))
     return FALSE;
 
-  g_dbus_object_manager_server_set_connection (self->object_manager, connection);
+  {
+    g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (object_manager_xml, NULL);
+
+    g_assert (info != NULL);
+    self->object_manager_id =
+      g_dbus_connection_register_object (connection, FERRY_DAEMON_PATH, info->interfaces[0],
+                                         &object_manager_vtable, self, NULL, error);
+    if (self->object_manager_id == 0)
+      return FALSE;
+  }
+
+  self->subtree_id = g_dbus_connection_register_subtree (connection, FERRY_TRANSFERS_PATH,
+                                                         &subtree_vtable,
+                                                         G_DBUS_SUBTREE_FLAGS_NONE,
+                                                         self, NULL, error);
+  if (self->subtree_id == 0)
+    return FALSE;
+
+  self->connection = g_object_ref (connection);
   return TRUE;
 }
 
@@ -639,8 +866,13 @@ ferry_service_dbus_unregister (GApplication    *application,
   if (self->manager != NULL &&
       g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (self->manager)) != NULL)
     g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self->manager));
-  if (self->object_manager != NULL)
-    g_dbus_object_manager_server_set_connection (self->object_manager, NULL);
+  if (self->subtree_id != 0)
+    g_dbus_connection_unregister_subtree (connection, self->subtree_id);
+  if (self->object_manager_id != 0)
+    g_dbus_connection_unregister_object (connection, self->object_manager_id);
+  self->subtree_id = 0;
+  self->object_manager_id = 0;
+  g_clear_object (&self->connection);
 
   G_APPLICATION_CLASS (ferry_service_parent_class)->dbus_unregister (application, connection,
                                                                     object_path);
@@ -696,7 +928,7 @@ ferry_service_dispose (GObject *object)
   g_clear_pointer (&self->identifiers, g_hash_table_unref);
   g_clear_pointer (&self->transfers, g_hash_table_unref);
   g_clear_object (&self->scheduler);
-  g_clear_object (&self->object_manager);
+  g_clear_object (&self->connection);
   g_clear_object (&self->manager);
   g_clear_object (&self->network_monitor);
   g_clear_object (&self->store);

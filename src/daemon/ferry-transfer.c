@@ -15,8 +15,7 @@ struct _FerryTransfer
   FerryStore *store;
   FerryRecord *record;
   char *object_path;
-  FerryObjectSkeleton *object;
-  FerryTransfer1 *iface;
+  GVariant *published;     /* a{sv} last announced; NULL until something changed */
   GObject *engine;
 
   guint64 live_bytes;
@@ -29,14 +28,19 @@ G_DEFINE_FINAL_TYPE (FerryTransfer, ferry_transfer, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ferry-transfer-error-quark, ferry_transfer_error)
 
+enum {
+  PROPERTIES_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 ferry_transfer_dispose (GObject *object)
 {
   FerryTransfer *self = FERRY_TRANSFER (object);
 
   g_clear_object (&self->engine);
-  g_clear_object (&self->iface);
-  g_clear_object (&self->object);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ferry_transfer_parent_class)->dispose (object);
@@ -48,6 +52,7 @@ ferry_transfer_finalize (GObject *object)
   FerryTransfer *self = FERRY_TRANSFER (object);
 
   g_clear_pointer (&self->record, ferry_record_free);
+  g_clear_pointer (&self->published, g_variant_unref);
   g_free (self->object_path);
 
   G_OBJECT_CLASS (ferry_transfer_parent_class)->finalize (object);
@@ -60,6 +65,11 @@ ferry_transfer_class_init (FerryTransferClass *klass)
 
   object_class->dispose = ferry_transfer_dispose;
   object_class->finalize = ferry_transfer_finalize;
+
+  /* a{sv}: the Transfer1 properties whose values changed. */
+  signals[PROPERTIES_CHANGED] = g_signal_new ("properties-changed", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 1, G_TYPE_VARIANT);
 }
 
 static void
@@ -82,15 +92,6 @@ ferry_transfer_new (FerryStore  *store,
   self->record = record;
   self->live_bytes = record->bytes_done;
   self->object_path = g_strdup_printf (FERRY_TRANSFERS_PATH "/%" G_GUINT64_FORMAT, record->id);
-  self->object = ferry_object_skeleton_new (self->object_path);
-  self->iface = ferry_transfer1_skeleton_new ();
-  ferry_object_skeleton_set_transfer1 (self->object, self->iface);
-
-  ferry_transfer1_set_id (self->iface, record->id);
-  ferry_transfer1_set_kind (self->iface,
-                            record->kind == FERRY_KIND_UPLOAD ? "upload" : "download");
-  ferry_transfer1_set_created_at (self->iface, record->created_at);
-  ferry_transfer_publish (self);
 
   return self;
 }
@@ -130,13 +131,6 @@ ferry_transfer_get_object_path (FerryTransfer *self)
   return self->object_path;
 }
 
-FerryObjectSkeleton *
-ferry_transfer_get_object (FerryTransfer *self)
-{
-  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
-  return self->object;
-}
-
 static char *
 destination_for_display (const FerryRecord *r)
 {
@@ -147,34 +141,158 @@ destination_for_display (const FerryRecord *r)
   return g_strdup ("");
 }
 
+typedef GVariant *(*PropertyGetter) (FerryTransfer *self);
+
+#define R (self->record)
+
+static GVariant *get_id (FerryTransfer *self) { return g_variant_new_uint64 (R->id); }
+static GVariant *get_kind (FerryTransfer *self)
+{
+  return g_variant_new_string (R->kind == FERRY_KIND_UPLOAD ? "upload" : "download");
+}
+static GVariant *get_uri (FerryTransfer *self) { return g_variant_new_string (R->uri); }
+static GVariant *get_destination (FerryTransfer *self)
+{
+  return g_variant_new_take_string (destination_for_display (R));
+}
+static GVariant *get_session (FerryTransfer *self)
+{
+  return g_variant_new_string (R->session ? R->session : "");
+}
+static GVariant *get_identifier (FerryTransfer *self)
+{
+  return g_variant_new_string (R->identifier ? R->identifier : "");
+}
+static GVariant *get_state (FerryTransfer *self)
+{
+  return g_variant_new_string (ferry_state_to_string (R->state));
+}
+static GVariant *get_wait_reasons (FerryTransfer *self)
+{
+  g_auto(GStrv) reasons = ferry_wait_reasons_to_strv (R->state == FERRY_STATE_WAITING
+                                                      ? R->wait_reasons : FERRY_WAIT_NONE);
+
+  return g_variant_new_strv ((const char *const *) reasons, -1);
+}
+static GVariant *get_bytes_done (FerryTransfer *self) { return g_variant_new_uint64 (self->live_bytes); }
+static GVariant *get_bytes_total (FerryTransfer *self) { return g_variant_new_uint64 (R->bytes_total); }
+static GVariant *get_rate (FerryTransfer *self)
+{
+  return g_variant_new_uint64 (R->state == FERRY_STATE_RUNNING ? self->rate : 0);
+}
+static GVariant *get_earliest_begin (FerryTransfer *self) { return g_variant_new_int64 (R->earliest_begin); }
+static GVariant *get_allow_metered (FerryTransfer *self) { return g_variant_new_boolean (R->allow_metered); }
+static GVariant *get_discretionary (FerryTransfer *self) { return g_variant_new_boolean (R->discretionary); }
+static GVariant *get_priority (FerryTransfer *self) { return g_variant_new_int32 (R->priority); }
+static GVariant *get_retry_at (FerryTransfer *self)
+{
+  return g_variant_new_int64 (R->state == FERRY_STATE_WAITING ? R->retry_at : 0);
+}
+static GVariant *get_attempts (FerryTransfer *self) { return g_variant_new_uint32 (R->attempts); }
+static GVariant *get_http_status (FerryTransfer *self) { return g_variant_new_uint32 (R->http_status); }
+static GVariant *get_error (FerryTransfer *self)
+{
+  return g_variant_new_string (R->error ? R->error : "");
+}
+static GVariant *get_resumable (FerryTransfer *self) { return g_variant_new_boolean (R->resumable); }
+static GVariant *get_created_at (FerryTransfer *self) { return g_variant_new_int64 (R->created_at); }
+static GVariant *get_finished_at (FerryTransfer *self) { return g_variant_new_int64 (R->finished_at); }
+
+#undef R
+
+/* In the order of the interface XML. */
+static const struct
+{
+  const char *name;
+  PropertyGetter get;
+} properties[] = {
+  { "Id", get_id },
+  { "Kind", get_kind },
+  { "Uri", get_uri },
+  { "Destination", get_destination },
+  { "Session", get_session },
+  { "Identifier", get_identifier },
+  { "State", get_state },
+  { "WaitReasons", get_wait_reasons },
+  { "BytesDone", get_bytes_done },
+  { "BytesTotal", get_bytes_total },
+  { "Rate", get_rate },
+  { "EarliestBegin", get_earliest_begin },
+  { "AllowMetered", get_allow_metered },
+  { "Discretionary", get_discretionary },
+  { "Priority", get_priority },
+  { "RetryAt", get_retry_at },
+  { "Attempts", get_attempts },
+  { "HttpStatus", get_http_status },
+  { "Error", get_error },
+  { "Resumable", get_resumable },
+  { "CreatedAt", get_created_at },
+  { "FinishedAt", get_finished_at },
+};
+
+GVariant *
+ferry_transfer_dup_property (FerryTransfer *self,
+                             const char    *name)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    {
+      if (g_str_equal (properties[i].name, name))
+        return g_variant_ref_sink (properties[i].get (self));
+    }
+
+  return NULL;
+}
+
+GVariant *
+ferry_transfer_dup_properties (FerryTransfer *self)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    g_variant_builder_add (&builder, "{sv}", properties[i].name, properties[i].get (self));
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
 void
 ferry_transfer_publish (FerryTransfer *self)
 {
-  const FerryRecord *r = self->record;
-  g_autofree char *destination = destination_for_display (r);
-  g_auto(GStrv) reasons = ferry_wait_reasons_to_strv (r->state == FERRY_STATE_WAITING
-                                                      ? r->wait_reasons : FERRY_WAIT_NONE);
+  g_autoptr(GVariant) current = ferry_transfer_dup_properties (self);
+  g_auto(GVariantBuilder) changed = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  gboolean any = FALSE;
 
-  /* The generated setters only emit PropertiesChanged for values that changed. */
-  ferry_transfer1_set_uri (self->iface, r->uri);
-  ferry_transfer1_set_destination (self->iface, destination);
-  ferry_transfer1_set_session (self->iface, r->session ? r->session : "");
-  ferry_transfer1_set_identifier (self->iface, r->identifier ? r->identifier : "");
-  ferry_transfer1_set_state (self->iface, ferry_state_to_string (r->state));
-  ferry_transfer1_set_wait_reasons (self->iface, (const char *const *) reasons);
-  ferry_transfer1_set_bytes_done (self->iface, self->live_bytes);
-  ferry_transfer1_set_bytes_total (self->iface, r->bytes_total);
-  ferry_transfer1_set_rate (self->iface, r->state == FERRY_STATE_RUNNING ? self->rate : 0);
-  ferry_transfer1_set_earliest_begin (self->iface, r->earliest_begin);
-  ferry_transfer1_set_allow_metered (self->iface, r->allow_metered);
-  ferry_transfer1_set_discretionary (self->iface, r->discretionary);
-  ferry_transfer1_set_priority (self->iface, r->priority);
-  ferry_transfer1_set_retry_at (self->iface, r->state == FERRY_STATE_WAITING ? r->retry_at : 0);
-  ferry_transfer1_set_attempts (self->iface, r->attempts);
-  ferry_transfer1_set_http_status (self->iface, r->http_status);
-  ferry_transfer1_set_error (self->iface, r->error ? r->error : "");
-  ferry_transfer1_set_resumable (self->iface, r->resumable);
-  ferry_transfer1_set_finished_at (self->iface, r->finished_at);
+  /* Without an earlier announcement, everything counts as changed; afterwards only what
+   * differs. Snapshots exist only for transfers that changed since the service started. */
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_get_child_value (current, i);
+      g_autoptr(GVariant) inner = g_variant_get_child_value (value, 1);
+      g_autoptr(GVariant) old_value = NULL;
+      g_autoptr(GVariant) old_inner = NULL;
+
+      if (self->published != NULL)
+        {
+          old_value = g_variant_get_child_value (self->published, i);
+          old_inner = g_variant_get_child_value (old_value, 1);
+          if (g_variant_equal (old_inner, inner))
+            continue;
+        }
+
+      g_variant_builder_add_value (&changed, value);
+      any = TRUE;
+    }
+
+  g_clear_pointer (&self->published, g_variant_unref);
+  self->published = g_steal_pointer (&current);
+  /* Serialised, the snapshot is one block instead of a tree of small instances. */
+  (void) g_variant_get_data (self->published);
+
+  if (any)
+    g_signal_emit (self, signals[PROPERTIES_CHANGED], 0, g_variant_builder_end (&changed));
 }
 
 gboolean

@@ -7,7 +7,6 @@
 
 #include <gio/gio.h>
 
-#include "ferry-dbus.h"
 #include "ferry-record.h"
 #include "ferry-store.h"
 
@@ -39,12 +38,19 @@ FerryStore          *ferry_transfer_get_store (FerryTransfer *self);
 guint64              ferry_transfer_get_id (FerryTransfer *self);
 FerryState           ferry_transfer_get_state (FerryTransfer *self);
 const char          *ferry_transfer_get_object_path (FerryTransfer *self);
-FerryObjectSkeleton *ferry_transfer_get_object (FerryTransfer *self);
+
+/* Transfer1 properties, read from the record when a client asks: the service keeps no
+ * per-transfer D-Bus objects, so 10,000 stored transfers cost only their records. */
+GVariant            *ferry_transfer_dup_property (FerryTransfer *self,
+                                                  const char    *name);
+/* a{sv} of every Transfer1 property. */
+GVariant            *ferry_transfer_dup_properties (FerryTransfer *self);
 
 /* Writes the record to the store, then shows it on D-Bus: never the other way round. */
 gboolean             ferry_transfer_save (FerryTransfer *self,
                                           GError       **error);
-/* Shows live values (bytes, rate) that are not stored. */
+/* Announces what changed since the last announcement ("properties-changed" with the a{sv}
+ * of changed values), including live values (bytes, rate) that are not stored. */
 void                 ferry_transfer_publish (FerryTransfer *self);
 
 guint64              ferry_transfer_get_live_bytes (FerryTransfer *self);
