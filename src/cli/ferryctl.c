@@ -10,6 +10,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "ferry-dbus.h"
@@ -272,12 +273,42 @@ is_over (FerryTransfer1 *t)
          ferry_state_is_terminal (s);
 }
 
+static guint
+terminal_columns (void)
+{
+  struct winsize size;
+
+  if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 20)
+    return size.ws_col;
+  return 80;
+}
+
+/* Cuts @line to @columns characters, so that no line wraps and the redraw stays in place. */
+static void
+append_fitted (GString    *out,
+               const char *line,
+               guint       columns)
+{
+  glong length = g_utf8_strlen (line, -1);
+
+  if ((guint) length < columns)
+    {
+      g_string_append (out, line);
+      return;
+    }
+
+  g_string_append_len (out, line, g_utf8_offset_to_pointer (line, columns - 2) - line);
+  g_string_append (out, "…");
+}
+
 static void
 draw (Waiter *waiter)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   gint64 now = g_get_monotonic_time ();
   gboolean plain_due = now - waiter->last_plain_print >= 5 * G_USEC_PER_SEC;
+  guint columns = waiter->tty ? terminal_columns () : 0;
+  guint drawn = 0;
 
   if (waiter->tty && waiter->drawn_lines > 0)
     g_string_append_printf (out, "\033[%uA", waiter->drawn_lines);
@@ -305,12 +336,18 @@ draw (Waiter *waiter)
           char bar[21];
           guint filled = w->total > 0 ? (guint) (MIN (w->done, w->total) * 20 / w->total) : 0;
 
+          g_autofree char *full = NULL;
+
           memset (bar, '#', filled);
           memset (bar + filled, '-', 20 - filled);
           bar[20] = '\0';
-          g_string_append_printf (out, "\033[2K%3" G_GUINT64_FORMAT "  [%s] %s  %s\n",
+          full = g_strdup_printf ("%3" G_GUINT64_FORMAT "  [%s] %s  %s",
                                   ferry_transfer1_get_id (w->proxy), bar,
                                   display_name (w->proxy), line);
+          g_string_append (out, "\033[2K");
+          append_fitted (out, full, columns);
+          g_string_append_c (out, '\n');
+          drawn++;
         }
       else if (g_strcmp0 (line, w->last_line) != 0 &&
                (plain_due || !g_str_equal (state, "running") ||
@@ -327,7 +364,7 @@ draw (Waiter *waiter)
     }
 
   if (waiter->tty)
-    waiter->drawn_lines = waiter->watched->len;
+    waiter->drawn_lines = drawn;
 
   fputs (out->str, stdout);
   fflush (stdout);

@@ -82,7 +82,8 @@ ferry_format_progress (guint64 done,
 
       if (total > done)
         {
-          g_autofree char *left = ferry_format_duration ((total - done) / rate);
+          /* Rounded up: "0 seconds left" while bytes are still missing would be wrong. */
+          g_autofree char *left = ferry_format_duration ((total - done + rate - 1) / rate);
 
           g_string_append_printf (str, " — %s left", left);
         }

@@ -306,6 +306,30 @@ test_retry_after (Fixture       *f,
 }
 
 static void
+test_stall (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (2 * MiB, 18);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+
+  /* After 512 KiB the server goes silent for 60 s with the connection open. ferryd gives up
+   * on it after its stall timeout (4 s in the tests, 30 s by default) and resumes. */
+  ferry_test_server_add_file (f->server, "/stuck", content, "\"st\"");
+  ferry_test_server_set_stall (f->server, "/stuck", 512 * 1024, 60, 1);
+  t = add (f, "/stuck", NULL);
+
+  g_assert_true (ferry_test_wait_state (t, "waiting", 15000));
+  g_assert_nonnull (strstr (ferry_transfer1_get_error (t), "stopped sending data"));
+  g_assert_true (ferry_test_wait_state (t, "completed", 15000));
+
+  requests = ferry_test_server_get_requests (f->server, "/stuck");
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpuint (range_start (g_ptr_array_index (requests, 1)), ==, 512 * 1024);
+  assert_file_sha256 (ferry_transfer1_get_destination (t), content);
+}
+
+static void
 test_not_found (Fixture       *f,
                 gconstpointer  data)
 {
@@ -752,6 +776,7 @@ main (int   argc,
   ADD ("/download/drop-retry", test_drop_retry);
   ADD ("/download/truncated-body", test_truncated_body);
   ADD ("/download/retry-after", test_retry_after);
+  ADD ("/download/stall", test_stall);
   ADD ("/download/not-found", test_not_found);
   ADD ("/download/kill-resume", test_kill_resume);
   ADD ("/download/content-disposition", test_content_disposition);

@@ -17,6 +17,9 @@ typedef struct
   guint64 throttle;
   guint64 drop_bytes;
   guint drop_times;
+  guint64 stall_bytes;
+  guint stall_seconds;
+  guint stall_times;
   GQueue statuses;        /* of StatusReply */
   GHashTable *headers;    /* extra headers */
   char *redirect;
@@ -150,8 +153,9 @@ handle_request (FerryTestServer   *server,
   g_autoptr(GString) extra = g_string_new (NULL);
   StatusReply *reply = NULL;
   FerryTestRequest *record;
-  guint64 throttle, drop = 0;
-  gboolean ranges, drop_now = FALSE;
+  guint64 throttle, drop = 0, stall = 0;
+  guint stall_seconds = 0;
+  gboolean ranges, drop_now = FALSE, stall_now = FALSE;
   const char *range = g_hash_table_lookup (headers, "range");
   const char *if_range = g_hash_table_lookup (headers, "if-range");
   gboolean head = g_str_equal (method, "HEAD");
@@ -185,6 +189,13 @@ handle_request (FerryTestServer   *server,
       r->drop_times--;
       drop = r->drop_bytes;
       drop_now = TRUE;
+    }
+  else if (reply == NULL && r->stall_times > 0)
+    {
+      r->stall_times--;
+      stall = r->stall_bytes;
+      stall_seconds = r->stall_seconds;
+      stall_now = TRUE;
     }
   {
     GHashTableIter iter;
@@ -270,6 +281,8 @@ handle_request (FerryTestServer   *server,
 
       if (drop_now && sent + chunk > drop)
         chunk = drop - sent;
+      if (stall_now && sent + chunk > stall)
+        chunk = stall - sent;
 
       if (chunk > 0 && !g_output_stream_write_all (out, data + start + sent, chunk, NULL, NULL,
                                                    NULL))
@@ -278,6 +291,14 @@ handle_request (FerryTestServer   *server,
 
       if (drop_now && sent >= drop)
         return FALSE;   /* close the connection mid-body */
+
+      if (stall_now && sent >= stall)
+        {
+          /* Silent, connection open; the client has to notice by itself. */
+          for (guint i = 0; i < stall_seconds * 10 && !g_atomic_int_get (&server->stopping); i++)
+            g_usleep (G_USEC_PER_SEC / 10);
+          return FALSE;
+        }
 
       if (g_atomic_int_get (&server->stopping))
         return FALSE;
@@ -482,6 +503,23 @@ ferry_test_server_set_drop (FerryTestServer *server,
   r = resource_get (server, path);
   r->drop_bytes = bytes;
   r->drop_times = times;
+  g_mutex_unlock (&server->mutex);
+}
+
+void
+ferry_test_server_set_stall (FerryTestServer *server,
+                             const char      *path,
+                             guint64          bytes,
+                             guint            seconds,
+                             guint            times)
+{
+  Resource *r;
+
+  g_mutex_lock (&server->mutex);
+  r = resource_get (server, path);
+  r->stall_bytes = bytes;
+  r->stall_seconds = seconds;
+  r->stall_times = times;
   g_mutex_unlock (&server->mutex);
 }
 

@@ -49,6 +49,13 @@ void  ferry_test_server_set_drop (FerryTestServer *server,
                                   const char      *path,
                                   guint64          bytes,
                                   guint            times);
+/* The next @times responses stop sending after @bytes of the body and hold the connection
+ * open, silent, for @seconds (a stalled server). */
+void  ferry_test_server_set_stall (FerryTestServer *server,
+                                   const char      *path,
+                                   guint64          bytes,
+                                   guint            seconds,
+                                   guint            times);
 /* The next response answers @status instead, with Retry-After @retry_after if not NULL. */
 void  ferry_test_server_queue_status (FerryTestServer *server,
                                       const char      *path,

@@ -1,0 +1,253 @@
+/* test-ferryctl.c: the command line as a script or a person uses it — exit codes, output,
+ * and a download that survives kill -9 of the service while `ferryctl add --wait` watches
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ferry-test-daemon.h"
+#include "ferry-test-server.h"
+
+#define MiB (1024 * 1024)
+
+typedef struct
+{
+  FerryTestDaemon *daemon;
+  FerryTestServer *server;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = ferry_test_server_new ();
+  f->daemon = ferry_test_daemon_new ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_clear_pointer (&f->server, ferry_test_server_free);
+}
+
+static GSubprocess *
+spawn (GError     **error,
+       const char  *first,
+       ...) G_GNUC_NULL_TERMINATED;
+
+static GSubprocess *
+spawn (GError     **error,
+       const char  *first,
+       ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("FERRY_CTL"));
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  return g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            error);
+}
+
+typedef struct
+{
+  gboolean done;
+  char *out;
+  char *err;
+  int status;
+} Result;
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Result *r = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &r->out, &r->err, &error);
+  g_assert_no_error (error);
+  r->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+  r->done = TRUE;
+}
+
+static gboolean
+result_done (gpointer user_data)
+{
+  return ((Result *) user_data)->done;
+}
+
+/* Runs ferryctl to its end while the main loop goes on (the bus lives in this process). */
+static void
+finish (GSubprocess *proc,
+        Result      *r)
+{
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, r);
+  g_assert_true (ferry_test_wait_until (result_done, r, 60000));
+  g_test_message ("status %d\nstdout:\n%s\nstderr:\n%s", r->status, r->out, r->err);
+}
+
+static void
+result_clear (Result *r)
+{
+  g_free (r->out);
+  g_free (r->err);
+}
+
+static void
+test_add_wait_outcomes (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB, 31);
+  g_autofree char *ok_uri = ferry_test_server_uri (f->server, "/ok.bin");
+  g_autofree char *missing_uri = ferry_test_server_uri (f->server, "/missing.bin");
+  g_autofree char *path = NULL;
+  g_autofree char *want = ferry_test_sha256_bytes (content);
+  g_autofree char *got = NULL;
+  g_autoptr(GSubprocess) p1 = NULL;
+  g_autoptr(GSubprocess) p2 = NULL;
+  g_autoptr(GSubprocess) p3 = NULL;
+  g_autoptr(GSubprocess) p4 = NULL;
+  g_autoptr(GError) error = NULL;
+  Result r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 };
+
+  ferry_test_server_add_file (f->server, "/ok.bin", content, "\"ok\"");
+
+  p1 = spawn (&error, "add", ok_uri, "--to", f->daemon->download_dir, "--wait", NULL);
+  g_assert_no_error (error);
+  finish (p1, &r1);
+  g_assert_cmpint (r1.status, ==, 0);
+  g_assert_nonnull (strstr (r1.out, "completed"));
+  path = g_build_filename (f->daemon->download_dir, "ok.bin", NULL);
+  got = ferry_test_sha256_file (path);
+  g_assert_cmpstr (got, ==, want);
+
+  /* The server refuses: exit status 3, and the reason in words. */
+  p2 = spawn (&error, "add", missing_uri, "--to", f->daemon->download_dir, "--wait", NULL);
+  finish (p2, &r2);
+  g_assert_cmpint (r2.status, ==, 3);
+  g_assert_nonnull (strstr (r2.out, "no longer has this file (HTTP 404)"));
+
+  /* Bad input never reaches the queue: exit status 1 and the service's sentence. */
+  p3 = spawn (&error, "add", "ftp://example.com/x", "--wait", NULL);
+  finish (p3, &r3);
+  g_assert_cmpint (r3.status, ==, 1);
+  g_assert_nonnull (strstr (r3.err, "only http:// and https://"));
+  g_assert_null (strstr (r3.err, "GDBus.Error"));
+
+  p4 = spawn (&error, "list", "--json", NULL);
+  finish (p4, &r4);
+  g_assert_cmpint (r4.status, ==, 0);
+  g_assert_nonnull (strstr (r4.out, "\"state\": \"completed\""));
+  g_assert_nonnull (strstr (r4.out, "\"state\": \"rejected\""));
+  g_assert_nonnull (strstr (r4.out, "\"http_status\": 404"));
+
+  result_clear (&r1);
+  result_clear (&r2);
+  result_clear (&r3);
+  result_clear (&r4);
+}
+
+static void
+test_kill_during_wait (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (8 * MiB, 32);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/live.iso");
+  g_autofree char *path = g_build_filename (f->daemon->download_dir, "live.iso", NULL);
+  g_autofree char *want = ferry_test_sha256_bytes (content);
+  g_autofree char *got = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  Result r = { 0 };
+
+  ferry_test_server_add_file (f->server, "/live.iso", content, "\"live\"");
+  ferry_test_server_set_throttle (f->server, "/live.iso", 2 * MiB);
+
+  proc = spawn (&error, "add", uri, "--to", f->daemon->download_dir, "--wait", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &r);
+
+  /* Find the transfer and let it get past a checkpoint. */
+  while (paths == NULL || paths[0] == NULL)
+    {
+      g_clear_pointer (&paths, g_strfreev);
+      ferry_test_sleep (100);
+      ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, NULL);
+    }
+  t = ferry_test_daemon_transfer (f->daemon, paths[0]);
+  g_assert_true (ferry_test_wait_bytes (t, 5 * MiB, 15000));
+
+  /* The service dies; nobody but the waiting ferryctl is there to bring it back. */
+  ferry_test_daemon_kill (f->daemon);
+  ferry_test_server_set_throttle (f->server, "/live.iso", 0);
+
+  g_assert_true (ferry_test_wait_until (result_done, &r, 30000));
+  g_test_message ("stdout:\n%s\nstderr:\n%s", r.out, r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "starting it again"));
+  got = ferry_test_sha256_file (path);
+  g_assert_cmpstr (got, ==, want);
+  result_clear (&r);
+}
+
+static void
+test_help (Fixture       *f,
+           gconstpointer  data)
+{
+  const char *commands[] = { "add", "list", "watch", "wait", "pause", "resume", "cancel",
+                             "remove" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(GSubprocess) proc = NULL;
+      g_autoptr(GError) error = NULL;
+      Result r = { 0 };
+
+      proc = spawn (&error, commands[i], "--help", NULL);
+      finish (proc, &r);
+      g_assert_cmpint (r.status, ==, 0);
+      g_assert_nonnull (strstr (r.out, commands[i]));
+      g_assert_nonnull (strstr (r.out, "Exit status"));
+      result_clear (&r);
+    }
+
+  {
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GError) error = NULL;
+    Result r = { 0 };
+
+    proc = spawn (&error, "frobnicate", NULL);
+    finish (proc, &r);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "unknown command"));
+    result_clear (&r);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/ferryctl/add-wait-outcomes", Fixture, NULL, fixture_setup,
+              test_add_wait_outcomes, fixture_teardown);
+  g_test_add ("/ferryctl/kill-during-wait", Fixture, NULL, fixture_setup,
+              test_kill_during_wait, fixture_teardown);
+  g_test_add ("/ferryctl/help", Fixture, NULL, fixture_setup, test_help, fixture_teardown);
+
+  return g_test_run ();
+}
