@@ -61,6 +61,10 @@ struct _FerryDownload
 
   gint64 last_byte_time;
   guint stall_source;
+
+  FerryRateLimiter *shared_limiter;
+  FerryRateLimiter *own_limiter;
+  guint throttle_source;
   gboolean stalled;
 
   GError *pending_error;       /* how the attempt ends, once the final checkpoint is done */
@@ -95,6 +99,9 @@ ferry_download_dispose (GObject *object)
   FerryDownload *self = FERRY_DOWNLOAD (object);
 
   g_clear_handle_id (&self->stall_source, g_source_remove);
+  g_clear_handle_id (&self->throttle_source, g_source_remove);
+  g_clear_pointer (&self->shared_limiter, ferry_rate_limiter_unref);
+  g_clear_pointer (&self->own_limiter, ferry_rate_limiter_unref);
   g_clear_object (&self->body);
   g_clear_object (&self->msg);
   g_clear_object (&self->io_cancellable);
@@ -152,6 +159,19 @@ ferry_download_new (FerryTransfer *transfer,
   self->record = ferry_transfer_get_record (transfer);
   self->session = g_object_ref (session);
   return self;
+}
+
+void
+ferry_download_set_rate_limiters (FerryDownload    *self,
+                                  FerryRateLimiter *shared,
+                                  FerryRateLimiter *own)
+{
+  g_return_if_fail (FERRY_IS_DOWNLOAD (self));
+
+  g_clear_pointer (&self->shared_limiter, ferry_rate_limiter_unref);
+  g_clear_pointer (&self->own_limiter, ferry_rate_limiter_unref);
+  self->shared_limiter = shared ? ferry_rate_limiter_ref (shared) : NULL;
+  self->own_limiter = own ? ferry_rate_limiter_ref (own) : NULL;
 }
 
 gint64
@@ -317,6 +337,7 @@ return_result (FerryDownload *self,
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
 
   g_clear_handle_id (&self->stall_source, g_source_remove);
+  g_clear_handle_id (&self->throttle_source, g_source_remove);
   if (self->cancel_handler != 0)
     {
       g_cancellable_disconnect (g_task_get_cancellable (task), self->cancel_handler);
@@ -723,15 +744,63 @@ on_read (GObject      *source,
     }
 
   self->last_byte_time = g_get_monotonic_time ();
+  ferry_rate_limiter_consume (self->shared_limiter, self->last_byte_time, (guint64) n);
+  ferry_rate_limiter_consume (self->own_limiter, self->last_byte_time, (guint64) n);
   ferry_transfer_set_live_bytes (self->transfer, file_position (self));
   maybe_checkpoint (self);
   read_next (self);
 }
 
+static gboolean
+on_throttle_done (gpointer user_data)
+{
+  FerryDownload *self = user_data;
+
+  self->throttle_source = 0;
+  read_next (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gsize
+read_size (FerryDownload *self)
+{
+  guint64 rate = 0;
+
+  if (self->shared_limiter != NULL)
+    rate = ferry_rate_limiter_get_rate (self->shared_limiter);
+  if (self->own_limiter != NULL && ferry_rate_limiter_get_rate (self->own_limiter) > 0)
+    rate = rate ? MIN (rate, ferry_rate_limiter_get_rate (self->own_limiter))
+                : ferry_rate_limiter_get_rate (self->own_limiter);
+
+  /* Limited, read an eighth of a second's worth at a time so the flow stays even. */
+  if (rate == 0)
+    return READ_BUFFER_SIZE;
+  return (gsize) CLAMP (rate / 8, 4096, READ_BUFFER_SIZE);
+}
+
 static void
 read_next (FerryDownload *self)
 {
-  g_input_stream_read_async (self->body, self->buffer, READ_BUFFER_SIZE, G_PRIORITY_DEFAULT,
+  gint64 now = g_get_monotonic_time ();
+  gint64 delay = MAX (ferry_rate_limiter_delay (self->shared_limiter, now),
+                      ferry_rate_limiter_delay (self->own_limiter, now));
+
+  if (g_cancellable_is_cancelled (self->io_cancellable))
+    {
+      finish_with_error (self, stopped_error (self));
+      return;
+    }
+
+  if (delay > 0)
+    {
+      /* Not reading is what slows the server down; the stall clock does not run meanwhile. */
+      self->last_byte_time = MAX (self->last_byte_time, now + delay);
+      self->throttle_source = g_timeout_add ((guint) ((delay + 999) / 1000), on_throttle_done,
+                                             self);
+      return;
+    }
+
+  g_input_stream_read_async (self->body, self->buffer, read_size (self), G_PRIORITY_DEFAULT,
                              self->io_cancellable, on_read, g_object_ref (self));
 }
 

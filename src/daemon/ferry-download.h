@@ -6,6 +6,7 @@
 
 #include <libsoup/soup.h>
 
+#include "ferry-rate-limiter.h"
 #include "ferry-transfer.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,12 @@ void     ferry_download_run_async (FerryDownload      *self,
 gboolean ferry_download_run_finish (FerryDownload *self,
                                     GAsyncResult  *result,
                                     GError       **error);
+
+/* Limits applied before each read: @shared by every download, @own by this one; either may
+ * be NULL. */
+void     ferry_download_set_rate_limiters (FerryDownload    *self,
+                                           FerryRateLimiter *shared,
+                                           FerryRateLimiter *own);
 
 /* Seconds the server asked to wait (Retry-After), or -1. */
 gint64   ferry_download_get_retry_after (FerryDownload *self);

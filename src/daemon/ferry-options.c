@@ -40,6 +40,7 @@ static const OptionSpec option_specs[] = {
   { "paused", "b", TRUE, FALSE },
   { "notify", "b", TRUE, FALSE },
   { "uri", "s", FALSE, TRUE },
+  { "rate-limit", "t", TRUE, TRUE },
   /* Upload options, refused on downloads with a clear word rather than "unknown". */
   { "method", "s", FALSE, FALSE },
   { "protocol", "s", FALSE, FALSE },
@@ -322,6 +323,10 @@ ferry_options_apply (FerryRecord     *r,
       else if (g_str_equal (key, "notify"))
         {
           r->notify = g_variant_get_boolean (value);
+        }
+      else if (g_str_equal (key, "rate-limit"))
+        {
+          r->rate_limit = g_variant_get_uint64 (value);
         }
       else if (g_str_equal (key, "uri"))
         {

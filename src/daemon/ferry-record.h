@@ -47,6 +47,7 @@ typedef struct
   char *sha256;          /* expected digest from the caller, hex */
   GVariant *headers;     /* a{ss}, may be NULL */
   gboolean notify;
+  guint64 rate_limit;    /* bytes per second for this transfer alone, 0 = none */
   gint64 created_at;
   gint64 finished_at;
 } FerryRecord;

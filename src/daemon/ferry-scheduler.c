@@ -11,17 +11,23 @@
 #include "config.h"
 
 #include <errno.h>
+#include <unistd.h>
+
+#include <gio/gunixfdlist.h>
 #include <glib/gstdio.h>
 
 #include "ferry-download.h"
+#include "ferry-rate-limiter.h"
 #include "ferry-scheduler.h"
+#include "ferry-settings.h"
 
 #define TICK_MSEC 250
 #define TICKS_PER_PUBLISH 4
 #define MAX_ATTEMPTS 10
 #define BACKOFF_CAP_SECONDS 600
 #define DISK_SPACE_RETRY_SECONDS 15
-#define DEFAULT_MAX_RUNNING 3
+#define DEFAULT_MAX_RUNNING 4
+#define DEFAULT_MAX_PER_HOST 2
 
 struct _FerryScheduler
 {
@@ -33,9 +39,24 @@ struct _FerryScheduler
   GHashTable *cancellables;    /* FerryTransfer → GCancellable of its running attempt */
 
   guint max_running;
+  guint max_per_host;
   guint running;
   gboolean pending;
   guint64 download_rate;
+
+  GSettings *settings;
+  FerryRateLimiter *download_limiter;
+  GHashTable *own_limiters;    /* FerryTransfer → FerryRateLimiter of its running attempt */
+
+  GNetworkMonitor *network_monitor;
+  GPowerProfileMonitor *power_monitor;
+  gboolean online;
+  gboolean metered;
+  gboolean power_saver;
+
+  /* logind's sleep inhibitor while bytes flow. */
+  GCancellable *inhibit_cancellable;
+  int inhibit_fd;
 
   guint plan_source;
   guint due_source;
@@ -54,12 +75,14 @@ enum {
   PENDING_CHANGED,
   RUNNING_CHANGED,
   FINISHED,
+  ENVIRONMENT_CHANGED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
 static void plan (FerryScheduler *self);
+static void queue_plan (FerryScheduler *self);
 
 /* How often a transfer waiting for disk space looks again; the tests shorten it. */
 static guint
@@ -92,8 +115,23 @@ ferry_scheduler_dispose (GObject *object)
   g_clear_handle_id (&self->plan_source, g_source_remove);
   g_clear_handle_id (&self->due_source, g_source_remove);
   g_clear_handle_id (&self->tick_source, g_source_remove);
+  if (self->inhibit_cancellable != NULL)
+    g_cancellable_cancel (self->inhibit_cancellable);
+  g_clear_object (&self->inhibit_cancellable);
+  if (self->inhibit_fd >= 0)
+    close (self->inhibit_fd);
+  self->inhibit_fd = -1;
   g_clear_pointer (&self->cancellables, g_hash_table_unref);
+  g_clear_pointer (&self->own_limiters, g_hash_table_unref);
   g_clear_pointer (&self->transfers, g_ptr_array_unref);
+  g_clear_pointer (&self->download_limiter, ferry_rate_limiter_unref);
+  if (self->network_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->network_monitor, self);
+  if (self->power_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->power_monitor, self);
+  g_clear_object (&self->network_monitor);
+  g_clear_object (&self->power_monitor);
+  g_clear_object (&self->settings);
   g_clear_object (&self->session);
   g_clear_object (&self->store);
 
@@ -120,6 +158,10 @@ ferry_scheduler_class_init (FerrySchedulerClass *klass)
   /* A transfer reached a terminal state. */
   signals[FINISHED] = g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, FERRY_TYPE_TRANSFER);
+  /* Online, metered or power saving changed. */
+  signals[ENVIRONMENT_CHANGED] = g_signal_new ("environment-changed", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                               G_TYPE_NONE, 0);
 }
 
 static void
@@ -127,7 +169,64 @@ ferry_scheduler_init (FerryScheduler *self)
 {
   self->transfers = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellables = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->own_limiters = g_hash_table_new_full (NULL, NULL, NULL,
+                                              (GDestroyNotify) ferry_rate_limiter_unref);
   self->max_running = DEFAULT_MAX_RUNNING;
+  self->max_per_host = DEFAULT_MAX_PER_HOST;
+  self->download_limiter = ferry_rate_limiter_new (0);
+  self->inhibit_fd = -1;
+}
+
+static void
+read_settings (FerryScheduler *self)
+{
+  self->max_running = MAX (1, ferry_settings_get_uint (self->settings, "max-running",
+                                                       DEFAULT_MAX_RUNNING));
+  self->max_per_host = MAX (1, ferry_settings_get_uint (self->settings, "max-per-host",
+                                                        DEFAULT_MAX_PER_HOST));
+  ferry_rate_limiter_set_rate (self->download_limiter,
+                               ferry_settings_get_uint64 (self->settings, "download-limit", 0));
+  g_debug ("Limits: %u running, %u per server, %" G_GUINT64_FORMAT " B/s",
+           self->max_running, self->max_per_host,
+           ferry_rate_limiter_get_rate (self->download_limiter));
+  queue_plan (self);
+}
+
+static void
+read_environment (FerryScheduler *self)
+{
+  GNetworkConnectivity connectivity = g_network_monitor_get_connectivity (self->network_monitor);
+  gboolean was_online = self->online;
+  gboolean online = g_network_monitor_get_network_available (self->network_monitor) &&
+                    connectivity == G_NETWORK_CONNECTIVITY_FULL;
+  gboolean metered = g_network_monitor_get_network_metered (self->network_monitor);
+  gboolean power_saver = self->power_monitor != NULL &&
+                         g_power_profile_monitor_get_power_saver_enabled (self->power_monitor);
+
+  if (online == self->online && metered == self->metered && power_saver == self->power_saver)
+    return;
+
+  g_message ("Network %s%s%s", online ? "online" : "offline", metered ? ", metered" : "",
+             power_saver ? ", power saver on" : "");
+  self->online = online;
+  self->metered = metered;
+  self->power_saver = power_saver;
+
+  /* Back online: what failed while the network was going away tries again now rather than
+   * at the end of its backoff. */
+  if (online && !was_online)
+    {
+      for (guint i = 0; self->transfers != NULL && i < self->transfers->len; i++)
+        {
+          FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
+
+          if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY))
+            r->retry_at = 0;
+        }
+    }
+
+  g_signal_emit (self, signals[ENVIRONMENT_CHANGED], 0);
+  queue_plan (self);
 }
 
 FerryScheduler *
@@ -148,6 +247,20 @@ ferry_scheduler_new (FerryStore *store)
                                                  "idle-timeout", 30,
                                                  "user-agent", user_agent,
                                                  NULL);
+
+  self->settings = ferry_settings_new ();
+  if (self->settings != NULL)
+    g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (read_settings), self);
+  read_settings (self);
+
+  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  self->power_monitor = g_power_profile_monitor_dup_default ();
+  g_signal_connect_swapped (self->network_monitor, "notify", G_CALLBACK (read_environment), self);
+  if (self->power_monitor != NULL)
+    g_signal_connect_swapped (self->power_monitor, "notify::power-saver-enabled",
+                              G_CALLBACK (read_environment), self);
+  read_environment (self);
+
   return self;
 }
 
@@ -263,6 +376,93 @@ tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* -- Sleep inhibition: while bytes flow, the machine does not suspend on its own --------- */
+
+static void
+on_inhibited (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  FerryScheduler *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GUnixFDList) fds = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  int fd;
+
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), &fds,
+                                                           result, &error);
+  if (reply == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not inhibit sleep: %s", error->message);
+      return;
+    }
+
+  self = user_data;
+  g_clear_object (&self->inhibit_cancellable);
+  fd = fds ? g_unix_fd_list_get (fds, 0, NULL) : -1;
+  if (self->running == 0 || fd < 0)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+
+  self->inhibit_fd = fd;
+  g_debug ("Sleep inhibited while transfers run");
+}
+
+static void
+on_system_bus (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  FerryScheduler *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
+
+  if (bus == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No system bus, sleep is not inhibited: %s", error->message);
+      return;
+    }
+
+  self = user_data;
+  if (g_cancellable_is_cancelled (self->inhibit_cancellable))
+    return;
+
+  g_dbus_connection_call_with_unix_fd_list (bus, "org.freedesktop.login1",
+                                            "/org/freedesktop/login1",
+                                            "org.freedesktop.login1.Manager", "Inhibit",
+                                            g_variant_new ("(ssss)", "sleep", "Ferry",
+                                                           "Transfers are running", "block"),
+                                            G_VARIANT_TYPE ("(h)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                            NULL, self->inhibit_cancellable, on_inhibited, self);
+}
+
+static void
+update_inhibitor (FerryScheduler *self)
+{
+  if (self->running > 0 && self->inhibit_fd < 0 && self->inhibit_cancellable == NULL)
+    {
+      self->inhibit_cancellable = g_cancellable_new ();
+      g_bus_get (G_BUS_TYPE_SYSTEM, self->inhibit_cancellable, on_system_bus, self);
+    }
+  else if (self->running == 0)
+    {
+      if (self->inhibit_cancellable != NULL)
+        g_cancellable_cancel (self->inhibit_cancellable);
+      g_clear_object (&self->inhibit_cancellable);
+      if (self->inhibit_fd >= 0)
+        {
+          close (self->inhibit_fd);
+          self->inhibit_fd = -1;
+          g_debug ("Sleep no longer inhibited");
+        }
+    }
+}
+
 static void
 set_running (FerryScheduler *self,
              guint           running)
@@ -281,6 +481,7 @@ set_running (FerryScheduler *self,
       self->download_rate = 0;
     }
 
+  update_inhibitor (self);
   g_signal_emit (self, signals[RUNNING_CHANGED], 0);
 }
 
@@ -445,6 +646,7 @@ on_download_done (GObject      *source,
     }
 
   g_hash_table_remove (self->cancellables, transfer);
+  g_hash_table_remove (self->own_limiters, transfer);
   set_running (self, self->running - 1);
 
   if (self->shutting_down)
@@ -496,6 +698,17 @@ start (FerryScheduler *self,
     return;
 
   download = ferry_download_new (transfer, self->session);
+  if (r->rate_limit > 0)
+    {
+      FerryRateLimiter *own = ferry_rate_limiter_new (r->rate_limit);
+
+      g_hash_table_insert (self->own_limiters, transfer, own);
+      ferry_download_set_rate_limiters (download, self->download_limiter, own);
+    }
+  else
+    {
+      ferry_download_set_rate_limiters (download, self->download_limiter, NULL);
+    }
   ferry_transfer_set_engine (transfer, G_OBJECT (download));
   g_hash_table_insert (self->cancellables, transfer, g_object_ref (cancellable));
   set_running (self, self->running + 1);
@@ -552,13 +765,57 @@ set_waiting (FerryTransfer   *transfer,
   save (transfer);
 }
 
+/* What keeps a transfer from moving bytes now, slots apart. */
+static FerryWaitReasons
+blockers (FerryScheduler *self,
+          FerryRecord    *r,
+          gint64          now,
+          gint64         *next_due)
+{
+  FerryWaitReasons reasons = FERRY_WAIT_NONE;
+
+  if (r->earliest_begin > now)
+    {
+      reasons |= FERRY_WAIT_SCHEDULE;
+      *next_due = MIN (*next_due, r->earliest_begin);
+    }
+
+  if (r->state == FERRY_STATE_WAITING &&
+      (r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE)) && r->retry_at > now)
+    {
+      reasons |= r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE);
+      *next_due = MIN (*next_due, r->retry_at);
+    }
+
+  if (!self->online)
+    reasons |= FERRY_WAIT_NETWORK;
+
+  if (self->metered && (!r->allow_metered || r->discretionary))
+    reasons |= FERRY_WAIT_METERED;
+
+  if (self->power_saver && r->discretionary)
+    reasons |= FERRY_WAIT_POWER_SAVER;
+
+  return reasons;
+}
+
+static char *
+host_of (FerryRecord *r)
+{
+  g_autoptr(GUri) uri = g_uri_parse (r->final_uri ? r->final_uri : r->uri, G_URI_FLAGS_NONE,
+                                     NULL);
+
+  return g_strdup (uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "");
+}
+
 static void
 plan (FerryScheduler *self)
 {
   g_autoptr(GPtrArray) ready = g_ptr_array_new ();
+  g_autoptr(GHashTable) per_host = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 now = now_unix ();
   gint64 next_due = G_MAXINT64;
-  guint free_slots;
+  guint running;
   gboolean batch;
 
   g_clear_handle_id (&self->plan_source, g_source_remove);
@@ -568,47 +825,67 @@ plan (FerryScheduler *self)
     return;
 
   batch = ferry_store_begin (self->store, NULL);
+  running = self->running;
 
   for (guint i = 0; i < self->transfers->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (self->transfers, i);
       FerryRecord *r = ferry_transfer_get_record (t);
-      FerryWaitReasons reasons = FERRY_WAIT_NONE;
+      FerryWaitReasons reasons;
 
-      if ((r->state != FERRY_STATE_QUEUED && r->state != FERRY_STATE_WAITING) ||
-          ferry_transfer_get_engine (t) != NULL)
+      if (ferry_transfer_get_engine (t) != NULL)
+        {
+          /* Running: it stops at a checkpoint when it may no longer run (the network went
+           * away or became metered, power saving began). */
+          if (r->state == FERRY_STATE_RUNNING)
+            {
+              reasons = blockers (self, r, now, &next_due) &
+                        (FERRY_WAIT_NETWORK | FERRY_WAIT_METERED | FERRY_WAIT_POWER_SAVER);
+              if (reasons != FERRY_WAIT_NONE)
+                {
+                  set_waiting (t, reasons);
+                  stop (self, t);
+                }
+              else
+                {
+                  g_autofree char *host = host_of (r);
+                  guint on_host = GPOINTER_TO_UINT (g_hash_table_lookup (per_host, host));
+
+                  g_hash_table_insert (per_host, g_steal_pointer (&host),
+                                       GUINT_TO_POINTER (on_host + 1));
+                }
+            }
+          continue;
+        }
+
+      if (r->state != FERRY_STATE_QUEUED && r->state != FERRY_STATE_WAITING)
         continue;
 
-      if (r->earliest_begin > now)
-        {
-          reasons |= FERRY_WAIT_SCHEDULE;
-          next_due = MIN (next_due, r->earliest_begin);
-        }
-
-      if (r->state == FERRY_STATE_WAITING &&
-          (r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE)) && r->retry_at > now)
-        {
-          reasons |= r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE);
-          next_due = MIN (next_due, r->retry_at);
-        }
-
+      reasons = blockers (self, r, now, &next_due);
       if (reasons != FERRY_WAIT_NONE)
         set_waiting (t, reasons);
       else
         g_ptr_array_add (ready, t);
     }
 
+  /* Higher priority first; equal priority first come, first served. */
   g_ptr_array_sort (ready, compare_priority);
-  free_slots = self->max_running > self->running ? self->max_running - self->running : 0;
 
   for (guint i = 0; i < ready->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (ready, i);
+      g_autofree char *host = host_of (ferry_transfer_get_record (t));
+      guint on_host = GPOINTER_TO_UINT (g_hash_table_lookup (per_host, host));
 
-      if (i < free_slots)
-        start (self, t);
-      else
-        set_waiting (t, FERRY_WAIT_SLOT);
+      if (running >= self->max_running || on_host >= self->max_per_host)
+        {
+          set_waiting (t, FERRY_WAIT_SLOT);
+          continue;
+        }
+
+      start (self, t);
+      running++;
+      g_hash_table_insert (per_host, g_steal_pointer (&host), GUINT_TO_POINTER (on_host + 1));
     }
 
   if (batch && !ferry_store_commit (self->store, NULL))
@@ -876,6 +1153,27 @@ ferry_scheduler_has_pending (FerryScheduler *self)
 {
   g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
   return self->pending;
+}
+
+gboolean
+ferry_scheduler_get_online (FerryScheduler *self)
+{
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
+  return self->online;
+}
+
+gboolean
+ferry_scheduler_get_metered (FerryScheduler *self)
+{
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
+  return self->metered;
+}
+
+GSettings *
+ferry_scheduler_get_settings (FerryScheduler *self)
+{
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), NULL);
+  return self->settings;
 }
 
 guint64

@@ -19,6 +19,7 @@
 #include "ferry-options.h"
 #include "ferry-scheduler.h"
 #include "ferry-service.h"
+#include "ferry-settings.h"
 #include "ferry-store.h"
 #include "ferry-transfer.h"
 
@@ -36,7 +37,6 @@ struct _FerryService
   FerryManager1 *manager;
   GHashTable *transfers;      /* id → FerryTransfer */
   GHashTable *identifiers;    /* "session\nidentifier" → FerryTransfer */
-  GNetworkMonitor *network_monitor;
   gboolean held;
   gboolean quitting;
 };
@@ -265,6 +265,7 @@ handle_update (FerryService          *self,
   g_autoptr(GError) error = NULL;
   FerryRecord *r = ferry_transfer_get_record (transfer);
   gboolean uri_changed;
+  gboolean restart;
 
   /* Validate on a copy of the fields Update may change; apply only if all are good. */
   scratch = ferry_record_new ();
@@ -273,6 +274,7 @@ handle_update (FerryService          *self,
   scratch->discretionary = r->discretionary;
   scratch->earliest_begin = r->earliest_begin;
   scratch->priority = r->priority;
+  scratch->rate_limit = r->rate_limit;
 
   if (!ferry_options_apply (scratch, options, FERRY_OPTIONS_UPDATE, NULL, &error))
     {
@@ -300,6 +302,9 @@ handle_update (FerryService          *self,
   r->discretionary = scratch->discretionary;
   r->earliest_begin = scratch->earliest_begin;
   r->priority = scratch->priority;
+  /* A running attempt keeps the address and limit it started with: restart it. */
+  restart = uri_changed || scratch->rate_limit != r->rate_limit;
+  r->rate_limit = scratch->rate_limit;
 
   if (!ferry_transfer_save (transfer, &error))
     {
@@ -307,7 +312,7 @@ handle_update (FerryService          *self,
       return;
     }
 
-  if (uri_changed)
+  if (restart)
     ferry_scheduler_restart (self->scheduler, transfer);
   else
     ferry_scheduler_replan (self->scheduler);
@@ -510,10 +515,14 @@ static const GDBusInterfaceVTable object_manager_vtable = {
 /* -- Manager ----------------------------------------------------------------------------- */
 
 static char *
-default_directory (void)
+default_directory (FerryService *self)
 {
+  g_autofree char *configured = ferry_settings_get_string (
+    ferry_scheduler_get_settings (self->scheduler), "download-folder", "");
   const char *downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
 
+  if (configured != NULL && g_path_is_absolute (configured))
+    return g_steal_pointer (&configured);
   if (downloads != NULL)
     return g_strdup (downloads);
   return g_build_filename (g_get_home_dir (), "Downloads", NULL);
@@ -535,6 +544,10 @@ handle_add_download (FerryManager1         *manager,
 
   touch (self);
 
+  /* New transfers follow the settings unless the caller says otherwise. */
+  record->allow_metered = ferry_settings_get_boolean (ferry_scheduler_get_settings (self->scheduler),
+                                                      "allow-metered", TRUE);
+
   if (!ferry_options_check_uri (uri, &error) ||
       !ferry_options_apply (record, options, FERRY_OPTIONS_ADD_DOWNLOAD, &paused, &error))
     {
@@ -554,7 +567,7 @@ handle_add_download (FerryManager1         *manager,
 
   if (record->directory == NULL)
     {
-      record->directory = default_directory ();
+      record->directory = default_directory (self);
       if (g_mkdir_with_parents (record->directory, 0755) != 0)
         {
           g_dbus_method_invocation_return_error (invocation, FERRY_ERROR,
@@ -743,12 +756,11 @@ on_pending_changed (FerryScheduler *scheduler,
 }
 
 static void
-update_network (FerryService *self)
+on_environment_changed (FerryScheduler *scheduler,
+                        FerryService   *self)
 {
-  ferry_manager1_set_online (self->manager,
-                             g_network_monitor_get_network_available (self->network_monitor));
-  ferry_manager1_set_metered (self->manager,
-                              g_network_monitor_get_network_metered (self->network_monitor));
+  ferry_manager1_set_online (self->manager, ferry_scheduler_get_online (scheduler));
+  ferry_manager1_set_metered (self->manager, ferry_scheduler_get_metered (scheduler));
 }
 
 /* -- GApplication ------------------------------------------------------------------------ */
@@ -787,6 +799,9 @@ load_store (FerryService *self,
                            self, 0);
   g_signal_connect_object (self->scheduler, "pending-changed", G_CALLBACK (on_pending_changed),
                            self, 0);
+  g_signal_connect_object (self->scheduler, "environment-changed",
+                           G_CALLBACK (on_environment_changed), self, 0);
+  on_environment_changed (self->scheduler, self);
 
   for (guint i = 0; i < transfers->len; i++)
     track (self, g_ptr_array_index (transfers, i), FALSE);
@@ -820,11 +835,6 @@ ferry_service_dbus_register (GApplication    *application,
                            G_CALLBACK (handle_pause_all), self, 0);
   g_signal_connect_object (self->manager, "handle-resume-all",
                            G_CALLBACK (handle_resume_all), self, 0);
-
-  self->network_monitor = g_object_ref (g_network_monitor_get_default ());
-  g_signal_connect_object (self->network_monitor, "notify", G_CALLBACK (update_network), self,
-                           G_CONNECT_SWAPPED);
-  update_network (self);
 
   /* Restore before the name is owned: a client never sees a half-loaded queue. */
   if (!load_store (self, error))
@@ -930,7 +940,6 @@ ferry_service_dispose (GObject *object)
   g_clear_object (&self->scheduler);
   g_clear_object (&self->connection);
   g_clear_object (&self->manager);
-  g_clear_object (&self->network_monitor);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (ferry_service_parent_class)->dispose (object);

@@ -37,8 +37,8 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "partial_name, session, identifier, state, wait_reasons, bytes_done, bytes_total, " \
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
-  "created_at, finished_at"
-#define N_COLUMNS 30
+  "created_at, finished_at, rate_limit"
+#define N_COLUMNS 31
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -77,6 +77,9 @@ static const char *const migrations[] = {
   ");"
   "CREATE UNIQUE INDEX transfers_identifier ON transfers (session, identifier)"
   "  WHERE identifier != '';",
+
+  /* 2: a speed limit per transfer. */
+  "ALTER TABLE transfers ADD COLUMN rate_limit INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
@@ -240,12 +243,12 @@ open_database (FerryStore *self,
 
   if (sqlite3_prepare_v2 (self->db,
                           "INSERT INTO transfers (" COLUMNS ") VALUES ("
-                          "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                          "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                           -1, &self->insert_stmt, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2 (self->db,
                           "UPDATE transfers SET (" COLUMNS ") = ("
-                          "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                          " WHERE id = ?31",
+                          "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                          " WHERE id = ?32",
                           -1, &self->update_stmt, NULL) != SQLITE_OK ||
       sqlite3_prepare_v2 (self->db, "DELETE FROM transfers WHERE id = ?",
                           -1, &self->delete_stmt, NULL) != SQLITE_OK)
@@ -405,6 +408,7 @@ bind_record (sqlite3_stmt      *stmt,
   sqlite3_bind_int (stmt, c++, r->notify);
   sqlite3_bind_int64 (stmt, c++, r->created_at);
   sqlite3_bind_int64 (stmt, c++, r->finished_at);
+  sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) MIN (r->rate_limit, (guint64) G_MAXINT64));
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -475,6 +479,7 @@ read_record (sqlite3_stmt *stmt)
   r->notify = sqlite3_column_int (stmt, c++);
   r->created_at = sqlite3_column_int64 (stmt, c++);
   r->finished_at = sqlite3_column_int64 (stmt, c++);
+  r->rate_limit = column_size (stmt, c++);
 
   return r;
 }

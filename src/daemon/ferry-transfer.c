@@ -195,6 +195,7 @@ static GVariant *get_error (FerryTransfer *self)
   return g_variant_new_string (R->error ? R->error : "");
 }
 static GVariant *get_resumable (FerryTransfer *self) { return g_variant_new_boolean (R->resumable); }
+static GVariant *get_rate_limit (FerryTransfer *self) { return g_variant_new_uint64 (R->rate_limit); }
 static GVariant *get_created_at (FerryTransfer *self) { return g_variant_new_int64 (R->created_at); }
 static GVariant *get_finished_at (FerryTransfer *self) { return g_variant_new_int64 (R->finished_at); }
 
@@ -228,6 +229,7 @@ static const struct
   { "Resumable", get_resumable },
   { "CreatedAt", get_created_at },
   { "FinishedAt", get_finished_at },
+  { "RateLimit", get_rate_limit },
 };
 
 GVariant *

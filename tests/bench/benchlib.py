@@ -3,6 +3,7 @@
 Benchmarks are programs, not tests: they measure Ferry and its peers in the same run and
 print ratios. Only Debian's python3 and its modules are used.
 """
+import atexit
 import os
 import shutil
 import signal
@@ -52,6 +53,7 @@ http {{
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.proc = subprocess.Popen([nginx, "-p", self.dir, "-c", conf],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        atexit.register(self.proc.kill)  # also when a run fails half-way
         wait_port(self.port)
 
     def url(self, path):
@@ -74,6 +76,7 @@ class Bus:
                                       "--print-address=1"],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.address = self.proc.stdout.readline().strip()
+        atexit.register(self.stop)  # also when a run fails half-way
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = self.address
         self.env = dict(os.environ)
         from gi.repository import Gio
@@ -108,6 +111,8 @@ class Bus:
         os.kill(pid, signal.SIGKILL)
 
     def stop(self):
+        if self.proc.poll() is not None:
+            return
         self.stop_daemon()
         self.proc.terminate()
         self.proc.wait()

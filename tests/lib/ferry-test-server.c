@@ -40,6 +40,8 @@ struct _FerryTestServer
   GCond idle;
   guint active;           /* handler threads running */
   gboolean stopping;
+  guint in_flight;        /* responses being sent */
+  guint max_in_flight;
   GHashTable *resources;  /* path → Resource */
 };
 
@@ -366,11 +368,23 @@ on_run (GThreadedSocketService *service,
       {
         g_autofree char *path = g_strdup (parts[1]);
         char *query = strchr (path, '?');
+        gboolean ok;
 
         if (query != NULL)
           *query = '\0';
 
-        if (!handle_request (server, out, parts[0], path, headers) || !keep_alive)
+        g_mutex_lock (&server->mutex);
+        server->in_flight++;
+        server->max_in_flight = MAX (server->max_in_flight, server->in_flight);
+        g_mutex_unlock (&server->mutex);
+
+        ok = handle_request (server, out, parts[0], path, headers);
+
+        g_mutex_lock (&server->mutex);
+        server->in_flight--;
+        g_mutex_unlock (&server->mutex);
+
+        if (!ok || !keep_alive)
           break;
       }
     }
@@ -633,4 +647,15 @@ ferry_test_sha256_file (const char *path)
 
   bytes = g_mapped_file_get_bytes (file);
   return ferry_test_sha256_bytes (bytes);
+}
+
+guint
+ferry_test_server_get_max_in_flight (FerryTestServer *server)
+{
+  guint max;
+
+  g_mutex_lock (&server->mutex);
+  max = server->max_in_flight;
+  g_mutex_unlock (&server->mutex);
+  return max;
 }

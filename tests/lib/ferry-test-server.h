@@ -76,6 +76,9 @@ GPtrArray *ferry_test_server_get_requests (FerryTestServer *server,
 guint      ferry_test_server_count_requests (FerryTestServer *server,
                                              const char      *path);
 
+/* The most responses this server was sending at the same time. */
+guint      ferry_test_server_get_max_in_flight (FerryTestServer *server);
+
 void ferry_test_request_free (FerryTestRequest *request);
 
 /* Deterministic pseudo-random content, and its SHA-256. */

@@ -1,0 +1,30 @@
+/* ferry-settings.h: the io.github.ferryhq.Ferry settings, or their defaults
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define FERRY_SETTINGS_SCHEMA "io.github.ferryhq.Ferry"
+
+/* The settings, or NULL when the schema is not installed (a build tree without
+ * GSETTINGS_SCHEMA_DIR): callers then use the schema's defaults. */
+GSettings *ferry_settings_new (void);
+
+guint      ferry_settings_get_uint (GSettings  *settings,
+                                    const char *key,
+                                    guint       fallback);
+guint64    ferry_settings_get_uint64 (GSettings  *settings,
+                                      const char *key,
+                                      guint64     fallback);
+gboolean   ferry_settings_get_boolean (GSettings  *settings,
+                                       const char *key,
+                                       gboolean    fallback);
+char      *ferry_settings_get_string (GSettings  *settings,
+                                      const char *key,
+                                      const char *fallback);
+
+G_END_DECLS
