@@ -36,7 +36,14 @@ ferry_test_daemon_new (void)
 
   daemon->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_add_service_dir (daemon->bus, service_dir);
-  g_test_dbus_up (daemon->bus);
+  {
+    /* g_test_dbus_up() unsets DISPLAY; the GUI tests draw on Xvfb's. */
+    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+    g_test_dbus_up (daemon->bus);
+    if (display != NULL)
+      g_setenv ("DISPLAY", display, TRUE);
+  }
 
   daemon->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
@@ -60,8 +67,18 @@ ferry_test_daemon_free (FerryTestDaemon *daemon)
   g_clear_object (&daemon->manager);
   g_clear_object (&daemon->connection);
   /* Closing the bus ends ferryd too: it exits when it loses its connection. */
-  g_test_dbus_down (daemon->bus);
-  g_clear_object (&daemon->bus);
+  if (daemon->stop_only)
+    {
+      /* Disposing a GTestDBus runs g_test_dbus_down(), which waits for the connection this
+       * process keeps: the stopped bus object stays until the process ends. */
+      g_test_dbus_stop (daemon->bus);
+      daemon->bus = NULL;
+    }
+  else
+    {
+      g_test_dbus_down (daemon->bus);
+      g_clear_object (&daemon->bus);
+    }
   g_free (daemon->download_dir);
   g_free (daemon);
 }

@@ -16,6 +16,9 @@ typedef struct
   GDBusConnection *connection;
   FerryManager1 *manager;
   char *download_dir;
+  /* Stop the bus without waiting for this process's connection to go (a registered
+   * GApplication keeps it for good). */
+  gboolean stop_only;
 } FerryTestDaemon;
 
 /* Starts a private session bus whose service directory is the build tree's (from

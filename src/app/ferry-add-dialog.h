@@ -1,0 +1,21 @@
+/* ferry-add-dialog.h: links, destination, start time and checks for new downloads
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "ferry-client.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_TYPE_ADD_DIALOG (ferry_add_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryAddDialog, ferry_add_dialog, FERRY, ADD_DIALOG, AdwWindow)
+
+GtkWidget *ferry_add_dialog_new (GtkWindow   *parent,
+                                 FerryClient *client,
+                                 const char  *links);
+
+G_END_DECLS

@@ -1,0 +1,361 @@
+/* ferry-application.c
+ *
+ * The app never moves bytes: every action is a call to the service, and closing the window
+ * stops nothing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ferry-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ferry-application.h"
+#include "ferry-preferences.h"
+#include "ferry-window.h"
+
+struct _FerryApplication
+{
+  AdwApplication parent_instance;
+
+  FerryClient *client;
+};
+
+G_DEFINE_FINAL_TYPE (FerryApplication, ferry_application, ADW_TYPE_APPLICATION)
+
+static FerryWindow *
+main_window (FerryApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  return FERRY_IS_WINDOW (window) ? FERRY_WINDOW (window) : NULL;
+}
+
+static void
+toast (FerryApplication *self,
+       const char       *text)
+{
+  FerryWindow *window = main_window (self);
+
+  if (window != NULL)
+    ferry_window_show_toast (window, text);
+  else
+    g_message ("%s", text);
+}
+
+/* -- Transfer actions -------------------------------------------------------------------- */
+
+static void
+on_call_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(FerryApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      toast (self, error->message);
+    }
+}
+
+static void
+call_transfer (FerryApplication *self,
+               GVariant         *id,
+               const char       *method)
+{
+  FerryTransferItem *item = ferry_client_lookup (self->client, g_variant_get_uint64 (id));
+
+  if (item == NULL)
+    return;
+
+  g_dbus_proxy_call (G_DBUS_PROXY (ferry_transfer_item_get_proxy (item)), method, NULL,
+                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_call_done, g_object_ref (self));
+}
+
+static void
+pause_transfer (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  call_transfer (user_data, parameter, "Pause");
+}
+
+static void
+resume_transfer (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  call_transfer (user_data, parameter, "Resume");
+}
+
+static void
+cancel_transfer (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  call_transfer (user_data, parameter, "Cancel");
+}
+
+static void
+on_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(FerryApplication) self = user_data;
+  g_autoptr(GPtrArray) errors = ferry_client_add_downloads_finish (FERRY_CLIENT (source), result);
+
+  if (errors != NULL && errors->len > 0)
+    toast (self, g_ptr_array_index (errors, 0));
+}
+
+/* add((as a{sv})): what the add dialog and a drop trigger, and what tests drive. */
+static void
+add_downloads (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  FerryApplication *self = user_data;
+  g_autofree const char **uris = NULL;
+  g_autoptr(GVariant) options = NULL;
+
+  g_variant_get (parameter, "(^a&s@a{sv})", &uris, &options);
+  ferry_client_add_downloads (self->client, uris, g_steal_pointer (&options), on_added,
+                              g_object_ref (self));
+}
+
+static void
+on_launched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(FerryApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    toast (self, error->message);
+}
+
+static void
+open_file (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (g_variant_get_string (parameter, NULL));
+  g_autofree char *uri = g_file_get_uri (file);
+
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, on_launched, g_object_ref (user_data));
+}
+
+static void
+on_show_items (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GFile) file = user_data;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             NULL);
+
+  /* No file manager that selects items: open the folder instead. */
+  if (reply == NULL)
+    {
+      g_autoptr(GFile) parent = g_file_get_parent (file);
+      g_autofree char *uri = g_file_get_uri (parent);
+
+      g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
+    }
+}
+
+static void
+show_in_folder (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GFile *file = g_file_new_for_path (g_variant_get_string (parameter, NULL));
+  g_autofree char *uri = g_file_get_uri (file);
+  const char *uris[] = { uri, NULL };
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (user_data));
+
+  if (bus == NULL)
+    {
+      on_show_items (NULL, NULL, file);
+      return;
+    }
+
+  g_dbus_connection_call (bus, "org.freedesktop.FileManager1", "/org/freedesktop/FileManager1",
+                          "org.freedesktop.FileManager1", "ShowItems",
+                          g_variant_new ("(^ass)", uris, ""), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                          NULL, on_show_items, file);
+}
+
+/* -- App actions ------------------------------------------------------------------------- */
+
+static void
+preferences (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkWidget *window = ferry_preferences_new (GTK_WINDOW (main_window (user_data)));
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+about (GSimpleAction *action,
+       GVariant      *parameter,
+       gpointer       user_data)
+{
+  const char *developers[] = { "The Ferry developers", NULL };
+  GtkWidget *about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                                   "transient-for", main_window (user_data),
+                                   "application-name", _("Ferry"),
+                                   "application-icon", FERRY_APP_ID,
+                                   "developer-name", _("The Ferry developers"),
+                                   "version", PACKAGE_VERSION,
+                                   "comments", _("Downloads that outlive the app that started "
+                                                 "them: resumed after network loss and "
+                                                 "restarts, never spliced, on your schedule."),
+                                   "license-type", GTK_LICENSE_GPL_3_0,
+                                   "developers", developers,
+                                   NULL);
+
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit (GSimpleAction *action,
+      GVariant      *parameter,
+      gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static const GActionEntry app_actions[] = {
+  { "add", add_downloads, "(asa{sv})" },
+  { "pause-transfer", pause_transfer, "t" },
+  { "resume-transfer", resume_transfer, "t" },
+  { "cancel-transfer", cancel_transfer, "t" },
+  { "open-file", open_file, "s" },
+  { "show-in-folder", show_in_folder, "s" },
+  { "preferences", preferences },
+  { "about", about },
+  { "quit", quit },
+};
+
+/* -- Notifications ----------------------------------------------------------------------- */
+
+static void
+on_state_changed (FerryClient       *client,
+                  FerryTransferItem *item,
+                  FerryApplication  *self)
+{
+  FerryWindow *window = main_window (self);
+  FerryTransfer1 *proxy = ferry_transfer_item_get_proxy (item);
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *id = NULL;
+  const char *destination;
+
+  if (ferry_transfer_item_get_state (item) != FERRY_STATE_COMPLETED)
+    return;
+
+  /* Someone looking at the window sees the row; otherwise say it. */
+  if (window != NULL && gtk_window_is_active (GTK_WINDOW (window)))
+    return;
+
+  name = ferry_transfer_item_dup_name (item);
+  title = g_strdup_printf (_("Download finished: %s"), name);
+  destination = ferry_transfer1_get_destination (proxy);
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, destination);
+  g_notification_add_button_with_target (notification, _("Open"), "app.open-file", "s",
+                                         destination);
+  g_notification_add_button_with_target (notification, _("Show in Folder"),
+                                         "app.show-in-folder", "s", destination);
+  g_notification_set_default_action_and_target (notification, "app.open-file", "s",
+                                                destination);
+  id = g_strdup_printf ("transfer-%" G_GUINT64_FORMAT, ferry_transfer_item_get_id (item));
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/* -- GApplication ------------------------------------------------------------------------ */
+
+static void
+ferry_application_startup (GApplication *application)
+{
+  FerryApplication *self = FERRY_APPLICATION (application);
+  const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
+  const char *close_accels[] = { "<Control>w", NULL };
+
+  G_APPLICATION_CLASS (ferry_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+
+  self->client = ferry_client_new ();
+  g_signal_connect_object (self->client, "state-changed", G_CALLBACK (on_state_changed), self,
+                           0);
+}
+
+static void
+ferry_application_activate (GApplication *application)
+{
+  FerryApplication *self = FERRY_APPLICATION (application);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    window = GTK_WINDOW (ferry_window_new (GTK_APPLICATION (self), self->client));
+
+  gtk_window_present (window);
+}
+
+static void
+ferry_application_dispose (GObject *object)
+{
+  FerryApplication *self = FERRY_APPLICATION (object);
+
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (ferry_application_parent_class)->dispose (object);
+}
+
+static void
+ferry_application_class_init (FerryApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ferry_application_dispose;
+  app_class->startup = ferry_application_startup;
+  app_class->activate = ferry_application_activate;
+}
+
+static void
+ferry_application_init (FerryApplication *self)
+{
+}
+
+FerryApplication *
+ferry_application_new (void)
+{
+  return g_object_new (FERRY_TYPE_APPLICATION,
+                       "application-id", FERRY_APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/ferryhq/Ferry",
+                       NULL);
+}
+
+FerryClient *
+ferry_application_get_client (FerryApplication *self)
+{
+  return self->client;
+}

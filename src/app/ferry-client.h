@@ -1,0 +1,40 @@
+/* ferry-client.h: the app's view of the Ferry service
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ferry-dbus.h"
+#include "ferry-transfer-item.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_APP_SESSION FERRY_APP_ID
+
+#define FERRY_TYPE_CLIENT (ferry_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryClient, ferry_client, FERRY, CLIENT, GObject)
+
+/* Connects asynchronously; "ready" is emitted once the list is loaded (or "error"). */
+FerryClient       *ferry_client_new (void);
+
+/* Every transfer, newest first: a GListModel of FerryTransferItem. */
+GListModel        *ferry_client_get_transfers (FerryClient *self);
+FerryManager1     *ferry_client_get_manager (FerryClient *self);
+gboolean           ferry_client_is_ready (FerryClient *self);
+FerryTransferItem *ferry_client_lookup (FerryClient *self,
+                                        guint64      id);
+
+/* Adds downloads with the app's session; @options as AddDownload's. Errors are per URI. */
+void               ferry_client_add_downloads (FerryClient         *self,
+                                               const char *const   *uris,
+                                               GVariant            *options,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+/* Returns the messages of the URIs that failed, or an empty array. */
+GPtrArray         *ferry_client_add_downloads_finish (FerryClient  *self,
+                                                      GAsyncResult *result);
+
+G_END_DECLS

@@ -1,0 +1,148 @@
+/* ferry-describe.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "ferry-describe.h"
+#include "ferry-format.h"
+
+char *
+ferry_describe_time (gint64     unix_time,
+                     GDateTime *now)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_time);
+  g_autoptr(GDateTime) when = g_date_time_to_timezone (utc, g_date_time_get_timezone (now));
+  g_autoptr(GDateTime) today = g_date_time_new (g_date_time_get_timezone (now),
+                                                g_date_time_get_year (now),
+                                                g_date_time_get_month (now),
+                                                g_date_time_get_day_of_month (now), 0, 0, 0);
+  g_autofree char *clock = g_date_time_format (when, "%H:%M");
+  GTimeSpan from_midnight = g_date_time_difference (when, today);
+  g_autofree char *day = NULL;
+
+  if (from_midnight >= 0 && from_midnight < G_TIME_SPAN_DAY)
+    return g_strdup_printf (_("today at %s"), clock);
+  if (from_midnight >= G_TIME_SPAN_DAY && from_midnight < 2 * G_TIME_SPAN_DAY)
+    return g_strdup_printf (_("tomorrow at %s"), clock);
+
+  day = g_date_time_format (when, "%A %-d %B");
+  return g_strdup_printf (_("on %s at %s"), day, clock);
+}
+
+static char *
+lower_first (const char *sentence)
+{
+  if (sentence == NULL || *sentence == '\0')
+    return g_strdup ("");
+
+  /* "The server is busy" reads as part of a longer line: "…: the server is busy". */
+  if (g_ascii_isupper (sentence[0]) && !g_ascii_isupper (sentence[1]))
+    return g_strdup_printf ("%c%s", g_ascii_tolower (sentence[0]), sentence + 1);
+  return g_strdup (sentence);
+}
+
+static char *
+describe_waiting (const FerryStatus *s,
+                  GDateTime         *now)
+{
+  const char *network = NULL;
+
+  if (s->reasons & FERRY_WAIT_METERED)
+    network = _("on an unmetered network");
+
+  if (s->reasons & FERRY_WAIT_SCHEDULE)
+    {
+      g_autofree char *when = ferry_describe_time (s->earliest_begin, now);
+
+      if (network != NULL)
+        /* TRANSLATORS: "Starts today at 23:00, on an unmetered network" */
+        return g_strdup_printf (_("Starts %s, %s"), when, network);
+      return g_strdup_printf (_("Starts %s"), when);
+    }
+
+  if (s->reasons & FERRY_WAIT_NETWORK)
+    return g_strdup (_("Waiting for a network connection"));
+  if (s->reasons & FERRY_WAIT_METERED)
+    return g_strdup (_("Waiting for an unmetered network"));
+  if (s->reasons & FERRY_WAIT_POWER_SAVER)
+    return g_strdup (_("Waiting for power saving to end"));
+  if (s->reasons & FERRY_WAIT_DISK_SPACE)
+    return g_strdup (_("Waiting for free disk space"));
+
+  if (s->reasons & FERRY_WAIT_RETRY)
+    {
+      gint64 in = MAX (0, s->retry_at - g_date_time_to_unix (now));
+      g_autofree char *delay = ferry_format_duration ((guint64) in);
+      g_autofree char *why = lower_first (s->error);
+
+      if (*why != '\0')
+        /* TRANSLATORS: "Retrying in 40 seconds — the server is busy (HTTP 503)" */
+        return g_strdup_printf (_("Retrying in %s — %s"), delay, why);
+      return g_strdup_printf (_("Retrying in %s"), delay);
+    }
+
+  if (s->reasons & FERRY_WAIT_SLOT)
+    return g_strdup (_("Queued — waiting for other transfers to finish"));
+
+  return g_strdup (_("Waiting"));
+}
+
+char *
+ferry_describe_status (const FerryStatus *s,
+                       GDateTime         *now)
+{
+  switch (s->state)
+    {
+    case FERRY_STATE_RUNNING:
+      if (s->upload)
+        {
+          g_autofree char *done = g_format_size (s->done);
+          g_autofree char *total = g_format_size (s->total);
+          g_autofree char *rest = ferry_format_progress (s->done, s->total, s->rate);
+          const char *dash = g_utf8_strchr (rest, -1, 0x2014);   /* keep "— rate — left" */
+
+          if (s->total > 0)
+            return g_strdup_printf (_("Uploaded %s of %s%s%s"), done, total,
+                                    dash ? " " : "", dash ? dash : "");
+          return g_strdup_printf (_("Uploaded %s"), done);
+        }
+      return ferry_format_progress (s->done, s->total, s->rate);
+
+    case FERRY_STATE_WAITING:
+      return describe_waiting (s, now);
+
+    case FERRY_STATE_QUEUED:
+      return g_strdup (_("Queued"));
+
+    case FERRY_STATE_PAUSED:
+      if (s->done > 0)
+        {
+          g_autofree char *progress = ferry_format_progress (s->done, s->total, 0);
+
+          return g_strdup_printf (_("Paused — %s"), progress);
+        }
+      return g_strdup (_("Paused"));
+
+    case FERRY_STATE_COMPLETED:
+      {
+        g_autofree char *size = g_format_size (s->total ? s->total : s->done);
+
+        return g_strdup_printf (_("Completed — %s"), size);
+      }
+
+    case FERRY_STATE_REJECTED:
+    case FERRY_STATE_FAILED:
+      {
+        g_autofree char *why = lower_first (s->error);
+
+        return g_strdup_printf (_("Failed: %s"), *why ? why : _("unknown error"));
+      }
+
+    case FERRY_STATE_CANCELED:
+    default:
+      return g_strdup (_("Canceled"));
+    }
+}

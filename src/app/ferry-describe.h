@@ -1,0 +1,37 @@
+/* ferry-describe.h: one line in plain words for what a transfer is doing
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "ferry-types.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  FerryState state;
+  FerryWaitReasons reasons;
+  gboolean upload;
+  guint64 done;
+  guint64 total;
+  guint64 rate;
+  gint64 earliest_begin;   /* Unix seconds */
+  gint64 retry_at;         /* Unix seconds */
+  const char *error;
+} FerryStatus;
+
+/* "312 MB of 4.7 GB — 11.2 MB/s — 6 minutes left", "Waiting for an unmetered network",
+ * "Starts today at 23:00", "Retrying in 40 seconds — the server is busy…", "Paused",
+ * "Failed: the server no longer has this file (HTTP 404)", "Completed — 4.7 GB". @now is the
+ * local time the sentence is written for. */
+char *ferry_describe_status (const FerryStatus *status,
+                             GDateTime         *now);
+
+/* "today at 23:00", "tomorrow at 07:30", "on Tuesday 24 November at 07:30". */
+char *ferry_describe_time (gint64     unix_time,
+                           GDateTime *now);
+
+G_END_DECLS

@@ -1,0 +1,90 @@
+/* ferry-links.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "ferry-links.h"
+
+void
+ferry_links_parse (const char *text,
+                   GPtrArray  *links,
+                   GPtrArray  *problems)
+{
+  g_auto(GStrv) words = NULL;
+
+  if (text == NULL)
+    return;
+
+  words = g_regex_split_simple ("\\s+", text, 0, 0);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      const char *word = words[i];
+      g_autoptr(GUri) uri = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *scheme;
+
+      if (*word == '\0')
+        continue;
+
+      uri = g_uri_parse (word, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, &error);
+      if (uri == NULL)
+        {
+          g_ptr_array_add (problems, g_strdup_printf (_("“%s” is not a link"), word));
+          continue;
+        }
+
+      scheme = g_uri_get_scheme (uri);
+      if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+        {
+          g_ptr_array_add (problems,
+                           g_strdup_printf (_("“%s” — only http:// and https:// links can be "
+                                              "downloaded"), word));
+          continue;
+        }
+
+      if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+        {
+          g_ptr_array_add (problems, g_strdup_printf (_("“%s” names no server"), word));
+          continue;
+        }
+
+      if (!g_ptr_array_find_with_equal_func (links, word, g_str_equal, NULL))
+        g_ptr_array_add (links, g_strdup (word));
+    }
+}
+
+GVariant *
+ferry_links_parse_headers (const char *text,
+                           char      **error_line)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+  g_auto(GStrv) lines = g_strsplit (text ? text : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strstrip (g_strdup (lines[i]));
+      char *colon;
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+
+      if (*line == '\0')
+        continue;
+
+      colon = strchr (line, ':');
+      if (colon == NULL || colon == line)
+        {
+          *error_line = g_steal_pointer (&line);
+          return NULL;
+        }
+
+      name = g_strstrip (g_strndup (line, colon - line));
+      value = g_strstrip (g_strdup (colon + 1));
+      g_variant_builder_add (&builder, "{ss}", name, value);
+    }
+
+  return g_variant_builder_end (&builder);
+}

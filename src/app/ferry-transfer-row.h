@@ -1,0 +1,28 @@
+/* ferry-transfer-row.h: a transfer in the list — icon, name, progress, status, actions
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "ferry-transfer-item.h"
+
+G_BEGIN_DECLS
+
+#define FERRY_TYPE_TRANSFER_ROW (ferry_transfer_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (FerryTransferRow, ferry_transfer_row, FERRY, TRANSFER_ROW, GtkWidget)
+
+GtkWidget         *ferry_transfer_row_new (void);
+void               ferry_transfer_row_set_item (FerryTransferRow  *self,
+                                                FerryTransferItem *item);
+FerryTransferItem *ferry_transfer_row_get_item (FerryTransferRow *self);
+
+/* For tests: the status line as shown, and the button for an action ("pause", "resume",
+ * "retry", "cancel", "open", "folder", "remove"). */
+const char        *ferry_transfer_row_get_status_text (FerryTransferRow *self);
+GtkWidget         *ferry_transfer_row_get_button (FerryTransferRow *self,
+                                                  const char       *which);
+
+G_END_DECLS
