@@ -279,7 +279,7 @@ ferry_add_dialog_init (FerryAddDialog *self)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GSettings) settings = ferry_settings_new ();
-  g_autofree char *folder = NULL;
+  g_autofree char *folder = ferry_settings_dup_download_folder (settings);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -287,10 +287,7 @@ ferry_add_dialog_init (FerryAddDialog *self)
   gtk_spin_button_set_value (self->hour_spin, (g_date_time_get_hour (now) + 1) % 24);
   update_date_label (self);
 
-  folder = settings ? g_settings_get_string (settings, "download-folder") : g_strdup ("");
-  adw_action_row_set_subtitle (self->destination_row,
-                               *folder ? folder
-                                       : g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
+  adw_action_row_set_subtitle (self->destination_row, folder);
   gtk_switch_set_active (self->metered_switch,
                          settings ? g_settings_get_boolean (settings, "allow-metered") : TRUE);
 
@@ -319,4 +316,25 @@ ferry_add_dialog_new (GtkWindow   *parent,
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->links_view), links, -1);
   revalidate (self);
   return GTK_WIDGET (self);
+}
+
+void
+ferry_add_dialog_set_links (FerryAddDialog *self,
+                            const char     *links)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->links_view), links, -1);
+}
+
+GtkWidget *
+ferry_add_dialog_get_add_button (FerryAddDialog *self)
+{
+  return self->add_button;
+}
+
+const char *
+ferry_add_dialog_get_problems (FerryAddDialog *self)
+{
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->problems_label)))
+    return NULL;
+  return gtk_label_get_label (self->problems_label);
 }

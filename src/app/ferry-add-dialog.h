@@ -18,4 +18,11 @@ GtkWidget *ferry_add_dialog_new (GtkWindow   *parent,
                                  FerryClient *client,
                                  const char  *links);
 
+/* For tests. */
+void       ferry_add_dialog_set_links (FerryAddDialog *self,
+                                       const char     *links);
+GtkWidget *ferry_add_dialog_get_add_button (FerryAddDialog *self);
+/* The problems shown, or NULL when there are none. */
+const char *ferry_add_dialog_get_problems (FerryAddDialog *self);
+
 G_END_DECLS

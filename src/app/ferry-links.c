@@ -9,51 +9,62 @@
 
 #include "ferry-links.h"
 
+static void
+check_link (const char *word,
+            GPtrArray  *links,
+            GPtrArray  *problems)
+{
+  g_autoptr(GUri) uri = g_uri_parse (word, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+
+  if (uri == NULL)
+    g_ptr_array_add (problems, g_strdup_printf (_("“%s” is not a link"), word));
+  else if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+    g_ptr_array_add (problems,
+                     g_strdup_printf (_("“%s” — only http:// and https:// links can be "
+                                        "downloaded"), word));
+  else if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    g_ptr_array_add (problems, g_strdup_printf (_("“%s” names no server"), word));
+  else if (!g_ptr_array_find_with_equal_func (links, word, g_str_equal, NULL))
+    g_ptr_array_add (links, g_strdup (word));
+}
+
+/* Line by line: the words of a line that look like addresses ("scheme://…") are checked one
+ * by one; whatever else a line holds is one problem, quoted as it stands. */
 void
 ferry_links_parse (const char *text,
                    GPtrArray  *links,
                    GPtrArray  *problems)
 {
-  g_auto(GStrv) words = NULL;
+  g_auto(GStrv) lines = NULL;
 
   if (text == NULL)
     return;
 
-  words = g_regex_split_simple ("\\s+", text, 0, 0);
-  for (guint i = 0; words[i] != NULL; i++)
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
     {
-      const char *word = words[i];
-      g_autoptr(GUri) uri = NULL;
-      g_autoptr(GError) error = NULL;
-      const char *scheme;
+      g_auto(GStrv) words = g_regex_split_simple ("\\s+", g_strstrip (lines[i]), 0, 0);
+      g_autoptr(GPtrArray) rest = g_ptr_array_new ();
 
-      if (*word == '\0')
-        continue;
-
-      uri = g_uri_parse (word, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, &error);
-      if (uri == NULL)
+      for (guint j = 0; words[j] != NULL; j++)
         {
-          g_ptr_array_add (problems, g_strdup_printf (_("“%s” is not a link"), word));
-          continue;
+          if (*words[j] == '\0')
+            continue;
+          if (strstr (words[j], "://") != NULL)
+            check_link (words[j], links, problems);
+          else
+            g_ptr_array_add (rest, words[j]);
         }
 
-      scheme = g_uri_get_scheme (uri);
-      if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+      if (rest->len > 0)
         {
-          g_ptr_array_add (problems,
-                           g_strdup_printf (_("“%s” — only http:// and https:// links can be "
-                                              "downloaded"), word));
-          continue;
-        }
+          g_autofree char *joined = NULL;
 
-      if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
-        {
-          g_ptr_array_add (problems, g_strdup_printf (_("“%s” names no server"), word));
-          continue;
+          g_ptr_array_add (rest, NULL);
+          joined = g_strjoinv (" ", (char **) rest->pdata);
+          g_ptr_array_add (problems, g_strdup_printf (_("“%s” is not a link"), joined));
         }
-
-      if (!g_ptr_array_find_with_equal_func (links, word, g_str_equal, NULL))
-        g_ptr_array_add (links, g_strdup (word));
     }
 }
 

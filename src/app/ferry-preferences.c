@@ -53,11 +53,9 @@ kilobytes_to_bytes (const GValue       *value,
 static void
 update_folder (FerryPreferences *self)
 {
-  g_autofree char *folder = g_settings_get_string (self->settings, "download-folder");
+  g_autofree char *folder = ferry_settings_dup_download_folder (self->settings);
 
-  adw_action_row_set_subtitle (self->folder_row,
-                               *folder ? folder
-                                       : g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD));
+  adw_action_row_set_subtitle (self->folder_row, folder);
 }
 
 static void

@@ -57,3 +57,16 @@ ferry_settings_get_string (GSettings  *settings,
 {
   return settings ? g_settings_get_string (settings, key) : g_strdup (fallback);
 }
+
+char *
+ferry_settings_dup_download_folder (GSettings *settings)
+{
+  g_autofree char *configured = ferry_settings_get_string (settings, "download-folder", "");
+  const char *downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+  if (configured != NULL && g_path_is_absolute (configured))
+    return g_steal_pointer (&configured);
+  if (downloads != NULL)
+    return g_strdup (downloads);
+  return g_build_filename (g_get_home_dir (), "Downloads", NULL);
+}

@@ -27,4 +27,7 @@ char      *ferry_settings_get_string (GSettings  *settings,
                                       const char *key,
                                       const char *fallback);
 
+/* The folder downloads go to: the setting, else the XDG Downloads folder, else ~/Downloads. */
+char      *ferry_settings_dup_download_folder (GSettings *settings);
+
 G_END_DECLS

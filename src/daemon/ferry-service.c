@@ -517,15 +517,7 @@ static const GDBusInterfaceVTable object_manager_vtable = {
 static char *
 default_directory (FerryService *self)
 {
-  g_autofree char *configured = ferry_settings_get_string (
-    ferry_scheduler_get_settings (self->scheduler), "download-folder", "");
-  const char *downloads = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
-
-  if (configured != NULL && g_path_is_absolute (configured))
-    return g_steal_pointer (&configured);
-  if (downloads != NULL)
-    return g_strdup (downloads);
-  return g_build_filename (g_get_home_dir (), "Downloads", NULL);
+  return ferry_settings_dup_download_folder (ferry_scheduler_get_settings (self->scheduler));
 }
 
 static gboolean

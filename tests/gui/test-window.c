@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "ferry-add-dialog.h"
 #include "ferry-application.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
@@ -24,7 +25,68 @@ typedef struct
   FerryTestDaemon *daemon;
   FerryApplication *app;
   FerryWindow *window;
+  GSubprocess *notifications;
 } Fixture;
+
+static gboolean
+has_notification_server (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.Notifications"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+  return has_owner;
+}
+
+/* python3-dbusmock's notification server on the test bus; it records every Notify call. */
+static void
+start_notification_server (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->notifications = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                                       "/usr/bin/python3", "-m", "dbusmock", "--template",
+                                       "notification_daemon", NULL);
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (has_notification_server, f, 10000));
+}
+
+/* The summaries of the notifications sent so far. */
+static GPtrArray *
+notification_summaries (Fixture *f)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariantIter) calls = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *summaries = g_ptr_array_new_with_free_func (g_free);
+  GVariant *args;
+  guint64 timestamp;
+
+  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.Notifications",
+                                       "/org/freedesktop/Notifications",
+                                       "org.freedesktop.DBus.Mock", "GetMethodCalls",
+                                       g_variant_new ("(s)", "Notify"), NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(a(tav))", &calls);
+  while (g_variant_iter_next (calls, "(t@av)", &timestamp, &args))
+    {
+      g_autoptr(GVariant) summary = g_variant_get_child_value (args, 3);
+      g_autoptr(GVariant) inner = g_variant_get_variant (summary);
+
+      g_ptr_array_add (summaries, g_variant_dup_string (inner, NULL));
+      g_variant_unref (args);
+    }
+  return summaries;
+}
 
 static gboolean
 client_ready (gpointer user_data)
@@ -41,6 +103,7 @@ fixture_setup (Fixture       *f,
   f->server = ferry_test_server_new ();
   f->daemon = ferry_test_daemon_new ();
   f->daemon->stop_only = TRUE;
+  start_notification_server (f);
 
   f->app = ferry_application_new ();
   g_application_register (G_APPLICATION (f->app), NULL, &error);
@@ -63,6 +126,9 @@ fixture_teardown (Fixture       *f,
     gtk_window_destroy (GTK_WINDOW (f->window));
   ferry_test_sleep (100);
   g_clear_object (&f->app);
+  if (f->notifications != NULL)
+    g_subprocess_force_exit (f->notifications);
+  g_clear_object (&f->notifications);
   g_clear_pointer (&f->daemon, ferry_test_daemon_free);
   g_clear_pointer (&f->server, ferry_test_server_free);
 }
@@ -82,12 +148,11 @@ enough_frames (gpointer user_data)
   return *(guint *) user_data >= 3;
 }
 
-/* Renders the window as it is drawn now into BUILDDIR/screenshots/NAME.png. */
+/* Renders @widget as it is drawn now into BUILDDIR/screenshots/NAME.png. */
 static void
-screenshot (Fixture    *f,
-            const char *name)
+screenshot_widget (GtkWidget  *widget,
+                   const char *name)
 {
-  GtkWidget *widget = GTK_WIDGET (f->window);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
@@ -116,6 +181,28 @@ screenshot (Fixture    *f,
   path = g_strdup_printf ("%s/%s.png", dir, name);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Screenshot: %s (%dx%d)", path, width, height);
+}
+
+static void
+screenshot (Fixture    *f,
+            const char *name)
+{
+  screenshot_widget (GTK_WIDGET (f->window), name);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+  return NULL;
 }
 
 typedef struct
@@ -262,6 +349,81 @@ test_add_pause_resume (Fixture       *f,
   }
 }
 
+static gboolean
+has_transfers (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_auto(GStrv) paths = NULL;
+
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "io.github.ferryhq.Ferry",
+                                           &paths, NULL, NULL);
+  return paths != NULL && paths[0] != NULL;
+}
+
+static void
+test_add_dialog (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (200000, 64);
+  g_autofree char *good = ferry_test_server_uri (f->server, "/report.pdf");
+  g_autofree char *mixed = g_strdup_printf ("%s\nftp://files.example.org/old.tar\nnot a link",
+                                            good);
+  FerryAddDialog *dialog;
+  GtkWindow *preferences;
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+
+  ferry_test_server_add_file (f->server, "/report.pdf", content, "\"r\"");
+
+  /* What Ctrl+V and the + button open, filled with a pasted list. */
+  ferry_window_add_links (f->window, mixed);
+  dialog = FERRY_ADD_DIALOG (find_toplevel (FERRY_TYPE_ADD_DIALOG));
+  g_assert_nonnull (dialog);
+
+  /* Invalid links are named, and nothing can be sent. */
+  g_assert_nonnull (ferry_add_dialog_get_problems (dialog));
+  g_assert_nonnull (strstr (ferry_add_dialog_get_problems (dialog), "ftp://files.example.org/old.tar"));
+  g_assert_nonnull (strstr (ferry_add_dialog_get_problems (dialog), "only http:// and https://"));
+  g_assert_false (gtk_widget_get_sensitive (ferry_add_dialog_get_add_button (dialog)));
+  screenshot_widget (GTK_WIDGET (dialog), "add-dialog");
+
+  /* Only good links: the Add button sends them, in the app's own session. */
+  ferry_add_dialog_set_links (dialog, good);
+  g_assert_null (ferry_add_dialog_get_problems (dialog));
+  g_assert_true (gtk_widget_get_sensitive (ferry_add_dialog_get_add_button (dialog)));
+  gtk_widget_activate (ferry_add_dialog_get_add_button (dialog));
+  g_assert_true (ferry_test_wait_until (has_transfers, f, 5000));
+
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "io.github.ferryhq.Ferry", &paths,
+                                           NULL, NULL);
+  t = ferry_test_daemon_transfer (f->daemon, paths[0]);
+  g_assert_true (ferry_test_wait_state (t, "completed", 10000));
+  g_assert_cmpstr (ferry_transfer1_get_session (t), ==, "io.github.ferryhq.Ferry");
+
+  /* The window is not focused (Xvfb has no window manager to focus it): the app says that
+   * the download finished, naming the file. */
+  {
+    g_autoptr(GPtrArray) summaries = NULL;
+
+    for (guint i = 0; i < 50; i++)
+      {
+        g_clear_pointer (&summaries, g_ptr_array_unref);
+        summaries = notification_summaries (f);
+        if (summaries->len > 0)
+          break;
+        ferry_test_sleep (100);
+      }
+    g_assert_cmpuint (summaries->len, ==, 1);
+    g_assert_cmpstr (g_ptr_array_index (summaries, 0), ==, "Download finished: report.pdf");
+  }
+
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  preferences = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  screenshot_widget (GTK_WIDGET (preferences), "preferences");
+  gtk_window_destroy (preferences);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -270,11 +432,13 @@ main (int   argc,
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
-      g_print ("1..1\nok 1 /gui/add-pause-resume # SKIP no display (needs xvfb-run)\n");
+      g_print ("1..1\nok 1 # SKIP no display (the GUI tests need xvfb-run)\n");
       return 0;
     }
 
   g_test_add ("/gui/add-pause-resume", Fixture, NULL, fixture_setup, test_add_pause_resume,
+              fixture_teardown);
+  g_test_add ("/gui/add-dialog", Fixture, NULL, fixture_setup, test_add_dialog,
               fixture_teardown);
 
   return g_test_run ();
