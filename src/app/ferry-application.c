@@ -53,7 +53,8 @@ on_call_done (GObject      *source,
 {
   g_autoptr(FerryApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             &error);
 
   if (reply == NULL)
     {
@@ -72,8 +73,7 @@ call_transfer (FerryApplication *self,
   if (item == NULL)
     return;
 
-  g_dbus_proxy_call (G_DBUS_PROXY (ferry_transfer_item_get_proxy (item)), method, NULL,
-                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_call_done, g_object_ref (self));
+  ferry_transfer_item_call (item, method, NULL, on_call_done, g_object_ref (self));
 }
 
 static void
@@ -253,9 +253,7 @@ on_state_changed (FerryClient       *client,
                   FerryApplication  *self)
 {
   FerryWindow *window = main_window (self);
-  FerryTransfer1 *proxy = ferry_transfer_item_get_proxy (item);
   g_autoptr(GNotification) notification = NULL;
-  g_autofree char *name = NULL;
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
   const char *destination;
@@ -267,9 +265,8 @@ on_state_changed (FerryClient       *client,
   if (window != NULL && gtk_window_is_active (GTK_WINDOW (window)))
     return;
 
-  name = ferry_transfer_item_dup_name (item);
-  title = g_strdup_printf (_("Download finished: %s"), name);
-  destination = ferry_transfer1_get_destination (proxy);
+  title = g_strdup_printf (_("Download finished: %s"), ferry_transfer_item_get_name (item));
+  destination = ferry_transfer_item_get_destination (item);
   notification = g_notification_new (title);
   g_notification_set_body (notification, destination);
   g_notification_add_button_with_target (notification, _("Open"), "app.open-file", "s",

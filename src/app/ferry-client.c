@@ -17,12 +17,23 @@ struct _FerryClient
 {
   GObject parent_instance;
 
-  GDBusObjectManager *object_manager;
+  GDBusConnection *connection;
   FerryManager1 *manager;
   GListStore *transfers;
   GHashTable *by_path;     /* object path → FerryTransferItem */
+  guint properties_id;
+  guint added_id;
+  guint removed_id;
+  guint watch_id;
   gboolean ready;
+
+  /* Progress arrives four times a second for every running transfer; rows are redrawn at
+   * most twice a second. The timer runs only while progress flows. */
+  GHashTable *progressed;   /* FerryTransferItem set */
+  guint progress_source;
 };
+
+#define PROGRESS_REDRAW_MSEC 500
 
 G_DEFINE_FINAL_TYPE (FerryClient, ferry_client, G_TYPE_OBJECT)
 
@@ -35,17 +46,33 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+#define TRANSFER_INTERFACE "io.github.ferryhq.Ferry.Transfer1"
+
+static void mark_progressed (FerryClient       *self,
+                             FerryTransferItem *item);
+
 static void
 ferry_client_dispose (GObject *object)
 {
   FerryClient *self = FERRY_CLIENT (object);
 
+  if (self->connection != NULL)
+    {
+      if (self->properties_id != 0)
+        g_dbus_connection_signal_unsubscribe (self->connection, self->properties_id);
+      if (self->added_id != 0)
+        g_dbus_connection_signal_unsubscribe (self->connection, self->added_id);
+      if (self->removed_id != 0)
+        g_dbus_connection_signal_unsubscribe (self->connection, self->removed_id);
+      self->properties_id = self->added_id = self->removed_id = 0;
+    }
+  g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_pointer (&self->progressed, g_hash_table_unref);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
-  if (self->object_manager != NULL)
-    g_signal_handlers_disconnect_by_data (self->object_manager, self);
-  g_clear_object (&self->object_manager);
   g_clear_object (&self->manager);
+  g_clear_object (&self->connection);
   g_clear_object (&self->transfers);
   g_clear_pointer (&self->by_path, g_hash_table_unref);
 
@@ -61,7 +88,7 @@ ferry_client_class_init (FerryClientClass *klass)
                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-  /* A transfer's State changed: (item, old state name). Filters re-evaluate on it. */
+  /* A transfer's State changed. Filters re-evaluate on it. */
   signals[STATE_CHANGED] = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                          G_TYPE_NONE, 1, FERRY_TYPE_TRANSFER_ITEM);
@@ -72,20 +99,7 @@ ferry_client_init (FerryClient *self)
 {
   self->transfers = g_list_store_new (FERRY_TYPE_TRANSFER_ITEM);
   self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-}
-
-static void
-on_item_properties_changed (GDBusProxy *proxy,
-                            GVariant   *changed,
-                            GStrv       invalidated,
-                            gpointer    user_data)
-{
-  FerryClient *self = user_data;
-  FerryTransferItem *item = g_hash_table_lookup (self->by_path,
-                                                 g_dbus_proxy_get_object_path (proxy));
-
-  if (item != NULL && g_variant_lookup (changed, "State", "&s", NULL))
-    g_signal_emit (self, signals[STATE_CHANGED], 0, item);
+  self->progressed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 static int
@@ -99,41 +113,68 @@ compare_newest_first (gconstpointer a,
   return ia > ib ? -1 : (ia < ib ? 1 : 0);
 }
 
-static FerryTransferItem *
-track (FerryClient *self,
-       GDBusObject *object)
+static int
+compare_items (FerryTransferItem **a,
+               FerryTransferItem **b)
 {
-  g_autoptr(FerryTransfer1) proxy = ferry_object_get_transfer1 (FERRY_OBJECT (object));
-  const char *path = g_dbus_object_get_object_path (object);
+  return compare_newest_first (*a, *b, NULL);
+}
+
+/* Finds the Transfer1 properties in an a{sa{sv}}. */
+static GVariant *
+transfer_properties (GVariant *interfaces)
+{
+  return g_variant_lookup_value (interfaces, TRANSFER_INTERFACE, G_VARIANT_TYPE_VARDICT);
+}
+
+static void
+on_properties_changed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *object_path,
+                       const char      *interface_name,
+                       const char      *signal_name,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  FerryClient *self = user_data;
+  FerryTransferItem *item = g_hash_table_lookup (self->by_path, object_path);
+  g_autoptr(GVariant) changed = NULL;
+
+  if (item == NULL || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
+    return;
+
+  changed = g_variant_get_child_value (parameters, 1);
+  if (ferry_transfer_item_update (item, changed))
+    {
+      /* A new state shows at once; byte counts wait for the next redraw. */
+      ferry_transfer_item_emit_changed (item);
+      g_signal_emit (self, signals[STATE_CHANGED], 0, item);
+    }
+  else
+    {
+      mark_progressed (self, item);
+    }
+}
+
+static void
+add_item (FerryClient *self,
+          const char  *path,
+          GVariant    *properties)
+{
   FerryTransferItem *item;
 
-  if (proxy == NULL || g_hash_table_contains (self->by_path, path))
-    return NULL;
+  if (g_hash_table_contains (self->by_path, path))
+    return;
 
-  item = ferry_transfer_item_new (proxy);
+  item = ferry_transfer_item_new (self->connection, path, properties);
   g_hash_table_insert (self->by_path, g_strdup (path), item);
-  g_signal_connect_object (proxy, "g-properties-changed",
-                           G_CALLBACK (on_item_properties_changed), self, 0);
-  return item;
+  g_list_store_insert_sorted (self->transfers, item, compare_newest_first, NULL);
 }
 
 static void
-on_object_added (GDBusObjectManager *manager,
-                 GDBusObject        *object,
-                 FerryClient        *self)
+remove_item (FerryClient *self,
+             const char  *path)
 {
-  FerryTransferItem *item = track (self, object);
-
-  if (item != NULL)
-    g_list_store_insert_sorted (self->transfers, item, compare_newest_first, NULL);
-}
-
-static void
-on_object_removed (GDBusObjectManager *manager,
-                   GDBusObject        *object,
-                   FerryClient        *self)
-{
-  const char *path = g_dbus_object_get_object_path (object);
   FerryTransferItem *item = g_hash_table_lookup (self->by_path, path);
   guint position;
 
@@ -143,6 +184,86 @@ on_object_removed (GDBusObjectManager *manager,
   if (g_list_store_find (self->transfers, item, &position))
     g_list_store_remove (self->transfers, position);
   g_hash_table_remove (self->by_path, path);
+}
+
+static void
+on_interfaces_added (GDBusConnection *connection,
+                     const char      *sender,
+                     const char      *object_path,
+                     const char      *interface_name,
+                     const char      *signal_name,
+                     GVariant        *parameters,
+                     gpointer         user_data)
+{
+  FerryClient *self = user_data;
+  const char *path;
+  g_autoptr(GVariant) interfaces = NULL;
+  g_autoptr(GVariant) properties = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oa{sa{sv}})")))
+    return;
+
+  g_variant_get (parameters, "(&o@a{sa{sv}})", &path, &interfaces);
+  properties = transfer_properties (interfaces);
+  if (properties != NULL)
+    add_item (self, path, properties);
+}
+
+static void
+on_interfaces_removed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *object_path,
+                       const char      *interface_name,
+                       const char      *signal_name,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  const char *path;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oas)")))
+    return;
+
+  g_variant_get (parameters, "(&o@as)", &path, NULL);
+  remove_item (user_data, path);
+}
+
+static gboolean
+flush_progress (gpointer user_data)
+{
+  FerryClient *self = user_data;
+  GHashTableIter iter;
+  gpointer item;
+
+  if (g_hash_table_size (self->progressed) == 0)
+    {
+      /* Nothing moved for a whole period: stop ticking until progress comes again. */
+      self->progress_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  g_hash_table_iter_init (&iter, self->progressed);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    {
+      ferry_transfer_item_emit_changed (item);
+      g_hash_table_iter_remove (&iter);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+mark_progressed (FerryClient       *self,
+                 FerryTransferItem *item)
+{
+  if (!g_hash_table_contains (self->progressed, item))
+    g_hash_table_add (self->progressed, g_object_ref (item));
+
+  if (self->progress_source == 0)
+    {
+      /* The first change shows at once; the following ones at the redraw pace. */
+      flush_progress (self);
+      self->progress_source = g_timeout_add (PROGRESS_REDRAW_MSEC, flush_progress, self);
+    }
 }
 
 static void
@@ -159,63 +280,119 @@ on_progress (FerryManager1 *manager,
     {
       FerryTransferItem *item = g_hash_table_lookup (self->by_path, path);
 
-      if (item != NULL)
-        ferry_transfer_item_set_progress (item, done, total, rate);
+      if (item != NULL && ferry_transfer_item_set_progress (item, done, total, rate))
+        mark_progressed (self, item);
     }
 }
 
-static int
-compare_items (FerryTransferItem **a,
-               FerryTransferItem **b)
-{
-  return compare_newest_first (*a, *b, NULL);
-}
-
+/* The whole list in one call (Manager1.GetTransfers: a struct per transfer, much cheaper to
+ * read than GetManagedObjects). When the service comes back after a restart, the list is
+ * reconciled: existing items are updated in place, so rows stay where they are. */
 static void
-load_all (FerryClient *self)
-{
-  g_autoptr(GPtrArray) items = g_ptr_array_new ();
-  GList *objects = g_dbus_object_manager_get_objects (self->object_manager);
-
-  for (GList *l = objects; l != NULL; l = l->next)
-    {
-      FerryTransferItem *item = track (self, l->data);
-
-      if (item != NULL)
-        g_ptr_array_add (items, item);
-    }
-  g_list_free_full (objects, g_object_unref);
-
-  /* One splice for the whole list: one items-changed, not one per transfer. */
-  g_ptr_array_sort_with_data (items, (GCompareDataFunc) compare_items, NULL);
-  g_list_store_splice (self->transfers, 0,
-                       g_list_model_get_n_items (G_LIST_MODEL (self->transfers)),
-                       items->pdata, items->len);
-}
-
-static void
-on_object_manager (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+on_transfers (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(FerryClient) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) list = NULL;
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter hiter;
+  GVariantIter iter;
+  gpointer key;
+  GVariant *summary;
 
-  self->object_manager = ferry_object_manager_client_new_for_bus_finish (result, &error);
-  if (self->object_manager == NULL)
+  if (!ferry_manager1_call_get_transfers_finish (FERRY_MANAGER1 (source), &list, result, &error))
     {
+      g_dbus_error_strip_remote_error (error);
       g_signal_emit (self, signals[ERROR], 0, error->message);
       return;
     }
 
-  g_signal_connect_object (self->object_manager, "object-added", G_CALLBACK (on_object_added),
-                           self, 0);
-  g_signal_connect_object (self->object_manager, "object-removed",
-                           G_CALLBACK (on_object_removed), self, 0);
-  load_all (self);
+  g_variant_iter_init (&iter, list);
+  while ((summary = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      const char *path;
+      FerryTransferItem *item;
 
-  self->ready = TRUE;
-  g_signal_emit (self, signals[READY], 0);
+      g_variant_get_child (summary, 0, "&o", &path);
+      item = g_hash_table_lookup (self->by_path, path);
+      if (item != NULL)
+        {
+          FerryState before = ferry_transfer_item_get_state (item);
+
+          ferry_transfer_item_set_summary (item, summary);
+          if (ferry_transfer_item_get_state (item) != before)
+            g_signal_emit (self, signals[STATE_CHANGED], 0, item);
+        }
+      else
+        {
+          item = ferry_transfer_item_new_from_summary (self->connection, summary);
+          g_hash_table_insert (self->by_path, g_strdup (path), item);
+          g_ptr_array_add (fresh, item);
+        }
+      g_hash_table_add (seen, (gpointer) ferry_transfer_item_get_object_path (item));
+      g_variant_unref (summary);
+    }
+
+  /* Gone while the service was away. */
+  g_hash_table_iter_init (&hiter, self->by_path);
+  while (g_hash_table_iter_next (&hiter, &key, NULL))
+    {
+      if (!g_hash_table_contains (seen, key))
+        {
+          FerryTransferItem *item = g_hash_table_lookup (self->by_path, key);
+          guint position;
+
+          if (g_list_store_find (self->transfers, item, &position))
+            g_list_store_remove (self->transfers, position);
+          g_hash_table_iter_remove (&hiter);
+        }
+    }
+
+  if (fresh->len > 0)
+    {
+      if (g_list_model_get_n_items (G_LIST_MODEL (self->transfers)) == 0)
+        {
+          /* One splice for the whole list: one items-changed, not one per transfer. */
+          g_ptr_array_sort (fresh, (GCompareFunc) compare_items);
+          g_list_store_splice (self->transfers, 0, 0, fresh->pdata, fresh->len);
+        }
+      else
+        {
+          for (guint i = 0; i < fresh->len; i++)
+            g_list_store_insert_sorted (self->transfers, g_ptr_array_index (fresh, i),
+                                        compare_newest_first, NULL);
+        }
+    }
+
+  if (!self->ready)
+    {
+      self->ready = TRUE;
+      g_signal_emit (self, signals[READY], 0);
+    }
+}
+
+static void
+load (FerryClient *self)
+{
+  /* A call to the name starts the service if it is not running. */
+  ferry_manager1_call_get_transfers (self->manager, "", NULL, on_transfers, g_object_ref (self));
+}
+
+static void
+on_name_appeared (GDBusConnection *connection,
+                  const char      *name,
+                  const char      *owner,
+                  gpointer         user_data)
+{
+  FerryClient *self = user_data;
+
+  /* The service exits when idle and is started again by the next call; whatever changed
+   * meanwhile is fetched again. The first load is done by ferry_client_new(). */
+  if (self->ready)
+    load (self);
 }
 
 static void
@@ -226,7 +403,7 @@ on_manager (GObject      *source,
   g_autoptr(FerryClient) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  self->manager = ferry_manager1_proxy_new_for_bus_finish (result, &error);
+  self->manager = ferry_manager1_proxy_new_finish (result, &error);
   if (self->manager == NULL)
     {
       g_signal_emit (self, signals[ERROR], 0, error->message);
@@ -234,12 +411,47 @@ on_manager (GObject      *source,
     }
 
   g_signal_connect_object (self->manager, "progress", G_CALLBACK (on_progress), self, 0);
+  load (self);
+}
 
-  /* The manager proxy started the service; now fetch every transfer at once. */
-  ferry_object_manager_client_new_for_bus (G_BUS_TYPE_SESSION,
-                                           G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                           FERRY_DAEMON_ID, FERRY_DAEMON_PATH, NULL,
-                                           on_object_manager, g_object_ref (self));
+static void
+on_bus (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(FerryClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->connection = g_bus_get_finish (result, &error);
+  if (self->connection == NULL)
+    {
+      g_signal_emit (self, signals[ERROR], 0, error->message);
+      return;
+    }
+
+  /* One subscription for the properties of every transfer. */
+  self->properties_id =
+    g_dbus_connection_signal_subscribe (self->connection, FERRY_DAEMON_ID,
+                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                        NULL, TRANSFER_INTERFACE, G_DBUS_SIGNAL_FLAGS_NONE,
+                                        on_properties_changed, self, NULL);
+  self->added_id =
+    g_dbus_connection_signal_subscribe (self->connection, FERRY_DAEMON_ID,
+                                        "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
+                                        FERRY_DAEMON_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                        on_interfaces_added, self, NULL);
+  self->removed_id =
+    g_dbus_connection_signal_subscribe (self->connection, FERRY_DAEMON_ID,
+                                        "org.freedesktop.DBus.ObjectManager",
+                                        "InterfacesRemoved", FERRY_DAEMON_PATH, NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_interfaces_removed, self,
+                                        NULL);
+  self->watch_id = g_bus_watch_name_on_connection (self->connection, FERRY_DAEMON_ID,
+                                                   G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                   on_name_appeared, NULL, self, NULL);
+
+  ferry_manager1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_NONE, FERRY_DAEMON_ID,
+                            FERRY_DAEMON_PATH, NULL, on_manager, g_object_ref (self));
 }
 
 FerryClient *
@@ -248,9 +460,7 @@ ferry_client_new (void)
   FerryClient *self = g_object_new (FERRY_TYPE_CLIENT, NULL);
 
   (void) FERRY_ERROR;
-  ferry_manager1_proxy_new_for_bus (G_BUS_TYPE_SESSION, G_DBUS_PROXY_FLAGS_NONE,
-                                    FERRY_DAEMON_ID, FERRY_DAEMON_PATH, NULL, on_manager,
-                                    g_object_ref (self));
+  g_bus_get (G_BUS_TYPE_SESSION, NULL, on_bus, g_object_ref (self));
   return self;
 }
 

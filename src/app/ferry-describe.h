@@ -26,7 +26,8 @@ typedef struct
 /* "312 MB of 4.7 GB — 11.2 MB/s — 6 minutes left", "Waiting for an unmetered network",
  * "Starts today at 23:00", "Retrying in 40 seconds — the server is busy…", "Paused",
  * "Failed: the server no longer has this file (HTTP 404)", "Completed — 4.7 GB". @now is the
- * local time the sentence is written for. */
+ * local time the sentence is written for; only waiting transfers need it (it may be NULL for
+ * the others). */
 char *ferry_describe_status (const FerryStatus *status,
                              GDateTime         *now);
 

@@ -1,8 +1,8 @@
 /* ferry-transfer-item.c
  *
- * Wraps the generated proxy: its cached properties are the truth for everything but the
- * bytes and rate, which the service sends four times a second in one Progress signal for all
- * transfers. "changed" is emitted for either.
+ * A transfer as plain fields, filled from GetManagedObjects and kept current by the client's
+ * one PropertiesChanged subscription and the batched Progress signal: no D-Bus proxy per
+ * transfer, so 10,000 transfers cost what their fields cost.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,11 +18,22 @@ struct _FerryTransferItem
 {
   GObject parent_instance;
 
-  FerryTransfer1 *proxy;
+  GDBusConnection *connection;
+  char *object_path;
+  guint64 id;
+  FerryState state;
+  FerryWaitReasons reasons;
+  gboolean upload;
+  char *uri;
+  char *destination;
+  char *session;
+  char *error;
+  char *name;
+  gint64 earliest_begin;
+  gint64 retry_at;
   guint64 done;
   guint64 total;
   guint64 rate;
-  gboolean have_progress;
   gboolean hidden;
 };
 
@@ -36,35 +47,25 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-on_properties_changed (GDBusProxy        *proxy,
-                       GVariant          *changed,
-                       GStrv              invalidated,
-                       FerryTransferItem *self)
-{
-  /* Properties carry settled values (paused, completed…): they win over live ones. */
-  if (g_variant_lookup (changed, "BytesDone", "t", NULL) ||
-      g_variant_lookup (changed, "State", "&s", NULL))
-    self->have_progress = FALSE;
-
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
-static void
-ferry_transfer_item_dispose (GObject *object)
+ferry_transfer_item_finalize (GObject *object)
 {
   FerryTransferItem *self = FERRY_TRANSFER_ITEM (object);
 
-  if (self->proxy != NULL)
-    g_signal_handlers_disconnect_by_data (self->proxy, self);
-  g_clear_object (&self->proxy);
+  g_clear_object (&self->connection);
+  g_free (self->object_path);
+  g_free (self->uri);
+  g_free (self->destination);
+  g_free (self->session);
+  g_free (self->error);
+  g_free (self->name);
 
-  G_OBJECT_CLASS (ferry_transfer_item_parent_class)->dispose (object);
+  G_OBJECT_CLASS (ferry_transfer_item_parent_class)->finalize (object);
 }
 
 static void
 ferry_transfer_item_class_init (FerryTransferItemClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = ferry_transfer_item_dispose;
+  G_OBJECT_CLASS (klass)->finalize = ferry_transfer_item_finalize;
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -75,64 +76,191 @@ ferry_transfer_item_init (FerryTransferItem *self)
 {
 }
 
+static void
+update_name (FerryTransferItem *self)
+{
+  g_free (self->name);
+
+  if (self->destination != NULL && *self->destination != '\0')
+    {
+      self->name = g_path_get_basename (self->destination);
+      return;
+    }
+
+  if (self->uri != NULL)
+    {
+      g_autoptr(GUri) parsed = g_uri_parse (self->uri, G_URI_FLAGS_ENCODED, NULL);
+      const char *path = parsed ? g_uri_get_path (parsed) : NULL;
+      const char *slash = path ? strrchr (path, '/') : NULL;
+
+      self->name = slash != NULL && slash[1] != '\0' ? g_uri_unescape_string (slash + 1, NULL)
+                                                     : g_strdup (self->uri);
+      if (self->name == NULL)
+        self->name = g_strdup (self->uri);
+      return;
+    }
+
+  self->name = g_strdup ("");
+}
+
+static void
+set_string (char      **field,
+            GVariant   *value)
+{
+  g_free (*field);
+  *field = g_variant_dup_string (value, NULL);
+}
+
+gboolean
+ferry_transfer_item_update (FerryTransferItem *self,
+                            GVariant          *changed)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  gboolean state_changed = FALSE;
+  gboolean name_changed = FALSE;
+
+  g_variant_iter_init (&iter, changed);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      if (g_str_equal (key, "Id") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+        self->id = g_variant_get_uint64 (value);
+      else if (g_str_equal (key, "State") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          FerryState state = self->state;
+
+          ferry_state_from_string (g_variant_get_string (value, NULL), &state);
+          state_changed = state != self->state;
+          self->state = state;
+          /* Settled values (paused, completed…) arrive as properties: they win. */
+          self->rate = 0;
+        }
+      else if (g_str_equal (key, "WaitReasons") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+        {
+          g_autofree const char **strv = g_variant_get_strv (value, NULL);
+
+          self->reasons = ferry_wait_reasons_from_strv (strv);
+        }
+      else if (g_str_equal (key, "Kind") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        self->upload = g_str_equal (g_variant_get_string (value, NULL), "upload");
+      else if (g_str_equal (key, "Uri") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        set_string (&self->uri, value), name_changed = TRUE;
+      else if (g_str_equal (key, "Destination") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        set_string (&self->destination, value), name_changed = TRUE;
+      else if (g_str_equal (key, "Session") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        set_string (&self->session, value);
+      else if (g_str_equal (key, "Error") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        set_string (&self->error, value);
+      else if (g_str_equal (key, "BytesDone") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+        self->done = g_variant_get_uint64 (value);
+      else if (g_str_equal (key, "BytesTotal") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+        self->total = g_variant_get_uint64 (value);
+      else if (g_str_equal (key, "Rate") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+        self->rate = g_variant_get_uint64 (value);
+      else if (g_str_equal (key, "EarliestBegin") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        self->earliest_begin = g_variant_get_int64 (value);
+      else if (g_str_equal (key, "RetryAt") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        self->retry_at = g_variant_get_int64 (value);
+
+      g_variant_unref (value);
+    }
+
+  if (name_changed || self->name == NULL)
+    update_name (self);
+
+  return state_changed;
+}
+
 FerryTransferItem *
-ferry_transfer_item_new (FerryTransfer1 *proxy)
+ferry_transfer_item_new (GDBusConnection *connection,
+                         const char      *object_path,
+                         GVariant        *properties)
 {
   FerryTransferItem *self = g_object_new (FERRY_TYPE_TRANSFER_ITEM, NULL);
 
-  self->proxy = g_object_ref (proxy);
-  g_signal_connect (proxy, "g-properties-changed", G_CALLBACK (on_properties_changed), self);
+  self->connection = g_object_ref (connection);
+  self->object_path = g_strdup (object_path);
+  ferry_transfer_item_update (self, properties);
   return self;
 }
 
-FerryTransfer1 *
-ferry_transfer_item_get_proxy (FerryTransferItem *self)
+const char *
+ferry_transfer_item_get_object_path (FerryTransferItem *self)
 {
-  return self->proxy;
+  return self->object_path;
 }
 
 guint64
 ferry_transfer_item_get_id (FerryTransferItem *self)
 {
-  return ferry_transfer1_get_id (self->proxy);
+  return self->id;
 }
 
 FerryState
 ferry_transfer_item_get_state (FerryTransferItem *self)
 {
-  FerryState state = FERRY_STATE_QUEUED;
-
-  ferry_state_from_string (ferry_transfer1_get_state (self->proxy), &state);
-  return state;
+  return self->state;
 }
 
-char *
-ferry_transfer_item_dup_name (FerryTransferItem *self)
+FerryWaitReasons
+ferry_transfer_item_get_wait_reasons (FerryTransferItem *self)
 {
-  const char *destination = ferry_transfer1_get_destination (self->proxy);
-  const char *uri = ferry_transfer1_get_uri (self->proxy);
+  return self->state == FERRY_STATE_WAITING ? self->reasons : FERRY_WAIT_NONE;
+}
 
-  if (destination != NULL && *destination != '\0')
-    return g_path_get_basename (destination);
+gboolean
+ferry_transfer_item_is_upload (FerryTransferItem *self)
+{
+  return self->upload;
+}
 
-  if (uri != NULL)
-    {
-      g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
-      const char *path = parsed ? g_uri_get_path (parsed) : NULL;
-      const char *slash = path ? strrchr (path, '/') : NULL;
+const char *
+ferry_transfer_item_get_uri (FerryTransferItem *self)
+{
+  return self->uri ? self->uri : "";
+}
 
-      if (slash != NULL && slash[1] != '\0')
-        return g_uri_unescape_string (slash + 1, NULL);
-      return g_strdup (uri);
-    }
+const char *
+ferry_transfer_item_get_destination (FerryTransferItem *self)
+{
+  return self->destination ? self->destination : "";
+}
 
-  return g_strdup ("");
+const char *
+ferry_transfer_item_get_session (FerryTransferItem *self)
+{
+  return self->session ? self->session : "";
+}
+
+const char *
+ferry_transfer_item_get_error (FerryTransferItem *self)
+{
+  return self->error ? self->error : "";
+}
+
+gint64
+ferry_transfer_item_get_earliest_begin (FerryTransferItem *self)
+{
+  return self->earliest_begin;
+}
+
+gint64
+ferry_transfer_item_get_retry_at (FerryTransferItem *self)
+{
+  return self->retry_at;
+}
+
+const char *
+ferry_transfer_item_get_name (FerryTransferItem *self)
+{
+  return self->name;
 }
 
 char *
 ferry_transfer_item_dup_host (FerryTransferItem *self)
 {
-  g_autoptr(GUri) parsed = g_uri_parse (ferry_transfer1_get_uri (self->proxy), G_URI_FLAGS_NONE,
+  g_autoptr(GUri) parsed = g_uri_parse (ferry_transfer_item_get_uri (self), G_URI_FLAGS_NONE,
                                         NULL);
 
   return g_strdup (parsed && g_uri_get_host (parsed) ? g_uri_get_host (parsed) : "");
@@ -141,33 +269,53 @@ ferry_transfer_item_dup_host (FerryTransferItem *self)
 guint64
 ferry_transfer_item_get_bytes_done (FerryTransferItem *self)
 {
-  return self->have_progress ? self->done : ferry_transfer1_get_bytes_done (self->proxy);
+  return self->done;
 }
 
 guint64
 ferry_transfer_item_get_bytes_total (FerryTransferItem *self)
 {
-  return self->have_progress && self->total ? self->total
-                                            : ferry_transfer1_get_bytes_total (self->proxy);
+  return self->total;
 }
 
 guint64
 ferry_transfer_item_get_rate (FerryTransferItem *self)
 {
-  return self->have_progress ? self->rate : ferry_transfer1_get_rate (self->proxy);
+  return self->state == FERRY_STATE_RUNNING ? self->rate : 0;
 }
 
-void
+gboolean
 ferry_transfer_item_set_progress (FerryTransferItem *self,
                                   guint64            done,
                                   guint64            total,
                                   guint64            rate)
 {
+  if (done == self->done && rate == self->rate && (total == 0 || total == self->total))
+    return FALSE;
+
   self->done = done;
-  self->total = total;
+  if (total != 0)
+    self->total = total;
   self->rate = rate;
-  self->have_progress = TRUE;
+  return TRUE;
+}
+
+void
+ferry_transfer_item_emit_changed (FerryTransferItem *self)
+{
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+ferry_transfer_item_call (FerryTransferItem  *self,
+                          const char         *method,
+                          GVariant           *parameters,
+                          GAsyncReadyCallback callback,
+                          gpointer            user_data)
+{
+  g_dbus_connection_call (self->connection, FERRY_DAEMON_ID, self->object_path,
+                          "io.github.ferryhq.Ferry.Transfer1", method, parameters, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, callback, user_data);
 }
 
 gboolean
@@ -181,5 +329,69 @@ ferry_transfer_item_set_hidden (FerryTransferItem *self,
                                 gboolean           hidden)
 {
   self->hidden = hidden;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* Returns TRUE when State changed. */
+static gboolean
+apply_summary (FerryTransferItem *self,
+               GVariant          *summary)
+{
+  const char *path, *kind, *uri, *destination, *session, *identifier, *state, *error;
+  g_autofree const char **reasons = NULL;
+  guint64 id, done, total, rate;
+  gint64 earliest_begin, retry_at, created_at, finished_at;
+  guint http_status;
+  gboolean allow_metered, resumable;
+  FerryState new_state = self->state;
+  gboolean state_changed;
+
+  g_variant_get (summary, "(&ot&s&s&s&s&s&s^a&stttxxxxu&sbb)", &path, &id, &kind, &uri,
+                 &destination, &session, &identifier, &state, &reasons, &done, &total, &rate,
+                 &earliest_begin, &retry_at, &created_at, &finished_at, &http_status, &error,
+                 &allow_metered, &resumable);
+
+  ferry_state_from_string (state, &new_state);
+  state_changed = new_state != self->state;
+  self->id = id;
+  self->state = new_state;
+  self->reasons = ferry_wait_reasons_from_strv (reasons);
+  self->upload = g_str_equal (kind, "upload");
+  g_free (self->uri);
+  self->uri = g_strdup (uri);
+  g_free (self->destination);
+  self->destination = g_strdup (destination);
+  g_free (self->session);
+  self->session = g_strdup (session);
+  g_free (self->error);
+  self->error = g_strdup (error);
+  self->done = done;
+  self->total = total;
+  self->rate = rate;
+  self->earliest_begin = earliest_begin;
+  self->retry_at = retry_at;
+  update_name (self);
+  return state_changed;
+}
+
+FerryTransferItem *
+ferry_transfer_item_new_from_summary (GDBusConnection *connection,
+                                      GVariant        *summary)
+{
+  FerryTransferItem *self = g_object_new (FERRY_TYPE_TRANSFER_ITEM, NULL);
+  const char *path;
+
+  g_variant_get_child (summary, 0, "&o", &path);
+  self->connection = g_object_ref (connection);
+  self->object_path = g_strdup (path);
+  apply_summary (self, summary);
+  return self;
+}
+
+void
+ferry_transfer_item_set_summary (FerryTransferItem *self,
+                                 GVariant          *summary)
+{
+  apply_summary (self, summary);
   g_signal_emit (self, signals[CHANGED], 0);
 }

@@ -6,7 +6,6 @@
 
 #include <gio/gio.h>
 
-#include "ferry-dbus.h"
 #include "ferry-types.h"
 
 G_BEGIN_DECLS
@@ -15,22 +14,53 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryTransferItem, ferry_transfer_item, FERRY, TRANSFER_ITEM, GObject)
 
-FerryTransferItem *ferry_transfer_item_new (FerryTransfer1 *proxy);
-FerryTransfer1    *ferry_transfer_item_get_proxy (FerryTransferItem *self);
+/* @properties: the Transfer1 properties, a{sv}, as GetManagedObjects gives them. */
+FerryTransferItem *ferry_transfer_item_new (GDBusConnection *connection,
+                                            const char      *object_path,
+                                            GVariant        *properties);
+/* @summary: one element of Manager1.GetTransfers, (otssssssastttxxxxusbb). */
+FerryTransferItem *ferry_transfer_item_new_from_summary (GDBusConnection *connection,
+                                                         GVariant        *summary);
+void               ferry_transfer_item_set_summary (FerryTransferItem *self,
+                                                    GVariant          *summary);
+
+/* Applies changed properties (a{sv}); returns TRUE when State changed. "changed" is not
+ * emitted: the client decides when rows redraw. */
+gboolean           ferry_transfer_item_update (FerryTransferItem *self,
+                                               GVariant          *changed);
+
+const char        *ferry_transfer_item_get_object_path (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_id (FerryTransferItem *self);
 FerryState         ferry_transfer_item_get_state (FerryTransferItem *self);
-/* The file's name, or the address while it is not known. */
-char              *ferry_transfer_item_dup_name (FerryTransferItem *self);
+FerryWaitReasons   ferry_transfer_item_get_wait_reasons (FerryTransferItem *self);
+gboolean           ferry_transfer_item_is_upload (FerryTransferItem *self);
+const char        *ferry_transfer_item_get_uri (FerryTransferItem *self);
+const char        *ferry_transfer_item_get_destination (FerryTransferItem *self);
+const char        *ferry_transfer_item_get_session (FerryTransferItem *self);
+const char        *ferry_transfer_item_get_error (FerryTransferItem *self);
+gint64             ferry_transfer_item_get_earliest_begin (FerryTransferItem *self);
+gint64             ferry_transfer_item_get_retry_at (FerryTransferItem *self);
+/* The file's name, or the address's last part while the name is not known. */
+const char        *ferry_transfer_item_get_name (FerryTransferItem *self);
 char              *ferry_transfer_item_dup_host (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_bytes_done (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_bytes_total (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_rate (FerryTransferItem *self);
 
-/* Live values from the service's batched Progress signal. */
-void               ferry_transfer_item_set_progress (FerryTransferItem *self,
+/* Live values from the service's batched Progress signal. Returns whether anything changed;
+ * "changed" is not emitted: the client batches that (ferry_transfer_item_emit_changed). */
+gboolean           ferry_transfer_item_set_progress (FerryTransferItem *self,
                                                      guint64            done,
                                                      guint64            total,
                                                      guint64            rate);
+void               ferry_transfer_item_emit_changed (FerryTransferItem *self);
+
+/* Calls a Transfer1 method (Pause, Resume, Cancel, Remove…) on the service. */
+void               ferry_transfer_item_call (FerryTransferItem  *self,
+                                             const char         *method,
+                                             GVariant           *parameters,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
 
 /* Hidden while a removal can still be undone. */
 gboolean           ferry_transfer_item_get_hidden (FerryTransferItem *self);

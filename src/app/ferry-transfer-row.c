@@ -18,8 +18,13 @@ struct _FerryTransferRow
   FerryTransferItem *item;
   gulong changed_id;
   guint countdown_source;
+  char *shown_name;
+  char *shown_destination;
+  int shown_state;
+  gboolean stale;
 
   GtkWidget *box;
+  GtkWidget *buttons;
   GtkImage *icon;
   GtkLabel *name_label;
   GtkProgressBar *progress;
@@ -43,7 +48,7 @@ ferry_transfer_row_dispose (GObject *object)
   FerryTransferRow *self = FERRY_TRANSFER_ROW (object);
 
   ferry_transfer_row_set_item (self, NULL);
-  gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_TRANSFER_ROW);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
 
   G_OBJECT_CLASS (ferry_transfer_row_parent_class)->dispose (object);
 }
@@ -56,44 +61,171 @@ ferry_transfer_row_class_init (FerryTransferRowClass *klass)
 
   object_class->dispose = ferry_transfer_row_dispose;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/ferryhq/Ferry/ferry-transfer-row.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, box);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, icon);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, name_label);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, progress);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, status_label);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, pause_button);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, resume_button);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, retry_button);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, open_button);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, folder_button);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, FerryTransferRow, remove_button);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
-static void
-label_button (GtkWidget  *button,
-              const char *label)
-{
-  /* Icon-only buttons get their tooltip as accessible name too. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
-}
-
+/* GTK 4.8's list view makes about two hundred rows at once, whatever shows: a row is built
+ * in code (no template to parse) and its buttons only when first needed. */
 static void
 ferry_transfer_row_init (FerryTransferRow *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  GtkWidget *text;
 
-  label_button (self->pause_button, _("Pause"));
-  label_button (self->resume_button, _("Resume"));
-  label_button (self->retry_button, _("Try Again"));
-  label_button (self->folder_button, _("Show in Folder"));
-  label_button (self->cancel_button, _("Cancel"));
-  label_button (self->remove_button, _("Remove from List"));
+  self->shown_state = -1;
+
+  self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_widget_set_margin_top (self->box, 10);
+  gtk_widget_set_margin_bottom (self->box, 10);
+  gtk_widget_set_margin_start (self->box, 12);
+  gtk_widget_set_margin_end (self->box, 12);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  self->icon = GTK_IMAGE (gtk_image_new ());
+  gtk_image_set_pixel_size (self->icon, 32);
+  gtk_widget_set_valign (GTK_WIDGET (self->icon), GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->icon), GTK_ACCESSIBLE_PROPERTY_LABEL, "",
+                                  -1);
+  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->icon));
+
+  text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  gtk_widget_set_hexpand (text, TRUE);
+  gtk_widget_set_valign (text, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (self->box), text);
+
+  self->name_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->name_label, 0);
+  gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->name_label), "heading");
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->name_label));
+
+  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_progress_bar_set_pulse_step (self->progress, 0.05);
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->progress));
+
+  self->status_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->status_label, 0);
+  gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "caption");
+  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->status_label));
+
+  self->buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_valign (self->buttons, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (self->box), self->buttons);
+}
+
+typedef struct
+{
+  gsize offset;          /* of the button's field in FerryTransferRow */
+  const char *icon;      /* NULL: a text button */
+  const char *label;
+  const char *action;
+  gboolean takes_path;   /* the target is the destination, not the id */
+} ButtonSpec;
+
+/* In the order they appear. */
+static const ButtonSpec button_specs[] = {
+  { G_STRUCT_OFFSET (FerryTransferRow, pause_button), "media-playback-pause-symbolic",
+    N_("Pause"), "app.pause-transfer", FALSE },
+  { G_STRUCT_OFFSET (FerryTransferRow, resume_button), "media-playback-start-symbolic",
+    N_("Resume"), "app.resume-transfer", FALSE },
+  { G_STRUCT_OFFSET (FerryTransferRow, retry_button), "view-refresh-symbolic",
+    N_("Try Again"), "app.resume-transfer", FALSE },
+  { G_STRUCT_OFFSET (FerryTransferRow, open_button), NULL, N_("_Open"), "app.open-file", TRUE },
+  { G_STRUCT_OFFSET (FerryTransferRow, folder_button), "folder-open-symbolic",
+    N_("Show in Folder"), "app.show-in-folder", TRUE },
+  { G_STRUCT_OFFSET (FerryTransferRow, cancel_button), "process-stop-symbolic",
+    N_("Cancel"), "app.cancel-transfer", FALSE },
+  { G_STRUCT_OFFSET (FerryTransferRow, remove_button), "user-trash-symbolic",
+    N_("Remove from List"), "win.remove-transfer", FALSE },
+};
+
+static GtkWidget **
+button_slot (FerryTransferRow *self,
+             guint             i)
+{
+  return G_STRUCT_MEMBER_P (self, button_specs[i].offset);
+}
+
+static GVariant *
+button_target (FerryTransferRow *self,
+               guint             i)
+{
+  if (button_specs[i].takes_path)
+    return g_variant_new_string (ferry_transfer_item_get_destination (self->item));
+  return g_variant_new_uint64 (ferry_transfer_item_get_id (self->item));
+}
+
+/* Shows or hides button @i, making it the first time it is shown. */
+static void
+show_button (FerryTransferRow *self,
+             guint             i,
+             gboolean          visible)
+{
+  GtkWidget **slot = button_slot (self, i);
+  const ButtonSpec *spec = &button_specs[i];
+  GtkWidget *sibling = NULL;
+
+  if (*slot == NULL && !visible)
+    return;
+
+  if (*slot == NULL)
+    {
+      GtkWidget *button;
+
+      if (spec->icon != NULL)
+        {
+          button = gtk_button_new_from_icon_name (spec->icon);
+          gtk_widget_set_tooltip_text (button, _(spec->label));
+          /* Icon-only buttons get their tooltip as accessible name too. */
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _(spec->label), -1);
+          gtk_widget_add_css_class (button, "circular");
+        }
+      else
+        {
+          button = gtk_button_new_with_mnemonic (_(spec->label));
+          gtk_widget_add_css_class (button, "pill");
+        }
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                              button_target (self, i));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), spec->action);
+
+      /* Keep the order of button_specs whatever the order of creation. */
+      for (guint j = 0; j < i; j++)
+        {
+          if (*button_slot (self, j) != NULL)
+            sibling = *button_slot (self, j);
+        }
+      gtk_box_insert_child_after (GTK_BOX (self->buttons), button, sibling);
+      *slot = button;
+    }
+
+  gtk_widget_set_visible (*slot, visible);
+}
+
+/* The row shows another transfer (list rows are recycled): new targets for what exists. */
+static void
+retarget_buttons (FerryTransferRow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (button_specs); i++)
+    {
+      GtkWidget *button = *button_slot (self, i);
+
+      if (button != NULL)
+        gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                                button_target (self, i));
+    }
+}
+
+void
+ferry_transfer_row_catch_up (FerryTransferRow *self)
+{
+  if (self->stale)
+    refresh (self);
 }
 
 GtkWidget *
@@ -121,17 +253,6 @@ icon_for (const char *name,
   return icon;
 }
 
-/* Target first, then name: an action never sees a button without its parameter. */
-static void
-set_action (GtkWidget  *button,
-            const char *name,
-            GVariant   *target)
-{
-  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
-  if (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)) == NULL)
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), name);
-}
-
 static gboolean
 tick_countdown (gpointer user_data)
 {
@@ -139,40 +260,80 @@ tick_countdown (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* GTK 4.8's list view keeps about two hundred rows bound, a few of them on screen. */
+static gboolean
+in_view (FerryTransferRow *self)
+{
+  GtkWidget *viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  if (viewport == NULL || !gtk_widget_compute_bounds (GTK_WIDGET (self), viewport, &bounds))
+    return TRUE;
+
+  return bounds.origin.y + bounds.size.height >= 0 &&
+         bounds.origin.y <= gtk_widget_get_height (viewport);
+}
+
 static void
 refresh (FerryTransferRow *self)
 {
-  FerryTransfer1 *proxy;
-  g_autofree char *name = NULL;
+  FerryTransferItem *item = self->item;
   g_autofree char *status = NULL;
-  g_autoptr(GIcon) icon = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GVariant) target = NULL;
+  g_autoptr(GDateTime) now = NULL;
   FerryStatus s = { 0 };
+  const char *name;
   const char *destination;
   gboolean active, ended;
 
-  if (self->item == NULL)
+  if (item == NULL)
     return;
 
-  proxy = ferry_transfer_item_get_proxy (self->item);
-  name = ferry_transfer_item_dup_name (self->item);
-  s.state = ferry_transfer_item_get_state (self->item);
-  s.reasons = ferry_wait_reasons_from_strv (ferry_transfer1_get_wait_reasons (proxy));
-  s.upload = g_strcmp0 (ferry_transfer1_get_kind (proxy), "upload") == 0;
-  s.done = ferry_transfer_item_get_bytes_done (self->item);
-  s.total = ferry_transfer_item_get_bytes_total (self->item);
-  s.rate = ferry_transfer_item_get_rate (self->item);
-  s.earliest_begin = ferry_transfer1_get_earliest_begin (proxy);
-  s.retry_at = ferry_transfer1_get_retry_at (proxy);
-  s.error = ferry_transfer1_get_error (proxy);
-  status = ferry_describe_status (&s, now);
+  /* Off screen, the words and bar wait: on_scrolled() catches up when it comes into view.
+   * A new state (the buttons) is applied at once. */
+  if ((int) ferry_transfer_item_get_state (item) == self->shown_state && !in_view (self))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  self->stale = FALSE;
 
-  gtk_label_set_label (self->name_label, name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), ferry_transfer1_get_uri (proxy));
+  s.state = ferry_transfer_item_get_state (item);
+  s.reasons = ferry_transfer_item_get_wait_reasons (item);
+  s.upload = ferry_transfer_item_is_upload (item);
+  s.done = ferry_transfer_item_get_bytes_done (item);
+  s.total = ferry_transfer_item_get_bytes_total (item);
+  s.rate = ferry_transfer_item_get_rate (item);
+  s.earliest_begin = ferry_transfer_item_get_earliest_begin (item);
+  s.retry_at = ferry_transfer_item_get_retry_at (item);
+  s.error = ferry_transfer_item_get_error (item);
+  /* Only a waiting transfer's words depend on the time. */
+  if (s.state == FERRY_STATE_WAITING)
+    now = g_date_time_new_now_local ();
+  status = ferry_describe_status (&s, now);
   gtk_label_set_label (self->status_label, status);
-  icon = icon_for (name, s.upload);
-  gtk_image_set_from_gicon (self->icon, icon);
+
+  /* What changes rarely is only touched when it changed: progress arrives four times a
+   * second for every running transfer. */
+  name = ferry_transfer_item_get_name (item);
+  if (g_strcmp0 (name, self->shown_name) != 0)
+    {
+      g_autoptr(GIcon) icon = icon_for (name, s.upload);
+
+      g_free (self->shown_name);
+      self->shown_name = g_strdup (name);
+      gtk_label_set_label (self->name_label, name);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label),
+                                   ferry_transfer_item_get_uri (item));
+      gtk_image_set_from_gicon (self->icon, icon);
+    }
+
+  destination = ferry_transfer_item_get_destination (item);
+  if (g_strcmp0 (destination, self->shown_destination) != 0)
+    {
+      g_free (self->shown_destination);
+      self->shown_destination = g_strdup (destination);
+      retarget_buttons (self);
+    }
 
   ended = ferry_state_is_terminal (s.state);
   active = !ended && s.state != FERRY_STATE_PAUSED;
@@ -187,20 +348,20 @@ refresh (FerryTransferRow *self)
         gtk_progress_bar_set_fraction (self->progress, 0);
     }
 
-  gtk_widget_set_visible (self->pause_button, active);
-  gtk_widget_set_visible (self->resume_button, s.state == FERRY_STATE_PAUSED);
-  gtk_widget_set_visible (self->retry_button, s.state == FERRY_STATE_FAILED ||
-                                              s.state == FERRY_STATE_REJECTED ||
-                                              s.state == FERRY_STATE_CANCELED);
-  gtk_widget_set_visible (self->cancel_button, !ended);
-  gtk_widget_set_visible (self->open_button, s.state == FERRY_STATE_COMPLETED && !s.upload);
-  gtk_widget_set_visible (self->folder_button, s.state == FERRY_STATE_COMPLETED && !s.upload);
-  gtk_widget_set_visible (self->remove_button, ended);
+  if ((int) s.state != self->shown_state)
+    {
+      gboolean completed_file = s.state == FERRY_STATE_COMPLETED && !s.upload;
 
-  destination = ferry_transfer1_get_destination (proxy);
-  target = g_variant_ref_sink (g_variant_new_string (destination ? destination : ""));
-  set_action (self->open_button, "app.open-file", target);
-  set_action (self->folder_button, "app.show-in-folder", target);
+      self->shown_state = s.state;
+      show_button (self, 0, active);
+      show_button (self, 1, s.state == FERRY_STATE_PAUSED);
+      show_button (self, 2, s.state == FERRY_STATE_FAILED || s.state == FERRY_STATE_REJECTED ||
+                            s.state == FERRY_STATE_CANCELED);
+      show_button (self, 3, completed_file);
+      show_button (self, 4, completed_file);
+      show_button (self, 5, !ended);
+      show_button (self, 6, ended);
+    }
 
   /* A retry countdown is the one thing that changes with nothing happening: tick only then. */
   if (s.state == FERRY_STATE_WAITING && (s.reasons & FERRY_WAIT_RETRY))
@@ -218,8 +379,6 @@ void
 ferry_transfer_row_set_item (FerryTransferRow  *self,
                              FerryTransferItem *item)
 {
-  g_autoptr(GVariant) id = NULL;
-
   g_return_if_fail (FERRY_IS_TRANSFER_ROW (self));
 
   if (self->item == item)
@@ -228,6 +387,9 @@ ferry_transfer_row_set_item (FerryTransferRow  *self,
   g_clear_handle_id (&self->countdown_source, g_source_remove);
   g_clear_signal_handler (&self->changed_id, self->item);
   g_clear_object (&self->item);
+  g_clear_pointer (&self->shown_name, g_free);
+  g_clear_pointer (&self->shown_destination, g_free);
+  self->shown_state = -1;
 
   if (item == NULL)
     return;
@@ -235,12 +397,7 @@ ferry_transfer_row_set_item (FerryTransferRow  *self,
   self->item = g_object_ref (item);
   self->changed_id = g_signal_connect_swapped (item, "changed", G_CALLBACK (refresh), self);
 
-  id = g_variant_ref_sink (g_variant_new_uint64 (ferry_transfer_item_get_id (item)));
-  set_action (self->pause_button, "app.pause-transfer", id);
-  set_action (self->resume_button, "app.resume-transfer", id);
-  set_action (self->retry_button, "app.resume-transfer", id);
-  set_action (self->cancel_button, "app.cancel-transfer", id);
-  set_action (self->remove_button, "win.remove-transfer", id);
+  retarget_buttons (self);
   refresh (self);
 }
 

@@ -18,6 +18,8 @@ GtkWidget         *ferry_transfer_row_new (void);
 void               ferry_transfer_row_set_item (FerryTransferRow  *self,
                                                 FerryTransferItem *item);
 FerryTransferItem *ferry_transfer_row_get_item (FerryTransferRow *self);
+/* Redraws what changed while the row was out of view. */
+void               ferry_transfer_row_catch_up (FerryTransferRow *self);
 
 /* For tests: the status line as shown, and the button for an action ("pause", "resume",
  * "retry", "cancel", "open", "folder", "remove"). */

@@ -197,40 +197,20 @@ transfer_for_node (FerryService *self,
   return g_hash_table_lookup (self->transfers, &id);
 }
 
+typedef gboolean (*TransferOperation) (FerryScheduler *scheduler,
+                                       FerryTransfer  *transfer,
+                                       GError        **error);
+
+/* Pause, Resume and Cancel: one scheduler operation, and its error if it refuses. */
 static void
-handle_pause (FerryService          *self,
-              FerryTransfer         *transfer,
-              GDBusMethodInvocation *invocation)
+handle_operation (FerryService          *self,
+                  FerryTransfer         *transfer,
+                  GDBusMethodInvocation *invocation,
+                  TransferOperation      operation)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!ferry_scheduler_pause (self->scheduler, transfer, &error))
-    return_error (invocation, error);
-  else
-    g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-handle_resume (FerryService          *self,
-               FerryTransfer         *transfer,
-               GDBusMethodInvocation *invocation)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ferry_scheduler_resume (self->scheduler, transfer, &error))
-    return_error (invocation, error);
-  else
-    g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-handle_cancel (FerryService          *self,
-               FerryTransfer         *transfer,
-               GDBusMethodInvocation *invocation)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!ferry_scheduler_cancel (self->scheduler, transfer, &error))
+  if (!operation (self->scheduler, transfer, &error))
     return_error (invocation, error);
   else
     g_dbus_method_invocation_return_value (invocation, NULL);
@@ -344,11 +324,11 @@ transfer_method_call (GDBusConnection       *connection,
     }
 
   if (g_str_equal (method_name, "Pause"))
-    handle_pause (self, transfer, invocation);
+    handle_operation (self, transfer, invocation, ferry_scheduler_pause);
   else if (g_str_equal (method_name, "Resume"))
-    handle_resume (self, transfer, invocation);
+    handle_operation (self, transfer, invocation, ferry_scheduler_resume);
   else if (g_str_equal (method_name, "Cancel"))
-    handle_cancel (self, transfer, invocation);
+    handle_operation (self, transfer, invocation, ferry_scheduler_cancel);
   else if (g_str_equal (method_name, "Remove"))
     {
       gboolean delete_data;
@@ -663,6 +643,36 @@ handle_list_transfers (FerryManager1         *manager,
 }
 
 static gboolean
+handle_get_transfers (FerryManager1         *manager,
+                      GDBusMethodInvocation *invocation,
+                      const char            *session,
+                      FerryService          *self)
+{
+  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  GVariantBuilder builder;
+
+  touch (self);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(otssssssastttxxxxusbb)"));
+  for (guint i = 0; i < all->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (all, i);
+      const FerryRecord *r = ferry_transfer_get_record (t);
+      g_autoptr(GVariant) summary = NULL;
+
+      if (*session != '\0' && g_strcmp0 (r->session, session) != 0)
+        continue;
+
+      summary = ferry_transfer_dup_summary (t);
+      (void) g_variant_get_data (summary);
+      g_variant_builder_add_value (&builder, summary);
+    }
+
+  ferry_manager1_complete_get_transfers (manager, invocation, g_variant_builder_end (&builder));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
 handle_pause_all (FerryManager1         *manager,
                   GDBusMethodInvocation *invocation,
                   FerryService          *self)
@@ -823,6 +833,8 @@ ferry_service_dbus_register (GApplication    *application,
                            G_CALLBACK (handle_add_upload), self, 0);
   g_signal_connect_object (self->manager, "handle-list-transfers",
                            G_CALLBACK (handle_list_transfers), self, 0);
+  g_signal_connect_object (self->manager, "handle-get-transfers",
+                           G_CALLBACK (handle_get_transfers), self, 0);
   g_signal_connect_object (self->manager, "handle-pause-all",
                            G_CALLBACK (handle_pause_all), self, 0);
   g_signal_connect_object (self->manager, "handle-resume-all",

@@ -260,6 +260,28 @@ ferry_transfer_dup_properties (FerryTransfer *self)
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+GVariant *
+ferry_transfer_dup_summary (FerryTransfer *self)
+{
+  const FerryRecord *r = self->record;
+  g_autofree char *destination = destination_for_display (r);
+  g_auto(GStrv) reasons = ferry_wait_reasons_to_strv (r->state == FERRY_STATE_WAITING
+                                                      ? r->wait_reasons : FERRY_WAIT_NONE);
+
+  return g_variant_ref_sink (
+    g_variant_new ("(otssssss^astttxxxxusbb)",
+                   self->object_path, r->id,
+                   r->kind == FERRY_KIND_UPLOAD ? "upload" : "download",
+                   r->uri, destination, r->session ? r->session : "",
+                   r->identifier ? r->identifier : "", ferry_state_to_string (r->state),
+                   reasons,
+                   self->live_bytes, r->bytes_total,
+                   r->state == FERRY_STATE_RUNNING ? self->rate : (guint64) 0,
+                   r->earliest_begin, r->state == FERRY_STATE_WAITING ? r->retry_at : 0,
+                   r->created_at, r->finished_at, r->http_status, r->error ? r->error : "",
+                   r->allow_metered, r->resumable));
+}
+
 void
 ferry_transfer_publish (FerryTransfer *self)
 {

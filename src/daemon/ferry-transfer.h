@@ -46,6 +46,9 @@ GVariant            *ferry_transfer_dup_property (FerryTransfer *self,
 /* a{sv} of every Transfer1 property. */
 GVariant            *ferry_transfer_dup_properties (FerryTransfer *self);
 
+/* (otssssssastttxxxxusbb): this transfer as Manager1.GetTransfers lists it. */
+GVariant            *ferry_transfer_dup_summary (FerryTransfer *self);
+
 /* Writes the record to the store, then shows it on D-Bus: never the other way round. */
 gboolean             ferry_transfer_save (FerryTransfer *self,
                                           GError       **error);

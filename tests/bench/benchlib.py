@@ -35,10 +35,12 @@ def wait_port(port, timeout=5.0):
 
 
 class Nginx:
-    def __init__(self, root, extra_location=""):
+    def __init__(self, root, extra_location="", hosts=1):
         self.dir = tempfile.mkdtemp(prefix="ferry-bench-nginx-")
         self.port = free_port()
         conf = os.path.join(self.dir, "nginx.conf")
+        # Several loopback addresses are several servers to Ferry's per-server limit.
+        listens = " ".join(f"listen 127.0.0.{h}:{self.port};" for h in range(1, hosts + 1))
         with open(conf, "w") as f:
             f.write(f"""daemon off; master_process off; pid {self.dir}/pid;
 error_log {self.dir}/error.log;
@@ -47,7 +49,7 @@ http {{
   access_log off; sendfile on; tcp_nopush on;
   client_body_temp_path {self.dir}/t; proxy_temp_path {self.dir}/t;
   fastcgi_temp_path {self.dir}/t; uwsgi_temp_path {self.dir}/t; scgi_temp_path {self.dir}/t;
-  server {{ listen 127.0.0.1:{self.port}; root {root}; {extra_location} }}
+  server {{ {listens} root {root}; {extra_location} }}
 }}
 """)
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -56,8 +58,8 @@ http {{
         atexit.register(self.proc.kill)  # also when a run fails half-way
         wait_port(self.port)
 
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}/{path}"
+    def url(self, path, host=1):
+        return f"http://127.0.0.{host}:{self.port}/{path}"
 
     def stop(self):
         self.proc.terminate()

@@ -39,19 +39,12 @@ fixture_teardown (Fixture       *f,
   g_clear_pointer (&f->server, ferry_test_server_free);
 }
 
-/* Adds a file to the server and a download of it to ferryd. */
 static FerryTransfer1 *
 add (Fixture    *f,
      const char *path,
      GVariant   *options)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = ferry_test_server_uri (f->server, path);
-  g_autofree char *object_path = ferry_test_daemon_add (f->daemon, uri, options, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (object_path);
-  return ferry_test_daemon_transfer (f->daemon, object_path);
+  return ferry_test_daemon_add_from (f->daemon, f->server, path, options);
 }
 
 static void

@@ -72,12 +72,7 @@ add (Fixture    *f,
      const char *path,
      GVariant   *options)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *uri = ferry_test_server_uri (f->server, path);
-  g_autofree char *object_path = ferry_test_daemon_add (f->daemon, uri, options, &error);
-
-  g_assert_no_error (error);
-  return ferry_test_daemon_transfer (f->daemon, object_path);
+  return ferry_test_daemon_add_from (f->daemon, f->server, path, options);
 }
 
 static gboolean

@@ -11,6 +11,7 @@
 
 #include "ferry-error.h"
 #include "ferry-test-daemon.h"
+#include "ferry-test-server.h"
 
 FerryTestDaemon *
 ferry_test_daemon_new (void)
@@ -117,6 +118,21 @@ ferry_test_daemon_transfer (FerryTestDaemon *daemon,
 
   g_assert_no_error (error);
   return proxy;
+}
+
+FerryTransfer1 *
+ferry_test_daemon_add_from (FerryTestDaemon *daemon,
+                            gpointer         server,
+                            const char      *server_path,
+                            GVariant        *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = ferry_test_server_uri (server, server_path);
+  g_autofree char *object_path = ferry_test_daemon_add (daemon, uri, options, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (object_path);
+  return ferry_test_daemon_transfer (daemon, object_path);
 }
 
 GPid

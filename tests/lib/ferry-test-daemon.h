@@ -33,6 +33,11 @@ char           *ferry_test_daemon_add (FerryTestDaemon *daemon,
                                        GError         **error);
 FerryTransfer1 *ferry_test_daemon_transfer (FerryTestDaemon *daemon,
                                             const char      *path);
+/* Adds a download of @server_path on @server (a FerryTestServer) and returns its proxy. */
+FerryTransfer1 *ferry_test_daemon_add_from (FerryTestDaemon *daemon,
+                                            gpointer         server,
+                                            const char      *server_path,
+                                            GVariant        *options);
 GPid            ferry_test_daemon_pid (FerryTestDaemon *daemon);
 /* kill -9, and wait until the name is free again. */
 void            ferry_test_daemon_kill (FerryTestDaemon *daemon);
