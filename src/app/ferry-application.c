@@ -13,6 +13,7 @@
 
 #include "ferry-application.h"
 #include "ferry-preferences.h"
+#include "ferry-settings.h"
 #include "ferry-window.h"
 
 struct _FerryApplication
@@ -279,6 +280,34 @@ on_state_changed (FerryClient       *client,
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
 
+/* -- Background ------------------------------------------------------------------------- */
+
+/* In Flatpak there is no XDG autostart entry to install: the Background portal starts the
+ * service at login instead, when the person allows it (ferryd --autostart exits at once
+ * when nothing is pending). */
+static void
+request_background (FerryApplication *self)
+{
+  g_autoptr(GSettings) settings = ferry_settings_new ();
+  GDBusConnection *bus = g_application_get_dbus_connection (G_APPLICATION (self));
+  const char *commandline[] = { PACKAGE_LIBEXECDIR "/ferryd", "--autostart", NULL };
+  GVariantDict options;
+
+  if (bus == NULL || !g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return;
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "reason", "s",
+                         _("Ferry continues unfinished transfers after you log in"));
+  g_variant_dict_insert (&options, "autostart", "b",
+                         ferry_settings_get_boolean (settings, "run-in-background", TRUE));
+  g_variant_dict_insert_value (&options, "commandline", g_variant_new_strv (commandline, -1));
+  g_dbus_connection_call (bus, "org.freedesktop.portal.Desktop", "/org/freedesktop/portal/desktop",
+                          "org.freedesktop.portal.Background", "RequestBackground",
+                          g_variant_new ("(s@a{sv})", "", g_variant_dict_end (&options)),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+}
+
 /* -- GApplication ------------------------------------------------------------------------ */
 
 static void
@@ -301,6 +330,7 @@ ferry_application_startup (GApplication *application)
   self->client = ferry_client_new ();
   g_signal_connect_object (self->client, "state-changed", G_CALLBACK (on_state_changed), self,
                            0);
+  request_background (self);
 }
 
 static void

@@ -8,7 +8,6 @@
 
 G_BEGIN_DECLS
 
-#define FERRY_SETTINGS_SCHEMA "io.github.ferryhq.Ferry"
 
 /* The settings, or NULL when the schema is not installed (a build tree without
  * GSETTINGS_SCHEMA_DIR): callers then use the schema's defaults. */

@@ -770,7 +770,7 @@ on_environment_changed (FerryScheduler *scheduler,
 static char *
 store_path (void)
 {
-  return g_build_filename (g_get_user_data_dir (), "ferry", "ferry.db", NULL);
+  return g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "ferry.db", NULL);
 }
 
 static gboolean

@@ -592,3 +592,24 @@ ferry_store_commit (FerryStore *self,
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
 }
+
+gboolean
+ferry_store_path_has_pending (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean pending = FALSE;
+  g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM transfers WHERE state IN (%d, %d, %d) "
+                                          "LIMIT 1", FERRY_STATE_QUEUED, FERRY_STATE_WAITING,
+                                          FERRY_STATE_RUNNING);
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
+    pending = sqlite3_step (stmt) == SQLITE_ROW;
+
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return pending;
+}

@@ -22,6 +22,10 @@ const char *ferry_store_get_path (FerryStore *self);
 /* The file a broken store was moved to when it was opened, or NULL. */
 const char *ferry_store_get_moved_aside (FerryStore *self);
 
+/* Whether the store at @path has transfers that are queued, waiting or running; read-only,
+ * for a quick look at login. FALSE when there is no store. */
+gboolean    ferry_store_path_has_pending (const char *path);
+
 GPtrArray  *ferry_store_load (FerryStore *self,
                               GError    **error);
 gboolean    ferry_store_insert (FerryStore  *self,

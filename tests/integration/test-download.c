@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "ferry-error.h"
@@ -755,6 +756,64 @@ test_disk_full (Fixture       *f,
   g_spawn_command_line_sync (umount_cmd, NULL, NULL, NULL, NULL);
 }
 
+static gboolean
+daemon_has_name (gpointer user_data)
+{
+  FerryTestDaemon *daemon = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  reply = g_dbus_connection_call_sync (daemon->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "NameHasOwner",
+                                       g_variant_new ("(s)", "io.github.ferryhq.Ferry.Daemon"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+  return has_owner;
+}
+
+/* At login: nothing pending, ferryd exits at once; something pending, it becomes the service. */
+static void
+test_autostart (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *ferryd = g_build_filename (g_getenv ("FERRY_SERVICE_DIR"), "..", "..", "src",
+                                              "daemon", "ferryd", NULL);
+  g_autoptr(GSubprocess) idle = NULL;
+  g_autoptr(GSubprocess) busy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/later.bin");
+  GVariantDict dict;
+  gint64 started;
+
+  started = g_get_monotonic_time ();
+  idle = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, ferryd, "--autostart", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (idle, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("With nothing pending, ferryd --autostart exited after %.0f ms",
+                  (g_get_monotonic_time () - started) / 1e3);
+  g_assert_false (daemon_has_name (f->daemon));
+
+  /* Something to do later: a transfer waiting for its start time. */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "earliest-begin", "x", g_get_real_time () / G_USEC_PER_SEC + 3600);
+  path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&dict), &error);
+  g_assert_no_error (error);
+  ferry_test_daemon_kill (f->daemon);
+
+  busy = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, ferryd, "--autostart", NULL);
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (daemon_has_name, f->daemon, 5000));
+  ferry_test_sleep (500);
+  g_assert_true (daemon_has_name (f->daemon));
+  g_subprocess_send_signal (busy, SIGTERM);
+  g_subprocess_wait (busy, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -782,6 +841,7 @@ main (int   argc,
   ADD ("/download/cancel-remove", test_cancel_remove);
   ADD ("/download/corrupt-store", test_corrupt_store);
   ADD ("/download/disk-full", test_disk_full);
+  ADD ("/download/autostart", test_autostart);
 #undef ADD
 
   return g_test_run ();
