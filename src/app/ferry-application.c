@@ -234,7 +234,12 @@ quit (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static void transfers_finished (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data);
+
 static const GActionEntry app_actions[] = {
+  { "transfers-finished", transfers_finished, "as" },
   { "add", add_downloads, "(asa{sv})" },
   { "pause-transfer", pause_transfer, "t" },
   { "resume-transfer", resume_transfer, "t" },
@@ -262,8 +267,9 @@ on_state_changed (FerryClient       *client,
   if (ferry_transfer_item_get_state (item) != FERRY_STATE_COMPLETED)
     return;
 
-  /* Someone looking at the window sees the row; otherwise say it. */
-  if (window != NULL && gtk_window_is_active (GTK_WINDOW (window)))
+  /* Someone looking at the window sees the row; with no window, ferryd's transfers-finished
+   * call (transfers_finished) says it. */
+  if (window == NULL || gtk_window_is_active (GTK_WINDOW (window)))
     return;
 
   title = g_strdup_printf (_("Download finished: %s"), ferry_transfer_item_get_name (item));
@@ -278,6 +284,129 @@ on_state_changed (FerryClient       *client,
                                                 destination);
   id = g_strdup_printf ("transfer-%" G_GUINT64_FORMAT, ferry_transfer_item_get_id (item));
   g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+/* -- Finished while the window was closed ---------------------------------------------- */
+
+#define MAX_SINGLE_NOTIFICATIONS 3
+
+static void
+notify_item (FerryApplication  *self,
+             FerryTransferItem *item)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *id = NULL;
+  const char *destination = ferry_transfer_item_get_destination (item);
+  FerryState state = ferry_transfer_item_get_state (item);
+
+  if (state == FERRY_STATE_COMPLETED)
+    {
+      title = g_strdup_printf (_("Download finished: %s"), ferry_transfer_item_get_name (item));
+      notification = g_notification_new (title);
+      g_notification_set_body (notification, destination);
+      g_notification_add_button_with_target (notification, _("Open"), "app.open-file", "s",
+                                             destination);
+      g_notification_add_button_with_target (notification, _("Show in Folder"),
+                                             "app.show-in-folder", "s", destination);
+      g_notification_set_default_action_and_target (notification, "app.open-file", "s",
+                                                    destination);
+    }
+  else if (state == FERRY_STATE_CANCELED)
+    {
+      return;
+    }
+  else
+    {
+      title = g_strdup_printf (_("Download failed: %s"), ferry_transfer_item_get_name (item));
+      notification = g_notification_new (title);
+      /* Without a default action, clicking it opens the app. */
+      g_notification_set_body (notification, ferry_transfer_item_get_error (item));
+    }
+
+  id = g_strdup_printf ("transfer-%" G_GUINT64_FORMAT, ferry_transfer_item_get_id (item));
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+notify_finished (FerryApplication *self,
+                 GStrv             identifiers)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new ();
+
+  for (guint i = 0; identifiers[i] != NULL; i++)
+    {
+      FerryTransferItem *item = ferry_client_lookup_identifier (self->client, identifiers[i]);
+
+      if (item != NULL && ferry_transfer_item_get_state (item) != FERRY_STATE_CANCELED)
+        g_ptr_array_add (items, item);
+    }
+
+  if (items->len <= MAX_SINGLE_NOTIFICATIONS)
+    {
+      for (guint i = 0; i < items->len; i++)
+        notify_item (self, g_ptr_array_index (items, i));
+    }
+  else
+    {
+      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u download finished",
+                                                             "%u downloads finished",
+                                                             items->len),
+                                                items->len);
+      g_autoptr(GNotification) notification = g_notification_new (title);
+
+      g_application_send_notification (G_APPLICATION (self), "transfers-finished",
+                                       notification);
+    }
+}
+
+typedef struct
+{
+  FerryApplication *self;
+  GStrv identifiers;
+  gulong handler;
+} FinishedData;
+
+static void
+on_client_ready_for_finished (FerryClient  *client,
+                              FinishedData *data)
+{
+  g_signal_handler_disconnect (client, data->handler);
+  notify_finished (data->self, data->identifiers);
+  g_application_release (G_APPLICATION (data->self));
+  g_strfreev (data->identifiers);
+  g_free (data);
+}
+
+/* ferryd calls this (ActivateAction) when transfers the app added have ended, starting the
+ * app if it is not running. With a window open, the rows and the state-changed notification
+ * already said it; without one, the app posts notifications and quits when idle. */
+static void
+transfers_finished (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  FerryApplication *self = user_data;
+  g_auto(GStrv) identifiers = g_variant_dup_strv (parameter, NULL);
+  FinishedData *data;
+
+  if (main_window (self) != NULL)
+    return;
+
+  if (ferry_client_is_ready (self->client))
+    {
+      notify_finished (self, identifiers);
+      return;
+    }
+
+  /* Held while the list loads; the app goes when nothing holds it. */
+  g_application_hold (G_APPLICATION (self));
+  data = g_new0 (FinishedData, 1);
+  data->self = self;
+  data->identifiers = g_steal_pointer (&identifiers);
+  data->handler = g_signal_connect (self->client, "ready",
+                                    G_CALLBACK (on_client_ready_for_finished), data);
 }
 
 /* -- Background ------------------------------------------------------------------------- */

@@ -483,6 +483,23 @@ ferry_client_is_ready (FerryClient *self)
 }
 
 FerryTransferItem *
+ferry_client_lookup_identifier (FerryClient *self,
+                                const char  *identifier)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->by_path);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (g_strcmp0 (ferry_transfer_item_get_session (value), FERRY_APP_SESSION) == 0 &&
+          g_strcmp0 (ferry_transfer_item_get_identifier (value), identifier) == 0)
+        return value;
+    }
+  return NULL;
+}
+
+FerryTransferItem *
 ferry_client_lookup (FerryClient *self,
                      guint64      id)
 {
@@ -563,9 +580,18 @@ ferry_client_add_downloads (FerryClient         *self,
 
   for (guint i = 0; uris[i] != NULL; i++)
     {
+      g_auto(GVariantDict) one = G_VARIANT_DICT_INIT (final_options);
+
+      /* The service names finished transfers by identifier when it activates the app. */
+      if (!g_variant_dict_contains (&one, "identifier"))
+        {
+          g_autofree char *uuid = g_uuid_string_random ();
+
+          g_variant_dict_insert (&one, "identifier", "s", uuid);
+        }
       data->pending++;
-      ferry_manager1_call_add_download (self->manager, uris[i], final_options, NULL, on_added,
-                                        g_object_ref (task));
+      ferry_manager1_call_add_download (self->manager, uris[i], g_variant_dict_end (&one), NULL,
+                                        on_added, g_object_ref (task));
     }
 }
 

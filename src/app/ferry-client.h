@@ -26,6 +26,9 @@ FerryManager1     *ferry_client_get_manager (FerryClient *self);
 gboolean           ferry_client_is_ready (FerryClient *self);
 FerryTransferItem *ferry_client_lookup (FerryClient *self,
                                         guint64      id);
+/* One of the app's own transfers, by the identifier the service knows it by. */
+FerryTransferItem *ferry_client_lookup_identifier (FerryClient *self,
+                                                   const char  *identifier);
 
 /* Adds downloads with the app's session; @options as AddDownload's. Errors are per URI. */
 void               ferry_client_add_downloads (FerryClient         *self,

@@ -27,6 +27,7 @@ struct _FerryTransferItem
   char *uri;
   char *destination;
   char *session;
+  char *identifier;
   char *error;
   char *name;
   gint64 earliest_begin;
@@ -56,6 +57,7 @@ ferry_transfer_item_finalize (GObject *object)
   g_free (self->uri);
   g_free (self->destination);
   g_free (self->session);
+  g_free (self->identifier);
   g_free (self->error);
   g_free (self->name);
 
@@ -150,6 +152,8 @@ ferry_transfer_item_update (FerryTransferItem *self,
         set_string (&self->destination, value), name_changed = TRUE;
       else if (g_str_equal (key, "Session") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
         set_string (&self->session, value);
+      else if (g_str_equal (key, "Identifier") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        set_string (&self->identifier, value);
       else if (g_str_equal (key, "Error") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
         set_string (&self->error, value);
       else if (g_str_equal (key, "BytesDone") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
@@ -231,6 +235,12 @@ const char *
 ferry_transfer_item_get_session (FerryTransferItem *self)
 {
   return self->session ? self->session : "";
+}
+
+const char *
+ferry_transfer_item_get_identifier (FerryTransferItem *self)
+{
+  return self->identifier ? self->identifier : "";
 }
 
 const char *
@@ -363,6 +373,8 @@ apply_summary (FerryTransferItem *self,
   self->destination = g_strdup (destination);
   g_free (self->session);
   self->session = g_strdup (session);
+  g_free (self->identifier);
+  self->identifier = g_strdup (identifier);
   g_free (self->error);
   self->error = g_strdup (error);
   self->done = done;

@@ -37,6 +37,7 @@ gboolean           ferry_transfer_item_is_upload (FerryTransferItem *self);
 const char        *ferry_transfer_item_get_uri (FerryTransferItem *self);
 const char        *ferry_transfer_item_get_destination (FerryTransferItem *self);
 const char        *ferry_transfer_item_get_session (FerryTransferItem *self);
+const char        *ferry_transfer_item_get_identifier (FerryTransferItem *self);
 const char        *ferry_transfer_item_get_error (FerryTransferItem *self);
 gint64             ferry_transfer_item_get_earliest_begin (FerryTransferItem *self);
 gint64             ferry_transfer_item_get_retry_at (FerryTransferItem *self);

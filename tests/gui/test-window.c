@@ -12,6 +12,7 @@
 
 #include "ferry-add-dialog.h"
 #include "ferry-application.h"
+#include "ferry-client.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
 #include "ferry-transfer-row.h"
@@ -108,6 +109,12 @@ fixture_setup (Fixture       *f,
   f->app = ferry_application_new ();
   g_application_register (G_APPLICATION (f->app), NULL, &error);
   g_assert_no_error (error);
+  if (data != NULL && g_str_equal (data, "no-window"))
+    {
+      g_assert_true (ferry_test_wait_until (client_ready, ferry_application_get_client (f->app),
+                                            10000));
+      return;
+    }
   g_application_activate (G_APPLICATION (f->app));
   f->window = FERRY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
   g_assert_nonnull (f->window);
@@ -424,6 +431,63 @@ test_add_dialog (Fixture       *f,
   gtk_window_destroy (preferences);
 }
 
+static void
+on_added_from_app (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GPtrArray) errors = ferry_client_add_downloads_finish (FERRY_CLIENT (source), result);
+
+  g_assert_cmpuint (errors->len, ==, 0);
+}
+
+/* The window closed: the app learns of finished downloads from ferryd's ActivateAction
+ * ("transfers-finished") and says so in notifications. */
+static void
+test_notify_window_closed (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char *names[] = { "/one.iso", "/two.tar.gz" };
+  g_autoptr(GPtrArray) uris = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) summaries = NULL;
+  GVariantDict options;
+
+  g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(GBytes) content = ferry_test_make_content (100000, 90 + i);
+
+      ferry_test_server_add_file (f->server, names[i], content, "\"n\"");
+      g_ptr_array_add (uris, ferry_test_server_uri (f->server, names[i]));
+    }
+  g_ptr_array_add (uris, NULL);
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "destination", "s", f->daemon->download_dir);
+  ferry_client_add_downloads (ferry_application_get_client (f->app),
+                              (const char *const *) uris->pdata, g_variant_dict_end (&options),
+                              on_added_from_app, NULL);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&summaries, g_ptr_array_unref);
+      summaries = notification_summaries (f);
+      if (summaries->len >= 2)
+        break;
+      ferry_test_sleep (100);
+    }
+  ferry_test_sleep (1500);   /* nothing more may come */
+  g_clear_pointer (&summaries, g_ptr_array_unref);
+  summaries = notification_summaries (f);
+  g_assert_cmpuint (summaries->len, ==, 2);
+  g_assert_true (g_ptr_array_find_with_equal_func (summaries, "Download finished: one.iso",
+                                                   g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (summaries, "Download finished: two.tar.gz",
+                                                   g_str_equal, NULL));
+  /* Still no window: the app only spoke. */
+  g_assert_null (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -440,6 +504,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/gui/add-dialog", Fixture, NULL, fixture_setup, test_add_dialog,
               fixture_teardown);
+  g_test_add ("/gui/notify-window-closed", Fixture, "no-window", fixture_setup,
+              test_notify_window_closed, fixture_teardown);
 
   return g_test_run ();
 }

@@ -37,6 +37,9 @@ ferry_test_daemon_new (void)
 
   daemon->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_add_service_dir (daemon->bus, service_dir);
+  /* Other apps' services (the example client) for the tests that need them. */
+  if (g_getenv ("FERRY_TEST_EXTRA_SERVICE_DIR") != NULL)
+    g_test_dbus_add_service_dir (daemon->bus, g_getenv ("FERRY_TEST_EXTRA_SERVICE_DIR"));
   {
     /* g_test_dbus_up() unsets DISPLAY; the GUI tests draw on Xvfb's. */
     g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
