@@ -51,7 +51,5 @@ gboolean  ferry_scheduler_get_online (FerryScheduler *self);
 gboolean  ferry_scheduler_get_metered (FerryScheduler *self);
 /* NULL when the settings schema is not installed. */
 GSettings *ferry_scheduler_get_settings (FerryScheduler *self);
-void      ferry_scheduler_set_max_running (FerryScheduler *self,
-                                           guint           max_running);
 
 G_END_DECLS
