@@ -260,26 +260,20 @@ ferry_transfer_dup_properties (FerryTransfer *self)
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* Made of the same getters as the properties, so a field never says other than its
+ * property (Rate only while running, RetryAt and WaitReasons only while waiting…). */
 GVariant *
 ferry_transfer_dup_summary (FerryTransfer *self)
 {
-  const FerryRecord *r = self->record;
-  g_autofree char *destination = destination_for_display (r);
-  g_auto(GStrv) reasons = ferry_wait_reasons_to_strv (r->state == FERRY_STATE_WAITING
-                                                      ? r->wait_reasons : FERRY_WAIT_NONE);
-
   return g_variant_ref_sink (
-    g_variant_new ("(otssssss^astttxxxxusbb)",
-                   self->object_path, r->id,
-                   r->kind == FERRY_KIND_UPLOAD ? "upload" : "download",
-                   r->uri, destination, r->session ? r->session : "",
-                   r->identifier ? r->identifier : "", ferry_state_to_string (r->state),
-                   reasons,
-                   self->live_bytes, r->bytes_total,
-                   r->state == FERRY_STATE_RUNNING ? self->rate : (guint64) 0,
-                   r->earliest_begin, r->state == FERRY_STATE_WAITING ? r->retry_at : 0,
-                   r->created_at, r->finished_at, r->http_status, r->error ? r->error : "",
-                   r->allow_metered, r->resumable));
+    g_variant_new ("(o@t@s@s@s@s@s@s@as@t@t@t@x@x@x@x@u@s@b@b)",
+                   self->object_path, get_id (self), get_kind (self), get_uri (self),
+                   get_destination (self), get_session (self), get_identifier (self),
+                   get_state (self), get_wait_reasons (self), get_bytes_done (self),
+                   get_bytes_total (self), get_rate (self), get_earliest_begin (self),
+                   get_retry_at (self), get_created_at (self), get_finished_at (self),
+                   get_http_status (self), get_error (self), get_allow_metered (self),
+                   get_resumable (self)));
 }
 
 void
