@@ -621,24 +621,45 @@ sorted_transfers (FerryService *self)
   return all;
 }
 
+/* The transfers of @session ("" for all), oldest first. */
+static GPtrArray *
+session_transfers (FerryService *self,
+                   const char   *session)
+{
+  GPtrArray *all = sorted_transfers (self);
+  GPtrArray *mine;
+
+  if (*session == '\0')
+    return all;
+
+  mine = g_ptr_array_new ();
+  for (guint i = 0; i < all->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (all, i);
+
+      if (g_strcmp0 (ferry_transfer_get_record (t)->session, session) == 0)
+        g_ptr_array_add (mine, t);
+    }
+  g_ptr_array_unref (all);
+  return mine;
+}
+
 static gboolean
 handle_list_transfers (FerryManager1         *manager,
                        GDBusMethodInvocation *invocation,
                        const char            *session,
                        FerryService          *self)
 {
-  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  g_autoptr(GPtrArray) transfers = session_transfers (self, session);
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
 
   touch (self);
 
-  for (guint i = 0; i < all->len; i++)
+  for (guint i = 0; i < transfers->len; i++)
     {
-      FerryTransfer *t = g_ptr_array_index (all, i);
-      const FerryRecord *r = ferry_transfer_get_record (t);
+      FerryTransfer *t = g_ptr_array_index (transfers, i);
 
-      if (*session == '\0' || g_strcmp0 (r->session, session) == 0)
-        g_ptr_array_add (paths, (gpointer) ferry_transfer_get_object_path (t));
+      g_ptr_array_add (paths, (gpointer) ferry_transfer_get_object_path (t));
     }
   g_ptr_array_add (paths, NULL);
 
@@ -653,22 +674,16 @@ handle_get_transfers (FerryManager1         *manager,
                       const char            *session,
                       FerryService          *self)
 {
-  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  g_autoptr(GPtrArray) transfers = session_transfers (self, session);
   GVariantBuilder builder;
 
   touch (self);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(otssssssastttxxxxusbb)"));
-  for (guint i = 0; i < all->len; i++)
+  for (guint i = 0; i < transfers->len; i++)
     {
-      FerryTransfer *t = g_ptr_array_index (all, i);
-      const FerryRecord *r = ferry_transfer_get_record (t);
-      g_autoptr(GVariant) summary = NULL;
+      g_autoptr(GVariant) summary = ferry_transfer_dup_summary (g_ptr_array_index (transfers, i));
 
-      if (*session != '\0' && g_strcmp0 (r->session, session) != 0)
-        continue;
-
-      summary = ferry_transfer_dup_summary (t);
       (void) g_variant_get_data (summary);
       g_variant_builder_add_value (&builder, summary);
     }
@@ -678,26 +693,46 @@ handle_get_transfers (FerryManager1         *manager,
 }
 
 static gboolean
-handle_pause_all (FerryManager1         *manager,
-                  GDBusMethodInvocation *invocation,
-                  FerryService          *self)
+is_unfinished (FerryState state)
+{
+  return !ferry_state_is_terminal (state);
+}
+
+static gboolean
+is_paused (FerryState state)
+{
+  return state == FERRY_STATE_PAUSED;
+}
+
+/* PauseAll and ResumeAll: @operation on every transfer in a state @applies to, in one
+ * transaction (one sync to disk, not one per transfer). */
+static void
+apply_to_all (FerryService      *self,
+              gboolean         (*applies) (FerryState state),
+              TransferOperation  operation)
 {
   g_autoptr(GPtrArray) all = sorted_transfers (self);
-  gboolean batch;
+  gboolean batch = ferry_store_begin (self->store, NULL);
 
-  touch (self);
-
-  batch = ferry_store_begin (self->store, NULL);
   for (guint i = 0; i < all->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (all, i);
 
-      if (!ferry_state_is_terminal (ferry_transfer_get_state (t)))
-        ferry_scheduler_pause (self->scheduler, t, NULL);
+      if (applies (ferry_transfer_get_state (t)))
+        operation (self->scheduler, t, NULL);
     }
+
   if (batch)
     ferry_store_commit (self->store, NULL);
+}
 
+static gboolean
+handle_pause_all (FerryManager1         *manager,
+                  GDBusMethodInvocation *invocation,
+                  FerryService          *self)
+{
+  touch (self);
+  apply_to_all (self, is_unfinished, ferry_scheduler_pause);
   ferry_manager1_complete_pause_all (manager, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -707,22 +742,8 @@ handle_resume_all (FerryManager1         *manager,
                    GDBusMethodInvocation *invocation,
                    FerryService          *self)
 {
-  g_autoptr(GPtrArray) all = sorted_transfers (self);
-  gboolean batch;
-
   touch (self);
-
-  batch = ferry_store_begin (self->store, NULL);
-  for (guint i = 0; i < all->len; i++)
-    {
-      FerryTransfer *t = g_ptr_array_index (all, i);
-
-      if (ferry_transfer_get_state (t) == FERRY_STATE_PAUSED)
-        ferry_scheduler_resume (self->scheduler, t, NULL);
-    }
-  if (batch)
-    ferry_store_commit (self->store, NULL);
-
+  apply_to_all (self, is_paused, ferry_scheduler_resume);
   ferry_manager1_complete_resume_all (manager, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
