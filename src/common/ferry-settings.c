@@ -70,3 +70,14 @@ ferry_settings_dup_download_folder (GSettings *settings)
     return g_strdup (downloads);
   return g_build_filename (g_get_home_dir (), "Downloads", NULL);
 }
+
+guint
+ferry_settings_env_seconds (const char *name,
+                            guint       fallback,
+                            guint       max)
+{
+  const char *env = g_getenv (name);
+  guint64 value = env ? g_ascii_strtoull (env, NULL, 10) : 0;
+
+  return value > 0 && value <= max ? (guint) value : fallback;
+}

@@ -26,6 +26,12 @@ char      *ferry_settings_get_string (GSettings  *settings,
                                       const char *key,
                                       const char *fallback);
 
+/* Seconds from the environment variable @name when it holds 1 … @max, else @fallback: the
+ * tests shorten ferryd's waits this way (FERRY_STALL_TIMEOUT, FERRY_DISK_RETRY_SECONDS). */
+guint      ferry_settings_env_seconds (const char *name,
+                                       guint       fallback,
+                                       guint       max);
+
 /* The folder downloads go to: the setting, else the XDG Downloads folder, else ~/Downloads. */
 char      *ferry_settings_dup_download_folder (GSettings *settings);
 

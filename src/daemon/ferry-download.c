@@ -20,6 +20,7 @@
 
 #include "ferry-download.h"
 #include "ferry-http.h"
+#include "ferry-settings.h"
 
 #define READ_BUFFER_SIZE (256 * 1024)
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
@@ -83,12 +84,7 @@ stall_seconds (void)
   static guint seconds;
 
   if (seconds == 0)
-    {
-      const char *env = g_getenv ("FERRY_STALL_TIMEOUT");
-      guint64 value = env ? g_ascii_strtoull (env, NULL, 10) : 0;
-
-      seconds = value > 0 && value < 3600 ? (guint) value : DEFAULT_STALL_SECONDS;
-    }
+    seconds = ferry_settings_env_seconds ("FERRY_STALL_TIMEOUT", DEFAULT_STALL_SECONDS, 3599);
 
   return seconds;
 }

@@ -91,12 +91,8 @@ disk_space_retry_seconds (void)
   static guint seconds;
 
   if (seconds == 0)
-    {
-      const char *env = g_getenv ("FERRY_DISK_RETRY_SECONDS");
-      guint64 value = env ? g_ascii_strtoull (env, NULL, 10) : 0;
-
-      seconds = value > 0 && value <= 3600 ? (guint) value : DISK_SPACE_RETRY_SECONDS;
-    }
+    seconds = ferry_settings_env_seconds ("FERRY_DISK_RETRY_SECONDS", DISK_SPACE_RETRY_SECONDS,
+                                          3600);
 
   return seconds;
 }
