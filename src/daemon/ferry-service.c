@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 
+#include "ferry-caller.h"
 #include "ferry-dbus.h"
 #include "ferry-error.h"
 #include "ferry-options.h"
@@ -32,6 +33,7 @@ struct _FerryService
   FerryStore *store;
   FerryScheduler *scheduler;
   GDBusConnection *connection;
+  FerryCallers *callers;
   guint object_manager_id;
   guint subtree_id;
   FerryManager1 *manager;
@@ -81,6 +83,65 @@ return_error (GDBusMethodInvocation *invocation,
     }
 
   g_dbus_method_invocation_return_gerror (invocation, error);
+}
+
+/* -- Callers -----------------------------------------------------------------------------
+ *
+ * A caller inside a sandbox is confined to the session named by its app id: it sees and acts
+ * on that session's transfers only. A program of the user's own is confined to nothing ("").
+ */
+
+/* The session @sender is confined to; NULL, with @error, when it cannot be told. */
+static const char *
+confinement_of (FerryService *self,
+                const char   *sender,
+                GError      **error)
+{
+  if (self->callers == NULL)
+    {
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                           "Ferry is shutting down");
+      return NULL;
+    }
+  return ferry_callers_lookup (self->callers, sender, error);
+}
+
+/* As confinement_of(), answering @invocation with the error when there is one. */
+static const char *
+caller_confinement (FerryService          *self,
+                    GDBusMethodInvocation *invocation)
+{
+  g_autoptr(GError) error = NULL;
+  const char *confinement = confinement_of (self,
+                                            g_dbus_method_invocation_get_sender (invocation),
+                                            &error);
+
+  if (confinement == NULL)
+    return_error (invocation, error);
+  return confinement;
+}
+
+static gboolean
+may_see (const char    *confinement,
+         FerryTransfer *transfer)
+{
+  return *confinement == '\0' ||
+         g_strcmp0 (ferry_transfer_get_record (transfer)->session, confinement) == 0;
+}
+
+static gboolean
+check_may_see (const char    *confinement,
+               FerryTransfer *transfer,
+               GError       **error)
+{
+  if (may_see (confinement, transfer))
+    return TRUE;
+
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+               "Transfer %" G_GUINT64_FORMAT " belongs to another app; %s may only see "
+               "and change its own transfers",
+               ferry_transfer_get_id (transfer), confinement);
+  return FALSE;
 }
 
 /* -- Transfers ---------------------------------------------------------------------------
@@ -318,6 +379,8 @@ transfer_method_call (GDBusConnection       *connection,
   FerryService *self = user_data;
   g_autofree char *node = g_path_get_basename (object_path);
   FerryTransfer *transfer = transfer_for_node (self, node);
+  g_autoptr(GError) error = NULL;
+  const char *confinement;
 
   touch (self);
 
@@ -325,6 +388,15 @@ transfer_method_call (GDBusConnection       *connection,
     {
       g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
                                              "Transfer %s no longer exists", node);
+      return;
+    }
+
+  confinement = caller_confinement (self, invocation);
+  if (confinement == NULL)
+    return;
+  if (!check_may_see (confinement, transfer, &error))
+    {
+      return_error (invocation, error);
       return;
     }
 
@@ -366,6 +438,7 @@ transfer_get_property (GDBusConnection *connection,
   FerryService *self = user_data;
   g_autofree char *node = g_path_get_basename (object_path);
   FerryTransfer *transfer = transfer_for_node (self, node);
+  const char *confinement;
 
   if (transfer == NULL)
     {
@@ -373,6 +446,10 @@ transfer_get_property (GDBusConnection *connection,
                    "Transfer %s no longer exists", node);
       return NULL;
     }
+
+  confinement = confinement_of (self, sender, error);
+  if (confinement == NULL || !check_may_see (confinement, transfer, error))
+    return NULL;
 
   return ferry_transfer_dup_property (transfer, property_name);
 }
@@ -392,11 +469,12 @@ subtree_enumerate (GDBusConnection *connection,
 {
   FerryService *self = user_data;
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  const char *confinement = confinement_of (self, sender, NULL);
   GHashTableIter iter;
   gpointer value;
 
   g_hash_table_iter_init (&iter, self->transfers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
+  while (confinement != NULL && g_hash_table_iter_next (&iter, NULL, &value))
     {
       g_autofree char *node = g_strdup_printf ("%" G_GUINT64_FORMAT,
                                                ferry_transfer_get_id (value));
@@ -467,16 +545,26 @@ object_manager_method_call (GDBusConnection       *connection,
                             gpointer               user_data)
 {
   FerryService *self = user_data;
-  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  g_autoptr(GPtrArray) all = NULL;
+  const char *confinement;
   GVariantBuilder builder;
 
   touch (self);
 
+  confinement = caller_confinement (self, invocation);
+  if (confinement == NULL)
+    return;
+
+  all = sorted_transfers (self);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
   for (guint i = 0; i < all->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (all, i);
-      GVariant *entry = g_variant_ref_sink (
+      GVariant *entry;
+
+      if (!may_see (confinement, t))
+        continue;
+      entry = g_variant_ref_sink (
         g_variant_new ("{o@a{sa{sv}}}", ferry_transfer_get_object_path (t),
                        interfaces_and_properties (t)));
 
@@ -505,6 +593,36 @@ default_directory (FerryService *self)
   return ferry_settings_dup_download_folder (ferry_scheduler_get_settings (self->scheduler));
 }
 
+/* A sandboxed app's transfers are in its own session, and its downloads land in the
+ * Downloads folder or a folder inside it (symlinks resolved), never elsewhere. */
+static gboolean
+confine_record (FerryService *self,
+                const char   *confinement,
+                FerryRecord  *record,
+                GError      **error)
+{
+  g_autofree char *downloads = NULL;
+
+  if (*confinement == '\0')
+    return TRUE;
+
+  g_free (record->session);
+  record->session = g_strdup (confinement);
+
+  if (record->directory == NULL)
+    return TRUE;
+
+  downloads = default_directory (self);
+  if (!ferry_caller_path_is_within (record->directory, downloads))
+    {
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                   "An app in a sandbox may only download into the Downloads folder (%s) "
+                   "or a folder inside it, not into %s", downloads, record->directory);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 handle_add_download (FerryManager1         *manager,
                      GDBusMethodInvocation *invocation,
@@ -518,8 +636,13 @@ handle_add_download (FerryManager1         *manager,
   g_autofree char *key = NULL;
   gboolean paused = FALSE;
   FerryTransfer *existing;
+  const char *confinement;
 
   touch (self);
+
+  confinement = caller_confinement (self, invocation);
+  if (confinement == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
 
   /* New transfers follow the settings unless the caller says otherwise. */
   record->allow_metered = ferry_settings_get_boolean (ferry_scheduler_get_settings (self->scheduler),
@@ -527,6 +650,12 @@ handle_add_download (FerryManager1         *manager,
 
   if (!ferry_options_check_uri (uri, &error) ||
       !ferry_options_apply (record, options, FERRY_OPTIONS_ADD_DOWNLOAD, &paused, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  if (!confine_record (self, confinement, record, &error))
     {
       return_error (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -644,16 +773,41 @@ session_transfers (FerryService *self,
   return mine;
 }
 
+/* The session a listing of @session by this caller covers: a sandboxed app asking for all
+ * gets its own; asking for another app's is refused. NULL once the call is answered. */
+static const char *
+listed_session (FerryService          *self,
+                GDBusMethodInvocation *invocation,
+                const char            *session)
+{
+  const char *confinement = caller_confinement (self, invocation);
+
+  if (confinement == NULL || *confinement == '\0')
+    return confinement == NULL ? NULL : session;
+  if (*session == '\0' || g_str_equal (session, confinement))
+    return confinement;
+
+  g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                                         "%s may only list its own transfers, not those of %s",
+                                         confinement, session);
+  return NULL;
+}
+
 static gboolean
 handle_list_transfers (FerryManager1         *manager,
                        GDBusMethodInvocation *invocation,
                        const char            *session,
                        FerryService          *self)
 {
-  g_autoptr(GPtrArray) transfers = session_transfers (self, session);
+  g_autoptr(GPtrArray) transfers = NULL;
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();
 
   touch (self);
+
+  session = listed_session (self, invocation, session);
+  if (session == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  transfers = session_transfers (self, session);
 
   for (guint i = 0; i < transfers->len; i++)
     {
@@ -674,10 +828,15 @@ handle_get_transfers (FerryManager1         *manager,
                       const char            *session,
                       FerryService          *self)
 {
-  g_autoptr(GPtrArray) transfers = session_transfers (self, session);
+  g_autoptr(GPtrArray) transfers = NULL;
   GVariantBuilder builder;
 
   touch (self);
+
+  session = listed_session (self, invocation, session);
+  if (session == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  transfers = session_transfers (self, session);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(otssssssastttxxxxusbb)"));
   for (guint i = 0; i < transfers->len; i++)
@@ -704,14 +863,16 @@ is_paused (FerryState state)
   return state == FERRY_STATE_PAUSED;
 }
 
-/* PauseAll and ResumeAll: @operation on every transfer in a state @applies to, in one
+/* PauseAll and ResumeAll: @operation on every transfer of @session ("" for all) in a state
+ * @applies to, in one
  * transaction (one sync to disk, not one per transfer). */
 static void
 apply_to_all (FerryService      *self,
+              const char        *session,
               gboolean         (*applies) (FerryState state),
               TransferOperation  operation)
 {
-  g_autoptr(GPtrArray) all = sorted_transfers (self);
+  g_autoptr(GPtrArray) all = session_transfers (self, session);
   gboolean batch = ferry_store_begin (self->store, NULL);
 
   for (guint i = 0; i < all->len; i++)
@@ -731,8 +892,15 @@ handle_pause_all (FerryManager1         *manager,
                   GDBusMethodInvocation *invocation,
                   FerryService          *self)
 {
+  const char *confinement;
+
   touch (self);
-  apply_to_all (self, is_unfinished, ferry_scheduler_pause);
+
+  /* A sandboxed app pauses and resumes its own transfers only. */
+  confinement = caller_confinement (self, invocation);
+  if (confinement == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  apply_to_all (self, confinement, is_unfinished, ferry_scheduler_pause);
   ferry_manager1_complete_pause_all (manager, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -742,8 +910,15 @@ handle_resume_all (FerryManager1         *manager,
                    GDBusMethodInvocation *invocation,
                    FerryService          *self)
 {
+  const char *confinement;
+
   touch (self);
-  apply_to_all (self, is_paused, ferry_scheduler_resume);
+
+  /* A sandboxed app pauses and resumes its own transfers only. */
+  confinement = caller_confinement (self, invocation);
+  if (confinement == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  apply_to_all (self, confinement, is_paused, ferry_scheduler_resume);
   ferry_manager1_complete_resume_all (manager, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -1015,6 +1190,7 @@ ferry_service_dbus_register (GApplication    *application,
     return FALSE;
 
   self->connection = g_object_ref (connection);
+  self->callers = ferry_callers_new (connection);
   return TRUE;
 }
 
@@ -1034,6 +1210,7 @@ ferry_service_dbus_unregister (GApplication    *application,
     g_dbus_connection_unregister_object (connection, self->object_manager_id);
   self->subtree_id = 0;
   self->object_manager_id = 0;
+  g_clear_pointer (&self->callers, ferry_callers_free);
   g_clear_object (&self->connection);
 
   G_APPLICATION_CLASS (ferry_service_parent_class)->dbus_unregister (application, connection,

@@ -1,0 +1,38 @@
+/* ferry-caller.h: who is calling — a sandboxed app, or a program of the user's own
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _FerryCallers FerryCallers;
+
+/* Remembers what each bus peer is, and forgets it when the peer leaves the bus. */
+FerryCallers *ferry_callers_new    (GDBusConnection *connection);
+void          ferry_callers_free   (FerryCallers    *self);
+
+/* The Flatpak app id of @sender, or "" for a caller outside any sandbox. NULL, with @error,
+ * when it cannot be told: such a caller is refused, never trusted. */
+const char   *ferry_callers_lookup (FerryCallers    *self,
+                                    const char      *sender,
+                                    GError         **error);
+
+/* The app id named by the contents of a .flatpak-info file. */
+char         *ferry_caller_parse_flatpak_info (const char *data,
+                                               gsize       length,
+                                               GError    **error);
+
+/* "" when process @pid runs outside a Flatpak sandbox, else its app id. */
+char         *ferry_caller_app_id_for_pid     (guint32     pid,
+                                               GError    **error);
+
+/* Whether @path, once every symlink is resolved, is @folder or lies inside it. */
+gboolean      ferry_caller_path_is_within     (const char *path,
+                                               const char *folder);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCallers, ferry_callers_free)
+
+G_END_DECLS
