@@ -29,6 +29,7 @@ enum {
 };
 
 #define TRANSFERS_PATH FERRY_DAEMON_PATH "/transfers/"
+#define FERRY_TRANSFER_INTERFACE "io.github.ferryhq.Ferry.Transfer1"
 
 static const char *exit_codes_help =
   N_("Exit status: 0 completed (or done), 1 error, 2 wrong usage, 3 rejected by the server, "
@@ -52,19 +53,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Client, client_clear)
 static void
 print_error (const GError *error)
 {
-  g_autofree char *message = g_strdup (error->message);
+  g_autoptr(GError) copy = g_error_copy (error);
 
   /* Remote errors carry their D-Bus name ("GDBus.Error:…"); a person needs the sentence. */
-  if (g_dbus_error_is_remote_error (error))
-    {
-      g_free (message);
-      message = g_strdup (error->message);
-      g_dbus_error_strip_remote_error ((GError *) error);
-      g_free (message);
-      message = g_strdup (error->message);
-    }
-
-  g_printerr ("ferryctl: %s\n", message);
+  g_dbus_error_strip_remote_error (copy);
+  g_printerr ("ferryctl: %s\n", copy->message);
 }
 
 static gboolean
@@ -123,7 +116,21 @@ transfer_proxy (Client     *client,
   state = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (proxy), "State");
   if (state == NULL)
     {
-      g_set_error (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND, _("There is no transfer %s"), arg);
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      /* Ask once more, to learn why: gone, or not ours to see. */
+      reply = g_dbus_connection_call_sync (client->bus, FERRY_DAEMON_ID, path,
+                                           "org.freedesktop.DBus.Properties", "Get",
+                                           g_variant_new ("(ss)", FERRY_TRANSFER_INTERFACE,
+                                                          "State"),
+                                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                           &local_error);
+      if (g_error_matches (local_error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND, _("There is no transfer %s"),
+                     arg);
       return NULL;
     }
 
@@ -892,13 +899,21 @@ compare_transfer_ids (gconstpointer a,
 }
 
 /* Every transfer, oldest first, from one GetManagedObjects call. */
+/* Every transfer the caller may see, or only those of @session (NULL for all). */
 static GList *
-list_transfers (Client  *client,
-                GError **error)
+list_transfers (Client      *client,
+                const char  *session,
+                GError     **error)
 {
   g_autoptr(GDBusObjectManager) object_manager = NULL;
+  g_auto(GStrv) paths = NULL;
   GList *objects;
   GList *transfers = NULL;
+
+  /* The service decides what a session's listing holds, and whether this caller may ask. */
+  if (session != NULL &&
+      !ferry_manager1_call_list_transfers_sync (client->manager, session, &paths, NULL, error))
+    return NULL;
 
   object_manager = ferry_object_manager_client_new_sync (client->bus,
                                                          G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
@@ -912,7 +927,10 @@ list_transfers (Client  *client,
     {
       FerryTransfer1 *t = ferry_object_peek_transfer1 (FERRY_OBJECT (l->data));
 
-      if (t != NULL)
+      if (t != NULL &&
+          (paths == NULL ||
+           g_strv_contains ((const char *const *) paths,
+                            g_dbus_object_get_object_path (G_DBUS_OBJECT (l->data)))))
         transfers = g_list_prepend (transfers, g_object_ref (t));
     }
   g_list_free_full (objects, g_object_unref);
@@ -1001,8 +1019,11 @@ cmd_list (int    argc,
           char **argv)
 {
   gboolean json = FALSE;
+  g_autofree char *session = NULL;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON array"), NULL },
+    { "session", 0, 0, G_OPTION_ARG_STRING, &session,
+      N_("Only the transfers of session S (an app id)"), "S" },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
@@ -1024,7 +1045,7 @@ cmd_list (int    argc,
       return EXIT_ERROR;
     }
 
-  transfers = list_transfers (&client, &error);
+  transfers = list_transfers (&client, session, &error);
   if (error != NULL)
     {
       print_error (error);

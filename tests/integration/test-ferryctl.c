@@ -59,51 +59,6 @@ spawn (GError     **error,
                             error);
 }
 
-typedef struct
-{
-  gboolean done;
-  char *out;
-  char *err;
-  int status;
-} Result;
-
-static void
-on_communicated (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  Result *r = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &r->out, &r->err, &error);
-  g_assert_no_error (error);
-  r->status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
-  r->done = TRUE;
-}
-
-static gboolean
-result_done (gpointer user_data)
-{
-  return ((Result *) user_data)->done;
-}
-
-/* Runs ferryctl to its end while the main loop goes on (the bus lives in this process). */
-static void
-finish (GSubprocess *proc,
-        Result      *r)
-{
-  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, r);
-  g_assert_true (ferry_test_wait_until (result_done, r, 60000));
-  g_test_message ("status %d\nstdout:\n%s\nstderr:\n%s", r->status, r->out, r->err);
-}
-
-static void
-result_clear (Result *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
 static void
 test_add_wait_outcomes (Fixture       *f,
                         gconstpointer  data)
@@ -119,13 +74,13 @@ test_add_wait_outcomes (Fixture       *f,
   g_autoptr(GSubprocess) p3 = NULL;
   g_autoptr(GSubprocess) p4 = NULL;
   g_autoptr(GError) error = NULL;
-  Result r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 };
+  FerryTestRun r1 = { 0 }, r2 = { 0 }, r3 = { 0 }, r4 = { 0 };
 
   ferry_test_server_add_file (f->server, "/ok.bin", content, "\"ok\"");
 
   p1 = spawn (&error, "add", ok_uri, "--to", f->daemon->download_dir, "--wait", NULL);
   g_assert_no_error (error);
-  finish (p1, &r1);
+  ferry_test_run_finish (p1, &r1);
   g_assert_cmpint (r1.status, ==, 0);
   g_assert_nonnull (strstr (r1.out, "completed"));
   path = g_build_filename (f->daemon->download_dir, "ok.bin", NULL);
@@ -134,28 +89,28 @@ test_add_wait_outcomes (Fixture       *f,
 
   /* The server refuses: exit status 3, and the reason in words. */
   p2 = spawn (&error, "add", missing_uri, "--to", f->daemon->download_dir, "--wait", NULL);
-  finish (p2, &r2);
+  ferry_test_run_finish (p2, &r2);
   g_assert_cmpint (r2.status, ==, 3);
   g_assert_nonnull (strstr (r2.out, "no longer has this file (HTTP 404)"));
 
   /* Bad input never reaches the queue: exit status 1 and the service's sentence. */
   p3 = spawn (&error, "add", "ftp://example.com/x", "--wait", NULL);
-  finish (p3, &r3);
+  ferry_test_run_finish (p3, &r3);
   g_assert_cmpint (r3.status, ==, 1);
   g_assert_nonnull (strstr (r3.err, "only http:// and https://"));
   g_assert_null (strstr (r3.err, "GDBus.Error"));
 
   p4 = spawn (&error, "list", "--json", NULL);
-  finish (p4, &r4);
+  ferry_test_run_finish (p4, &r4);
   g_assert_cmpint (r4.status, ==, 0);
   g_assert_nonnull (strstr (r4.out, "\"state\": \"completed\""));
   g_assert_nonnull (strstr (r4.out, "\"state\": \"rejected\""));
   g_assert_nonnull (strstr (r4.out, "\"http_status\": 404"));
 
-  result_clear (&r1);
-  result_clear (&r2);
-  result_clear (&r3);
-  result_clear (&r4);
+  ferry_test_run_clear (&r1);
+  ferry_test_run_clear (&r2);
+  ferry_test_run_clear (&r3);
+  ferry_test_run_clear (&r4);
 }
 
 static void
@@ -171,14 +126,14 @@ test_kill_during_wait (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) paths = NULL;
   g_autoptr(FerryTransfer1) t = NULL;
-  Result r = { 0 };
+  FerryTestRun r = { 0 };
 
   ferry_test_server_add_file (f->server, "/live.iso", content, "\"live\"");
   ferry_test_server_set_throttle (f->server, "/live.iso", 2 * MiB);
 
   proc = spawn (&error, "add", uri, "--to", f->daemon->download_dir, "--wait", NULL);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, &r);
+  ferry_test_run_start (proc, &r);
 
   /* Find the transfer and let it get past a checkpoint. */
   while (paths == NULL || paths[0] == NULL)
@@ -194,13 +149,13 @@ test_kill_during_wait (Fixture       *f,
   ferry_test_daemon_kill (f->daemon);
   ferry_test_server_set_throttle (f->server, "/live.iso", 0);
 
-  g_assert_true (ferry_test_wait_until (result_done, &r, 30000));
+  g_assert_true (ferry_test_wait_until (ferry_test_run_done, &r, 30000));
   g_test_message ("stdout:\n%s\nstderr:\n%s", r.out, r.err);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "starting it again"));
   got = ferry_test_sha256_file (path);
   g_assert_cmpstr (got, ==, want);
-  result_clear (&r);
+  ferry_test_run_clear (&r);
 }
 
 static void
@@ -214,26 +169,26 @@ test_help (Fixture       *f,
     {
       g_autoptr(GSubprocess) proc = NULL;
       g_autoptr(GError) error = NULL;
-      Result r = { 0 };
+      FerryTestRun r = { 0 };
 
       proc = spawn (&error, commands[i], "--help", NULL);
-      finish (proc, &r);
+      ferry_test_run_finish (proc, &r);
       g_assert_cmpint (r.status, ==, 0);
       g_assert_nonnull (strstr (r.out, commands[i]));
       g_assert_nonnull (strstr (r.out, "Exit status"));
-      result_clear (&r);
+      ferry_test_run_clear (&r);
     }
 
   {
     g_autoptr(GSubprocess) proc = NULL;
     g_autoptr(GError) error = NULL;
-    Result r = { 0 };
+    FerryTestRun r = { 0 };
 
     proc = spawn (&error, "frobnicate", NULL);
-    finish (proc, &r);
+    ferry_test_run_finish (proc, &r);
     g_assert_cmpint (r.status, ==, 2);
     g_assert_nonnull (strstr (r.err, "unknown command"));
-    result_clear (&r);
+    ferry_test_run_clear (&r);
   }
 }
 

@@ -282,3 +282,49 @@ ferry_test_sleep (guint ms)
 {
   ferry_test_wait_until (never, NULL, ms);
 }
+
+static void
+on_communicated (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  FerryTestRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &run->out, &run->err,
+                                        &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_if_exited (G_SUBPROCESS (source))
+                  ? g_subprocess_get_exit_status (G_SUBPROCESS (source))
+                  : -1;
+  run->done = TRUE;
+}
+
+void
+ferry_test_run_start (GSubprocess  *proc,
+                      FerryTestRun *run)
+{
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, on_communicated, run);
+}
+
+gboolean
+ferry_test_run_done (gpointer run)
+{
+  return ((FerryTestRun *) run)->done;
+}
+
+void
+ferry_test_run_finish (GSubprocess  *proc,
+                       FerryTestRun *run)
+{
+  ferry_test_run_start (proc, run);
+  g_assert_true (ferry_test_wait_until (ferry_test_run_done, run, 60000));
+  g_test_message ("status %d\nstdout:\n%s\nstderr:\n%s", run->status, run->out, run->err);
+}
+
+void
+ferry_test_run_clear (FerryTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}

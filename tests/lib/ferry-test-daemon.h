@@ -56,6 +56,24 @@ gboolean ferry_test_wait_bytes (FerryTransfer1 *transfer,
                                 guint           timeout_ms);
 void     ferry_test_sleep (guint ms);
 
+/* A child process's outcome, collected while the main loop goes on (the service may need
+ * this process's answers, and a test may kill things while the child runs). */
+typedef struct
+{
+  gboolean done;
+  int status;
+  char *out;
+  char *err;
+} FerryTestRun;
+
+void     ferry_test_run_start  (GSubprocess  *proc,
+                                FerryTestRun *run);
+/* Starts collecting and waits up to 60 s for the end; logs what the child printed. */
+void     ferry_test_run_finish (GSubprocess  *proc,
+                                FerryTestRun *run);
+gboolean ferry_test_run_done   (gpointer      run);
+void     ferry_test_run_clear  (FerryTestRun *run);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryTestDaemon, ferry_test_daemon_free)
 
 G_END_DECLS

@@ -1,0 +1,252 @@
+/* test-sandbox.c: an app in a Flatpak sandbox sees and changes only its own transfers
+ *
+ * The sandbox is bubblewrap with a /.flatpak-info naming org.example.Sandboxed, as Flatpak
+ * builds it; inside runs the real ferryctl, talking to ferryd on the test's private bus.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "ferry-test-daemon.h"
+#include "ferry-test-server.h"
+
+#define SANDBOXED_ID "org.example.Sandboxed"
+#define OTHER_ID "org.example.Other"
+
+typedef struct
+{
+  FerryTestDaemon *daemon;
+  FerryTestServer *server;
+  char *flatpak_info;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = ferry_test_server_new ();
+  f->daemon = ferry_test_daemon_new ();
+  f->flatpak_info = g_build_filename (g_get_user_runtime_dir (), "flatpak-info", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_runtime_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (f->flatpak_info,
+                                      "[Application]\nname=" SANDBOXED_ID "\n"
+                                      "runtime=runtime/org.gnome.Platform/x86_64/49\n",
+                                      -1, NULL));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_clear_pointer (&f->server, ferry_test_server_free);
+  g_free (f->flatpak_info);
+}
+
+/* ferryctl with @args, inside a sandbox that has /usr, /etc, /tmp and the build tree, and
+ * the fake /.flatpak-info on a root of its own. */
+static void
+run_sandboxed (Fixture      *f,
+               FerryTestRun *run,
+               const char   *first,
+               ...) G_GNUC_NULL_TERMINATED;
+
+static void
+run_sandboxed (Fixture      *f,
+               FerryTestRun *run,
+               const char   *first,
+               ...)
+{
+  const char *ctl = g_getenv ("FERRY_CTL");
+  g_autofree char *build = g_path_get_dirname (ctl);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *sandbox[] = {
+    "bwrap", "--die-with-parent",
+    "--ro-bind", "/usr", "/usr",
+    "--symlink", "usr/lib", "/lib",
+    "--symlink", "usr/lib64", "/lib64",
+    "--symlink", "usr/bin", "/bin",
+    "--ro-bind", "/etc", "/etc",
+    "--proc", "/proc",
+    "--dev", "/dev",
+    "--bind", "/tmp", "/tmp",
+  };
+  va_list args;
+
+  for (guint i = 0; i < G_N_ELEMENTS (sandbox); i++)
+    g_ptr_array_add (argv, (gpointer) sandbox[i]);
+  g_ptr_array_add (argv, (gpointer) "--ro-bind");
+  g_ptr_array_add (argv, build);
+  g_ptr_array_add (argv, build);
+  g_ptr_array_add (argv, (gpointer) "--ro-bind");
+  g_ptr_array_add (argv, f->flatpak_info);
+  g_ptr_array_add (argv, (gpointer) "/.flatpak-info");
+  g_ptr_array_add (argv, (gpointer) ctl);
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  proc = g_subprocess_newv ((const char *const *) argv->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  ferry_test_run_finish (proc, run);
+}
+
+/* bubblewrap needs user namespaces or privileges; without them there is nothing to test. */
+static gboolean
+sandbox_works (Fixture *f)
+{
+  FerryTestRun run = { 0 };
+  gboolean works;
+
+  if (g_find_program_in_path ("bwrap") == NULL)
+    {
+      g_test_skip ("bubblewrap (bwrap) is not installed; build-aux/dev test installs it");
+      return FALSE;
+    }
+
+  run_sandboxed (f, &run, "--version", NULL);
+  works = run.status == 0;
+  if (!works)
+    {
+      g_autofree char *why = g_strdup_printf ("bwrap cannot make a sandbox here: %s", run.err);
+
+      g_test_skip (why);
+    }
+  ferry_test_run_clear (&run);
+  return works;
+}
+
+static char *
+transfer_id (const char *path)
+{
+  return g_path_get_basename (path);
+}
+
+static void
+test_isolation (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (300 * 1000, 61);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/report.pdf");
+  g_autofree char *want = ferry_test_sha256_bytes (content);
+  g_autofree char *downloads = g_build_filename (g_get_home_dir (), "Downloads", NULL);
+  g_autofree char *escape = g_build_filename (downloads, "escape", NULL);
+  g_autofree char *landed = g_build_filename (downloads, "report.pdf", NULL);
+  g_autofree char *got = NULL;
+  g_autofree char *theirs = NULL;
+  g_autofree char *theirs_id = NULL;
+  g_autoptr(FerryTransfer1) other = NULL;
+  g_autoptr(FerryTransfer1) mine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) all = NULL;
+  g_autofree char *mine_path = NULL;
+  FerryTestRun list = { 0 }, list_other = { 0 }, resume = { 0 }, remove = { 0 };
+  FerryTestRun add = { 0 }, add_outside = { 0 }, add_symlink = { 0 }, fetch = { 0 };
+  FerryTestRun list_after = { 0 };
+  GVariantDict dict;
+
+  if (!sandbox_works (f))
+    return;
+
+  ferry_test_server_add_file (f->server, "/report.pdf", content, "\"r\"");
+
+  /* Another app's transfer, added from outside any sandbox. */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "session", "s", OTHER_ID);
+  g_variant_dict_insert (&dict, "identifier", "s", "secret");
+  g_variant_dict_insert (&dict, "paused", "b", TRUE);
+  theirs = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&dict), &error);
+  g_assert_no_error (error);
+  theirs_id = transfer_id (theirs);
+  other = ferry_test_daemon_transfer (f->daemon, theirs);
+
+  /* It is invisible from the sandbox... */
+  run_sandboxed (f, &list, "list", "--json", NULL);
+  g_assert_cmpint (list.status, ==, 0);
+  g_assert_cmpstr (list.out, ==, "[]\n");
+
+  /* ...and asking for it by session or by id is refused, in words. */
+  run_sandboxed (f, &list_other, "list", "--session", OTHER_ID, NULL);
+  g_assert_cmpint (list_other.status, !=, 0);
+  g_assert_nonnull (strstr (list_other.err, SANDBOXED_ID " may only list its own transfers"));
+
+  run_sandboxed (f, &resume, "resume", theirs_id, NULL);
+  g_assert_cmpint (resume.status, !=, 0);
+  g_assert_nonnull (strstr (resume.err, "belongs to another app"));
+
+  run_sandboxed (f, &remove, "remove", theirs_id, NULL);
+  g_assert_cmpint (remove.status, !=, 0);
+  g_assert_nonnull (strstr (remove.err, "belongs to another app"));
+
+  /* Nothing of theirs changed. */
+  g_assert_cmpstr (ferry_transfer1_get_state (other), ==, "paused");
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, OTHER_ID, &all,
+                                                          NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (all), ==, 1);
+  g_assert_cmpstr (all[0], ==, theirs);
+
+  /* Its own session is forced on it, whatever it asks for... */
+  run_sandboxed (f, &add, "add", uri, "--session", OTHER_ID, "--id", "secret", "--paused", NULL);
+  g_assert_cmpint (add.status, ==, 0);
+  g_strchomp (add.out);
+  mine_path = g_strconcat (FERRY_DAEMON_PATH "/transfers/", add.out, NULL);
+  g_assert_cmpstr (mine_path, !=, theirs);
+  mine = ferry_test_daemon_transfer (f->daemon, mine_path);
+  g_assert_cmpstr (ferry_transfer1_get_session (mine), ==, SANDBOXED_ID);
+  g_assert_cmpstr (ferry_transfer1_get_identifier (mine), ==, "secret");
+
+  /* ...and its downloads stay inside the Downloads folder, symlinks or not. */
+  run_sandboxed (f, &add_outside, "add", uri, "--to", f->daemon->download_dir, NULL);
+  g_assert_cmpint (add_outside.status, !=, 0);
+  g_assert_nonnull (strstr (add_outside.err, "may only download into the Downloads folder"));
+
+  g_assert_cmpint (g_mkdir_with_parents (downloads, 0755), ==, 0);
+  g_assert_cmpint (symlink (f->daemon->download_dir, escape), ==, 0);
+  run_sandboxed (f, &add_symlink, "add", uri, "--to", escape, NULL);
+  g_assert_cmpint (add_symlink.status, !=, 0);
+  g_assert_nonnull (strstr (add_symlink.err, "may only download into the Downloads folder"));
+
+  run_sandboxed (f, &fetch, "add", uri, "--name", "report.pdf", "--wait", NULL);
+  g_assert_cmpint (fetch.status, ==, 0);
+  got = ferry_test_sha256_file (landed);
+  g_assert_cmpstr (got, ==, want);
+
+  /* It lists what is its own, and only that. */
+  run_sandboxed (f, &list_after, "list", "--json", NULL);
+  g_assert_cmpint (list_after.status, ==, 0);
+  g_assert_nonnull (strstr (list_after.out, mine_path + strlen (FERRY_DAEMON_PATH "/transfers/")));
+  g_assert_null (strstr (list_after.out, "\"session\": \"" OTHER_ID "\""));
+  g_assert_nonnull (strstr (list_after.out, "\"session\": \"" SANDBOXED_ID "\""));
+
+  ferry_test_run_clear (&list);
+  ferry_test_run_clear (&list_other);
+  ferry_test_run_clear (&resume);
+  ferry_test_run_clear (&remove);
+  ferry_test_run_clear (&add);
+  ferry_test_run_clear (&add_outside);
+  ferry_test_run_clear (&add_symlink);
+  ferry_test_run_clear (&fetch);
+  ferry_test_run_clear (&list_after);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/sandbox/isolation", Fixture, NULL, fixture_setup, test_isolation,
+              fixture_teardown);
+
+  return g_test_run ();
+}
