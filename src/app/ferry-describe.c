@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <gio/gdesktopappinfo.h>
 #include <glib/gi18n.h>
 
 #include "ferry-describe.h"
@@ -145,4 +146,36 @@ ferry_describe_status (const FerryStatus *s,
     default:
       return g_strdup (_("Canceled"));
     }
+}
+
+char *
+ferry_describe_requester (const char *session)
+{
+  static GHashTable *names;   /* session → display name; looked up once per app */
+  const char *known;
+  char *name = NULL;
+
+  if (session == NULL || *session == '\0' || g_str_equal (session, FERRY_APP_ID))
+    return NULL;
+
+  if (names == NULL)
+    names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  known = g_hash_table_lookup (names, session);
+  if (known != NULL)
+    return g_strdup (known);
+
+  if (g_application_id_is_valid (session))
+    {
+      g_autofree char *desktop_id = g_strconcat (session, ".desktop", NULL);
+      g_autoptr(GDesktopAppInfo) info = g_desktop_app_info_new (desktop_id);
+
+      if (info != NULL)
+        name = g_strdup (g_app_info_get_display_name (G_APP_INFO (info)));
+    }
+  if (name == NULL)
+    name = g_strdup (session);
+
+  g_hash_table_insert (names, g_strdup (session), g_strdup (name));
+  return name;
 }

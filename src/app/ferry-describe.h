@@ -35,4 +35,9 @@ char *ferry_describe_status (const FerryStatus *status,
 char *ferry_describe_time (gint64     unix_time,
                            GDateTime *now);
 
+/* Who handed a transfer to Ferry, for a "via" label: the app's name when @session is an
+ * installed app's id ("Fractal"), the session itself otherwise, NULL for Ferry's own
+ * transfers and for those without a session. */
+char *ferry_describe_requester (const char *session);
+
 G_END_DECLS

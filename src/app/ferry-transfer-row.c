@@ -19,6 +19,7 @@ struct _FerryTransferRow
   gulong changed_id;
   guint countdown_source;
   char *shown_name;
+  char *shown_session;
   char *shown_destination;
   int shown_state;
   gboolean stale;
@@ -27,6 +28,7 @@ struct _FerryTransferRow
   GtkWidget *buttons;
   GtkImage *icon;
   GtkLabel *name_label;
+  GtkLabel *via_label;
   GtkProgressBar *progress;
   GtkLabel *status_label;
   GtkWidget *pause_button;
@@ -71,6 +73,7 @@ static void
 ferry_transfer_row_init (FerryTransferRow *self)
 {
   GtkWidget *text;
+  GtkWidget *heading;
 
   self->shown_state = -1;
 
@@ -97,7 +100,15 @@ ferry_transfer_row_init (FerryTransferRow *self)
   gtk_label_set_xalign (self->name_label, 0);
   gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_add_css_class (GTK_WIDGET (self->name_label), "heading");
-  gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->name_label));
+  /* The name, then who asked for it ("via Fractal") when another app did. */
+  heading = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  gtk_box_append (GTK_BOX (heading), GTK_WIDGET (self->name_label));
+  self->via_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->via_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->via_label), "caption");
+  gtk_widget_set_visible (GTK_WIDGET (self->via_label), FALSE);
+  gtk_box_append (GTK_BOX (heading), GTK_WIDGET (self->via_label));
+  gtk_box_append (GTK_BOX (text), heading);
 
   self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
   gtk_progress_bar_set_pulse_step (self->progress, 0.05);
@@ -283,6 +294,7 @@ refresh (FerryTransferRow *self)
   FerryStatus s = { 0 };
   const char *name;
   const char *destination;
+  const char *session;
   gboolean active, ended;
 
   if (item == NULL)
@@ -325,6 +337,23 @@ refresh (FerryTransferRow *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label),
                                    ferry_transfer_item_get_uri (item));
       gtk_image_set_from_gicon (self->icon, icon);
+    }
+
+  session = ferry_transfer_item_get_session (item);
+  if (g_strcmp0 (session, self->shown_session) != 0)
+    {
+      g_autofree char *requester = ferry_describe_requester (session);
+
+      g_free (self->shown_session);
+      self->shown_session = g_strdup (session);
+      if (requester != NULL)
+        {
+          /* Translators: names the app that asked for a transfer, "via Fractal" */
+          g_autofree char *via = g_strdup_printf (_("via %s"), requester);
+
+          gtk_label_set_label (self->via_label, via);
+        }
+      gtk_widget_set_visible (GTK_WIDGET (self->via_label), requester != NULL);
     }
 
   destination = ferry_transfer_item_get_destination (item);
@@ -388,6 +417,7 @@ ferry_transfer_row_set_item (FerryTransferRow  *self,
   g_clear_signal_handler (&self->changed_id, self->item);
   g_clear_object (&self->item);
   g_clear_pointer (&self->shown_name, g_free);
+  g_clear_pointer (&self->shown_session, g_free);
   g_clear_pointer (&self->shown_destination, g_free);
   self->shown_state = -1;
 
@@ -411,6 +441,14 @@ const char *
 ferry_transfer_row_get_status_text (FerryTransferRow *self)
 {
   return gtk_label_get_label (self->status_label);
+}
+
+const char *
+ferry_transfer_row_get_via_text (FerryTransferRow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->via_label))
+           ? gtk_label_get_label (self->via_label)
+           : NULL;
 }
 
 GtkWidget *

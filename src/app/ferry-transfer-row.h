@@ -24,6 +24,8 @@ void               ferry_transfer_row_catch_up (FerryTransferRow *self);
 /* For tests: the status line as shown, and the button for an action ("pause", "resume",
  * "retry", "cancel", "open", "folder", "remove"). */
 const char        *ferry_transfer_row_get_status_text (FerryTransferRow *self);
+/* For tests: "via Fractal" when another app asked for the transfer, else NULL. */
+const char        *ferry_transfer_row_get_via_text (FerryTransferRow *self);
 GtkWidget         *ferry_transfer_row_get_button (FerryTransferRow *self,
                                                   const char       *which);
 

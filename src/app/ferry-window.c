@@ -59,6 +59,8 @@ struct _FerryWindow
   GtkSearchBar *search_bar;
   GtkSearchEntry *search_entry;
   GtkRevealer *drop_revealer;
+  GtkDropTarget *drop_target;
+  AdwToast *last_toast;        /* weak: the toast shown last, while it is shown */
   GtkWidget *drop_overlay;
   GtkLabel *aggregate_label;
   guint subtitle_source;
@@ -384,6 +386,7 @@ ferry_window_show_toast (FerryWindow *self,
   AdwToast *toast = adw_toast_new (text);
 
   adw_toast_set_timeout (toast, 5);
+  g_set_weak_pointer (&self->last_toast, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -532,6 +535,7 @@ remove_transfer_action (GtkWidget  *widget,
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
   g_signal_connect (toast, "button-clicked", G_CALLBACK (on_undo), removal);
   g_signal_connect (toast, "dismissed", G_CALLBACK (on_toast_dismissed), removal);
+  g_set_weak_pointer (&self->last_toast, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
@@ -653,6 +657,18 @@ ferry_window_find_row (FerryWindow *self,
   return visible ? find_row_in (visible, id) : NULL;
 }
 
+GtkDropTarget *
+ferry_window_get_drop_target (FerryWindow *self)
+{
+  return self->drop_target;
+}
+
+AdwToast *
+ferry_window_get_last_toast (FerryWindow *self)
+{
+  return self->last_toast;
+}
+
 void
 ferry_window_set_page (FerryWindow *self,
                        const char  *name)
@@ -676,6 +692,7 @@ ferry_window_dispose (GObject *object)
       g_clear_object (&self->filtered[i]);
     }
   g_clear_pointer (&self->search_text, g_free);
+  g_clear_weak_pointer (&self->last_toast);
   g_clear_handle_id (&self->subtitle_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_WINDOW);
 
@@ -731,6 +748,7 @@ ferry_window_init (FerryWindow *self)
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  self->drop_target = drop;
   gtk_drop_target_set_gtypes (drop, types, G_N_ELEMENTS (types));
   g_signal_connect (drop, "enter", G_CALLBACK (on_drop_enter), self);
   g_signal_connect (drop, "leave", G_CALLBACK (on_drop_leave), self);

@@ -25,6 +25,10 @@ void         ferry_window_add_links (FerryWindow *self,
 /* For tests: the row showing transfer @id on the visible page, if it is drawn. */
 GtkWidget   *ferry_window_find_row (FerryWindow *self,
                                     guint64      id);
+/* For tests: what drops on the window go to. */
+GtkDropTarget *ferry_window_get_drop_target (FerryWindow *self);
+/* For tests: the toast shown last, while it is still shown. */
+AdwToast    *ferry_window_get_last_toast (FerryWindow *self);
 /* "all", "active", "scheduled", "finished". */
 void         ferry_window_set_page (FerryWindow *self,
                                     const char  *name);

@@ -322,6 +322,33 @@ test_add_pause_resume (Fixture       *f,
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_visible (ferry_transfer_row_get_button (FERRY_TRANSFER_ROW (row),
                                                                         "pause")));
+
+  /* Another app's transfer shows which app asked for it, by the name it is installed as. */
+  {
+    g_autofree char *apps = g_build_filename (g_get_user_data_dir (), "applications", NULL);
+    g_autofree char *desktop = g_build_filename (apps, "org.gnome.Fractal.desktop", NULL);
+    g_autofree char *uri = ferry_test_server_uri (f->server, "/holiday-photos.zip");
+    g_autofree char *fractal_path = NULL;
+    g_autoptr(GError) error = NULL;
+    GVariantDict options;
+    RowWait w = { f, 0, "Paused" };
+
+    g_assert_cmpint (g_mkdir_with_parents (apps, 0755), ==, 0);
+    g_assert_true (g_file_set_contents (desktop,
+                                        "[Desktop Entry]\nType=Application\nName=Fractal\n"
+                                        "Exec=true\n", -1, NULL));
+    g_variant_dict_init (&options, NULL);
+    g_variant_dict_insert (&options, "session", "s", "org.gnome.Fractal");
+    g_variant_dict_insert (&options, "paused", "b", TRUE);
+    fractal_path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&options), &error);
+    g_assert_no_error (error);
+    w.id = g_ascii_strtoull (strrchr (fractal_path, '/') + 1, NULL, 10);
+    g_assert_true (ferry_test_wait_until (row_says, &w, 5000));
+    g_assert_cmpstr (ferry_transfer_row_get_via_text (
+                       FERRY_TRANSFER_ROW (ferry_window_find_row (f->window, w.id))),
+                     ==, "via Fractal");
+    g_assert_null (ferry_transfer_row_get_via_text (FERRY_TRANSFER_ROW (row)));
+  }
   screenshot (f, "busy-light");
 
   gtk_widget_activate (ferry_transfer_row_get_button (FERRY_TRANSFER_ROW (row), "pause"));
@@ -354,6 +381,129 @@ test_add_pause_resume (Fixture       *f,
 
     g_assert_cmpstr (got, ==, want);
   }
+}
+
+/* Drops @value on the window as a drag from another app would. */
+static gboolean
+drop_value (Fixture      *f,
+            const GValue *value)
+{
+  gboolean accepted = FALSE;
+
+  g_signal_emit_by_name (ferry_window_get_drop_target (f->window), "drop", value, 10.0, 10.0,
+                         &accepted);
+  return accepted;
+}
+
+/* As a person closes a toast: once it is on screen (libadwaita 1.2 crashes when a toast is
+ * dismissed during its show animation). */
+static void
+dismiss (AdwToast *toast)
+{
+  ferry_test_sleep (500);
+  adw_toast_dismiss (toast);
+  ferry_test_sleep (500);
+}
+
+static gboolean
+row_gone (gpointer user_data)
+{
+  RowWait *w = user_data;
+
+  return ferry_window_find_row (w->f->window, w->id) == NULL;
+}
+
+static gboolean
+transfer_listed (Fixture *f,
+                 guint64  id)
+{
+  g_autofree char *path = g_strdup_printf (FERRY_DAEMON_PATH "/transfers/%" G_GUINT64_FORMAT, id);
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+  g_assert_no_error (error);
+  return g_strv_contains ((const char *const *) paths, path);
+}
+
+static gboolean
+transfer_unlisted (gpointer user_data)
+{
+  RowWait *w = user_data;
+
+  return !transfer_listed (w->f, w->id);
+}
+
+static void
+test_drop_and_remove (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (200000, 64);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/dropped.tar.xz");
+  g_autofree char *text = g_strdup_printf ("Get it from %s — thanks!", uri);
+  g_autofree char *local = g_build_filename (g_get_user_data_dir (), "notes.txt", NULL);
+  g_autoptr(GFile) local_file = g_file_new_for_path (local);
+  g_auto(GValue) links = G_VALUE_INIT;
+  g_auto(GValue) files = G_VALUE_INIT;
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(GError) error = NULL;
+  GSList *list = NULL;
+  AdwToast *toast;
+  RowWait w = { f, 0, "Completed" };
+
+  ferry_test_server_add_file (f->server, "/dropped.tar.xz", content, "\"x\"");
+
+  /* Text with a link in it, dropped on the window: the link is downloaded. */
+  g_value_init (&links, G_TYPE_STRING);
+  g_value_set_string (&links, text);
+  g_assert_true (drop_value (f, &links));
+  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       (paths == NULL || paths[0] == NULL) && g_get_monotonic_time () < end;)
+    {
+      g_clear_pointer (&paths, g_strfreev);
+      ferry_test_sleep (50);
+      ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (g_strv_length (paths), ==, 1);
+  w.id = g_ascii_strtoull (strrchr (paths[0], '/') + 1, NULL, 10);
+  g_assert_true (ferry_test_wait_until (row_says, &w, 10000));
+
+  /* A local file is not a link: the window says why nothing was added. */
+  g_assert_true (g_file_set_contents (local, "x", -1, NULL));
+  list = g_slist_prepend (NULL, local_file);
+  g_value_init (&files, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&files, gdk_file_list_new_from_list (list));
+  g_slist_free (list);
+  drop_value (f, &files);
+  toast = ferry_window_get_last_toast (f->window);
+  g_assert_nonnull (toast);
+  g_assert_nonnull (strstr (adw_toast_get_title (toast), "Uploading files"));
+  dismiss (toast);
+
+  /* Remove hides the row at once and offers Undo; the service still has the transfer. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.remove-transfer", "t", w.id);
+  g_assert_true (ferry_test_wait_until (row_gone, &w, 2000));
+  toast = ferry_window_get_last_toast (f->window);
+  g_assert_nonnull (toast);
+  g_assert_cmpstr (adw_toast_get_title (toast), ==, "“dropped.tar.xz” removed");
+  screenshot (f, "removed-undo");
+  g_assert_true (transfer_listed (f, w.id));
+
+  /* Undo brings the row back, and nothing is removed when the toast goes. */
+  g_signal_emit_by_name (toast, "button-clicked");
+  dismiss (toast);
+  g_assert_true (ferry_test_wait_until (row_says, &w, 2000));
+  ferry_test_sleep (300);
+  g_assert_true (transfer_listed (f, w.id));
+
+  /* Without Undo, the service forgets it once the toast is gone; the file stays. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.remove-transfer", "t", w.id);
+  toast = ferry_window_get_last_toast (f->window);
+  g_assert_nonnull (toast);
+  dismiss (toast);
+  g_assert_true (ferry_test_wait_until (transfer_unlisted, &w, 5000));
+  g_assert_true (ferry_test_wait_until (row_gone, &w, 2000));
 }
 
 static gboolean
@@ -501,6 +651,8 @@ main (int   argc,
     }
 
   g_test_add ("/gui/add-pause-resume", Fixture, NULL, fixture_setup, test_add_pause_resume,
+              fixture_teardown);
+  g_test_add ("/gui/drop-and-remove", Fixture, NULL, fixture_setup, test_drop_and_remove,
               fixture_teardown);
   g_test_add ("/gui/add-dialog", Fixture, NULL, fixture_setup, test_add_dialog,
               fixture_teardown);
