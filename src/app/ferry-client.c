@@ -33,7 +33,7 @@ struct _FerryClient
   guint progress_source;
 };
 
-#define PROGRESS_REDRAW_MSEC 500
+#define PROGRESS_REDRAW_MSEC 1000
 
 G_DEFINE_FINAL_TYPE (FerryClient, ferry_client, G_TYPE_OBJECT)
 

@@ -64,6 +64,8 @@ struct _FerryWindow
   GtkWidget *drop_overlay;
   GtkLabel *aggregate_label;
   guint subtitle_source;
+  int crowded_width;
+  int allocated_width;           /* the aggregate label was hidden for lack of room at this width */
 };
 
 G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -296,6 +298,9 @@ update_subtitle (FerryWindow *self)
     }
 
   running = ferry_manager1_get_running (manager);
+  /* The count also shows on the Active tab itself, whatever room the header has. */
+  adw_view_stack_page_set_badge_number (
+    adw_view_stack_get_page (self->stack, GTK_WIDGET (self->page_stacks[PAGE_ACTIVE])), running);
   if (running == 0)
     {
       subtitle = g_strdup (ferry_manager1_get_online (manager) ? "" : _("Offline"));
@@ -314,27 +319,49 @@ update_subtitle (FerryWindow *self)
    * place and a label beside the Add button shows it. */
   adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
   gtk_label_set_label (self->aggregate_label, subtitle);
-  gtk_widget_set_visible (GTK_WIDGET (self->aggregate_label),
-                          !adw_view_switcher_title_get_title_visible (self->switcher_title));
+}
+
+/* The label beside the Add button takes room from the view switcher, which may then give
+ * way to the title, whose subtitle says the same, so the label hides, which makes room for
+ * the switcher again, and so on at every frame. Once hidden for lack of room, the label
+ * comes back only when the window is wider than it was then. */
+static void
+place_aggregate (FerryWindow *self)
+{
+  GtkWidget *label = GTK_WIDGET (self->aggregate_label);
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+
+  if (adw_view_switcher_title_get_title_visible (self->switcher_title))
+    {
+      if (gtk_widget_get_visible (label))
+        {
+          self->crowded_width = width;
+          gtk_widget_set_visible (label, FALSE);
+        }
+    }
+  else if (!gtk_widget_get_visible (label) && width > self->crowded_width)
+    {
+      gtk_widget_set_visible (label, TRUE);
+    }
 }
 
 static gboolean
-update_subtitle_idle (gpointer user_data)
+place_aggregate_idle (gpointer user_data)
 {
   FerryWindow *self = user_data;
 
   self->subtitle_source = 0;
-  update_subtitle (self);
+  place_aggregate (self);
   return G_SOURCE_REMOVE;
 }
 
 /* title-visible changes while the header bar is being allocated: showing or hiding a widget
  * then would leave it unallocated in that frame. */
 static void
-queue_update_subtitle (FerryWindow *self)
+queue_place_aggregate (FerryWindow *self)
 {
   if (self->subtitle_source == 0)
-    self->subtitle_source = g_idle_add (update_subtitle_idle, self);
+    self->subtitle_source = g_idle_add (place_aggregate_idle, self);
 }
 
 static gboolean
@@ -657,6 +684,16 @@ ferry_window_find_row (FerryWindow *self,
   return visible ? find_row_in (visible, id) : NULL;
 }
 
+const char *
+ferry_window_get_aggregate_text (FerryWindow *self)
+{
+  if (gtk_widget_get_visible (GTK_WIDGET (self->aggregate_label)))
+    return gtk_label_get_label (self->aggregate_label);
+  if (adw_view_switcher_title_get_title_visible (self->switcher_title))
+    return adw_view_switcher_title_get_subtitle (self->switcher_title);
+  return NULL;
+}
+
 GtkDropTarget *
 ferry_window_get_drop_target (FerryWindow *self)
 {
@@ -677,6 +714,24 @@ ferry_window_set_page (FerryWindow *self,
 }
 
 /* -- GObject ----------------------------------------------------------------------------- */
+
+static void
+ferry_window_size_allocate (GtkWidget *widget,
+                            int        width,
+                            int        height,
+                            int        baseline)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (ferry_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  /* A wider window may have room for the aggregate label again. */
+  if (width != self->allocated_width)
+    {
+      self->allocated_width = width;
+      queue_place_aggregate (self);
+    }
+}
 
 static void
 ferry_window_dispose (GObject *object)
@@ -711,6 +766,7 @@ ferry_window_class_init (FerryWindowClass *klass)
                                                "/io/github/ferryhq/Ferry/ferry-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, stack);
+  widget_class->size_allocate = ferry_window_size_allocate;
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, search_entry);
@@ -743,7 +799,8 @@ ferry_window_init (FerryWindow *self)
 
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (on_search_changed), self);
   g_signal_connect_swapped (self->switcher_title, "notify::title-visible",
-                            G_CALLBACK (queue_update_subtitle), self);
+                            G_CALLBACK (queue_place_aggregate), self);
+
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
 

@@ -25,6 +25,8 @@ void         ferry_window_add_links (FerryWindow *self,
 /* For tests: the row showing transfer @id on the visible page, if it is drawn. */
 GtkWidget   *ferry_window_find_row (FerryWindow *self,
                                     guint64      id);
+/* For tests: "3 active — 18.4 MB/s" where the header shows it, NULL where it has no room. */
+const char  *ferry_window_get_aggregate_text (FerryWindow *self);
 /* For tests: what drops on the window go to. */
 GtkDropTarget *ferry_window_get_drop_target (FerryWindow *self);
 /* For tests: the toast shown last, while it is still shown. */

@@ -369,8 +369,15 @@ test_add_pause_resume (Fixture       *f,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
 
+  /* The aggregate shows in the header: beside the Add button when the window is wide, as
+   * the title's subtitle when narrow. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 560);
+  screenshot (f, "wide");
+  g_assert_true (g_str_has_prefix (ferry_window_get_aggregate_text (f->window), "2 active — "));
+
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 600);
   screenshot (f, "narrow");
+  g_assert_true (g_str_has_prefix (ferry_window_get_aggregate_text (f->window), "2 active — "));
 
   ferry_test_server_set_throttle (f->server, "/fedora-workstation.iso", 0);
   g_assert_true (ferry_test_wait_state (t, "completed", 20000));
