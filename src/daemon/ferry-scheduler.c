@@ -28,6 +28,9 @@
 #define DISK_SPACE_RETRY_SECONDS 15
 #define DEFAULT_MAX_RUNNING 4
 #define DEFAULT_MAX_PER_HOST 2
+/* The highest max-running and max-per-host the settings schema allows. */
+#define MAX_RUNNING_LIMIT 256
+#define MAX_PER_HOST_LIMIT 64
 
 struct _FerryScheduler
 {
@@ -176,10 +179,12 @@ ferry_scheduler_init (FerryScheduler *self)
 static void
 read_settings (FerryScheduler *self)
 {
-  self->max_running = MAX (1, ferry_settings_get_uint (self->settings, "max-running",
-                                                       DEFAULT_MAX_RUNNING));
-  self->max_per_host = MAX (1, ferry_settings_get_uint (self->settings, "max-per-host",
-                                                        DEFAULT_MAX_PER_HOST));
+  self->max_running = CLAMP (ferry_settings_get_uint (self->settings, "max-running",
+                                                       DEFAULT_MAX_RUNNING),
+                             1, MAX_RUNNING_LIMIT);
+  self->max_per_host = CLAMP (ferry_settings_get_uint (self->settings, "max-per-host",
+                                                       DEFAULT_MAX_PER_HOST),
+                              1, MAX_PER_HOST_LIMIT);
   ferry_rate_limiter_set_rate (self->download_limiter,
                                ferry_settings_get_uint64 (self->settings, "download-limit", 0));
   g_debug ("Limits: %u running, %u per server, %" G_GUINT64_FORMAT " B/s",
@@ -236,9 +241,11 @@ ferry_scheduler_new (FerryStore *store)
   self = g_object_new (FERRY_TYPE_SCHEDULER, NULL);
   self->store = g_object_ref (store);
   /* Deliberate settings rather than libsoup's defaults (PROTOCOLS.md §4): the slot limits
-   * are ours, the I/O timeout a backstop to our own stall detection. */
-  self->session = soup_session_new_with_options ("max-conns", 64,
-                                                 "max-conns-per-host", 16,
+   * are ours, so libsoup's (fixed at construction) must never be lower than the highest the
+   * settings allow, or transfers counted as running would sit in libsoup's queue with no
+   * bytes; the I/O timeout is a backstop to our own stall detection. */
+  self->session = soup_session_new_with_options ("max-conns", MAX_RUNNING_LIMIT + 8,
+                                                 "max-conns-per-host", MAX_PER_HOST_LIMIT + 4,
                                                  "timeout", 60,
                                                  "idle-timeout", 30,
                                                  "user-agent", user_agent,

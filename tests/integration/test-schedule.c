@@ -436,6 +436,34 @@ test_per_host_limit (Fixture       *f,
   g_assert_cmpuint (ferry_test_server_get_max_in_flight (f->server), ==, 2);
 }
 
+/* As many at once as the settings allow, well past what libsoup allows by default: a
+ * transfer counted as running really moves bytes. */
+static void
+test_many_per_host (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB / 2, 49);
+  FerryTransfer1 *t[24];
+
+  ferry_test_server_add_file (f->server, "/m", content, "\"m\"");
+  ferry_test_server_set_throttle (f->server, "/m", MiB / 4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    t[i] = add (f, "/m", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    g_assert_true (ferry_test_wait_bytes (t[i], 1, 10000));
+
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    {
+      g_assert_true (ferry_test_wait_state (t[i], "completed", 20000));
+      assert_sha256 (t[i], content);
+      g_object_unref (t[i]);
+    }
+
+  g_test_message ("At most %u connections at once", ferry_test_server_get_max_in_flight (f->server));
+  g_assert_cmpuint (ferry_test_server_get_max_in_flight (f->server), ==, G_N_ELEMENTS (t));
+}
+
 static void
 test_priority_and_live_limit (Fixture       *f,
                               gconstpointer  data)
@@ -525,6 +553,7 @@ main (int   argc,
   ADD ("/schedule/power-saver", NULL, test_power_saver);
   ADD ("/schedule/rate-limit", "download-limit=4000000\n", test_rate_limit);
   ADD ("/schedule/per-host-limit", "max-per-host=2\nmax-running=5\n", test_per_host_limit);
+  ADD ("/schedule/many-per-host", "max-per-host=24\nmax-running=30\n", test_many_per_host);
   ADD ("/schedule/priority-live-limit", "max-running=1\nmax-per-host=4\n",
        test_priority_and_live_limit);
   ADD ("/schedule/inhibit-sleep", NULL, test_inhibit_sleep);
