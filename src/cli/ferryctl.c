@@ -11,7 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <gio/gunixfdlist.h>
 
 #include "ferry-dbus.h"
 #include "ferry-error.h"
@@ -686,6 +690,35 @@ parse_command (GOptionContext *context,
   return TRUE;
 }
 
+/* --header 'Name: value' options as the "headers" option. */
+static gboolean
+add_headers_option (GVariantBuilder *options,
+                    GStrv            headers)
+{
+  g_auto(GVariantBuilder) h = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+
+  if (headers == NULL)
+    return TRUE;
+
+  for (guint j = 0; headers[j] != NULL; j++)
+    {
+      const char *colon = strchr (headers[j], ':');
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+
+      if (colon == NULL)
+        {
+          g_printerr (_("ferryctl: a header is written 'Name: value', not “%s”\n"), headers[j]);
+          return FALSE;
+        }
+      key = g_strstrip (g_strndup (headers[j], colon - headers[j]));
+      value = g_strstrip (g_strdup (colon + 1));
+      g_variant_builder_add (&h, "{ss}", key, value);
+    }
+  g_variant_builder_add (options, "{sv}", "headers", g_variant_builder_end (&h));
+  return TRUE;
+}
+
 static int
 cmd_add (int    argc,
          char **argv)
@@ -760,28 +793,8 @@ cmd_add (int    argc,
         g_variant_builder_add (&options, "{sv}", "session", g_variant_new_string (session));
       if (paused)
         g_variant_builder_add (&options, "{sv}", "paused", g_variant_new_boolean (TRUE));
-      if (headers != NULL)
-        {
-          g_auto(GVariantBuilder) h = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
-
-          for (guint j = 0; headers[j] != NULL; j++)
-            {
-              const char *colon = strchr (headers[j], ':');
-              g_autofree char *key = NULL;
-              g_autofree char *value = NULL;
-
-              if (colon == NULL)
-                {
-                  g_printerr (_("ferryctl: a header is written 'Name: value', not “%s”\n"),
-                              headers[j]);
-                  return EXIT_USAGE;
-                }
-              key = g_strstrip (g_strndup (headers[j], colon - headers[j]));
-              value = g_strstrip (g_strdup (colon + 1));
-              g_variant_builder_add (&h, "{ss}", key, value);
-            }
-          g_variant_builder_add (&options, "{sv}", "headers", g_variant_builder_end (&h));
-        }
+      if (!add_headers_option (&options, headers))
+        return EXIT_USAGE;
 
       if (!ferry_manager1_call_add_download_sync (client.manager, argv[i],
                                                   g_variant_builder_end (&options), &path,
@@ -801,6 +814,111 @@ cmd_add (int    argc,
 
   g_ptr_array_add (paths, NULL);
   return wait_for (&client, (const char *const *) paths->pdata, FALSE);
+}
+
+static int
+cmd_upload (int    argc,
+            char **argv)
+{
+  g_autofree char *protocol = NULL;
+  g_autofree char *method = NULL;
+  g_autofree char *field = NULL;
+  g_autofree char *type = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *session = NULL;
+  g_auto(GStrv) headers = NULL;
+  int interop = 0;
+  gboolean paused = FALSE;
+  gboolean wait = FALSE;
+  GOptionEntry entries[] = {
+    { "protocol", 0, 0, G_OPTION_ARG_STRING, &protocol,
+      N_("auto (default), ietf, tus or plain"), "P" },
+    { "method", 0, 0, G_OPTION_ARG_STRING, &method, N_("POST (default) or PUT"), "M" },
+    { "field", 0, 0, G_OPTION_ARG_STRING, &field,
+      N_("Send as a multipart/form-data POST with this field name"), "NAME" },
+    { "content-type", 0, 0, G_OPTION_ARG_STRING, &type, N_("Media type of the file"), "TYPE" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("File name to tell the server"), "NAME" },
+    { "interop-version", 0, 0, G_OPTION_ARG_INT, &interop,
+      N_("Resumable upload draft interop version: 9 (default) or 6"), "N" },
+    { "header", 0, 0, G_OPTION_ARG_STRING_ARRAY, &headers,
+      N_("Extra request header (repeatable)"), "'NAME: VALUE'" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, N_("Your stable name for this transfer"), "ID" },
+    { "session", 0, 0, G_OPTION_ARG_STRING, &session, N_("Session to add to"), "S" },
+    { "paused", 0, 0, G_OPTION_ARG_NONE, &paused, N_("Add without starting"), NULL },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, N_("Show progress and wait for the end"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context =
+    command_context (_("upload FILE URL — upload a file"),
+                     _("Hands an upload to the Ferry service. It goes on after this command "
+                       "ends and survives restarts; resumable servers (the IETF draft, tus) "
+                       "continue where they stopped, others start over."),
+                     entries);
+  g_auto(Client) client = { 0 };
+  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  const char *paths[2] = { NULL, NULL };
+  int code = EXIT_COMPLETED;
+  int fd;
+
+  if (!parse_command (context, &argc, &argv, 2, &code))
+    return code;
+  if (argc != 3)
+    {
+      g_printerr (_("ferryctl: upload takes one file and one address\n"));
+      return EXIT_USAGE;
+    }
+
+  /* The service reads the file from this descriptor, never from a path it is told. */
+  fd = open (argv[1], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_printerr (_("ferryctl: cannot open %s: %s\n"), argv[1], g_strerror (saved));
+      return EXIT_ERROR;
+    }
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+
+#define ADD_STRING(key, value) \
+  if (value != NULL) \
+    g_variant_builder_add (&options, "{sv}", key, g_variant_new_string (value))
+  ADD_STRING ("protocol", protocol);
+  ADD_STRING ("method", method);
+  ADD_STRING ("form-field", field);
+  ADD_STRING ("content-type", type);
+  ADD_STRING ("filename", name);
+  ADD_STRING ("identifier", id);
+  ADD_STRING ("session", session);
+#undef ADD_STRING
+  if (interop != 0)
+    g_variant_builder_add (&options, "{sv}", "interop-version", g_variant_new_uint32 (interop));
+  if (paused)
+    g_variant_builder_add (&options, "{sv}", "paused", g_variant_new_boolean (TRUE));
+  if (!add_headers_option (&options, headers))
+    return EXIT_USAGE;
+
+  if (!client_connect (&client, &error) ||
+      !ferry_manager1_call_add_upload_sync (client.manager, argv[2], g_variant_new_handle (0),
+                                            g_variant_builder_end (&options), fds, &path, NULL,
+                                            NULL, &error))
+    {
+      print_error (error);
+      return EXIT_ERROR;
+    }
+
+  if (!wait)
+    {
+      g_print ("%s\n", path + strlen (TRANSFERS_PATH));
+      return EXIT_COMPLETED;
+    }
+
+  paths[0] = path;
+  return wait_for (&client, paths, FALSE);
 }
 
 static int
@@ -1175,6 +1293,7 @@ print_usage (FILE *out)
   fprintf (out, "%s\n\n%s\n", _("Usage: ferryctl COMMAND [OPTION…]"),
            _("Commands:\n"
              "  add URL…        download files (--wait shows progress until they end)\n"
+             "  upload FILE URL upload a file (resumable where the server allows)\n"
              "  list            list every transfer (--json for scripts)\n"
              "  watch           show every active transfer until none is left\n"
              "  wait ID…        wait for transfers to end\n"
@@ -1224,6 +1343,8 @@ main (int   argc,
     }
   if (g_str_equal (command, "add"))
     return cmd_add (argc, argv);
+  if (g_str_equal (command, "upload"))
+    return cmd_upload (argc, argv);
   if (g_str_equal (command, "list"))
     return cmd_list (argc, argv);
   if (g_str_equal (command, "watch"))

@@ -891,27 +891,6 @@ begin_representation (FerryDownload      *self,
   return truncate_to (self, 0, error);
 }
 
-static const char *
-reason_for_transient (guint status)
-{
-  switch (status)
-    {
-    case 408:
-      return "The server timed out waiting for the request";
-    case 429:
-      return "The server asks Ferry to slow down";
-    case 500:
-      return "The server had an internal error";
-    case 502:
-    case 504:
-      return "A gateway between Ferry and the server failed";
-    case 503:
-      return "The server is busy or down for maintenance";
-    default:
-      return "The server had trouble";
-    }
-}
-
 static GError *
 rejected_error (guint       status,
                 const char *reason)
@@ -1150,7 +1129,7 @@ handle_response (FerryDownload *self)
         self->retry_after = delay;
 
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                                            "%s (HTTP %u)", reason_for_transient (status),
+                                            "%s (HTTP %u)", ferry_http_transient_reason (status),
                                             status));
       return;
     }

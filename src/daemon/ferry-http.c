@@ -587,3 +587,248 @@ ferry_http_sha256_hex_is_valid (const char *hex)
 
   return TRUE;
 }
+
+/* -- Uploads ------------------------------------------------------------------------------ */
+
+/* Reads a structured-field integer of 1 to 15 digits at *p; no sign (offsets and sizes). */
+static gboolean
+read_sf_integer (const char **p,
+                 guint64     *out)
+{
+  guint64 value = 0;
+  int digits = 0;
+
+  while (g_ascii_isdigit (**p))
+    {
+      if (++digits > 15)
+        return FALSE;
+      value = value * 10 + (guint64) (**p - '0');
+      (*p)++;
+    }
+  if (digits == 0)
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+gboolean
+ferry_http_parse_offset (const char *value,
+                         guint64    *out_offset)
+{
+  const char *p;
+  guint64 offset;
+
+  if (value == NULL)
+    return FALSE;
+  p = skip_ows (value);
+  if (!read_sf_integer (&p, &offset))
+    return FALSE;
+  p = skip_ows (p);
+  if (*p != '\0')
+    return FALSE;
+  *out_offset = offset;
+  return TRUE;
+}
+
+gboolean
+ferry_http_parse_sf_boolean (const char *value,
+                             gboolean   *out_value)
+{
+  const char *p;
+
+  if (value == NULL)
+    return FALSE;
+  p = skip_ows (value);
+  if (p[0] != '?' || (p[1] != '0' && p[1] != '1'))
+    return FALSE;
+  if (*skip_ows (p + 2) != '\0')
+    return FALSE;
+  *out_value = p[1] == '1';
+  return TRUE;
+}
+
+/* Skips one bare item that is not an integer (a token, a string, a boolean, a decimal)
+ * without judging it: only members Ferry reads must be integers. */
+static gboolean
+skip_bare_item (const char **p)
+{
+  if (**p == '"')
+    {
+      for ((*p)++; **p != '"'; (*p)++)
+        {
+          if (**p == '\0')
+            return FALSE;
+          if (**p == '\\' && (*p)[1] != '\0')
+            (*p)++;
+        }
+      (*p)++;
+      return TRUE;
+    }
+
+  if (**p == '\0' || **p == ',' || **p == ';')
+    return FALSE;
+  while (**p != '\0' && **p != ',' && **p != ';' && **p != ' ' && **p != '\t')
+    (*p)++;
+  return TRUE;
+}
+
+/* Skips ";key=value" parameters after an item. */
+static gboolean
+skip_parameters (const char **p)
+{
+  while (**p == ';')
+    {
+      (*p)++;
+      *p = skip_ows (*p);
+      while (g_ascii_islower (**p) || g_ascii_isdigit (**p) || **p == '_' || **p == '-' ||
+             **p == '.' || **p == '*')
+        (*p)++;
+      if (**p == '=')
+        {
+          (*p)++;
+          if (!skip_bare_item (p))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+ferry_http_parse_upload_limit (const char       *value,
+                               FerryUploadLimit *out_limit)
+{
+  FerryUploadLimit limit = { 0 };
+  const char *p;
+
+  if (value == NULL)
+    return FALSE;
+
+  p = skip_ows (value);
+  while (*p != '\0')
+    {
+      const char *key = p;
+      gsize key_len;
+      guint64 *slot = NULL;
+      guint64 number;
+
+      /* A dictionary key: lowercase letter or "*", then lcalpha / digit / _ - . * */
+      if (!g_ascii_islower (*p) && *p != '*')
+        return FALSE;
+      while (g_ascii_islower (*p) || g_ascii_isdigit (*p) || *p == '_' || *p == '-' ||
+             *p == '.' || *p == '*')
+        p++;
+      key_len = (gsize) (p - key);
+
+#define KEY_IS(name) (key_len == strlen (name) && strncmp (key, name, key_len) == 0)
+      if (KEY_IS ("max-size"))
+        slot = &limit.max_size;
+      else if (KEY_IS ("min-size"))
+        slot = &limit.min_size;
+      else if (KEY_IS ("max-append-size"))
+        slot = &limit.max_append_size;
+      else if (KEY_IS ("min-append-size"))
+        slot = &limit.min_append_size;
+      else if (KEY_IS ("max-age"))
+        slot = &limit.max_age;
+#undef KEY_IS
+
+      if (*p == '=')
+        {
+          p++;
+          if (slot != NULL)
+            {
+              if (!read_sf_integer (&p, &number))
+                return FALSE;
+              *slot = number;
+            }
+          else if (!skip_bare_item (&p))
+            {
+              return FALSE;
+            }
+        }
+      else if (slot != NULL)
+        {
+          return FALSE;   /* a bare key is boolean true, not a size */
+        }
+
+      if (!skip_parameters (&p))
+        return FALSE;
+      p = skip_ows (p);
+      if (*p == '\0')
+        break;
+      if (*p != ',')
+        return FALSE;
+      p = skip_ows (p + 1);
+      if (*p == '\0')
+        return FALSE;   /* a trailing comma */
+    }
+
+  *out_limit = limit;
+  return TRUE;
+}
+
+gboolean
+ferry_http_list_has_token (const char *value,
+                           const char *token)
+{
+  g_auto(GStrv) items = NULL;
+
+  if (value == NULL || token == NULL)
+    return FALSE;
+
+  items = g_strsplit (value, ",", 64);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      if (g_ascii_strcasecmp (g_strstrip (items[i]), token) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+append_metadata (GString    *out,
+                 const char *key,
+                 const char *value)
+{
+  g_autofree char *encoded = NULL;
+
+  if (value == NULL)
+    return;
+  encoded = g_base64_encode ((const guchar *) value, strlen (value));
+  if (out->len > 0)
+    g_string_append_c (out, ',');
+  g_string_append_printf (out, "%s %s", key, encoded);
+}
+
+char *
+ferry_http_tus_metadata (const char *filename,
+                         const char *content_type)
+{
+  GString *out = g_string_new (NULL);
+
+  append_metadata (out, "filename", filename);
+  append_metadata (out, "filetype", content_type);
+  return g_string_free (out, FALSE);
+}
+
+const char *
+ferry_http_transient_reason (guint status)
+{
+  switch (status)
+    {
+    case 408:
+      return "The server timed out waiting for the request";
+    case 429:
+      return "The server asks Ferry to slow down";
+    case 500:
+      return "The server had an internal error";
+    case 502:
+    case 504:
+      return "A gateway between Ferry and the server failed";
+    case 503:
+      return "The server is busy or down for maintenance";
+    default:
+      return "The server had trouble";
+    }
+}
+

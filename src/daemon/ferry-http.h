@@ -47,4 +47,42 @@ FerryDigestAlgorithm ferry_http_parse_repr_digest (const char *value,
 
 gboolean ferry_http_sha256_hex_is_valid (const char *hex);
 
+/* A sentence for a status that is worth retrying: 408, 429 and 5xx. */
+const char *ferry_http_transient_reason (guint status);
+
+/* -- Uploads -------------------------------------------------------------------------- */
+
+/* A non-negative structured-field integer (RFC 9651: at most 15 digits), as in
+ * Upload-Offset and Upload-Length of the IETF draft, and the plain digits of tus. */
+gboolean ferry_http_parse_offset (const char *value,
+                                  guint64    *out_offset);
+
+/* A structured-field boolean: "?1" or "?0" (Upload-Complete). */
+gboolean ferry_http_parse_sf_boolean (const char *value,
+                                      gboolean   *out_value);
+
+/* The Upload-Limit dictionary; members Ferry does not know, and parameters, are skipped.
+ * A member given as anything but a non-negative integer makes the whole field invalid. */
+typedef struct
+{
+  guint64 max_size;          /* 0: not given */
+  guint64 min_size;
+  guint64 max_append_size;
+  guint64 min_append_size;
+  guint64 max_age;
+} FerryUploadLimit;
+
+gboolean ferry_http_parse_upload_limit (const char       *value,
+                                        FerryUploadLimit *out_limit);
+
+/* Whether a comma-separated list (Tus-Version, Tus-Extension, Tus-Checksum-Algorithm)
+ * has @token, compared without case. */
+gboolean ferry_http_list_has_token (const char *value,
+                                    const char *token);
+
+/* "filename <base64>,filetype <base64>" for tus's Upload-Metadata; NULL values are left
+ * out. */
+char    *ferry_http_tus_metadata (const char *filename,
+                                  const char *content_type);
+
 G_END_DECLS

@@ -23,29 +23,30 @@ typedef struct
   const char *key;
   const char *type;
   gboolean for_download;
+  gboolean for_upload;
   gboolean for_update;
 } OptionSpec;
 
 static const OptionSpec option_specs[] = {
-  { "destination", "s", TRUE, FALSE },
-  { "filename", "s", TRUE, FALSE },
-  { "session", "s", TRUE, FALSE },
-  { "identifier", "s", TRUE, FALSE },
-  { "earliest-begin", "x", TRUE, TRUE },
-  { "allow-metered", "b", TRUE, TRUE },
-  { "discretionary", "b", TRUE, TRUE },
-  { "priority", "i", TRUE, TRUE },
-  { "headers", "a{ss}", TRUE, FALSE },
-  { "sha256", "s", TRUE, FALSE },
-  { "paused", "b", TRUE, FALSE },
-  { "notify", "b", TRUE, FALSE },
-  { "uri", "s", FALSE, TRUE },
-  { "rate-limit", "t", TRUE, TRUE },
-  /* Upload options, refused on downloads with a clear word rather than "unknown". */
-  { "method", "s", FALSE, FALSE },
-  { "protocol", "s", FALSE, FALSE },
-  { "content-type", "s", FALSE, FALSE },
-  { "form-field", "s", FALSE, FALSE },
+  { "destination", "s", TRUE, FALSE, FALSE },
+  { "filename", "s", TRUE, TRUE, FALSE },
+  { "session", "s", TRUE, TRUE, FALSE },
+  { "identifier", "s", TRUE, TRUE, FALSE },
+  { "earliest-begin", "x", TRUE, TRUE, TRUE },
+  { "allow-metered", "b", TRUE, TRUE, TRUE },
+  { "discretionary", "b", TRUE, TRUE, TRUE },
+  { "priority", "i", TRUE, TRUE, TRUE },
+  { "headers", "a{ss}", TRUE, TRUE, FALSE },
+  { "sha256", "s", TRUE, TRUE, FALSE },
+  { "paused", "b", TRUE, TRUE, FALSE },
+  { "notify", "b", TRUE, TRUE, FALSE },
+  { "uri", "s", FALSE, FALSE, TRUE },
+  { "rate-limit", "t", TRUE, TRUE, TRUE },
+  { "method", "s", FALSE, TRUE, FALSE },
+  { "protocol", "s", FALSE, TRUE, FALSE },
+  { "interop-version", "u", FALSE, TRUE, FALSE },
+  { "content-type", "s", FALSE, TRUE, FALSE },
+  { "form-field", "s", FALSE, TRUE, FALSE },
 };
 
 /* Headers Ferry sets itself, or that would change what the bytes on disk mean. */
@@ -193,6 +194,41 @@ check_short_string (const char *key,
   return TRUE;
 }
 
+/* type "/" subtype, token characters only (RFC 9110 §8.3.1), no parameters. */
+static gboolean
+check_media_type (const char *type,
+                  GError    **error)
+{
+  const char *slash = strchr (type, '/');
+  static const char tchar[] = "!#$%&'*+-.^_`|~";
+
+  if (strlen (type) > 255 || slash == NULL || slash == type || slash[1] == '\0')
+    return invalid (error, "“%s” is not a media type like image/png", type);
+  for (const char *p = type; *p != '\0'; p++)
+    {
+      if (p != slash && !g_ascii_isalnum (*p) && strchr (tchar, *p) == NULL)
+        return invalid (error, "“%s” is not a media type like image/png", type);
+    }
+  return TRUE;
+}
+
+/* A multipart field name goes into a quoted string: printable ASCII without quotes or
+ * backslashes. */
+static gboolean
+check_form_field (const char *field,
+                  GError    **error)
+{
+  if (*field == '\0' || strlen (field) > 255)
+    return invalid (error, "The form field name must be 1 to 255 characters long");
+  for (const char *p = field; *p != '\0'; p++)
+    {
+      if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+        return invalid (error, "The form field name “%s” has characters that cannot be sent",
+                        field);
+    }
+  return TRUE;
+}
+
 static const OptionSpec *
 find_spec (const char *key)
 {
@@ -229,11 +265,25 @@ ferry_options_apply (FerryRecord     *r,
       if (spec == NULL)
         return invalid (error, "Unknown option “%s”", key);
 
-      allowed = kind == FERRY_OPTIONS_ADD_DOWNLOAD ? spec->for_download : spec->for_update;
+      switch (kind)
+        {
+        case FERRY_OPTIONS_ADD_DOWNLOAD:
+          allowed = spec->for_download;
+          break;
+        case FERRY_OPTIONS_ADD_UPLOAD:
+          allowed = spec->for_upload;
+          break;
+        case FERRY_OPTIONS_UPDATE:
+        default:
+          allowed = spec->for_update;
+          break;
+        }
       if (!allowed)
         {
           if (kind == FERRY_OPTIONS_ADD_DOWNLOAD)
             return invalid (error, "The option “%s” is only for uploads", key);
+          if (kind == FERRY_OPTIONS_ADD_UPLOAD)
+            return invalid (error, "The option “%s” is only for downloads", key);
           return invalid (error, "The option “%s” cannot be changed after a transfer was added",
                           key);
         }
@@ -327,6 +377,50 @@ ferry_options_apply (FerryRecord     *r,
       else if (g_str_equal (key, "rate-limit"))
         {
           r->rate_limit = g_variant_get_uint64 (value);
+        }
+      else if (g_str_equal (key, "method"))
+        {
+          const char *method = g_variant_get_string (value, NULL);
+
+          if (!g_str_equal (method, "POST") && !g_str_equal (method, "PUT"))
+            return invalid (error, "The upload method must be POST or PUT, not “%s”", method);
+          g_free (r->method);
+          r->method = g_strdup (method);
+        }
+      else if (g_str_equal (key, "protocol"))
+        {
+          const char *protocol = g_variant_get_string (value, NULL);
+
+          if (!ferry_upload_protocol_from_string (protocol, &r->protocol))
+            return invalid (error, "The upload protocol must be auto, ietf, tus or plain, not "
+                            "“%s”", protocol);
+        }
+      else if (g_str_equal (key, "interop-version"))
+        {
+          guint version = g_variant_get_uint32 (value);
+
+          if (version != 6 && version != 9)
+            return invalid (error, "Ferry speaks the resumable upload draft's interop versions "
+                            "6 and 9, not %u", version);
+          r->interop = version;
+        }
+      else if (g_str_equal (key, "content-type"))
+        {
+          const char *type = g_variant_get_string (value, NULL);
+
+          if (!check_media_type (type, error))
+            return FALSE;
+          g_free (r->content_type);
+          r->content_type = g_strdup (type);
+        }
+      else if (g_str_equal (key, "form-field"))
+        {
+          const char *field = g_variant_get_string (value, NULL);
+
+          if (!check_form_field (field, error))
+            return FALSE;
+          g_free (r->form_field);
+          r->form_field = g_strdup (field);
         }
       else if (g_str_equal (key, "uri"))
         {

@@ -12,9 +12,11 @@
 
 #define MIN_BURST (64 * 1024)
 
+/* Upload bodies are read on worker threads: every field is under the mutex. */
 struct _FerryRateLimiter
 {
   gatomicrefcount ref_count;
+  GMutex mutex;
   guint64 rate;
   double tokens;
   gint64 updated;
@@ -26,6 +28,7 @@ ferry_rate_limiter_new (guint64 bytes_per_second)
   FerryRateLimiter *self = g_new0 (FerryRateLimiter, 1);
 
   g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->mutex);
   ferry_rate_limiter_set_rate (self, bytes_per_second);
   return self;
 }
@@ -41,7 +44,10 @@ void
 ferry_rate_limiter_unref (FerryRateLimiter *self)
 {
   if (g_atomic_ref_count_dec (&self->ref_count))
-    g_free (self);
+    {
+      g_mutex_clear (&self->mutex);
+      g_free (self);
+    }
 }
 
 static double
@@ -54,15 +60,22 @@ void
 ferry_rate_limiter_set_rate (FerryRateLimiter *self,
                              guint64           bytes_per_second)
 {
+  g_mutex_lock (&self->mutex);
   self->rate = bytes_per_second;
   self->tokens = burst (self);
   self->updated = 0;
+  g_mutex_unlock (&self->mutex);
 }
 
 guint64
 ferry_rate_limiter_get_rate (FerryRateLimiter *self)
 {
-  return self->rate;
+  guint64 rate;
+
+  g_mutex_lock (&self->mutex);
+  rate = self->rate;
+  g_mutex_unlock (&self->mutex);
+  return rate;
 }
 
 static void
@@ -79,14 +92,20 @@ gint64
 ferry_rate_limiter_delay (FerryRateLimiter *self,
                           gint64            now_usec)
 {
-  if (self == NULL || self->rate == 0)
+  gint64 delay = 0;
+
+  if (self == NULL)
     return 0;
 
-  refill (self, now_usec);
-  if (self->tokens >= 0)
-    return 0;
-
-  return (gint64) (-self->tokens * G_USEC_PER_SEC / (double) self->rate) + 1;
+  g_mutex_lock (&self->mutex);
+  if (self->rate != 0)
+    {
+      refill (self, now_usec);
+      if (self->tokens < 0)
+        delay = (gint64) (-self->tokens * G_USEC_PER_SEC / (double) self->rate) + 1;
+    }
+  g_mutex_unlock (&self->mutex);
+  return delay;
 }
 
 void
@@ -94,9 +113,14 @@ ferry_rate_limiter_consume (FerryRateLimiter *self,
                             gint64            now_usec,
                             guint64           bytes)
 {
-  if (self == NULL || self->rate == 0)
+  if (self == NULL)
     return;
 
-  refill (self, now_usec);
-  self->tokens -= (double) bytes;
+  g_mutex_lock (&self->mutex);
+  if (self->rate != 0)
+    {
+      refill (self, now_usec);
+      self->tokens -= (double) bytes;
+    }
+  g_mutex_unlock (&self->mutex);
 }

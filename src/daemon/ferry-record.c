@@ -13,6 +13,7 @@ ferry_record_new (void)
 
   record->allow_metered = TRUE;
   record->state = FERRY_STATE_QUEUED;
+  record->interop = FERRY_IETF_INTEROP_DEFAULT;
   return record;
 }
 
@@ -35,6 +36,11 @@ ferry_record_free (FerryRecord *record)
   g_free (record->last_modified);
   g_free (record->sha256);
   g_clear_pointer (&record->headers, g_variant_unref);
+  g_free (record->method);
+  g_free (record->upload_url);
+  g_free (record->content_type);
+  g_free (record->form_field);
+  g_free (record->source_path);
   g_free (record);
 }
 
@@ -46,4 +52,27 @@ ferry_record_reset_validators (FerryRecord *record)
   record->bytes_done = 0;
   record->bytes_total = 0;
   record->resumable = FALSE;
+}
+
+static const char *const protocol_names[] = { "auto", "ietf", "tus", "plain" };
+
+const char *
+ferry_upload_protocol_to_string (FerryUploadProtocol protocol)
+{
+  return (guint) protocol < G_N_ELEMENTS (protocol_names) ? protocol_names[protocol] : "auto";
+}
+
+gboolean
+ferry_upload_protocol_from_string (const char          *str,
+                                   FerryUploadProtocol *out)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (protocol_names); i++)
+    {
+      if (g_strcmp0 (str, protocol_names[i]) == 0)
+        {
+          *out = (FerryUploadProtocol) i;
+          return TRUE;
+        }
+    }
+  return FALSE;
 }

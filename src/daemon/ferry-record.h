@@ -16,6 +16,16 @@ typedef enum
   FERRY_KIND_UPLOAD,
 } FerryKind;
 
+typedef enum
+{
+  FERRY_UPLOAD_AUTO,     /* whatever the server shows it supports, else plain */
+  FERRY_UPLOAD_IETF,     /* draft-ietf-httpbis-resumable-upload */
+  FERRY_UPLOAD_TUS,      /* tus 1.0 */
+  FERRY_UPLOAD_PLAIN,    /* one PUT or POST, started over after an interruption */
+} FerryUploadProtocol;
+
+#define FERRY_IETF_INTEROP_DEFAULT 9
+
 typedef struct
 {
   guint64 id;
@@ -50,6 +60,20 @@ typedef struct
   guint64 rate_limit;    /* bytes per second for this transfer alone, 0 = none */
   gint64 created_at;
   gint64 finished_at;
+
+  /* Uploads: what to send, and the resume data. */
+  char *method;                      /* POST or PUT */
+  FerryUploadProtocol protocol;      /* as asked */
+  FerryUploadProtocol protocol_used; /* as found; AUTO until known */
+  guint interop;                     /* IETF draft interop version */
+  char *upload_url;                  /* the server's upload resource, once created */
+  char *content_type;
+  char *form_field;                  /* plain POST as multipart/form-data */
+  char *source_path;                 /* the file, reopened for each attempt */
+  guint64 source_dev;
+  guint64 source_ino;
+  gint64 source_mtime;               /* nanoseconds */
+  gboolean source_is_copy;           /* a private copy Ferry deletes when done */
 } FerryRecord;
 
 FerryRecord *ferry_record_new (void);
@@ -57,6 +81,10 @@ void         ferry_record_free (FerryRecord *record);
 
 /* Forgets what was learnt about the remote file so the next attempt starts from zero. */
 void         ferry_record_reset_validators (FerryRecord *record);
+
+const char  *ferry_upload_protocol_to_string (FerryUploadProtocol protocol);
+gboolean     ferry_upload_protocol_from_string (const char          *str,
+                                                FerryUploadProtocol *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryRecord, ferry_record_free)
 

@@ -20,6 +20,7 @@
 #include "ferry-rate-limiter.h"
 #include "ferry-scheduler.h"
 #include "ferry-settings.h"
+#include "ferry-upload.h"
 
 #define TICK_MSEC 250
 #define TICKS_PER_PUBLISH 4
@@ -49,6 +50,7 @@ struct _FerryScheduler
 
   GSettings *settings;
   FerryRateLimiter *download_limiter;
+  FerryRateLimiter *upload_limiter;
   GHashTable *own_limiters;    /* FerryTransfer → FerryRateLimiter of its running attempt */
 
   GNetworkMonitor *network_monitor;
@@ -124,6 +126,7 @@ ferry_scheduler_dispose (GObject *object)
   g_clear_pointer (&self->own_limiters, g_hash_table_unref);
   g_clear_pointer (&self->transfers, g_ptr_array_unref);
   g_clear_pointer (&self->download_limiter, ferry_rate_limiter_unref);
+  g_clear_pointer (&self->upload_limiter, ferry_rate_limiter_unref);
   if (self->network_monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->network_monitor, self);
   if (self->power_monitor != NULL)
@@ -173,6 +176,7 @@ ferry_scheduler_init (FerryScheduler *self)
   self->max_running = DEFAULT_MAX_RUNNING;
   self->max_per_host = DEFAULT_MAX_PER_HOST;
   self->download_limiter = ferry_rate_limiter_new (0);
+  self->upload_limiter = ferry_rate_limiter_new (0);
   self->inhibit_fd = -1;
 }
 
@@ -187,6 +191,8 @@ read_settings (FerryScheduler *self)
                               1, MAX_PER_HOST_LIMIT);
   ferry_rate_limiter_set_rate (self->download_limiter,
                                ferry_settings_get_uint64 (self->settings, "download-limit", 0));
+  ferry_rate_limiter_set_rate (self->upload_limiter,
+                               ferry_settings_get_uint64 (self->settings, "upload-limit", 0));
   g_debug ("Limits: %u running, %u per server, %" G_GUINT64_FORMAT " B/s",
            self->max_running, self->max_per_host,
            ferry_rate_limiter_get_rate (self->download_limiter));
@@ -319,6 +325,36 @@ save (FerryTransfer *transfer)
       return FALSE;
     }
   return TRUE;
+}
+
+static void delete_partial (FerryRecord *r);
+
+/* The private copy Ferry made of a file to upload, once nothing can need it again. */
+static void
+delete_source_copy (FerryRecord *r)
+{
+  if (r->source_is_copy && r->source_path != NULL &&
+      g_unlink (r->source_path) != 0 && errno != ENOENT)
+    g_warning ("Could not delete %s: %s", r->source_path, g_strerror (errno));
+}
+
+/* Lets go of what an unfinished transfer holds that no one will use: a download's partial
+ * file; an upload's copy of its source and the server's half-received upload. */
+static void
+discard (FerryScheduler *self,
+         FerryRecord    *r)
+{
+  if (r->kind != FERRY_KIND_UPLOAD)
+    {
+      delete_partial (r);
+      return;
+    }
+
+  if (r->state != FERRY_STATE_COMPLETED)
+    ferry_upload_terminate (r, self->session);
+  g_clear_pointer (&r->upload_url, g_free);
+  r->bytes_done = 0;
+  delete_source_copy (r);
 }
 
 static void
@@ -520,9 +556,17 @@ finish (FerryScheduler *self,
   r->retry_at = 0;
   r->finished_at = now_unix ();
 
-  /* Bytes that a retry could continue from are kept; anything else is litter. */
-  if (state != FERRY_STATE_COMPLETED && (!r->resumable || r->bytes_done == 0))
-    delete_partial (r);
+  /* Bytes that a retry could continue from are kept; anything else is litter. An upload
+   * keeps its source for a retry until it completes. */
+  if (r->kind == FERRY_KIND_UPLOAD)
+    {
+      if (state == FERRY_STATE_COMPLETED)
+        delete_source_copy (r);
+    }
+  else if (state != FERRY_STATE_COMPLETED && (!r->resumable || r->bytes_done == 0))
+    {
+      delete_partial (r);
+    }
 
   if (save (transfer))
     g_signal_emit (self, signals[FINISHED], 0, transfer);
@@ -531,7 +575,8 @@ finish (FerryScheduler *self,
 static void
 apply_outcome (FerryScheduler *self,
                FerryTransfer  *transfer,
-               FerryDownload  *download,
+               gint64          retry_after,
+               guint64         progress,
                GError         *error)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
@@ -565,12 +610,11 @@ apply_outcome (FerryScheduler *self,
     {
     case FERRY_TRANSFER_ERROR_TRANSIENT:
       {
-        gint64 retry_after = ferry_download_get_retry_after (download);
         guint delay;
 
-        /* An attempt that moved the file forward starts the count again: a download over a
+        /* An attempt that moved the file forward starts the count again: a transfer over a
          * flaky link that keeps progressing never runs out of retries. */
-        r->attempts = ferry_download_get_progress (download) > 0 ? 1 : r->attempts + 1;
+        r->attempts = progress > 0 ? 1 : r->attempts + 1;
         if (r->attempts > MAX_ATTEMPTS)
           {
             g_autofree char *message = g_strdup_printf ("%s; gave up after %u attempts",
@@ -627,25 +671,42 @@ maybe_finish_shutdown (FerryScheduler *self)
 }
 
 static void
-on_download_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+on_attempt_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
-  FerryDownload *download = FERRY_DOWNLOAD (source);
   g_autoptr(FerryTransfer) transfer = user_data;
   g_autoptr(GError) error = NULL;
   FerryScheduler *self;
   FerryRecord *r = ferry_transfer_get_record (transfer);
+  gint64 retry_after;
+  guint64 progress;
 
-  ferry_download_run_finish (download, result, &error);
+  if (FERRY_IS_UPLOAD (source))
+    {
+      ferry_upload_run_finish (FERRY_UPLOAD (source), result, &error);
+      retry_after = ferry_upload_get_retry_after (FERRY_UPLOAD (source));
+      progress = ferry_upload_get_progress (FERRY_UPLOAD (source));
+    }
+  else
+    {
+      ferry_download_run_finish (FERRY_DOWNLOAD (source), result, &error);
+      retry_after = ferry_download_get_retry_after (FERRY_DOWNLOAD (source));
+      progress = ferry_download_get_progress (FERRY_DOWNLOAD (source));
+    }
   self = g_object_get_data (G_OBJECT (transfer), "ferry-scheduler");
 
   ferry_transfer_set_engine (transfer, NULL);
 
   if (self == NULL)
     {
-      /* Removed while it ran: only its partial file is left to clean up. */
-      delete_partial (r);
+      /* Removed while it ran: only what it held is left to clean up. */
+      FerryScheduler *owner = g_object_get_data (G_OBJECT (transfer), "ferry-removed-from");
+
+      if (owner != NULL)
+        discard (owner, r);
+      else
+        delete_partial (r);
       return;
     }
 
@@ -663,11 +724,11 @@ on_download_done (GObject      *source,
   switch (r->state)
     {
     case FERRY_STATE_RUNNING:
-      apply_outcome (self, transfer, download, error);
+      apply_outcome (self, transfer, retry_after, progress, error);
       break;
 
     case FERRY_STATE_CANCELED:
-      delete_partial (r);
+      discard (self, r);
       save (transfer);
       break;
 
@@ -692,8 +753,8 @@ start (FerryScheduler *self,
        FerryTransfer  *transfer)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
-  g_autoptr(FerryDownload) download = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  FerryRateLimiter *own = NULL;
 
   r->state = FERRY_STATE_RUNNING;
   r->wait_reasons = FERRY_WAIT_NONE;
@@ -701,23 +762,31 @@ start (FerryScheduler *self,
   if (!save (transfer))
     return;
 
-  download = ferry_download_new (transfer, self->session);
   if (r->rate_limit > 0)
     {
-      FerryRateLimiter *own = ferry_rate_limiter_new (r->rate_limit);
-
+      own = ferry_rate_limiter_new (r->rate_limit);
       g_hash_table_insert (self->own_limiters, transfer, own);
-      ferry_download_set_rate_limiters (download, self->download_limiter, own);
     }
-  else
-    {
-      ferry_download_set_rate_limiters (download, self->download_limiter, NULL);
-    }
-  ferry_transfer_set_engine (transfer, G_OBJECT (download));
+
   g_hash_table_insert (self->cancellables, transfer, g_object_ref (cancellable));
   set_running (self, self->running + 1);
 
-  ferry_download_run_async (download, cancellable, on_download_done, g_object_ref (transfer));
+  if (r->kind == FERRY_KIND_UPLOAD)
+    {
+      g_autoptr(FerryUpload) upload = ferry_upload_new (transfer);
+
+      ferry_upload_set_rate_limiters (upload, self->upload_limiter, own);
+      ferry_transfer_set_engine (transfer, G_OBJECT (upload));
+      ferry_upload_run_async (upload, cancellable, on_attempt_done, g_object_ref (transfer));
+    }
+  else
+    {
+      g_autoptr(FerryDownload) download = ferry_download_new (transfer, self->session);
+
+      ferry_download_set_rate_limiters (download, self->download_limiter, own);
+      ferry_transfer_set_engine (transfer, G_OBJECT (download));
+      ferry_download_run_async (download, cancellable, on_attempt_done, g_object_ref (transfer));
+    }
 }
 
 static void
@@ -1059,7 +1128,7 @@ ferry_scheduler_cancel (FerryScheduler *self,
     }
   else
     {
-      delete_partial (r);
+      discard (self, r);
       if (!ferry_transfer_save (transfer, error))
         return FALSE;
     }
@@ -1081,21 +1150,25 @@ ferry_scheduler_remove (FerryScheduler *self,
   if (!ferry_store_delete (self->store, r->id, error))
     return FALSE;
 
-  if (delete_data && r->state == FERRY_STATE_COMPLETED && r->destination != NULL &&
-      g_unlink (r->destination) != 0 && errno != ENOENT)
+  /* An upload's data is the caller's own file: never deleted here. */
+  if (delete_data && r->kind == FERRY_KIND_DOWNLOAD && r->state == FERRY_STATE_COMPLETED &&
+      r->destination != NULL && g_unlink (r->destination) != 0 && errno != ENOENT)
     g_warning ("Could not delete %s: %s", r->destination, g_strerror (errno));
 
   g_object_set_data (G_OBJECT (transfer), "ferry-scheduler", NULL);
 
   if (ferry_transfer_get_engine (transfer) != NULL)
     {
+      /* The attempt cleans up once it has let go (on_attempt_done). */
+      g_object_set_data_full (G_OBJECT (transfer), "ferry-removed-from", g_object_ref (self),
+                              g_object_unref);
       stop (self, transfer);
       g_hash_table_remove (self->cancellables, transfer);
       set_running (self, self->running - 1);
     }
   else
     {
-      delete_partial (r);
+      discard (self, r);
     }
 
   g_ptr_array_remove (self->transfers, transfer);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <gio/gunixfdlist.h>
 #include <glib/gstdio.h>
 
 #include "ferry-caller.h"
@@ -21,6 +22,7 @@
 #include "ferry-scheduler.h"
 #include "ferry-service.h"
 #include "ferry-settings.h"
+#include "ferry-source.h"
 #include "ferry-store.h"
 #include "ferry-transfer.h"
 
@@ -593,6 +595,41 @@ default_directory (FerryService *self)
   return ferry_settings_dup_download_folder (ferry_scheduler_get_settings (self->scheduler));
 }
 
+/* Stores @record and starts it; answers @invocation with its path. */
+static void
+add_record (FerryService          *self,
+            GDBusMethodInvocation *invocation,
+            FerryRecord           *record_in,
+            gboolean               paused)
+{
+  g_autoptr(FerryRecord) record = record_in;
+  g_autoptr(FerryTransfer) transfer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  record->state = paused ? FERRY_STATE_PAUSED : FERRY_STATE_QUEUED;
+  record->created_at = g_get_real_time () / G_USEC_PER_SEC;
+  if (record->session == NULL)
+    record->session = g_strdup ("");
+
+  /* Persist before announce: the caller gets a path only for a stored transfer. */
+  if (!ferry_store_insert (self->store, record, &error))
+    {
+      if (record->source_is_copy && record->source_path != NULL)
+        g_unlink (record->source_path);
+      return_error (invocation, error);
+      return;
+    }
+
+  transfer = ferry_transfer_new (self->store, g_steal_pointer (&record));
+  track (self, transfer, TRUE);
+  ferry_scheduler_add (self->scheduler, transfer);
+
+  g_debug ("Added transfer %" G_GUINT64_FORMAT, ferry_transfer_get_id (transfer));
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(o)",
+                                                        ferry_transfer_get_object_path (transfer)));
+}
+
 /* A sandboxed app's transfers are in its own session, and its downloads land in the
  * Downloads folder or a folder inside it (symlinks resolved), never elsewhere. */
 static gboolean
@@ -687,26 +724,66 @@ handle_add_download (FerryManager1         *manager,
 
   record->kind = FERRY_KIND_DOWNLOAD;
   record->uri = g_strdup (uri);
-  record->state = paused ? FERRY_STATE_PAUSED : FERRY_STATE_QUEUED;
-  record->created_at = g_get_real_time () / G_USEC_PER_SEC;
-  if (record->session == NULL)
-    record->session = g_strdup ("");
+  add_record (self, invocation, g_steal_pointer (&record), paused);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
 
-  /* Persist before announce: the caller gets a path only for a stored transfer. */
-  if (!ferry_store_insert (self->store, record, &error))
+typedef struct
+{
+  FerryService *service;
+  GDBusMethodInvocation *invocation;
+  FerryRecord *record;
+  gboolean paused;
+  int fd;
+  char *copy_dir;
+} AddUpload;
+
+static void
+add_upload_free (AddUpload *add)
+{
+  g_clear_object (&add->service);
+  g_clear_object (&add->invocation);
+  g_clear_pointer (&add->record, ferry_record_free);
+  if (add->fd >= 0)
+    close (add->fd);
+  g_free (add->copy_dir);
+  g_free (add);
+}
+
+/* Finding the file again may mean copying it: not on the main thread. */
+static void
+adopt_source_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  AddUpload *add = task_data;
+  GError *error = NULL;
+
+  if (ferry_source_adopt (add->fd, add->copy_dir, add->record, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+on_source_adopted (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  AddUpload *add = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      return_error (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
+      return_error (add->invocation, error);
+      return;
     }
 
-  transfer = ferry_transfer_new (self->store, g_steal_pointer (&record));
-  track (self, transfer, TRUE);
-  ferry_scheduler_add (self->scheduler, transfer);
-
-  g_debug ("Added transfer %" G_GUINT64_FORMAT, ferry_transfer_get_id (transfer));
-  ferry_manager1_complete_add_download (manager, invocation,
-                                        ferry_transfer_get_object_path (transfer));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  /* The name the transfer shows is the file's. */
+  g_free (add->record->destination);
+  add->record->destination = g_strdup (add->record->filename);
+  add_record (add->service, add->invocation, g_steal_pointer (&add->record), add->paused);
 }
 
 static gboolean
@@ -718,10 +795,77 @@ handle_add_upload (FerryManager1         *manager,
                    GVariant              *options,
                    FerryService          *self)
 {
+  g_autoptr(FerryRecord) record = ferry_record_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *key = NULL;
+  gboolean paused = FALSE;
+  FerryTransfer *existing;
+  const char *confinement;
+  AddUpload *add;
+  int fd = -1;
+
   touch (self);
-  g_dbus_method_invocation_return_error_literal (invocation, FERRY_ERROR,
-                                                 FERRY_ERROR_UNSUPPORTED,
-                                                 "This version of Ferry cannot upload yet");
+
+  confinement = caller_confinement (self, invocation);
+  if (confinement == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+
+  record->kind = FERRY_KIND_UPLOAD;
+  record->allow_metered = ferry_settings_get_boolean (ferry_scheduler_get_settings (self->scheduler),
+                                                      "allow-metered", TRUE);
+
+  if (!ferry_options_check_uri (uri, &error) ||
+      !ferry_options_apply (record, options, FERRY_OPTIONS_ADD_UPLOAD, &paused, &error) ||
+      !confine_record (self, confinement, record, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  /* Restart-or-reconnect: the same (session, identifier) is the same transfer. */
+  key = identifier_key (record);
+  existing = key ? g_hash_table_lookup (self->identifiers, key) : NULL;
+  if (existing != NULL)
+    {
+      ferry_manager1_complete_add_upload (manager, invocation, NULL,
+                                          ferry_transfer_get_object_path (existing));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  if (fd_list != NULL)
+    fd = g_unix_fd_list_get (fd_list, g_variant_get_handle (source), NULL);
+  if (!ferry_source_check (fd, &error))
+    {
+      if (fd >= 0)
+        close (fd);
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  record->uri = g_strdup (uri);
+  if (record->method == NULL)
+    record->method = g_strdup ("POST");
+  if (record->form_field != NULL && !g_str_equal (record->method, "POST"))
+    {
+      close (fd);
+      g_dbus_method_invocation_return_error_literal (invocation, FERRY_ERROR,
+                                                     FERRY_ERROR_INVALID_ARGUMENT,
+                                                     "A form field is sent with POST, not PUT");
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  add = g_new0 (AddUpload, 1);
+  add->service = g_object_ref (self);
+  add->invocation = g_object_ref (invocation);
+  add->record = g_steal_pointer (&record);
+  add->paused = paused;
+  add->fd = fd;
+  add->copy_dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "uploads", NULL);
+
+  task = g_task_new (NULL, NULL, on_source_adopted, NULL);
+  g_task_set_task_data (task, add, (GDestroyNotify) add_upload_free);
+  g_task_run_in_thread (task, adopt_source_thread);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 

@@ -37,8 +37,8 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "partial_name, session, identifier, state, wait_reasons, bytes_done, bytes_total, " \
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
-  "created_at, finished_at, rate_limit"
-#define N_COLUMNS 31
+  "created_at, finished_at, rate_limit, upload"
+#define N_COLUMNS 32
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -80,6 +80,9 @@ static const char *const migrations[] = {
 
   /* 2: a speed limit per transfer. */
   "ALTER TABLE transfers ADD COLUMN rate_limit INTEGER NOT NULL DEFAULT 0;",
+
+  /* 3: uploads — what to send and how to resume, as a serialised a{sv}. */
+  "ALTER TABLE transfers ADD COLUMN upload BLOB;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
@@ -241,15 +244,23 @@ open_database (FerryStore *self,
       }
   }
 
-  if (sqlite3_prepare_v2 (self->db,
-                          "INSERT INTO transfers (" COLUMNS ") VALUES ("
-                          "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                          -1, &self->insert_stmt, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2 (self->db,
-                          "UPDATE transfers SET (" COLUMNS ") = ("
-                          "?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                          " WHERE id = ?32",
-                          -1, &self->update_stmt, NULL) != SQLITE_OK ||
+  {
+    /* One placeholder per column; the id of an update comes after them. */
+    g_autoptr(GString) values = g_string_new ("?");
+    g_autofree char *insert = NULL;
+    g_autofree char *update = NULL;
+
+    for (int i = 1; i < N_COLUMNS; i++)
+      g_string_append (values, ",?");
+    insert = g_strdup_printf ("INSERT INTO transfers (" COLUMNS ") VALUES (%s)", values->str);
+    update = g_strdup_printf ("UPDATE transfers SET (" COLUMNS ") = (%s) WHERE id = ?%d",
+                              values->str, N_COLUMNS + 1);
+    if (sqlite3_prepare_v2 (self->db, insert, -1, &self->insert_stmt, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2 (self->db, update, -1, &self->update_stmt, NULL) != SQLITE_OK)
+      return set_sqlite_error (error, self->db, "prepare");
+  }
+
+  if (
       sqlite3_prepare_v2 (self->db, "DELETE FROM transfers WHERE id = ?",
                           -1, &self->delete_stmt, NULL) != SQLITE_OK)
     return set_sqlite_error (error, self->db, "prepare");
@@ -369,6 +380,66 @@ bind_text (sqlite3_stmt *stmt,
 }
 
 static void
+add_string (GVariantDict *dict,
+            const char   *key,
+            const char   *value)
+{
+  if (value != NULL)
+    g_variant_dict_insert (dict, key, "s", value);
+}
+
+static GVariant *
+upload_to_variant (const FerryRecord *r)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  add_string (&dict, "method", r->method);
+  g_variant_dict_insert (&dict, "protocol", "s", ferry_upload_protocol_to_string (r->protocol));
+  g_variant_dict_insert (&dict, "protocol-used", "s",
+                         ferry_upload_protocol_to_string (r->protocol_used));
+  g_variant_dict_insert (&dict, "interop", "u", r->interop);
+  add_string (&dict, "upload-url", r->upload_url);
+  add_string (&dict, "content-type", r->content_type);
+  add_string (&dict, "form-field", r->form_field);
+  add_string (&dict, "source-path", r->source_path);
+  g_variant_dict_insert (&dict, "source-dev", "t", r->source_dev);
+  g_variant_dict_insert (&dict, "source-ino", "t", r->source_ino);
+  g_variant_dict_insert (&dict, "source-mtime", "x", r->source_mtime);
+  g_variant_dict_insert (&dict, "source-is-copy", "b", r->source_is_copy);
+  return g_variant_dict_end (&dict);
+}
+
+/* A store is untrusted input once it has been on disk: every field is looked up with its
+ * type, and anything missing or of another type keeps its default. */
+static void
+upload_from_variant (FerryRecord *r,
+                     GVariant    *upload)
+{
+  const char *str;
+
+  if (g_variant_lookup (upload, "method", "&s", &str))
+    r->method = g_strdup (str);
+  if (g_variant_lookup (upload, "protocol", "&s", &str))
+    ferry_upload_protocol_from_string (str, &r->protocol);
+  if (g_variant_lookup (upload, "protocol-used", "&s", &str))
+    ferry_upload_protocol_from_string (str, &r->protocol_used);
+  g_variant_lookup (upload, "interop", "u", &r->interop);
+  if (g_variant_lookup (upload, "upload-url", "&s", &str))
+    r->upload_url = g_strdup (str);
+  if (g_variant_lookup (upload, "content-type", "&s", &str))
+    r->content_type = g_strdup (str);
+  if (g_variant_lookup (upload, "form-field", "&s", &str))
+    r->form_field = g_strdup (str);
+  if (g_variant_lookup (upload, "source-path", "&s", &str))
+    r->source_path = g_strdup (str);
+  g_variant_lookup (upload, "source-dev", "t", &r->source_dev);
+  g_variant_lookup (upload, "source-ino", "t", &r->source_ino);
+  g_variant_lookup (upload, "source-mtime", "x", &r->source_mtime);
+  g_variant_lookup (upload, "source-is-copy", "b", &r->source_is_copy);
+}
+
+static void
 bind_record (sqlite3_stmt      *stmt,
              const FerryRecord *r)
 {
@@ -409,6 +480,17 @@ bind_record (sqlite3_stmt      *stmt,
   sqlite3_bind_int64 (stmt, c++, r->created_at);
   sqlite3_bind_int64 (stmt, c++, r->finished_at);
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) MIN (r->rate_limit, (guint64) G_MAXINT64));
+  if (r->kind == FERRY_KIND_UPLOAD)
+    {
+      g_autoptr(GVariant) upload = g_variant_ref_sink (upload_to_variant (r));
+
+      sqlite3_bind_blob (stmt, c++, g_variant_get_data (upload),
+                         (int) g_variant_get_size (upload), SQLITE_TRANSIENT);
+    }
+  else
+    {
+      sqlite3_bind_null (stmt, c++);
+    }
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -480,6 +562,17 @@ read_record (sqlite3_stmt *stmt)
   r->created_at = sqlite3_column_int64 (stmt, c++);
   r->finished_at = sqlite3_column_int64 (stmt, c++);
   r->rate_limit = column_size (stmt, c++);
+  if (sqlite3_column_type (stmt, c) == SQLITE_BLOB)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, c),
+                                             (gsize) sqlite3_column_bytes (stmt, c));
+      g_autoptr(GVariant) upload =
+        g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE));
+      g_autoptr(GVariant) normal = g_variant_get_normal_form (upload);
+
+      upload_from_variant (r, normal);
+    }
+  c++;
 
   return r;
 }

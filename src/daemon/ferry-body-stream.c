@@ -1,0 +1,209 @@
+/* ferry-body-stream.c
+ *
+ * libsoup 3.2 moves every request body through an 8 KiB splice; the source decides the
+ * speed (PROTOCOLS.md §4). This stream is always readable and reads straight from the file
+ * with pread, so the body of a PATCH from a resume offset is the file from that offset and
+ * nothing else. It is read on the upload's worker thread: waiting for the rate limiters
+ * blocks that thread only.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ferry-upload"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ferry-body-stream.h"
+
+struct _FerryBodyStream
+{
+  GInputStream parent_instance;
+
+  int fd;
+  guint64 offset;
+  guint64 length;
+  GBytes *prefix;
+  GBytes *suffix;
+  guint64 position;     /* in the whole body */
+  FerryRateLimiter *shared;
+  FerryRateLimiter *own;
+};
+
+G_DEFINE_FINAL_TYPE (FerryBodyStream, ferry_body_stream, G_TYPE_INPUT_STREAM)
+
+static gsize
+bytes_size (GBytes *bytes)
+{
+  return bytes != NULL ? g_bytes_get_size (bytes) : 0;
+}
+
+/* Copies from @part (which starts at @start in the body) what lies at the position. */
+static gssize
+read_part (FerryBodyStream *self,
+           GBytes          *part,
+           guint64          start,
+           void            *buffer,
+           gsize            count)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (part, &size);
+  gsize at = (gsize) (self->position - start);
+  gsize n = MIN (count, size - at);
+
+  memcpy (buffer, data + at, n);
+  self->position += n;
+  return (gssize) n;
+}
+
+/* Waits, a little at a time so a cancellation is noticed, until the limiters allow a read. */
+static gboolean
+wait_for_limiters (FerryBodyStream *self,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  for (;;)
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 delay = MAX (ferry_rate_limiter_delay (self->shared, now),
+                          ferry_rate_limiter_delay (self->own, now));
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (delay <= 0)
+        return TRUE;
+      g_usleep ((gulong) MIN (delay, G_USEC_PER_SEC / 10));
+    }
+}
+
+static gssize
+ferry_body_stream_read (GInputStream  *stream,
+                        void          *buffer,
+                        gsize          count,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  FerryBodyStream *self = FERRY_BODY_STREAM (stream);
+  guint64 prefix_size = bytes_size (self->prefix);
+  guint64 file_end = prefix_size + self->length;
+  gssize n;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return -1;
+
+  if (self->position < prefix_size)
+    return read_part (self, self->prefix, 0, buffer, count);
+
+  if (self->position >= file_end)
+    {
+      if (self->position >= file_end + bytes_size (self->suffix))
+        return 0;
+      return read_part (self, self->suffix, file_end, buffer, count);
+    }
+
+  if (!wait_for_limiters (self, cancellable, error))
+    return -1;
+
+  count = (gsize) MIN ((guint64) count, file_end - self->position);
+  do
+    n = pread (self->fd, buffer, count,
+               (off_t) (self->offset + (self->position - prefix_size)));
+  while (n < 0 && errno == EINTR);
+
+  if (n < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "The file to upload cannot be read: %s", g_strerror (saved));
+      return -1;
+    }
+  if (n == 0)
+    {
+      /* Shorter than it was when the upload began. */
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "The file changed while it was being uploaded");
+      return -1;
+    }
+
+  ferry_rate_limiter_consume (self->shared, g_get_monotonic_time (), (guint64) n);
+  ferry_rate_limiter_consume (self->own, g_get_monotonic_time (), (guint64) n);
+  self->position += (guint64) n;
+  return n;
+}
+
+static gboolean
+ferry_body_stream_close (GInputStream  *stream,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  FerryBodyStream *self = FERRY_BODY_STREAM (stream);
+
+  if (self->fd >= 0)
+    {
+      close (self->fd);
+      self->fd = -1;
+    }
+  return TRUE;
+}
+
+static void
+ferry_body_stream_finalize (GObject *object)
+{
+  FerryBodyStream *self = FERRY_BODY_STREAM (object);
+
+  if (self->fd >= 0)
+    close (self->fd);
+  g_clear_pointer (&self->prefix, g_bytes_unref);
+  g_clear_pointer (&self->suffix, g_bytes_unref);
+  g_clear_pointer (&self->shared, ferry_rate_limiter_unref);
+  g_clear_pointer (&self->own, ferry_rate_limiter_unref);
+
+  G_OBJECT_CLASS (ferry_body_stream_parent_class)->finalize (object);
+}
+
+static void
+ferry_body_stream_class_init (FerryBodyStreamClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GInputStreamClass *stream_class = G_INPUT_STREAM_CLASS (klass);
+
+  object_class->finalize = ferry_body_stream_finalize;
+  stream_class->read_fn = ferry_body_stream_read;
+  stream_class->close_fn = ferry_body_stream_close;
+}
+
+static void
+ferry_body_stream_init (FerryBodyStream *self)
+{
+  self->fd = -1;
+}
+
+GInputStream *
+ferry_body_stream_new (int               fd,
+                       guint64           offset,
+                       guint64           length,
+                       GBytes           *prefix,
+                       GBytes           *suffix,
+                       FerryRateLimiter *shared,
+                       FerryRateLimiter *own)
+{
+  FerryBodyStream *self = g_object_new (FERRY_TYPE_BODY_STREAM, NULL);
+
+  self->fd = fd;
+  self->offset = offset;
+  self->length = length;
+  self->prefix = prefix ? g_bytes_ref (prefix) : NULL;
+  self->suffix = suffix ? g_bytes_ref (suffix) : NULL;
+  self->shared = shared ? ferry_rate_limiter_ref (shared) : NULL;
+  self->own = own ? ferry_rate_limiter_ref (own) : NULL;
+  return G_INPUT_STREAM (self);
+}
+
+guint64
+ferry_body_stream_get_size (FerryBodyStream *self)
+{
+  return bytes_size (self->prefix) + self->length + bytes_size (self->suffix);
+}

@@ -1,0 +1,1248 @@
+/* ferry-upload.c
+ *
+ * An attempt runs on a worker thread with libsoup's blocking API, the fast path for request
+ * bodies in libsoup 3.2 (PROTOCOLS.md §4), on a session of its own. What the thread learns
+ * that a restart needs — the protocol, the upload's address, each acknowledged offset — is
+ * handed to the main thread, which stores it before anything else happens.
+ *
+ * Protocols:
+ *  - IETF draft (interop 9, or 6): careful creation (an empty request with
+ *    Upload-Complete: ?0, then PATCH with application/partial-upload), HEAD for the offset
+ *    after an interruption, 409 → the server's offset, 404/410 → start over, 413 → smaller
+ *    appends within Upload-Limit.
+ *  - tus 1.0: POST with Upload-Length and Upload-Metadata, PATCH with
+ *    application/offset+octet-stream and Upload-Checksum when the server offers sha1.
+ *  - plain: one PUT or POST (raw, or multipart/form-data), from byte 0 every time.
+ * Appends grow from 8 MiB while each takes under a second, so the offset the server
+ * acknowledges, which is what BytesDone shows, moves at least about once a second.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ferry-upload"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ferry-body-stream.h"
+#include "ferry-http.h"
+#include "ferry-settings.h"
+#include "ferry-upload.h"
+
+#define DEFAULT_STALL_SECONDS 30
+#define FIRST_APPEND_SIZE (8 * 1024 * 1024)
+#define MAX_APPEND_SIZE (G_GUINT64_CONSTANT (1) << 30)
+#define MIN_APPEND_SIZE (64 * 1024)
+#define MAX_REDIRECTS 5
+#define MAX_STARTS_OVER 3
+#define TUS_VERSION "1.0.0"
+
+/* What the thread works from: a copy of the record's fields, taken on the main thread. */
+typedef struct
+{
+  guint64 id;
+  char *uri;
+  char *method;
+  FerryUploadProtocol protocol;
+  FerryUploadProtocol used;
+  guint interop;
+  char *upload_url;
+  guint64 offset;
+  guint64 length;
+  char *content_type;
+  char *form_field;
+  char *filename;
+  char *sha256;
+  GVariant *headers;
+  char *source_path;
+  guint64 source_dev;
+  guint64 source_ino;
+  gint64 source_mtime;
+
+  FerryUploadLimit limit;
+  gboolean tus_sha1;
+  guint starts_over;
+  guint64 append_size;
+  guint http_status;
+  gint64 retry_after;
+} Job;
+
+struct _FerryUpload
+{
+  GObject parent_instance;
+
+  FerryTransfer *transfer;
+  GMainContext *context;
+  FerryRateLimiter *shared_limiter;
+  FerryRateLimiter *own_limiter;
+  gint64 retry_after;
+  guint64 start_offset;
+  guint64 acknowledged;
+};
+
+G_DEFINE_FINAL_TYPE (FerryUpload, ferry_upload, G_TYPE_OBJECT)
+
+static void
+job_free (Job *job)
+{
+  g_free (job->uri);
+  g_free (job->method);
+  g_free (job->upload_url);
+  g_free (job->content_type);
+  g_free (job->form_field);
+  g_free (job->filename);
+  g_free (job->sha256);
+  g_clear_pointer (&job->headers, g_variant_unref);
+  g_free (job->source_path);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+static guint
+stall_seconds (void)
+{
+  return ferry_settings_env_seconds ("FERRY_STALL_TIMEOUT", DEFAULT_STALL_SECONDS, 3599);
+}
+
+static GError *
+upload_error (FerryTransferError code,
+              const char        *format,
+              ...) G_GNUC_PRINTF (2, 3);
+
+static GError *
+upload_error (FerryTransferError code,
+              const char        *format,
+              ...)
+{
+  va_list args;
+  GError *error;
+
+  va_start (args, format);
+  error = g_error_new_valist (FERRY_TRANSFER_ERROR, code, format, args);
+  va_end (args);
+  return error;
+}
+
+/* -- Handing state to the main thread ------------------------------------------------------ */
+
+typedef struct
+{
+  FerryUpload *upload;
+  FerryUploadProtocol used;
+  char *upload_url;
+  guint64 offset;
+  guint http_status;
+} Update;
+
+static void
+update_free (Update *update)
+{
+  g_object_unref (update->upload);
+  g_free (update->upload_url);
+  g_free (update);
+}
+
+static gboolean
+apply_update (gpointer user_data)
+{
+  Update *update = user_data;
+  FerryUpload *self = update->upload;
+  FerryRecord *r = ferry_transfer_get_record (self->transfer);
+  g_autoptr(GError) error = NULL;
+
+  r->protocol_used = update->used;
+  r->resumable = update->used == FERRY_UPLOAD_IETF || update->used == FERRY_UPLOAD_TUS;
+  if (g_strcmp0 (r->upload_url, update->upload_url) != 0)
+    {
+      g_free (r->upload_url);
+      r->upload_url = g_strdup (update->upload_url);
+    }
+  r->bytes_done = update->offset;
+  if (update->http_status != 0)
+    r->http_status = update->http_status;
+  self->acknowledged = update->offset;
+
+  if (!ferry_transfer_save (self->transfer, &error))
+    g_warning ("Could not store the progress of upload %" G_GUINT64_FORMAT ": %s",
+               r->id, error->message);
+  ferry_transfer_set_live_bytes (self->transfer, update->offset);
+  return G_SOURCE_REMOVE;
+}
+
+/* Stores what a restart needs. Called on the thread; applied on the main thread in order. */
+static void
+post_state (FerryUpload *self,
+            Job         *job)
+{
+  Update *update = g_new0 (Update, 1);
+
+  update->upload = g_object_ref (self);
+  update->used = job->used;
+  update->upload_url = g_strdup (job->upload_url);
+  update->offset = job->offset;
+  update->http_status = job->http_status;
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_update, update,
+                              (GDestroyNotify) update_free);
+}
+
+/* -- HTTP on the worker thread ------------------------------------------------------------- */
+
+static void
+add_caller_headers (SoupMessage *msg,
+                    GVariant    *caller_headers)
+{
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  GVariantIter iter;
+  const char *name;
+  const char *value;
+
+  if (caller_headers == NULL)
+    return;
+
+  g_variant_iter_init (&iter, caller_headers);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    soup_message_headers_replace (headers, name, value);
+}
+
+static SoupMessage *
+new_message (Job        *job,
+             const char *method,
+             const char *uri,
+             GError    **error)
+{
+  SoupMessage *msg = soup_message_new (method, uri);
+
+  if (msg == NULL)
+    {
+      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                                              "The address %s is not valid", uri));
+      return NULL;
+    }
+
+  /* A 302 would turn PATCH or PUT into a GET without a body: redirects are ours to follow. */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  add_caller_headers (msg, job->headers);
+  return msg;
+}
+
+static void
+set_draft_headers (Job         *job,
+                   SoupMessage *msg)
+{
+  g_autofree char *version = g_strdup_printf ("%u", job->interop);
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                "Upload-Draft-Interop-Version", version);
+}
+
+static void
+set_tus_headers (SoupMessage *msg)
+{
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Tus-Resumable",
+                                TUS_VERSION);
+}
+
+static void
+set_empty_body (SoupMessage *msg)
+{
+  soup_message_set_request_body_from_bytes (msg, NULL, NULL);
+  soup_message_headers_set_content_length (soup_message_get_request_headers (msg), 0);
+}
+
+/* Sends @msg and reads its (small) answer to the end. FALSE only when no answer came. */
+static gboolean
+exchange (SoupSession  *session,
+          SoupMessage  *msg,
+          GCancellable *cancellable,
+          GError      **error)
+{
+  g_autoptr(GInputStream) body = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char buffer[4096];
+  gsize total = 0;
+  gssize n;
+
+  body = soup_session_send (session, msg, cancellable, &local_error);
+  if (body == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (local_error->domain == G_TLS_ERROR ||
+               soup_message_get_tls_peer_certificate_errors (msg) != 0)
+        g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                                                "The secure connection to the server failed: %s",
+                                                local_error->message));
+      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+        g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_FAILED, "%s",
+                                                local_error->message));
+      else
+        g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
+                                                "The connection to the server was lost: %s",
+                                                local_error->message));
+      return FALSE;
+    }
+
+  /* The answer's body is not used; a server that sends a lot is not read for long. */
+  while ((n = g_input_stream_read (body, buffer, sizeof buffer, cancellable, NULL)) > 0 &&
+         (total += (gsize) n) < 1024 * 1024)
+    ;
+  g_input_stream_close (body, NULL, NULL);
+  return TRUE;
+}
+
+static const char *
+header (SoupMessage *msg,
+        const char  *name)
+{
+  return soup_message_headers_get_one (soup_message_get_response_headers (msg), name);
+}
+
+/* The error for an answer that is not what the step needed. */
+static GError *
+status_error (Job         *job,
+              SoupMessage *msg)
+{
+  guint status = soup_message_get_status (msg);
+  const char *reason = soup_message_get_reason_phrase (msg);
+
+  job->http_status = status;
+
+  if (status == 408 || status == 429 || (status >= 500 && status < 600))
+    {
+      gint64 delay;
+
+      if (ferry_http_parse_retry_after (header (msg, "Retry-After"),
+                                        g_get_real_time () / G_USEC_PER_SEC, &delay))
+        job->retry_after = delay;
+      return upload_error (FERRY_TRANSFER_ERROR_TRANSIENT, "%s (HTTP %u)",
+                           ferry_http_transient_reason (status), status);
+    }
+
+  switch (status)
+    {
+    case 401:
+      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                           "The server requires a login to upload here (HTTP 401)");
+    case 403:
+      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                           "The server refused the upload (HTTP 403)");
+    case 404:
+      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                           "There is nothing at this address to upload to (HTTP 404)");
+    case 405:
+      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                           "The server does not take uploads with %s here (HTTP 405)",
+                           job->method);
+    case 413:
+      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                           "The file is larger than the server accepts (HTTP 413)");
+    default:
+      break;
+    }
+
+  if (status >= 300 && status < 400)
+    return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                         "The server moved the upload elsewhere in a way that would lose the "
+                         "file (HTTP %u)", status);
+
+  return upload_error (FERRY_TRANSFER_ERROR_REJECTED, "The server refused the upload (HTTP %u %s)",
+                       status, reason ? reason : "");
+}
+
+/* Resolves the Location of @msg against the address it was sent to. */
+static char *
+location_of (SoupMessage *msg)
+{
+  const char *location = header (msg, "Location");
+  g_autoptr(GUri) resolved = NULL;
+
+  if (location == NULL)
+    return NULL;
+  resolved = g_uri_parse_relative (soup_message_get_uri (msg), location, SOUP_HTTP_URI_FLAGS,
+                                   NULL);
+  if (resolved == NULL)
+    return NULL;
+  if (g_strcmp0 (g_uri_get_scheme (resolved), "http") != 0 &&
+      g_strcmp0 (g_uri_get_scheme (resolved), "https") != 0)
+    return NULL;
+  return g_uri_to_string (resolved);
+}
+
+/* 307 and 308 keep the method and the body: follow them, not from https to http. */
+static char *
+redirect_target (SoupMessage *msg)
+{
+  guint status = soup_message_get_status (msg);
+  g_autofree char *target = NULL;
+
+  if (status != 307 && status != 308)
+    return NULL;
+  target = location_of (msg);
+  if (target == NULL)
+    return NULL;
+  if (g_str_equal (g_uri_get_scheme (soup_message_get_uri (msg)), "https") &&
+      !g_str_has_prefix (target, "https:"))
+    return NULL;
+  return g_steal_pointer (&target);
+}
+
+/* -- The source ---------------------------------------------------------------------------- */
+
+/* Opens the file to upload, refusing one that is not the file the upload began with. */
+static int
+open_source (Job     *job,
+             GError **error)
+{
+  struct stat st;
+  int fd;
+
+  fd = open (job->source_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_FAILED,
+                                              "The file to upload cannot be opened (%s): %s",
+                                              job->source_path, g_strerror (saved)));
+      return -1;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) ||
+      (guint64) st.st_dev != job->source_dev || (guint64) st.st_ino != job->source_ino ||
+      (guint64) st.st_size != job->length ||
+      (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec !=
+        job->source_mtime)
+    {
+      close (fd);
+      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_FAILED,
+                                              "The file changed while it was being uploaded"));
+      return -1;
+    }
+
+  return fd;
+}
+
+static GInputStream *
+body_for (FerryUpload *self,
+          int          fd,
+          guint64      offset,
+          guint64      length,
+          GBytes      *prefix,
+          GBytes      *suffix)
+{
+  return ferry_body_stream_new (dup (fd), offset, length, prefix, suffix, self->shared_limiter,
+                                self->own_limiter);
+}
+
+/* What a request's body is, to give it again when libsoup re-sends the message on its own
+ * (a kept-alive connection that failed before the answer): the stream it had is spent. */
+typedef struct
+{
+  FerryUpload *upload;
+  const char *content_type;
+  int fd;
+  guint64 offset;
+  guint64 length;
+  GBytes *prefix;
+  GBytes *suffix;
+} Body;
+
+static void
+set_body (SoupMessage *msg,
+          Body        *body)
+{
+  g_autoptr(GInputStream) stream = body_for (body->upload, body->fd, body->offset, body->length,
+                                             body->prefix, body->suffix);
+
+  soup_message_set_request_body (msg, body->content_type, stream,
+                                 (gssize) ferry_body_stream_get_size (FERRY_BODY_STREAM (stream)));
+}
+
+static void
+on_restarted (SoupMessage *msg,
+              Body        *body)
+{
+  g_debug ("Upload: the request is sent again; so is its body, from its start");
+  set_body (msg, body);
+}
+
+/* Gives @msg its body, now and whenever libsoup sends it again; @body must outlive the
+ * exchange. */
+static void
+attach_body (SoupMessage *msg,
+             Body        *body)
+{
+  set_body (msg, body);
+  g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), body);
+}
+
+/* The SHA-1 of @length bytes of @fd from @offset, base64, for tus's Upload-Checksum. */
+static char *
+sha1_of_range (int           fd,
+               guint64       offset,
+               guint64       length,
+               GCancellable *cancellable)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA1);
+  g_autofree guint8 *buffer = g_malloc (1024 * 1024);
+  guint8 digest[20];
+  gsize digest_len = sizeof digest;
+
+  while (length > 0)
+    {
+      gssize n = pread (fd, buffer, (size_t) MIN (length, 1024 * 1024), (off_t) offset);
+
+      if (n <= 0 || g_cancellable_is_cancelled (cancellable))
+        return NULL;
+      g_checksum_update (checksum, buffer, (gsize) n);
+      offset += (guint64) n;
+      length -= (guint64) n;
+    }
+
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  return g_base64_encode (digest, digest_len);
+}
+
+/* -- Finding the protocol ------------------------------------------------------------------ */
+
+static gboolean
+discover (Job          *job,
+          SoupSession  *session,
+          GCancellable *cancellable,
+          GError      **error)
+{
+  g_autoptr(SoupMessage) msg = new_message (job, "OPTIONS", job->uri, error);
+  guint status;
+
+  if (msg == NULL)
+    return FALSE;
+
+  set_tus_headers (msg);
+  set_draft_headers (job, msg);
+  if (!exchange (session, msg, cancellable, error))
+    return FALSE;
+
+  status = soup_message_get_status (msg);
+  if (status == 408 || status == 429 || (status >= 500 && status < 600))
+    {
+      g_propagate_error (error, status_error (job, msg));
+      return FALSE;
+    }
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      const char *tus = header (msg, "Tus-Version");
+      const char *limit = header (msg, "Upload-Limit");
+
+      job->tus_sha1 = ferry_http_list_has_token (header (msg, "Tus-Checksum-Algorithm"), "sha1");
+      if (limit != NULL)
+        ferry_http_parse_upload_limit (limit, &job->limit);
+
+      if (job->protocol == FERRY_UPLOAD_AUTO)
+        {
+          if (ferry_http_list_has_token (tus, TUS_VERSION))
+            job->used = FERRY_UPLOAD_TUS;
+          else if (limit != NULL || header (msg, "Upload-Draft-Interop-Version") != NULL)
+            job->used = FERRY_UPLOAD_IETF;
+        }
+    }
+
+  if (job->used == FERRY_UPLOAD_AUTO)
+    job->used = job->protocol == FERRY_UPLOAD_AUTO ? FERRY_UPLOAD_PLAIN : job->protocol;
+
+  g_debug ("Upload %" G_GUINT64_FORMAT ": %s", job->id,
+           ferry_upload_protocol_to_string (job->used));
+  return TRUE;
+}
+
+/* -- Resumable: the IETF draft and tus ----------------------------------------------------- */
+
+/* Creates the upload resource: an empty request with the length and, for the draft,
+ * Upload-Complete: ?0 ("careful" creation: the address arrives before any byte is sent). */
+static gboolean
+create (FerryUpload  *self,
+        Job          *job,
+        SoupSession  *session,
+        GCancellable *cancellable,
+        GError      **error)
+{
+  g_autofree char *target = g_strdup (job->uri);
+  gboolean ietf = job->used == FERRY_UPLOAD_IETF;
+
+  for (guint hops = 0;; hops++)
+    {
+      g_autoptr(SoupMessage) msg = new_message (job, ietf ? job->method : "POST", target, error);
+      SoupMessageHeaders *headers;
+      g_autofree char *length = NULL;
+      g_autofree char *next = NULL;
+
+      if (msg == NULL)
+        return FALSE;
+
+      headers = soup_message_get_request_headers (msg);
+      length = g_strdup_printf ("%" G_GUINT64_FORMAT, job->length);
+      soup_message_headers_replace (headers, "Upload-Length", length);
+      if (ietf)
+        {
+          set_draft_headers (job, msg);
+          soup_message_headers_replace (headers, "Upload-Complete", "?0");
+          if (job->sha256 != NULL)
+            {
+              g_autofree char *encoded = NULL;
+              g_autofree char *digest = NULL;
+              guint8 bytes[32];
+
+              for (guint i = 0; i < 32; i++)
+                bytes[i] = (guint8) (g_ascii_xdigit_value (job->sha256[2 * i]) * 16 +
+                                     g_ascii_xdigit_value (job->sha256[2 * i + 1]));
+              encoded = g_base64_encode (bytes, sizeof bytes);
+              digest = g_strdup_printf ("sha-256=:%s:", encoded);
+              soup_message_headers_replace (headers, "Repr-Digest", digest);
+            }
+          if (job->content_type != NULL)
+            soup_message_headers_replace (headers, "Content-Type", job->content_type);
+        }
+      else
+        {
+          g_autofree char *metadata = ferry_http_tus_metadata (job->filename, job->content_type);
+
+          set_tus_headers (msg);
+          if (*metadata != '\0')
+            soup_message_headers_replace (headers, "Upload-Metadata", metadata);
+        }
+      set_empty_body (msg);
+
+      if (!exchange (session, msg, cancellable, error))
+        return FALSE;
+
+      next = redirect_target (msg);
+      if (next != NULL && hops < MAX_REDIRECTS)
+        {
+          g_free (target);
+          target = g_steal_pointer (&next);
+          continue;
+        }
+
+      if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
+        {
+          g_propagate_error (error, status_error (job, msg));
+          return FALSE;
+        }
+
+      g_free (job->upload_url);
+      job->upload_url = location_of (msg);
+      if (job->upload_url == NULL)
+        {
+          g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                                                  "The server accepted the upload but gave no "
+                                                  "address to send the file to"));
+          return FALSE;
+        }
+      if (ietf && header (msg, "Upload-Limit") != NULL)
+        ferry_http_parse_upload_limit (header (msg, "Upload-Limit"), &job->limit);
+
+      job->offset = 0;
+      post_state (self, job);
+      return TRUE;
+    }
+}
+
+typedef enum
+{
+  OFFSET_KNOWN,      /* job->offset is what the server has */
+  OFFSET_COMPLETE,   /* the server has the whole file (the last answer was lost) */
+  OFFSET_GONE,       /* the upload expired or was removed: start over */
+} OffsetResult;
+
+/* Asks the server how much it has (HEAD on the upload's address). */
+static gboolean
+retrieve_offset (Job          *job,
+                 SoupSession  *session,
+                 GCancellable *cancellable,
+                 OffsetResult *result,
+                 GError      **error)
+{
+  g_autoptr(SoupMessage) msg = new_message (job, "HEAD", job->upload_url, error);
+  guint status;
+  guint64 offset;
+  gboolean complete = FALSE;
+
+  if (msg == NULL)
+    return FALSE;
+  if (job->used == FERRY_UPLOAD_IETF)
+    set_draft_headers (job, msg);
+  else
+    set_tus_headers (msg);
+
+  if (!exchange (session, msg, cancellable, error))
+    return FALSE;
+
+  status = soup_message_get_status (msg);
+  if (status == 404 || status == 410)
+    {
+      *result = OFFSET_GONE;
+      return TRUE;
+    }
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_propagate_error (error, status_error (job, msg));
+      return FALSE;
+    }
+
+  if (!ferry_http_parse_offset (header (msg, "Upload-Offset"), &offset) || offset > job->length)
+    {
+      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
+                                              "The server did not say how much of the file it "
+                                              "has"));
+      return FALSE;
+    }
+
+  job->offset = offset;
+  if (job->used == FERRY_UPLOAD_IETF)
+    ferry_http_parse_sf_boolean (header (msg, "Upload-Complete"), &complete);
+  else
+    complete = offset == job->length;
+  *result = complete && offset == job->length ? OFFSET_COMPLETE : OFFSET_KNOWN;
+  if (job->used == FERRY_UPLOAD_IETF && header (msg, "Upload-Limit") != NULL)
+    ferry_http_parse_upload_limit (header (msg, "Upload-Limit"), &job->limit);
+  return TRUE;
+}
+
+static guint64
+append_size (Job *job)
+{
+  guint64 size = job->append_size;
+
+  if (job->limit.max_append_size > 0)
+    size = MIN (size, job->limit.max_append_size);
+  if (job->limit.min_append_size > 0)
+    size = MAX (size, job->limit.min_append_size);
+  return MIN (size, job->length - job->offset);
+}
+
+/* One PATCH from the offset. */
+typedef enum
+{
+  APPEND_DONE,        /* the server took the bytes */
+  APPEND_CONFLICT,    /* the offsets disagreed; job->offset is what to send next, or HEAD */
+  APPEND_TOO_LARGE,   /* 413: send less at a time */
+  APPEND_GONE,        /* 404/410: start over */
+} AppendResult;
+
+static gboolean
+append (FerryUpload  *self,
+        Job          *job,
+        SoupSession  *session,
+        int           fd,
+        GCancellable *cancellable,
+        AppendResult *result,
+        GError      **error)
+{
+  guint64 size = append_size (job);
+  gboolean last = job->offset + size == job->length;
+  g_autoptr(SoupMessage) msg = new_message (job, "PATCH", job->upload_url, error);
+  Body body = { 0 };
+  SoupMessageHeaders *headers;
+  g_autofree char *offset = NULL;
+  guint status;
+  guint64 server_offset;
+  gint64 started;
+
+  if (msg == NULL)
+    return FALSE;
+
+  headers = soup_message_get_request_headers (msg);
+  offset = g_strdup_printf ("%" G_GUINT64_FORMAT, job->offset);
+  soup_message_headers_replace (headers, "Upload-Offset", offset);
+
+  if (job->used == FERRY_UPLOAD_IETF)
+    {
+      set_draft_headers (job, msg);
+      soup_message_headers_replace (headers, "Upload-Complete", last ? "?1" : "?0");
+    }
+  else
+    {
+      set_tus_headers (msg);
+      if (job->tus_sha1)
+        {
+          g_autofree char *sha1 = sha1_of_range (fd, job->offset, size, cancellable);
+          g_autofree char *value = NULL;
+
+          if (sha1 == NULL)
+            {
+              g_propagate_error (error, g_cancellable_is_cancelled (cancellable)
+                                          ? g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                                 "Stopped")
+                                          : upload_error (FERRY_TRANSFER_ERROR_FAILED,
+                                                          "The file changed while it was being "
+                                                          "uploaded"));
+              return FALSE;
+            }
+          value = g_strdup_printf ("sha1 %s", sha1);
+          soup_message_headers_replace (headers, "Upload-Checksum", value);
+        }
+    }
+
+  body.upload = self;
+  body.content_type = job->used == FERRY_UPLOAD_IETF ? "application/partial-upload"
+                                                     : "application/offset+octet-stream";
+  body.fd = fd;
+  body.offset = job->offset;
+  body.length = size;
+  attach_body (msg, &body);
+
+  started = g_get_monotonic_time ();
+  if (!exchange (session, msg, cancellable, error))
+    return FALSE;
+
+  status = soup_message_get_status (msg);
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      /* The server's word on its offset wins, where it gives one that makes sense. */
+      if (ferry_http_parse_offset (header (msg, "Upload-Offset"), &server_offset) &&
+          server_offset >= job->offset && server_offset <= job->offset + size)
+        job->offset = server_offset;
+      else
+        job->offset += size;
+      if (job->offset == job->length)
+        job->http_status = status;
+
+      /* Grow the appends while each is quick, so acknowledgements come about once a second. */
+      if (g_get_monotonic_time () - started < G_USEC_PER_SEC / 2 && job->append_size < MAX_APPEND_SIZE)
+        job->append_size *= 2;
+      *result = APPEND_DONE;
+      return TRUE;
+    }
+
+  switch (status)
+    {
+    case 409:
+      /* The server has another offset; the draft says which, tus needs a HEAD. */
+      if (ferry_http_parse_offset (header (msg, "Upload-Offset"), &server_offset) &&
+          server_offset <= job->length)
+        job->offset = server_offset;
+      else
+        job->offset = G_MAXUINT64;
+      *result = APPEND_CONFLICT;
+      return TRUE;
+
+    case 413:
+      if (header (msg, "Upload-Limit") != NULL)
+        ferry_http_parse_upload_limit (header (msg, "Upload-Limit"), &job->limit);
+      if (size <= MIN_APPEND_SIZE)
+        {
+          g_propagate_error (error, status_error (job, msg));
+          return FALSE;
+        }
+      job->append_size = MAX (size / 2, MIN_APPEND_SIZE);
+      *result = APPEND_TOO_LARGE;
+      return TRUE;
+
+    case 404:
+    case 410:
+      *result = APPEND_GONE;
+      return TRUE;
+
+    case 460:
+      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
+                                              "The server received the data damaged (checksum "
+                                              "mismatch)"));
+      return FALSE;
+
+    default:
+      g_propagate_error (error, status_error (job, msg));
+      return FALSE;
+    }
+}
+
+static gboolean
+start_over (FerryUpload *self,
+            Job         *job,
+            GError     **error)
+{
+  if (++job->starts_over > MAX_STARTS_OVER)
+    {
+      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
+                                              "The server keeps forgetting the upload"));
+      return FALSE;
+    }
+
+  g_debug ("Upload %" G_GUINT64_FORMAT ": the server forgot it; starting over", job->id);
+  g_clear_pointer (&job->upload_url, g_free);
+  job->offset = 0;
+  post_state (self, job);
+  return TRUE;
+}
+
+static gboolean
+run_resumable (FerryUpload  *self,
+               Job          *job,
+               SoupSession  *session,
+               int           fd,
+               GCancellable *cancellable,
+               GError      **error)
+{
+  /* An address from an earlier attempt: ask where that one got to. */
+  gboolean need_offset = job->upload_url != NULL;
+
+  for (;;)
+    {
+      AppendResult result;
+
+      if (job->upload_url == NULL)
+        {
+          if (!create (self, job, session, cancellable, error))
+            return FALSE;
+          need_offset = FALSE;
+        }
+
+      if (need_offset)
+        {
+          OffsetResult where;
+
+          if (!retrieve_offset (job, session, cancellable, &where, error))
+            return FALSE;
+          need_offset = FALSE;
+          if (where == OFFSET_GONE)
+            {
+              if (!start_over (self, job, error))
+                return FALSE;
+              continue;
+            }
+          post_state (self, job);
+          if (where == OFFSET_COMPLETE)
+            return TRUE;
+        }
+
+      /* tus is done when the offset reaches the length; the draft needs a last append
+       * that says Upload-Complete: ?1, empty if every byte is there already. */
+      if (job->used == FERRY_UPLOAD_TUS && job->offset == job->length)
+        return TRUE;
+
+      if (!append (self, job, session, fd, cancellable, &result, error))
+        {
+          post_state (self, job);
+          return FALSE;
+        }
+
+      switch (result)
+        {
+        case APPEND_DONE:
+          post_state (self, job);
+          if (job->offset == job->length)
+            return TRUE;
+          break;
+
+        case APPEND_CONFLICT:
+          if (job->offset == G_MAXUINT64)
+            need_offset = TRUE;
+          else
+            post_state (self, job);
+          break;
+
+        case APPEND_TOO_LARGE:
+          break;
+
+        case APPEND_GONE:
+        default:
+          if (!start_over (self, job, error))
+            return FALSE;
+          break;
+        }
+    }
+}
+
+/* -- Plain --------------------------------------------------------------------------------- */
+
+/* A file name for a quoted-string parameter: no quotes, backslashes or control characters. */
+static char *
+quotable_name (const char *name)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = name ? name : "file"; *p != '\0'; p++)
+    g_string_append_c (out, ((guchar) *p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
+                              ? '_' : *p);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+run_plain (FerryUpload  *self,
+           Job          *job,
+           SoupSession  *session,
+           int           fd,
+           GCancellable *cancellable,
+           GError      **error)
+{
+  g_autofree char *target = g_strdup (job->uri);
+  g_autoptr(GBytes) prefix = NULL;
+  g_autoptr(GBytes) suffix = NULL;
+  g_autofree char *content_type = NULL;
+
+  job->offset = 0;
+  post_state (self, job);
+
+  if (job->form_field != NULL && g_str_equal (job->method, "POST"))
+    {
+      g_autofree char *boundary = g_uuid_string_random ();
+      g_autofree char *name = quotable_name (job->filename);
+      g_autofree char *head = g_strdup_printf ("--ferry-%s\r\n"
+                                               "Content-Disposition: form-data; name=\"%s\"; "
+                                               "filename=\"%s\"\r\n"
+                                               "Content-Type: %s\r\n\r\n",
+                                               boundary, job->form_field, name,
+                                               job->content_type ? job->content_type
+                                                                 : "application/octet-stream");
+      g_autofree char *tail = g_strdup_printf ("\r\n--ferry-%s--\r\n", boundary);
+
+      prefix = g_bytes_new_take (g_steal_pointer (&head), strlen (head));
+      suffix = g_bytes_new_take (g_steal_pointer (&tail), strlen (tail));
+      content_type = g_strdup_printf ("multipart/form-data; boundary=ferry-%s", boundary);
+    }
+  else
+    {
+      content_type = g_strdup (job->content_type ? job->content_type : "application/octet-stream");
+    }
+
+  for (guint hops = 0;; hops++)
+    {
+      g_autoptr(SoupMessage) msg = new_message (job, job->method, target, error);
+      Body body = { self, content_type, fd, 0, job->length, prefix, suffix };
+      g_autofree char *next = NULL;
+
+      if (msg == NULL)
+        return FALSE;
+
+      attach_body (msg, &body);
+      if (!exchange (session, msg, cancellable, error))
+        return FALSE;
+
+      next = redirect_target (msg);
+      if (next != NULL && hops < MAX_REDIRECTS)
+        {
+          g_free (target);
+          target = g_steal_pointer (&next);
+          continue;
+        }
+
+      if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
+        {
+          g_propagate_error (error, status_error (job, msg));
+          return FALSE;
+        }
+
+      job->http_status = soup_message_get_status (msg);
+      job->offset = job->length;
+      post_state (self, job);
+      return TRUE;
+    }
+}
+
+/* -- The attempt --------------------------------------------------------------------------- */
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  FerryUpload *self = source_object;
+  Job *job = task_data;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user_agent = g_strdup_printf ("Ferry/%s ", PACKAGE_VERSION);
+  gboolean ok;
+  int fd;
+
+  fd = open_source (job, &error);
+  if (fd < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A session for this attempt alone: used from this thread only, with the stall timeout
+   * as its I/O timeout. */
+  session = soup_session_new_with_options ("timeout", stall_seconds (),
+                                           "idle-timeout", 30,
+                                           "user-agent", user_agent,
+                                           NULL);
+
+  /* OPTIONS tells the protocol (auto), tus's checksums and the draft's limits. */
+  if (job->used == FERRY_UPLOAD_AUTO && job->protocol == FERRY_UPLOAD_PLAIN)
+    job->used = FERRY_UPLOAD_PLAIN;
+  ok = job->used == FERRY_UPLOAD_PLAIN || discover (job, session, cancellable, &error);
+  if (ok)
+    {
+      post_state (self, job);
+      if (job->used == FERRY_UPLOAD_PLAIN)
+        ok = run_plain (self, job, session, fd, cancellable, &error);
+      else
+        ok = run_resumable (self, job, session, fd, cancellable, &error);
+    }
+  close (fd);
+
+  /* Read on the main thread once the task has returned. */
+  self->retry_after = job->retry_after;
+
+  if (!ok)
+    {
+      /* The status the server answered with, stored before the outcome is applied. */
+      if (job->http_status != 0)
+        post_state (self, job);
+      g_task_return_error (task, g_steal_pointer (&error));
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+ferry_upload_dispose (GObject *object)
+{
+  FerryUpload *self = FERRY_UPLOAD (object);
+
+  g_clear_object (&self->transfer);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->shared_limiter, ferry_rate_limiter_unref);
+  g_clear_pointer (&self->own_limiter, ferry_rate_limiter_unref);
+
+  G_OBJECT_CLASS (ferry_upload_parent_class)->dispose (object);
+}
+
+static void
+ferry_upload_class_init (FerryUploadClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ferry_upload_dispose;
+}
+
+static void
+ferry_upload_init (FerryUpload *self)
+{
+  self->retry_after = -1;
+}
+
+FerryUpload *
+ferry_upload_new (FerryTransfer *transfer)
+{
+  FerryUpload *self = g_object_new (FERRY_TYPE_UPLOAD, NULL);
+
+  self->transfer = g_object_ref (transfer);
+  self->context = g_main_context_ref_thread_default ();
+  return self;
+}
+
+void
+ferry_upload_set_rate_limiters (FerryUpload      *self,
+                                FerryRateLimiter *shared,
+                                FerryRateLimiter *own)
+{
+  g_clear_pointer (&self->shared_limiter, ferry_rate_limiter_unref);
+  g_clear_pointer (&self->own_limiter, ferry_rate_limiter_unref);
+  self->shared_limiter = shared ? ferry_rate_limiter_ref (shared) : NULL;
+  self->own_limiter = own ? ferry_rate_limiter_ref (own) : NULL;
+}
+
+gint64
+ferry_upload_get_retry_after (FerryUpload *self)
+{
+  return self->retry_after;
+}
+
+guint64
+ferry_upload_get_progress (FerryUpload *self)
+{
+  return self->acknowledged > self->start_offset ? self->acknowledged - self->start_offset : 0;
+}
+
+static Job *
+job_new (const FerryRecord *r)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->id = r->id;
+  job->uri = g_strdup (r->uri);
+  job->method = g_strdup (r->method ? r->method : "POST");
+  job->protocol = r->protocol;
+  job->used = r->protocol_used;
+  job->interop = r->interop ? r->interop : FERRY_IETF_INTEROP_DEFAULT;
+  job->upload_url = g_strdup (r->upload_url);
+  job->offset = job->upload_url != NULL ? r->bytes_done : 0;
+  job->length = r->bytes_total;
+  job->content_type = g_strdup (r->content_type);
+  job->form_field = g_strdup (r->form_field);
+  job->filename = g_strdup (r->filename);
+  job->sha256 = g_strdup (r->sha256);
+  job->headers = r->headers ? g_variant_ref (r->headers) : NULL;
+  job->source_path = g_strdup (r->source_path);
+  job->source_dev = r->source_dev;
+  job->source_ino = r->source_ino;
+  job->source_mtime = r->source_mtime;
+  job->append_size = FIRST_APPEND_SIZE;
+  job->retry_after = -1;
+  return job;
+}
+
+void
+ferry_upload_run_async (FerryUpload        *self,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  FerryRecord *r = ferry_transfer_get_record (self->transfer);
+
+  g_task_set_source_tag (task, ferry_upload_run_async);
+  /* The upload's address is only known to be current with its offset; plain uploads always
+   * begin at zero. */
+  self->start_offset = r->upload_url != NULL ? r->bytes_done : 0;
+  self->acknowledged = self->start_offset;
+  g_task_set_task_data (task, job_new (r), (GDestroyNotify) job_free);
+  g_task_run_in_thread (task, run_thread);
+}
+
+gboolean
+ferry_upload_run_finish (FerryUpload  *self,
+                         GAsyncResult *result,
+                         GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+ferry_upload_terminate (FerryRecord *record,
+                        SoupSession *session)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+
+  if (record->upload_url == NULL ||
+      (record->protocol_used != FERRY_UPLOAD_IETF && record->protocol_used != FERRY_UPLOAD_TUS))
+    return;
+
+  msg = soup_message_new ("DELETE", record->upload_url);
+  if (msg == NULL)
+    return;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  add_caller_headers (msg, record->headers);
+  if (record->protocol_used == FERRY_UPLOAD_IETF)
+    {
+      g_autofree char *version = g_strdup_printf ("%u", record->interop);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                    "Upload-Draft-Interop-Version", version);
+    }
+  else
+    {
+      set_tus_headers (msg);
+    }
+
+  g_debug ("Upload %" G_GUINT64_FORMAT ": asking the server to forget it", record->id);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_LOW, NULL, NULL, NULL);
+}

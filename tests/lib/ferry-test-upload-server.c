@@ -1,0 +1,579 @@
+/* ferry-test-upload-server.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "ferry-test-upload-server.h"
+
+typedef struct
+{
+  GByteArray *data;
+  gboolean complete;
+  gboolean gone;
+} Upload;
+
+struct _FerryTestUploadServer
+{
+  GThreadedSocketService *service;
+  guint16 port;
+  guint interop;
+  GMutex mutex;
+  GCond idle;
+  guint active;
+  gint stopping;
+
+  GPtrArray *uploads;          /* Upload*, in creation order */
+  GHashTable *plain;           /* name → GBytes */
+  GHashTable *fields;          /* name → form field */
+  GHashTable *methods;         /* method → count */
+  guint64 drop_bytes;
+  guint drop_times;
+  guint64 throttle;
+  guint64 max_append;
+  gboolean expire_next;
+  gboolean conflict_next;
+  guint64 conflict_offset;
+};
+
+static void
+upload_free (Upload *upload)
+{
+  g_byte_array_unref (upload->data);
+  g_free (upload);
+}
+
+static gboolean
+write_str (GOutputStream *out,
+           const char    *str)
+{
+  return g_output_stream_write_all (out, str, strlen (str), NULL, NULL, NULL);
+}
+
+static gboolean
+reply (GOutputStream *out,
+       guint          status,
+       const char    *reason,
+       const char    *extra)
+{
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 %u %s\r\n%sContent-Length: 0\r\n\r\n",
+                                           status, reason, extra ? extra : "");
+
+  return write_str (out, head);
+}
+
+/* Reads @length body bytes into @sink (which may be NULL), keeping what arrived even when
+ * the connection breaks or the drop knob cuts it. FALSE when the body did not all arrive. */
+static gboolean
+read_body (FerryTestUploadServer *server,
+           GInputStream          *in,
+           guint64                length,
+           GByteArray            *sink)
+{
+  guint8 buffer[16 * 1024];
+  guint64 got = 0;
+  guint64 cut = G_MAXUINT64;
+  guint64 throttle;
+
+  g_mutex_lock (&server->mutex);
+  if (server->drop_times > 0)
+    {
+      server->drop_times--;
+      cut = server->drop_bytes;
+    }
+  throttle = server->throttle;
+  g_mutex_unlock (&server->mutex);
+
+  while (got < length)
+    {
+      gsize want = (gsize) MIN ((guint64) sizeof buffer, length - got);
+      gssize n;
+
+      if (got + want > cut)
+        want = (gsize) (cut - got);
+      if (want == 0)
+        return FALSE;
+
+      n = g_input_stream_read (in, buffer, want, NULL, NULL);
+      if (n <= 0 || g_atomic_int_get (&server->stopping))
+        return FALSE;
+
+      if (sink != NULL)
+        {
+          g_mutex_lock (&server->mutex);
+          g_byte_array_append (sink, buffer, (guint) n);
+          g_mutex_unlock (&server->mutex);
+        }
+      got += (guint64) n;
+
+      if (throttle > 0)
+        g_usleep ((gulong) ((guint64) n * G_USEC_PER_SEC / throttle));
+    }
+  return TRUE;
+}
+
+static guint64
+content_length (GHashTable *headers)
+{
+  const char *value = g_hash_table_lookup (headers, "content-length");
+
+  return value ? g_ascii_strtoull (value, NULL, 10) : 0;
+}
+
+static Upload *
+upload_at (FerryTestUploadServer *server,
+           const char            *path)
+{
+  guint64 index;
+
+  if (!g_str_has_prefix (path, "/ietf/u/") ||
+      !g_ascii_string_to_unsigned (path + strlen ("/ietf/u/"), 10, 0, G_MAXUINT, &index, NULL) ||
+      index >= server->uploads->len)
+    return NULL;
+  return g_ptr_array_index (server->uploads, index);
+}
+
+/* The file part of a multipart/form-data body, and its field name. */
+static GBytes *
+parse_multipart (const char *content_type,
+                 GByteArray *body,
+                 char      **out_field)
+{
+  const char *b = strstr (content_type, "boundary=");
+  g_autofree char *delimiter = NULL;
+  const guint8 *start;
+  const guint8 *end;
+  const char *name;
+  const char *headers_end;
+  g_autofree char *head = NULL;
+
+  if (b == NULL)
+    return NULL;
+  delimiter = g_strdup_printf ("--%s", b + strlen ("boundary="));
+  start = memmem (body->data, body->len, delimiter, strlen (delimiter));
+  if (start == NULL)
+    return NULL;
+  headers_end = memmem (start, body->len - (gsize) (start - body->data), "\r\n\r\n", 4);
+  if (headers_end == NULL)
+    return NULL;
+  head = g_strndup ((const char *) start, (gsize) (headers_end - (const char *) start));
+  name = strstr (head, "name=\"");
+  if (name != NULL)
+    *out_field = g_strndup (name + 6, strcspn (name + 6, "\""));
+  start = (const guint8 *) headers_end + 4;
+  end = memmem (start, body->len - (gsize) (start - body->data), delimiter, strlen (delimiter));
+  if (end == NULL || end - start < 2)
+    return NULL;
+  return g_bytes_new (start, (gsize) (end - start) - 2);   /* without the CRLF */
+}
+
+static gboolean
+handle_plain (FerryTestUploadServer *server,
+              GInputStream          *in,
+              GOutputStream         *out,
+              const char            *path,
+              GHashTable            *headers)
+{
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+  const char *type = g_hash_table_lookup (headers, "content-type");
+  g_autofree char *field = NULL;
+  GBytes *content;
+
+  if (!read_body (server, in, content_length (headers), body))
+    return FALSE;
+
+  if (type != NULL && g_str_has_prefix (type, "multipart/form-data"))
+    {
+      content = parse_multipart (type, body, &field);
+      if (content == NULL)
+        return reply (out, 400, "Bad Request", NULL);
+    }
+  else
+    {
+      content = g_bytes_new (body->data, body->len);
+    }
+
+  g_mutex_lock (&server->mutex);
+  g_hash_table_replace (server->plain, g_strdup (path + strlen ("/plain/")), content);
+  if (field != NULL)
+    g_hash_table_replace (server->fields, g_strdup (path + strlen ("/plain/")),
+                          g_steal_pointer (&field));
+  g_mutex_unlock (&server->mutex);
+  return reply (out, 201, "Created", NULL);
+}
+
+static gboolean
+handle_ietf (FerryTestUploadServer *server,
+             GInputStream          *in,
+             GOutputStream         *out,
+             const char            *method,
+             const char            *path,
+             GHashTable            *headers)
+{
+  const char *version = g_hash_table_lookup (headers, "upload-draft-interop-version");
+  g_autofree char *mine = g_strdup_printf ("%u", server->interop);
+  g_autofree char *limit = NULL;
+  Upload *upload;
+  guint64 offset;
+  gboolean complete;
+
+  if (g_strcmp0 (version, mine) != 0)
+    {
+      /* Another version of the draft: as a server that does not speak it. */
+      read_body (server, in, content_length (headers), NULL);
+      return reply (out, 400, "Bad Request", NULL);
+    }
+
+  limit = server->max_append > 0
+            ? g_strdup_printf ("Upload-Limit: max-size=1099511627776, max-append-size=%"
+                               G_GUINT64_FORMAT "\r\n", server->max_append)
+            : g_strdup ("Upload-Limit: max-size=1099511627776\r\n");
+
+  if (g_str_equal (path, "/ietf") && (g_str_equal (method, "POST") || g_str_equal (method, "PUT")))
+    {
+      g_autofree char *extra = NULL;
+      guint index;
+
+      if (g_strcmp0 (g_hash_table_lookup (headers, "upload-complete"), "?0") != 0 ||
+          content_length (headers) != 0)
+        {
+          read_body (server, in, content_length (headers), NULL);
+          return reply (out, 400, "Bad Request", NULL);
+        }
+
+      upload = g_new0 (Upload, 1);
+      upload->data = g_byte_array_new ();
+      g_mutex_lock (&server->mutex);
+      index = server->uploads->len;
+      g_ptr_array_add (server->uploads, upload);
+      g_mutex_unlock (&server->mutex);
+
+      extra = g_strdup_printf ("Location: /ietf/u/%u\r\n%s", index, limit);
+      return reply (out, 201, "Created", extra);
+    }
+
+  g_mutex_lock (&server->mutex);
+  upload = upload_at (server, path);
+  if (upload != NULL && g_str_equal (method, "PATCH") && server->expire_next)
+    {
+      server->expire_next = FALSE;
+      upload->gone = TRUE;
+    }
+  if (upload != NULL && g_str_equal (method, "PATCH") && server->conflict_next)
+    {
+      server->conflict_next = FALSE;
+      g_byte_array_set_size (upload->data, (guint) MIN (server->conflict_offset,
+                                                        upload->data->len));
+    }
+  g_mutex_unlock (&server->mutex);
+
+  if (upload == NULL || upload->gone)
+    {
+      read_body (server, in, content_length (headers), NULL);
+      return reply (out, 404, "Not Found", NULL);
+    }
+
+  if (g_str_equal (method, "HEAD"))
+    {
+      g_autofree char *extra = g_strdup_printf ("Upload-Offset: %u\r\nUpload-Complete: %s\r\n"
+                                                "Cache-Control: no-store\r\n%s",
+                                                upload->data->len,
+                                                upload->complete ? "?1" : "?0", limit);
+
+      return reply (out, 204, "No Content", extra);
+    }
+
+  if (g_str_equal (method, "DELETE"))
+    {
+      upload->gone = TRUE;
+      return reply (out, 204, "No Content", NULL);
+    }
+
+  if (!g_str_equal (method, "PATCH"))
+    return reply (out, 405, "Method Not Allowed", NULL);
+
+  if (g_strcmp0 (g_hash_table_lookup (headers, "content-type"), "application/partial-upload") != 0)
+    {
+      read_body (server, in, content_length (headers), NULL);
+      return reply (out, 415, "Unsupported Media Type", NULL);
+    }
+
+  offset = g_ascii_strtoull (g_hash_table_lookup (headers, "upload-offset") ?: "x", NULL, 10);
+  if (offset != upload->data->len || upload->complete)
+    {
+      g_autofree char *extra = g_strdup_printf ("Upload-Offset: %u\r\n", upload->data->len);
+
+      read_body (server, in, content_length (headers), NULL);
+      return reply (out, 409, "Conflict", extra);
+    }
+
+  if (server->max_append > 0 && content_length (headers) > server->max_append)
+    {
+      read_body (server, in, content_length (headers), NULL);
+      return reply (out, 413, "Content Too Large", limit);
+    }
+
+  if (!read_body (server, in, content_length (headers), upload->data))
+    return FALSE;
+
+  complete = g_strcmp0 (g_hash_table_lookup (headers, "upload-complete"), "?1") == 0;
+  if (complete)
+    {
+      upload->complete = TRUE;
+      return reply (out, 200, "OK", NULL);
+    }
+
+  {
+    g_autofree char *extra = g_strdup_printf ("Upload-Offset: %u\r\n", upload->data->len);
+
+    return reply (out, 204, "No Content", extra);
+  }
+}
+
+static gboolean
+on_run (GThreadedSocketService *service,
+        GSocketConnection      *connection,
+        GObject                *source_object,
+        gpointer                user_data)
+{
+  FerryTestUploadServer *server = user_data;
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+
+  g_data_input_stream_set_newline_type (data, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  g_mutex_lock (&server->mutex);
+  server->active++;
+  g_mutex_unlock (&server->mutex);
+
+  for (;;)
+    {
+      g_autofree char *request_line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+      g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                             g_free);
+      g_auto(GStrv) parts = NULL;
+      gboolean ok;
+
+      if (request_line == NULL)
+        break;
+      parts = g_strsplit (request_line, " ", 3);
+      if (g_strv_length (parts) != 3)
+        break;
+
+      for (;;)
+        {
+          g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+          char *colon;
+
+          if (line == NULL)
+            goto out;
+          if (*line == '\0')
+            break;
+          colon = strchr (line, ':');
+          if (colon != NULL)
+            {
+              *colon = '\0';
+              g_hash_table_insert (headers, g_ascii_strdown (line, -1),
+                                   g_strstrip (g_strdup (colon + 1)));
+            }
+        }
+
+      g_debug ("%s %s (Content-Length %s, Content-Type %s)", parts[0], parts[1],
+               (char *) g_hash_table_lookup (headers, "content-length"),
+               (char *) g_hash_table_lookup (headers, "content-type"));
+      g_mutex_lock (&server->mutex);
+      g_hash_table_replace (server->methods, g_strdup (parts[0]),
+                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (server->methods,
+                                                                                     parts[0])) + 1));
+      g_mutex_unlock (&server->mutex);
+
+      if (g_str_equal (parts[0], "OPTIONS"))
+        ok = reply (out, 204, "No Content",
+                    g_str_has_prefix (parts[1], "/ietf")
+                      ? "Upload-Limit: max-size=1099511627776\r\n" : NULL);
+      else if (g_str_has_prefix (parts[1], "/plain/") &&
+               (g_str_equal (parts[0], "PUT") || g_str_equal (parts[0], "POST")))
+        ok = handle_plain (server, G_INPUT_STREAM (data), out, parts[1], headers);
+      else if (g_str_has_prefix (parts[1], "/ietf"))
+        ok = handle_ietf (server, G_INPUT_STREAM (data), out, parts[0], parts[1], headers);
+      else
+        ok = reply (out, 404, "Not Found", NULL);
+
+      if (!ok || g_atomic_int_get (&server->stopping))
+        break;
+    }
+
+out:
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  g_mutex_lock (&server->mutex);
+  server->active--;
+  g_cond_broadcast (&server->idle);
+  g_mutex_unlock (&server->mutex);
+  return TRUE;
+}
+
+FerryTestUploadServer *
+ferry_test_upload_server_new (guint interop)
+{
+  FerryTestUploadServer *server = g_new0 (FerryTestUploadServer, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_init (&server->mutex);
+  g_cond_init (&server->idle);
+  server->interop = interop;
+  server->uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) upload_free);
+  server->plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_bytes_unref);
+  server->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  server->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server->service = G_THREADED_SOCKET_SERVICE (g_threaded_socket_service_new (16));
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &effective, &error))
+    g_error ("Cannot listen on 127.0.0.1: %s", error->message);
+  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_signal_connect (server->service, "run", G_CALLBACK (on_run), server);
+  g_socket_service_start (G_SOCKET_SERVICE (server->service));
+  return server;
+}
+
+void
+ferry_test_upload_server_free (FerryTestUploadServer *server)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_atomic_int_set (&server->stopping, TRUE);
+  g_socket_service_stop (G_SOCKET_SERVICE (server->service));
+  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+
+  g_mutex_lock (&server->mutex);
+  while (server->active > 0)
+    {
+      if (!g_cond_wait_until (&server->idle, &server->mutex, deadline))
+        {
+          g_mutex_unlock (&server->mutex);
+          g_warning ("Upload server: %u handlers still running; leaving them", server->active);
+          return;
+        }
+    }
+  g_mutex_unlock (&server->mutex);
+
+  g_object_unref (server->service);
+  g_ptr_array_unref (server->uploads);
+  g_hash_table_unref (server->plain);
+  g_hash_table_unref (server->fields);
+  g_hash_table_unref (server->methods);
+  g_mutex_clear (&server->mutex);
+  g_cond_clear (&server->idle);
+  g_free (server);
+}
+
+char *
+ferry_test_upload_server_uri (FerryTestUploadServer *server,
+                              const char            *path)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
+}
+
+#define SETTER(body)                   \
+  G_STMT_START {                       \
+    g_mutex_lock (&server->mutex);     \
+    body;                              \
+    g_mutex_unlock (&server->mutex);   \
+  } G_STMT_END
+
+void
+ferry_test_upload_server_set_drop (FerryTestUploadServer *server,
+                                   guint64                bytes,
+                                   guint                  times)
+{
+  SETTER (server->drop_bytes = bytes; server->drop_times = times);
+}
+
+void
+ferry_test_upload_server_set_throttle (FerryTestUploadServer *server,
+                                       guint64                bytes_per_second)
+{
+  SETTER (server->throttle = bytes_per_second);
+}
+
+void
+ferry_test_upload_server_set_max_append (FerryTestUploadServer *server,
+                                         guint64                bytes)
+{
+  SETTER (server->max_append = bytes);
+}
+
+void
+ferry_test_upload_server_expire_next (FerryTestUploadServer *server)
+{
+  SETTER (server->expire_next = TRUE);
+}
+
+void
+ferry_test_upload_server_conflict_next (FerryTestUploadServer *server,
+                                        guint64                offset)
+{
+  SETTER (server->conflict_next = TRUE; server->conflict_offset = offset);
+}
+
+GBytes *
+ferry_test_upload_server_get_upload (FerryTestUploadServer *server,
+                                     guint                  index,
+                                     gboolean              *out_complete)
+{
+  GBytes *bytes = NULL;
+
+  g_mutex_lock (&server->mutex);
+  if (index < server->uploads->len)
+    {
+      Upload *upload = g_ptr_array_index (server->uploads, index);
+
+      bytes = g_bytes_new (upload->data->data, upload->data->len);
+      if (out_complete != NULL)
+        *out_complete = upload->complete && !upload->gone;
+    }
+  g_mutex_unlock (&server->mutex);
+  return bytes;
+}
+
+guint
+ferry_test_upload_server_count_uploads (FerryTestUploadServer *server)
+{
+  guint n;
+
+  SETTER (n = server->uploads->len);
+  return n;
+}
+
+GBytes *
+ferry_test_upload_server_get_plain (FerryTestUploadServer *server,
+                                    const char            *name,
+                                    char                 **out_field)
+{
+  GBytes *bytes;
+
+  g_mutex_lock (&server->mutex);
+  bytes = g_hash_table_lookup (server->plain, name);
+  if (bytes != NULL)
+    g_bytes_ref (bytes);
+  if (out_field != NULL)
+    *out_field = g_strdup (g_hash_table_lookup (server->fields, name));
+  g_mutex_unlock (&server->mutex);
+  return bytes;
+}
+
+guint
+ferry_test_upload_server_count_method (FerryTestUploadServer *server,
+                                       const char            *method)
+{
+  guint n;
+
+  SETTER (n = GPOINTER_TO_UINT (g_hash_table_lookup (server->methods, method)));
+  return n;
+}

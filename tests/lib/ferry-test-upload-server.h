@@ -1,0 +1,54 @@
+/* ferry-test-upload-server.h: a server that takes uploads, on 127.0.0.1, for the tests
+ *
+ * It speaks the IETF resumable upload draft (interop 9 or 6) under /ietf, and takes plain
+ * PUT and POST (raw or multipart/form-data) under /plain/NAME. Like a real draft server it
+ * keeps the bytes it received when a connection drops in the middle of a PATCH. Knobs make it
+ * drop connections, forget uploads and disagree about offsets.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct _FerryTestUploadServer FerryTestUploadServer;
+
+/* @interop: the draft interop version it speaks (9 or 6). */
+FerryTestUploadServer *ferry_test_upload_server_new  (guint interop);
+void                   ferry_test_upload_server_free (FerryTestUploadServer *server);
+char                  *ferry_test_upload_server_uri  (FerryTestUploadServer *server,
+                                                      const char            *path);
+
+/* The next @times request bodies are cut after @bytes (of this request's body), the
+ * connection closed without an answer. */
+void     ferry_test_upload_server_set_drop          (FerryTestUploadServer *server,
+                                                     guint64                bytes,
+                                                     guint                  times);
+/* Bytes per second request bodies are read at (0: as fast as possible). */
+void     ferry_test_upload_server_set_throttle      (FerryTestUploadServer *server,
+                                                     guint64                bytes_per_second);
+/* The draft's Upload-Limit max-append-size (0: none); larger PATCHes get 413. */
+void     ferry_test_upload_server_set_max_append    (FerryTestUploadServer *server,
+                                                     guint64                bytes);
+/* The next PATCH finds the upload gone (as when it expired): 404. */
+void     ferry_test_upload_server_expire_next       (FerryTestUploadServer *server);
+/* The next PATCH finds the server with only @offset bytes (it lost the rest): 409. */
+void     ferry_test_upload_server_conflict_next     (FerryTestUploadServer *server,
+                                                     guint64                offset);
+
+/* What the server holds: the draft upload made @index-th (0 first), complete or not. */
+GBytes  *ferry_test_upload_server_get_upload        (FerryTestUploadServer *server,
+                                                     guint                  index,
+                                                     gboolean              *out_complete);
+guint    ferry_test_upload_server_count_uploads     (FerryTestUploadServer *server);
+/* A plain upload's file (for multipart, the file part), and the form field it came in. */
+GBytes  *ferry_test_upload_server_get_plain         (FerryTestUploadServer *server,
+                                                     const char            *name,
+                                                     char                 **out_field);
+/* Requests with @method so far ("PATCH", "DELETE", "HEAD", ...). */
+guint    ferry_test_upload_server_count_method      (FerryTestUploadServer *server,
+                                                     const char            *method);
+
+G_END_DECLS
