@@ -18,6 +18,8 @@
 
 #include "ferry-body-stream.h"
 
+#define READ_AHEAD (1024 * 1024)
+
 struct _FerryBodyStream
 {
   GInputStream parent_instance;
@@ -28,6 +30,9 @@ struct _FerryBodyStream
   GBytes *prefix;
   GBytes *suffix;
   guint64 position;     /* in the whole body */
+  guint8 *buffer;       /* the file is read ahead in large blocks: libsoup asks for 8 KiB */
+  guint64 buffer_start; /* file offset of buffer[0] */
+  gsize buffer_len;
   FerryRateLimiter *shared;
   FerryRateLimiter *own;
 };
@@ -88,7 +93,7 @@ ferry_body_stream_read (GInputStream  *stream,
   FerryBodyStream *self = FERRY_BODY_STREAM (stream);
   guint64 prefix_size = bytes_size (self->prefix);
   guint64 file_end = prefix_size + self->length;
-  gssize n;
+  gssize n = 0;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return -1;
@@ -107,10 +112,28 @@ ferry_body_stream_read (GInputStream  *stream,
     return -1;
 
   count = (gsize) MIN ((guint64) count, file_end - self->position);
-  do
-    n = pread (self->fd, buffer, count,
-               (off_t) (self->offset + (self->position - prefix_size)));
-  while (n < 0 && errno == EINTR);
+  {
+    guint64 at = self->offset + (self->position - prefix_size);
+
+    if (at < self->buffer_start || at >= self->buffer_start + self->buffer_len)
+      {
+        gsize want = (gsize) MIN ((guint64) READ_AHEAD, file_end - self->position);
+
+        if (self->buffer == NULL)
+          self->buffer = g_malloc (READ_AHEAD);
+        do
+          n = pread (self->fd, self->buffer, want, (off_t) at);
+        while (n < 0 && errno == EINTR);
+        self->buffer_start = at;
+        self->buffer_len = n > 0 ? (gsize) n : 0;
+      }
+
+    if (self->buffer_len > 0)
+      {
+        n = (gssize) MIN (count, self->buffer_len - (gsize) (at - self->buffer_start));
+        memcpy (buffer, self->buffer + (at - self->buffer_start), (gsize) n);
+      }
+  }
 
   if (n < 0)
     {
@@ -156,6 +179,7 @@ ferry_body_stream_finalize (GObject *object)
 
   if (self->fd >= 0)
     close (self->fd);
+  g_free (self->buffer);
   g_clear_pointer (&self->prefix, g_bytes_unref);
   g_clear_pointer (&self->suffix, g_bytes_unref);
   g_clear_pointer (&self->shared, ferry_rate_limiter_unref);

@@ -5,6 +5,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
+
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -87,7 +90,7 @@ fixture_setup (Fixture       *f,
                           "error_log %s/error.log;\n"
                           "events { worker_connections 64; }\n"
                           "http {\n"
-                          "  log_format ranges '$status \"$http_range\" \"$http_if_range\" $body_bytes_sent';\n"
+                          "  log_format ranges '$status \"$http_range\" \"$http_if_range\" $body_bytes_sent $request_method $request_length';\n"
                           "  access_log %s ranges;\n"
                           "  client_body_temp_path %s/tmp; proxy_temp_path %s/tmp;\n"
                           "  fastcgi_temp_path %s/tmp; uwsgi_temp_path %s/tmp; scgi_temp_path %s/tmp;\n"
@@ -95,6 +98,8 @@ fixture_setup (Fixture       *f,
                           "    listen 127.0.0.1:%u;\n"
                           "    root %s;\n"
                           "    location /slow/ { limit_rate 2m; }\n"
+                          "    location /dav/ { dav_methods PUT DELETE; create_full_put_path on;\n"
+                          "                     client_max_body_size 0; }\n"
                           "  }\n"
                           "}\n",
                           dir, dir, f->access_log, dir, dir, dir, dir, dir, f->port, f->root);
@@ -238,6 +243,73 @@ test_kill_resume (Fixture       *f,
   g_assert_cmpuint (count_resumes (f), ==, 1);
 }
 
+/* A plain PUT to nginx's WebDAV module, interrupted by kill -9 of ferryd: the next attempt
+ * sends the file again from its first byte, and nginx ends up with the exact file. */
+static void
+test_upload_put (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "to-send", NULL);
+  g_autofree char *source = g_build_filename (dir, "holiday.mp4", NULL);
+  g_autofree char *target = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GBytes) content = ferry_test_make_content (6 * MiB, 71);
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  GVariantDict options;
+  int fd;
+
+  if (f->nginx == 0)
+    {
+      g_test_skip ("nginx is not installed (FERRY_NGINX)");
+      return;
+    }
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (source, g_bytes_get_data (content, NULL),
+                                      (gssize) g_bytes_get_size (content), NULL));
+  want = ferry_test_sha256_bytes (content);
+  fd = open (source, O_RDONLY | O_CLOEXEC);
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+
+  uri = g_strdup_printf ("http://127.0.0.1:%u/dav/holiday.mp4", f->port);
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "method", "s", "PUT");
+  g_variant_dict_insert (&options, "rate-limit", "t", (guint64) 2 * MiB);
+  ferry_manager1_call_add_upload_sync (f->daemon->manager, uri, g_variant_new_handle (0),
+                                       g_variant_dict_end (&options), fds, &path, NULL, NULL,
+                                       &error);
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_test_wait_state (t, "running", 5000));
+  ferry_test_sleep (1200);
+
+  ferry_test_daemon_kill (f->daemon);
+  g_clear_object (&t);
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
+                                                          &error));
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+  g_assert_false (ferry_transfer1_get_resumable (t));
+
+  target = g_build_filename (f->root, "dav", "holiday.mp4", NULL);
+  got = ferry_test_sha256_file (target);
+  g_assert_cmpstr (got, ==, want);
+
+  /* The last PUT carried the whole file (the log has each request's length). */
+  g_assert_true (g_file_get_contents (f->access_log, &log, NULL, NULL));
+  g_test_message ("nginx log:\n%s", log);
+  g_assert_nonnull (strstr (log, "201 \"-\" \"-\" 0 PUT"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -245,6 +317,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/nginx/pause-resume", Fixture, NULL, fixture_setup, test_pause_resume,
+              fixture_teardown);
+  g_test_add ("/nginx/upload-put", Fixture, NULL, fixture_setup, test_upload_put,
               fixture_teardown);
   g_test_add ("/nginx/kill-resume", Fixture, NULL, fixture_setup, test_kill_resume,
               fixture_teardown);

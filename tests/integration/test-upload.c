@@ -371,6 +371,184 @@ test_private_copy (Fixture       *f,
   g_assert_null (g_dir_read_name (dir));
 }
 
+/* -- tus: @tus/server from npm, a real peer ------------------------------------------- */
+
+typedef struct
+{
+  GSubprocess *node;
+  GDataInputStream *out;
+  char *store;
+  guint16 port;
+} TusServer;
+
+static void
+tus_server_stop (TusServer *tus)
+{
+  if (tus->node != NULL)
+    {
+      g_subprocess_force_exit (tus->node);
+      g_subprocess_wait (tus->node, NULL, NULL);
+    }
+  g_clear_object (&tus->out);
+  g_clear_object (&tus->node);
+  g_free (tus->store);
+}
+
+/* Starts tests/tus/server.mjs; FALSE (the test skipped, saying why) when node or the
+ * npm modules are not there. */
+static gboolean
+tus_server_start (TusServer *tus)
+{
+  const char *modules = g_getenv ("FERRY_TUS_MODULES");
+  g_autofree char *script = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "tus", "server.mjs",
+                                              NULL);
+  g_autofree char *node = g_find_program_in_path ("node");
+  g_autofree char *server_module = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server_module = modules ? g_build_filename (modules, "@tus", "server", NULL) : NULL;
+  if (node == NULL || server_module == NULL || !g_file_test (server_module, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("@tus/server is not installed (node and npm install it; build-aux/dev test "
+                   "does)");
+      return FALSE;
+    }
+
+  tus->store = g_build_filename (g_get_user_data_dir (), "tus-store", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (tus->store, 0755), ==, 0);
+  tus->node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, node, script, tus->store,
+                                NULL);
+  g_assert_no_error (error);
+  tus->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tus->node));
+  line = g_data_input_stream_read_line (tus->out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "port "));
+  tus->port = (guint16) g_ascii_strtoull (line + 5, NULL, 10);
+  return TRUE;
+}
+
+/* The one upload in the tus store: its data file (the store also keeps ID.json). */
+static char *
+tus_stored_file (TusServer *tus)
+{
+  g_autoptr(GDir) dir = g_dir_open (tus->store, 0, NULL);
+  const char *name;
+  char *found = NULL;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      if (!g_str_has_suffix (name, ".json"))
+        {
+          g_assert_null (found);   /* one upload, not a second from the start */
+          found = g_build_filename (tus->store, name, NULL);
+        }
+    }
+  return found;
+}
+
+static FerryTransfer1 *
+tus_upload (Fixture   *f,
+            TusServer *tus,
+            guint64    rate_limit)
+{
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/files", tus->port);
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  GVariantDict options;
+  int fd = open (f->source, O_RDONLY | O_CLOEXEC);
+
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "content-type", "s", "video/mp4");
+  if (rate_limit > 0)
+    g_variant_dict_insert (&options, "rate-limit", "t", rate_limit);
+  ferry_manager1_call_add_upload_sync (f->daemon->manager, uri, g_variant_new_handle (0),
+                                       g_variant_dict_end (&options), fds, &path, NULL, NULL,
+                                       &error);
+  g_assert_no_error (error);
+  return ferry_test_daemon_transfer (f->daemon, path);
+}
+
+/* Found by itself (auto), interrupted by kill -9 of ferryd, resumed from the server's offset
+ * in the same upload, and the stored file is the source, byte for byte. */
+static void
+test_tus_kill_resume (Fixture       *f,
+                      gconstpointer  data)
+{
+  TusServer tus = { 0 };
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(FerryTransfer1) again = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *json_path = NULL;
+  g_auto(GStrv) paths = NULL;
+
+  if (!tus_server_start (&tus))
+    return;
+
+  write_source (f, 24 * MiB, 92);
+  want = ferry_test_sha256_bytes (f->content);
+  t = tus_upload (f, &tus, 4 * MiB);
+  path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)));
+  g_assert_true (ferry_test_wait_bytes (t, 8 * MiB, 20000));
+  g_assert_true (ferry_transfer1_get_resumable (t));
+
+  ferry_test_daemon_kill (f->daemon);
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
+                                                          NULL));
+  again = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_test_wait_state (again, "completed", 30000));
+
+  stored = tus_stored_file (&tus);
+  g_assert_nonnull (stored);
+  got = ferry_test_sha256_file (stored);
+  g_assert_cmpstr (got, ==, want);
+
+  /* The metadata tus carries: the file's name and type. */
+  json_path = g_strconcat (stored, ".json", NULL);
+  g_assert_true (g_file_get_contents (json_path, &json, NULL, NULL));
+  g_assert_nonnull (strstr (json, "\"filename\":\"holiday.mp4\""));
+  g_assert_nonnull (strstr (json, "\"filetype\":\"video/mp4\""));
+
+  tus_server_stop (&tus);
+}
+
+/* Cancel terminates the upload on the server (DELETE): its data is gone from the store. */
+static void
+test_tus_cancel (Fixture       *f,
+                 gconstpointer  data)
+{
+  TusServer tus = { 0 };
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+
+  if (!tus_server_start (&tus))
+    return;
+
+  write_source (f, 16 * MiB, 93);
+  t = tus_upload (f, &tus, 2 * MiB);
+  g_assert_true (ferry_test_wait_bytes (t, 1, 20000));
+  stored = tus_stored_file (&tus);
+  g_assert_nonnull (stored);
+
+  ferry_transfer1_call_cancel_sync (t, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_state (t, "canceled", 5000));
+  for (guint i = 0; i < 50 && g_file_test (stored, G_FILE_TEST_EXISTS); i++)
+    ferry_test_sleep (100);
+  g_assert_false (g_file_test (stored, G_FILE_TEST_EXISTS));
+
+  tus_server_stop (&tus);
+}
+
 /* What cannot be uploaded is refused at once, in words, and nothing is stored. */
 static void
 test_bad_input (Fixture       *f,
@@ -465,6 +643,8 @@ main (int   argc,
   ADD ("/upload/changed-file", NULL, test_changed_file);
   ADD ("/upload/private-copy", NULL, test_private_copy);
   ADD ("/upload/bad-input", NULL, test_bad_input);
+  ADD ("/upload/tus-kill-resume", NULL, test_tus_kill_resume);
+  ADD ("/upload/tus-cancel", NULL, test_tus_cancel);
 #undef ADD
 
   return g_test_run ();
