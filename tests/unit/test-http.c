@@ -260,6 +260,105 @@ test_sha256_hex (void)
   g_assert_false (ferry_http_sha256_hex_is_valid (NULL));
 }
 
+static void
+test_upload_offset (void)
+{
+  static const struct
+  {
+    const char *value;
+    gboolean ok;
+    guint64 offset;
+  } cases[] = {
+    { "0", TRUE, 0 },
+    { "1048576", TRUE, 1048576 },
+    { " 42 ", TRUE, 42 },
+    { "999999999999999", TRUE, G_GUINT64_CONSTANT (999999999999999) },
+    { "1000000000000000", FALSE, 0 },   /* 16 digits: beyond a structured-field integer */
+    { "-1", FALSE, 0 },
+    { "+1", FALSE, 0 },
+    { "1.0", FALSE, 0 },
+    { "12abc", FALSE, 0 },
+    { "", FALSE, 0 },
+    { "1, 2", FALSE, 0 },
+    { "0x10", FALSE, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint64 offset = 7;
+
+      g_assert_cmpint (ferry_http_parse_offset (cases[i].value, &offset), ==, cases[i].ok);
+      if (cases[i].ok)
+        g_assert_cmpuint (offset, ==, cases[i].offset);
+      else
+        g_assert_cmpuint (offset, ==, 7);
+    }
+  g_assert_false (ferry_http_parse_offset (NULL, NULL));
+}
+
+static void
+test_sf_boolean (void)
+{
+  gboolean value = FALSE;
+
+  g_assert_true (ferry_http_parse_sf_boolean ("?1", &value));
+  g_assert_true (value);
+  g_assert_true (ferry_http_parse_sf_boolean (" ?0", &value));
+  g_assert_false (value);
+  g_assert_false (ferry_http_parse_sf_boolean ("1", &value));
+  g_assert_false (ferry_http_parse_sf_boolean ("?2", &value));
+  g_assert_false (ferry_http_parse_sf_boolean ("?10", &value));
+  g_assert_false (ferry_http_parse_sf_boolean ("true", &value));
+  g_assert_false (ferry_http_parse_sf_boolean ("", &value));
+  g_assert_false (ferry_http_parse_sf_boolean (NULL, &value));
+}
+
+static void
+test_upload_limit (void)
+{
+  FerryUploadLimit limit;
+
+  g_assert_true (ferry_http_parse_upload_limit ("max-size=1000000, min-append-size=10, "
+                                                "max-append-size=5000, max-age=3600", &limit));
+  g_assert_cmpuint (limit.max_size, ==, 1000000);
+  g_assert_cmpuint (limit.min_append_size, ==, 10);
+  g_assert_cmpuint (limit.max_append_size, ==, 5000);
+  g_assert_cmpuint (limit.max_age, ==, 3600);
+  g_assert_cmpuint (limit.min_size, ==, 0);
+
+  /* Members Ferry does not know, and parameters, are skipped. */
+  g_assert_true (ferry_http_parse_upload_limit ("future=\"x,y\";p=1, flag, max-size=5;q=2",
+                                                &limit));
+  g_assert_cmpuint (limit.max_size, ==, 5);
+
+  /* A size that is not a non-negative integer spoils the field. */
+  g_assert_false (ferry_http_parse_upload_limit ("max-size=-1", &limit));
+  g_assert_false (ferry_http_parse_upload_limit ("max-size=1.5", &limit));
+  g_assert_false (ferry_http_parse_upload_limit ("max-size", &limit));
+  g_assert_false (ferry_http_parse_upload_limit ("max-size=1,", &limit));
+  g_assert_false (ferry_http_parse_upload_limit ("Max-Size=1", &limit));
+  g_assert_false (ferry_http_parse_upload_limit ("max-size=1 max-age=2", &limit));
+  g_assert_false (ferry_http_parse_upload_limit ("x=\"unterminated", &limit));
+  g_assert_false (ferry_http_parse_upload_limit (NULL, &limit));
+  g_assert_true (ferry_http_parse_upload_limit ("", &limit));
+}
+
+static void
+test_tus_headers (void)
+{
+  g_autofree char *metadata = ferry_http_tus_metadata ("photo 1.jpg", "image/jpeg");
+  g_autofree char *none = ferry_http_tus_metadata (NULL, NULL);
+
+  g_assert_cmpstr (metadata, ==, "filename cGhvdG8gMS5qcGc=,filetype aW1hZ2UvanBlZw==");
+  g_assert_cmpstr (none, ==, "");
+
+  g_assert_true (ferry_http_list_has_token ("1.0.0,0.2.2", "1.0.0"));
+  g_assert_true (ferry_http_list_has_token (" md5 , SHA1 ", "sha1"));
+  g_assert_false (ferry_http_list_has_token ("1.0.01", "1.0.0"));
+  g_assert_false (ferry_http_list_has_token ("", "sha1"));
+  g_assert_false (ferry_http_list_has_token (NULL, "sha1"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -275,6 +374,10 @@ main (int   argc,
   g_test_add_func ("/http/etag", test_etag);
   g_test_add_func ("/http/repr-digest", test_repr_digest);
   g_test_add_func ("/http/sha256-hex", test_sha256_hex);
+  g_test_add_func ("/http/upload-offset", test_upload_offset);
+  g_test_add_func ("/http/sf-boolean", test_sf_boolean);
+  g_test_add_func ("/http/upload-limit", test_upload_limit);
+  g_test_add_func ("/http/tus-headers", test_tus_headers);
 
   return g_test_run ();
 }

@@ -81,6 +81,53 @@ test_roundtrip (void)
   g_assert_true (g_variant_equal (la->headers, a->headers));
 }
 
+/* An upload's resume data survives a restart. */
+static void
+test_upload_roundtrip (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = ferry_store_open (path, &error);
+  g_autoptr(FerryRecord) u = sample_record ("https://example.com/upload");
+  g_autoptr(GPtrArray) loaded = NULL;
+  FerryRecord *lu;
+
+  u->kind = FERRY_KIND_UPLOAD;
+  u->method = g_strdup ("PUT");
+  u->protocol = FERRY_UPLOAD_AUTO;
+  u->protocol_used = FERRY_UPLOAD_IETF;
+  u->interop = 6;
+  u->upload_url = g_strdup ("https://example.com/uploads/17");
+  u->content_type = g_strdup ("video/mp4");
+  u->source_path = g_strdup ("/home/ada/holiday.mp4");
+  u->source_dev = 2049;
+  u->source_ino = G_GUINT64_CONSTANT (12345678901);
+  u->source_mtime = G_GINT64_CONSTANT (1763700000123456789);
+  u->source_is_copy = TRUE;
+  g_assert_true (ferry_store_insert (store, u, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&store);
+  store = ferry_store_open (path, &error);
+  loaded = ferry_store_load (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 1);
+  lu = g_ptr_array_index (loaded, 0);
+  g_assert_cmpint (lu->kind, ==, FERRY_KIND_UPLOAD);
+  g_assert_cmpstr (lu->method, ==, "PUT");
+  g_assert_cmpint (lu->protocol, ==, FERRY_UPLOAD_AUTO);
+  g_assert_cmpint (lu->protocol_used, ==, FERRY_UPLOAD_IETF);
+  g_assert_cmpuint (lu->interop, ==, 6);
+  g_assert_cmpstr (lu->upload_url, ==, "https://example.com/uploads/17");
+  g_assert_cmpstr (lu->content_type, ==, "video/mp4");
+  g_assert_null (lu->form_field);
+  g_assert_cmpstr (lu->source_path, ==, "/home/ada/holiday.mp4");
+  g_assert_cmpuint (lu->source_dev, ==, 2049);
+  g_assert_cmpuint (lu->source_ino, ==, G_GUINT64_CONSTANT (12345678901));
+  g_assert_cmpint (lu->source_mtime, ==, G_GINT64_CONSTANT (1763700000123456789));
+  g_assert_true (lu->source_is_copy);
+}
+
 static void
 test_unique_identifier (void)
 {
@@ -204,6 +251,7 @@ main (int   argc,
   (void) FERRY_ERROR;
 
   g_test_add_func ("/store/roundtrip", test_roundtrip);
+  g_test_add_func ("/store/upload-roundtrip", test_upload_roundtrip);
   g_test_add_func ("/store/unique-identifier", test_unique_identifier);
   g_test_add_func ("/store/garbage-moved-aside", test_garbage_moved_aside);
   g_test_add_func ("/store/truncated-moved-aside", test_truncated_moved_aside);
