@@ -234,6 +234,34 @@ quit (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static void
+add_uploads (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  FerryApplication *self = user_data;
+  const char *target;
+  g_autofree const char **paths = NULL;
+  g_autoptr(GVariant) options = NULL;
+
+  g_variant_get (parameter, "(&s^a&s@a{sv})", &target, &paths, &options);
+  ferry_client_add_uploads (self->client, target, paths, g_steal_pointer (&options), on_added,
+                            g_object_ref (self));
+}
+
+/* For a finished upload's notification: the address it went to. */
+static void
+copy_link (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (display != NULL)
+    gdk_clipboard_set_text (gdk_display_get_clipboard (display),
+                            g_variant_get_string (parameter, NULL));
+}
+
 static void transfers_finished (GSimpleAction *action,
                                 GVariant      *parameter,
                                 gpointer       user_data);
@@ -241,6 +269,8 @@ static void transfers_finished (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "transfers-finished", transfers_finished, "as" },
   { "add", add_downloads, "(asa{sv})" },
+  { "upload", add_uploads, "(sasa{sv})" },
+  { "copy-link", copy_link, "s" },
   { "pause-transfer", pause_transfer, "t" },
   { "resume-transfer", resume_transfer, "t" },
   { "cancel-transfer", cancel_transfer, "t" },
@@ -253,43 +283,10 @@ static const GActionEntry app_actions[] = {
 
 /* -- Notifications ----------------------------------------------------------------------- */
 
-static void
-on_state_changed (FerryClient       *client,
-                  FerryTransferItem *item,
-                  FerryApplication  *self)
-{
-  FerryWindow *window = main_window (self);
-  g_autoptr(GNotification) notification = NULL;
-  g_autofree char *title = NULL;
-  g_autofree char *id = NULL;
-  const char *destination;
-
-  if (ferry_transfer_item_get_state (item) != FERRY_STATE_COMPLETED)
-    return;
-
-  /* Someone looking at the window sees the row; with no window, ferryd's transfers-finished
-   * call (transfers_finished) says it. */
-  if (window == NULL || gtk_window_is_active (GTK_WINDOW (window)))
-    return;
-
-  title = g_strdup_printf (_("Download finished: %s"), ferry_transfer_item_get_name (item));
-  destination = ferry_transfer_item_get_destination (item);
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, destination);
-  g_notification_add_button_with_target (notification, _("Open"), "app.open-file", "s",
-                                         destination);
-  g_notification_add_button_with_target (notification, _("Show in Folder"),
-                                         "app.show-in-folder", "s", destination);
-  g_notification_set_default_action_and_target (notification, "app.open-file", "s",
-                                                destination);
-  id = g_strdup_printf ("transfer-%" G_GUINT64_FORMAT, ferry_transfer_item_get_id (item));
-  g_application_send_notification (G_APPLICATION (self), id, notification);
-}
-
-/* -- Finished while the window was closed ---------------------------------------------- */
-
 #define MAX_SINGLE_NOTIFICATIONS 3
 
+/* "Download finished: ubuntu.iso" with Open and Show in Folder; "Upload finished: notes.pdf"
+ * with Copy Link; "… failed: name" with the reason. */
 static void
 notify_item (FerryApplication  *self,
              FerryTransferItem *item)
@@ -298,11 +295,26 @@ notify_item (FerryApplication  *self,
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
   const char *destination = ferry_transfer_item_get_destination (item);
+  const char *name = ferry_transfer_item_get_name (item);
+  gboolean upload = ferry_transfer_item_is_upload (item);
   FerryState state = ferry_transfer_item_get_state (item);
 
-  if (state == FERRY_STATE_COMPLETED)
+  if (state == FERRY_STATE_CANCELED)
+    return;
+
+  if (state == FERRY_STATE_COMPLETED && upload)
     {
-      title = g_strdup_printf (_("Download finished: %s"), ferry_transfer_item_get_name (item));
+      const char *uri = ferry_transfer_item_get_uri (item);
+
+      title = g_strdup_printf (_("Upload finished: %s"), name);
+      notification = g_notification_new (title);
+      g_notification_set_body (notification, uri);
+      g_notification_add_button_with_target (notification, _("Copy Link"), "app.copy-link", "s",
+                                             uri);
+    }
+  else if (state == FERRY_STATE_COMPLETED)
+    {
+      title = g_strdup_printf (_("Download finished: %s"), name);
       notification = g_notification_new (title);
       g_notification_set_body (notification, destination);
       g_notification_add_button_with_target (notification, _("Open"), "app.open-file", "s",
@@ -312,13 +324,9 @@ notify_item (FerryApplication  *self,
       g_notification_set_default_action_and_target (notification, "app.open-file", "s",
                                                     destination);
     }
-  else if (state == FERRY_STATE_CANCELED)
-    {
-      return;
-    }
   else
     {
-      title = g_strdup_printf (_("Download failed: %s"), ferry_transfer_item_get_name (item));
+      title = g_strdup_printf (upload ? _("Upload failed: %s") : _("Download failed: %s"), name);
       notification = g_notification_new (title);
       /* Without a default action, clicking it opens the app. */
       g_notification_set_body (notification, ferry_transfer_item_get_error (item));
@@ -327,6 +335,27 @@ notify_item (FerryApplication  *self,
   id = g_strdup_printf ("transfer-%" G_GUINT64_FORMAT, ferry_transfer_item_get_id (item));
   g_application_send_notification (G_APPLICATION (self), id, notification);
 }
+
+
+static void
+on_state_changed (FerryClient       *client,
+                  FerryTransferItem *item,
+                  FerryApplication  *self)
+{
+  FerryWindow *window = main_window (self);
+
+  if (ferry_transfer_item_get_state (item) != FERRY_STATE_COMPLETED)
+    return;
+
+  /* Someone looking at the window sees the row; with no window, ferryd's transfers-finished
+   * call (transfers_finished) says it. */
+  if (window == NULL || gtk_window_is_active (GTK_WINDOW (window)))
+    return;
+
+  notify_item (self, item);
+}
+
+/* -- Finished while the window was closed ---------------------------------------------- */
 
 static void
 notify_finished (FerryApplication *self,
@@ -349,13 +378,23 @@ notify_finished (FerryApplication *self,
     }
   else
     {
-      g_autofree char *title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                             "%u download finished",
-                                                             "%u downloads finished",
-                                                             items->len),
-                                                items->len);
-      g_autoptr(GNotification) notification = g_notification_new (title);
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *title = NULL;
+      guint uploads = 0;
 
+      for (guint i = 0; i < items->len; i++)
+        uploads += ferry_transfer_item_is_upload (g_ptr_array_index (items, i));
+      if (uploads == 0)
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u download finished",
+                                              "%u downloads finished", items->len), items->len);
+      else if (uploads == items->len)
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u upload finished",
+                                              "%u uploads finished", items->len), items->len);
+      else
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u transfer finished",
+                                              "%u transfers finished", items->len), items->len);
+
+      notification = g_notification_new (title);
       g_application_send_notification (G_APPLICATION (self), "transfers-finished",
                                        notification);
     }

@@ -10,7 +10,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gio/gunixfdlist.h>
+#include <glib/gi18n.h>
+
 #include "ferry-client.h"
+#include "ferry-links.h"
 #include "ferry-error.h"
 
 struct _FerryClient
@@ -534,13 +542,84 @@ on_added (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
-  if (!ferry_manager1_call_add_download_finish (FERRY_MANAGER1 (source), &path, result, &error))
+  gboolean ok = g_task_get_source_tag (task) == ferry_client_add_uploads
+                  ? ferry_manager1_call_add_upload_finish (FERRY_MANAGER1 (source), &path, NULL,
+                                                           result, &error)
+                  : ferry_manager1_call_add_download_finish (FERRY_MANAGER1 (source), &path,
+                                                             result, &error);
+
+  if (!ok)
     {
       g_dbus_error_strip_remote_error (error);
       g_ptr_array_add (data->errors, g_strdup (error->message));
     }
 
   if (--data->pending == 0)
+    g_task_return_pointer (task, g_ptr_array_ref (data->errors),
+                           (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* The app's own transfers: its session, and the service tells the app when they end. Each
+ * gets an identifier, by which the service names it when it activates the app. */
+static GVariant *
+own_options (GVariant *options)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (options);
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  if (!g_variant_dict_contains (&dict, "session"))
+    g_variant_dict_insert (&dict, "session", "s", FERRY_APP_SESSION);
+  if (!g_variant_dict_contains (&dict, "notify"))
+    g_variant_dict_insert (&dict, "notify", "b", TRUE);
+  if (!g_variant_dict_contains (&dict, "identifier"))
+    g_variant_dict_insert (&dict, "identifier", "s", uuid);
+  return g_variant_dict_end (&dict);
+}
+
+void
+ferry_client_add_uploads (FerryClient         *self,
+                          const char          *target,
+                          const char *const   *paths,
+                          GVariant            *options,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr(GVariant) sunk = options ? g_variant_ref_sink (options) : NULL;
+  AddData *data = g_new0 (AddData, 1);
+
+  g_task_set_source_tag (task, ferry_client_add_uploads);
+  data->errors = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+
+  if (self->manager == NULL)
+    g_ptr_array_add (data->errors, g_strdup (_("The Ferry service is not available")));
+
+  for (guint i = 0; self->manager != NULL && paths != NULL && paths[i] != NULL; i++)
+    {
+      g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+      g_autofree char *uri = ferry_links_upload_uri (target, paths[i]);
+      int fd = open (paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+      if (fd < 0)
+        {
+          int saved = errno;
+          g_autofree char *name = g_filename_display_basename (paths[i]);
+
+          g_ptr_array_add (data->errors, g_strdup_printf (_("Cannot read “%s”: %s"), name,
+                                                          g_strerror (saved)));
+          continue;
+        }
+      g_unix_fd_list_append (fds, fd, NULL);
+      close (fd);
+
+      data->pending++;
+      ferry_manager1_call_add_upload (self->manager, uri, g_variant_new_handle (0),
+                                      own_options (sunk), fds, NULL, on_added,
+                                      g_object_ref (task));
+    }
+
+  if (data->pending == 0)
     g_task_return_pointer (task, g_ptr_array_ref (data->errors),
                            (GDestroyNotify) g_ptr_array_unref);
 }
@@ -553,46 +632,26 @@ ferry_client_add_downloads (FerryClient         *self,
                             gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
-  AddData *data = g_new0 (AddData, 1);
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (options);
   g_autoptr(GVariant) sunk = options ? g_variant_ref_sink (options) : NULL;
-  g_autoptr(GVariant) final_options = NULL;
+  AddData *data = g_new0 (AddData, 1);
 
   g_task_set_source_tag (task, ferry_client_add_downloads);
   data->errors = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
 
-  /* The app's own transfers: its session, and the service tells the app when they end. */
-  if (!g_variant_dict_contains (&dict, "session"))
-    g_variant_dict_insert (&dict, "session", "s", FERRY_APP_SESSION);
-  if (!g_variant_dict_contains (&dict, "notify"))
-    g_variant_dict_insert (&dict, "notify", "b", TRUE);
-  final_options = g_variant_ref_sink (g_variant_dict_end (&dict));
+  if (self->manager == NULL)
+    g_ptr_array_add (data->errors, g_strdup (_("The Ferry service is not available")));
 
-  if (self->manager == NULL || uris == NULL || uris[0] == NULL)
+  for (guint i = 0; self->manager != NULL && uris != NULL && uris[i] != NULL; i++)
     {
-      if (self->manager == NULL)
-        g_ptr_array_add (data->errors, g_strdup ("The Ferry service is not available"));
-      g_task_return_pointer (task, g_ptr_array_ref (data->errors),
-                             (GDestroyNotify) g_ptr_array_unref);
-      return;
-    }
-
-  for (guint i = 0; uris[i] != NULL; i++)
-    {
-      g_auto(GVariantDict) one = G_VARIANT_DICT_INIT (final_options);
-
-      /* The service names finished transfers by identifier when it activates the app. */
-      if (!g_variant_dict_contains (&one, "identifier"))
-        {
-          g_autofree char *uuid = g_uuid_string_random ();
-
-          g_variant_dict_insert (&one, "identifier", "s", uuid);
-        }
       data->pending++;
-      ferry_manager1_call_add_download (self->manager, uris[i], g_variant_dict_end (&one), NULL,
+      ferry_manager1_call_add_download (self->manager, uris[i], own_options (sunk), NULL,
                                         on_added, g_object_ref (task));
     }
+
+  if (data->pending == 0)
+    g_task_return_pointer (task, g_ptr_array_ref (data->errors),
+                           (GDestroyNotify) g_ptr_array_unref);
 }
 
 GPtrArray *

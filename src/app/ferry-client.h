@@ -40,4 +40,14 @@ void               ferry_client_add_downloads (FerryClient         *self,
 GPtrArray         *ferry_client_add_downloads_finish (FerryClient  *self,
                                                       GAsyncResult *result);
 
+/* Uploads each of @paths (opened here and passed as descriptors) to @target (with the file's
+ * name appended when @target ends in "/"); @options as AddUpload's. Finish with
+ * ferry_client_add_downloads_finish(). */
+void               ferry_client_add_uploads (FerryClient         *self,
+                                             const char          *target,
+                                             const char *const   *paths,
+                                             GVariant            *options,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+
 G_END_DECLS

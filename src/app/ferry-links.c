@@ -99,3 +99,39 @@ ferry_links_parse_headers (const char *text,
 
   return g_variant_builder_end (&builder);
 }
+
+char *
+ferry_links_check_target (const char *text)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (text ? text : ""));
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (*trimmed == '\0')
+    return g_strdup (_("Enter the address to upload to"));
+  uri = g_uri_parse (trimmed, G_URI_FLAGS_ENCODED | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || strchr (trimmed, ' ') != NULL)
+    return g_strdup_printf (_("“%s” is not an address"), trimmed);
+  if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
+    return g_strdup (_("Only http:// and https:// addresses can take uploads"));
+  if (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    return g_strdup_printf (_("“%s” names no server"), trimmed);
+  return NULL;
+}
+
+char *
+ferry_links_upload_uri (const char *target,
+                        const char *path)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (target));
+  g_autofree char *name = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (!g_str_has_suffix (trimmed, "/"))
+    return g_steal_pointer (&trimmed);
+
+  name = g_path_get_basename (path);
+  escaped = g_uri_escape_string (name, NULL, FALSE);
+  return g_strconcat (trimmed, escaped, NULL);
+}

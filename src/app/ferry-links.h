@@ -18,4 +18,12 @@ void ferry_links_parse (const char *text,
 GVariant *ferry_links_parse_headers (const char *text,
                                      char      **error_line);
 
+/* Checks an upload's target; NULL when it is an http(s) address with a server, else why not. */
+char *ferry_links_check_target (const char *text);
+
+/* Where a file goes: @target itself, or, when it ends in "/", the file's name (escaped)
+ * appended. */
+char *ferry_links_upload_uri (const char *target,
+                              const char *path);
+
 G_END_DECLS

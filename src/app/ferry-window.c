@@ -12,6 +12,7 @@
 #include "ferry-add-dialog.h"
 #include "ferry-format.h"
 #include "ferry-transfer-row.h"
+#include "ferry-upload-dialog.h"
 #include "ferry-window.h"
 
 typedef enum
@@ -32,8 +33,8 @@ static const struct
   const char *empty_description;
 } page_info[N_PAGES] = {
   { "all", N_("All"), "view-list-symbolic", N_("No Transfers"),
-    N_("Drop links here or press the + button to download them.\n"
-       "Downloads keep going when Ferry is closed.") },
+    N_("Drop links here to download them, or files to upload them.\n"
+       "Transfers keep going when Ferry is closed.") },
   { "active", N_("Active"), "folder-download-symbolic", N_("Nothing Is Moving"),
     N_("Running, queued and paused transfers show here.") },
   { "scheduled", N_("Scheduled"), "alarm-symbolic", N_("Nothing Scheduled"),
@@ -606,8 +607,9 @@ on_drop (GtkDropTarget *target,
          FerryWindow   *self)
 {
   g_autoptr(GStrvBuilder) links = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) files = g_strv_builder_new ();
   g_auto(GStrv) uris = NULL;
-  guint local_files = 0;
+  g_auto(GStrv) paths = NULL;
 
   gtk_revealer_set_reveal_child (self->drop_revealer, FALSE);
 
@@ -616,11 +618,12 @@ on_drop (GtkDropTarget *target,
       for (GSList *l = gdk_file_list_get_files (g_value_get_boxed (value)); l; l = l->next)
         {
           g_autofree char *uri = g_file_get_uri (l->data);
+          g_autofree char *path = g_file_get_path (l->data);
 
           if (g_str_has_prefix (uri, "http://") || g_str_has_prefix (uri, "https://"))
             g_strv_builder_add (links, uri);
-          else
-            local_files++;
+          else if (path != NULL && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+            g_strv_builder_add (files, path);
         }
     }
   else if (G_VALUE_HOLDS (value, G_TYPE_STRING))
@@ -635,16 +638,18 @@ on_drop (GtkDropTarget *target,
     }
 
   uris = g_strv_builder_end (links);
+  paths = g_strv_builder_end (files);
   if (uris[0] != NULL)
     add_dropped (self, uris);
 
-  if (local_files > 0)
-    ferry_window_show_toast (self, _("Uploading files is not available in this version of "
-                                     "Ferry yet; drop links to download them"));
+  /* Files are uploads: where to, the dialog asks. */
+  if (paths[0] != NULL)
+    gtk_window_present (GTK_WINDOW (ferry_upload_dialog_new (GTK_WINDOW (self),
+                                                             (const char *const *) paths)));
   else if (uris[0] == NULL)
-    ferry_window_show_toast (self, _("Only http:// and https:// links can be downloaded"));
+    ferry_window_show_toast (self, _("Drop links to download them, or files to upload them"));
 
-  return uris[0] != NULL || local_files > 0;
+  return uris[0] != NULL || paths[0] != NULL;
 }
 
 /* -- Tests ------------------------------------------------------------------------------- */

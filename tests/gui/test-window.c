@@ -15,6 +15,8 @@
 #include "ferry-client.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
+#include "ferry-test-upload-server.h"
+#include "ferry-upload-dialog.h"
 #include "ferry-transfer-row.h"
 #include "ferry-window.h"
 
@@ -23,6 +25,7 @@
 typedef struct
 {
   FerryTestServer *server;
+  FerryTestUploadServer *uploads;
   FerryTestDaemon *daemon;
   FerryApplication *app;
   FerryWindow *window;
@@ -102,6 +105,7 @@ fixture_setup (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   f->server = ferry_test_server_new ();
+  f->uploads = ferry_test_upload_server_new (9);
   f->daemon = ferry_test_daemon_new ();
   f->daemon->stop_only = TRUE;
   start_notification_server (f);
@@ -138,6 +142,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->notifications);
   g_clear_pointer (&f->daemon, ferry_test_daemon_free);
   g_clear_pointer (&f->server, ferry_test_server_free);
+  g_clear_pointer (&f->uploads, ferry_test_upload_server_free);
 }
 
 static gboolean
@@ -476,17 +481,50 @@ test_drop_and_remove (Fixture       *f,
   w.id = g_ascii_strtoull (strrchr (paths[0], '/') + 1, NULL, 10);
   g_assert_true (ferry_test_wait_until (row_says, &w, 10000));
 
-  /* A local file is not a link: the window says why nothing was added. */
-  g_assert_true (g_file_set_contents (local, "x", -1, NULL));
-  list = g_slist_prepend (NULL, local_file);
-  g_value_init (&files, GDK_TYPE_FILE_LIST);
-  g_value_take_boxed (&files, gdk_file_list_new_from_list (list));
-  g_slist_free (list);
-  drop_value (f, &files);
-  toast = ferry_window_get_last_toast (f->window);
-  g_assert_nonnull (toast);
-  g_assert_nonnull (strstr (adw_toast_get_title (toast), "Uploading files"));
-  dismiss (toast);
+  /* A local file is an upload: the dialog asks where to, and the upload shows as a row. */
+  {
+    g_autoptr(GBytes) notes = ferry_test_make_content (300000, 65);
+    g_autoptr(GBytes) received = NULL;
+    g_autofree char *target = NULL;
+    FerryUploadDialog *dialog;
+    RowWait up = { f, 0, "Completed" };
+
+    g_assert_true (g_file_set_contents (local, g_bytes_get_data (notes, NULL),
+                                        (gssize) g_bytes_get_size (notes), NULL));
+    list = g_slist_prepend (NULL, local_file);
+    g_value_init (&files, GDK_TYPE_FILE_LIST);
+    g_value_take_boxed (&files, gdk_file_list_new_from_list (list));
+    g_slist_free (list);
+    g_assert_true (drop_value (f, &files));
+
+    dialog = FERRY_UPLOAD_DIALOG (find_toplevel (FERRY_TYPE_UPLOAD_DIALOG));
+    g_assert_nonnull (dialog);
+    /* An address that cannot take uploads is marked and not sent. */
+    gtk_editable_set_text (ferry_upload_dialog_get_target (dialog), "ftp://example.org/");
+    g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog),
+                                                             "upload"));
+    target = ferry_test_upload_server_uri (f->uploads, "/plain/");
+    gtk_editable_set_text (ferry_upload_dialog_get_target (dialog), target);
+    g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog),
+                                                            "upload"));
+    screenshot_widget (GTK_WIDGET (dialog), "upload-dialog");
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "upload");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+
+    for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+         g_strv_length (paths) < 2 && g_get_monotonic_time () < end;)
+      {
+        g_clear_pointer (&paths, g_strfreev);
+        ferry_test_sleep (50);
+        ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+      }
+    g_assert_cmpuint (g_strv_length (paths), ==, 2);
+    up.id = g_ascii_strtoull (strrchr (paths[1], '/') + 1, NULL, 10);
+    g_assert_true (ferry_test_wait_until (row_says, &up, 10000));
+    received = ferry_test_upload_server_get_plain (f->uploads, "notes.txt", NULL);
+    g_assert_nonnull (received);
+    g_assert_true (g_bytes_equal (received, notes));
+  }
 
   /* Remove hides the row at once and offers Undo; the service still has the transfer. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.remove-transfer", "t", w.id);
