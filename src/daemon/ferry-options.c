@@ -312,8 +312,16 @@ ferry_options_apply (FerryRecord     *r,
           const char *raw = g_variant_get_string (value, NULL);
           g_autofree char *name = ferry_http_sanitize_filename (raw);
 
+          /* A server's name is made safe quietly; a caller names the file it wants, so a name
+           * that would not be kept as given is refused, saying why. */
+          if (strchr (raw, '/') != NULL)
+            return invalid (error, "The file name “%s” contains “/”; give the folder as the "
+                            "destination and only a name here", raw);
           if (name == NULL)
             return invalid (error, "“%s” cannot be used as a file name", raw);
+          if (!g_str_equal (name, raw))
+            return invalid (error, "“%s” cannot be used as a file name as it is (it would be "
+                            "saved as “%s”)", raw, name);
           g_free (r->filename);
           r->filename = g_steal_pointer (&name);
           r->filename_from_caller = TRUE;
