@@ -203,3 +203,11 @@ ferry_callers_lookup (FerryCallers *self,
   g_hash_table_insert (self->apps, g_strdup (sender), app_id);
   return app_id;
 }
+
+void
+ferry_callers_foreach (FerryCallers *self,
+                       GHFunc        func,
+                       gpointer      user_data)
+{
+  g_hash_table_foreach (self->apps, func, user_data);
+}

@@ -20,6 +20,12 @@ const char   *ferry_callers_lookup (FerryCallers    *self,
                                     const char      *sender,
                                     GError         **error);
 
+/* Calls @func (sender, confinement, @user_data) for every peer that has called the service
+ * and is still on the bus: the peers that hear about transfers. */
+void          ferry_callers_foreach (FerryCallers *self,
+                                     GHFunc        func,
+                                     gpointer      user_data);
+
 /* The app id named by the contents of a .flatpak-info file. */
 char         *ferry_caller_parse_flatpak_info (const char *data,
                                                gsize       length,

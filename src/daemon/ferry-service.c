@@ -183,24 +183,47 @@ interfaces_and_properties (FerryTransfer *transfer)
   return g_variant_builder_end (&builder);
 }
 
-static void
-emit_signal (FerryService *self,
-             const char   *path,
-             const char   *interface,
-             const char   *name,
-             GVariant     *parameters)
+/* What a transfer's signals say is for the peers that may see it: signals are sent to each
+ * peer that has called the service (and so is listening), never broadcast, so an app in a
+ * sandbox does not hear of other apps' transfers. */
+typedef struct
 {
+  FerryService *self;
+  FerryTransfer *transfer;
+  const char *path;
+  const char *interface;
+  const char *name;
+  GVariant *parameters;
+} SignalDelivery;
+
+static void
+deliver_signal (gpointer key,
+                gpointer value,
+                gpointer user_data)
+{
+  SignalDelivery *d = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (self->connection == NULL)
-    {
-      g_variant_unref (g_variant_ref_sink (parameters));
-      return;
-    }
+  if (!may_see (value, d->transfer))
+    return;
+  if (!g_dbus_connection_emit_signal (d->self->connection, key, d->path, d->interface, d->name,
+                                      d->parameters, &error))
+    g_debug ("Could not send %s to %s: %s", d->name, (const char *) key, error->message);
+}
 
-  if (!g_dbus_connection_emit_signal (self->connection, NULL, path, interface, name, parameters,
-                                      &error))
-    g_debug ("Could not emit %s: %s", name, error->message);
+static void
+emit_signal (FerryService  *self,
+             FerryTransfer *transfer,
+             const char    *path,
+             const char    *interface,
+             const char    *name,
+             GVariant      *parameters)
+{
+  SignalDelivery d = { self, transfer, path, interface, name, g_variant_ref_sink (parameters) };
+
+  if (self->connection != NULL && self->callers != NULL)
+    ferry_callers_foreach (self->callers, deliver_signal, &d);
+  g_variant_unref (d.parameters);
 }
 
 static void
@@ -208,7 +231,7 @@ on_transfer_properties_changed (FerryTransfer *transfer,
                                 GVariant      *changed,
                                 FerryService  *self)
 {
-  emit_signal (self, ferry_transfer_get_object_path (transfer),
+  emit_signal (self, transfer, ferry_transfer_get_object_path (transfer),
                "org.freedesktop.DBus.Properties", "PropertiesChanged",
                g_variant_new ("(s@a{sv}@as)", TRANSFER_INTERFACE, changed,
                               g_variant_new_strv (NULL, 0)));
@@ -230,7 +253,7 @@ track (FerryService  *self,
                            G_CALLBACK (on_transfer_properties_changed), self, 0);
 
   if (announce)
-    emit_signal (self, FERRY_DAEMON_PATH, "org.freedesktop.DBus.ObjectManager",
+    emit_signal (self, transfer, FERRY_DAEMON_PATH, "org.freedesktop.DBus.ObjectManager",
                  "InterfacesAdded",
                  g_variant_new ("(o@a{sa{sv}})", ferry_transfer_get_object_path (transfer),
                                 interfaces_and_properties (transfer)));
@@ -246,7 +269,7 @@ untrack (FerryService  *self,
   guint64 id = r->id;
 
   g_signal_handlers_disconnect_by_data (transfer, self);
-  emit_signal (self, FERRY_DAEMON_PATH, "org.freedesktop.DBus.ObjectManager",
+  emit_signal (self, transfer, FERRY_DAEMON_PATH, "org.freedesktop.DBus.ObjectManager",
                "InterfacesRemoved",
                g_variant_new ("(o^as)", ferry_transfer_get_object_path (transfer), interfaces));
   if (key != NULL)
@@ -1069,12 +1092,80 @@ handle_resume_all (FerryManager1         *manager,
 
 /* -- Scheduler events -------------------------------------------------------------------- */
 
+typedef struct
+{
+  FerryService *self;
+  GVariant *updates;        /* a(ottt) of every running transfer */
+  GHashTable *filtered;     /* confinement → its share of the updates, made when needed */
+} ProgressDelivery;
+
+static GVariant *
+progress_for (ProgressDelivery *d,
+              const char       *confinement)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  GVariant *entry;
+  GVariant *mine;
+
+  if (*confinement == '\0')
+    return d->updates;
+
+  if (d->filtered == NULL)
+    d->filtered = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) g_variant_unref);
+  mine = g_hash_table_lookup (d->filtered, confinement);
+  if (mine != NULL)
+    return mine;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ottt)"));
+  g_variant_iter_init (&iter, d->updates);
+  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      const char *path;
+      g_autofree char *node = NULL;
+      FerryTransfer *t;
+
+      g_variant_get_child (entry, 0, "&o", &path);
+      node = g_path_get_basename (path);
+      t = transfer_for_node (d->self, node);
+      if (t != NULL && may_see (confinement, t))
+        g_variant_builder_add_value (&builder, entry);
+      g_variant_unref (entry);
+    }
+  mine = g_variant_ref_sink (g_variant_builder_end (&builder));
+  g_hash_table_insert (d->filtered, (gpointer) confinement, mine);
+  return mine;
+}
+
+static void
+deliver_progress (gpointer key,
+                  gpointer value,
+                  gpointer user_data)
+{
+  ProgressDelivery *d = user_data;
+  GVariant *updates = progress_for (d, value);
+  g_autoptr(GError) error = NULL;
+
+  if (g_variant_n_children (updates) == 0)
+    return;
+  if (!g_dbus_connection_emit_signal (d->self->connection, key, FERRY_DAEMON_PATH,
+                                      "io.github.ferryhq.Ferry.Manager1", "Progress",
+                                      g_variant_new ("(@a(ottt))", updates), &error))
+    g_debug ("Could not send Progress to %s: %s", (const char *) key, error->message);
+}
+
 static void
 on_progress (FerryScheduler *scheduler,
              GVariant       *updates,
              FerryService   *self)
 {
-  ferry_manager1_emit_progress (self->manager, updates);
+  ProgressDelivery d = { self, updates, NULL };
+
+  /* Each peer gets the updates of the transfers it may see. */
+  if (self->connection != NULL && self->callers != NULL)
+    ferry_callers_foreach (self->callers, deliver_progress, &d);
+  g_clear_pointer (&d.filtered, g_hash_table_unref);
 }
 
 static void

@@ -48,6 +48,10 @@ fixture_teardown (Fixture       *f,
 
 /* ferryctl with @args, inside a sandbox that has /usr, /etc, /tmp and the build tree, and
  * the fake /.flatpak-info on a root of its own. */
+static GSubprocess *
+spawn_sandboxed (Fixture           *f,
+                 const char *const *command);
+
 static void
 run_sandboxed (Fixture      *f,
                FerryTestRun *run,
@@ -60,10 +64,32 @@ run_sandboxed (Fixture      *f,
                const char   *first,
                ...)
 {
+  g_autoptr(GPtrArray) command = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  va_list args;
+
+  g_ptr_array_add (command, (gpointer) g_getenv ("FERRY_CTL"));
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (command, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (command, NULL);
+
+  proc = spawn_sandboxed (f, (const char *const *) command->pdata);
+  ferry_test_run_finish (proc, run);
+}
+
+/* @command inside a sandbox that has /usr, /etc, /tmp, the build and source trees, and the
+ * fake /.flatpak-info on a root of its own. */
+static GSubprocess *
+spawn_sandboxed (Fixture           *f,
+                 const char *const *command)
+{
   const char *ctl = g_getenv ("FERRY_CTL");
   g_autofree char *build = g_path_get_dirname (ctl);
+  const char *source = g_getenv ("G_TEST_SRCDIR");
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) proc = NULL;
+  GSubprocess *proc;
   g_autoptr(GError) error = NULL;
   const char *sandbox[] = {
     "bwrap", "--die-with-parent",
@@ -76,7 +102,6 @@ run_sandboxed (Fixture      *f,
     "--dev", "/dev",
     "--bind", "/tmp", "/tmp",
   };
-  va_list args;
 
   for (guint i = 0; i < G_N_ELEMENTS (sandbox); i++)
     g_ptr_array_add (argv, (gpointer) sandbox[i]);
@@ -86,18 +111,21 @@ run_sandboxed (Fixture      *f,
   g_ptr_array_add (argv, (gpointer) "--ro-bind");
   g_ptr_array_add (argv, f->flatpak_info);
   g_ptr_array_add (argv, (gpointer) "/.flatpak-info");
-  g_ptr_array_add (argv, (gpointer) ctl);
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
+  if (source != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--ro-bind");
+      g_ptr_array_add (argv, (gpointer) source);
+      g_ptr_array_add (argv, (gpointer) source);
+    }
+  for (guint i = 0; command[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) command[i]);
   g_ptr_array_add (argv, NULL);
 
   proc = g_subprocess_newv ((const char *const *) argv->pdata,
                             G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                             &error);
   g_assert_no_error (error);
-  ferry_test_run_finish (proc, run);
+  return proc;
 }
 
 /* bubblewrap needs user namespaces or privileges; without them there is nothing to test. */
@@ -239,6 +267,67 @@ test_isolation (Fixture       *f,
   ferry_test_run_clear (&list_after);
 }
 
+/* Signals carry what they are about: a sandboxed app that listens hears of its own transfers
+ * and not of other apps'. */
+static void
+test_signals (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (3 * 1024 * 1024, 62);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/film.mkv");
+  g_autofree char *script = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "integration",
+                                              "sandbox-listener.py", NULL);
+  g_autofree char *theirs = NULL;
+  g_autoptr(FerryTransfer1) other = NULL;
+  g_autoptr(GSubprocess) listener = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *mine = NULL;
+  FerryTestRun run = { 0 };
+  GVariantDict dict;
+  const char *command[] = { "/usr/bin/python3", script, uri, "4", NULL };
+
+  if (!sandbox_works (f))
+    return;
+
+  ferry_test_server_add_file (f->server, "/film.mkv", content, "\"m\"");
+  ferry_test_server_set_throttle (f->server, "/film.mkv", 1024 * 1024);
+
+  listener = spawn_sandboxed (f, command);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (listener));
+  {
+    g_autofree char *line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (line, ==, "listening");
+  }
+
+  /* Another app's download, moving bytes while the sandboxed app listens. */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "session", "s", OTHER_ID);
+  theirs = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&dict), &error);
+  g_assert_no_error (error);
+  other = ferry_test_daemon_transfer (f->daemon, theirs);
+
+  ferry_test_run_start (listener, &run);
+  g_assert_true (ferry_test_wait_until (ferry_test_run_done, &run, 30000));
+  g_test_message ("The sandboxed listener heard:\n%s%s", run.out ? run.out : "", run.err ? run.err : "");
+  g_assert_cmpint (run.status, ==, 0);
+
+  /* This process (outside any sandbox) saw the other app's transfer move. */
+  g_assert_cmpuint (ferry_transfer1_get_bytes_done (other), >, 0);
+
+  /* The listener heard of its own download, and of nothing of the other app's. */
+  g_assert_nonnull (strstr (run.out, "added /io/github/ferryhq/Ferry/Daemon/transfers/"));
+  mine = g_strdup (strstr (run.out, "added ") + strlen ("added "));
+  *strchr (mine, '\n') = '\0';
+  g_assert_nonnull (strstr (run.out, "InterfacesAdded"));
+  g_assert_nonnull (strstr (run.out, mine));
+  g_assert_null (strstr (run.out, theirs));
+  g_assert_null (strstr (run.out, OTHER_ID));
+  ferry_test_run_clear (&run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -246,6 +335,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/sandbox/isolation", Fixture, NULL, fixture_setup, test_isolation,
+              fixture_teardown);
+  g_test_add ("/sandbox/signals", Fixture, NULL, fixture_setup, test_signals,
               fixture_teardown);
 
   return g_test_run ();
