@@ -551,11 +551,12 @@ read_record (sqlite3_stmt *stmt)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, c),
                                              (gsize) sqlite3_column_bytes (stmt, c));
-      GVariant *headers = g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"), bytes, FALSE);
+      g_autoptr(GVariant) headers =
+        g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"), bytes, FALSE));
 
-      /* Stored by us, but a store is untrusted input once it has been on disk. */
-      r->headers = g_variant_ref_sink (g_variant_get_normal_form (headers));
-      g_variant_unref (g_variant_ref_sink (headers));
+      /* Stored by us, but a store is untrusted input once it has been on disk. The normal
+       * form is a reference of its own. */
+      r->headers = g_variant_get_normal_form (headers);
     }
   c++;
   r->notify = sqlite3_column_int (stmt, c++);

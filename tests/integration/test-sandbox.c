@@ -132,10 +132,11 @@ spawn_sandboxed (Fixture           *f,
 static gboolean
 sandbox_works (Fixture *f)
 {
+  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
   FerryTestRun run = { 0 };
   gboolean works;
 
-  if (g_find_program_in_path ("bwrap") == NULL)
+  if (bwrap == NULL)
     {
       g_test_skip ("bubblewrap (bwrap) is not installed; build-aux/dev test installs it");
       return FALSE;

@@ -13,6 +13,40 @@
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
 
+/* A service directory whose ferryd runs under valgrind's memcheck, logging into the directory
+ * FERRY_TEST_VALGRIND names (tests/valgrind-check reads the logs). */
+static char *
+valgrind_service_dir (const char *service_dir)
+{
+  g_autoptr(GDir) dir = g_dir_open (service_dir, 0, NULL);
+  g_autofree char *out_dir = g_build_filename (g_get_user_runtime_dir (), "valgrind-services", NULL);
+  const char *logs = g_getenv ("FERRY_TEST_VALGRIND");
+  const char *name;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (out_dir, 0700), ==, 0);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (service_dir, name, NULL);
+      g_autofree char *out_path = g_build_filename (out_dir, name, NULL);
+      g_autoptr(GKeyFile) service = g_key_file_new ();
+      g_autofree char *exec = NULL;
+      g_autofree char *wrapped = NULL;
+
+      if (!g_str_has_suffix (name, ".service") ||
+          !g_key_file_load_from_file (service, path, G_KEY_FILE_NONE, NULL))
+        continue;
+      exec = g_key_file_get_string (service, "D-BUS Service", "Exec", NULL);
+      g_assert_nonnull (exec);
+      wrapped = g_strdup_printf ("/usr/bin/valgrind --tool=memcheck --leak-check=full "
+                                 "--errors-for-leak-kinds=definite --show-leak-kinds=definite "
+                                 "--num-callers=30 --log-file=%s/ferryd-%%p.log %s", logs, exec);
+      g_key_file_set_string (service, "D-BUS Service", "Exec", wrapped);
+      g_assert_true (g_key_file_save_to_file (service, out_path, NULL));
+    }
+  return g_steal_pointer (&out_dir);
+}
+
 FerryTestDaemon *
 ferry_test_daemon_new (void)
 {
@@ -36,6 +70,8 @@ ferry_test_daemon_new (void)
   g_setenv ("FERRY_DISK_RETRY_SECONDS", "1", TRUE);
 
   daemon->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  if (g_getenv ("FERRY_TEST_VALGRIND") != NULL)
+    service_dir = daemon->valgrind_services = valgrind_service_dir (service_dir);
   g_test_dbus_add_service_dir (daemon->bus, service_dir);
   /* Other apps' services (the example client) for the tests that need them. */
   if (g_getenv ("FERRY_TEST_EXTRA_SERVICE_DIR") != NULL)
@@ -84,6 +120,7 @@ ferry_test_daemon_free (FerryTestDaemon *daemon)
       g_clear_object (&daemon->bus);
     }
   g_free (daemon->download_dir);
+  g_free (daemon->valgrind_services);
   g_free (daemon);
 }
 

@@ -19,6 +19,7 @@ typedef struct
   /* Stop the bus without waiting for this process's connection to go (a registered
    * GApplication keeps it for good). */
   gboolean stop_only;
+  char *valgrind_services;
 } FerryTestDaemon;
 
 /* Starts a private session bus whose service directory is the build tree's (from
