@@ -43,6 +43,7 @@ struct _FerryTestServer
   guint in_flight;        /* responses being sent */
   guint max_in_flight;
   GHashTable *resources;  /* path → Resource */
+  guint64 body_bytes_sent;  /* every body byte written, for counting what was sent twice */
 };
 
 static void
@@ -290,6 +291,9 @@ handle_request (FerryTestServer   *server,
                                                    NULL))
         return FALSE;
       sent += chunk;
+      g_mutex_lock (&server->mutex);
+      server->body_bytes_sent += chunk;
+      g_mutex_unlock (&server->mutex);
 
       if (drop_now && sent >= drop)
         return FALSE;   /* close the connection mid-body */
@@ -658,4 +662,15 @@ ferry_test_server_get_max_in_flight (FerryTestServer *server)
   max = server->max_in_flight;
   g_mutex_unlock (&server->mutex);
   return max;
+}
+
+guint64
+ferry_test_server_get_bytes_sent (FerryTestServer *server)
+{
+  guint64 sent;
+
+  g_mutex_lock (&server->mutex);
+  sent = server->body_bytes_sent;
+  g_mutex_unlock (&server->mutex);
+  return sent;
 }

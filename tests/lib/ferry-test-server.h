@@ -76,6 +76,9 @@ GPtrArray *ferry_test_server_get_requests (FerryTestServer *server,
 guint      ferry_test_server_count_requests (FerryTestServer *server,
                                              const char      *path);
 
+/* Response body bytes written so far, whole or cut short. */
+guint64    ferry_test_server_get_bytes_sent (FerryTestServer *server);
+
 /* The most responses this server was sending at the same time. */
 guint      ferry_test_server_get_max_in_flight (FerryTestServer *server);
 

@@ -36,6 +36,7 @@ struct _FerryTestUploadServer
   gboolean expire_next;
   gboolean conflict_next;
   guint64 conflict_offset;
+  guint64 bytes_received;      /* every body byte read, whole requests or not */
 };
 
 static void
@@ -107,6 +108,9 @@ read_body (FerryTestUploadServer *server,
           g_mutex_unlock (&server->mutex);
         }
       got += (guint64) n;
+      g_mutex_lock (&server->mutex);
+      server->bytes_received += (guint64) n;
+      g_mutex_unlock (&server->mutex);
 
       if (throttle > 0)
         g_usleep ((gulong) ((guint64) n * G_USEC_PER_SEC / throttle));
@@ -575,5 +579,14 @@ ferry_test_upload_server_count_method (FerryTestUploadServer *server,
   guint n;
 
   SETTER (n = GPOINTER_TO_UINT (g_hash_table_lookup (server->methods, method)));
+  return n;
+}
+
+guint64
+ferry_test_upload_server_get_bytes_received (FerryTestUploadServer *server)
+{
+  guint64 n;
+
+  SETTER (n = server->bytes_received);
   return n;
 }

@@ -51,4 +51,7 @@ GBytes  *ferry_test_upload_server_get_plain         (FerryTestUploadServer *serv
 guint    ferry_test_upload_server_count_method      (FerryTestUploadServer *server,
                                                      const char            *method);
 
+/* Request body bytes read so far, whole requests or cut short. */
+guint64  ferry_test_upload_server_get_bytes_received (FerryTestUploadServer *server);
+
 G_END_DECLS
