@@ -66,6 +66,7 @@ ferry_test_system_new (void)
   FerryTestSystem *system;
   const char *argv[] = { "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL };
   g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GIOChannel) channel = NULL;
   int out_fd;
   gsize length;
@@ -107,7 +108,7 @@ ferry_test_system_new (void)
   start_template (system, "logind", "org.freedesktop.login1");
 
   /* The template lacks Metered; GLib reads it when connected (PROTOCOLS.md §5). */
-  g_dbus_connection_call_sync (system->connection, "org.freedesktop.NetworkManager",
+  reply = g_dbus_connection_call_sync (system->connection, "org.freedesktop.NetworkManager",
                                "/org/freedesktop/NetworkManager", "org.freedesktop.DBus.Mock",
                                "AddProperty",
                                g_variant_new ("(ssv)", "org.freedesktop.NetworkManager",
@@ -146,8 +147,9 @@ update_properties (FerryTestSystem *system,
                    GVariant        *properties)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
 
-  g_dbus_connection_call_sync (system->connection, bus_name, path, "org.freedesktop.DBus.Mock",
+  reply = g_dbus_connection_call_sync (system->connection, bus_name, path, "org.freedesktop.DBus.Mock",
                                "UpdateProperties",
                                g_variant_new ("(s@a{sv})", interface, properties),
                                NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
