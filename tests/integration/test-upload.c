@@ -207,6 +207,58 @@ test_ietf_conflict_and_expiry (Fixture       *f,
   assert_upload_complete (f, 1);
 }
 
+/* A server that takes smaller appends than Ferry sends, without saying so beforehand: 413,
+ * and Ferry sends less at a time until it fits. */
+static void
+test_ietf_too_large (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(FerryTransfer1) t = NULL;
+
+  write_source (f, 3 * MiB, 94);
+  ferry_test_upload_server_set_max_append (f->server, 700 * 1024);
+  ferry_test_upload_server_hide_limit (f->server, TRUE);
+  t = upload (f, "/ietf", options_of ("protocol", g_variant_new_string ("ietf"), NULL));
+  g_assert_true (ferry_test_wait_state (t, "completed", 20000));
+  assert_upload_complete (f, 0);
+  /* 8 MiB, 4 MiB, … refused; 512 KiB appends taken. */
+  g_assert_cmpuint (ferry_test_upload_server_count_method (f->server, "PATCH"), >=, 6 + 4);
+}
+
+/* ferryctl upload, as a script would use it. */
+static void
+test_ferryctl_upload (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *uri = ferry_test_upload_server_uri (f->server, "/plain/report.pdf");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GError) error = NULL;
+  FerryTestRun run = { 0 };
+
+  write_source (f, 2 * MiB + 3, 95);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           &error, g_getenv ("FERRY_CTL"), "upload", f->source, uri, "--method",
+                           "PUT", "--wait", NULL);
+  g_assert_no_error (error);
+  ferry_test_run_finish (proc, &run);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "completed"));
+  got = ferry_test_upload_server_get_plain (f->server, "report.pdf", NULL);
+  assert_same_bytes (got, f->content);
+  ferry_test_run_clear (&run);
+
+  /* A file that is not there: exit status 1 and the reason. */
+  g_clear_object (&proc);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                           &error, g_getenv ("FERRY_CTL"), "upload", "/nonexistent/file", uri,
+                           NULL);
+  ferry_test_run_finish (proc, &run);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "cannot open /nonexistent/file"));
+  ferry_test_run_clear (&run);
+}
+
 /* kill -9 of ferryd in the middle: activation brings it back, and the upload goes on from
  * the server's offset in the same upload resource. */
 static void
@@ -636,6 +688,7 @@ main (int   argc,
   ADD ("/upload/ietf-resume-interop-6", GUINT_TO_POINTER (6), test_ietf_resume);
   ADD ("/upload/ietf-wrong-version", GUINT_TO_POINTER (6), test_ietf_wrong_version);
   ADD ("/upload/ietf-conflict-and-expiry", NULL, test_ietf_conflict_and_expiry);
+  ADD ("/upload/ietf-too-large", NULL, test_ietf_too_large);
   ADD ("/upload/ietf-kill", NULL, test_ietf_kill);
   ADD ("/upload/ietf-cancel", NULL, test_ietf_cancel);
   ADD ("/upload/plain-put", NULL, test_plain_put);
@@ -643,6 +696,7 @@ main (int   argc,
   ADD ("/upload/changed-file", NULL, test_changed_file);
   ADD ("/upload/private-copy", NULL, test_private_copy);
   ADD ("/upload/bad-input", NULL, test_bad_input);
+  ADD ("/upload/ferryctl", NULL, test_ferryctl_upload);
   ADD ("/upload/tus-kill-resume", NULL, test_tus_kill_resume);
   ADD ("/upload/tus-cancel", NULL, test_tus_cancel);
 #undef ADD

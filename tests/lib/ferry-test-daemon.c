@@ -364,4 +364,6 @@ ferry_test_run_clear (FerryTestRun *run)
 {
   g_clear_pointer (&run->out, g_free);
   g_clear_pointer (&run->err, g_free);
+  run->done = FALSE;
+  run->status = 0;
 }

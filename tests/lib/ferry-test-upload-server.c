@@ -37,6 +37,7 @@ struct _FerryTestUploadServer
   gboolean conflict_next;
   guint64 conflict_offset;
   guint64 bytes_received;      /* every body byte read, whole requests or not */
+  gboolean hide_limit;         /* max_append enforced but not announced */
 };
 
 static void
@@ -230,7 +231,7 @@ handle_ietf (FerryTestUploadServer *server,
       return reply (out, 400, "Bad Request", NULL);
     }
 
-  limit = server->max_append > 0
+  limit = server->max_append > 0 && !server->hide_limit
             ? g_strdup_printf ("Upload-Limit: max-size=1099511627776, max-append-size=%"
                                G_GUINT64_FORMAT "\r\n", server->max_append)
             : g_strdup ("Upload-Limit: max-size=1099511627776\r\n");
@@ -316,7 +317,7 @@ handle_ietf (FerryTestUploadServer *server,
   if (server->max_append > 0 && content_length (headers) > server->max_append)
     {
       read_body (server, in, content_length (headers), NULL);
-      return reply (out, 413, "Content Too Large", limit);
+      return reply (out, 413, "Content Too Large", server->hide_limit ? NULL : limit);
     }
 
   if (!read_body (server, in, content_length (headers), upload->data))
@@ -589,4 +590,11 @@ ferry_test_upload_server_get_bytes_received (FerryTestUploadServer *server)
 
   SETTER (n = server->bytes_received);
   return n;
+}
+
+void
+ferry_test_upload_server_hide_limit (FerryTestUploadServer *server,
+                                     gboolean               hide)
+{
+  SETTER (server->hide_limit = hide);
 }

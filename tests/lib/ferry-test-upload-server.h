@@ -32,6 +32,9 @@ void     ferry_test_upload_server_set_throttle      (FerryTestUploadServer *serv
 /* The draft's Upload-Limit max-append-size (0: none); larger PATCHes get 413. */
 void     ferry_test_upload_server_set_max_append    (FerryTestUploadServer *server,
                                                      guint64                bytes);
+/* Enforce max-append-size without announcing it in Upload-Limit (the client learns by 413). */
+void     ferry_test_upload_server_hide_limit        (FerryTestUploadServer *server,
+                                                     gboolean               hide);
 /* The next PATCH finds the upload gone (as when it expired): 404. */
 void     ferry_test_upload_server_expire_next       (FerryTestUploadServer *server);
 /* The next PATCH finds the server with only @offset bytes (it lost the rest): 409. */
