@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <gio/gunixfdlist.h>
 #include <glib/gstdio.h>
@@ -416,6 +418,326 @@ test_soak (Fixture       *f,
   g_assert_cmpuint (duplicated, ==, 0);
 }
 
+/* -- A flaky network --------------------------------------------------------------------- */
+
+/* A TCP proxy on 127.0.0.1 in front of a server: it resets connections at random moments,
+ * stalls for seconds, and passes bytes on in slices of 1 byte to 8 KiB. */
+typedef struct
+{
+  GThreadedSocketService *service;
+  guint16 port;
+  guint16 upstream;
+  gint stopping;
+  gint resets;
+  gint stalls;
+  GMutex mutex;
+  GRand *rand;
+} FlakyProxy;
+
+typedef struct
+{
+  FlakyProxy *proxy;
+  GSocket *from;
+  GSocket *to;
+  gint *closed;
+  guint64 reset_after;    /* bytes this direction passes before the connection dies */
+  guint64 stall_at;       /* bytes after which it goes silent for a while */
+} Pump;
+
+static guint32
+proxy_random (FlakyProxy *proxy,
+              guint32     below)
+{
+  guint32 value;
+
+  g_mutex_lock (&proxy->mutex);
+  value = (guint32) g_rand_int_range (proxy->rand, 0, (gint32) below);
+  g_mutex_unlock (&proxy->mutex);
+  return value;
+}
+
+static gpointer
+pump (gpointer data)
+{
+  Pump *p = data;
+  char buffer[8192];
+  guint64 passed = 0;
+
+  while (!g_atomic_int_get (p->closed) && !g_atomic_int_get (&p->proxy->stopping))
+    {
+      gssize n = g_socket_receive (p->from, buffer, sizeof buffer, NULL, NULL);
+      gssize sent = 0;
+
+      if (n <= 0)
+        break;
+
+      /* Some connections die in the middle (a reset); some go silent for a while. */
+      if (passed >= p->reset_after)
+        {
+          g_atomic_int_inc (&p->proxy->resets);
+          break;
+        }
+      if (passed >= p->stall_at)
+        {
+          g_atomic_int_inc (&p->proxy->stalls);
+          p->stall_at = G_MAXUINT64;
+          for (guint i = 0; i < 10 * (2 + proxy_random (p->proxy, 5)) &&
+                            !g_atomic_int_get (&p->proxy->stopping); i++)
+            g_usleep (G_USEC_PER_SEC / 10);
+        }
+      passed += (guint64) n;
+
+      /* Sliced: the receiver gets odd-sized pieces. */
+      while (sent < n)
+        {
+          gssize piece = (gssize) (1 + proxy_random (p->proxy, 8192));   /* not inside MIN () */
+          gssize slice = MIN (n - sent, piece);
+          gssize w = g_socket_send (p->to, buffer + sent, (gsize) slice, NULL, NULL);
+
+          if (w <= 0)
+            goto out;
+          sent += w;
+        }
+    }
+out:
+  g_atomic_int_set (p->closed, TRUE);
+  /* A reset, not a clean end: RST on both sides. */
+  {
+    struct linger hard = { 1, 0 };
+
+    setsockopt (g_socket_get_fd (p->from), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    setsockopt (g_socket_get_fd (p->to), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  }
+  g_socket_shutdown (p->from, TRUE, TRUE, NULL);
+  g_socket_shutdown (p->to, TRUE, TRUE, NULL);
+  return NULL;
+}
+
+static gboolean
+on_proxy_run (GThreadedSocketService *service,
+              GSocketConnection      *connection,
+              GObject                *source_object,
+              gpointer                user_data)
+{
+  FlakyProxy *proxy = user_data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) upstream = NULL;
+  gint closed = FALSE;
+  Pump there, back;
+  GThread *thread;
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  upstream = g_socket_client_connect_to_host (client, "127.0.0.1", proxy->upstream, NULL, NULL);
+  if (upstream == NULL)
+    return TRUE;
+
+  /* A third of the connections is reset somewhere in its first 6 MiB, one in eight stalls. */
+  there = (Pump) { proxy, g_socket_connection_get_socket (connection),
+                   g_socket_connection_get_socket (upstream), &closed,
+                   proxy_random (proxy, 3) == 0 ? 4096 + proxy_random (proxy, 6 * MiB) : G_MAXUINT64,
+                   proxy_random (proxy, 8) == 0 ? proxy_random (proxy, 2 * MiB) : G_MAXUINT64 };
+  back = (Pump) { proxy, g_socket_connection_get_socket (upstream),
+                  g_socket_connection_get_socket (connection), &closed,
+                  proxy_random (proxy, 3) == 0 ? 4096 + proxy_random (proxy, 6 * MiB) : G_MAXUINT64,
+                  proxy_random (proxy, 8) == 0 ? proxy_random (proxy, 2 * MiB) : G_MAXUINT64 };
+  thread = g_thread_new ("flaky-pump", pump, &there);
+  pump (&back);
+  g_thread_join (thread);
+  return TRUE;
+}
+
+static FlakyProxy *
+flaky_proxy_new (guint16 upstream,
+                 guint32 seed)
+{
+  FlakyProxy *proxy = g_new0 (FlakyProxy, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_init (&proxy->mutex);
+  proxy->rand = g_rand_new_with_seed (seed);
+  proxy->upstream = upstream;
+  proxy->service = G_THREADED_SOCKET_SERVICE (g_threaded_socket_service_new (64));
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (proxy->service), address,
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                                NULL, &effective, &error));
+  g_assert_no_error (error);
+  proxy->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  g_signal_connect (proxy->service, "run", G_CALLBACK (on_proxy_run), proxy);
+  g_socket_service_start (G_SOCKET_SERVICE (proxy->service));
+  return proxy;
+}
+
+static void
+flaky_proxy_free (FlakyProxy *proxy)
+{
+  g_atomic_int_set (&proxy->stopping, TRUE);
+  g_socket_service_stop (G_SOCKET_SERVICE (proxy->service));
+  g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
+  /* Pumps end at their next read; a threaded service waits for its handlers. */
+  g_object_unref (proxy->service);
+  g_rand_free (proxy->rand);
+  g_mutex_clear (&proxy->mutex);
+  g_free (proxy);
+}
+
+static guint16
+port_of (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+
+  return (guint16) g_uri_get_port (parsed);
+}
+
+static void
+log_states (Fixture *f)
+{
+  for (guint i = 0; i < f->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (f->items, i);
+      g_autoptr(FerryTransfer1) t = ferry_test_daemon_transfer (f->daemon, item->object_path);
+
+      g_test_message ("%s: %s, %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT ", attempts %u, %s",
+                      item->name, ferry_transfer1_get_state (t), ferry_transfer1_get_bytes_done (t),
+                      item->size, ferry_transfer1_get_attempts (t), ferry_transfer1_get_error (t));
+    }
+}
+
+/* Downloads and uploads through a proxy that resets, stalls and slices: each ends with the
+ * exact bytes, however many attempts it took. */
+static void
+test_flaky_network (Fixture       *f,
+                    gconstpointer  data)
+{
+  guint n_downloads = is_long () ? 20 : 6;
+  guint n_uploads = is_long () ? 5 : 2;
+  g_autofree char *server_uri = ferry_test_server_uri (f->server, "/");
+  g_autofree char *upload_uri = ferry_test_upload_server_uri (f->uploads, "/");
+  FlakyProxy *down = flaky_proxy_new (port_of (server_uri), g_rand_int (f->rand));
+  FlakyProxy *up = flaky_proxy_new (port_of (upload_uri), g_rand_int (f->rand));
+  guint corrupted = 0, lost = 0;
+
+  for (guint i = 0; i < n_downloads + n_uploads; i++)
+    {
+      Item *item = g_new0 (Item, 1);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *uri = NULL;
+
+      item->upload = i >= n_downloads;
+      item->size = pick_size (f, is_long () ? 64 * MiB : 8 * MiB);
+      item->content = ferry_test_make_content (item->size, 4000 + i);
+      item->identifier = g_strdup_printf ("f%u", i);
+      if (!item->upload)
+        {
+          g_autofree char *etag = g_strdup_printf ("\"f%u\"", i);
+
+          item->name = g_strdup_printf ("/f/file-%02u.bin", i);
+          ferry_test_server_add_file (f->server, item->name, item->content, etag);
+          uri = g_strdup_printf ("http://127.0.0.1:%u%s", down->port, item->name);
+          item->object_path = ferry_test_daemon_add (f->daemon, uri,
+                                                     options (item->identifier, NULL, NULL),
+                                                     &error);
+        }
+      else
+        {
+          g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+          int fd;
+
+          item->name = g_strdup_printf ("/plain/flaky-%02u", i);
+          item->plain = i % 2 == 1;
+          item->source = g_build_filename (g_get_user_data_dir (), item->name + strlen ("/plain/"),
+                                           NULL);
+          g_assert_true (g_file_set_contents (item->source, g_bytes_get_data (item->content, NULL),
+                                              (gssize) item->size, NULL));
+          uri = g_strdup_printf ("http://127.0.0.1:%u%s", up->port,
+                                 item->plain ? item->name : "/ietf");
+          fd = open (item->source, O_RDONLY | O_CLOEXEC);
+          g_unix_fd_list_append (fds, fd, NULL);
+          close (fd);
+          ferry_manager1_call_add_upload_sync (f->daemon->manager, uri, g_variant_new_handle (0),
+                                               options (item->identifier, "method",
+                                                        g_variant_new_string ("PUT")),
+                                               fds, &item->object_path, NULL, NULL, &error);
+        }
+      g_assert_no_error (error);
+      g_ptr_array_add (f->items, item);
+    }
+
+  /* What has not ended by then counts as lost. */
+  if (!ferry_test_wait_until (all_ended, f, is_long () ? 900000 : 180000))
+    log_states (f);
+
+  for (guint i = 0; i < f->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (f->items, i);
+      g_autoptr(FerryTransfer1) t = ferry_test_daemon_transfer (f->daemon, item->object_path);
+      g_autofree char *want = ferry_test_sha256_bytes (item->content);
+      g_autofree char *got = NULL;
+
+      if (g_strcmp0 (ferry_transfer1_get_state (t), "completed") != 0)
+        {
+          g_test_message ("%s ended %s: %s", item->name, ferry_transfer1_get_state (t),
+                          ferry_transfer1_get_error (t));
+          lost++;
+          continue;
+        }
+      if (!item->upload)
+        got = ferry_test_sha256_file (ferry_transfer1_get_destination (t));
+      else if (item->plain)
+        {
+          g_autoptr(GBytes) bytes = ferry_test_upload_server_get_plain (f->uploads,
+                                                                         item->name + strlen ("/plain/"),
+                                                                         NULL);
+
+          got = bytes ? ferry_test_sha256_bytes (bytes) : NULL;
+        }
+      else
+        for (guint u = 0; u < ferry_test_upload_server_count_uploads (f->uploads) && got == NULL; u++)
+          {
+            gboolean complete = FALSE;
+            g_autoptr(GBytes) bytes = ferry_test_upload_server_get_upload (f->uploads, u, &complete);
+            g_autofree char *sha = ferry_test_sha256_bytes (bytes);
+
+            if (complete && g_str_equal (sha, want))
+              got = g_strdup (sha);
+          }
+      if (g_strcmp0 (got, want) != 0)
+        {
+          g_test_message ("%s is not the source's bytes (%" G_GUINT64_FORMAT " bytes shown done)",
+                          item->name, ferry_transfer1_get_bytes_done (t));
+          if (!item->upload)
+            {
+              g_autofree char *disk = NULL;
+              gsize disk_len = 0;
+              gsize want_len;
+              const char *want_data = g_bytes_get_data (item->content, &want_len);
+              gsize at = 0;
+
+              g_file_get_contents (ferry_transfer1_get_destination (t), &disk, &disk_len, NULL);
+              while (at < MIN (disk_len, want_len) && disk[at] == want_data[at])
+                at++;
+              g_test_message ("  %s: %" G_GSIZE_FORMAT " bytes on disk, %" G_GSIZE_FORMAT
+                              " expected, first difference at %" G_GSIZE_FORMAT,
+                              ferry_transfer1_get_destination (t), disk_len, want_len, at);
+            }
+          corrupted++;
+        }
+    }
+
+  g_test_message ("| flaky network (%s) | %u down + %u up | %d resets, %d stalls, all "
+                  "traffic sliced | %u lost | %u corrupted |",
+                  is_long () ? "long" : "short", n_downloads, n_uploads,
+                  g_atomic_int_get (&down->resets) + g_atomic_int_get (&up->resets),
+                  g_atomic_int_get (&down->stalls) + g_atomic_int_get (&up->stalls), lost,
+                  corrupted);
+  flaky_proxy_free (down);
+  flaky_proxy_free (up);
+  g_assert_cmpuint (lost, ==, 0);
+  g_assert_cmpuint (corrupted, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -423,6 +745,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/soak/kill-and-power-loss", Fixture, NULL, fixture_setup, test_soak,
+              fixture_teardown);
+  g_test_add ("/soak/flaky-network", Fixture, NULL, fixture_setup, test_flaky_network,
               fixture_teardown);
 
   return g_test_run ();
