@@ -1174,22 +1174,6 @@ on_sent (GObject      *source,
 }
 
 static void
-add_caller_headers (SoupMessageHeaders *headers,
-                    GVariant           *caller_headers)
-{
-  GVariantIter iter;
-  const char *name;
-  const char *value;
-
-  if (caller_headers == NULL)
-    return;
-
-  g_variant_iter_init (&iter, caller_headers);
-  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
-    soup_message_headers_replace (headers, name, value);
-}
-
-static void
 send_request (FerryDownload *self)
 {
   FerryRecord *r = self->record;
@@ -1210,7 +1194,7 @@ send_request (FerryDownload *self)
   soup_message_disable_feature (self->msg, SOUP_TYPE_CONTENT_DECODER);
 
   headers = soup_message_get_request_headers (self->msg);
-  add_caller_headers (headers, r->headers);
+  ferry_http_add_caller_headers (headers, r->headers);
   soup_message_headers_replace (headers, "Accept-Encoding", "identity");
   soup_message_headers_replace (headers, "Want-Repr-Digest", "sha-256=10, sha-512=3");
 

@@ -832,3 +832,19 @@ ferry_http_transient_reason (guint status)
     }
 }
 
+
+void
+ferry_http_add_caller_headers (gpointer  headers,
+                               GVariant *caller_headers)
+{
+  GVariantIter iter;
+  const char *name;
+  const char *value;
+
+  if (caller_headers == NULL)
+    return;
+
+  g_variant_iter_init (&iter, caller_headers);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    soup_message_headers_replace (headers, name, value);
+}

@@ -47,6 +47,11 @@ FerryDigestAlgorithm ferry_http_parse_repr_digest (const char *value,
 
 gboolean ferry_http_sha256_hex_is_valid (const char *hex);
 
+/* Sets the caller's extra headers (an a{ss}, validated when added; may be NULL) on a request,
+ * replacing any of the same name. @headers is a SoupMessageHeaders. */
+void        ferry_http_add_caller_headers (gpointer  headers,
+                                           GVariant *caller_headers);
+
 /* A sentence for a status that is worth retrying: 408, 429 and 5xx. */
 const char *ferry_http_transient_reason (guint status);
 

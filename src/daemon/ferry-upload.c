@@ -192,23 +192,6 @@ post_state (FerryUpload *self,
 
 /* -- HTTP on the worker thread ------------------------------------------------------------- */
 
-static void
-add_caller_headers (SoupMessage *msg,
-                    GVariant    *caller_headers)
-{
-  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
-  GVariantIter iter;
-  const char *name;
-  const char *value;
-
-  if (caller_headers == NULL)
-    return;
-
-  g_variant_iter_init (&iter, caller_headers);
-  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
-    soup_message_headers_replace (headers, name, value);
-}
-
 static SoupMessage *
 new_message (Job        *job,
              const char *method,
@@ -226,15 +209,15 @@ new_message (Job        *job,
 
   /* A 302 would turn PATCH or PUT into a GET without a body: redirects are ours to follow. */
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  add_caller_headers (msg, job->headers);
+  ferry_http_add_caller_headers (soup_message_get_request_headers (msg), job->headers);
   return msg;
 }
 
 static void
-set_draft_headers (Job         *job,
+set_draft_headers (guint        interop,
                    SoupMessage *msg)
 {
-  g_autofree char *version = g_strdup_printf ("%u", job->interop);
+  g_autofree char *version = g_strdup_printf ("%u", interop);
 
   soup_message_headers_replace (soup_message_get_request_headers (msg),
                                 "Upload-Draft-Interop-Version", version);
@@ -523,7 +506,7 @@ discover (Job          *job,
     return FALSE;
 
   set_tus_headers (msg);
-  set_draft_headers (job, msg);
+  set_draft_headers (job->interop, msg);
   if (!exchange (session, msg, cancellable, error))
     return FALSE;
 
@@ -589,7 +572,7 @@ create (FerryUpload  *self,
       soup_message_headers_replace (headers, "Upload-Length", length);
       if (ietf)
         {
-          set_draft_headers (job, msg);
+          set_draft_headers (job->interop, msg);
           soup_message_headers_replace (headers, "Upload-Complete", "?0");
           if (job->sha256 != NULL)
             {
@@ -675,7 +658,7 @@ retrieve_offset (Job          *job,
   if (msg == NULL)
     return FALSE;
   if (job->used == FERRY_UPLOAD_IETF)
-    set_draft_headers (job, msg);
+    set_draft_headers (job->interop, msg);
   else
     set_tus_headers (msg);
 
@@ -762,7 +745,7 @@ append (FerryUpload  *self,
 
   if (job->used == FERRY_UPLOAD_IETF)
     {
-      set_draft_headers (job, msg);
+      set_draft_headers (job->interop, msg);
       soup_message_headers_replace (headers, "Upload-Complete", last ? "?1" : "?0");
     }
   else
@@ -1230,18 +1213,11 @@ ferry_upload_terminate (FerryRecord *record,
     return;
 
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  add_caller_headers (msg, record->headers);
+  ferry_http_add_caller_headers (soup_message_get_request_headers (msg), record->headers);
   if (record->protocol_used == FERRY_UPLOAD_IETF)
-    {
-      g_autofree char *version = g_strdup_printf ("%u", record->interop);
-
-      soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                    "Upload-Draft-Interop-Version", version);
-    }
+    set_draft_headers (record->interop, msg);
   else
-    {
-      set_tus_headers (msg);
-    }
+    set_tus_headers (msg);
 
   g_debug ("Upload %" G_GUINT64_FORMAT ": asking the server to forget it", record->id);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_LOW, NULL, NULL, NULL);

@@ -713,6 +713,92 @@ test_corrupt_store (Fixture       *f,
   g_assert_true (moved);
 }
 
+/* The store's own disk fills up: the service says so, keeps running, and what it had stored
+ * is still there, intact, after a restart. */
+static void
+test_store_disk_full (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (1000, 18);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/small");
+  g_autofree char *store_dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, NULL);
+  g_autofree char *filler = g_build_filename (store_dir, "filler", NULL);
+  g_autofree char *mount_cmd = NULL;
+  g_autofree char *umount_cmd = NULL;
+  g_autofree char *fill_cmd = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *after = NULL;
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  int status = -1;
+
+  /* A 1 MiB tmpfs where ferryd keeps its store, mounted before ferryd first starts. */
+  g_assert_cmpint (g_mkdir_with_parents (store_dir, 0755), ==, 0);
+  mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=1m tmpfs '%s'", store_dir);
+  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
+      status != 0)
+    {
+      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
+      return;
+    }
+  umount_cmd = g_strdup_printf ("umount -l '%s'", store_dir);
+  ferry_test_server_add_file (f->server, "/small", content, "\"s\"");
+
+#define PAUSED_OPTIONS()                                                      \
+  (g_variant_dict_init (&dict, NULL),                                         \
+   g_variant_dict_insert (&dict, "paused", "b", TRUE),                        \
+   g_variant_dict_end (&dict))
+
+  first = ferry_test_daemon_add (f->daemon, uri, PAUSED_OPTIONS (), &error);
+  g_assert_no_error (error);
+
+  /* The disk fills up. */
+  fill_cmd = g_strdup_printf ("dd if=/dev/zero of='%s' bs=64k", filler);
+  g_spawn_command_line_sync (fill_cmd, NULL, NULL, NULL, NULL);
+
+  refused = ferry_test_daemon_add (f->daemon, uri, PAUSED_OPTIONS (), &error);
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+  g_test_message ("Adding on a full disk: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "the disk is full"));
+  g_clear_error (&error);
+
+  /* Still running, and what it had is still listed. */
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (paths), ==, 1);
+  g_assert_cmpstr (paths[0], ==, first);
+  g_clear_pointer (&paths, g_strfreev);
+
+  /* Room again: adding works, and after kill -9 the store holds both, nothing moved aside. */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  after = ferry_test_daemon_add (f->daemon, uri, PAUSED_OPTIONS (), &error);
+  g_assert_no_error (error);
+  ferry_test_daemon_kill (f->daemon);
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (paths), ==, 2);
+  g_assert_true (g_strv_contains ((const char *const *) paths, first));
+  g_assert_true (g_strv_contains ((const char *const *) paths, after));
+#undef PAUSED_OPTIONS
+
+  {
+    g_autoptr(GDir) dir = g_dir_open (store_dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_prefix (name, "ferry.db.broken"));
+  }
+
+  ferry_test_daemon_free (f->daemon);
+  f->daemon = NULL;
+  g_spawn_command_line_sync (umount_cmd, NULL, NULL, NULL, NULL);
+}
+
 /* A real full disk: a 2 MiB tmpfs for a 5 MiB file. */
 static void
 test_disk_full (Fixture       *f,
@@ -838,6 +924,7 @@ main (int   argc,
   ADD ("/download/repr-digest", test_repr_digest);
   ADD ("/download/bad-input", test_bad_input);
   ADD ("/download/identifier", test_identifier);
+  ADD ("/download/store-disk-full", test_store_disk_full);
   ADD ("/download/restore-states", test_restore_states);
   ADD ("/download/cancel-remove", test_cancel_remove);
   ADD ("/download/corrupt-store", test_corrupt_store);

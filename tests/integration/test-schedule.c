@@ -22,18 +22,6 @@ typedef struct
   FerryTestServer *server;
 } Fixture;
 
-/* Writes ferryd's settings where the keyfile backend reads (and watches) them. */
-static void
-write_settings (const char *lines)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings",
-                                           NULL);
-  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
-  g_autofree char *contents = g_strdup_printf ("[io/github/ferryhq/Ferry]\n%s", lines);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-}
 
 static void
 fixture_setup (Fixture       *f,
@@ -44,7 +32,7 @@ fixture_setup (Fixture       *f,
   f->system = ferry_test_system_new ();
   if (f->system == NULL)
     return;
-  write_settings (settings ? settings : "");
+  ferry_test_write_settings (settings ? settings : "");
   f->server = ferry_test_server_new ();
   f->daemon = ferry_test_daemon_new ();
 }
@@ -499,7 +487,7 @@ test_priority_and_live_limit (Fixture       *f,
   g_assert_true (wait_reason (low, "slot", 3000));
 
   /* The limit changes while they run: the others start at once. */
-  write_settings ("max-running=3\n");
+  ferry_test_write_settings ("max-running=3\n");
   g_assert_true (ferry_test_wait_state (mid, "running", 5000));
   g_assert_true (ferry_test_wait_state (low, "running", 5000));
 

@@ -367,3 +367,15 @@ ferry_test_run_clear (FerryTestRun *run)
   run->done = FALSE;
   run->status = 0;
 }
+
+void
+ferry_test_write_settings (const char *lines)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings",
+                                           NULL);
+  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
+  g_autofree char *contents = g_strdup_printf ("[io/github/ferryhq/Ferry]\n%s", lines);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}

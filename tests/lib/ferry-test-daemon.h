@@ -43,6 +43,10 @@ GPid            ferry_test_daemon_pid (FerryTestDaemon *daemon);
 /* kill -9, and wait until the name is free again. */
 void            ferry_test_daemon_kill (FerryTestDaemon *daemon);
 
+/* Writes ferryd's settings (@lines of "key=value") where the keyfile backend reads and
+ * watches them. */
+void            ferry_test_write_settings (const char *lines);
+
 typedef gboolean (*FerryTestCondition) (gpointer user_data);
 
 /* Runs the main loop until @condition holds or @timeout_ms passes. */

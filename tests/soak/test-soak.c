@@ -61,17 +61,6 @@ item_free (Item *item)
   g_free (item);
 }
 
-static void
-write_settings (const char *lines)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings",
-                                           NULL);
-  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
-  g_autofree char *contents = g_strdup_printf ("[io/github/ferryhq/Ferry]\n%s", lines);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
-}
 
 static void
 fixture_setup (Fixture       *f,
@@ -82,7 +71,7 @@ fixture_setup (Fixture       *f,
 
   g_test_message ("FERRY_SOAK_SEED=%u", value);
   f->rand = g_rand_new_with_seed (value);
-  write_settings ("max-running=12\nmax-per-host=12\n");
+  ferry_test_write_settings ("max-running=12\nmax-per-host=12\n");
   f->server = ferry_test_server_new ();
   f->uploads = ferry_test_upload_server_new (9);
   f->daemon = ferry_test_daemon_new ();
@@ -229,6 +218,38 @@ all_ended (gpointer user_data)
   return TRUE;
 }
 
+/* The sha256 of what the transfer of @item produced: the downloaded file, or what the upload
+ * server holds for it (for the draft, the complete upload with the same bytes). */
+static char *
+result_sha256 (Fixture        *f,
+               Item           *item,
+               FerryTransfer1 *t,
+               const char     *want)
+{
+  if (!item->upload)
+    return ferry_test_sha256_file (ferry_transfer1_get_destination (t));
+
+  if (item->plain)
+    {
+      g_autoptr(GBytes) bytes = ferry_test_upload_server_get_plain (f->uploads,
+                                                                     item->name + strlen ("/plain/"),
+                                                                     NULL);
+
+      return bytes ? ferry_test_sha256_bytes (bytes) : NULL;
+    }
+
+  for (guint u = 0; u < ferry_test_upload_server_count_uploads (f->uploads); u++)
+    {
+      gboolean complete = FALSE;
+      g_autoptr(GBytes) bytes = ferry_test_upload_server_get_upload (f->uploads, u, &complete);
+      g_autofree char *sha = ferry_test_sha256_bytes (bytes);
+
+      if (complete && g_str_equal (sha, want))
+        return g_steal_pointer (&sha);
+    }
+  return NULL;
+}
+
 static void
 test_soak (Fixture       *f,
            gconstpointer  data)
@@ -367,31 +388,7 @@ test_soak (Fixture       *f,
           continue;
         }
 
-      if (!item->upload)
-        {
-          got = ferry_test_sha256_file (ferry_transfer1_get_destination (t));
-        }
-      else if (item->plain)
-        {
-          g_autoptr(GBytes) bytes = ferry_test_upload_server_get_plain (f->uploads,
-                                                                         item->name + strlen ("/plain/"),
-                                                                         NULL);
-
-          got = bytes ? ferry_test_sha256_bytes (bytes) : NULL;
-        }
-      else
-        {
-          /* One of the server's complete uploads holds these bytes. */
-          for (guint u = 0; u < ferry_test_upload_server_count_uploads (f->uploads) && got == NULL; u++)
-            {
-              gboolean complete = FALSE;
-              g_autoptr(GBytes) bytes = ferry_test_upload_server_get_upload (f->uploads, u, &complete);
-              g_autofree char *sha = ferry_test_sha256_bytes (bytes);
-
-              if (complete && g_str_equal (sha, want))
-                got = g_strdup (sha);
-            }
-        }
+      got = result_sha256 (f, item, t, want);
 
       if (g_strcmp0 (got, want) != 0)
         {
@@ -683,26 +680,7 @@ test_flaky_network (Fixture       *f,
           lost++;
           continue;
         }
-      if (!item->upload)
-        got = ferry_test_sha256_file (ferry_transfer1_get_destination (t));
-      else if (item->plain)
-        {
-          g_autoptr(GBytes) bytes = ferry_test_upload_server_get_plain (f->uploads,
-                                                                         item->name + strlen ("/plain/"),
-                                                                         NULL);
-
-          got = bytes ? ferry_test_sha256_bytes (bytes) : NULL;
-        }
-      else
-        for (guint u = 0; u < ferry_test_upload_server_count_uploads (f->uploads) && got == NULL; u++)
-          {
-            gboolean complete = FALSE;
-            g_autoptr(GBytes) bytes = ferry_test_upload_server_get_upload (f->uploads, u, &complete);
-            g_autofree char *sha = ferry_test_sha256_bytes (bytes);
-
-            if (complete && g_str_equal (sha, want))
-              got = g_strdup (sha);
-          }
+      got = result_sha256 (f, item, t, want);
       if (g_strcmp0 (got, want) != 0)
         {
           g_test_message ("%s is not the source's bytes (%" G_GUINT64_FORMAT " bytes shown done)",
