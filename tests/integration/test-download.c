@@ -7,6 +7,10 @@
  */
 #include "config.h"
 
+#include <gio/gunixfdlist.h>
+
+#include <fcntl.h>
+
 #include <glib/gstdio.h>
 #include <string.h>
 #include <signal.h>
@@ -772,6 +776,29 @@ test_store_disk_full (Fixture       *f,
   g_assert_cmpuint (g_strv_length (paths), ==, 1);
   g_assert_cmpstr (paths[0], ==, first);
   g_clear_pointer (&paths, g_strfreev);
+
+  /* An upload whose file must be copied (it has no path left) has nowhere to go either. */
+  {
+    g_autofree char *source = g_build_filename (g_get_user_cache_dir (), "gone.bin", NULL);
+    g_autofree char *target = ferry_test_server_uri (f->server, "/upload-here");
+    g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+    g_autofree char *upload = NULL;
+    int fd;
+
+    g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0755), ==, 0);
+    g_assert_true (g_file_set_contents (source, g_bytes_get_data (content, NULL), 1000, NULL));
+    fd = open (source, O_RDONLY | O_CLOEXEC);
+    g_assert_cmpint (g_unlink (source), ==, 0);
+    g_unix_fd_list_append (fds, fd, NULL);
+    close (fd);
+    ferry_manager1_call_add_upload_sync (f->daemon->manager, target, g_variant_new_handle (0),
+                                         PAUSED_OPTIONS (), fds, &upload, NULL, NULL, &error);
+    g_assert_null (upload);
+    g_assert_nonnull (error);
+    g_test_message ("Uploading on a full disk: %s", error->message);
+    g_assert_nonnull (strstr (error->message, "no room"));
+    g_clear_error (&error);
+  }
 
   /* Room again: adding works, and after kill -9 the store holds both, nothing moved aside. */
   g_assert_cmpint (g_unlink (filler), ==, 0);
