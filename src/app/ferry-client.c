@@ -559,6 +559,24 @@ on_added (GObject      *source,
                            (GDestroyNotify) g_ptr_array_unref);
 }
 
+/* A task collecting the errors of several adds; the service being away is the first. */
+static GTask *
+add_task_new (FerryClient        *self,
+              gpointer            source_tag,
+              GAsyncReadyCallback callback,
+              gpointer            user_data)
+{
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+  AddData *data = g_new0 (AddData, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  data->errors = g_ptr_array_new_with_free_func (g_free);
+  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
+  if (self->manager == NULL)
+    g_ptr_array_add (data->errors, g_strdup (_("The Ferry service is not available")));
+  return task;
+}
+
 /* The app's own transfers: its session, and the service tells the app when they end. Each
  * gets an identifier, by which the service names it when it activates the app. */
 static GVariant *
@@ -584,16 +602,9 @@ ferry_client_add_uploads (FerryClient         *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr(GTask) task = add_task_new (self, ferry_client_add_uploads, callback, user_data);
   g_autoptr(GVariant) sunk = options ? g_variant_ref_sink (options) : NULL;
-  AddData *data = g_new0 (AddData, 1);
-
-  g_task_set_source_tag (task, ferry_client_add_uploads);
-  data->errors = g_ptr_array_new_with_free_func (g_free);
-  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
-
-  if (self->manager == NULL)
-    g_ptr_array_add (data->errors, g_strdup (_("The Ferry service is not available")));
+  AddData *data = g_task_get_task_data (task);
 
   for (guint i = 0; self->manager != NULL && paths != NULL && paths[i] != NULL; i++)
     {
@@ -631,16 +642,9 @@ ferry_client_add_downloads (FerryClient         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, callback, user_data);
+  g_autoptr(GTask) task = add_task_new (self, ferry_client_add_downloads, callback, user_data);
   g_autoptr(GVariant) sunk = options ? g_variant_ref_sink (options) : NULL;
-  AddData *data = g_new0 (AddData, 1);
-
-  g_task_set_source_tag (task, ferry_client_add_downloads);
-  data->errors = g_ptr_array_new_with_free_func (g_free);
-  g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
-
-  if (self->manager == NULL)
-    g_ptr_array_add (data->errors, g_strdup (_("The Ferry service is not available")));
+  AddData *data = g_task_get_task_data (task);
 
   for (guint i = 0; self->manager != NULL && uris != NULL && uris[i] != NULL; i++)
     {
