@@ -64,7 +64,7 @@ typedef struct
   gint64 source_mtime;
 
   FerryUploadLimit limit;
-  gboolean tus_sha1;
+  GChecksumType tus_checksum;   /* Upload-Checksum the server verifies; 0 (MD5, never used): none */
   guint starts_over;
   guint64 append_size;
   guint http_status;
@@ -464,16 +464,17 @@ attach_body (SoupMessage *msg,
   g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), body);
 }
 
-/* The SHA-1 of @length bytes of @fd from @offset, base64, for tus's Upload-Checksum. */
+/* The digest of @length bytes of @fd from @offset, base64, for tus's Upload-Checksum. */
 static char *
-sha1_of_range (int           fd,
-               guint64       offset,
-               guint64       length,
-               GCancellable *cancellable)
+digest_of_range (GChecksumType type,
+                 int           fd,
+                 guint64       offset,
+                 guint64       length,
+                 GCancellable *cancellable)
 {
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA1);
+  g_autoptr(GChecksum) checksum = g_checksum_new (type);
   g_autofree guint8 *buffer = g_malloc (1024 * 1024);
-  guint8 digest[20];
+  guint8 digest[64];
   gsize digest_len = sizeof digest;
 
   while (length > 0)
@@ -522,7 +523,15 @@ discover (Job          *job,
       const char *tus = header (msg, "Tus-Version");
       const char *limit = header (msg, "Upload-Limit");
 
-      job->tus_sha1 = ferry_http_list_has_token (header (msg, "Tus-Checksum-Algorithm"), "sha1");
+      {
+        const char *algorithms = header (msg, "Tus-Checksum-Algorithm");
+
+        /* The strongest both sides know. */
+        if (ferry_http_list_has_token (algorithms, "sha256"))
+          job->tus_checksum = G_CHECKSUM_SHA256;
+        else if (ferry_http_list_has_token (algorithms, "sha1"))
+          job->tus_checksum = G_CHECKSUM_SHA1;
+      }
       if (limit != NULL)
         ferry_http_parse_upload_limit (limit, &job->limit);
 
@@ -751,12 +760,13 @@ append (FerryUpload  *self,
   else
     {
       set_tus_headers (msg);
-      if (job->tus_sha1)
+      if (job->tus_checksum != 0)
         {
-          g_autofree char *sha1 = sha1_of_range (fd, job->offset, size, cancellable);
+          g_autofree char *digest = digest_of_range (job->tus_checksum, fd, job->offset, size,
+                                                     cancellable);
           g_autofree char *value = NULL;
 
-          if (sha1 == NULL)
+          if (digest == NULL)
             {
               g_propagate_error (error, g_cancellable_is_cancelled (cancellable)
                                           ? g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
@@ -766,7 +776,9 @@ append (FerryUpload  *self,
                                                           "uploaded"));
               return FALSE;
             }
-          value = g_strdup_printf ("sha1 %s", sha1);
+          value = g_strdup_printf ("%s %s",
+                                   job->tus_checksum == G_CHECKSUM_SHA256 ? "sha256" : "sha1",
+                                   digest);
           soup_message_headers_replace (headers, "Upload-Checksum", value);
         }
     }
