@@ -683,18 +683,21 @@ confine_record (FerryService *self,
   return TRUE;
 }
 
-static gboolean
-handle_add_download (FerryManager1         *manager,
-                     GDBusMethodInvocation *invocation,
-                     const char            *uri,
-                     GVariant              *options,
-                     FerryService          *self)
+/* The first steps of AddDownload and AddUpload: the caller's confinement, then the address
+ * and options checked and applied to a new record of @kind. NULL once @invocation is answered:
+ * with the error, or with the path of the transfer the (session, identifier) already names
+ * (restart-or-reconnect: the same pair is the same transfer, whatever its state). */
+static FerryRecord *
+new_record (FerryService          *self,
+            GDBusMethodInvocation *invocation,
+            FerryKind              kind,
+            const char            *uri,
+            GVariant              *options,
+            gboolean              *out_paused)
 {
   g_autoptr(FerryRecord) record = ferry_record_new ();
-  g_autoptr(FerryTransfer) transfer = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
-  gboolean paused = FALSE;
   FerryTransfer *existing;
   const char *confinement;
 
@@ -702,34 +705,51 @@ handle_add_download (FerryManager1         *manager,
 
   confinement = caller_confinement (self, invocation);
   if (confinement == NULL)
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
+    return NULL;
 
+  record->kind = kind;
   /* New transfers follow the settings unless the caller says otherwise. */
   record->allow_metered = ferry_settings_get_boolean (ferry_scheduler_get_settings (self->scheduler),
                                                       "allow-metered", TRUE);
 
   if (!ferry_options_check_uri (uri, &error) ||
-      !ferry_options_apply (record, options, FERRY_OPTIONS_ADD_DOWNLOAD, &paused, &error))
+      !ferry_options_apply (record, options,
+                            kind == FERRY_KIND_UPLOAD ? FERRY_OPTIONS_ADD_UPLOAD
+                                                      : FERRY_OPTIONS_ADD_DOWNLOAD,
+                            out_paused, &error) ||
+      !confine_record (self, confinement, record, &error))
     {
       return_error (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
+      return NULL;
     }
 
-  if (!confine_record (self, confinement, record, &error))
-    {
-      return_error (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
-
-  /* Restart-or-reconnect: the same (session, identifier) is the same transfer. */
   key = identifier_key (record);
   existing = key ? g_hash_table_lookup (self->identifiers, key) : NULL;
   if (existing != NULL)
     {
-      ferry_manager1_complete_add_download (manager, invocation,
-                                            ferry_transfer_get_object_path (existing));
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(o)",
+                                                            ferry_transfer_get_object_path (existing)));
+      return NULL;
     }
+
+  record->uri = g_strdup (uri);
+  return g_steal_pointer (&record);
+}
+
+static gboolean
+handle_add_download (FerryManager1         *manager,
+                     GDBusMethodInvocation *invocation,
+                     const char            *uri,
+                     GVariant              *options,
+                     FerryService          *self)
+{
+  gboolean paused = FALSE;
+  g_autoptr(FerryRecord) record = new_record (self, invocation, FERRY_KIND_DOWNLOAD, uri,
+                                              options, &paused);
+
+  if (record == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
 
   if (record->directory == NULL)
     {
@@ -745,8 +765,6 @@ handle_add_download (FerryManager1         *manager,
         }
     }
 
-  record->kind = FERRY_KIND_DOWNLOAD;
-  record->uri = g_strdup (uri);
   add_record (self, invocation, g_steal_pointer (&record), paused);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -818,43 +836,16 @@ handle_add_upload (FerryManager1         *manager,
                    GVariant              *options,
                    FerryService          *self)
 {
-  g_autoptr(FerryRecord) record = ferry_record_new ();
+  gboolean paused = FALSE;
+  g_autoptr(FerryRecord) record = new_record (self, invocation, FERRY_KIND_UPLOAD, uri, options,
+                                              &paused);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) task = NULL;
-  g_autofree char *key = NULL;
-  gboolean paused = FALSE;
-  FerryTransfer *existing;
-  const char *confinement;
   AddUpload *add;
   int fd = -1;
 
-  touch (self);
-
-  confinement = caller_confinement (self, invocation);
-  if (confinement == NULL)
+  if (record == NULL)
     return G_DBUS_METHOD_INVOCATION_HANDLED;
-
-  record->kind = FERRY_KIND_UPLOAD;
-  record->allow_metered = ferry_settings_get_boolean (ferry_scheduler_get_settings (self->scheduler),
-                                                      "allow-metered", TRUE);
-
-  if (!ferry_options_check_uri (uri, &error) ||
-      !ferry_options_apply (record, options, FERRY_OPTIONS_ADD_UPLOAD, &paused, &error) ||
-      !confine_record (self, confinement, record, &error))
-    {
-      return_error (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
-
-  /* Restart-or-reconnect: the same (session, identifier) is the same transfer. */
-  key = identifier_key (record);
-  existing = key ? g_hash_table_lookup (self->identifiers, key) : NULL;
-  if (existing != NULL)
-    {
-      ferry_manager1_complete_add_upload (manager, invocation, NULL,
-                                          ferry_transfer_get_object_path (existing));
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
 
   if (fd_list != NULL)
     fd = g_unix_fd_list_get (fd_list, g_variant_get_handle (source), NULL);
@@ -866,7 +857,6 @@ handle_add_upload (FerryManager1         *manager,
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
-  record->uri = g_strdup (uri);
   if (record->method == NULL)
     record->method = g_strdup ("POST");
   if (record->form_field != NULL && !g_str_equal (record->method, "POST"))
@@ -1030,18 +1020,27 @@ is_paused (FerryState state)
   return state == FERRY_STATE_PAUSED;
 }
 
-/* PauseAll and ResumeAll: @operation on every transfer of @session ("" for all) in a state
- * @applies to, in one
- * transaction (one sync to disk, not one per transfer). */
-static void
-apply_to_all (FerryService      *self,
-              const char        *session,
-              gboolean         (*applies) (FerryState state),
-              TransferOperation  operation)
+/* PauseAll and ResumeAll: @operation on every transfer the caller may act on (a sandboxed app
+ * its own only) in a state @applies to, in one transaction (one sync to disk, not one per
+ * transfer). FALSE once @invocation is answered with an error. */
+static gboolean
+apply_to_all (FerryService          *self,
+              GDBusMethodInvocation *invocation,
+              gboolean             (*applies) (FerryState state),
+              TransferOperation      operation)
 {
-  g_autoptr(GPtrArray) all = session_transfers (self, session);
-  gboolean batch = ferry_store_begin (self->store, NULL);
+  g_autoptr(GPtrArray) all = NULL;
+  const char *confinement;
+  gboolean batch;
 
+  touch (self);
+
+  confinement = caller_confinement (self, invocation);
+  if (confinement == NULL)
+    return FALSE;
+
+  all = session_transfers (self, confinement);
+  batch = ferry_store_begin (self->store, NULL);
   for (guint i = 0; i < all->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (all, i);
@@ -1052,6 +1051,7 @@ apply_to_all (FerryService      *self,
 
   if (batch)
     ferry_store_commit (self->store, NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -1059,16 +1059,8 @@ handle_pause_all (FerryManager1         *manager,
                   GDBusMethodInvocation *invocation,
                   FerryService          *self)
 {
-  const char *confinement;
-
-  touch (self);
-
-  /* A sandboxed app pauses and resumes its own transfers only. */
-  confinement = caller_confinement (self, invocation);
-  if (confinement == NULL)
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
-  apply_to_all (self, confinement, is_unfinished, ferry_scheduler_pause);
-  ferry_manager1_complete_pause_all (manager, invocation);
+  if (apply_to_all (self, invocation, is_unfinished, ferry_scheduler_pause))
+    ferry_manager1_complete_pause_all (manager, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -1077,16 +1069,8 @@ handle_resume_all (FerryManager1         *manager,
                    GDBusMethodInvocation *invocation,
                    FerryService          *self)
 {
-  const char *confinement;
-
-  touch (self);
-
-  /* A sandboxed app pauses and resumes its own transfers only. */
-  confinement = caller_confinement (self, invocation);
-  if (confinement == NULL)
-    return G_DBUS_METHOD_INVOCATION_HANDLED;
-  apply_to_all (self, confinement, is_paused, ferry_scheduler_resume);
-  ferry_manager1_complete_resume_all (manager, invocation);
+  if (apply_to_all (self, invocation, is_paused, ferry_scheduler_resume))
+    ferry_manager1_complete_resume_all (manager, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
