@@ -20,13 +20,11 @@
 
 #include "ferry-download.h"
 #include "ferry-http.h"
-#include "ferry-settings.h"
 
 #define READ_BUFFER_SIZE (256 * 1024)
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
 #define MAX_REDIRECTS 10
 #define MAX_RESTARTS 2
-#define DEFAULT_STALL_SECONDS 30
 
 struct _FerryDownload
 {
@@ -78,16 +76,6 @@ static void read_next (FerryDownload *self);
 static void finish_with_error (FerryDownload *self,
                                GError        *error);
 
-static guint
-stall_seconds (void)
-{
-  static guint seconds;
-
-  if (seconds == 0)
-    seconds = ferry_settings_env_seconds ("FERRY_STALL_TIMEOUT", DEFAULT_STALL_SECONDS, 3599);
-
-  return seconds;
-}
 
 static void
 ferry_download_dispose (GObject *object)
@@ -396,7 +384,7 @@ stopped_error (FerryDownload *self)
 
   if (self->stalled)
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                        "The server stopped sending data for %u seconds", stall_seconds ());
+                        "The server stopped sending data for %u seconds", ferry_transfer_stall_seconds ());
 
   return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
 }
@@ -805,7 +793,7 @@ check_stall (gpointer user_data)
 {
   FerryDownload *self = user_data;
 
-  if (g_get_monotonic_time () - self->last_byte_time >= (gint64) stall_seconds () * G_USEC_PER_SEC)
+  if (g_get_monotonic_time () - self->last_byte_time >= (gint64) ferry_transfer_stall_seconds () * G_USEC_PER_SEC)
     {
       g_debug ("Transfer %" G_GUINT64_FORMAT " stalled", self->record->id);
       self->stalled = TRUE;
@@ -962,7 +950,7 @@ start_body (FerryDownload *self,
   self->last_byte_time = g_get_monotonic_time ();
   ferry_transfer_set_live_bytes (self->transfer, self->offset);
   if (self->stall_source == 0)
-    self->stall_source = g_timeout_add_seconds (MAX (1, stall_seconds () / 6), check_stall, self);
+    self->stall_source = g_timeout_add_seconds (MAX (1, ferry_transfer_stall_seconds () / 6), check_stall, self);
   read_next (self);
 }
 
@@ -1120,7 +1108,7 @@ handle_response (FerryDownload *self)
       return;
     }
 
-  if (status == 408 || status == 429 || (status >= 500 && status < 600))
+  if (ferry_http_status_is_transient (status))
     {
       gint64 delay;
 

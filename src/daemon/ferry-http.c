@@ -811,6 +811,12 @@ ferry_http_tus_metadata (const char *filename,
   return g_string_free (out, FALSE);
 }
 
+gboolean
+ferry_http_status_is_transient (guint status)
+{
+  return status == 408 || status == 429 || (status >= 500 && status < 600);
+}
+
 const char *
 ferry_http_transient_reason (guint status)
 {

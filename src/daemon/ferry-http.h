@@ -52,7 +52,9 @@ gboolean ferry_http_sha256_hex_is_valid (const char *hex);
 void        ferry_http_add_caller_headers (gpointer  headers,
                                            GVariant *caller_headers);
 
-/* A sentence for a status that is worth retrying: 408, 429 and 5xx. */
+/* Whether a status is worth retrying later: 408, 429 and 5xx. */
+gboolean    ferry_http_status_is_transient (guint status);
+/* A sentence for such a status. */
 const char *ferry_http_transient_reason (guint status);
 
 /* -- Uploads -------------------------------------------------------------------------- */

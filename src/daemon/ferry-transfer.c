@@ -6,7 +6,10 @@
 
 #include "config.h"
 
+#include "ferry-settings.h"
 #include "ferry-transfer.h"
+
+#define DEFAULT_STALL_SECONDS 30
 
 struct _FerryTransfer
 {
@@ -391,4 +394,16 @@ ferry_transfer_set_engine (FerryTransfer *self,
       self->rate_time = 0;
       self->live_bytes = self->record->bytes_done;
     }
+}
+
+guint
+ferry_transfer_stall_seconds (void)
+{
+  static gsize seconds;
+
+  /* Read once: downloads ask at every stall check, uploads from their worker threads. */
+  if (g_once_init_enter (&seconds))
+    g_once_init_leave (&seconds, ferry_settings_env_seconds ("FERRY_STALL_TIMEOUT",
+                                                             DEFAULT_STALL_SECONDS, 3599));
+  return (guint) seconds;
 }

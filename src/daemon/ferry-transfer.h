@@ -25,6 +25,10 @@ typedef enum
 
 GQuark ferry_transfer_error_quark (void);
 
+/* Seconds without a byte after which an attempt counts as stalled: 30, or
+ * FERRY_STALL_TIMEOUT (the tests' shorter one). */
+guint  ferry_transfer_stall_seconds (void);
+
 #define FERRY_TRANSFERS_PATH FERRY_DAEMON_PATH "/transfers"
 
 #define FERRY_TYPE_TRANSFER (ferry_transfer_get_type ())

@@ -30,10 +30,8 @@
 
 #include "ferry-body-stream.h"
 #include "ferry-http.h"
-#include "ferry-settings.h"
 #include "ferry-upload.h"
 
-#define DEFAULT_STALL_SECONDS 30
 #define FIRST_APPEND_SIZE (8 * 1024 * 1024)
 #define MAX_APPEND_SIZE (G_GUINT64_CONSTANT (1) << 30)
 #define MIN_APPEND_SIZE (64 * 1024)
@@ -103,11 +101,6 @@ job_free (Job *job)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
 
-static guint
-stall_seconds (void)
-{
-  return ferry_settings_env_seconds ("FERRY_STALL_TIMEOUT", DEFAULT_STALL_SECONDS, 3599);
-}
 
 static GError *
 upload_error (FerryTransferError code,
@@ -295,7 +288,7 @@ status_error (Job         *job,
 
   job->http_status = status;
 
-  if (status == 408 || status == 429 || (status >= 500 && status < 600))
+  if (ferry_http_status_is_transient (status))
     {
       gint64 delay;
 
@@ -512,7 +505,7 @@ discover (Job          *job,
     return FALSE;
 
   status = soup_message_get_status (msg);
-  if (status == 408 || status == 429 || (status >= 500 && status < 600))
+  if (ferry_http_status_is_transient (status))
     {
       g_propagate_error (error, status_error (job, msg));
       return FALSE;
@@ -1063,7 +1056,7 @@ run_thread (GTask        *task,
 
   /* A session for this attempt alone: used from this thread only, with the stall timeout
    * as its I/O timeout. */
-  session = soup_session_new_with_options ("timeout", stall_seconds (),
+  session = soup_session_new_with_options ("timeout", ferry_transfer_stall_seconds (),
                                            "idle-timeout", 30,
                                            "user-agent", user_agent,
                                            NULL);
