@@ -316,6 +316,44 @@ handle_request (FerryTestServer   *server,
   return TRUE;
 }
 
+gboolean
+ferry_test_http_read_request (GDataInputStream *data,
+                              GStrv            *out_parts,
+                              GHashTable      **out_headers)
+{
+  g_autofree char *request_line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) parts = NULL;
+
+  if (request_line == NULL)
+    return FALSE;
+  parts = g_strsplit (request_line, " ", 3);
+  if (g_strv_length (parts) != 3)
+    return FALSE;
+
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+      char *colon;
+
+      if (line == NULL)
+        return FALSE;
+      if (*line == '\0')
+        break;
+      colon = strchr (line, ':');
+      if (colon != NULL)
+        {
+          *colon = '\0';
+          g_hash_table_insert (headers, g_ascii_strdown (line, -1),
+                               g_strstrip (g_strdup (colon + 1)));
+        }
+    }
+
+  *out_parts = g_steal_pointer (&parts);
+  *out_headers = g_steal_pointer (&headers);
+  return TRUE;
+}
+
 static gboolean
 on_run (GThreadedSocketService *service,
         GSocketConnection      *connection,
@@ -335,36 +373,12 @@ on_run (GThreadedSocketService *service,
 
   for (;;)
     {
-      g_autofree char *request_line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
-      g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                             g_free, g_free);
+      g_autoptr(GHashTable) headers = NULL;
       g_auto(GStrv) parts = NULL;
       gboolean keep_alive = TRUE;
 
-      if (request_line == NULL)
+      if (!ferry_test_http_read_request (data, &parts, &headers))
         break;
-
-      parts = g_strsplit (request_line, " ", 3);
-      if (g_strv_length (parts) != 3)
-        break;
-
-      for (;;)
-        {
-          g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
-          char *colon;
-
-          if (line == NULL)
-            goto out;
-          if (*line == '\0')
-            break;
-          colon = strchr (line, ':');
-          if (colon != NULL)
-            {
-              *colon = '\0';
-              g_hash_table_insert (headers, g_ascii_strdown (line, -1),
-                                   g_strstrip (g_strdup (colon + 1)));
-            }
-        }
 
       if (g_strcmp0 (g_hash_table_lookup (headers, "connection"), "close") == 0)
         keep_alive = FALSE;
@@ -393,7 +407,6 @@ on_run (GThreadedSocketService *service,
       }
     }
 
-out:
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
 
   g_mutex_lock (&server->mutex);

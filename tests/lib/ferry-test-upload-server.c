@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "ferry-test-server.h"
 #include "ferry-test-upload-server.h"
 
 typedef struct
@@ -355,35 +356,12 @@ on_run (GThreadedSocketService *service,
 
   for (;;)
     {
-      g_autofree char *request_line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
-      g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                             g_free);
+      g_autoptr(GHashTable) headers = NULL;
       g_auto(GStrv) parts = NULL;
       gboolean ok;
 
-      if (request_line == NULL)
+      if (!ferry_test_http_read_request (data, &parts, &headers))
         break;
-      parts = g_strsplit (request_line, " ", 3);
-      if (g_strv_length (parts) != 3)
-        break;
-
-      for (;;)
-        {
-          g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
-          char *colon;
-
-          if (line == NULL)
-            goto out;
-          if (*line == '\0')
-            break;
-          colon = strchr (line, ':');
-          if (colon != NULL)
-            {
-              *colon = '\0';
-              g_hash_table_insert (headers, g_ascii_strdown (line, -1),
-                                   g_strstrip (g_strdup (colon + 1)));
-            }
-        }
 
       g_debug ("%s %s (Content-Length %s, Content-Type %s)", parts[0], parts[1],
                (char *) g_hash_table_lookup (headers, "content-length"),
@@ -410,7 +388,6 @@ on_run (GThreadedSocketService *service,
         break;
     }
 
-out:
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   g_mutex_lock (&server->mutex);
   server->active--;
