@@ -717,6 +717,25 @@ test_corrupt_store (Fixture       *f,
   g_assert_true (moved);
 }
 
+/* Mounts a tmpfs of @size ("2m") on @dir and returns the command that lets go of it; NULL
+ * (the test skipped, saying why) where this machine does not allow it. */
+static char *
+mount_small_tmpfs (const char *dir,
+                   const char *size)
+{
+  g_autofree char *mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=%s tmpfs '%s'", size, dir);
+  int status = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
+      status != 0)
+    {
+      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
+      return NULL;
+    }
+  return g_strdup_printf ("umount -l '%s'", dir);
+}
+
 /* The store's own disk fills up: the service says so, keeps running, and what it had stored
  * is still there, intact, after a restart. */
 static void
@@ -727,7 +746,6 @@ test_store_disk_full (Fixture       *f,
   g_autofree char *uri = ferry_test_server_uri (f->server, "/small");
   g_autofree char *store_dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, NULL);
   g_autofree char *filler = g_build_filename (store_dir, "filler", NULL);
-  g_autofree char *mount_cmd = NULL;
   g_autofree char *umount_cmd = NULL;
   g_autofree char *fill_cmd = NULL;
   g_autofree char *first = NULL;
@@ -736,18 +754,11 @@ test_store_disk_full (Fixture       *f,
   g_auto(GStrv) paths = NULL;
   g_autoptr(GError) error = NULL;
   GVariantDict dict;
-  int status = -1;
 
   /* A 1 MiB tmpfs where ferryd keeps its store, mounted before ferryd first starts. */
-  g_assert_cmpint (g_mkdir_with_parents (store_dir, 0755), ==, 0);
-  mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=1m tmpfs '%s'", store_dir);
-  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
-      status != 0)
-    {
-      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
-      return;
-    }
-  umount_cmd = g_strdup_printf ("umount -l '%s'", store_dir);
+  umount_cmd = mount_small_tmpfs (store_dir, "1m");
+  if (umount_cmd == NULL)
+    return;
   ferry_test_server_add_file (f->server, "/small", content, "\"s\"");
 
 #define PAUSED_OPTIONS()                                                      \
@@ -833,22 +844,15 @@ test_disk_full (Fixture       *f,
 {
   g_autoptr(GBytes) content = ferry_test_make_content (5 * MiB, 17);
   g_autofree char *mountpoint = g_build_filename (g_get_user_data_dir (), "small-disk", NULL);
-  g_autofree char *mount_cmd = NULL;
   g_autofree char *grow_cmd = NULL;
   g_autofree char *umount_cmd = NULL;
   g_autoptr(FerryTransfer1) t = NULL;
   GVariantDict dict;
   int status = -1;
 
-  g_assert_cmpint (g_mkdir_with_parents (mountpoint, 0755), ==, 0);
-  mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=2m tmpfs '%s'", mountpoint);
-  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
-      status != 0)
-    {
-      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
-      return;
-    }
-  umount_cmd = g_strdup_printf ("umount -l '%s'", mountpoint);
+  umount_cmd = mount_small_tmpfs (mountpoint, "2m");
+  if (umount_cmd == NULL)
+    return;
 
   ferry_test_server_add_file (f->server, "/huge", content, "\"h\"");
   g_variant_dict_init (&dict, NULL);
