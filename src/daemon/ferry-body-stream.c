@@ -151,8 +151,12 @@ ferry_body_stream_read (GInputStream  *stream,
       return -1;
     }
 
-  ferry_rate_limiter_consume (self->shared, g_get_monotonic_time (), (guint64) n);
-  ferry_rate_limiter_consume (self->own, g_get_monotonic_time (), (guint64) n);
+  {
+    gint64 now = g_get_monotonic_time ();
+
+    ferry_rate_limiter_consume (self->shared, now, (guint64) n);
+    ferry_rate_limiter_consume (self->own, now, (guint64) n);
+  }
   self->position += (guint64) n;
   return n;
 }
