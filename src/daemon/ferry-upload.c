@@ -987,9 +987,11 @@ run_plain (FerryUpload  *self,
                                                job->content_type ? job->content_type
                                                                  : "application/octet-stream");
       g_autofree char *tail = g_strdup_printf ("\r\n--ferry-%s--\r\n", boundary);
+      gsize head_length = strlen (head);
+      gsize tail_length = strlen (tail);
 
-      prefix = g_bytes_new_take (g_steal_pointer (&head), strlen (head));
-      suffix = g_bytes_new_take (g_steal_pointer (&tail), strlen (tail));
+      prefix = g_bytes_new_take (g_steal_pointer (&head), head_length);
+      suffix = g_bytes_new_take (g_steal_pointer (&tail), tail_length);
       content_type = g_strdup_printf ("multipart/form-data; boundary=ferry-%s", boundary);
     }
   else
