@@ -545,65 +545,36 @@ discover (Job          *job,
   return TRUE;
 }
 
-/* -- Resumable: the IETF draft and tus ----------------------------------------------------- */
+/* What a request carries beyond new_message()'s defaults, set anew for each address. */
+typedef void (*PrepareRequest) (Job         *job,
+                                SoupMessage *msg,
+                                gpointer     data);
 
-/* Creates the upload resource: an empty request with the length and, for the draft,
- * Upload-Complete: ?0 ("careful" creation: the address arrives before any byte is sent). */
-static gboolean
-create (FerryUpload  *self,
-        Job          *job,
-        SoupSession  *session,
-        GCancellable *cancellable,
-        GError      **error)
+/* Sends a @method request to the upload's target, again to the new address of a 307 or 308
+ * (up to MAX_REDIRECTS; these keep the method and the body). Returns the message once it
+ * answered with a success; NULL with @error otherwise. */
+static SoupMessage *
+send_to_target (Job            *job,
+                SoupSession    *session,
+                const char     *method,
+                PrepareRequest  prepare,
+                gpointer        data,
+                GCancellable   *cancellable,
+                GError        **error)
 {
   g_autofree char *target = g_strdup (job->uri);
-  gboolean ietf = job->used == FERRY_UPLOAD_IETF;
 
   for (guint hops = 0;; hops++)
     {
-      g_autoptr(SoupMessage) msg = new_message (job, ietf ? job->method : "POST", target, error);
-      SoupMessageHeaders *headers;
-      g_autofree char *length = NULL;
+      g_autoptr(SoupMessage) msg = new_message (job, method, target, error);
       g_autofree char *next = NULL;
 
       if (msg == NULL)
-        return FALSE;
+        return NULL;
 
-      headers = soup_message_get_request_headers (msg);
-      length = g_strdup_printf ("%" G_GUINT64_FORMAT, job->length);
-      soup_message_headers_replace (headers, "Upload-Length", length);
-      if (ietf)
-        {
-          set_draft_headers (job->interop, msg);
-          soup_message_headers_replace (headers, "Upload-Complete", "?0");
-          if (job->sha256 != NULL)
-            {
-              g_autofree char *encoded = NULL;
-              g_autofree char *digest = NULL;
-              guint8 bytes[32];
-
-              for (guint i = 0; i < 32; i++)
-                bytes[i] = (guint8) (g_ascii_xdigit_value (job->sha256[2 * i]) * 16 +
-                                     g_ascii_xdigit_value (job->sha256[2 * i + 1]));
-              encoded = g_base64_encode (bytes, sizeof bytes);
-              digest = g_strdup_printf ("sha-256=:%s:", encoded);
-              soup_message_headers_replace (headers, "Repr-Digest", digest);
-            }
-          if (job->content_type != NULL)
-            soup_message_headers_replace (headers, "Content-Type", job->content_type);
-        }
-      else
-        {
-          g_autofree char *metadata = ferry_http_tus_metadata (job->filename, job->content_type);
-
-          set_tus_headers (msg);
-          if (*metadata != '\0')
-            soup_message_headers_replace (headers, "Upload-Metadata", metadata);
-        }
-      set_empty_body (msg);
-
+      prepare (job, msg, data);
       if (!exchange (session, msg, cancellable, error))
-        return FALSE;
+        return NULL;
 
       next = redirect_target (msg);
       if (next != NULL && hops < MAX_REDIRECTS)
@@ -616,25 +587,87 @@ create (FerryUpload  *self,
       if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
         {
           g_propagate_error (error, status_error (job, msg));
-          return FALSE;
+          return NULL;
         }
-
-      g_free (job->upload_url);
-      job->upload_url = location_of (msg);
-      if (job->upload_url == NULL)
-        {
-          g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                                                  "The server accepted the upload but gave no "
-                                                  "address to send the file to"));
-          return FALSE;
-        }
-      if (ietf && header (msg, "Upload-Limit") != NULL)
-        ferry_http_parse_upload_limit (header (msg, "Upload-Limit"), &job->limit);
-
-      job->offset = 0;
-      post_state (self, job);
-      return TRUE;
+      return g_steal_pointer (&msg);
     }
+}
+
+/* -- Resumable: the IETF draft and tus ----------------------------------------------------- */
+
+/* The creation request's headers: the length and, for the draft, Upload-Complete: ?0 and
+ * what is known of the representation; for tus, its metadata. */
+static void
+prepare_creation (Job         *job,
+                  SoupMessage *msg,
+                  gpointer     data)
+{
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autofree char *length = g_strdup_printf ("%" G_GUINT64_FORMAT, job->length);
+
+  soup_message_headers_replace (headers, "Upload-Length", length);
+  if (job->used == FERRY_UPLOAD_IETF)
+    {
+      set_draft_headers (job->interop, msg);
+      soup_message_headers_replace (headers, "Upload-Complete", "?0");
+      if (job->sha256 != NULL)
+        {
+          g_autofree char *encoded = NULL;
+          g_autofree char *digest = NULL;
+          guint8 bytes[32];
+
+          for (guint i = 0; i < 32; i++)
+            bytes[i] = (guint8) (g_ascii_xdigit_value (job->sha256[2 * i]) * 16 +
+                                 g_ascii_xdigit_value (job->sha256[2 * i + 1]));
+          encoded = g_base64_encode (bytes, sizeof bytes);
+          digest = g_strdup_printf ("sha-256=:%s:", encoded);
+          soup_message_headers_replace (headers, "Repr-Digest", digest);
+        }
+      if (job->content_type != NULL)
+        soup_message_headers_replace (headers, "Content-Type", job->content_type);
+    }
+  else
+    {
+      g_autofree char *metadata = ferry_http_tus_metadata (job->filename, job->content_type);
+
+      set_tus_headers (msg);
+      if (*metadata != '\0')
+        soup_message_headers_replace (headers, "Upload-Metadata", metadata);
+    }
+  set_empty_body (msg);
+}
+
+/* Creates the upload resource: an empty request with the length and, for the draft,
+ * Upload-Complete: ?0 ("careful" creation: the address arrives before any byte is sent). */
+static gboolean
+create (FerryUpload  *self,
+        Job          *job,
+        SoupSession  *session,
+        GCancellable *cancellable,
+        GError      **error)
+{
+  g_autoptr(SoupMessage) msg = NULL;
+
+  msg = send_to_target (job, session, job->used == FERRY_UPLOAD_IETF ? job->method : "POST",
+                        prepare_creation, NULL, cancellable, error);
+  if (msg == NULL)
+    return FALSE;
+
+  g_free (job->upload_url);
+  job->upload_url = location_of (msg);
+  if (job->upload_url == NULL)
+    {
+      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_REJECTED,
+                                              "The server accepted the upload but gave no "
+                                              "address to send the file to"));
+      return FALSE;
+    }
+  if (job->used == FERRY_UPLOAD_IETF && header (msg, "Upload-Limit") != NULL)
+    ferry_http_parse_upload_limit (header (msg, "Upload-Limit"), &job->limit);
+
+  job->offset = 0;
+  post_state (self, job);
+  return TRUE;
 }
 
 typedef enum
@@ -959,6 +992,14 @@ quotable_name (const char *name)
   return g_string_free (out, FALSE);
 }
 
+static void
+prepare_plain (Job         *job,
+               SoupMessage *msg,
+               gpointer     data)
+{
+  attach_body (msg, data);
+}
+
 static gboolean
 run_plain (FerryUpload  *self,
            Job          *job,
@@ -967,10 +1008,11 @@ run_plain (FerryUpload  *self,
            GCancellable *cancellable,
            GError      **error)
 {
-  g_autofree char *target = g_strdup (job->uri);
   g_autoptr(GBytes) prefix = NULL;
   g_autoptr(GBytes) suffix = NULL;
   g_autofree char *content_type = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  Body body = { self, NULL, fd, 0, job->length, NULL, NULL };
 
   job->offset = 0;
   post_state (self, job);
@@ -998,39 +1040,18 @@ run_plain (FerryUpload  *self,
     {
       content_type = g_strdup (job->content_type ? job->content_type : "application/octet-stream");
     }
+  body.content_type = content_type;
+  body.prefix = prefix;
+  body.suffix = suffix;
 
-  for (guint hops = 0;; hops++)
-    {
-      g_autoptr(SoupMessage) msg = new_message (job, job->method, target, error);
-      Body body = { self, content_type, fd, 0, job->length, prefix, suffix };
-      g_autofree char *next = NULL;
+  msg = send_to_target (job, session, job->method, prepare_plain, &body, cancellable, error);
+  if (msg == NULL)
+    return FALSE;
 
-      if (msg == NULL)
-        return FALSE;
-
-      attach_body (msg, &body);
-      if (!exchange (session, msg, cancellable, error))
-        return FALSE;
-
-      next = redirect_target (msg);
-      if (next != NULL && hops < MAX_REDIRECTS)
-        {
-          g_free (target);
-          target = g_steal_pointer (&next);
-          continue;
-        }
-
-      if (!SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (msg)))
-        {
-          g_propagate_error (error, status_error (job, msg));
-          return FALSE;
-        }
-
-      job->http_status = soup_message_get_status (msg);
-      job->offset = job->length;
-      post_state (self, job);
-      return TRUE;
-    }
+  job->http_status = soup_message_get_status (msg);
+  job->offset = job->length;
+  post_state (self, job);
+  return TRUE;
 }
 
 /* -- The attempt --------------------------------------------------------------------------- */
