@@ -194,15 +194,13 @@ test_ietf_conflict_and_expiry (Fixture       *f,
   write_source (f, 3 * MiB, 83);
   /* Small appends, so there is a middle for things to go wrong in. */
   ferry_test_upload_server_set_max_append (f->server, MiB / 2);
-  ferry_test_upload_server_set_throttle (f->server, 4 * MiB);
+  ferry_test_upload_server_conflict_at (f->server, MiB, MiB / 4);
+  ferry_test_upload_server_expire_at (f->server, 2 * MiB);
 
   t = upload (f, "/ietf", options_of ("protocol", g_variant_new_string ("ietf"), NULL));
-  g_assert_true (ferry_test_wait_bytes (t, MiB, 10000));
-  ferry_test_upload_server_conflict_next (f->server, MiB / 4);
-  g_assert_true (ferry_test_wait_bytes (t, 2 * MiB, 10000));
-  ferry_test_upload_server_expire_next (f->server);
   g_assert_true (ferry_test_wait_state (t, "completed", 20000));
 
+  g_assert_cmpuint (ferry_test_upload_server_count_faults (f->server), ==, 2);
   g_assert_cmpuint (ferry_test_upload_server_count_uploads (f->server), ==, 2);
   assert_upload_complete (f, 1);
 }

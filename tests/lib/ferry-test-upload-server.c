@@ -34,9 +34,10 @@ struct _FerryTestUploadServer
   guint drop_times;
   guint64 throttle;
   guint64 max_append;
-  gboolean expire_next;
-  gboolean conflict_next;
+  guint64 expire_at;           /* G_MAXUINT64: never */
+  guint64 conflict_at;
   guint64 conflict_offset;
+  guint faults;                /* expiries and conflicts served */
   guint64 bytes_received;      /* every body byte read, whole requests or not */
   gboolean hide_limit;         /* max_append enforced but not announced */
 };
@@ -262,14 +263,17 @@ handle_ietf (FerryTestUploadServer *server,
 
   g_mutex_lock (&server->mutex);
   upload = upload_at (server, path);
-  if (upload != NULL && g_str_equal (method, "PATCH") && server->expire_next)
+  if (upload != NULL && g_str_equal (method, "PATCH") && upload->data->len >= server->expire_at)
     {
-      server->expire_next = FALSE;
+      server->expire_at = G_MAXUINT64;
+      server->faults++;
       upload->gone = TRUE;
     }
-  if (upload != NULL && g_str_equal (method, "PATCH") && server->conflict_next)
+  if (upload != NULL && g_str_equal (method, "PATCH") &&
+      upload->data->len >= server->conflict_at)
     {
-      server->conflict_next = FALSE;
+      server->conflict_at = G_MAXUINT64;
+      server->faults++;
       g_byte_array_set_size (upload->data, (guint) MIN (server->conflict_offset,
                                                         upload->data->len));
     }
@@ -408,6 +412,8 @@ ferry_test_upload_server_new (guint interop)
   g_mutex_init (&server->mutex);
   g_cond_init (&server->idle);
   server->interop = interop;
+  server->expire_at = G_MAXUINT64;
+  server->conflict_at = G_MAXUINT64;
   server->uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) upload_free);
   server->plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_bytes_unref);
@@ -492,16 +498,18 @@ ferry_test_upload_server_set_max_append (FerryTestUploadServer *server,
 }
 
 void
-ferry_test_upload_server_expire_next (FerryTestUploadServer *server)
+ferry_test_upload_server_expire_at (FerryTestUploadServer *server,
+                                    guint64                at)
 {
-  SETTER (server->expire_next = TRUE);
+  SETTER (server->expire_at = at);
 }
 
 void
-ferry_test_upload_server_conflict_next (FerryTestUploadServer *server,
-                                        guint64                offset)
+ferry_test_upload_server_conflict_at (FerryTestUploadServer *server,
+                                      guint64                at,
+                                      guint64                offset)
 {
-  SETTER (server->conflict_next = TRUE; server->conflict_offset = offset);
+  SETTER (server->conflict_at = at; server->conflict_offset = offset);
 }
 
 GBytes *
@@ -548,6 +556,15 @@ ferry_test_upload_server_get_plain (FerryTestUploadServer *server,
     *out_field = g_strdup (g_hash_table_lookup (server->fields, name));
   g_mutex_unlock (&server->mutex);
   return bytes;
+}
+
+guint
+ferry_test_upload_server_count_faults (FerryTestUploadServer *server)
+{
+  guint n;
+
+  SETTER (n = server->faults);
+  return n;
 }
 
 guint

@@ -35,10 +35,14 @@ void     ferry_test_upload_server_set_max_append    (FerryTestUploadServer *serv
 /* Enforce max-append-size without announcing it in Upload-Limit (the client learns by 413). */
 void     ferry_test_upload_server_hide_limit        (FerryTestUploadServer *server,
                                                      gboolean               hide);
-/* The next PATCH finds the upload gone (as when it expired): 404. */
-void     ferry_test_upload_server_expire_next       (FerryTestUploadServer *server);
-/* The next PATCH finds the server with only @offset bytes (it lost the rest): 409. */
-void     ferry_test_upload_server_conflict_next     (FerryTestUploadServer *server,
+/* The first PATCH that comes once the server holds @at bytes finds the upload gone (as
+ * when it expired): 404. Once only. */
+void     ferry_test_upload_server_expire_at         (FerryTestUploadServer *server,
+                                                     guint64                at);
+/* The first PATCH that comes once the server holds @at bytes finds it with only @offset
+ * (it lost the rest): 409. Once only. */
+void     ferry_test_upload_server_conflict_at       (FerryTestUploadServer *server,
+                                                     guint64                at,
                                                      guint64                offset);
 
 /* What the server holds: the draft upload made @index-th (0 first), complete or not. */
@@ -51,6 +55,8 @@ GBytes  *ferry_test_upload_server_get_plain         (FerryTestUploadServer *serv
                                                      const char            *name,
                                                      char                 **out_field);
 /* Requests with @method so far ("PATCH", "DELETE", "HEAD", ...). */
+/* How many expiries and conflicts (the knobs above) were served. */
+guint    ferry_test_upload_server_count_faults      (FerryTestUploadServer *server);
 guint    ferry_test_upload_server_count_method      (FerryTestUploadServer *server,
                                                      const char            *method);
 
