@@ -444,10 +444,11 @@ tus_server_stop (TusServer *tus)
   g_free (tus->store);
 }
 
-/* Starts tests/tus/server.mjs; FALSE (the test skipped, saying why) when node or the
- * npm modules are not there. */
+/* Starts tests/tus/server.mjs in @mode ("" or one of its checksum modes); FALSE (the test
+ * skipped, saying why) when node or the npm modules are not there. */
 static gboolean
-tus_server_start (TusServer *tus)
+tus_server_start (TusServer  *tus,
+                  const char *mode)
 {
   const char *modules = g_getenv ("FERRY_TUS_MODULES");
   g_autofree char *script = g_build_filename (g_getenv ("G_TEST_SRCDIR"), "tus", "server.mjs",
@@ -468,7 +469,7 @@ tus_server_start (TusServer *tus)
   tus->store = g_build_filename (g_get_user_data_dir (), "tus-store", NULL);
   g_assert_cmpint (g_mkdir_with_parents (tus->store, 0755), ==, 0);
   tus->node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, node, script, tus->store,
-                                NULL);
+                                mode, NULL);
   g_assert_no_error (error);
   tus->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tus->node));
   line = g_data_input_stream_read_line (tus->out, NULL, NULL, &error);
@@ -540,7 +541,7 @@ test_tus_kill_resume (Fixture       *f,
   g_autofree char *json_path = NULL;
   g_auto(GStrv) paths = NULL;
 
-  if (!tus_server_start (&tus))
+  if (!tus_server_start (&tus, ""))
     return;
 
   write_source (f, 24 * MiB, 92);
@@ -580,7 +581,7 @@ test_tus_cancel (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *stored = NULL;
 
-  if (!tus_server_start (&tus))
+  if (!tus_server_start (&tus, ""))
     return;
 
   write_source (f, 16 * MiB, 93);
@@ -595,6 +596,55 @@ test_tus_cancel (Fixture       *f,
   for (guint i = 0; i < 50 && g_file_test (stored, G_FILE_TEST_EXISTS); i++)
     ferry_test_sleep (100);
   g_assert_false (g_file_test (stored, G_FILE_TEST_EXISTS));
+
+  tus_server_stop (&tus);
+}
+
+/* A tus server that checks Upload-Checksum: Ferry sends the strongest digest it offers with
+ * every append; an append damaged on the way is refused (460), sent again, and the stored
+ * file is the source. */
+static void
+test_tus_checksum (Fixture       *f,
+                   gconstpointer  data)
+{
+  TusServer tus = { 0 };
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  guint checked = 0, mismatches = 0, unchecked = 0;
+
+  if (!tus_server_start (&tus, "checksum-damage-first"))
+    return;
+
+  write_source (f, 6 * MiB + 5, 96);
+  want = ferry_test_sha256_bytes (f->content);
+  t = tus_upload (f, &tus, 0);
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+
+  /* What the server saw, up to the end of the upload. */
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line (tus.out, NULL, NULL, NULL);
+
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "finished "))
+        break;
+      if (g_str_equal (line, "checked sha256"))
+        checked++;
+      else if (g_str_equal (line, "mismatch"))
+        mismatches++;
+      else if (g_str_equal (line, "unchecked"))
+        unchecked++;
+    }
+  g_assert_cmpuint (mismatches, ==, 1);
+  g_assert_cmpuint (checked, >=, 1);
+  g_assert_cmpuint (unchecked, ==, 0);
+
+  stored = tus_stored_file (&tus);
+  g_assert_nonnull (stored);
+  got = ferry_test_sha256_file (stored);
+  g_assert_cmpstr (got, ==, want);
 
   tus_server_stop (&tus);
 }
@@ -697,6 +747,7 @@ main (int   argc,
   ADD ("/upload/ferryctl", NULL, test_ferryctl_upload);
   ADD ("/upload/tus-kill-resume", NULL, test_tus_kill_resume);
   ADD ("/upload/tus-cancel", NULL, test_tus_cancel);
+  ADD ("/upload/tus-checksum", NULL, test_tus_checksum);
 #undef ADD
 
   return g_test_run ();
