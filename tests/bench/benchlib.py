@@ -144,3 +144,26 @@ def median(values):
     v = sorted(values)
     n = len(v)
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+class Sink:
+    """tests/bench/sink.py on loopback: takes upload bodies, keeps their length and CRC-32."""
+
+    def __init__(self):
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sink.py")
+        self.proc = subprocess.Popen(["/usr/bin/python3", script], stdout=subprocess.PIPE,
+                                     text=True)
+        atexit.register(self.proc.kill)
+        self.port = int(self.proc.stdout.readline())
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def last_body(self):
+        """(length, crc32) of the next body the sink reports, waiting for it."""
+        _method, _path, length, crc = self.proc.stdout.readline().split()
+        return int(length), int(crc, 16)
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
