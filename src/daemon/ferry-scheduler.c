@@ -872,13 +872,21 @@ blockers (FerryScheduler *self,
   return reasons;
 }
 
+/* The server a transfer uses, for max-per-host: its host and port (two services on one
+ * machine are two servers). */
 static char *
 host_of (FerryRecord *r)
 {
   g_autoptr(GUri) uri = g_uri_parse (r->final_uri ? r->final_uri : r->uri, G_URI_FLAGS_NONE,
                                      NULL);
+  int port;
 
-  return g_strdup (uri && g_uri_get_host (uri) ? g_uri_get_host (uri) : "");
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return g_strdup ("");
+  port = g_uri_get_port (uri);
+  if (port < 0)
+    port = g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+  return g_strdup_printf ("%s:%d", g_uri_get_host (uri), port);
 }
 
 static void

@@ -20,6 +20,7 @@ typedef struct
   FerryTestSystem *system;
   FerryTestDaemon *daemon;
   FerryTestServer *server;
+  FerryTestServer *other;      /* a second server, for the tests that need one */
 } Fixture;
 
 
@@ -43,6 +44,7 @@ fixture_teardown (Fixture       *f,
 {
   g_clear_pointer (&f->daemon, ferry_test_daemon_free);
   g_clear_pointer (&f->server, ferry_test_server_free);
+  g_clear_pointer (&f->other, ferry_test_server_free);
   g_clear_pointer (&f->system, ferry_test_system_free);
 }
 
@@ -403,13 +405,26 @@ test_per_host_limit (Fixture       *f,
 
   REQUIRE_MOCKS (f);
   ferry_test_server_add_file (f->server, "/p", content, "\"p\"");
-  ferry_test_server_set_throttle (f->server, "/p", 2 * MiB);
+  ferry_test_server_set_throttle (f->server, "/p", MiB);
 
   for (guint i = 0; i < G_N_ELEMENTS (t); i++)
     t[i] = add (f, "/p", NULL);
 
   /* The last ones wait for a slot, and say so. */
   g_assert_true (wait_reason (t[4], "slot", 3000));
+
+  /* Another server on the same machine (another port) is another server: it does not wait
+   * for this one's slots. */
+  {
+    g_autoptr(FerryTransfer1) elsewhere = NULL;
+
+    f->other = ferry_test_server_new ();
+    ferry_test_server_add_file (f->other, "/q", content, "\"q\"");
+    elsewhere = ferry_test_daemon_add_from (f->daemon, f->other, "/q", NULL);
+    g_assert_true (ferry_test_wait_state (elsewhere, "completed", 10000));
+    assert_sha256 (elsewhere, content);
+    g_assert_true (waits_for (t[4], "slot"));
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (t); i++)
     {
