@@ -35,6 +35,9 @@ struct _FerryBodyStream
   gsize buffer_len;
   FerryRateLimiter *shared;
   FerryRateLimiter *own;
+  FerryBodyReachedFunc reached;
+  gpointer reached_data;
+  GDestroyNotify reached_destroy;
 };
 
 G_DEFINE_FINAL_TYPE (FerryBodyStream, ferry_body_stream, G_TYPE_INPUT_STREAM)
@@ -158,6 +161,8 @@ ferry_body_stream_read (GInputStream  *stream,
     ferry_rate_limiter_consume (self->own, now, (guint64) n);
   }
   self->position += (guint64) n;
+  if (self->reached != NULL)
+    self->reached (self->offset + (self->position - prefix_size), self->reached_data);
   return n;
 }
 
@@ -188,6 +193,8 @@ ferry_body_stream_finalize (GObject *object)
   g_clear_pointer (&self->suffix, g_bytes_unref);
   g_clear_pointer (&self->shared, ferry_rate_limiter_unref);
   g_clear_pointer (&self->own, ferry_rate_limiter_unref);
+  if (self->reached_destroy != NULL)
+    self->reached_destroy (self->reached_data);
 
   G_OBJECT_CLASS (ferry_body_stream_parent_class)->finalize (object);
 }
@@ -210,13 +217,16 @@ ferry_body_stream_init (FerryBodyStream *self)
 }
 
 GInputStream *
-ferry_body_stream_new (int               fd,
-                       guint64           offset,
-                       guint64           length,
-                       GBytes           *prefix,
-                       GBytes           *suffix,
-                       FerryRateLimiter *shared,
-                       FerryRateLimiter *own)
+ferry_body_stream_new (int                   fd,
+                       guint64               offset,
+                       guint64               length,
+                       GBytes               *prefix,
+                       GBytes               *suffix,
+                       FerryRateLimiter     *shared,
+                       FerryRateLimiter     *own,
+                       FerryBodyReachedFunc  reached,
+                       gpointer              reached_data,
+                       GDestroyNotify        reached_destroy)
 {
   FerryBodyStream *self = g_object_new (FERRY_TYPE_BODY_STREAM, NULL);
 
@@ -227,6 +237,9 @@ ferry_body_stream_new (int               fd,
   self->suffix = suffix ? g_bytes_ref (suffix) : NULL;
   self->shared = shared ? ferry_rate_limiter_ref (shared) : NULL;
   self->own = own ? ferry_rate_limiter_ref (own) : NULL;
+  self->reached = reached;
+  self->reached_data = reached_data;
+  self->reached_destroy = reached_destroy;
   return G_INPUT_STREAM (self);
 }
 

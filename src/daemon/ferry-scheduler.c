@@ -392,7 +392,10 @@ tick (gpointer user_data)
     {
       FerryTransfer *t = key;
       FerryRecord *r = ferry_transfer_get_record (t);
+      GObject *engine = ferry_transfer_get_engine (t);
 
+      if (FERRY_IS_UPLOAD (engine))
+        ferry_transfer_set_sent_bytes (t, ferry_upload_get_sent (FERRY_UPLOAD (engine)));
       if (ferry_transfer_update_rate (t, now) || publish)
         {
           g_variant_builder_add (&builder, "(ottt)", ferry_transfer_get_object_path (t),

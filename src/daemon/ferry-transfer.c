@@ -22,8 +22,9 @@ struct _FerryTransfer
   GObject *engine;
 
   guint64 live_bytes;
+  guint64 sent_bytes;      /* uploads, while running: how far the bytes sent reach */
   guint64 rate;
-  guint64 rate_bytes;      /* live_bytes at the last rate sample */
+  guint64 rate_bytes;      /* moving_bytes () at the last rate sample */
   gint64 rate_time;        /* monotonic time of that sample */
 };
 
@@ -178,6 +179,10 @@ static GVariant *get_wait_reasons (FerryTransfer *self)
   return g_variant_new_strv ((const char *const *) reasons, -1);
 }
 static GVariant *get_bytes_done (FerryTransfer *self) { return g_variant_new_uint64 (self->live_bytes); }
+static GVariant *get_bytes_sent (FerryTransfer *self)
+{
+  return g_variant_new_uint64 (MAX (self->sent_bytes, self->live_bytes));
+}
 static GVariant *get_bytes_total (FerryTransfer *self) { return g_variant_new_uint64 (R->bytes_total); }
 static GVariant *get_rate (FerryTransfer *self)
 {
@@ -233,6 +238,7 @@ static const struct
   { "CreatedAt", get_created_at },
   { "FinishedAt", get_finished_at },
   { "RateLimit", get_rate_limit },
+  { "BytesSent", get_bytes_sent },
 };
 
 GVariant *
@@ -351,19 +357,35 @@ ferry_transfer_get_rate (FerryTransfer *self)
   return self->rate;
 }
 
+void
+ferry_transfer_set_sent_bytes (FerryTransfer *self,
+                               guint64        bytes)
+{
+  self->sent_bytes = bytes;
+}
+
+/* The bytes the rate follows: for an upload, those sent, which move while the server's
+ * acknowledgements wait for the end of a request. */
+static guint64
+moving_bytes (FerryTransfer *self)
+{
+  return MAX (self->sent_bytes, self->live_bytes);
+}
+
 gboolean
 ferry_transfer_update_rate (FerryTransfer *self,
                             gint64         now_usec)
 {
-  gboolean changed = self->live_bytes != self->rate_bytes;
+  guint64 moving = moving_bytes (self);
+  gboolean changed = moving != self->rate_bytes;
 
-  if (self->rate_time == 0 || self->live_bytes < self->rate_bytes)
+  if (self->rate_time == 0 || moving < self->rate_bytes)
     {
       self->rate = 0;
     }
   else if (now_usec > self->rate_time)
     {
-      double sample = (double) (self->live_bytes - self->rate_bytes) * G_USEC_PER_SEC /
+      double sample = (double) (moving - self->rate_bytes) * G_USEC_PER_SEC /
                       (double) (now_usec - self->rate_time);
 
       /* Smooth over about two seconds of quarter-second ticks. */
@@ -371,7 +393,7 @@ ferry_transfer_update_rate (FerryTransfer *self,
                                    : (guint64) (0.75 * (double) self->rate + 0.25 * sample);
     }
 
-  self->rate_bytes = self->live_bytes;
+  self->rate_bytes = moving;
   self->rate_time = now_usec;
   return changed;
 }
@@ -392,6 +414,7 @@ ferry_transfer_set_engine (FerryTransfer *self,
     {
       self->rate = 0;
       self->rate_time = 0;
+      self->sent_bytes = 0;
       self->live_bytes = self->record->bytes_done;
     }
 }

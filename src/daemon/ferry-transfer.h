@@ -61,6 +61,9 @@ gboolean             ferry_transfer_save (FerryTransfer *self,
 void                 ferry_transfer_publish (FerryTransfer *self);
 
 guint64              ferry_transfer_get_live_bytes (FerryTransfer *self);
+/* For an upload while it runs: how far into the file the bytes sent reach. */
+void                 ferry_transfer_set_sent_bytes (FerryTransfer *self,
+                                                    guint64        bytes);
 void                 ferry_transfer_set_live_bytes (FerryTransfer *self,
                                                     guint64        bytes);
 guint64              ferry_transfer_get_rate (FerryTransfer *self);

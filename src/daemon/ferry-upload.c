@@ -80,6 +80,9 @@ struct _FerryUpload
   gint64 retry_after;
   guint64 start_offset;
   guint64 acknowledged;
+
+  GMutex sent_lock;        /* sent is written by the worker, read by the progress tick */
+  guint64 sent;
 };
 
 G_DEFINE_FINAL_TYPE (FerryUpload, ferry_upload, G_TYPE_OBJECT)
@@ -403,6 +406,17 @@ open_source (Job     *job,
   return fd;
 }
 
+static void
+on_body_reached (guint64  reached,
+                 gpointer user_data)
+{
+  FerryUpload *self = user_data;
+
+  g_mutex_lock (&self->sent_lock);
+  self->sent = reached;
+  g_mutex_unlock (&self->sent_lock);
+}
+
 static GInputStream *
 body_for (FerryUpload *self,
           int          fd,
@@ -412,7 +426,8 @@ body_for (FerryUpload *self,
           GBytes      *suffix)
 {
   return ferry_body_stream_new (dup (fd), offset, length, prefix, suffix, self->shared_limiter,
-                                self->own_limiter);
+                                self->own_limiter, on_body_reached, g_object_ref (self),
+                                g_object_unref);
 }
 
 /* What a request's body is, to give it again when libsoup re-sends the message on its own
@@ -1126,15 +1141,27 @@ ferry_upload_dispose (GObject *object)
 }
 
 static void
+ferry_upload_finalize (GObject *object)
+{
+  FerryUpload *self = FERRY_UPLOAD (object);
+
+  g_mutex_clear (&self->sent_lock);
+
+  G_OBJECT_CLASS (ferry_upload_parent_class)->finalize (object);
+}
+
+static void
 ferry_upload_class_init (FerryUploadClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = ferry_upload_dispose;
+  G_OBJECT_CLASS (klass)->finalize = ferry_upload_finalize;
 }
 
 static void
 ferry_upload_init (FerryUpload *self)
 {
   self->retry_after = -1;
+  g_mutex_init (&self->sent_lock);
 }
 
 FerryUpload *
@@ -1162,6 +1189,17 @@ gint64
 ferry_upload_get_retry_after (FerryUpload *self)
 {
   return self->retry_after;
+}
+
+guint64
+ferry_upload_get_sent (FerryUpload *self)
+{
+  guint64 sent;
+
+  g_mutex_lock (&self->sent_lock);
+  sent = self->sent;
+  g_mutex_unlock (&self->sent_lock);
+  return sent;
 }
 
 guint64
@@ -1212,6 +1250,7 @@ ferry_upload_run_async (FerryUpload        *self,
    * begin at zero. */
   self->start_offset = r->upload_url != NULL ? r->bytes_done : 0;
   self->acknowledged = self->start_offset;
+  self->sent = self->start_offset;
   g_task_set_task_data (task, job_new (r), (GDestroyNotify) job_free);
   g_task_run_in_thread (task, run_thread);
 }

@@ -36,6 +36,8 @@ void     ferry_upload_set_rate_limiters (FerryUpload      *self,
 
 /* Seconds the server asked to wait (Retry-After), or -1. */
 gint64   ferry_upload_get_retry_after (FerryUpload *self);
+/* How far into the file the body has been handed to the network; any thread. */
+guint64  ferry_upload_get_sent (FerryUpload *self);
 /* Bytes the server acknowledged in this attempt beyond what it had before. */
 guint64  ferry_upload_get_progress (FerryUpload *self);
 

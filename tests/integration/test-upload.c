@@ -337,6 +337,41 @@ test_plain_put (Fixture       *f,
   assert_same_bytes (got, f->content);
 }
 
+static gboolean
+sent_ahead (gpointer data)
+{
+  FerryTransfer1 *t = data;
+
+  return ferry_transfer1_get_bytes_sent (t) >= MiB &&
+         g_str_equal (ferry_transfer1_get_state (t), "running");
+}
+
+/* A plain upload is acknowledged only at its end; until then BytesSent and Rate show it
+ * moving, and BytesDone stays at what the server confirmed. */
+static void
+test_plain_progress (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GBytes) got = NULL;
+
+  write_source (f, 4 * MiB, 97);
+  t = upload (f, "/plain/slow.bin", options_of ("protocol", g_variant_new_string ("plain"),
+                                                "method", g_variant_new_string ("PUT"),
+                                                "rate-limit", g_variant_new_uint64 (MiB),
+                                                NULL));
+  g_assert_true (ferry_test_wait_until (sent_ahead, t, 10000));
+  g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), ==, 0);
+  g_assert_cmpuint (ferry_transfer1_get_bytes_sent (t), <, 4 * MiB);
+  g_assert_cmpuint (ferry_transfer1_get_rate (t), >, 0);
+
+  g_assert_true (ferry_test_wait_state (t, "completed", 20000));
+  g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), ==, 4 * MiB);
+  g_assert_cmpuint (ferry_transfer1_get_bytes_sent (t), ==, 4 * MiB);
+  got = ferry_test_upload_server_get_plain (f->server, "slow.bin", NULL);
+  assert_same_bytes (got, f->content);
+}
+
 static void
 test_multipart (Fixture       *f,
                 gconstpointer  data)
@@ -748,6 +783,7 @@ main (int   argc,
   ADD ("/upload/tus-kill-resume", NULL, test_tus_kill_resume);
   ADD ("/upload/tus-cancel", NULL, test_tus_cancel);
   ADD ("/upload/tus-checksum", NULL, test_tus_checksum);
+  ADD ("/upload/plain-progress", NULL, test_plain_progress);
 #undef ADD
 
   return g_test_run ();
