@@ -100,15 +100,17 @@ ferry_describe_status (const FerryStatus *s,
     case FERRY_STATE_RUNNING:
       if (s->upload)
         {
-          g_autofree char *done = g_format_size (s->done);
+          /* What moves is what has been sent; the server's acknowledgements follow. */
+          guint64 sent = MAX (s->sent, s->done);
+          g_autofree char *done = g_format_size (sent);
           g_autofree char *total = g_format_size (s->total);
-          g_autofree char *rest = ferry_format_progress (s->done, s->total, s->rate);
+          g_autofree char *rest = ferry_format_progress (sent, s->total, s->rate);
           const char *dash = g_utf8_strchr (rest, -1, 0x2014);   /* keep "— rate — left" */
 
           if (s->total > 0)
-            return g_strdup_printf (_("Uploaded %s of %s%s%s"), done, total,
+            return g_strdup_printf (_("Sent %s of %s%s%s"), done, total,
                                     dash ? " " : "", dash ? dash : "");
-          return g_strdup_printf (_("Uploaded %s"), done);
+          return g_strdup_printf (_("Sent %s"), done);
         }
       return ferry_format_progress (s->done, s->total, s->rate);
 

@@ -16,6 +16,7 @@ typedef struct
   FerryWaitReasons reasons;
   gboolean upload;
   guint64 done;
+  guint64 sent;            /* a running upload: how far the bytes sent reach; may be 0 */
   guint64 total;
   guint64 rate;
   gint64 earliest_begin;   /* Unix seconds */

@@ -33,6 +33,7 @@ struct _FerryTransferItem
   gint64 earliest_begin;
   gint64 retry_at;
   guint64 done;
+  guint64 sent;            /* uploads: how far the bytes handed to the network reach */
   guint64 total;
   guint64 rate;
   gboolean hidden;
@@ -158,6 +159,8 @@ ferry_transfer_item_update (FerryTransferItem *self,
         set_string (&self->error, value);
       else if (g_str_equal (key, "BytesDone") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
         self->done = g_variant_get_uint64 (value);
+      else if (g_str_equal (key, "BytesSent") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+        self->sent = g_variant_get_uint64 (value);
       else if (g_str_equal (key, "BytesTotal") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
         self->total = g_variant_get_uint64 (value);
       else if (g_str_equal (key, "Rate") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
@@ -280,6 +283,12 @@ guint64
 ferry_transfer_item_get_bytes_done (FerryTransferItem *self)
 {
   return self->done;
+}
+
+guint64
+ferry_transfer_item_get_bytes_sent (FerryTransferItem *self)
+{
+  return self->state == FERRY_STATE_RUNNING ? MAX (self->sent, self->done) : self->done;
 }
 
 guint64

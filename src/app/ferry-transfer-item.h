@@ -45,6 +45,9 @@ gint64             ferry_transfer_item_get_retry_at (FerryTransferItem *self);
 const char        *ferry_transfer_item_get_name (FerryTransferItem *self);
 char              *ferry_transfer_item_dup_host (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_bytes_done (FerryTransferItem *self);
+/* For a running upload, how far the bytes sent reach (the server acknowledges them later);
+ * otherwise the bytes done. */
+guint64            ferry_transfer_item_get_bytes_sent (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_bytes_total (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_rate (FerryTransferItem *self);
 

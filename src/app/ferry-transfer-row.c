@@ -313,6 +313,7 @@ refresh (FerryTransferRow *self)
   s.reasons = ferry_transfer_item_get_wait_reasons (item);
   s.upload = ferry_transfer_item_is_upload (item);
   s.done = ferry_transfer_item_get_bytes_done (item);
+  s.sent = ferry_transfer_item_get_bytes_sent (item);
   s.total = ferry_transfer_item_get_bytes_total (item);
   s.rate = ferry_transfer_item_get_rate (item);
   s.earliest_begin = ferry_transfer_item_get_earliest_begin (item);
@@ -370,7 +371,8 @@ refresh (FerryTransferRow *self)
   if (!ended)
     {
       if (s.total > 0)
-        gtk_progress_bar_set_fraction (self->progress, MIN (1.0, (double) s.done / s.total));
+        gtk_progress_bar_set_fraction (self->progress,
+                                       MIN (1.0, (double) MAX (s.done, s.sent) / s.total));
       else if (s.state == FERRY_STATE_RUNNING)
         gtk_progress_bar_pulse (self->progress);   /* size unknown: pulse as bytes arrive */
       else

@@ -198,6 +198,15 @@ describe (FerryTransfer1 *t,
   switch (s)
     {
     case FERRY_STATE_RUNNING:
+      /* An upload moves as it is sent; the server acknowledges later (a plain one at its end). */
+      if (g_strcmp0 (ferry_transfer1_get_kind (t), "upload") == 0)
+        {
+          g_autofree char *progress = NULL;
+
+          done = MAX (done, ferry_transfer1_get_bytes_sent (t));
+          progress = ferry_format_progress (done, total, rate);
+          return g_strdup_printf (_("sent %s"), progress);
+        }
       return ferry_format_progress (done, total, rate);
 
     case FERRY_STATE_WAITING:
@@ -345,7 +354,8 @@ draw (Waiter *waiter)
       if (waiter->tty)
         {
           char bar[21];
-          guint filled = w->total > 0 ? (guint) (MIN (w->done, w->total) * 20 / w->total) : 0;
+          guint64 shown = MAX (w->done, ferry_transfer1_get_bytes_sent (w->proxy));
+          guint filled = w->total > 0 ? (guint) (MIN (shown, w->total) * 20 / w->total) : 0;
 
           g_autofree char *full = NULL;
 
@@ -1114,6 +1124,7 @@ transfer_to_json (FerryTransfer1 *t)
   append_json_text (out, "state", ferry_transfer1_get_state (t));
   append_json_member (out, "wait_reasons", "%s", reason_list->str);
   append_json_member (out, "bytes_done", "%" G_GUINT64_FORMAT, ferry_transfer1_get_bytes_done (t));
+  append_json_member (out, "bytes_sent", "%" G_GUINT64_FORMAT, ferry_transfer1_get_bytes_sent (t));
   append_json_member (out, "bytes_total", "%" G_GUINT64_FORMAT,
                       ferry_transfer1_get_bytes_total (t));
   append_json_member (out, "rate", "%" G_GUINT64_FORMAT, ferry_transfer1_get_rate (t));

@@ -8,7 +8,11 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <gio/gunixfdlist.h>
 
 #include "ferry-add-dialog.h"
 #include "ferry-application.h"
@@ -236,6 +240,15 @@ row_says (gpointer user_data)
 }
 
 static gboolean
+upload_moving (gpointer user_data)
+{
+  FerryTransferItem *item = user_data;
+
+  return ferry_transfer_item_get_bytes_sent (item) >= MiB &&
+         ferry_transfer_item_get_bytes_done (item) == 0;
+}
+
+static gboolean
 wait_row (Fixture    *f,
           guint64     id,
           const char *prefix,
@@ -291,7 +304,8 @@ add_via_app (Fixture    *f,
   g_assert_not_reached ();
 }
 
-/* "2 active — 2.5 MB/s" (or 1, if a download ended meanwhile on a slow machine). */
+/* "3 active — 2.5 MB/s": two downloads and an upload (fewer, if one ended meanwhile on a
+ * slow machine). */
 static void
 assert_aggregate (Fixture *f)
 {
@@ -299,7 +313,7 @@ assert_aggregate (Fixture *f)
 
   g_test_message ("Aggregate: %s", text ? text : "(none)");
   g_assert_nonnull (text);
-  g_assert_true (g_regex_match_simple ("^[12] active — [0-9.]+.[kM]?B/s$", text, 0, 0));
+  g_assert_true (g_regex_match_simple ("^[1-3] active — [0-9.]+.[kM]?B/s$", text, 0, 0));
 }
 
 static void
@@ -364,6 +378,39 @@ test_add_pause_resume (Fixture       *f,
                        FERRY_TRANSFER_ROW (ferry_window_find_row (f->window, w.id))),
                      ==, "via Fractal");
     g_assert_null (ferry_transfer_row_get_via_text (FERRY_TRANSFER_ROW (row)));
+  }
+
+  /* A plain upload is acknowledged only at its end: its row moves with what has been sent. */
+  {
+    g_autoptr(GBytes) video = ferry_test_make_content (6 * MiB, 66);
+    g_autofree char *file = g_build_filename (g_get_user_data_dir (), "birthday.mp4", NULL);
+    g_autofree char *uri = ferry_test_upload_server_uri (f->uploads, "/plain/birthday.mp4");
+    g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+    g_autofree char *upload_path = NULL;
+    g_autoptr(GError) error = NULL;
+    GVariantDict options;
+    RowWait w = { f, 0, "Sent " };
+    FerryTransferItem *item;
+    int fd;
+
+    g_assert_true (g_file_set_contents (file, g_bytes_get_data (video, NULL),
+                                        (gssize) g_bytes_get_size (video), NULL));
+    fd = open (file, O_RDONLY | O_CLOEXEC);
+    g_unix_fd_list_append (fds, fd, NULL);
+    close (fd);
+    g_variant_dict_init (&options, NULL);
+    g_variant_dict_insert (&options, "method", "s", "PUT");
+    g_variant_dict_insert (&options, "protocol", "s", "plain");
+    g_variant_dict_insert (&options, "rate-limit", "t", (guint64) MiB / 2);
+    ferry_manager1_call_add_upload_sync (f->daemon->manager, uri, g_variant_new_handle (0),
+                                         g_variant_dict_end (&options), fds, &upload_path, NULL,
+                                         NULL, &error);
+    g_assert_no_error (error);
+    w.id = g_ascii_strtoull (strrchr (upload_path, '/') + 1, NULL, 10);
+    g_assert_true (wait_row (f, w.id, w.prefix, 5000));
+    item = ferry_transfer_row_get_item (FERRY_TRANSFER_ROW (ferry_window_find_row (f->window,
+                                                                                   w.id)));
+    g_assert_true (ferry_test_wait_until (upload_moving, item, 5000));
   }
   screenshot (f, "busy-light");
 

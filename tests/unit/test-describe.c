@@ -47,6 +47,9 @@ test_states (void)
   FerryStatus done = { .state = FERRY_STATE_COMPLETED, .done = 4700000000,
                        .total = 4700000000 };
   FerryStatus paused = { .state = FERRY_STATE_PAUSED };
+  /* A plain upload: nothing acknowledged until the end, 1.2 GB of 4 GB on its way. */
+  FerryStatus sending = { .state = FERRY_STATE_RUNNING, .upload = TRUE, .done = 0,
+                          .sent = 1200000000, .total = 4000000000, .rate = 40000000 };
   FerryStatus offline = { .state = FERRY_STATE_WAITING,
                           .reasons = FERRY_WAIT_NETWORK | FERRY_WAIT_RETRY };
 
@@ -59,6 +62,7 @@ test_states (void)
   check (&failed, now, "Failed: the server no longer has this file (HTTP 404)");
   check (&done, now, "Completed — 4.7\u00a0GB");
   check (&paused, now, "Paused");
+  check (&sending, now, "Sent 1.2\u00a0GB of 4.0\u00a0GB — 40.0\u00a0MB/s — 1 minute left");
   /* Offline is what the person can act on, not the retry behind it. */
   check (&offline, now, "Waiting for a network connection");
 }
