@@ -308,7 +308,9 @@ update_subtitle (FerryWindow *self)
     }
   else
     {
-      g_autofree char *rate = ferry_format_rate (ferry_manager1_get_download_rate (manager));
+      /* Everything that moves, either way. */
+      g_autofree char *rate = ferry_format_rate (ferry_manager1_get_download_rate (manager) +
+                                                 ferry_manager1_get_upload_rate (manager));
 
       /* TRANSLATORS: "3 active — 18.4 MB/s" */
       subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u active — %s",
@@ -389,6 +391,8 @@ on_client_ready (FerryClient *client,
   g_signal_connect_object (manager, "notify::running", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "notify::download-rate", G_CALLBACK (update_subtitle), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::upload-rate", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "notify::online", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);

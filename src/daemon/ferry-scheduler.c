@@ -47,6 +47,7 @@ struct _FerryScheduler
   guint running;
   gboolean pending;
   guint64 download_rate;
+  guint64 upload_rate;
 
   GSettings *settings;
   FerryRateLimiter *download_limiter;
@@ -381,7 +382,7 @@ tick (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   gboolean publish = (++self->tick_count % TICKS_PER_PUBLISH) == 0;
   gboolean any = FALSE;
-  guint64 total_rate = 0;
+  guint64 download_rate = 0, upload_rate = 0;
   GHashTableIter iter;
   gpointer key;
 
@@ -403,13 +404,17 @@ tick (gpointer user_data)
                                  ferry_transfer_get_rate (t));
           any = TRUE;
         }
-      total_rate += ferry_transfer_get_rate (t);
+      if (r->kind == FERRY_KIND_UPLOAD)
+        upload_rate += ferry_transfer_get_rate (t);
+      else
+        download_rate += ferry_transfer_get_rate (t);
 
       if (publish)
         ferry_transfer_publish (t);
     }
 
-  self->download_rate = total_rate;
+  self->download_rate = download_rate;
+  self->upload_rate = upload_rate;
 
   if (any)
     g_signal_emit (self, signals[PROGRESS], 0, g_variant_builder_end (&builder));
@@ -522,6 +527,7 @@ set_running (FerryScheduler *self,
     {
       g_clear_handle_id (&self->tick_source, g_source_remove);
       self->download_rate = 0;
+      self->upload_rate = 0;
     }
 
   update_inhibitor (self);
@@ -1269,4 +1275,12 @@ ferry_scheduler_get_download_rate (FerryScheduler *self)
 {
   g_return_val_if_fail (FERRY_IS_SCHEDULER (self), 0);
   return self->download_rate;
+}
+
+guint64
+ferry_scheduler_get_upload_rate (FerryScheduler *self)
+{
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), 0);
+
+  return self->upload_rate;
 }

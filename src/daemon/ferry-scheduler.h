@@ -47,6 +47,7 @@ void      ferry_scheduler_shutdown (FerryScheduler *self,
 guint     ferry_scheduler_get_running (FerryScheduler *self);
 gboolean  ferry_scheduler_has_pending (FerryScheduler *self);
 guint64   ferry_scheduler_get_download_rate (FerryScheduler *self);
+guint64   ferry_scheduler_get_upload_rate (FerryScheduler *self);
 gboolean  ferry_scheduler_get_online (FerryScheduler *self);
 gboolean  ferry_scheduler_get_metered (FerryScheduler *self);
 /* NULL when the settings schema is not installed. */

@@ -1158,6 +1158,7 @@ on_running_changed (FerryScheduler *scheduler,
 {
   ferry_manager1_set_running (self->manager, ferry_scheduler_get_running (scheduler));
   ferry_manager1_set_download_rate (self->manager, ferry_scheduler_get_download_rate (scheduler));
+  ferry_manager1_set_upload_rate (self->manager, ferry_scheduler_get_upload_rate (scheduler));
 }
 
 static void

@@ -346,6 +346,14 @@ sent_ahead (gpointer data)
          g_str_equal (ferry_transfer1_get_state (t), "running");
 }
 
+static gboolean
+manager_uploading (gpointer data)
+{
+  FerryManager1 *manager = data;
+
+  return ferry_manager1_get_upload_rate (manager) > 0;
+}
+
 /* A plain upload is acknowledged only at its end; until then BytesSent and Rate show it
  * moving, and BytesDone stays at what the server confirmed. */
 static void
@@ -364,6 +372,9 @@ test_plain_progress (Fixture       *f,
   g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), ==, 0);
   g_assert_cmpuint (ferry_transfer1_get_bytes_sent (t), <, 4 * MiB);
   g_assert_cmpuint (ferry_transfer1_get_rate (t), >, 0);
+  /* The service's totals put it with the uploads. */
+  g_assert_true (ferry_test_wait_until (manager_uploading, f->daemon->manager, 5000));
+  g_assert_cmpuint (ferry_manager1_get_download_rate (f->daemon->manager), ==, 0);
 
   g_assert_true (ferry_test_wait_state (t, "completed", 20000));
   g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), ==, 4 * MiB);
