@@ -108,9 +108,9 @@ ferry_describe_status (const FerryStatus *s,
           const char *dash = g_utf8_strchr (rest, -1, 0x2014);   /* keep "— rate — left" */
 
           if (s->total > 0)
-            return g_strdup_printf (_("Sent %s of %s%s%s"), done, total,
+            return g_strdup_printf (_("Uploaded %s of %s%s%s"), done, total,
                                     dash ? " " : "", dash ? dash : "");
-          return g_strdup_printf (_("Sent %s"), done);
+          return g_strdup_printf (_("Uploaded %s"), done);
         }
       return ferry_format_progress (s->done, s->total, s->rate);
 

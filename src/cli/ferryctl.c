@@ -205,7 +205,7 @@ describe (FerryTransfer1 *t,
 
           done = MAX (done, ferry_transfer1_get_bytes_sent (t));
           progress = ferry_format_progress (done, total, rate);
-          return g_strdup_printf (_("sent %s"), progress);
+          return g_strdup_printf (_("uploaded %s"), progress);
         }
       return ferry_format_progress (done, total, rate);
 

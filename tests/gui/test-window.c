@@ -389,7 +389,7 @@ test_add_pause_resume (Fixture       *f,
     g_autofree char *upload_path = NULL;
     g_autoptr(GError) error = NULL;
     GVariantDict options;
-    RowWait w = { f, 0, "Sent " };
+    RowWait w = { f, 0, "Uploaded " };
     FerryTransferItem *item;
     int fd;
 

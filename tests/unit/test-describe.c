@@ -62,7 +62,7 @@ test_states (void)
   check (&failed, now, "Failed: the server no longer has this file (HTTP 404)");
   check (&done, now, "Completed — 4.7\u00a0GB");
   check (&paused, now, "Paused");
-  check (&sending, now, "Sent 1.2\u00a0GB of 4.0\u00a0GB — 40.0\u00a0MB/s — 1 minute left");
+  check (&sending, now, "Uploaded 1.2\u00a0GB of 4.0\u00a0GB — 40.0\u00a0MB/s — 1 minute left");
   /* Offline is what the person can act on, not the retry behind it. */
   check (&offline, now, "Waiting for a network connection");
 }
