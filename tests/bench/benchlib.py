@@ -17,6 +17,14 @@ PATH = "/io/github/ferryhq/Ferry/Daemon"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def work_dir(prefix, dir=None):
+    """A new directory, removed when the benchmark exits, also when it fails half-way: a
+    failed upload run otherwise leaves gigabytes in /dev/shm."""
+    path = tempfile.mkdtemp(prefix=prefix, dir=dir)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -36,7 +44,7 @@ def wait_port(port, timeout=5.0):
 
 class Nginx:
     def __init__(self, root, extra_location="", hosts=1):
-        self.dir = tempfile.mkdtemp(prefix="ferry-bench-nginx-")
+        self.dir = work_dir("ferry-bench-nginx-")
         self.port = free_port()
         conf = os.path.join(self.dir, "nginx.conf")
         # Several loopback addresses are several servers to Ferry's per-server limit.
