@@ -688,9 +688,7 @@ on_read (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         finish_with_error (self, stopped_error (self));
       else
-        finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR,
-                                              FERRY_TRANSFER_ERROR_TRANSIENT,
-                                              "The connection was lost: %s", error->message));
+        finish_with_error (self, ferry_transfer_error_from_network (error, FALSE));
       return;
     }
 
@@ -1147,14 +1145,9 @@ on_sent (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         finish_with_error (self, stopped_error (self));
-      else if (error->domain == G_TLS_ERROR ||
-               soup_message_get_tls_peer_certificate_errors (self->msg) != 0)
-        finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                              "The secure connection to the server failed: %s",
-                                              error->message));
       else
-        finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                                              "Could not reach the server: %s", error->message));
+        finish_with_error (self, ferry_transfer_error_from_network (
+                                   error, soup_message_get_tls_peer_certificate_errors (self->msg) != 0));
       return;
     }
 

@@ -419,6 +419,25 @@ ferry_transfer_set_engine (FerryTransfer *self,
     }
 }
 
+GError *
+ferry_transfer_error_from_network (const GError *error,
+                                   gboolean      tls_failed)
+{
+  if (tls_failed || error->domain == G_TLS_ERROR)
+    return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                        "The secure connection to the server failed: %s", error->message);
+
+  if (error->domain == G_RESOLVER_ERROR ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                        "Could not reach the server: %s", error->message);
+
+  return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                      "The connection to the server was lost: %s", error->message);
+}
+
 guint
 ferry_transfer_stall_seconds (void)
 {

@@ -29,6 +29,13 @@ GQuark ferry_transfer_error_quark (void);
  * FERRY_STALL_TIMEOUT (the tests' shorter one). */
 guint  ferry_transfer_stall_seconds (void);
 
+/* What a failed exchange with the server (not a cancellation) means for a transfer, in
+ * words: a failed secure connection (@tls_failed, or an error of its own domain) is
+ * rejected, as retrying will not mend it; a server that could not be reached or a
+ * connection that broke is transient. */
+GError *ferry_transfer_error_from_network (const GError *error,
+                                           gboolean      tls_failed);
+
 #define FERRY_TRANSFERS_PATH FERRY_DAEMON_PATH "/transfers"
 
 #define FERRY_TYPE_TRANSFER (ferry_transfer_get_type ())

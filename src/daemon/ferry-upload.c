@@ -251,18 +251,14 @@ exchange (SoupSession  *session,
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
-      else if (local_error->domain == G_TLS_ERROR ||
-               soup_message_get_tls_peer_certificate_errors (msg) != 0)
-        g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                                                "The secure connection to the server failed: %s",
-                                                local_error->message));
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+        /* The body stream's own words: the file changed while it was being sent. */
         g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_FAILED, "%s",
                                                 local_error->message));
       else
-        g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
-                                                "The connection to the server was lost: %s",
-                                                local_error->message));
+        g_propagate_error (error, ferry_transfer_error_from_network (
+                                    local_error,
+                                    soup_message_get_tls_peer_certificate_errors (msg) != 0));
       return FALSE;
     }
 

@@ -270,6 +270,38 @@ test_truncated_body (Fixture       *f,
   assert_file_sha256 (ferry_transfer1_get_destination (t), content);
 }
 
+/* A server where nothing listens: the transfer waits to retry and says why in words. */
+static void
+test_unreachable (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
+
+  /* A port that was free a moment ago, and is closed again. */
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  uri = g_strdup_printf ("http://127.0.0.1:%u/nothing.iso",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (socket, NULL);
+
+  path = ferry_test_daemon_add (f->daemon, uri, NULL, &error);
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_test_wait_state (t, "waiting", 10000));
+  g_assert_cmpstr (ferry_transfer1_get_wait_reasons (t)[0], ==, "retry");
+  g_test_message ("%s", ferry_transfer1_get_error (t));
+  g_assert_true (g_str_has_prefix (ferry_transfer1_get_error (t), "Could not reach the server: "));
+}
+
 static void
 test_retry_after (Fixture       *f,
                   gconstpointer  data)
@@ -946,6 +978,7 @@ main (int   argc,
   ADD ("/download/drop-retry", test_drop_retry);
   ADD ("/download/truncated-body", test_truncated_body);
   ADD ("/download/retry-after", test_retry_after);
+  ADD ("/download/unreachable", test_unreachable);
   ADD ("/download/stall", test_stall);
   ADD ("/download/not-found", test_not_found);
   ADD ("/download/kill-resume", test_kill_resume);
