@@ -729,6 +729,216 @@ add_headers_option (GVariantBuilder *options,
   return TRUE;
 }
 
+/* What add and upload share: whose transfer it is, when and how it may run. */
+typedef struct
+{
+  char *id;
+  char *session;
+  char **headers;
+  char *start_at;
+  char *rate_limit;
+  int priority;
+  gboolean paused;
+  gboolean no_metered;
+  gboolean background;
+  gboolean wait;
+} CommonOptions;
+
+static void
+common_options_clear (CommonOptions *c)
+{
+  g_clear_pointer (&c->id, g_free);
+  g_clear_pointer (&c->session, g_free);
+  g_clear_pointer (&c->headers, g_strfreev);
+  g_clear_pointer (&c->start_at, g_free);
+  g_clear_pointer (&c->rate_limit, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CommonOptions, common_options_clear)
+
+static void
+add_common_entries (GOptionContext *context,
+                    CommonOptions  *c)
+{
+  const GOptionEntry entries[] = {
+    { "header", 0, 0, G_OPTION_ARG_STRING_ARRAY, &c->headers,
+      N_("Extra request header (repeatable)"), "'NAME: VALUE'" },
+    { "start-at", 0, 0, G_OPTION_ARG_STRING, &c->start_at,
+      N_("Not before this time: 23:00, 2026-12-24 06:30, +2h, +90m"), "WHEN" },
+    { "no-metered", 0, 0, G_OPTION_ARG_NONE, &c->no_metered,
+      N_("Wait for an unmetered network"), NULL },
+    { "background", 0, 0, G_OPTION_ARG_NONE, &c->background,
+      N_("Only on an unmetered network and outside power saving"), NULL },
+    { "rate-limit", 0, 0, G_OPTION_ARG_STRING, &c->rate_limit,
+      N_("At most this many bytes per second: 500K, 2M"), "RATE" },
+    { "priority", 0, 0, G_OPTION_ARG_INT, &c->priority,
+      N_("Higher goes first (default 0)"), "N" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &c->id, N_("Your stable name for this transfer"), "ID" },
+    { "session", 0, 0, G_OPTION_ARG_STRING, &c->session, N_("Session to add to"), "S" },
+    { "paused", 0, 0, G_OPTION_ARG_NONE, &c->paused, N_("Add without starting"), NULL },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &c->wait, N_("Show progress and wait for the end"), NULL },
+    { NULL }
+  };
+
+  /* The context keeps a copy of the entries; the pointers in them stay @c's. */
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+}
+
+/* --start-at: "23:00" (the next time it is 23:00), "2026-12-24 06:30" or ISO 8601 with "T",
+ * "+90m" / "+2h" / "+1d" from now, "@1767225600" in Unix seconds. */
+static gboolean
+parse_start_at (const char *text,
+                GDateTime  *now,
+                gint64     *out_unix)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr(GDateTime) when = NULL;
+  guint hour, minute;
+  char *end;
+
+  if (text[0] == '@' && g_ascii_isdigit (text[1]))
+    {
+      guint64 seconds = g_ascii_strtoull (text + 1, &end, 10);
+
+      if (*end != '\0' || seconds > G_GINT64_CONSTANT (253402300799))
+        return FALSE;
+      *out_unix = (gint64) seconds;
+      return TRUE;
+    }
+
+  if (text[0] == '+' && g_ascii_isdigit (text[1]))
+    {
+      guint64 n = g_ascii_strtoull (text + 1, &end, 10);
+      guint64 unit = g_str_equal (end, "s") ? 1
+                     : g_str_equal (end, "m") ? 60
+                     : g_str_equal (end, "h") ? 3600
+                     : g_str_equal (end, "d") ? 86400 : 0;
+
+      if (unit == 0 || n > G_GINT64_CONSTANT (315360000) / unit)   /* ten years at most */
+        return FALSE;
+      *out_unix = g_date_time_to_unix (now) + (gint64) (n * unit);
+      return TRUE;
+    }
+
+  if (strlen (text) == 5 && sscanf (text, "%2u:%2u", &hour, &minute) == 2 && hour < 24 &&
+      minute < 60 && text[2] == ':')
+    {
+      when = g_date_time_new (local, g_date_time_get_year (now), g_date_time_get_month (now),
+                              g_date_time_get_day_of_month (now), (int) hour, (int) minute, 0);
+      if (when != NULL && g_date_time_compare (when, now) <= 0)
+        {
+          GDateTime *tomorrow = g_date_time_add_days (when, 1);
+
+          g_date_time_unref (when);
+          when = tomorrow;
+        }
+    }
+  else
+    {
+      /* "2026-12-24 06:30" reads as ISO 8601 with a space for the "T". */
+      g_autofree char *iso = g_strdelimit (g_strdup (text), " ", 'T');
+      g_autofree char *with_seconds = strlen (iso) == 16 ? g_strconcat (iso, ":00", NULL)
+                                                          : g_strdup (iso);
+
+      when = g_date_time_new_from_iso8601 (with_seconds, local);
+    }
+
+  if (when == NULL)
+    return FALSE;
+  *out_unix = g_date_time_to_unix (when);
+  return TRUE;
+}
+
+/* --rate-limit: bytes per second, with K, M or G for 1024, 1024² or 1024³ as curl takes it. */
+static gboolean
+parse_rate (const char *text,
+            guint64    *out_rate)
+{
+  char *end;
+  guint64 n;
+  guint64 unit;
+
+  if (!g_ascii_isdigit (text[0]))
+    return FALSE;
+  n = g_ascii_strtoull (text, &end, 10);
+  switch (g_ascii_toupper (*end))
+    {
+    case '\0':
+      unit = 1;
+      break;
+    case 'K':
+      unit = 1024;
+      break;
+    case 'M':
+      unit = 1024 * 1024;
+      break;
+    case 'G':
+      unit = 1024 * 1024 * 1024;
+      break;
+    default:
+      return FALSE;
+    }
+  if (*end != '\0' && end[1] != '\0')
+    return FALSE;
+  if (n > G_MAXUINT64 / unit)
+    return FALSE;
+  *out_rate = n * unit;
+  return TRUE;
+}
+
+/* Adds what @c holds to @options. FALSE, having said why, when something is not written
+ * the way it should be. */
+static gboolean
+add_common_options (const CommonOptions *c,
+                    GVariantBuilder     *options)
+{
+  if (c->start_at != NULL)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      gint64 when;
+
+      if (!parse_start_at (c->start_at, now, &when))
+        {
+          g_printerr (_("ferryctl: --start-at takes a time like 23:00, 2026-12-24 06:30 or "
+                        "+2h, not “%s”\n"), c->start_at);
+          return FALSE;
+        }
+      if (when < g_date_time_to_unix (now))
+        {
+          g_printerr (_("ferryctl: --start-at %s has already passed\n"), c->start_at);
+          return FALSE;
+        }
+      g_variant_builder_add (options, "{sv}", "earliest-begin", g_variant_new_int64 (when));
+    }
+
+  if (c->rate_limit != NULL)
+    {
+      guint64 rate;
+
+      if (!parse_rate (c->rate_limit, &rate))
+        {
+          g_printerr (_("ferryctl: --rate-limit takes bytes per second like 500K or 2M, "
+                        "not “%s”\n"), c->rate_limit);
+          return FALSE;
+        }
+      g_variant_builder_add (options, "{sv}", "rate-limit", g_variant_new_uint64 (rate));
+    }
+
+  if (c->no_metered)
+    g_variant_builder_add (options, "{sv}", "allow-metered", g_variant_new_boolean (FALSE));
+  if (c->background)
+    g_variant_builder_add (options, "{sv}", "discretionary", g_variant_new_boolean (TRUE));
+  if (c->priority != 0)
+    g_variant_builder_add (options, "{sv}", "priority", g_variant_new_int32 (c->priority));
+  if (c->id != NULL)
+    g_variant_builder_add (options, "{sv}", "identifier", g_variant_new_string (c->id));
+  if (c->session != NULL)
+    g_variant_builder_add (options, "{sv}", "session", g_variant_new_string (c->session));
+  if (c->paused)
+    g_variant_builder_add (options, "{sv}", "paused", g_variant_new_boolean (TRUE));
+  return add_headers_option (options, c->headers);
+}
+
 static int
 cmd_add (int    argc,
          char **argv)
@@ -736,21 +946,11 @@ cmd_add (int    argc,
   g_autofree char *to = NULL;
   g_autofree char *name = NULL;
   g_autofree char *sha256 = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *session = NULL;
-  g_auto(GStrv) headers = NULL;
-  gboolean paused = FALSE;
-  gboolean wait = FALSE;
+  g_auto(CommonOptions) common = { 0 };
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Save into DIR (default: Downloads)"), "DIR" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Name of the file to create"), "NAME" },
     { "sha256", 0, 0, G_OPTION_ARG_STRING, &sha256, N_("Expected SHA-256 of the file"), "HEX" },
-    { "header", 0, 0, G_OPTION_ARG_STRING_ARRAY, &headers,
-      N_("Extra request header (repeatable)"), "'NAME: VALUE'" },
-    { "id", 0, 0, G_OPTION_ARG_STRING, &id, N_("Your stable name for this transfer"), "ID" },
-    { "session", 0, 0, G_OPTION_ARG_STRING, &session, N_("Session to add to"), "S" },
-    { "paused", 0, 0, G_OPTION_ARG_NONE, &paused, N_("Add without starting"), NULL },
-    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, N_("Show progress and wait for the end"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
@@ -764,6 +964,7 @@ cmd_add (int    argc,
   g_autofree char *absolute_to = NULL;
   int code = EXIT_COMPLETED;
 
+  add_common_entries (context, &common);
   if (!parse_command (context, &argc, &argv, 1, &code))
     return code;
 
@@ -780,7 +981,7 @@ cmd_add (int    argc,
       absolute_to = g_file_get_path (file);
     }
 
-  if (argc > 2 && (name != NULL || id != NULL))
+  if (argc > 2 && (name != NULL || common.id != NULL))
     {
       g_printerr (_("ferryctl: --name and --id name one transfer; give one URL with them\n"));
       return EXIT_USAGE;
@@ -797,13 +998,7 @@ cmd_add (int    argc,
         g_variant_builder_add (&options, "{sv}", "filename", g_variant_new_string (name));
       if (sha256 != NULL)
         g_variant_builder_add (&options, "{sv}", "sha256", g_variant_new_string (sha256));
-      if (id != NULL)
-        g_variant_builder_add (&options, "{sv}", "identifier", g_variant_new_string (id));
-      if (session != NULL)
-        g_variant_builder_add (&options, "{sv}", "session", g_variant_new_string (session));
-      if (paused)
-        g_variant_builder_add (&options, "{sv}", "paused", g_variant_new_boolean (TRUE));
-      if (!add_headers_option (&options, headers))
+      if (!add_common_options (&common, &options))
         return EXIT_USAGE;
 
       if (!ferry_manager1_call_add_download_sync (client.manager, argv[i],
@@ -814,12 +1009,12 @@ cmd_add (int    argc,
           return EXIT_ERROR;
         }
 
-      if (!wait)
+      if (!common.wait)
         g_print ("%s\n", path + strlen (TRANSFERS_PATH));
       g_ptr_array_add (paths, g_steal_pointer (&path));
     }
 
-  if (!wait)
+  if (!common.wait)
     return EXIT_COMPLETED;
 
   g_ptr_array_add (paths, NULL);
@@ -835,12 +1030,8 @@ cmd_upload (int    argc,
   g_autofree char *field = NULL;
   g_autofree char *type = NULL;
   g_autofree char *name = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *session = NULL;
-  g_auto(GStrv) headers = NULL;
+  g_auto(CommonOptions) common = { 0 };
   int interop = 0;
-  gboolean paused = FALSE;
-  gboolean wait = FALSE;
   GOptionEntry entries[] = {
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &protocol,
       N_("auto (default), ietf, tus or plain"), "P" },
@@ -851,12 +1042,6 @@ cmd_upload (int    argc,
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("File name to tell the server"), "NAME" },
     { "interop-version", 0, 0, G_OPTION_ARG_INT, &interop,
       N_("Resumable upload draft interop version: 9 (default) or 6"), "N" },
-    { "header", 0, 0, G_OPTION_ARG_STRING_ARRAY, &headers,
-      N_("Extra request header (repeatable)"), "'NAME: VALUE'" },
-    { "id", 0, 0, G_OPTION_ARG_STRING, &id, N_("Your stable name for this transfer"), "ID" },
-    { "session", 0, 0, G_OPTION_ARG_STRING, &session, N_("Session to add to"), "S" },
-    { "paused", 0, 0, G_OPTION_ARG_NONE, &paused, N_("Add without starting"), NULL },
-    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, N_("Show progress and wait for the end"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
@@ -874,6 +1059,7 @@ cmd_upload (int    argc,
   int code = EXIT_COMPLETED;
   int fd;
 
+  add_common_entries (context, &common);
   if (!parse_command (context, &argc, &argv, 2, &code))
     return code;
   if (argc != 3)
@@ -902,14 +1088,10 @@ cmd_upload (int    argc,
   ADD_STRING ("form-field", field);
   ADD_STRING ("content-type", type);
   ADD_STRING ("filename", name);
-  ADD_STRING ("identifier", id);
-  ADD_STRING ("session", session);
 #undef ADD_STRING
   if (interop != 0)
     g_variant_builder_add (&options, "{sv}", "interop-version", g_variant_new_uint32 (interop));
-  if (paused)
-    g_variant_builder_add (&options, "{sv}", "paused", g_variant_new_boolean (TRUE));
-  if (!add_headers_option (&options, headers))
+  if (!add_common_options (&common, &options))
     return EXIT_USAGE;
 
   if (!client_connect (&client, &error) ||
@@ -921,7 +1103,7 @@ cmd_upload (int    argc,
       return EXIT_ERROR;
     }
 
-  if (!wait)
+  if (!common.wait)
     {
       g_print ("%s\n", path + strlen (TRANSFERS_PATH));
       return EXIT_COMPLETED;

@@ -158,6 +158,117 @@ test_kill_during_wait (Fixture       *f,
   ferry_test_run_clear (&r);
 }
 
+/* Runs ferryctl with @argv; its transfer (it prints the id) when it exits 0. */
+static FerryTransfer1 *
+run_add (Fixture           *f,
+         const char *const *argv)
+{
+  g_autoptr(GPtrArray) full = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  FerryTestRun r = { 0 };
+
+  g_ptr_array_add (full, (gpointer) g_getenv ("FERRY_CTL"));
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (full, (gpointer) argv[i]);
+  g_ptr_array_add (full, NULL);
+  proc = g_subprocess_newv ((const char *const *) full->pdata,
+                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  ferry_test_run_finish (proc, &r);
+  if (r.status != 0)
+    g_test_message ("ferryctl said: %s", r.err);
+  g_assert_cmpint (r.status, ==, 0);
+  path = g_strdup_printf ("/io/github/ferryhq/Ferry/Daemon/transfers/%s", g_strstrip (r.out));
+  ferry_test_run_clear (&r);
+  return ferry_test_daemon_transfer (f->daemon, path);
+}
+
+/* A script says when and how a transfer may run: the options arrive on D-Bus as given, and
+ * what is written wrong is refused with the reason, before anything is queued. */
+static void
+test_schedule_options (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/nightly.iso");
+  g_autofree char *file = g_build_filename (g_get_user_data_dir (), "notes.txt", NULL);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(FerryTransfer1) at_night = NULL;
+  g_autoptr(FerryTransfer1) up = NULL;
+  g_autoptr(GDateTime) begin = NULL;
+  g_autoptr(GDateTime) upload_begin = NULL;
+  g_auto(GStrv) paths = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  {
+    const char *argv[] = { "add", uri, "--paused", "--start-at", "+2h", "--no-metered",
+                           "--background", "--rate-limit", "512K", "--priority", "5",
+                           "--id", "nightly", NULL };
+
+    t = run_add (f, argv);
+  }
+  g_assert_cmpint (ferry_transfer1_get_earliest_begin (t), >=, now + 7200);
+  g_assert_cmpint (ferry_transfer1_get_earliest_begin (t), <=, now + 7200 + 60);
+  g_assert_false (ferry_transfer1_get_allow_metered (t));
+  g_assert_true (ferry_transfer1_get_discretionary (t));
+  g_assert_cmpuint (ferry_transfer1_get_rate_limit (t), ==, 512 * 1024);
+  g_assert_cmpint (ferry_transfer1_get_priority (t), ==, 5);
+  g_assert_cmpstr (ferry_transfer1_get_identifier (t), ==, "nightly");
+
+  /* A time of day is the next time it comes. */
+  {
+    const char *argv[] = { "add", uri, "--paused", "--start-at", "23:00", NULL };
+
+    at_night = run_add (f, argv);
+  }
+  begin = g_date_time_new_from_unix_local (ferry_transfer1_get_earliest_begin (at_night));
+  g_assert_cmpint (g_date_time_get_hour (begin), ==, 23);
+  g_assert_cmpint (g_date_time_get_minute (begin), ==, 0);
+  g_assert_cmpint (ferry_transfer1_get_earliest_begin (at_night), >, now);
+  g_assert_cmpint (ferry_transfer1_get_earliest_begin (at_night), <=, now + 86400);
+
+  /* Uploads take the same options. */
+  g_assert_true (g_file_set_contents (file, "a few words\n", -1, NULL));
+  {
+    const char *argv[] = { "upload", file, "http://127.0.0.1:9/in/", "--paused", "--no-metered",
+                           "--start-at", "2030-01-01 06:30", NULL };
+
+    up = run_add (f, argv);
+  }
+  g_assert_false (ferry_transfer1_get_allow_metered (up));
+  upload_begin = g_date_time_new_from_unix_local (ferry_transfer1_get_earliest_begin (up));
+  g_assert_cmpint (g_date_time_get_year (upload_begin), ==, 2030);
+  g_assert_cmpint (g_date_time_get_hour (upload_begin), ==, 6);
+  g_assert_cmpint (g_date_time_get_minute (upload_begin), ==, 30);
+
+  /* Written wrong: exit status 2, the reason, and nothing more in the queue. */
+  {
+    const char *wrong[][4] = {
+      { "--start-at", "tomorrowish", "a time like 23:00", NULL },
+      { "--start-at", "2020-01-01 10:00", "has already passed", NULL },
+      { "--rate-limit", "5X", "bytes per second like 500K", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (wrong); i++)
+      {
+        g_autoptr(GSubprocess) proc = NULL;
+        g_autoptr(GError) error = NULL;
+        FerryTestRun r = { 0 };
+
+        proc = spawn (&error, "add", uri, wrong[i][0], wrong[i][1], NULL);
+        ferry_test_run_finish (proc, &r);
+        g_assert_cmpint (r.status, ==, 2);
+        g_assert_nonnull (strstr (r.err, wrong[i][2]));
+        ferry_test_run_clear (&r);
+      }
+  }
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
+                                                          NULL));
+  g_assert_cmpuint (g_strv_length (paths), ==, 3);
+}
+
 static void
 test_help (Fixture       *f,
            gconstpointer  data)
@@ -202,6 +313,8 @@ main (int   argc,
               test_add_wait_outcomes, fixture_teardown);
   g_test_add ("/ferryctl/kill-during-wait", Fixture, NULL, fixture_setup,
               test_kill_during_wait, fixture_teardown);
+  g_test_add ("/ferryctl/schedule-options", Fixture, NULL, fixture_setup,
+              test_schedule_options, fixture_teardown);
   g_test_add ("/ferryctl/help", Fixture, NULL, fixture_setup, test_help, fixture_teardown);
 
   return g_test_run ();
