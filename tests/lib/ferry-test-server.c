@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "ferry-test-listener.h"
 #include "ferry-test-server.h"
 
 typedef struct
@@ -34,12 +35,8 @@ typedef struct
 
 struct _FerryTestServer
 {
-  GSocketService *service;
-  guint16 port;
+  FerryTestListener *listener;
   GMutex mutex;
-  GCond idle;
-  guint active;           /* handler threads running */
-  gboolean stopping;
   guint in_flight;        /* responses being sent */
   guint max_in_flight;
   GHashTable *resources;  /* path → Resource */
@@ -301,12 +298,12 @@ handle_request (FerryTestServer   *server,
       if (stall_now && sent >= stall)
         {
           /* Silent, connection open; the client has to notice by itself. */
-          for (guint i = 0; i < stall_seconds * 10 && !g_atomic_int_get (&server->stopping); i++)
+          for (guint i = 0; i < stall_seconds * 10 && !ferry_test_listener_is_stopping (server->listener); i++)
             g_usleep (G_USEC_PER_SEC / 10);
           return FALSE;
         }
 
-      if (g_atomic_int_get (&server->stopping))
+      if (ferry_test_listener_is_stopping (server->listener))
         return FALSE;
 
       if (throttle > 0)
@@ -316,156 +313,54 @@ handle_request (FerryTestServer   *server,
   return TRUE;
 }
 
-gboolean
-ferry_test_http_read_request (GDataInputStream *data,
-                              GStrv            *out_parts,
-                              GHashTable      **out_headers)
-{
-  g_autofree char *request_line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
-  g_autoptr(GHashTable) headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_auto(GStrv) parts = NULL;
-
-  if (request_line == NULL)
-    return FALSE;
-  parts = g_strsplit (request_line, " ", 3);
-  if (g_strv_length (parts) != 3)
-    return FALSE;
-
-  for (;;)
-    {
-      g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
-      char *colon;
-
-      if (line == NULL)
-        return FALSE;
-      if (*line == '\0')
-        break;
-      colon = strchr (line, ':');
-      if (colon != NULL)
-        {
-          *colon = '\0';
-          g_hash_table_insert (headers, g_ascii_strdown (line, -1),
-                               g_strstrip (g_strdup (colon + 1)));
-        }
-    }
-
-  *out_parts = g_steal_pointer (&parts);
-  *out_headers = g_steal_pointer (&headers);
-  return TRUE;
-}
-
 static gboolean
-on_run (GThreadedSocketService *service,
-        GSocketConnection      *connection,
-        GObject                *source_object,
-        gpointer                user_data)
+on_request (GInputStream  *in,
+            GOutputStream *out,
+            GStrv          parts,
+            GHashTable    *headers,
+            gpointer       user_data)
 {
   FerryTestServer *server = user_data;
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+  g_autofree char *path = g_strdup (parts[1]);
+  char *query = strchr (path, '?');
+  gboolean ok;
 
-  g_data_input_stream_set_newline_type (data, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-
-  g_mutex_lock (&server->mutex);
-  server->active++;
-  g_mutex_unlock (&server->mutex);
-
-  for (;;)
-    {
-      g_autoptr(GHashTable) headers = NULL;
-      g_auto(GStrv) parts = NULL;
-      gboolean keep_alive = TRUE;
-
-      if (!ferry_test_http_read_request (data, &parts, &headers))
-        break;
-
-      if (g_strcmp0 (g_hash_table_lookup (headers, "connection"), "close") == 0)
-        keep_alive = FALSE;
-
-      {
-        g_autofree char *path = g_strdup (parts[1]);
-        char *query = strchr (path, '?');
-        gboolean ok;
-
-        if (query != NULL)
-          *query = '\0';
-
-        g_mutex_lock (&server->mutex);
-        server->in_flight++;
-        server->max_in_flight = MAX (server->max_in_flight, server->in_flight);
-        g_mutex_unlock (&server->mutex);
-
-        ok = handle_request (server, out, parts[0], path, headers);
-
-        g_mutex_lock (&server->mutex);
-        server->in_flight--;
-        g_mutex_unlock (&server->mutex);
-
-        if (!ok || !keep_alive)
-          break;
-      }
-    }
-
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  if (query != NULL)
+    *query = '\0';
 
   g_mutex_lock (&server->mutex);
-  server->active--;
-  g_cond_broadcast (&server->idle);
+  server->in_flight++;
+  server->max_in_flight = MAX (server->max_in_flight, server->in_flight);
   g_mutex_unlock (&server->mutex);
-  return TRUE;
+
+  ok = handle_request (server, out, parts[0], path, headers);
+
+  g_mutex_lock (&server->mutex);
+  server->in_flight--;
+  g_mutex_unlock (&server->mutex);
+  return ok;
 }
 
 FerryTestServer *
 ferry_test_server_new (void)
 {
   FerryTestServer *server = g_new0 (FerryTestServer, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_mutex_init (&server->mutex);
   server->resources = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                              (GDestroyNotify) resource_free);
-  server->service = g_threaded_socket_service_new (32);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-                                      &effective, &error))
-    g_error ("Cannot listen on 127.0.0.1: %s", error->message);
-
-  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_signal_connect (server->service, "run", G_CALLBACK (on_run), server);
-  g_socket_service_start (server->service);
+  server->listener = ferry_test_listener_new (32, on_request, server);
   return server;
 }
 
 void
 ferry_test_server_free (FerryTestServer *server)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  if (!ferry_test_listener_free (server->listener, "Test server"))
+    return;
 
-  g_atomic_int_set (&server->stopping, TRUE);
-  g_socket_service_stop (server->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
-
-  /* Handlers end at their next chunk, or when a client that is gone makes a write fail. */
-  g_mutex_lock (&server->mutex);
-  while (server->active > 0)
-    {
-      if (!g_cond_wait_until (&server->idle, &server->mutex, deadline))
-        {
-          g_mutex_unlock (&server->mutex);
-          g_warning ("Test server: %u handlers still running; leaving them", server->active);
-          return;
-        }
-    }
-  g_mutex_unlock (&server->mutex);
-
-  g_object_unref (server->service);
   g_hash_table_unref (server->resources);
   g_mutex_clear (&server->mutex);
-  g_cond_clear (&server->idle);
   g_free (server);
 }
 
@@ -473,7 +368,8 @@ char *
 ferry_test_server_uri (FerryTestServer *server,
                        const char      *path)
 {
-  return g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
+  return g_strdup_printf ("http://127.0.0.1:%u%s", ferry_test_listener_get_port (server->listener),
+                          path);
 }
 
 void

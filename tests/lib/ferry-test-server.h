@@ -21,13 +21,6 @@ typedef struct
   gint64 time_usec; /* monotonic time the request arrived */
 } FerryTestRequest;
 
-/* Reads one HTTP/1.1 request line and its headers from @data (CRLF lines). FALSE at the end of
- * the connection or for a malformed request; else @out_parts holds the method, the target
- * and the version, and @out_headers the headers by lowercase name. Both test servers use it. */
-gboolean ferry_test_http_read_request (GDataInputStream *data,
-                                       GStrv            *out_parts,
-                                       GHashTable      **out_headers);
-
 FerryTestServer *ferry_test_server_new (void);
 void             ferry_test_server_free (FerryTestServer *server);
 char            *ferry_test_server_uri (FerryTestServer *server,

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "ferry-test-server.h"
+#include "ferry-test-listener.h"
 #include "ferry-test-upload-server.h"
 
 typedef struct
@@ -18,13 +18,9 @@ typedef struct
 
 struct _FerryTestUploadServer
 {
-  GThreadedSocketService *service;
-  guint16 port;
+  FerryTestListener *listener;
   guint interop;
   GMutex mutex;
-  GCond idle;
-  guint active;
-  gint stopping;
 
   GPtrArray *uploads;          /* Upload*, in creation order */
   GHashTable *plain;           /* name → GBytes */
@@ -101,7 +97,7 @@ read_body (FerryTestUploadServer *server,
         return FALSE;
 
       n = g_input_stream_read (in, buffer, want, NULL, NULL);
-      if (n <= 0 || g_atomic_int_get (&server->stopping))
+      if (n <= 0 || ferry_test_listener_is_stopping (server->listener))
         return FALSE;
 
       if (sink != NULL)
@@ -343,74 +339,41 @@ handle_ietf (FerryTestUploadServer *server,
 }
 
 static gboolean
-on_run (GThreadedSocketService *service,
-        GSocketConnection      *connection,
-        GObject                *source_object,
-        gpointer                user_data)
+on_request (GInputStream  *in,
+            GOutputStream *out,
+            GStrv          parts,
+            GHashTable    *headers,
+            gpointer       user_data)
 {
   FerryTestUploadServer *server = user_data;
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
-  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
 
-  g_data_input_stream_set_newline_type (data, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  g_debug ("%s %s (Content-Length %s, Content-Type %s)", parts[0], parts[1],
+           (char *) g_hash_table_lookup (headers, "content-length"),
+           (char *) g_hash_table_lookup (headers, "content-type"));
   g_mutex_lock (&server->mutex);
-  server->active++;
+  g_hash_table_replace (server->methods, g_strdup (parts[0]),
+                        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (server->methods,
+                                                                                 parts[0])) + 1));
   g_mutex_unlock (&server->mutex);
 
-  for (;;)
-    {
-      g_autoptr(GHashTable) headers = NULL;
-      g_auto(GStrv) parts = NULL;
-      gboolean ok;
-
-      if (!ferry_test_http_read_request (data, &parts, &headers))
-        break;
-
-      g_debug ("%s %s (Content-Length %s, Content-Type %s)", parts[0], parts[1],
-               (char *) g_hash_table_lookup (headers, "content-length"),
-               (char *) g_hash_table_lookup (headers, "content-type"));
-      g_mutex_lock (&server->mutex);
-      g_hash_table_replace (server->methods, g_strdup (parts[0]),
-                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (server->methods,
-                                                                                     parts[0])) + 1));
-      g_mutex_unlock (&server->mutex);
-
-      if (g_str_equal (parts[0], "OPTIONS"))
-        ok = reply (out, 204, "No Content",
-                    g_str_has_prefix (parts[1], "/ietf")
-                      ? "Upload-Limit: max-size=1099511627776\r\n" : NULL);
-      else if (g_str_has_prefix (parts[1], "/plain/") &&
-               (g_str_equal (parts[0], "PUT") || g_str_equal (parts[0], "POST")))
-        ok = handle_plain (server, G_INPUT_STREAM (data), out, parts[1], headers);
-      else if (g_str_has_prefix (parts[1], "/ietf"))
-        ok = handle_ietf (server, G_INPUT_STREAM (data), out, parts[0], parts[1], headers);
-      else
-        ok = reply (out, 404, "Not Found", NULL);
-
-      if (!ok || g_atomic_int_get (&server->stopping))
-        break;
-    }
-
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  g_mutex_lock (&server->mutex);
-  server->active--;
-  g_cond_broadcast (&server->idle);
-  g_mutex_unlock (&server->mutex);
-  return TRUE;
+  if (g_str_equal (parts[0], "OPTIONS"))
+    return reply (out, 204, "No Content",
+                  g_str_has_prefix (parts[1], "/ietf")
+                    ? "Upload-Limit: max-size=1099511627776\r\n" : NULL);
+  if (g_str_has_prefix (parts[1], "/plain/") &&
+      (g_str_equal (parts[0], "PUT") || g_str_equal (parts[0], "POST")))
+    return handle_plain (server, in, out, parts[1], headers);
+  if (g_str_has_prefix (parts[1], "/ietf"))
+    return handle_ietf (server, in, out, parts[0], parts[1], headers);
+  return reply (out, 404, "Not Found", NULL);
 }
 
 FerryTestUploadServer *
 ferry_test_upload_server_new (guint interop)
 {
   FerryTestUploadServer *server = g_new0 (FerryTestUploadServer, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_mutex_init (&server->mutex);
-  g_cond_init (&server->idle);
   server->interop = interop;
   server->expire_at = G_MAXUINT64;
   server->conflict_at = G_MAXUINT64;
@@ -419,45 +382,21 @@ ferry_test_upload_server_new (guint interop)
                                          (GDestroyNotify) g_bytes_unref);
   server->fields = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   server->methods = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  server->service = G_THREADED_SOCKET_SERVICE (g_threaded_socket_service_new (16));
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-                                      &effective, &error))
-    g_error ("Cannot listen on 127.0.0.1: %s", error->message);
-  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  g_signal_connect (server->service, "run", G_CALLBACK (on_run), server);
-  g_socket_service_start (G_SOCKET_SERVICE (server->service));
+  server->listener = ferry_test_listener_new (16, on_request, server);
   return server;
 }
 
 void
 ferry_test_upload_server_free (FerryTestUploadServer *server)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  if (!ferry_test_listener_free (server->listener, "Upload server"))
+    return;
 
-  g_atomic_int_set (&server->stopping, TRUE);
-  g_socket_service_stop (G_SOCKET_SERVICE (server->service));
-  g_socket_listener_close (G_SOCKET_LISTENER (server->service));
-
-  g_mutex_lock (&server->mutex);
-  while (server->active > 0)
-    {
-      if (!g_cond_wait_until (&server->idle, &server->mutex, deadline))
-        {
-          g_mutex_unlock (&server->mutex);
-          g_warning ("Upload server: %u handlers still running; leaving them", server->active);
-          return;
-        }
-    }
-  g_mutex_unlock (&server->mutex);
-
-  g_object_unref (server->service);
   g_ptr_array_unref (server->uploads);
   g_hash_table_unref (server->plain);
   g_hash_table_unref (server->fields);
   g_hash_table_unref (server->methods);
   g_mutex_clear (&server->mutex);
-  g_cond_clear (&server->idle);
   g_free (server);
 }
 
@@ -465,7 +404,8 @@ char *
 ferry_test_upload_server_uri (FerryTestUploadServer *server,
                               const char            *path)
 {
-  return g_strdup_printf ("http://127.0.0.1:%u%s", server->port, path);
+  return g_strdup_printf ("http://127.0.0.1:%u%s", ferry_test_listener_get_port (server->listener),
+                          path);
 }
 
 #define SETTER(body)                   \
