@@ -147,6 +147,14 @@ destination_for_display (const FerryRecord *r)
 
 typedef GVariant *(*PropertyGetter) (FerryTransfer *self);
 
+/* BytesSent, and the bytes the rate follows: for an upload, how far the bytes sent reach,
+ * which moves while the server's acknowledgements wait for the end of a request. */
+static guint64
+moving_bytes (FerryTransfer *self)
+{
+  return MAX (self->sent_bytes, self->live_bytes);
+}
+
 #define R (self->record)
 
 static GVariant *get_id (FerryTransfer *self) { return g_variant_new_uint64 (R->id); }
@@ -179,10 +187,7 @@ static GVariant *get_wait_reasons (FerryTransfer *self)
   return g_variant_new_strv ((const char *const *) reasons, -1);
 }
 static GVariant *get_bytes_done (FerryTransfer *self) { return g_variant_new_uint64 (self->live_bytes); }
-static GVariant *get_bytes_sent (FerryTransfer *self)
-{
-  return g_variant_new_uint64 (MAX (self->sent_bytes, self->live_bytes));
-}
+static GVariant *get_bytes_sent (FerryTransfer *self) { return g_variant_new_uint64 (moving_bytes (self)); }
 static GVariant *get_bytes_total (FerryTransfer *self) { return g_variant_new_uint64 (R->bytes_total); }
 static GVariant *get_rate (FerryTransfer *self)
 {
@@ -362,14 +367,6 @@ ferry_transfer_set_sent_bytes (FerryTransfer *self,
                                guint64        bytes)
 {
   self->sent_bytes = bytes;
-}
-
-/* The bytes the rate follows: for an upload, those sent, which move while the server's
- * acknowledgements wait for the end of a request. */
-static guint64
-moving_bytes (FerryTransfer *self)
-{
-  return MAX (self->sent_bytes, self->live_bytes);
 }
 
 gboolean
