@@ -516,7 +516,9 @@ discover (Job          *job,
     return FALSE;
 
   status = soup_message_get_status (msg);
-  if (ferry_http_status_is_transient (status))
+  /* A server busy or down is asked again later; one that does not implement OPTIONS (501)
+   * offers no resumable protocol, like one that refuses it (405). */
+  if (ferry_http_status_is_transient (status) && status != SOUP_STATUS_NOT_IMPLEMENTED)
     {
       g_propagate_error (error, status_error (job, msg));
       return FALSE;

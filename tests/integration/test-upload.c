@@ -337,6 +337,25 @@ test_plain_put (Fixture       *f,
   assert_same_bytes (got, f->content);
 }
 
+/* A server that does not implement OPTIONS (501) offers no resumable protocol: auto sends
+ * the file plainly at once, without waiting to ask again. */
+static void
+test_options_not_implemented (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GBytes) got = NULL;
+
+  write_source (f, 300 * 1000, 98);
+  ferry_test_upload_server_set_options_status (f->server, 501);
+  t = upload (f, "/plain/minutes.pdf", options_of ("method", g_variant_new_string ("PUT"), NULL));
+  g_assert_true (ferry_test_wait_state (t, "completed", 10000));
+  g_assert_cmpuint (ferry_transfer1_get_attempts (t), ==, 0);
+  g_assert_cmpuint (ferry_test_upload_server_count_method (f->server, "OPTIONS"), ==, 1);
+  got = ferry_test_upload_server_get_plain (f->server, "minutes.pdf", NULL);
+  assert_same_bytes (got, f->content);
+}
+
 static gboolean
 sent_ahead (gpointer data)
 {
@@ -795,6 +814,7 @@ main (int   argc,
   ADD ("/upload/tus-cancel", NULL, test_tus_cancel);
   ADD ("/upload/tus-checksum", NULL, test_tus_checksum);
   ADD ("/upload/plain-progress", NULL, test_plain_progress);
+  ADD ("/upload/options-not-implemented", NULL, test_options_not_implemented);
 #undef ADD
 
   return g_test_run ();

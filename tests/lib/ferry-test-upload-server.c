@@ -34,6 +34,7 @@ struct _FerryTestUploadServer
   guint64 conflict_at;
   guint64 conflict_offset;
   guint faults;                /* expiries and conflicts served */
+  guint options_status;        /* what OPTIONS answers; 0: 204 */
   guint64 bytes_received;      /* every body byte read, whole requests or not */
   gboolean hide_limit;         /* max_append enforced but not announced */
 };
@@ -356,6 +357,8 @@ on_request (GInputStream  *in,
                                                                                  parts[0])) + 1));
   g_mutex_unlock (&server->mutex);
 
+  if (g_str_equal (parts[0], "OPTIONS") && server->options_status != 0)
+    return reply (out, server->options_status, "Not Implemented", NULL);
   if (g_str_equal (parts[0], "OPTIONS"))
     return reply (out, 204, "No Content",
                   g_str_has_prefix (parts[1], "/ietf")
@@ -496,6 +499,13 @@ ferry_test_upload_server_get_plain (FerryTestUploadServer *server,
     *out_field = g_strdup (g_hash_table_lookup (server->fields, name));
   g_mutex_unlock (&server->mutex);
   return bytes;
+}
+
+void
+ferry_test_upload_server_set_options_status (FerryTestUploadServer *server,
+                                             guint                  status)
+{
+  SETTER (server->options_status = status);
 }
 
 guint

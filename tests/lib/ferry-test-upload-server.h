@@ -55,6 +55,9 @@ GBytes  *ferry_test_upload_server_get_plain         (FerryTestUploadServer *serv
                                                      const char            *name,
                                                      char                 **out_field);
 /* Requests with @method so far ("PATCH", "DELETE", "HEAD", ...). */
+/* The status OPTIONS answers with (0: 204, with the draft's headers under /ietf). */
+void     ferry_test_upload_server_set_options_status (FerryTestUploadServer *server,
+                                                      guint                  status);
 /* How many expiries and conflicts (the knobs above) were served. */
 guint    ferry_test_upload_server_count_faults      (FerryTestUploadServer *server);
 guint    ferry_test_upload_server_count_method      (FerryTestUploadServer *server,
