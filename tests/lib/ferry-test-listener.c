@@ -103,28 +103,37 @@ on_run (GThreadedSocketService *service,
   return TRUE;
 }
 
+GSocketService *
+ferry_test_loopback_service_new (guint    max_threads,
+                                 guint16 *out_port)
+{
+  GSocketService *service = g_threaded_socket_service_new ((int) max_threads);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (service), address,
+                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                      &effective, &error))
+    g_error ("Cannot listen on 127.0.0.1: %s", error->message);
+
+  *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  return service;
+}
+
 FerryTestListener *
 ferry_test_listener_new (guint                max_threads,
                          FerryTestRequestFunc handle,
                          gpointer             user_data)
 {
   FerryTestListener *listener = g_new0 (FerryTestListener, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_mutex_init (&listener->mutex);
   g_cond_init (&listener->idle);
   listener->handle = handle;
   listener->user_data = user_data;
-  listener->service = g_threaded_socket_service_new ((int) max_threads);
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (listener->service), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-                                      &effective, &error))
-    g_error ("Cannot listen on 127.0.0.1: %s", error->message);
-
-  listener->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  listener->service = ferry_test_loopback_service_new (max_threads, &listener->port);
   g_signal_connect (listener->service, "run", G_CALLBACK (on_run), listener);
   g_socket_service_start (listener->service);
   return listener;

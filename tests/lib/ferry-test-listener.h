@@ -11,6 +11,11 @@ G_BEGIN_DECLS
 
 typedef struct _FerryTestListener FerryTestListener;
 
+/* A threaded socket service listening on 127.0.0.1 at a free port, not started yet: the
+ * test servers' and the flaky proxy's. */
+GSocketService    *ferry_test_loopback_service_new  (guint                 max_threads,
+                                                     guint16              *out_port);
+
 /* Answers one request: @parts holds the method, the target and the version, @headers the
  * headers by lowercase name; the body, if any, is to be read from @in. FALSE ends the
  * connection. Called on a handler thread. */

@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "ferry-test-daemon.h"
+#include "ferry-test-listener.h"
 #include "ferry-test-server.h"
 #include "ferry-test-upload-server.h"
 
@@ -421,7 +422,7 @@ test_soak (Fixture       *f,
  * stalls for seconds, and passes bytes on in slices of 1 byte to 8 KiB. */
 typedef struct
 {
-  GThreadedSocketService *service;
+  GSocketService *service;
   guint16 port;
   guint16 upstream;
   gint stopping;
@@ -548,22 +549,13 @@ flaky_proxy_new (guint16 upstream,
                  guint32 seed)
 {
   FlakyProxy *proxy = g_new0 (FlakyProxy, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) error = NULL;
 
   g_mutex_init (&proxy->mutex);
   proxy->rand = g_rand_new_with_seed (seed);
   proxy->upstream = upstream;
-  proxy->service = G_THREADED_SOCKET_SERVICE (g_threaded_socket_service_new (64));
-  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (proxy->service), address,
-                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                                NULL, &effective, &error));
-  g_assert_no_error (error);
-  proxy->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  proxy->service = ferry_test_loopback_service_new (64, &proxy->port);
   g_signal_connect (proxy->service, "run", G_CALLBACK (on_proxy_run), proxy);
-  g_socket_service_start (G_SOCKET_SERVICE (proxy->service));
+  g_socket_service_start (proxy->service);
   return proxy;
 }
 
@@ -571,7 +563,7 @@ static void
 flaky_proxy_free (FlakyProxy *proxy)
 {
   g_atomic_int_set (&proxy->stopping, TRUE);
-  g_socket_service_stop (G_SOCKET_SERVICE (proxy->service));
+  g_socket_service_stop (proxy->service);
   g_socket_listener_close (G_SOCKET_LISTENER (proxy->service));
   /* Pumps end at their next read; a threaded service waits for its handlers. */
   g_object_unref (proxy->service);
