@@ -784,7 +784,26 @@ add_common_entries (GOptionContext *context,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
 }
 
-/* --start-at: "23:00" (the next time it is 23:00), "2026-12-24 06:30" or ISO 8601 with "T",
+/* "23:00" or "9:30": TRUE with the hour and minute. */
+static gboolean
+is_time_of_day (const char *text,
+                guint      *out_hour,
+                guint      *out_minute)
+{
+  gsize len = strlen (text);
+
+  if ((len != 4 && len != 5) || text[len - 3] != ':')
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (i != len - 3 && !g_ascii_isdigit (text[i]))
+      return FALSE;
+
+  *out_hour = (guint) g_ascii_strtoull (text, NULL, 10);
+  *out_minute = (guint) g_ascii_strtoull (text + len - 2, NULL, 10);
+  return *out_hour < 24 && *out_minute < 60;
+}
+
+/* --start-at: "23:00" or "9:30" (the next time it is that time), "2026-12-24 06:30" or ISO 8601 with "T",
  * "+90m" / "+2h" / "+1d" from now, "@1767225600" in Unix seconds. */
 static gboolean
 parse_start_at (const char *text,
@@ -820,8 +839,7 @@ parse_start_at (const char *text,
       return TRUE;
     }
 
-  if (strlen (text) == 5 && sscanf (text, "%2u:%2u", &hour, &minute) == 2 && hour < 24 &&
-      minute < 60 && text[2] == ':')
+  if (is_time_of_day (text, &hour, &minute))
     {
       when = g_date_time_new (local, g_date_time_get_year (now), g_date_time_get_month (now),
                               g_date_time_get_day_of_month (now), (int) hour, (int) minute, 0);

@@ -228,6 +228,15 @@ test_schedule_options (Fixture       *f,
   g_assert_cmpint (g_date_time_get_minute (begin), ==, 0);
   g_assert_cmpint (ferry_transfer1_get_earliest_begin (at_night), >, now);
   g_assert_cmpint (ferry_transfer1_get_earliest_begin (at_night), <=, now + 86400);
+  {
+    const char *argv[] = { "add", uri, "--paused", "--start-at", "7:05", NULL };
+    g_autoptr(FerryTransfer1) morning = run_add (f, argv);
+    g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (
+      ferry_transfer1_get_earliest_begin (morning));
+
+    g_assert_cmpint (g_date_time_get_hour (at), ==, 7);
+    g_assert_cmpint (g_date_time_get_minute (at), ==, 5);
+  }
 
   /* Uploads take the same options. */
   g_assert_true (g_file_set_contents (file, "a few words\n", -1, NULL));
@@ -247,6 +256,7 @@ test_schedule_options (Fixture       *f,
   {
     const char *wrong[][4] = {
       { "--start-at", "tomorrowish", "a time like 23:00", NULL },
+      { "--start-at", "24:00", "a time like 23:00", NULL },
       { "--start-at", "2020-01-01 10:00", "has already passed", NULL },
       { "--rate-limit", "5X", "bytes per second like 500K", NULL },
     };
@@ -266,7 +276,7 @@ test_schedule_options (Fixture       *f,
   }
   g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
                                                           NULL));
-  g_assert_cmpuint (g_strv_length (paths), ==, 3);
+  g_assert_cmpuint (g_strv_length (paths), ==, 4);
 }
 
 static void
