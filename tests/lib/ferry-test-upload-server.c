@@ -14,6 +14,7 @@ typedef struct
   GByteArray *data;
   gboolean complete;
   gboolean gone;
+  guint generation;   /* bumped by every request to the upload: an older append stops */
 } Upload;
 
 struct _FerryTestUploadServer
@@ -66,12 +67,19 @@ reply (GOutputStream *out,
 }
 
 /* Reads @length body bytes into @sink (which may be NULL), keeping what arrived even when
- * the connection breaks or the drop knob cuts it. FALSE when the body did not all arrive. */
+ * the connection breaks or the drop knob cuts it. FALSE when the body did not all arrive.
+ *
+ * With @owner, bytes go into @sink only while no newer request has come for that upload
+ * (@generation is still its generation): a client that restarts asks for the offset while
+ * the bytes its dead connection had in flight may still be arriving, and the draft has the
+ * server stop the older append then, so that the offset it answers stays true. */
 static gboolean
-read_body (FerryTestUploadServer *server,
-           GInputStream          *in,
-           guint64                length,
-           GByteArray            *sink)
+read_body_for (FerryTestUploadServer *server,
+               GInputStream          *in,
+               guint64                length,
+               GByteArray            *sink,
+               Upload                *owner,
+               guint                  generation)
 {
   guint8 buffer[16 * 1024];
   guint64 got = 0;
@@ -103,9 +111,15 @@ read_body (FerryTestUploadServer *server,
 
       if (sink != NULL)
         {
+          gboolean superseded;
+
           g_mutex_lock (&server->mutex);
-          g_byte_array_append (sink, buffer, (guint) n);
+          superseded = owner != NULL && owner->generation != generation;
+          if (!superseded)
+            g_byte_array_append (sink, buffer, (guint) n);
           g_mutex_unlock (&server->mutex);
+          if (superseded)
+            return FALSE;
         }
       got += (guint64) n;
       g_mutex_lock (&server->mutex);
@@ -116,6 +130,15 @@ read_body (FerryTestUploadServer *server,
         g_usleep ((gulong) ((guint64) n * G_USEC_PER_SEC / throttle));
     }
   return TRUE;
+}
+
+static gboolean
+read_body (FerryTestUploadServer *server,
+           GInputStream          *in,
+           guint64                length,
+           GByteArray            *sink)
+{
+  return read_body_for (server, in, length, sink, NULL, 0);
 }
 
 static guint64
@@ -220,6 +243,7 @@ handle_ietf (FerryTestUploadServer *server,
   g_autofree char *mine = g_strdup_printf ("%u", server->interop);
   g_autofree char *limit = NULL;
   Upload *upload;
+  guint generation = 0;
   guint64 offset;
   gboolean complete;
 
@@ -260,6 +284,8 @@ handle_ietf (FerryTestUploadServer *server,
 
   g_mutex_lock (&server->mutex);
   upload = upload_at (server, path);
+  if (upload != NULL)
+    generation = ++upload->generation;
   if (upload != NULL && g_str_equal (method, "PATCH") && upload->data->len >= server->expire_at)
     {
       server->expire_at = G_MAXUINT64;
@@ -322,7 +348,7 @@ handle_ietf (FerryTestUploadServer *server,
       return reply (out, 413, "Content Too Large", server->hide_limit ? NULL : limit);
     }
 
-  if (!read_body (server, in, content_length (headers), upload->data))
+  if (!read_body_for (server, in, content_length (headers), upload->data, upload, generation))
     return FALSE;
 
   complete = g_strcmp0 (g_hash_table_lookup (headers, "upload-complete"), "?1") == 0;

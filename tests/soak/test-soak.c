@@ -251,6 +251,32 @@ result_sha256 (Fixture        *f,
   return NULL;
 }
 
+/* For a draft upload that did not arrive whole: what each resource on the server holds,
+ * against the source, to tell a wrong offset from a lost tail. */
+static void
+describe_uploads (Fixture *f,
+                  Item    *item)
+{
+  gsize want_size;
+  const guint8 *want = g_bytes_get_data (item->content, &want_size);
+
+  for (guint u = 0; u < ferry_test_upload_server_count_uploads (f->uploads); u++)
+    {
+      gboolean complete = FALSE;
+      g_autoptr(GBytes) bytes = ferry_test_upload_server_get_upload (f->uploads, u, &complete);
+      gsize size;
+      const guint8 *data = g_bytes_get_data (bytes, &size);
+      gsize same = 0;
+
+      while (same < size && same < want_size && data[same] == want[same])
+        same++;
+      g_test_message ("  resource %u: %" G_GSIZE_FORMAT " bytes%s, the source's %" G_GSIZE_FORMAT
+                      " (%s), the first %" G_GSIZE_FORMAT " equal", u, size,
+                      complete ? " complete" : "", want_size,
+                      size == want_size ? "same size" : "other size", same);
+    }
+}
+
 static void
 test_soak (Fixture       *f,
            gconstpointer  data)
@@ -394,6 +420,8 @@ test_soak (Fixture       *f,
       if (g_strcmp0 (got, want) != 0)
         {
           g_test_message ("%s is not the source's bytes", item->name);
+          if (item->upload && !item->plain)
+            describe_uploads (f, item);
           corrupted++;
         }
     }
