@@ -688,6 +688,7 @@ typedef enum
   OFFSET_KNOWN,      /* job->offset is what the server has */
   OFFSET_COMPLETE,   /* the server has the whole file (the last answer was lost) */
   OFFSET_GONE,       /* the upload expired or was removed: start over */
+  OFFSET_MIXED,      /* the server has more than the file: not what Ferry sent, start over */
 } OffsetResult;
 
 /* Asks the server how much it has (HEAD on the upload's address). */
@@ -725,12 +726,17 @@ retrieve_offset (Job          *job,
       return FALSE;
     }
 
-  if (!ferry_http_parse_offset (header (msg, "Upload-Offset"), &offset) || offset > job->length)
+  if (!ferry_http_parse_offset (header (msg, "Upload-Offset"), &offset))
     {
       g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
                                               "The server did not say how much of the file it "
                                               "has"));
       return FALSE;
+    }
+  if (offset > job->length)
+    {
+      *result = OFFSET_MIXED;
+      return TRUE;
     }
 
   job->offset = offset;
@@ -763,6 +769,7 @@ typedef enum
   APPEND_CONFLICT,    /* the offsets disagreed; job->offset is what to send next, or HEAD */
   APPEND_TOO_LARGE,   /* 413: send less at a time */
   APPEND_GONE,        /* 404/410: start over */
+  APPEND_MIXED,       /* the server counts bytes Ferry did not send: start over */
 } AppendResult;
 
 static gboolean
@@ -837,9 +844,20 @@ append (FerryUpload  *self,
   status = soup_message_get_status (msg);
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      /* The server's word on its offset wins, where it gives one that makes sense. */
-      if (ferry_http_parse_offset (header (msg, "Upload-Offset"), &server_offset) &&
-          server_offset >= job->offset && server_offset <= job->offset + size)
+      /* The server's word on its offset wins, where it gives one that makes sense. More than
+       * was sent means bytes from elsewhere (an older append it did not stop, say) are mixed
+       * into the upload: it cannot be finished into the file. */
+      gboolean told = ferry_http_parse_offset (header (msg, "Upload-Offset"), &server_offset);
+
+      if (told && server_offset > job->offset + size)
+        {
+          g_message ("Upload %" G_GUINT64_FORMAT ": the server counts %" G_GUINT64_FORMAT
+                     " bytes after Ferry sent %" G_GUINT64_FORMAT, job->id, server_offset,
+                     job->offset + size);
+          *result = APPEND_MIXED;
+          return TRUE;
+        }
+      if (told && server_offset >= job->offset)
         job->offset = server_offset;
       else
         job->offset += size;
@@ -894,19 +912,42 @@ append (FerryUpload  *self,
     }
 }
 
+/* Leaves the upload resource the server has (@mixed: asking it to delete it, as its bytes
+ * are not the file's) and begins a new one, a few times at most. */
 static gboolean
-start_over (FerryUpload *self,
-            Job         *job,
-            GError     **error)
+start_over (FerryUpload  *self,
+            Job          *job,
+            SoupSession  *session,
+            gboolean      mixed,
+            GCancellable *cancellable,
+            GError      **error)
 {
   if (++job->starts_over > MAX_STARTS_OVER)
     {
       g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
-                                              "The server keeps forgetting the upload"));
+                                              mixed ? "The server keeps counting bytes that "
+                                                      "Ferry did not send"
+                                                    : "The server keeps forgetting the upload"));
       return FALSE;
     }
 
-  g_debug ("Upload %" G_GUINT64_FORMAT ": the server forgot it; starting over", job->id);
+  if (mixed)
+    {
+      g_autoptr(SoupMessage) msg = new_message (job, "DELETE", job->upload_url, NULL);
+
+      g_message ("Upload %" G_GUINT64_FORMAT ": the server's copy is not the file; starting "
+                 "over in a new upload", job->id);
+      if (msg != NULL)
+        {
+          if (job->used == FERRY_UPLOAD_IETF)
+            set_draft_headers (job->interop, msg);
+          else
+            set_tus_headers (msg);
+          exchange (session, msg, cancellable, NULL);
+        }
+    }
+  else
+    g_debug ("Upload %" G_GUINT64_FORMAT ": the server forgot it; starting over", job->id);
   g_clear_pointer (&job->upload_url, g_free);
   job->offset = 0;
   post_state (self, job);
@@ -942,9 +983,9 @@ run_resumable (FerryUpload  *self,
           if (!retrieve_offset (job, session, cancellable, &where, error))
             return FALSE;
           need_offset = FALSE;
-          if (where == OFFSET_GONE)
+          if (where == OFFSET_GONE || where == OFFSET_MIXED)
             {
-              if (!start_over (self, job, error))
+              if (!start_over (self, job, session, where == OFFSET_MIXED, cancellable, error))
                 return FALSE;
               continue;
             }
@@ -982,9 +1023,10 @@ run_resumable (FerryUpload  *self,
         case APPEND_TOO_LARGE:
           break;
 
+        case APPEND_MIXED:
         case APPEND_GONE:
         default:
-          if (!start_over (self, job, error))
+          if (!start_over (self, job, session, result == APPEND_MIXED, cancellable, error))
             return FALSE;
           break;
         }

@@ -205,6 +205,29 @@ test_ietf_conflict_and_expiry (Fixture       *f,
   assert_upload_complete (f, 1);
 }
 
+/* The server answers an append with more bytes than Ferry has sent: its copy is not the
+ * file. Ferry asks it to delete that upload and sends the file again in a new one, instead
+ * of finishing a mix. */
+static void
+test_ietf_mixed (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(FerryTransfer1) t = NULL;
+
+  write_source (f, 3 * MiB, 99);
+  ferry_test_upload_server_set_max_append (f->server, MiB / 2);
+  ferry_test_upload_server_mix_at (f->server, MiB, 64 * 1024);
+
+  t = upload (f, "/ietf", options_of ("protocol", g_variant_new_string ("ietf"), NULL));
+  g_assert_true (ferry_test_wait_state (t, "completed", 20000));
+
+  g_assert_cmpuint (ferry_test_upload_server_count_faults (f->server), ==, 1);
+  g_assert_cmpuint (ferry_test_upload_server_count_uploads (f->server), ==, 2);
+  g_assert_cmpuint (ferry_test_upload_server_count_method (f->server, "DELETE"), ==, 1);
+  assert_upload_complete (f, 1);
+  g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), ==, 3 * MiB);
+}
+
 /* A server that takes smaller appends than Ferry sends, without saying so beforehand: 413,
  * and Ferry sends less at a time until it fits. */
 static void
@@ -815,6 +838,7 @@ main (int   argc,
   ADD ("/upload/tus-checksum", NULL, test_tus_checksum);
   ADD ("/upload/plain-progress", NULL, test_plain_progress);
   ADD ("/upload/options-not-implemented", NULL, test_options_not_implemented);
+  ADD ("/upload/ietf-mixed", NULL, test_ietf_mixed);
 #undef ADD
 
   return g_test_run ();

@@ -34,7 +34,9 @@ struct _FerryTestUploadServer
   guint64 expire_at;           /* G_MAXUINT64: never */
   guint64 conflict_at;
   guint64 conflict_offset;
-  guint faults;                /* expiries and conflicts served */
+  guint64 mix_at;              /* G_MAXUINT64: never */
+  guint64 mix_bytes;
+  guint faults;                /* expiries, conflicts and mixes served */
   guint options_status;        /* what OPTIONS answers; 0: 204 */
   guint64 bytes_received;      /* every body byte read, whole requests or not */
   gboolean hide_limit;         /* max_append enforced but not announced */
@@ -359,7 +361,21 @@ handle_ietf (FerryTestUploadServer *server,
     }
 
   {
-    g_autofree char *extra = g_strdup_printf ("Upload-Offset: %u\r\n", upload->data->len);
+    g_autofree char *extra = NULL;
+
+    g_mutex_lock (&server->mutex);
+    if (upload->data->len >= server->mix_at)
+      {
+        /* Bytes from elsewhere land in the upload, as from an append it did not stop. */
+        guint at = upload->data->len;
+
+        server->mix_at = G_MAXUINT64;
+        server->faults++;
+        g_byte_array_set_size (upload->data, at + (guint) server->mix_bytes);
+        memset (upload->data->data + at, 0xee, server->mix_bytes);
+      }
+    extra = g_strdup_printf ("Upload-Offset: %u\r\n", upload->data->len);
+    g_mutex_unlock (&server->mutex);
 
     return reply (out, 204, "No Content", extra);
   }
@@ -406,6 +422,7 @@ ferry_test_upload_server_new (guint interop)
   server->interop = interop;
   server->expire_at = G_MAXUINT64;
   server->conflict_at = G_MAXUINT64;
+  server->mix_at = G_MAXUINT64;
   server->uploads = g_ptr_array_new_with_free_func ((GDestroyNotify) upload_free);
   server->plain = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) g_bytes_unref);
@@ -525,6 +542,14 @@ ferry_test_upload_server_get_plain (FerryTestUploadServer *server,
     *out_field = g_strdup (g_hash_table_lookup (server->fields, name));
   g_mutex_unlock (&server->mutex);
   return bytes;
+}
+
+void
+ferry_test_upload_server_mix_at (FerryTestUploadServer *server,
+                                 guint64                at,
+                                 guint64                bytes)
+{
+  SETTER (server->mix_at = at; server->mix_bytes = bytes);
 }
 
 void

@@ -55,10 +55,16 @@ GBytes  *ferry_test_upload_server_get_plain         (FerryTestUploadServer *serv
                                                      const char            *name,
                                                      char                 **out_field);
 /* Requests with @method so far ("PATCH", "DELETE", "HEAD", ...). */
+/* The first append that leaves the server with @at bytes or more also gets @bytes of
+ * garbage after it, and the answer counts them (a server that did not stop an older
+ * append). Once only. */
+void     ferry_test_upload_server_mix_at            (FerryTestUploadServer *server,
+                                                     guint64                at,
+                                                     guint64                bytes);
 /* The status OPTIONS answers with (0: 204, with the draft's headers under /ietf). */
 void     ferry_test_upload_server_set_options_status (FerryTestUploadServer *server,
                                                       guint                  status);
-/* How many expiries and conflicts (the knobs above) were served. */
+/* How many expiries, conflicts and mixes (the knobs above) were served. */
 guint    ferry_test_upload_server_count_faults      (FerryTestUploadServer *server);
 guint    ferry_test_upload_server_count_method      (FerryTestUploadServer *server,
                                                      const char            *method);
