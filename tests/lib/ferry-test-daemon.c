@@ -47,6 +47,42 @@ valgrind_service_dir (const char *service_dir)
   return g_steal_pointer (&out_dir);
 }
 
+/* GLib 2.74's GTestDBus watches this process through a pipe that the bus daemon inherits:
+ * when a failed assertion aborts the test, the watcher waits for an end of the pipe that
+ * the bus it should kill keeps open, and meson waits for both until its timeout. So an
+ * abort kills the bus first; ferryd, losing its bus, ends too. */
+static volatile sig_atomic_t bus_pid;
+
+static void
+on_abort (int signum)
+{
+  if (bus_pid > 0)
+    kill ((pid_t) bus_pid, SIGKILL);
+  /* Returning lets abort() go on: it raises SIGABRT again with the default action. */
+}
+
+static void
+kill_bus_on_abort (GDBusConnection *connection)
+{
+  g_autoptr(GVariant) reply = NULL;
+  struct sigaction action = { 0 };
+
+  /* The bus daemon answers for its own name with its own process. */
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", "org.freedesktop.DBus"),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply == NULL)
+    return;
+  g_variant_get (reply, "(u)", &bus_pid);
+
+  action.sa_handler = on_abort;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGABRT, &action, NULL);
+}
+
 FerryTestDaemon *
 ferry_test_daemon_new (void)
 {
@@ -87,6 +123,7 @@ ferry_test_daemon_new (void)
 
   daemon->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
+  kill_bus_on_abort (daemon->connection);
 
   daemon->manager = ferry_manager1_proxy_new_sync (daemon->connection,
                                                    G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START_AT_CONSTRUCTION,
@@ -104,6 +141,7 @@ ferry_test_daemon_new (void)
 void
 ferry_test_daemon_free (FerryTestDaemon *daemon)
 {
+  bus_pid = 0;
   g_clear_object (&daemon->manager);
   g_clear_object (&daemon->connection);
   /* Closing the bus ends ferryd too: it exits when it loses its connection. */
