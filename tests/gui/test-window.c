@@ -60,9 +60,13 @@ start_notification_server (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
 
-  f->notifications = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                                       "/usr/bin/python3", "-m", "dbusmock", "--template",
-                                       "notification_daemon", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+
+  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
+  f->notifications = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
+                                                  "dbusmock", "--template",
+                                                  "notification_daemon", NULL);
   g_assert_no_error (error);
   g_assert_true (ferry_test_wait_until (has_notification_server, f, 10000));
 }

@@ -10,7 +10,6 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
@@ -54,13 +53,6 @@ nginx_answers (gpointer user_data)
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, f->port);
 
   return g_socket_connect (socket, address, NULL, NULL);
-}
-
-/* nginx goes when the test goes, even when the test crashes. */
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static void
@@ -108,7 +100,7 @@ fixture_setup (Fixture       *f,
   g_spawn_async (NULL, (char **) argv, NULL,
                  G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
                  G_SPAWN_STDERR_TO_DEV_NULL,
-                 die_with_parent, NULL, &f->nginx, &error);
+                 ferry_test_die_with_parent, NULL, &f->nginx, &error);
   g_assert_no_error (error);
   g_assert_true (ferry_test_wait_until (nginx_answers, f, 5000));
 

@@ -556,8 +556,14 @@ tus_server_start (TusServer  *tus,
 
   tus->store = g_build_filename (g_get_user_data_dir (), "tus-store", NULL);
   g_assert_cmpint (g_mkdir_with_parents (tus->store, 0755), ==, 0);
-  tus->node = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, node, script, tus->store,
-                                mode, NULL);
+  {
+    g_autoptr(GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+    g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
+    tus->node = g_subprocess_launcher_spawn (launcher, &error, node, script, tus->store, mode,
+                                             NULL);
+  }
   g_assert_no_error (error);
   tus->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (tus->node));
   line = g_data_input_stream_read_line (tus->out, NULL, NULL, &error);

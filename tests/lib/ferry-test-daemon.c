@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 
 #include <glib/gstdio.h>
@@ -45,6 +46,12 @@ valgrind_service_dir (const char *service_dir)
       g_assert_true (g_key_file_save_to_file (service, out_path, NULL));
     }
   return g_steal_pointer (&out_dir);
+}
+
+void
+ferry_test_die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
 /* GLib 2.74's GTestDBus watches this process through a pipe that the bus daemon inherits:

@@ -61,6 +61,10 @@ gboolean ferry_test_wait_bytes (FerryTransfer1 *transfer,
                                 guint           timeout_ms);
 void     ferry_test_sleep (guint ms);
 
+/* A child setup for helper processes (servers, mocks): killed when the test process ends,
+ * even by a crash or a failed assertion, so nothing keeps the test's output open. */
+void     ferry_test_die_with_parent (gpointer user_data);
+
 /* A child process's outcome, collected while the main loop goes on (the service may need
  * this process's answers, and a test may kill things while the child runs). */
 typedef struct

@@ -6,19 +6,12 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include "ferry-test-daemon.h"
 #include "ferry-test-system.h"
 
 #define PYTHON "/usr/bin/python3"
-
-static void
-die_with_parent (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
 
 static gboolean
 name_has_owner (GDBusConnection *connection,
@@ -49,7 +42,7 @@ start_template (FerryTestSystem *system,
 
   g_spawn_async (NULL, (char **) argv, NULL,
                  G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
-                 die_with_parent, NULL, &pid, &error);
+                 ferry_test_die_with_parent, NULL, &pid, &error);
   g_assert_no_error (error);
   g_array_append_val (system->mock_pids, pid);
 
@@ -85,7 +78,7 @@ ferry_test_system_new (void)
 
   g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
                             G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                            die_with_parent, NULL, &system->bus_pid, NULL, &out_fd, NULL,
+                            ferry_test_die_with_parent, NULL, &system->bus_pid, NULL, &out_fd, NULL,
                             &error);
   g_assert_no_error (error);
   channel = g_io_channel_unix_new (out_fd);
