@@ -1,6 +1,6 @@
 // A tus 1.0 server for the tests: @tus/server with @tus/file-store, on 127.0.0.1.
 //
-// usage: node server.mjs STORE_DIR [checksum|checksum-damage-first]
+// usage: node server.mjs STORE_DIR [checksum|checksum-damage-first|checksum-sha1]
 // Prints "port N" once it listens, then a line per finished or terminated upload:
 // "finished ID" / "terminated ID". Works with @tus/server 1.x (node 18) and 2.x (node ≥ 20.19).
 //
@@ -8,7 +8,8 @@
 // protocol words it: OPTIONS announces Tus-Checksum-Algorithm sha1,sha256; a PATCH carrying
 // Upload-Checksum is read whole and checked before @tus/server sees it ("checked ALGO" when it
 // matches; 460 Checksum Mismatch and "mismatch" when not; "unchecked" for a PATCH without
-// one). "checksum-damage-first" also flips one byte of the first PATCH body on its way in, as
+// one). "checksum-sha1" offers sha1 only. "checksum-damage-first" also flips one byte of the
+// first PATCH body on its way in, as
 // a bad link would.
 //
 // SPDX-License-Identifier: GPL-3.0-or-later
@@ -49,7 +50,7 @@ if (!mode.startsWith('checksum')) {
       if (req.method === 'OPTIONS') {
         replyHeaders['tus-extension'] = [replyHeaders['tus-extension'], 'checksum']
           .filter(Boolean).join(',');
-        replyHeaders['tus-checksum-algorithm'] = 'sha1,sha256';
+        replyHeaders['tus-checksum-algorithm'] = mode === 'checksum-sha1' ? 'sha1' : 'sha1,sha256';
       }
       res.writeHead(answer.statusCode, replyHeaders);
       answer.pipe(res);
