@@ -20,6 +20,7 @@
 #include "ferry-error.h"
 #include "ferry-http.h"
 #include "ferry-source.h"
+#include "ferry-transfer.h"
 
 static gint64
 mtime_ns (const struct stat *st)
@@ -33,6 +34,38 @@ same_file (const struct stat *a,
 {
   return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
          mtime_ns (a) == mtime_ns (b);
+}
+
+int
+ferry_source_open (const char  *path,
+                   guint64      dev,
+                   guint64      ino,
+                   guint64      size,
+                   gint64       mtime,
+                   GError     **error)
+{
+  struct stat st;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "The file to upload cannot be opened (%s): %s", path, g_strerror (saved));
+      return -1;
+    }
+
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_dev != dev ||
+      (guint64) st.st_ino != ino || (guint64) st.st_size != size || mtime_ns (&st) != mtime)
+    {
+      close (fd);
+      g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                           "The file changed while it was being uploaded");
+      return -1;
+    }
+
+  return fd;
 }
 
 gboolean

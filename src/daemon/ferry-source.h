@@ -24,4 +24,14 @@ gboolean ferry_source_adopt (int          fd,
                              FerryRecord *record,
                              GError     **error);
 
+/* Opens the file recorded by ferry_source_adopt() again, for an attempt: -1, with a
+ * FERRY_TRANSFER_ERROR_FAILED error in words, when it cannot be opened or is no longer the
+ * same file (device, inode, size, modification time). Any thread. */
+int      ferry_source_open  (const char  *path,
+                             guint64      dev,
+                             guint64      ino,
+                             guint64      size,
+                             gint64       mtime_ns,
+                             GError     **error);
+
 G_END_DECLS

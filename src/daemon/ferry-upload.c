@@ -22,14 +22,12 @@
 
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ferry-body-stream.h"
 #include "ferry-http.h"
+#include "ferry-source.h"
 #include "ferry-upload.h"
 
 #define FIRST_APPEND_SIZE (8 * 1024 * 1024)
@@ -364,42 +362,6 @@ redirect_target (SoupMessage *msg)
       !g_str_has_prefix (target, "https:"))
     return NULL;
   return g_steal_pointer (&target);
-}
-
-/* -- The source ---------------------------------------------------------------------------- */
-
-/* Opens the file to upload, refusing one that is not the file the upload began with. */
-static int
-open_source (Job     *job,
-             GError **error)
-{
-  struct stat st;
-  int fd;
-
-  fd = open (job->source_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_FAILED,
-                                              "The file to upload cannot be opened (%s): %s",
-                                              job->source_path, g_strerror (saved)));
-      return -1;
-    }
-
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) ||
-      (guint64) st.st_dev != job->source_dev || (guint64) st.st_ino != job->source_ino ||
-      (guint64) st.st_size != job->length ||
-      (gint64) st.st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st.st_mtim.tv_nsec !=
-        job->source_mtime)
-    {
-      close (fd);
-      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_FAILED,
-                                              "The file changed while it was being uploaded"));
-      return -1;
-    }
-
-  return fd;
 }
 
 static void
@@ -1125,7 +1087,8 @@ run_thread (GTask        *task,
   gboolean ok;
   int fd;
 
-  fd = open_source (job, &error);
+  fd = ferry_source_open (job->source_path, job->source_dev, job->source_ino, job->length,
+                          job->source_mtime, &error);
   if (fd < 0)
     {
       g_task_return_error (task, g_steal_pointer (&error));
