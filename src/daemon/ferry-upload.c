@@ -103,25 +103,6 @@ job_free (Job *job)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
 
 
-static GError *
-upload_error (FerryTransferError code,
-              const char        *format,
-              ...) G_GNUC_PRINTF (2, 3);
-
-static GError *
-upload_error (FerryTransferError code,
-              const char        *format,
-              ...)
-{
-  va_list args;
-  GError *error;
-
-  va_start (args, format);
-  error = g_error_new_valist (FERRY_TRANSFER_ERROR, code, format, args);
-  va_end (args);
-  return error;
-}
-
 /* -- Handing state to the main thread ------------------------------------------------------ */
 
 typedef struct
@@ -186,27 +167,6 @@ post_state (FerryUpload *self,
 
 /* -- HTTP on the worker thread ------------------------------------------------------------- */
 
-static SoupMessage *
-new_message (Job        *job,
-             const char *method,
-             const char *uri,
-             GError    **error)
-{
-  SoupMessage *msg = soup_message_new (method, uri);
-
-  if (msg == NULL)
-    {
-      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                                              "The address %s is not valid", uri));
-      return NULL;
-    }
-
-  /* A 302 would turn PATCH or PUT into a GET without a body: redirects are ours to follow. */
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  ferry_http_add_caller_headers (soup_message_get_request_headers (msg), job->headers);
-  return msg;
-}
-
 static void
 set_draft_headers (guint        interop,
                    SoupMessage *msg)
@@ -222,6 +182,45 @@ set_tus_headers (SoupMessage *msg)
 {
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Tus-Resumable",
                                 TUS_VERSION);
+}
+
+/* A request to the upload's server: libsoup follows no redirect (a 302 would turn PATCH or
+ * PUT into a GET without a body; 307 and 308 are followed here), the caller's headers go
+ * along, and so does the header the protocol in use wants on every request. NULL when @uri
+ * is not an address. */
+static SoupMessage *
+upload_request (const char          *method,
+                const char          *uri,
+                GVariant            *caller_headers,
+                FerryUploadProtocol  used,
+                guint                interop)
+{
+  SoupMessage *msg = soup_message_new (method, uri);
+
+  if (msg == NULL)
+    return NULL;
+
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
+  ferry_http_add_caller_headers (soup_message_get_request_headers (msg), caller_headers);
+  if (used == FERRY_UPLOAD_IETF)
+    set_draft_headers (interop, msg);
+  else if (used == FERRY_UPLOAD_TUS)
+    set_tus_headers (msg);
+  return msg;
+}
+
+static SoupMessage *
+new_message (Job        *job,
+             const char *method,
+             const char *uri,
+             GError    **error)
+{
+  SoupMessage *msg = upload_request (method, uri, job->headers, job->used, job->interop);
+
+  if (msg == NULL)
+    g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                 "The address %s is not valid", uri);
+  return msg;
 }
 
 static void
@@ -251,8 +250,8 @@ exchange (SoupSession  *session,
         g_propagate_error (error, g_steal_pointer (&local_error));
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
         /* The body stream's own words: the file changed while it was being sent. */
-        g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_FAILED, "%s",
-                                                local_error->message));
+        g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                             local_error->message);
       else
         g_propagate_error (error, ferry_transfer_error_from_network (
                                     local_error,
@@ -292,39 +291,39 @@ status_error (Job         *job,
       if (ferry_http_parse_retry_after (header (msg, "Retry-After"),
                                         g_get_real_time () / G_USEC_PER_SEC, &delay))
         job->retry_after = delay;
-      return upload_error (FERRY_TRANSFER_ERROR_TRANSIENT, "%s (HTTP %u)",
-                           ferry_http_transient_reason (status), status);
+      return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT, "%s (HTTP %u)",
+                          ferry_http_transient_reason (status), status);
     }
 
   switch (status)
     {
     case 401:
-      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                           "The server requires a login to upload here (HTTP 401)");
+      return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                  "The server requires a login to upload here (HTTP 401)");
     case 403:
-      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                           "The server refused the upload (HTTP 403)");
+      return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                  "The server refused the upload (HTTP 403)");
     case 404:
-      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                           "There is nothing at this address to upload to (HTTP 404)");
+      return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                  "There is nothing at this address to upload to (HTTP 404)");
     case 405:
-      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                           "The server does not take uploads with %s here (HTTP 405)",
-                           job->method);
+      return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                          "The server does not take uploads with %s here (HTTP 405)",
+                          job->method);
     case 413:
-      return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                           "The file is larger than the server accepts (HTTP 413)");
+      return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                  "The file is larger than the server accepts (HTTP 413)");
     default:
       break;
     }
 
   if (status >= 300 && status < 400)
-    return upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                         "The server moved the upload elsewhere in a way that would lose the "
-                         "file (HTTP %u)", status);
+    return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                        "The server moved the upload elsewhere in a way that would lose the "
+                        "file (HTTP %u)", status);
 
-  return upload_error (FERRY_TRANSFER_ERROR_REJECTED, "The server refused the upload (HTTP %u %s)",
-                       status, reason ? reason : "");
+  return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                      "The server refused the upload (HTTP %u %s)", status, reason ? reason : "");
 }
 
 /* Resolves the Location of @msg against the address it was sent to. */
@@ -583,7 +582,6 @@ prepare_creation (Job         *job,
   soup_message_headers_replace (headers, "Upload-Length", length);
   if (job->used == FERRY_UPLOAD_IETF)
     {
-      set_draft_headers (job->interop, msg);
       soup_message_headers_replace (headers, "Upload-Complete", "?0");
       if (job->sha256 != NULL)
         {
@@ -605,7 +603,6 @@ prepare_creation (Job         *job,
     {
       g_autofree char *metadata = ferry_http_tus_metadata (job->filename, job->content_type);
 
-      set_tus_headers (msg);
       if (*metadata != '\0')
         soup_message_headers_replace (headers, "Upload-Metadata", metadata);
     }
@@ -632,9 +629,9 @@ create (FerryUpload  *self,
   job->upload_url = location_of (msg);
   if (job->upload_url == NULL)
     {
-      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_REJECTED,
-                                              "The server accepted the upload but gave no "
-                                              "address to send the file to"));
+      g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                           "The server accepted the upload but gave no address to send the "
+                           "file to");
       return FALSE;
     }
   if (job->used == FERRY_UPLOAD_IETF && header (msg, "Upload-Limit") != NULL)
@@ -668,11 +665,6 @@ retrieve_offset (Job          *job,
 
   if (msg == NULL)
     return FALSE;
-  if (job->used == FERRY_UPLOAD_IETF)
-    set_draft_headers (job->interop, msg);
-  else
-    set_tus_headers (msg);
-
   if (!exchange (session, msg, cancellable, error))
     return FALSE;
 
@@ -690,9 +682,8 @@ retrieve_offset (Job          *job,
 
   if (!ferry_http_parse_offset (header (msg, "Upload-Offset"), &offset))
     {
-      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
-                                              "The server did not say how much of the file it "
-                                              "has"));
+      g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                           "The server did not say how much of the file it has");
       return FALSE;
     }
   if (offset > job->length)
@@ -761,34 +752,27 @@ append (FerryUpload  *self,
   soup_message_headers_replace (headers, "Upload-Offset", offset);
 
   if (job->used == FERRY_UPLOAD_IETF)
+    soup_message_headers_replace (headers, "Upload-Complete", last ? "?1" : "?0");
+  else if (job->tus_checksum != 0)
     {
-      set_draft_headers (job->interop, msg);
-      soup_message_headers_replace (headers, "Upload-Complete", last ? "?1" : "?0");
-    }
-  else
-    {
-      set_tus_headers (msg);
-      if (job->tus_checksum != 0)
-        {
-          g_autofree char *digest = digest_of_range (job->tus_checksum, fd, job->offset, size,
-                                                     cancellable);
-          g_autofree char *value = NULL;
+      g_autofree char *digest = digest_of_range (job->tus_checksum, fd, job->offset, size,
+                                                 cancellable);
+      g_autofree char *value = NULL;
 
-          if (digest == NULL)
-            {
-              g_propagate_error (error, g_cancellable_is_cancelled (cancellable)
-                                          ? g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                                 "Stopped")
-                                          : upload_error (FERRY_TRANSFER_ERROR_FAILED,
-                                                          "The file changed while it was being "
-                                                          "uploaded"));
-              return FALSE;
-            }
-          value = g_strdup_printf ("%s %s",
-                                   job->tus_checksum == G_CHECKSUM_SHA256 ? "sha256" : "sha1",
-                                   digest);
-          soup_message_headers_replace (headers, "Upload-Checksum", value);
+      if (digest == NULL)
+        {
+          g_propagate_error (error, g_cancellable_is_cancelled (cancellable)
+                                      ? g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                             "Stopped")
+                                      : g_error_new_literal (FERRY_TRANSFER_ERROR,
+                                                             FERRY_TRANSFER_ERROR_FAILED,
+                                                             "The file changed while it was "
+                                                             "being uploaded"));
+          return FALSE;
         }
+      value = g_strdup_printf ("%s %s", job->tus_checksum == G_CHECKSUM_SHA256 ? "sha256" : "sha1",
+                               digest);
+      soup_message_headers_replace (headers, "Upload-Checksum", value);
     }
 
   body.upload = self;
@@ -863,9 +847,8 @@ append (FerryUpload  *self,
       return TRUE;
 
     case 460:
-      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
-                                              "The server received the data damaged (checksum "
-                                              "mismatch)"));
+      g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                           "The server received the data damaged (checksum mismatch)");
       return FALSE;
 
     default:
@@ -886,10 +869,9 @@ start_over (FerryUpload  *self,
 {
   if (++job->starts_over > MAX_STARTS_OVER)
     {
-      g_propagate_error (error, upload_error (FERRY_TRANSFER_ERROR_TRANSIENT,
-                                              mixed ? "The server keeps counting bytes that "
-                                                      "Ferry did not send"
-                                                    : "The server keeps forgetting the upload"));
+      g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                           mixed ? "The server keeps counting bytes that Ferry did not send"
+                                 : "The server keeps forgetting the upload");
       return FALSE;
     }
 
@@ -900,13 +882,7 @@ start_over (FerryUpload  *self,
       g_message ("Upload %" G_GUINT64_FORMAT ": the server's copy is not the file; starting "
                  "over in a new upload", job->id);
       if (msg != NULL)
-        {
-          if (job->used == FERRY_UPLOAD_IETF)
-            set_draft_headers (job->interop, msg);
-          else
-            set_tus_headers (msg);
-          exchange (session, msg, cancellable, NULL);
-        }
+        exchange (session, msg, cancellable, NULL);
     }
   else
     g_debug ("Upload %" G_GUINT64_FORMAT ": the server forgot it; starting over", job->id);
@@ -1278,16 +1254,10 @@ ferry_upload_terminate (FerryRecord *record,
       (record->protocol_used != FERRY_UPLOAD_IETF && record->protocol_used != FERRY_UPLOAD_TUS))
     return;
 
-  msg = soup_message_new ("DELETE", record->upload_url);
+  msg = upload_request ("DELETE", record->upload_url, record->headers, record->protocol_used,
+                        record->interop);
   if (msg == NULL)
     return;
-
-  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  ferry_http_add_caller_headers (soup_message_get_request_headers (msg), record->headers);
-  if (record->protocol_used == FERRY_UPLOAD_IETF)
-    set_draft_headers (record->interop, msg);
-  else
-    set_tus_headers (msg);
 
   g_debug ("Upload %" G_GUINT64_FORMAT ": asking the server to forget it", record->id);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_LOW, NULL, NULL, NULL);
