@@ -907,7 +907,7 @@ sorted_transfers (FerryService *self)
   return all;
 }
 
-/* The transfers of @session ("" for all), oldest first. */
+/* The transfers of @session ("" for all), oldest first: what a caller confined to it sees. */
 static GPtrArray *
 session_transfers (FerryService *self,
                    const char   *session)
@@ -923,7 +923,7 @@ session_transfers (FerryService *self,
     {
       FerryTransfer *t = g_ptr_array_index (all, i);
 
-      if (g_strcmp0 (ferry_transfer_get_record (t)->session, session) == 0)
+      if (may_see (session, t))
         g_ptr_array_add (mine, t);
     }
   g_ptr_array_unref (all);
