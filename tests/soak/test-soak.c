@@ -277,6 +277,58 @@ describe_uploads (Fixture *f,
     }
 }
 
+typedef enum
+{
+  ITEM_WHOLE,
+  ITEM_LOST,
+  ITEM_CORRUPTED,
+} Verdict;
+
+/* Whether @item ended completed with the source's bytes, saying what went wrong if not: for
+ * a download where its file first differs, for a draft upload what each resource holds. */
+static Verdict
+judge_item (Fixture *f,
+            Item    *item)
+{
+  g_autoptr(FerryTransfer1) t = ferry_test_daemon_transfer (f->daemon, item->object_path);
+  g_autofree char *want = ferry_test_sha256_bytes (item->content);
+  g_autofree char *got = NULL;
+
+  if (g_strcmp0 (ferry_transfer1_get_state (t), "completed") != 0)
+    {
+      g_test_message ("%s ended %s: %s", item->name, ferry_transfer1_get_state (t),
+                      ferry_transfer1_get_error (t));
+      return ITEM_LOST;
+    }
+
+  got = result_sha256 (f, item, t, want);
+  if (g_strcmp0 (got, want) == 0)
+    return ITEM_WHOLE;
+
+  g_test_message ("%s is not the source's bytes (%" G_GUINT64_FORMAT " bytes shown done)",
+                  item->name, ferry_transfer1_get_bytes_done (t));
+  if (!item->upload)
+    {
+      g_autofree char *disk = NULL;
+      gsize disk_len = 0;
+      gsize want_len;
+      const char *want_data = g_bytes_get_data (item->content, &want_len);
+      gsize at = 0;
+
+      g_file_get_contents (ferry_transfer1_get_destination (t), &disk, &disk_len, NULL);
+      while (at < MIN (disk_len, want_len) && disk[at] == want_data[at])
+        at++;
+      g_test_message ("  %s: %" G_GSIZE_FORMAT " bytes on disk, %" G_GSIZE_FORMAT
+                      " expected, first difference at %" G_GSIZE_FORMAT,
+                      ferry_transfer1_get_destination (t), disk_len, want_len, at);
+    }
+  else if (!item->plain)
+    {
+      describe_uploads (f, item);
+    }
+  return ITEM_CORRUPTED;
+}
+
 static void
 test_soak (Fixture       *f,
            gconstpointer  data)
@@ -398,32 +450,11 @@ test_soak (Fixture       *f,
   for (guint i = 0; i < f->items->len; i++)
     {
       Item *item = g_ptr_array_index (f->items, i);
-      g_autoptr(FerryTransfer1) t = ferry_test_daemon_transfer (f->daemon, item->object_path);
-      g_autofree char *want = ferry_test_sha256_bytes (item->content);
-      g_autofree char *got = NULL;
+      Verdict verdict = g_strv_contains ((const char *const *) listed, item->object_path)
+                          ? judge_item (f, item) : ITEM_LOST;
 
-      if (!g_strv_contains ((const char *const *) listed, item->object_path))
-        {
-          lost++;
-          continue;
-        }
-      if (g_strcmp0 (ferry_transfer1_get_state (t), "completed") != 0)
-        {
-          g_test_message ("%s ended %s: %s", item->name, ferry_transfer1_get_state (t),
-                          ferry_transfer1_get_error (t));
-          lost++;
-          continue;
-        }
-
-      got = result_sha256 (f, item, t, want);
-
-      if (g_strcmp0 (got, want) != 0)
-        {
-          g_test_message ("%s is not the source's bytes", item->name);
-          if (item->upload && !item->plain)
-            describe_uploads (f, item);
-          corrupted++;
-        }
+      lost += verdict == ITEM_LOST;
+      corrupted += verdict == ITEM_CORRUPTED;
     }
 
   sent_twice_down = ferry_test_server_get_bytes_sent (f->server) - MIN (download_bytes, ferry_test_server_get_bytes_sent (f->server));
@@ -688,40 +719,10 @@ test_flaky_network (Fixture       *f,
 
   for (guint i = 0; i < f->items->len; i++)
     {
-      Item *item = g_ptr_array_index (f->items, i);
-      g_autoptr(FerryTransfer1) t = ferry_test_daemon_transfer (f->daemon, item->object_path);
-      g_autofree char *want = ferry_test_sha256_bytes (item->content);
-      g_autofree char *got = NULL;
+      Verdict verdict = judge_item (f, g_ptr_array_index (f->items, i));
 
-      if (g_strcmp0 (ferry_transfer1_get_state (t), "completed") != 0)
-        {
-          g_test_message ("%s ended %s: %s", item->name, ferry_transfer1_get_state (t),
-                          ferry_transfer1_get_error (t));
-          lost++;
-          continue;
-        }
-      got = result_sha256 (f, item, t, want);
-      if (g_strcmp0 (got, want) != 0)
-        {
-          g_test_message ("%s is not the source's bytes (%" G_GUINT64_FORMAT " bytes shown done)",
-                          item->name, ferry_transfer1_get_bytes_done (t));
-          if (!item->upload)
-            {
-              g_autofree char *disk = NULL;
-              gsize disk_len = 0;
-              gsize want_len;
-              const char *want_data = g_bytes_get_data (item->content, &want_len);
-              gsize at = 0;
-
-              g_file_get_contents (ferry_transfer1_get_destination (t), &disk, &disk_len, NULL);
-              while (at < MIN (disk_len, want_len) && disk[at] == want_data[at])
-                at++;
-              g_test_message ("  %s: %" G_GSIZE_FORMAT " bytes on disk, %" G_GSIZE_FORMAT
-                              " expected, first difference at %" G_GSIZE_FORMAT,
-                              ferry_transfer1_get_destination (t), disk_len, want_len, at);
-            }
-          corrupted++;
-        }
+      lost += verdict == ITEM_LOST;
+      corrupted += verdict == ITEM_CORRUPTED;
     }
 
   g_test_message ("| flaky network (%s) | %u down + %u up | %d resets, %d stalls, all "
