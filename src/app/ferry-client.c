@@ -36,7 +36,7 @@ struct _FerryClient
   gboolean ready;
 
   /* Progress arrives four times a second for every running transfer; rows are redrawn at
-   * most twice a second. The timer runs only while progress flows. */
+   * most once a second. The timer runs only while progress flows. */
   GHashTable *progressed;   /* FerryTransferItem set */
   guint progress_source;
 };
@@ -184,7 +184,7 @@ remove_item (FerryClient *self,
              const char  *path)
 {
   FerryTransferItem *item = g_hash_table_lookup (self->by_path, path);
-  guint position;
+  guint position = 0;
 
   if (item == NULL)
     return;
@@ -306,6 +306,7 @@ on_transfers (GObject      *source,
   g_autoptr(GVariant) list = NULL;
   g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
   GHashTableIter hiter;
   GVariantIter iter;
   gpointer key;
@@ -349,15 +350,10 @@ on_transfers (GObject      *source,
   while (g_hash_table_iter_next (&hiter, &key, NULL))
     {
       if (!g_hash_table_contains (seen, key))
-        {
-          FerryTransferItem *item = g_hash_table_lookup (self->by_path, key);
-          guint position;
-
-          if (g_list_store_find (self->transfers, item, &position))
-            g_list_store_remove (self->transfers, position);
-          g_hash_table_iter_remove (&hiter);
-        }
+        g_ptr_array_add (gone, g_strdup (key));
     }
+  for (guint i = 0; i < gone->len; i++)
+    remove_item (self, g_ptr_array_index (gone, i));
 
   if (fresh->len > 0)
     {
