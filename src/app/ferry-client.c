@@ -329,10 +329,7 @@ on_transfers (GObject      *source,
       item = g_hash_table_lookup (self->by_path, path);
       if (item != NULL)
         {
-          FerryState before = ferry_transfer_item_get_state (item);
-
-          ferry_transfer_item_set_summary (item, summary);
-          if (ferry_transfer_item_get_state (item) != before)
+          if (ferry_transfer_item_set_summary (item, summary))
             g_signal_emit (self, signals[STATE_CHANGED], 0, item);
         }
       else

@@ -409,10 +409,12 @@ ferry_transfer_item_new_from_summary (GDBusConnection *connection,
   return self;
 }
 
-void
+gboolean
 ferry_transfer_item_set_summary (FerryTransferItem *self,
                                  GVariant          *summary)
 {
-  apply_summary (self, summary);
+  gboolean state_changed = apply_summary (self, summary);
+
   g_signal_emit (self, signals[CHANGED], 0);
+  return state_changed;
 }

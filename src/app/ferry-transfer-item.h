@@ -21,7 +21,8 @@ FerryTransferItem *ferry_transfer_item_new (GDBusConnection *connection,
 /* @summary: one element of Manager1.GetTransfers, (otssssssastttxxxxusbb). */
 FerryTransferItem *ferry_transfer_item_new_from_summary (GDBusConnection *connection,
                                                          GVariant        *summary);
-void               ferry_transfer_item_set_summary (FerryTransferItem *self,
+/* TRUE when the State changed. */
+gboolean           ferry_transfer_item_set_summary (FerryTransferItem *self,
                                                     GVariant          *summary);
 
 /* Applies changed properties (a{sv}); returns TRUE when State changed. "changed" is not
