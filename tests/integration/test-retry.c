@@ -1,0 +1,211 @@
+/* test-retry.c: retries that tell the truth — a server's Retry-After honoured to the second
+ * and kept when the network comes back, WaitReasons that list every blocker — and the
+ * header values and client service files the D-Bus API promises to take
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "ferry-error.h"
+#include "ferry-test-daemon.h"
+#include "ferry-test-listener.h"
+#include "ferry-test-server.h"
+#include "ferry-test-system.h"
+
+#define MiB (1024 * 1024)
+
+typedef struct
+{
+  FerryTestSystem *system;     /* only for the tests that need NetworkManager */
+  FerryTestDaemon *daemon;
+  FerryTestServer *server;
+  FerryTestServer *other;      /* a second server, for the tests that need one */
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = ferry_test_server_new ();
+  f->daemon = ferry_test_daemon_new ();
+}
+
+/* With a fake NetworkManager: call before anything starts ferryd. */
+static void
+fixture_setup_system (Fixture       *f,
+                      gconstpointer  data)
+{
+  f->system = ferry_test_system_new ();
+  if (f->system == NULL)
+    return;
+  fixture_setup (f, data);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_clear_pointer (&f->server, ferry_test_server_free);
+  g_clear_pointer (&f->other, ferry_test_server_free);
+  g_clear_pointer (&f->system, ferry_test_system_free);
+}
+
+#define REQUIRE_MOCKS(f)                                                           \
+  G_STMT_START {                                                                   \
+    if ((f)->system == NULL)                                                       \
+      {                                                                            \
+        g_test_skip ("python3-dbusmock is not installed (/usr/bin/python3)");     \
+        return;                                                                    \
+      }                                                                            \
+  } G_STMT_END
+
+static void
+assert_sha256 (FerryTransfer1 *t,
+               GBytes         *content)
+{
+  g_autofree char *want = ferry_test_sha256_bytes (content);
+  g_autofree char *got = ferry_test_sha256_file (ferry_transfer1_get_destination (t));
+
+  g_assert_cmpstr (got, ==, want);
+}
+
+static char *
+reasons_string (FerryTransfer1 *t)
+{
+  const char *const *reasons = ferry_transfer1_get_wait_reasons (t);
+
+  return g_strjoinv (",", (char **) (reasons ? reasons : (const char *const[]) { NULL }));
+}
+
+/* -- Header values ----------------------------------------------------------------------- */
+
+/* A server that answers every GET with a small file and remembers the X-Title it was sent. */
+typedef struct
+{
+  GMutex mutex;
+  char *title;
+  guint requests;
+  GBytes *content;
+} TitleServer;
+
+static gboolean
+title_server_handle (GInputStream  *in,
+                     GOutputStream *out,
+                     GStrv          parts,
+                     GHashTable    *headers,
+                     gpointer       user_data)
+{
+  TitleServer *s = user_data;
+  g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\n"
+                                           "Content-Type: application/octet-stream\r\n"
+                                           "Content-Length: %zu\r\n"
+                                           "Connection: close\r\n\r\n",
+                                           g_bytes_get_size (s->content));
+  gsize size;
+  const guint8 *data = g_bytes_get_data (s->content, &size);
+
+  g_mutex_lock (&s->mutex);
+  g_free (s->title);
+  s->title = g_strdup (g_hash_table_lookup (headers, "x-title"));
+  s->requests++;
+  g_mutex_unlock (&s->mutex);
+
+  /* One answer per connection: nothing stays open for the teardown to wait on. */
+  g_output_stream_write_all (out, head, strlen (head), NULL, NULL, NULL);
+  g_output_stream_write_all (out, data, size, NULL, NULL, NULL);
+  return FALSE;
+}
+
+static GVariant *
+header_options (const char *name,
+                const char *value)
+{
+  GVariantBuilder headers;
+  GVariantDict dict;
+
+  g_variant_builder_init (&headers, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&headers, "{ss}", name, value);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "headers", g_variant_builder_end (&headers));
+  return g_variant_dict_end (&dict);
+}
+
+/* UTF-8 text in a header value is text, not control characters; CR and LF, which would end
+ * the header and let a caller write its own, stay refused. */
+static void
+test_utf8_header (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *refused[] = { "a\r\nX-Injected: 1", "a\nb", "a\rb", "bell\a" };
+  TitleServer s = { 0 };
+  FerryTestListener *listener;
+  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) listed = NULL;
+
+  g_mutex_init (&s.mutex);
+  s.content = ferry_test_make_content (200000, 90);
+  listener = ferry_test_listener_new (4, title_server_handle, &s);
+  uri = g_strdup_printf ("http://127.0.0.1:%u/cafe.bin", ferry_test_listener_get_port (listener));
+
+  path = ferry_test_daemon_add (f->daemon, uri, header_options ("X-Title", "Café — “menu”"),
+                                &error);
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+  assert_sha256 (t, s.content);
+
+  /* The server got the text as it was given, byte for byte. */
+  g_mutex_lock (&s.mutex);
+  g_assert_cmpuint (s.requests, ==, 1);
+  g_assert_cmpstr (s.title, ==, "Café — “menu”");
+  g_mutex_unlock (&s.mutex);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GError) refusal = NULL;
+      g_autofree char *none = ferry_test_daemon_add (f->daemon, uri,
+                                                     header_options ("X-Title", refused[i]),
+                                                     &refusal);
+
+      g_assert_null (none);
+      g_assert_error (refusal, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (refusal->message, "control character"));
+    }
+
+  /* Nothing was added for the refused ones, and the server heard nothing more. */
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &listed, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (listed), ==, 1);
+  g_mutex_lock (&s.mutex);
+  g_assert_cmpuint (s.requests, ==, 1);
+  g_mutex_unlock (&s.mutex);
+
+  g_assert_true (ferry_test_listener_free (listener, "title server"));
+  g_free (s.title);
+  g_bytes_unref (s.content);
+  g_mutex_clear (&s.mutex);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(name, setup, fn) \
+  g_test_add (name, Fixture, NULL, setup, fn, fixture_teardown)
+
+  ADD ("/retry/utf8-header", fixture_setup, test_utf8_header);
+
+#undef ADD
+
+  return g_test_run ();
+}
