@@ -47,7 +47,9 @@ typedef struct
   gboolean allow_metered;
   gboolean discretionary;
   int priority;
-  gint64 retry_at;
+  gint64 retry_at;       /* Unix seconds, rounded up from retry_due_usec */
+  gint64 retry_due_usec; /* the exact due time in real µs; not stored, so trusted only while
+                          * it still rounds up to retry_at */
   guint attempts;
   guint http_status;
   char *error;

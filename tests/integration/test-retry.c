@@ -194,6 +194,45 @@ test_utf8_header (Fixture       *f,
   g_mutex_clear (&s.mutex);
 }
 
+/* -- Retry-After ------------------------------------------------------------------------ */
+
+/* Retry-After: 2 means two seconds after the answer, measured where it counts, at the server:
+ * not "the second after next", which came as early as 1.05 s after it. */
+static void
+test_retry_after_exact (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (64 * 1024, 91);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  gint64 before = g_get_real_time ();
+  gint64 retry_at, gap;
+
+  ferry_test_server_add_file (f->server, "/busy", content, "\"b\"");
+  ferry_test_server_queue_status (f->server, "/busy", 503, "2");
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/busy", NULL);
+
+  g_assert_true (ferry_test_wait_state (t, "waiting", 30000));
+  g_assert_cmpuint (ferry_transfer1_get_http_status (t), ==, 503);
+  /* The answer came after @before, so the time it names is at least two seconds after it:
+   * RetryAt is rounded up, never down. */
+  retry_at = ferry_transfer1_get_retry_at (t);
+  g_test_message ("RetryAt is %.2f s after the request was made",
+                  (double) (retry_at * G_USEC_PER_SEC - before) / G_USEC_PER_SEC);
+  g_assert_cmpint (retry_at * G_USEC_PER_SEC, >=, before + 2 * G_USEC_PER_SEC);
+
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+  requests = ferry_test_server_get_requests (f->server, "/busy");
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpuint (((FerryTestRequest *) g_ptr_array_index (requests, 0))->status, ==, 503);
+  gap = ((FerryTestRequest *) g_ptr_array_index (requests, 1))->time_usec -
+        ((FerryTestRequest *) g_ptr_array_index (requests, 0))->time_usec;
+  g_test_message ("Asked again %.3f s after the 503", gap / 1e6);
+  /* A lower bound the protocol sets, not a timing margin: load only makes the gap longer. */
+  g_assert_cmpint (gap, >=, 2 * G_USEC_PER_SEC);
+  assert_sha256 (t, content);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -204,6 +243,7 @@ main (int   argc,
   g_test_add (name, Fixture, NULL, setup, fn, fixture_teardown)
 
   ADD ("/retry/utf8-header", fixture_setup, test_utf8_header);
+  ADD ("/retry/retry-after-exact", fixture_setup, test_retry_after_exact);
 
 #undef ADD
 
