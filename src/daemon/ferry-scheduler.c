@@ -103,6 +103,19 @@ disk_space_retry_seconds (void)
   return seconds;
 }
 
+/* Ferry's own first backoff after a failure, doubled after each further one; the tests
+ * lengthen it to tell a backoff cut short from one that ran out. */
+static guint
+first_backoff_seconds (void)
+{
+  static guint seconds;
+
+  if (seconds == 0)
+    seconds = ferry_settings_env_seconds ("FERRY_FIRST_BACKOFF_SECONDS", 1, BACKOFF_CAP_SECONDS);
+
+  return seconds;
+}
+
 static gint64
 now_unix (void)
 {
@@ -568,7 +581,7 @@ set_running (FerryScheduler *self,
 static guint
 backoff_seconds (guint attempts)
 {
-  guint base = 1u << MIN (attempts > 0 ? attempts - 1 : 0, 12u);
+  guint base = first_backoff_seconds () << MIN (attempts > 0 ? attempts - 1 : 0, 12u);
   double jitter = g_random_double_range (0.75, 1.25);
 
   return (guint) MAX (1.0, MIN ((double) BACKOFF_CAP_SECONDS, base * jitter));
