@@ -263,14 +263,16 @@ read_environment (FerryScheduler *self)
   self->power_saver = power_saver;
 
   /* Back online: what failed while the network was going away tries again now rather than
-   * at the end of its backoff. */
+   * at the end of its backoff. Only Ferry's own backoff: a server that said when to come
+   * back (Retry-After) said so whatever our network did, and is not asked sooner. */
   if (online && !was_online)
     {
       for (guint i = 0; self->transfers != NULL && i < self->transfers->len; i++)
         {
           FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
 
-          if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY))
+          if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY) &&
+              !r->retry_from_server)
             r->retry_at = 0;
         }
     }
@@ -683,6 +685,7 @@ apply_outcome (FerryScheduler *self,
 
         r->state = FERRY_STATE_WAITING;
         r->wait_reasons = FERRY_WAIT_RETRY;
+        r->retry_from_server = retry_after >= 0;
         set_retry_in (r, delay);
         g_message ("Transfer %" G_GUINT64_FORMAT ": %s; retrying in %u s",
                    r->id, error->message, delay);
@@ -693,6 +696,7 @@ apply_outcome (FerryScheduler *self,
     case FERRY_TRANSFER_ERROR_NO_SPACE:
       r->state = FERRY_STATE_WAITING;
       r->wait_reasons = FERRY_WAIT_DISK_SPACE;
+      r->retry_from_server = FALSE;
       set_retry_in (r, disk_space_retry_seconds ());
       save (transfer);
       return;

@@ -233,6 +233,163 @@ test_retry_after_exact (Fixture       *f,
   assert_sha256 (t, content);
 }
 
+/* -- The network coming back ------------------------------------------------------------ */
+
+typedef struct
+{
+  FerryTransfer1 *t;
+  const char *reason;
+} WaitReason;
+
+static gboolean
+waits_for (gpointer user_data)
+{
+  WaitReason *w = user_data;
+  const char *const *reasons = ferry_transfer1_get_wait_reasons (w->t);
+
+  return g_strcmp0 (ferry_transfer1_get_state (w->t), "waiting") == 0 && reasons != NULL &&
+         g_strv_contains (reasons, w->reason);
+}
+
+static gboolean
+wait_reason (FerryTransfer1 *t,
+             const char     *reason,
+             guint           timeout_ms)
+{
+  WaitReason w = { t, reason };
+  gboolean ok = ferry_test_wait_until (waits_for, &w, timeout_ms);
+
+  if (!ok)
+    {
+      g_autofree char *reasons = reasons_string (t);
+
+      g_test_message ("Still %s (%s) after %u ms, waiting for the reason %s",
+                      ferry_transfer1_get_state (t), reasons, timeout_ms, reason);
+    }
+  return ok;
+}
+
+static gboolean
+manager_online (gpointer user_data)
+{
+  return ferry_manager1_get_online (user_data);
+}
+
+static gboolean
+manager_offline (gpointer user_data)
+{
+  return !ferry_manager1_get_online (user_data);
+}
+
+/* Ferry's own first backoff is long here (225–375 s with jitter), so a retry that comes at
+ * once can only be the network coming back. */
+static void
+fixture_setup_long_backoff (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_setenv ("FERRY_FIRST_BACKOFF_SECONDS", "300", TRUE);
+  fixture_setup_system (f, data);
+  g_unsetenv ("FERRY_FIRST_BACKOFF_SECONDS");
+  if (f->system != NULL)
+    f->other = ferry_test_server_new ();
+}
+
+/* The connection drops after a quarter of the file: Ferry's own backoff, then a resume. */
+static FerryTransfer1 *
+add_flaky (Fixture    *f,
+           const char *path,
+           GBytes     *content)
+{
+  FerryTransfer1 *t;
+
+  ferry_test_server_add_file (f->other, path, content, "\"f\"");
+  ferry_test_server_set_drop (f->other, path, g_bytes_get_size (content) / 4, 1);
+  t = ferry_test_daemon_add_from (f->daemon, f->other, path, NULL);
+  g_assert_true (wait_reason (t, "retry", 30000));
+  g_assert_cmpuint (ferry_test_server_count_requests (f->other, path), ==, 1);
+  return t;
+}
+
+static void
+network_off_and_on (Fixture        *f,
+                    FerryTransfer1 *busy)
+{
+  g_autofree char *reasons = NULL;
+
+  ferry_test_system_set_network (f->system, 20, 1);
+  g_assert_true (ferry_test_wait_until (manager_offline, f->daemon->manager, 30000));
+  g_assert_true (wait_reason (busy, "network", 30000));
+  /* Both of what holds it back. */
+  reasons = reasons_string (busy);
+  g_assert_cmpstr (reasons, ==, "network,retry");
+
+  ferry_test_system_set_network (f->system, 70, 4);
+  g_assert_true (ferry_test_wait_until (manager_online, f->daemon->manager, 30000));
+}
+
+/* Back online, Ferry asks again at once where its own backoff was waiting, and not where the
+ * server said when to come back: a Retry-After of 600 s stays 600 s, also when ferryd was
+ * restarted in between. */
+static void
+test_retry_after_survives_online (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB, 92);
+  g_autoptr(FerryTransfer1) busy = NULL;
+  g_autoptr(FerryTransfer1) flaky = NULL;
+  g_autoptr(FerryTransfer1) flaky2 = NULL;
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 retry_at, own_retry_at, now;
+
+  REQUIRE_MOCKS (f);
+  ferry_test_server_add_file (f->server, "/busy", content, "\"b\"");
+  ferry_test_server_queue_status (f->server, "/busy", 503, "600");
+  busy = ferry_test_daemon_add_from (f->daemon, f->server, "/busy", NULL);
+  g_assert_true (wait_reason (busy, "retry", 30000));
+  g_assert_true (ferry_test_wait_until (manager_online, f->daemon->manager, 30000));
+  now = g_get_real_time () / G_USEC_PER_SEC;
+  retry_at = ferry_transfer1_get_retry_at (busy);
+  g_assert_cmpint (retry_at, >=, now + 590);
+  g_assert_cmpint (retry_at, <=, now + 601);
+
+  flaky = add_flaky (f, "/flaky", content);
+  own_retry_at = ferry_transfer1_get_retry_at (flaky);
+  g_test_message ("Own backoff: %" G_GINT64_FORMAT " s", own_retry_at - now);
+  g_assert_cmpint (own_retry_at, >=, now + 200);
+
+  network_off_and_on (f, busy);
+
+  /* The one waiting out Ferry's own backoff goes at once, from where it was. */
+  g_assert_true (ferry_test_wait_state (flaky, "completed", 30000));
+  assert_sha256 (flaky, content);
+  g_assert_cmpuint (ferry_test_server_count_requests (f->other, "/flaky"), ==, 2);
+
+  /* The server that said 600 s is not asked before then. */
+  g_assert_cmpstr (ferry_transfer1_get_state (busy), ==, "waiting");
+  g_assert_true (g_strv_contains (ferry_transfer1_get_wait_reasons (busy), "retry"));
+  g_assert_cmpint (ferry_transfer1_get_retry_at (busy), ==, retry_at);
+  g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/busy"), ==, 1);
+
+  /* The same after a restart of ferryd while offline: what the server said was stored. */
+  flaky2 = add_flaky (f, "/flaky2", content);
+  ferry_test_daemon_kill (f->daemon);
+  ferry_test_system_set_network (f->system, 20, 1);
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (paths), ==, 3);
+  g_assert_true (ferry_test_wait_until (manager_offline, f->daemon->manager, 30000));
+  ferry_test_system_set_network (f->system, 70, 4);
+  g_assert_true (ferry_test_wait_until (manager_online, f->daemon->manager, 30000));
+
+  g_assert_true (ferry_test_wait_state (flaky2, "completed", 30000));
+  assert_sha256 (flaky2, content);
+  g_assert_cmpstr (ferry_transfer1_get_state (busy), ==, "waiting");
+  g_assert_true (g_strv_contains (ferry_transfer1_get_wait_reasons (busy), "retry"));
+  g_assert_cmpint (ferry_transfer1_get_retry_at (busy), ==, retry_at);
+  g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/busy"), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -244,6 +401,8 @@ main (int   argc,
 
   ADD ("/retry/utf8-header", fixture_setup, test_utf8_header);
   ADD ("/retry/retry-after-exact", fixture_setup, test_retry_after_exact);
+  ADD ("/retry/retry-after-survives-online", fixture_setup_long_backoff,
+       test_retry_after_survives_online);
 
 #undef ADD
 
