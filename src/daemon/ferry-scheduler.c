@@ -249,7 +249,12 @@ read_environment (FerryScheduler *self)
   gboolean was_online = self->online;
   gboolean online = g_network_monitor_get_network_available (self->network_monitor) &&
                     connectivity == G_NETWORK_CONNECTIVITY_FULL;
-  gboolean metered = g_network_monitor_get_network_metered (self->network_monitor);
+  /* Without a network GLib's NetworkManager monitor says "not metered" (it reads NM's Metered
+   * only with a connection): no news of the network we were on and will likely be back on.
+   * Keep what was last known while offline, so a transfer that may not use a metered network
+   * says it waits for both. */
+  gboolean metered = online ? g_network_monitor_get_network_metered (self->network_monitor)
+                            : self->metered;
   gboolean power_saver = self->power_monitor != NULL &&
                          g_power_profile_monitor_get_power_saver_enabled (self->power_monitor);
 

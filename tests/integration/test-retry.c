@@ -269,6 +269,41 @@ wait_reason (FerryTransfer1 *t,
   return ok;
 }
 
+typedef struct
+{
+  FerryTransfer1 *t;
+  const char *reasons;
+} WaitReasons;
+
+static gboolean
+waits_exactly (gpointer user_data)
+{
+  WaitReasons *w = user_data;
+  g_autofree char *reasons = reasons_string (w->t);
+
+  return g_strcmp0 (ferry_transfer1_get_state (w->t), "waiting") == 0 &&
+         g_strcmp0 (reasons, w->reasons) == 0;
+}
+
+/* Waits until the transfer waits for @reasons (comma-separated) and nothing else. */
+static gboolean
+wait_reasons (FerryTransfer1 *t,
+              const char     *reasons,
+              guint           timeout_ms)
+{
+  WaitReasons w = { t, reasons };
+  gboolean ok = ferry_test_wait_until (waits_exactly, &w, timeout_ms);
+
+  if (!ok)
+    {
+      g_autofree char *now = reasons_string (t);
+
+      g_test_message ("Still %s (%s) after %u ms, waiting for %s alone",
+                      ferry_transfer1_get_state (t), now, timeout_ms, reasons);
+    }
+  return ok;
+}
+
 static gboolean
 manager_online (gpointer user_data)
 {
@@ -390,6 +425,58 @@ test_retry_after_survives_online (Fixture       *f,
   g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/busy"), ==, 1);
 }
 
+/* -- Every blocker --------------------------------------------------------------------- */
+
+static gboolean
+manager_metered (gpointer user_data)
+{
+  return ferry_manager1_get_metered (user_data);
+}
+
+/* A transfer that may not use a metered network, on a metered network that goes away: it
+ * waits for both, and says both. GLib's NetworkManager monitor reports "not metered" for no
+ * network at all; that is not news about the network that was there. */
+static void
+test_metered_while_offline (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (300000, 93);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autofree char *reasons = NULL;
+  GVariantDict dict;
+
+  REQUIRE_MOCKS (f);
+  ferry_test_system_set_metered (f->system, 1);
+  ferry_test_server_add_file (f->server, "/m.bin", content, "\"m\"");
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "allow-metered", "b", FALSE);
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/m.bin", g_variant_dict_end (&dict));
+  g_assert_true (wait_reason (t, "metered", 30000));
+  g_assert_true (ferry_test_wait_until (manager_metered, f->daemon->manager, 30000));
+
+  ferry_test_system_set_network (f->system, 20, 1);
+  g_assert_true (ferry_test_wait_until (manager_offline, f->daemon->manager, 30000));
+  g_assert_true (wait_reason (t, "network", 30000));
+  reasons = reasons_string (t);
+  g_assert_cmpstr (reasons, ==, "network,metered");
+
+  /* Back on the same metered network: still waiting, for that alone. */
+  ferry_test_system_set_network (f->system, 70, 4);
+  g_assert_true (ferry_test_wait_until (manager_online, f->daemon->manager, 30000));
+  g_assert_true (wait_reasons (t, "metered", 30000));
+  g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/m.bin"), ==, 0);
+
+  /* Offline again, and back on an unmetered network: what was remembered gives way to what
+   * is known now, and it runs. */
+  ferry_test_system_set_network (f->system, 20, 1);
+  g_assert_true (wait_reason (t, "network", 30000));
+  ferry_test_system_set_metered (f->system, 2);
+  ferry_test_system_set_network (f->system, 70, 4);
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+  assert_sha256 (t, content);
+  g_assert_false (ferry_manager1_get_metered (f->daemon->manager));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +490,7 @@ main (int   argc,
   ADD ("/retry/retry-after-exact", fixture_setup, test_retry_after_exact);
   ADD ("/retry/retry-after-survives-online", fixture_setup_long_backoff,
        test_retry_after_survives_online);
+  ADD ("/retry/metered-while-offline", fixture_setup_system, test_metered_while_offline);
 
 #undef ADD
 
