@@ -477,6 +477,206 @@ test_metered_while_offline (Fixture       *f,
   g_assert_false (ferry_manager1_get_metered (f->daemon->manager));
 }
 
+/* -- The example client's service file --------------------------------------------------- */
+
+#define EXAMPLE_ID "org.example.FerryClient"
+
+/* Installs examples/org.example.FerryClient.service where the test bus looks, its Exec= naming
+ * the example in the source tree; @plain drops --gapplication-service from it. Returns the
+ * log the example writes each activation to. */
+static char *
+install_example_service (gboolean plain)
+{
+  g_autofree char *source = g_build_filename (g_getenv ("FERRY_EXAMPLES_DIR"),
+                                              EXAMPLE_ID ".service", NULL);
+  g_autofree char *script = g_build_filename (g_getenv ("FERRY_EXAMPLES_DIR"),
+                                              "ferry-example.py", NULL);
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "services", NULL);
+  g_autofree char *service = g_build_filename (dir, EXAMPLE_ID ".service", NULL);
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *written = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *command = NULL;
+  g_auto(GStrv) args = NULL;
+
+  g_assert_true (g_key_file_load_from_file (file, source, G_KEY_FILE_NONE, &error));
+  g_assert_no_error (error);
+  name = g_key_file_get_string (file, "D-BUS Service", "Name", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (name, ==, EXAMPLE_ID);
+  command = g_key_file_get_string (file, "D-BUS Service", "Exec", &error);
+  g_assert_no_error (error);
+
+  /* The example's Exec= names where a person installs the script; point it at ours. */
+  g_assert_true (g_shell_parse_argv (command, NULL, &args, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; args[i] != NULL; i++)
+    {
+      g_autofree char *base = g_path_get_basename (args[i]);
+
+      if (g_str_equal (base, "ferry-example.py"))
+        {
+          g_free (args[i]);
+          args[i] = g_strdup (script);
+        }
+      else if (plain && g_str_equal (args[i], "--gapplication-service"))
+        {
+          g_free (args[i]);
+          args[i] = g_strdup ("");
+        }
+    }
+  g_clear_pointer (&command, g_free);
+  command = g_strstrip (g_strjoinv (" ", args));
+  g_test_message ("Exec=%s", command);
+  g_key_file_set_string (file, "D-BUS Service", "Exec", command);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  written = g_key_file_to_data (file, NULL, NULL);
+  g_assert_true (g_file_set_contents (service, written, -1, NULL));
+  g_setenv ("FERRY_TEST_EXTRA_SERVICE_DIR", dir, TRUE);
+  return g_build_filename (g_get_user_data_dir (), "example.log", NULL);
+}
+
+static void
+fixture_setup_example (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *log = install_example_service (data != NULL);
+
+  g_setenv ("FERRY_EXAMPLE_LOG", log, TRUE);
+  fixture_setup (f, data);
+  g_unsetenv ("FERRY_TEST_EXTRA_SERVICE_DIR");
+}
+
+static gboolean
+file_exists (gpointer user_data)
+{
+  return g_file_test (user_data, G_FILE_TEST_EXISTS);
+}
+
+static guint
+count_session (Fixture    *f,
+               const char *session)
+{
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, session, &paths, NULL, &error);
+  g_assert_no_error (error);
+  return g_strv_length (paths);
+}
+
+static gboolean
+session_empty (gpointer user_data)
+{
+  return count_session (user_data, EXAMPLE_ID) == 0;
+}
+
+/* The example's own service file, as shipped, gets the app started and the call delivered:
+ * it records the outcome and removes the transfer it handled. */
+static void
+test_example_service (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (100000, 94);
+  g_autofree char *log = g_strdup (g_getenv ("FERRY_EXAMPLE_LOG"));
+  g_autofree char *text = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  GVariantDict dict;
+
+  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("The example client needs /usr/bin/python3 with gi");
+      return;
+    }
+
+  ferry_test_server_add_file (f->server, "/menu.pdf", content, "\"m\"");
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "session", "s", EXAMPLE_ID);
+  g_variant_dict_insert (&dict, "identifier", "s", "menu");
+  g_variant_dict_insert (&dict, "notify", "b", TRUE);
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/menu.pdf", g_variant_dict_end (&dict));
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+  assert_sha256 (t, content);
+
+  g_assert_true (ferry_test_wait_until (file_exists, log, 30000));
+  g_assert_true (ferry_test_wait_until (session_empty, f, 30000));
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  g_test_message ("The client recorded:\n%s", text);
+  g_assert_nonnull (strstr (text, "\"identifiers\": [\"menu\"]"));
+  g_assert_nonnull (strstr (text, "\"State\": \"completed\""));
+}
+
+typedef struct
+{
+  gboolean appeared;
+  gboolean gone;
+} NameSeen;
+
+static void
+on_name_appeared (GDBusConnection *connection,
+                  const char      *name,
+                  const char      *owner,
+                  gpointer         user_data)
+{
+  ((NameSeen *) user_data)->appeared = TRUE;
+}
+
+static void
+on_name_vanished (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  NameSeen *seen = user_data;
+
+  seen->gone = seen->appeared;
+}
+
+static gboolean
+came_and_went (gpointer user_data)
+{
+  return ((NameSeen *) user_data)->gone;
+}
+
+/* What docs/dbus-api.md warns of: the same file without --gapplication-service starts the app,
+ * which runs its command line (nothing to add), exits, and never handles the call. */
+static void
+test_example_plain_exec (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (1000, 95);
+  g_autofree char *log = g_strdup (g_getenv ("FERRY_EXAMPLE_LOG"));
+  g_autoptr(FerryTransfer1) t = NULL;
+  NameSeen seen = { FALSE, FALSE };
+  GVariantDict dict;
+  guint watch;
+
+  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("The example client needs /usr/bin/python3 with gi");
+      return;
+    }
+
+  watch = g_bus_watch_name_on_connection (f->daemon->connection, EXAMPLE_ID,
+                                          G_BUS_NAME_WATCHER_FLAGS_NONE, on_name_appeared,
+                                          on_name_vanished, &seen, NULL);
+  ferry_test_server_add_file (f->server, "/menu.pdf", content, "\"m\"");
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "session", "s", EXAMPLE_ID);
+  g_variant_dict_insert (&dict, "identifier", "s", "menu");
+  g_variant_dict_insert (&dict, "notify", "b", TRUE);
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/menu.pdf", g_variant_dict_end (&dict));
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+
+  /* Activated, and gone again without a word: the outcome waits in the list. */
+  g_assert_true (ferry_test_wait_until (came_and_went, &seen, 30000));
+  g_bus_unwatch_name (watch);
+  g_assert_false (g_file_test (log, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_session (f, EXAMPLE_ID), ==, 1);
+  g_assert_cmpstr (ferry_transfer1_get_state (t), ==, "completed");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -491,6 +691,9 @@ main (int   argc,
   ADD ("/retry/retry-after-survives-online", fixture_setup_long_backoff,
        test_retry_after_survives_online);
   ADD ("/retry/metered-while-offline", fixture_setup_system, test_metered_while_offline);
+  ADD ("/retry/example-service-file", fixture_setup_example, test_example_service);
+  g_test_add ("/retry/example-plain-exec", Fixture, "plain", fixture_setup_example,
+              test_example_plain_exec, fixture_teardown);
 
 #undef ADD
 
