@@ -10,6 +10,10 @@ running — ferryd activates it with ActivateAction("transfers-finished", [ident
 
 Each activation is appended as one JSON line to $FERRY_EXAMPLE_LOG (default:
 $XDG_STATE_HOME/ferry-example.log).
+
+For ferryd to start it, install org.example.FerryClient.service (beside this file) as a D-Bus
+service; its Exec= runs this script with --gapplication-service, without which the
+transfers-finished call that started it is lost.
 """
 import hashlib
 import json

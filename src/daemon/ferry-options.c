@@ -165,7 +165,9 @@ check_headers (GVariant *headers,
         return invalid (error, "The header %s is longer than %d bytes",
                         name, FERRY_MAX_HEADER_BYTES);
 
-      for (const char *s = value; *s != '\0'; s++)
+      /* Unsigned: the bytes of UTF-8 text (“Café”) are above 0x7f, not control characters.
+       * A D-Bus string holds no NUL, so CR and LF are what could split the request. */
+      for (const unsigned char *s = (const unsigned char *) value; *s != '\0'; s++)
         {
           if ((*s < 0x20 && *s != '\t') || *s == 0x7f)
             return invalid (error, "The value of the header %s contains a control character",

@@ -47,7 +47,10 @@ typedef struct
   gboolean allow_metered;
   gboolean discretionary;
   int priority;
-  gint64 retry_at;
+  gint64 retry_at;       /* Unix seconds, rounded up from retry_due_usec */
+  gint64 retry_due_usec; /* the exact due time in real µs; not stored, so trusted only while
+                          * it still rounds up to retry_at */
+  gboolean retry_from_server; /* retry_at is the server's Retry-After, not Ferry's backoff */
   guint attempts;
   guint http_status;
   char *error;

@@ -103,10 +103,52 @@ disk_space_retry_seconds (void)
   return seconds;
 }
 
+/* Ferry's own first backoff after a failure, doubled after each further one; the tests
+ * lengthen it to tell a backoff cut short from one that ran out. */
+static guint
+first_backoff_seconds (void)
+{
+  static guint seconds;
+
+  if (seconds == 0)
+    seconds = ferry_settings_env_seconds ("FERRY_FIRST_BACKOFF_SECONDS", 1, BACKOFF_CAP_SECONDS);
+
+  return seconds;
+}
+
 static gint64
 now_unix (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* Unix seconds as real µs, for comparisons; clamped, as a store read back is not trusted. */
+static gint64
+usec_of_seconds (gint64 seconds)
+{
+  return CLAMP (seconds, 0, G_MAXINT64 / G_USEC_PER_SEC - 1) * G_USEC_PER_SEC;
+}
+
+/* Waits @seconds from now: RetryAt is the whole second rounded up, so neither it nor the
+ * retry comes before the time a server asked for (Retry-After: 2 means 2 s, not 1.1 s). */
+static void
+set_retry_in (FerryRecord *r,
+              guint        seconds)
+{
+  r->retry_due_usec = g_get_real_time () + (gint64) seconds * G_USEC_PER_SEC;
+  r->retry_at = (r->retry_due_usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+}
+
+/* When a waiting retry is due, in real µs: the exact time when it is known (it was set in
+ * this run and RetryAt was not changed since), else the start of its RetryAt second. */
+static gint64
+retry_due (FerryRecord *r)
+{
+  if (r->retry_due_usec > 0 &&
+      (r->retry_due_usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC == r->retry_at)
+    return r->retry_due_usec;
+
+  return usec_of_seconds (r->retry_at);
 }
 
 static void
@@ -207,7 +249,12 @@ read_environment (FerryScheduler *self)
   gboolean was_online = self->online;
   gboolean online = g_network_monitor_get_network_available (self->network_monitor) &&
                     connectivity == G_NETWORK_CONNECTIVITY_FULL;
-  gboolean metered = g_network_monitor_get_network_metered (self->network_monitor);
+  /* Without a network GLib's NetworkManager monitor says "not metered" (it reads NM's Metered
+   * only with a connection): no news of the network we were on and will likely be back on.
+   * Keep what was last known while offline, so a transfer that may not use a metered network
+   * says it waits for both. */
+  gboolean metered = online ? g_network_monitor_get_network_metered (self->network_monitor)
+                            : self->metered;
   gboolean power_saver = self->power_monitor != NULL &&
                          g_power_profile_monitor_get_power_saver_enabled (self->power_monitor);
 
@@ -221,14 +268,16 @@ read_environment (FerryScheduler *self)
   self->power_saver = power_saver;
 
   /* Back online: what failed while the network was going away tries again now rather than
-   * at the end of its backoff. */
+   * at the end of its backoff. Only Ferry's own backoff: a server that said when to come
+   * back (Retry-After) said so whatever our network did, and is not asked sooner. */
   if (online && !was_online)
     {
       for (guint i = 0; self->transfers != NULL && i < self->transfers->len; i++)
         {
           FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
 
-          if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY))
+          if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY) &&
+              !r->retry_from_server)
             r->retry_at = 0;
         }
     }
@@ -539,7 +588,7 @@ set_running (FerryScheduler *self,
 static guint
 backoff_seconds (guint attempts)
 {
-  guint base = 1u << MIN (attempts > 0 ? attempts - 1 : 0, 12u);
+  guint base = first_backoff_seconds () << MIN (attempts > 0 ? attempts - 1 : 0, 12u);
   double jitter = g_random_double_range (0.75, 1.25);
 
   return (guint) MAX (1.0, MIN ((double) BACKOFF_CAP_SECONDS, base * jitter));
@@ -641,7 +690,8 @@ apply_outcome (FerryScheduler *self,
 
         r->state = FERRY_STATE_WAITING;
         r->wait_reasons = FERRY_WAIT_RETRY;
-        r->retry_at = now_unix () + delay;
+        r->retry_from_server = retry_after >= 0;
+        set_retry_in (r, delay);
         g_message ("Transfer %" G_GUINT64_FORMAT ": %s; retrying in %u s",
                    r->id, error->message, delay);
         save (transfer);
@@ -651,7 +701,8 @@ apply_outcome (FerryScheduler *self,
     case FERRY_TRANSFER_ERROR_NO_SPACE:
       r->state = FERRY_STATE_WAITING;
       r->wait_reasons = FERRY_WAIT_DISK_SPACE;
-      r->retry_at = now_unix () + disk_space_retry_seconds ();
+      r->retry_from_server = FALSE;
+      set_retry_in (r, disk_space_retry_seconds ());
       save (transfer);
       return;
 
@@ -847,7 +898,7 @@ set_waiting (FerryTransfer   *transfer,
   save (transfer);
 }
 
-/* What keeps a transfer from moving bytes now, slots apart. */
+/* What keeps a transfer from moving bytes now, slots apart. Times are real µs. */
 static FerryWaitReasons
 blockers (FerryScheduler *self,
           FerryRecord    *r,
@@ -856,17 +907,17 @@ blockers (FerryScheduler *self,
 {
   FerryWaitReasons reasons = FERRY_WAIT_NONE;
 
-  if (r->earliest_begin > now)
+  if (usec_of_seconds (r->earliest_begin) > now)
     {
       reasons |= FERRY_WAIT_SCHEDULE;
-      *next_due = MIN (*next_due, r->earliest_begin);
+      *next_due = MIN (*next_due, usec_of_seconds (r->earliest_begin));
     }
 
   if (r->state == FERRY_STATE_WAITING &&
-      (r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE)) && r->retry_at > now)
+      (r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE)) && retry_due (r) > now)
     {
       reasons |= r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE);
-      *next_due = MIN (*next_due, r->retry_at);
+      *next_due = MIN (*next_due, retry_due (r));
     }
 
   if (!self->online)
@@ -903,7 +954,7 @@ plan (FerryScheduler *self)
 {
   g_autoptr(GPtrArray) ready = g_ptr_array_new ();
   g_autoptr(GHashTable) per_host = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  gint64 now = now_unix ();
+  gint64 now = g_get_real_time ();
   gint64 next_due = G_MAXINT64;
   guint running;
   gboolean batch;
@@ -983,7 +1034,8 @@ plan (FerryScheduler *self)
 
   if (next_due != G_MAXINT64)
     {
-      gint64 delay_ms = MAX (0, next_due * 1000 - g_get_real_time () / 1000);
+      /* Rounded up: a timer that fired a little early would only find it still blocked. */
+      gint64 delay_ms = MAX (0, (next_due - g_get_real_time () + 999) / 1000);
 
       self->due_source = g_timeout_add ((guint) MIN (delay_ms, (gint64) G_MAXUINT32 / 2),
                                         on_due, self);

@@ -37,8 +37,8 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "partial_name, session, identifier, state, wait_reasons, bytes_done, bytes_total, " \
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
-  "created_at, finished_at, rate_limit, upload"
-#define N_COLUMNS 32
+  "created_at, finished_at, rate_limit, upload, retry_from_server"
+#define N_COLUMNS 33
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -83,6 +83,10 @@ static const char *const migrations[] = {
 
   /* 3: uploads — what to send and how to resume, as a serialised a{sv}. */
   "ALTER TABLE transfers ADD COLUMN upload BLOB;",
+
+  /* 4: whether retry_at is the server's (Retry-After), which the network coming back does not
+   * cut short, or Ferry's own backoff, which it does. */
+  "ALTER TABLE transfers ADD COLUMN retry_from_server INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
@@ -491,6 +495,7 @@ bind_record (sqlite3_stmt      *stmt,
     {
       sqlite3_bind_null (stmt, c++);
     }
+  sqlite3_bind_int (stmt, c++, r->retry_from_server);
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -574,6 +579,7 @@ read_record (sqlite3_stmt *stmt)
       upload_from_variant (r, normal);
     }
   c++;
+  r->retry_from_server = sqlite3_column_int (stmt, c++) != 0;
 
   return r;
 }
