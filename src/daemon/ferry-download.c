@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ferry-download.h"
+#include "ferry-folder.h"
 #include "ferry-http.h"
 
 #define READ_BUFFER_SIZE (256 * 1024)
@@ -571,6 +572,7 @@ on_verified (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *final_name = NULL;
   FerryRecord *r = self->record;
+  struct stat st;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -595,6 +597,13 @@ on_verified (GObject      *source,
     {
       return_result (self, g_steal_pointer (&error));
       return;
+    }
+
+  /* What Remove (delete_data) may delete: this file, not whatever has its name later. */
+  if (fstat (self->fd, &st) == 0)
+    {
+      r->file_dev = (guint64) st.st_dev;
+      r->file_ino = (guint64) st.st_ino;
     }
 
   r->bytes_done = data->length;
@@ -1199,13 +1208,17 @@ open_files (FerryDownload *self,
   struct stat st;
   guint64 resume_at;
 
-  self->dir_fd = open (r->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  /* The folder pinned when the download was added, reached without following a link: the
+   * part file and the final name are only ever relative to it. */
+  self->dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, error);
   if (self->dir_fd < 0)
+    return FALSE;
+
+  if (r->dir_dev == 0 && r->dir_ino == 0 && fstat (self->dir_fd, &st) == 0)
     {
-      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The destination folder %s cannot be opened: %s",
-                   r->directory, g_strerror (errno));
-      return FALSE;
+      /* Added before folders were pinned: pinned from now on. */
+      r->dir_dev = (guint64) st.st_dev;
+      r->dir_ino = (guint64) st.st_ino;
     }
 
   if (r->partial_name == NULL)
