@@ -142,10 +142,11 @@ check_may_see (const char    *confinement,
   if (may_see (confinement, transfer))
     return TRUE;
 
-  g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-               "Transfer %" G_GUINT64_FORMAT " belongs to another app; %s may only see "
-               "and change its own transfers",
-               ferry_transfer_get_id (transfer), confinement);
+  /* Another app's transfer answers as one that does not exist: even that it exists, and
+   * whose it is, is not this caller's to learn. */
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
+               "Transfer %" G_GUINT64_FORMAT " no longer exists",
+               ferry_transfer_get_id (transfer));
   return FALSE;
 }
 
@@ -501,12 +502,16 @@ subtree_enumerate (GDBusConnection *connection,
   GHashTableIter iter;
   gpointer value;
 
+  /* Only what the caller may see: GDBus answers for any other node (Introspect, Get, a
+   * method call) exactly as for one that does not exist. */
   g_hash_table_iter_init (&iter, self->transfers);
   while (confinement != NULL && g_hash_table_iter_next (&iter, NULL, &value))
     {
-      g_autofree char *node = g_strdup_printf ("%" G_GUINT64_FORMAT,
-                                               ferry_transfer_get_id (value));
+      g_autofree char *node = NULL;
 
+      if (!may_see (confinement, value))
+        continue;
+      node = g_strdup_printf ("%" G_GUINT64_FORMAT, ferry_transfer_get_id (value));
       g_strv_builder_add (builder, node);
     }
 
