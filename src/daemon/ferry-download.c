@@ -592,6 +592,22 @@ on_verified (GObject      *source,
       return;
     }
 
+  /* Paused, canceled or stopped while the file was being checked: the outcome decided then
+   * is the one that holds, so no final name is claimed. The checked bytes are on disk
+   * (verify_thread synced them) and stay the part file: a resume claims them without
+   * downloading again, a cancel deletes them. */
+  if (g_cancellable_is_cancelled (self->io_cancellable))
+    {
+      r->bytes_done = data->length;
+      if (!save_record (self, &error))
+        {
+          return_result (self, g_steal_pointer (&error));
+          return;
+        }
+      return_result (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"));
+      return;
+    }
+
   final_name = claim_final_name (self, &error);
   if (final_name == NULL)
     {
@@ -1245,9 +1261,11 @@ open_files (FerryDownload *self,
 
   /* The store never runs ahead of the disk; anything past the checkpoint was not synced and
    * may be garbage after a power loss. A file shorter than the checkpoint lost its tail: keep
-   * what is left. Without a validator nothing can be resumed. */
+   * what is left. Without a validator nothing can be resumed, unless nothing is left to
+   * ask for: a whole file came from one response and splices nothing. */
   resume_at = MIN ((guint64) st.st_size, r->bytes_done);
-  if (r->etag == NULL && r->last_modified == NULL)
+  if (r->etag == NULL && r->last_modified == NULL &&
+      !(r->bytes_total > 0 && resume_at == r->bytes_total))
     resume_at = 0;
   if (resume_at != (guint64) st.st_size && !truncate_to (self, resume_at, error))
     return FALSE;
@@ -1299,6 +1317,14 @@ ferry_download_run_async (FerryDownload      *self,
   if (!open_files (self, &error))
     {
       finish_with_error (self, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Every byte is already on disk (an attempt stopped while it checked them): check them
+   * again and take the final name, without asking the server for anything. */
+  if (self->record->bytes_total > 0 && self->offset == self->record->bytes_total)
+    {
+      complete (self, self->offset, NULL);
       return;
     }
 
