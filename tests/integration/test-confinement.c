@@ -634,14 +634,18 @@ test_pause_while_checking (Fixture       *f,
   g_autofree char *got = NULL;
   g_autoptr(FerryTransfer1) transfer = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 paused_at;
   guint64 sent;
 
   transfer = start_checked_download (f, "/big.iso", 81, &want);
   g_assert_true (ferry_transfer1_call_pause_sync (transfer, NULL, &error));
   g_assert_no_error (error);
+  paused_at = g_get_monotonic_time ();
 
   /* Once the check has ended, paused means paused: no final file, the bytes kept. */
   g_assert_true (ferry_test_wait_until (nothing_running, f->daemon->manager, 120000));
+  g_test_message ("The check went on for %" G_GINT64_FORMAT " ms after Pause returned",
+                  (g_get_monotonic_time () - paused_at) / 1000);
   g_assert_cmpstr (ferry_transfer1_get_state (transfer), ==, "paused");
   g_assert_false (g_file_test (final, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_entries (f->daemon->download_dir), ==, 1);
