@@ -312,6 +312,74 @@ test_host_link_resolved_once (Fixture       *f,
   g_assert_cmpuint (count_entries (elsewhere), ==, 0);
 }
 
+/* What was pinned is kept in the store: after ferryd was killed, the folder and the completed
+ * file are still told from the ones put in their place. */
+static void
+test_pins_survive_restart (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (100 * 1000, 76);
+  g_autofree char *sub = g_build_filename (f->daemon->download_dir, "sub", NULL);
+  g_autofree char *moved = g_build_filename (f->daemon->download_dir, "sub.moved", NULL);
+  g_autofree char *outside = g_build_filename (g_get_home_dir (), "outside", NULL);
+  g_autofree char *done_path = g_build_filename (f->daemon->download_dir, "done.bin", NULL);
+  g_autofree char *done_new = g_build_filename (f->daemon->download_dir, "done.bin.new", NULL);
+  g_autoptr(FerryTransfer1) paused = NULL;
+  g_autoptr(FerryTransfer1) done = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  g_autofree char *paused_path = NULL;
+  g_autofree char *done_object = NULL;
+  GVariantDict dict;
+
+  ferry_test_server_add_file (f->server, "/later.bin", content, "\"l\"");
+  ferry_test_server_add_file (f->server, "/done.bin", content, "\"d\"");
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (outside, 0755), ==, 0);
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "destination", "s", sub);
+  g_variant_dict_insert (&dict, "paused", "b", TRUE);
+  paused = ferry_test_daemon_add_from (f->daemon, f->server, "/later.bin",
+                                       g_variant_dict_end (&dict));
+  done = ferry_test_daemon_add_from (f->daemon, f->server, "/done.bin", NULL);
+  g_assert_true (ferry_test_wait_state (done, "completed", 30000));
+  g_assert_cmpstr (ferry_transfer1_get_destination (done), ==, done_path);
+
+  ferry_test_daemon_kill (f->daemon);
+
+  g_assert_cmpint (g_rename (sub, moved), ==, 0);
+  g_assert_cmpint (symlink (outside, sub), ==, 0);
+  g_assert_true (g_file_set_contents (done_new, "the user's own\n", -1, NULL));
+  g_assert_cmpint (g_rename (done_new, done_path), ==, 0);
+
+  /* The next call activates ferryd again, which restores both from the store. New proxies:
+   * the old ones may still name the killed process. */
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (paths), ==, 2);
+  paused_path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (paused)));
+  done_object = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (done)));
+  g_clear_object (&paused);
+  g_clear_object (&done);
+  paused = ferry_test_daemon_transfer (f->daemon, paused_path);
+  done = ferry_test_daemon_transfer (f->daemon, done_object);
+
+  g_assert_true (ferry_transfer1_call_resume_sync (paused, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_state (paused, "failed", 30000));
+  g_assert_nonnull (strstr (ferry_transfer1_get_error (paused),
+                            "was replaced since the download was added"));
+  g_assert_cmpuint (count_entries (outside), ==, 0);
+
+  g_assert_false (ferry_transfer1_call_remove_sync (done, TRUE, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "is no longer the file Ferry downloaded"));
+  g_clear_error (&error);
+  assert_file_is (done_path, "the user's own\n");
+}
+
 /* -- Remove (delete_data) deletes only Ferry's own file -------------------------------- */
 
 static void
@@ -694,6 +762,8 @@ main (int   argc,
               test_folder_swapped, fixture_teardown);
   g_test_add ("/confinement/host-link-resolved-once", Fixture, NULL, fixture_setup,
               test_host_link_resolved_once, fixture_teardown);
+  g_test_add ("/confinement/pins-survive-restart", Fixture, NULL, fixture_setup,
+              test_pins_survive_restart, fixture_teardown);
   g_test_add ("/confinement/remove-only-own-file", Fixture, NULL, fixture_setup,
               test_remove_only_own_file, fixture_teardown);
   g_test_add ("/confinement/remove-deletes-own-file", Fixture, NULL, fixture_setup,
