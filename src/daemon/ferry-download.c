@@ -598,7 +598,9 @@ on_verified (GObject      *source,
    * downloading again, a cancel deletes them. */
   if (g_cancellable_is_cancelled (self->io_cancellable))
     {
+      /* The body ended where it should (or cleanly, of a length not announced): whole. */
       r->bytes_done = data->length;
+      r->bytes_total = data->length;
       if (!save_record (self, &error))
         {
           return_result (self, g_steal_pointer (&error));
