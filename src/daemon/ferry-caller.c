@@ -105,10 +105,18 @@ ferry_caller_path_is_within (const char *path,
 {
   g_autofree char *real_path = realpath (path, NULL);
   g_autofree char *real_folder = realpath (folder, NULL);
-  gsize n;
 
   if (real_path == NULL || real_folder == NULL)
     return FALSE;
+
+  return ferry_caller_real_path_is_within (real_path, real_folder);
+}
+
+gboolean
+ferry_caller_real_path_is_within (const char *real_path,
+                                  const char *real_folder)
+{
+  gsize n;
 
   n = strlen (real_folder);
   if (strncmp (real_path, real_folder, n) != 0)

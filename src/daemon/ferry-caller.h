@@ -38,6 +38,9 @@ char         *ferry_caller_app_id_for_pid     (guint32     pid,
 /* Whether @path, once every symlink is resolved, is @folder or lies inside it. */
 gboolean      ferry_caller_path_is_within     (const char *path,
                                                const char *folder);
+/* The same for paths already resolved: compared as they are, nothing looked up again. */
+gboolean      ferry_caller_real_path_is_within (const char *real_path,
+                                                const char *real_folder);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryCallers, ferry_callers_free)
 

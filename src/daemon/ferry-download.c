@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ferry-download.h"
+#include "ferry-folder.h"
 #include "ferry-http.h"
 
 #define READ_BUFFER_SIZE (256 * 1024)
@@ -571,6 +572,7 @@ on_verified (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *final_name = NULL;
   FerryRecord *r = self->record;
+  struct stat st;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -590,11 +592,36 @@ on_verified (GObject      *source,
       return;
     }
 
+  /* Paused, canceled or stopped while the file was being checked: the outcome decided then
+   * is the one that holds, so no final name is claimed. The checked bytes are on disk
+   * (verify_thread synced them) and stay the part file: a resume claims them without
+   * downloading again, a cancel deletes them. */
+  if (g_cancellable_is_cancelled (self->io_cancellable))
+    {
+      /* The body ended where it should (or cleanly, of a length not announced): whole. */
+      r->bytes_done = data->length;
+      r->bytes_total = data->length;
+      if (!save_record (self, &error))
+        {
+          return_result (self, g_steal_pointer (&error));
+          return;
+        }
+      return_result (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"));
+      return;
+    }
+
   final_name = claim_final_name (self, &error);
   if (final_name == NULL)
     {
       return_result (self, g_steal_pointer (&error));
       return;
+    }
+
+  /* What Remove (delete_data) may delete: this file, not whatever has its name later. */
+  if (fstat (self->fd, &st) == 0)
+    {
+      r->file_dev = (guint64) st.st_dev;
+      r->file_ino = (guint64) st.st_ino;
     }
 
   r->bytes_done = data->length;
@@ -1199,13 +1226,17 @@ open_files (FerryDownload *self,
   struct stat st;
   guint64 resume_at;
 
-  self->dir_fd = open (r->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  /* The folder pinned when the download was added, reached without following a link: the
+   * part file and the final name are only ever relative to it. */
+  self->dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, error);
   if (self->dir_fd < 0)
+    return FALSE;
+
+  if (r->dir_dev == 0 && r->dir_ino == 0 && fstat (self->dir_fd, &st) == 0)
     {
-      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The destination folder %s cannot be opened: %s",
-                   r->directory, g_strerror (errno));
-      return FALSE;
+      /* Added before folders were pinned: pinned from now on. */
+      r->dir_dev = (guint64) st.st_dev;
+      r->dir_ino = (guint64) st.st_ino;
     }
 
   if (r->partial_name == NULL)
@@ -1232,9 +1263,11 @@ open_files (FerryDownload *self,
 
   /* The store never runs ahead of the disk; anything past the checkpoint was not synced and
    * may be garbage after a power loss. A file shorter than the checkpoint lost its tail: keep
-   * what is left. Without a validator nothing can be resumed. */
+   * what is left. Without a validator nothing can be resumed, unless nothing is left to
+   * ask for: a whole file came from one response and splices nothing. */
   resume_at = MIN ((guint64) st.st_size, r->bytes_done);
-  if (r->etag == NULL && r->last_modified == NULL)
+  if (r->etag == NULL && r->last_modified == NULL &&
+      !(r->bytes_total > 0 && resume_at == r->bytes_total))
     resume_at = 0;
   if (resume_at != (guint64) st.st_size && !truncate_to (self, resume_at, error))
     return FALSE;
@@ -1286,6 +1319,14 @@ ferry_download_run_async (FerryDownload      *self,
   if (!open_files (self, &error))
     {
       finish_with_error (self, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Every byte is already on disk (an attempt stopped while it checked them): check them
+   * again and take the final name, without asking the server for anything. */
+  if (self->record->bytes_total > 0 && self->offset == self->record->bytes_total)
+    {
+      complete (self, self->offset, NULL);
       return;
     }
 

@@ -77,6 +77,13 @@ typedef struct
   guint64 source_ino;
   gint64 source_mtime;               /* nanoseconds */
   gboolean source_is_copy;           /* a private copy Ferry deletes when done */
+
+  /* Downloads: the destination folder as pinned when it was checked (directory is its
+   * resolved path), and the completed file Ferry made; 0, 0 when not known. */
+  guint64 dir_dev;
+  guint64 dir_ino;
+  guint64 file_dev;
+  guint64 file_ino;
 } FerryRecord;
 
 FerryRecord *ferry_record_new (void);

@@ -11,12 +11,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gunixfdlist.h>
 #include <glib/gstdio.h>
 
 #include "ferry-download.h"
+#include "ferry-folder.h"
 #include "ferry-rate-limiter.h"
 #include "ferry-scheduler.h"
 #include "ferry-settings.h"
@@ -412,10 +415,18 @@ delete_partial (FerryRecord *r)
 {
   if (r->directory != NULL && r->partial_name != NULL)
     {
-      g_autofree char *path = g_build_filename (r->directory, r->partial_name, NULL);
+      g_autoptr(GError) error = NULL;
+      int dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &error);
 
-      if (g_unlink (path) != 0 && errno != ENOENT)
-        g_warning ("Could not delete %s: %s", path, g_strerror (errno));
+      /* Only in the folder pinned: a name in a folder put in its place is someone else's. */
+      if (dir_fd < 0)
+        g_warning ("Could not delete the partial file %s: %s", r->partial_name,
+                   error->message);
+      else if (unlinkat (dir_fd, r->partial_name, 0) != 0 && errno != ENOENT)
+        g_warning ("Could not delete %s in %s: %s", r->partial_name, r->directory,
+                   g_strerror (errno));
+      if (dir_fd >= 0)
+        close (dir_fd);
     }
   g_clear_pointer (&r->partial_name, g_free);
   ferry_record_reset_validators (r);
@@ -1215,14 +1226,55 @@ ferry_scheduler_remove (FerryScheduler *self,
                         GError        **error)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+  int dir_fd = -1;
+
+  /* An upload's data is the caller's own file: never deleted here. A download's file is
+   * deleted only in the folder pinned, and only if it is still the file Ferry completed;
+   * otherwise the transfer stays and the caller is told why. */
+  if (delete_data && r->kind == FERRY_KIND_DOWNLOAD && r->state == FERRY_STATE_COMPLETED &&
+      r->destination != NULL)
+    {
+      struct stat st;
+
+      name = g_path_get_basename (r->destination);
+      dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &local_error);
+      if (dir_fd < 0 && errno != ENOENT)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      /* The folder is gone, and the file with it: nothing left to delete. */
+      if (dir_fd >= 0 && fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+          (!S_ISREG (st.st_mode) || (guint64) st.st_dev != r->file_dev ||
+           (guint64) st.st_ino != r->file_ino))
+        {
+          g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                       "%s is no longer the file Ferry downloaded (it was replaced or moved); "
+                       "Ferry did not delete it. Remove the transfer and keep the file instead",
+                       r->destination);
+          close (dir_fd);
+          return FALSE;
+        }
+    }
 
   if (!ferry_store_delete (self->store, r->id, error))
-    return FALSE;
+    {
+      if (dir_fd >= 0)
+        close (dir_fd);
+      return FALSE;
+    }
 
-  /* An upload's data is the caller's own file: never deleted here. */
-  if (delete_data && r->kind == FERRY_KIND_DOWNLOAD && r->state == FERRY_STATE_COMPLETED &&
-      r->destination != NULL && g_unlink (r->destination) != 0 && errno != ENOENT)
-    g_warning ("Could not delete %s: %s", r->destination, g_strerror (errno));
+  if (dir_fd >= 0)
+    {
+      g_autoptr(GError) delete_error = NULL;
+
+      if (!ferry_folder_delete_file (dir_fd, r->directory, name, r->file_dev, r->file_ino,
+                                     &delete_error))
+        g_warning ("%s", delete_error->message);
+      close (dir_fd);
+    }
 
   g_object_set_data (G_OBJECT (transfer), "ferry-scheduler", NULL);
 

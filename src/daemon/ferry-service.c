@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <stdlib.h>
+
 #include <glib-unix.h>
 #include <gio/gunixfdlist.h>
 #include <glib/gstdio.h>
@@ -18,6 +20,7 @@
 #include "ferry-caller.h"
 #include "ferry-dbus.h"
 #include "ferry-error.h"
+#include "ferry-folder.h"
 #include "ferry-options.h"
 #include "ferry-scheduler.h"
 #include "ferry-service.h"
@@ -139,10 +142,11 @@ check_may_see (const char    *confinement,
   if (may_see (confinement, transfer))
     return TRUE;
 
-  g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-               "Transfer %" G_GUINT64_FORMAT " belongs to another app; %s may only see "
-               "and change its own transfers",
-               ferry_transfer_get_id (transfer), confinement);
+  /* Another app's transfer answers as one that does not exist: even that it exists, and
+   * whose it is, is not this caller's to learn. */
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
+               "Transfer %" G_GUINT64_FORMAT " no longer exists",
+               ferry_transfer_get_id (transfer));
   return FALSE;
 }
 
@@ -498,12 +502,16 @@ subtree_enumerate (GDBusConnection *connection,
   GHashTableIter iter;
   gpointer value;
 
+  /* Only what the caller may see: GDBus answers for any other node (Introspect, Get, a
+   * method call) exactly as for one that does not exist. */
   g_hash_table_iter_init (&iter, self->transfers);
   while (confinement != NULL && g_hash_table_iter_next (&iter, NULL, &value))
     {
-      g_autofree char *node = g_strdup_printf ("%" G_GUINT64_FORMAT,
-                                               ferry_transfer_get_id (value));
+      g_autofree char *node = NULL;
 
+      if (!may_see (confinement, value))
+        continue;
+      node = g_strdup_printf ("%" G_GUINT64_FORMAT, ferry_transfer_get_id (value));
       g_strv_builder_add (builder, node);
     }
 
@@ -653,6 +661,24 @@ add_record (FerryService          *self,
                                                         ferry_transfer_get_object_path (transfer)));
 }
 
+/* Resolves the destination folder once and pins it (path, device and inode): later
+ * attempts reach only that folder, whatever its path comes to name. */
+static gboolean
+pin_folder (FerryRecord *record,
+            GError     **error)
+{
+  g_autofree char *real_path = NULL;
+
+  if (record->dir_dev != 0 || record->dir_ino != 0)
+    return TRUE;
+  if (!ferry_folder_pin (record->directory, &real_path, &record->dir_dev, &record->dir_ino,
+                         error))
+    return FALSE;
+  g_free (record->directory);
+  record->directory = g_steal_pointer (&real_path);
+  return TRUE;
+}
+
 /* A sandboxed app's transfers are in its own session, and its downloads land in the
  * Downloads folder or a folder inside it (symlinks resolved), never elsewhere. */
 static gboolean
@@ -662,6 +688,7 @@ confine_record (FerryService *self,
                 GError      **error)
 {
   g_autofree char *downloads = NULL;
+  g_autofree char *real_downloads = NULL;
 
   if (*confinement == '\0')
     return TRUE;
@@ -672,8 +699,15 @@ confine_record (FerryService *self,
   if (record->directory == NULL)
     return TRUE;
 
+  /* The folder checked is the folder pinned: the check looks at the resolved path, and
+   * nothing resolves it again later. */
+  if (!pin_folder (record, error))
+    return FALSE;
+
   downloads = default_directory (self);
-  if (!ferry_caller_path_is_within (record->directory, downloads))
+  real_downloads = realpath (downloads, NULL);
+  if (real_downloads == NULL ||
+      !ferry_caller_real_path_is_within (record->directory, real_downloads))
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
                    "An app in a sandbox may only download into the Downloads folder (%s) "
@@ -747,6 +781,7 @@ handle_add_download (FerryManager1         *manager,
   gboolean paused = FALSE;
   g_autoptr(FerryRecord) record = new_record (self, invocation, FERRY_KIND_DOWNLOAD, uri,
                                               options, &paused);
+  g_autoptr(GError) error = NULL;
 
   if (record == NULL)
     return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -763,6 +798,12 @@ handle_add_download (FerryManager1         *manager,
                                                  record->directory);
           return G_DBUS_METHOD_INVOCATION_HANDLED;
         }
+    }
+
+  if (!pin_folder (record, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
   add_record (self, invocation, g_steal_pointer (&record), paused);

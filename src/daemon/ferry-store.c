@@ -37,8 +37,9 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "partial_name, session, identifier, state, wait_reasons, bytes_done, bytes_total, " \
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
-  "created_at, finished_at, rate_limit, upload, retry_from_server"
-#define N_COLUMNS 33
+  "created_at, finished_at, rate_limit, upload, retry_from_server, dir_dev, dir_ino, " \
+  "file_dev, file_ino"
+#define N_COLUMNS 37
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -87,6 +88,13 @@ static const char *const migrations[] = {
   /* 4: whether retry_at is the server's (Retry-After), which the network coming back does not
    * cut short, or Ferry's own backoff, which it does. */
   "ALTER TABLE transfers ADD COLUMN retry_from_server INTEGER NOT NULL DEFAULT 0;",
+
+  /* 5: the destination folder as pinned when it was checked, and the file Ferry completed
+   * (device and inode): what may be written to, and what may be deleted. */
+  "ALTER TABLE transfers ADD COLUMN dir_dev INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE transfers ADD COLUMN dir_ino INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE transfers ADD COLUMN file_dev INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE transfers ADD COLUMN file_ino INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
@@ -496,6 +504,10 @@ bind_record (sqlite3_stmt      *stmt,
       sqlite3_bind_null (stmt, c++);
     }
   sqlite3_bind_int (stmt, c++, r->retry_from_server);
+  sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->dir_dev);
+  sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->dir_ino);
+  sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->file_dev);
+  sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->file_ino);
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -580,6 +592,11 @@ read_record (sqlite3_stmt *stmt)
     }
   c++;
   r->retry_from_server = sqlite3_column_int (stmt, c++) != 0;
+  /* Identities, not sizes: every bit of the stored value is kept. */
+  r->dir_dev = (guint64) sqlite3_column_int64 (stmt, c++);
+  r->dir_ino = (guint64) sqlite3_column_int64 (stmt, c++);
+  r->file_dev = (guint64) sqlite3_column_int64 (stmt, c++);
+  r->file_ino = (guint64) sqlite3_column_int64 (stmt, c++);
 
   return r;
 }
