@@ -1407,7 +1407,8 @@ on_sent (GObject      *source,
         finish_with_error (self, stopped_error (self));
       else
         finish_with_error (self, ferry_transfer_error_from_certificate (
-                                   error, soup_message_get_tls_peer_certificate_errors (self->msg)));
+                                   error,
+                                   soup_message_get_tls_peer_certificate_errors (self->msg)));
       return;
     }
 

@@ -21,7 +21,7 @@ typedef enum
   FERRY_TRANSFER_ERROR_REJECTED,   /* the server refused (4xx), TLS failure */
   FERRY_TRANSFER_ERROR_FAILED,     /* a local error, or the data failed verification */
   FERRY_TRANSFER_ERROR_NO_SPACE,   /* the disk is full: wait for space */
-  FERRY_TRANSFER_ERROR_LINK_EXPIRED, /* the address answers with something else: wait for a new one */
+  FERRY_TRANSFER_ERROR_LINK_EXPIRED, /* the address answers with something else: wait */
 } FerryTransferError;
 
 GQuark ferry_transfer_error_quark (void);
