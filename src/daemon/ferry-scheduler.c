@@ -287,7 +287,14 @@ update_pending (FerryScheduler *self)
   gboolean pending = FALSE;
 
   for (guint i = 0; i < self->transfers->len && !pending; i++)
-    pending = is_pending_state (ferry_transfer_get_state (g_ptr_array_index (self->transfers, i)));
+    {
+      FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
+
+      /* A link that expired waits for a person, as a paused transfer does: it holds
+       * nothing. */
+      pending = is_pending_state (r->state) && !(r->state == FERRY_STATE_WAITING &&
+                                                 (r->wait_reasons & FERRY_WAIT_LINK_EXPIRED));
+    }
 
   if (pending != self->pending)
     {
