@@ -55,6 +55,7 @@ struct _FerryDownload
   /* Trust in the end of the body (rule 4). */
   gint64 representation_total; /* the file's length as this response's Content-Range gave it */
   gboolean probing;            /* asking past the end of a body that came without a length */
+  gboolean total_unknown;      /* a 206 whose Content-Range gives no total */
   gboolean asked_original;     /* the stored redirect target failed: the address was asked */
   char *repr_digest;           /* Repr-Digest of the representation, kept across requests */
   char *unconfirmed;           /* why a completion could not be verified, or NULL */
@@ -745,7 +746,7 @@ on_read (GObject      *source,
       /* No length: libsoup 3.2 ends a chunked body cut between chunks as cleanly as a
        * whole one (PROTOCOLS.md §6), and a close-delimited body ends the same way when the
        * server dies. Ask the server what lies past this end before calling it whole. */
-      if (self->expected < 0 && !self->probing)
+      if ((self->expected < 0 || self->total_unknown) && !self->probing)
         {
           probe_end (self);
           return;
@@ -1025,6 +1026,7 @@ continue_from_here (FerryDownload *self)
   self->received = 0;
   self->expected = -1;
   self->representation_total = -1;
+  self->total_unknown = FALSE;
   g_clear_object (&self->body);
   send_request (self);
 }
@@ -1323,6 +1325,7 @@ handle_response (FerryDownload *self)
 
       self->probing = FALSE;
       self->representation_total = range.total;
+      self->total_unknown = range.total < 0;
       start_body (self, range.end - range.start + 1);
       return;
     }
