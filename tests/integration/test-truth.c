@@ -42,6 +42,7 @@ typedef struct
   char *etag;
   guint64 throttle;     /* bytes per second, 0 for full speed */
   guint64 partial;      /* ROUTE_PARTIAL: bytes in the first answer */
+  gboolean hide_total;  /* ROUTE_PARTIAL: that answer gives no total ("bytes 0-E/" and a star) */
   guint64 drop_after;   /* close the connection after this much of the body... */
   guint drop_times;     /* ...this many times */
   guint status;
@@ -105,6 +106,7 @@ serve (Server        *server,
                                              : g_strdup ("");
   guint64 start = 0, end = length - 1, drop = 0;
   gboolean ranged = FALSE;
+  g_autofree char *total = g_strdup_printf ("%zu", length);
 
   switch (route->kind)
     {
@@ -135,6 +137,11 @@ serve (Server        *server,
         {
           ranged = TRUE;
           end = route->partial - 1;
+          if (route->hide_total)
+            {
+              g_free (total);
+              total = g_strdup ("*");
+            }
         }
       break;
 
@@ -171,8 +178,8 @@ serve (Server        *server,
     head = g_strdup_printf ("HTTP/1.1 206 Partial Content\r\n"
                             "Content-Type: application/octet-stream\r\n%s"
                             "Content-Range: bytes %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
-                            "/%zu\r\nContent-Length: %" G_GUINT64_FORMAT "\r\n%s\r\n",
-                            etag_header, start, end, length, end - start + 1,
+                            "/%s\r\nContent-Length: %" G_GUINT64_FORMAT "\r\n%s\r\n",
+                            etag_header, start, end, total, end - start + 1,
                             drop ? "Connection: close\r\n" : "");
   else
     head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n%s"
@@ -549,6 +556,36 @@ test_short_206 (Fixture       *f,
   g_assert_null (((Request *) requests->pdata[0])->range);
   g_assert_cmpstr (((Request *) requests->pdata[1])->range, ==, "bytes=100-");
   g_assert_cmpstr (((Request *) requests->pdata[1])->if_range, ==, "\"r1\"");
+}
+
+static void
+test_short_206_unknown_total (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (1000, 20);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autofree char *expected_path = NULL;
+  Route *route;
+
+  /* A 206 of bytes 0-99 with no total: the end of the file is not said, so it is asked for. */
+  route = server_route (f->server, "/files/data.csv", ROUTE_PARTIAL, content, "\"d1\"");
+  route->partial = 100;
+  route->hide_total = TRUE;
+  t = add (f, "/files/data.csv", NULL);
+
+  g_assert_true (ferry_test_wait_until (is_over, t, WAIT_MS));
+  g_assert_cmpstr (ferry_transfer1_get_state (t), ==, "completed");
+  g_assert_cmpstr (ferry_transfer1_get_error (t), ==, "");
+  expected_path = g_build_filename (f->daemon->download_dir, "data.csv", NULL);
+  g_assert_cmpstr (ferry_transfer1_get_destination (t), ==, expected_path);
+  assert_file_is (expected_path, content);
+
+  requests = server_requests (f->server, "/files/data.csv");
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpstr (((Request *) requests->pdata[1])->range, ==, "bytes=100-");
+  g_assert_cmpstr (((Request *) requests->pdata[1])->if_range, ==, "\"d1\"");
+  g_assert_cmpuint (((Request *) requests->pdata[1])->status, ==, 206);
 }
 
 static void
@@ -1312,6 +1349,7 @@ main (int   argc,
 #define ADD(name, func) g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/truth/short-206", test_short_206);
   ADD ("/truth/short-206-no-validator", test_short_206_no_validator);
+  ADD ("/truth/short-206-unknown-total", test_short_206_unknown_total);
   ADD ("/truth/expired-link", test_expired_link);
   ADD ("/truth/stale-signed-redirect", test_stale_signed_redirect);
   ADD ("/truth/update-same-address", test_update_same_address);
