@@ -43,6 +43,8 @@ typedef struct
   guint64 throttle;     /* bytes per second, 0 for full speed */
   guint64 partial;      /* ROUTE_PARTIAL: bytes in the first answer */
   gboolean hide_total;  /* ROUTE_PARTIAL: that answer gives no total ("bytes 0-E/" and a star) */
+  gboolean chunked;     /* a 200 is sent chunked, without Content-Length */
+  gboolean bare_416;    /* a 416 has no Content-Range, as lighttpd's */
   guint64 drop_after;   /* close the connection after this much of the body... */
   guint drop_times;     /* ...this many times */
   guint status;
@@ -156,10 +158,14 @@ serve (Server        *server,
       start = g_ascii_strtoull (range + 6, NULL, 10);
       if (start >= length)
         {
+          g_autofree char *content_range = route->bare_416
+                                           ? g_strdup ("")
+                                           : g_strdup_printf ("Content-Range: bytes */%zu\r\n",
+                                                              length);
+
           record->status = 416;
           head = g_strdup_printf ("HTTP/1.1 416 Range Not Satisfiable\r\n"
-                                  "Content-Range: bytes */%zu\r\n%sContent-Length: 0\r\n\r\n",
-                                  length, etag_header);
+                                  "%s%sContent-Length: 0\r\n\r\n", content_range, etag_header);
           return write_str (out, head);
         }
       ranged = TRUE;
@@ -181,6 +187,10 @@ serve (Server        *server,
                             "/%s\r\nContent-Length: %" G_GUINT64_FORMAT "\r\n%s\r\n",
                             etag_header, start, end, total, end - start + 1,
                             drop ? "Connection: close\r\n" : "");
+  else if (route->chunked)
+    head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n%s"
+                            "Accept-Ranges: bytes\r\nTransfer-Encoding: chunked\r\n%s\r\n",
+                            etag_header, drop ? "Connection: close\r\n" : "");
   else
     head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n%s"
                             "Accept-Ranges: bytes\r\nContent-Length: %zu\r\n%s\r\n",
@@ -194,10 +204,20 @@ serve (Server        *server,
 
       if (drop > 0 && sent + chunk > drop)
         chunk = (gsize) (drop - sent);
-      if (chunk > 0 && !g_output_stream_write_all (out, data + pos, chunk, NULL, NULL, NULL))
+      if (chunk > 0 && !ranged && route->chunked)
+        {
+          g_autofree char *size_line = g_strdup_printf ("%zx\r\n", chunk);
+
+          if (!write_str (out, size_line) ||
+              !g_output_stream_write_all (out, data + pos, chunk, NULL, NULL, NULL) ||
+              !write_str (out, "\r\n"))
+            return FALSE;
+        }
+      else if (chunk > 0 && !g_output_stream_write_all (out, data + pos, chunk, NULL, NULL, NULL))
         return FALSE;
       pos += chunk;
       sent += chunk;
+      /* Cut between chunks: the connection closes without the last, empty chunk. */
       if (drop > 0 && sent >= drop)
         return FALSE;
       if (ferry_test_listener_is_stopping (server->listener))
@@ -206,6 +226,8 @@ serve (Server        *server,
         g_usleep ((gulong) (chunk * G_USEC_PER_SEC / route->throttle));
     }
 
+  if (!ranged && route->chunked)
+    return write_str (out, "0\r\n\r\n");
   return TRUE;
 }
 
@@ -608,6 +630,69 @@ test_short_206_no_validator (Fixture       *f,
   g_assert_nonnull (strstr (ferry_transfer1_get_error (t), "only 100 of 1000 bytes"));
   name_path = g_build_filename (f->daemon->download_dir, "notes.txt", NULL);
   g_assert_false (g_file_test (name_path, G_FILE_TEST_EXISTS));
+}
+
+/* -- Chunked bodies, confirmed by asking past their end ------------------------------- */
+
+static void
+test_chunked_confirmed (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (2 * MiB + 3, 21);
+  g_autoptr(FerryTransfer1) whole = NULL;
+  g_autoptr(FerryTransfer1) bare = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  Route *route;
+
+  /* A whole chunked body: the probe's 416 "bytes * /N" confirms it. */
+  route = server_route (f->server, "/chunked.bin", ROUTE_FILE, content, "\"c1\"");
+  route->chunked = TRUE;
+  whole = add (f, "/chunked.bin", NULL);
+  g_assert_true (ferry_test_wait_until (is_over, whole, WAIT_MS));
+  g_assert_cmpstr (ferry_transfer1_get_state (whole), ==, "completed");
+  g_assert_cmpstr (ferry_transfer1_get_error (whole), ==, "");
+  assert_file_is (ferry_transfer1_get_destination (whole), content);
+  requests = server_requests (f->server, "/chunked.bin");
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpuint (((Request *) requests->pdata[1])->status, ==, 416);
+  g_assert_cmpstr (((Request *) requests->pdata[1])->if_range, ==, "\"c1\"");
+
+  /* lighttpd's 416 has no Content-Range; with the validator sent it still confirms. */
+  route = server_route (f->server, "/bare.bin", ROUTE_FILE, content, "\"c2\"");
+  route->chunked = TRUE;
+  route->bare_416 = TRUE;
+  bare = add (f, "/bare.bin", NULL);
+  g_assert_true (ferry_test_wait_until (is_over, bare, WAIT_MS));
+  g_assert_cmpstr (ferry_transfer1_get_state (bare), ==, "completed");
+  g_assert_cmpstr (ferry_transfer1_get_error (bare), ==, "");
+  assert_file_is (ferry_transfer1_get_destination (bare), content);
+  g_assert_cmpuint (server_count (f->server, "/bare.bin"), ==, 2);
+}
+
+static void
+test_chunked_cut (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (3 * MiB, 22);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  Route *route;
+
+  /* Cut between chunks: libsoup 3.2 reports a clean end; the probe finds the rest. */
+  route = server_route (f->server, "/cut.bin", ROUTE_FILE, content, "\"c3\"");
+  route->chunked = TRUE;
+  route->drop_after = MiB;
+  route->drop_times = 1;
+  t = add (f, "/cut.bin", NULL);
+  g_assert_true (ferry_test_wait_until (is_over, t, WAIT_MS));
+  g_assert_cmpstr (ferry_transfer1_get_state (t), ==, "completed");
+  g_assert_cmpstr (ferry_transfer1_get_error (t), ==, "");
+  assert_file_is (ferry_transfer1_get_destination (t), content);
+
+  requests = server_requests (f->server, "/cut.bin");
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpstr (((Request *) requests->pdata[1])->range, ==, "bytes=1048576-");
+  g_assert_cmpuint (((Request *) requests->pdata[1])->status, ==, 206);
 }
 
 /* -- An expired link's web page on resume ------------------------------------------------ */
@@ -1350,6 +1435,8 @@ main (int   argc,
   ADD ("/truth/short-206", test_short_206);
   ADD ("/truth/short-206-no-validator", test_short_206_no_validator);
   ADD ("/truth/short-206-unknown-total", test_short_206_unknown_total);
+  ADD ("/truth/chunked-confirmed", test_chunked_confirmed);
+  ADD ("/truth/chunked-cut", test_chunked_cut);
   ADD ("/truth/expired-link", test_expired_link);
   ADD ("/truth/stale-signed-redirect", test_stale_signed_redirect);
   ADD ("/truth/update-same-address", test_update_same_address);
