@@ -1235,19 +1235,22 @@ handle_response (FerryDownload *self)
       gint64 length = content_length (headers);
       const char *etag = soup_message_headers_get_one (headers, "ETag");
 
-      if (length < 0 || (guint64) length == self->offset)
+      if (length < 0)
         {
           g_clear_object (&self->body);
-          if (length < 0 || (etag != NULL && r->etag != NULL && g_strcmp0 (etag, r->etag) != 0))
-            complete_unconfirmed (self);
-          else
-            {
-              self->received = 0;
-              complete (self, self->offset, self->repr_digest);
-            }
+          complete_unconfirmed (self);
           return;
         }
-      /* A different length: what arrived was not all of it, or the file changed. */
+      if ((guint64) length == self->offset &&
+          (etag == NULL || r->etag == NULL || g_strcmp0 (etag, r->etag) == 0))
+        {
+          g_clear_object (&self->body);
+          self->received = 0;
+          complete (self, self->offset, self->repr_digest);
+          return;
+        }
+      /* Another length or validator: what arrived was not all of it, or the file changed;
+       * this answer is taken as the file, from the start. */
     }
 
   if (status == 200 && self->offset > 0 && !self->probing)
@@ -1350,18 +1353,18 @@ handle_response (FerryDownload *self)
         }
 
       /* lighttpd's 416 has no Content-Range: with the validator sent in If-Range, it still
-       * says that nothing lies past our end. */
-      if (self->probing && has_validator (r) &&
-          soup_message_headers_get_one (headers, "Content-Range") == NULL)
+       * says that nothing lies past our end; without one it might be another file's. */
+      if (self->probing && soup_message_headers_get_one (headers, "Content-Range") == NULL)
         {
-          self->received = 0;
-          complete (self, self->offset, self->repr_digest);
-          return;
-        }
-
-      if (self->probing && !has_validator (r))
-        {
-          complete_unconfirmed (self);
+          if (has_validator (r))
+            {
+              self->received = 0;
+              complete (self, self->offset, self->repr_digest);
+            }
+          else
+            {
+              complete_unconfirmed (self);
+            }
           return;
         }
 
