@@ -773,8 +773,12 @@ test_stale_signed_redirect (Fixture       *f,
   pause_at (t, f->server, MiB);
   g_assert_cmpuint (server_count (f->server, "/stable"), ==, 1);
 
-  /* The signature expires; the stable address now signs a new one. */
-  server_status (f->server, "/signed?t=1", 403);
+  /* The signature expires (403, or an expired link's page); the stable address now signs a
+   * new one. */
+  if (g_strcmp0 (data, "page") == 0)
+    server_route (f->server, "/signed?t=1", ROUTE_PAGE, NULL, NULL);
+  else
+    server_status (f->server, "/signed?t=1", 403);
   server_redirect (f->server, "/stable", "/signed?t=2");
   server_route (f->server, "/signed?t=2", ROUTE_FILE, content, "\"rel\"");
   ferry_transfer1_call_resume_sync (t, NULL, &error);
@@ -1449,6 +1453,8 @@ main (int   argc,
   ADD ("/truth/chunked-cut", test_chunked_cut);
   ADD ("/truth/expired-link", test_expired_link);
   ADD ("/truth/stale-signed-redirect", test_stale_signed_redirect);
+  g_test_add ("/truth/stale-signed-redirect-page", Fixture, "page", fixture_setup,
+              test_stale_signed_redirect, fixture_teardown);
   ADD ("/truth/update-same-address", test_update_same_address);
   ADD ("/truth/error-cleared", test_error_cleared);
   ADD ("/truth/lengthless-python", test_lengthless_python);
