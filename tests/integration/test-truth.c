@@ -754,6 +754,53 @@ test_expired_link (Fixture       *f,
   g_assert_cmpuint (((Request *) requests->pdata[0])->status, ==, 206);
 }
 
+static void
+test_expired_link_restart (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (6 * MiB, 23);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(FerryTransfer1) again = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *fresh = NULL;
+  guint64 kept;
+  Route *route;
+
+  route = server_route (f->server, "/dl/big.img?sig=1", ROUTE_FILE, content, "\"img\"");
+  route->throttle = 2 * MiB;
+  t = add (f, "/dl/big.img?sig=1", NULL);
+  path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)));
+  pause_at (t, f->server, MiB);
+  server_route (f->server, "/dl/big.img?sig=1", ROUTE_PAGE, NULL, NULL);
+  ferry_transfer1_call_resume_sync (t, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_reason (t, "link-expired"));
+  kept = ferry_transfer1_get_bytes_done (t);
+
+  /* The wait and the kept bytes outlive ferryd. */
+  ferry_test_daemon_kill (f->daemon);
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (paths), ==, 1);
+  again = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (wait_reason (again, "link-expired"));
+  g_assert_cmpuint (ferry_transfer1_get_bytes_done (again), ==, kept);
+
+  server_route (f->server, "/dl/big.img?sig=2", ROUTE_FILE, content, "\"img\"");
+  fresh = server_uri (f->server, "/dl/big.img?sig=2");
+  update_uri (again, fresh);
+  g_assert_true (ferry_test_wait_until (is_over, again, WAIT_MS));
+  g_assert_cmpstr (ferry_transfer1_get_state (again), ==, "completed");
+  assert_file_is (ferry_transfer1_get_destination (again), content);
+  requests = server_requests (f->server, "/dl/big.img?sig=2");
+  g_assert_cmpuint (requests->len, ==, 1);
+  g_assert_cmpuint (g_ascii_strtoull (((Request *) requests->pdata[0])->range + 6, NULL, 10),
+                    ==, kept);
+}
+
 /* -- A stable address that redirects to a short-lived signed one ------------------------- */
 
 static void
@@ -1452,6 +1499,7 @@ main (int   argc,
   ADD ("/truth/chunked-confirmed", test_chunked_confirmed);
   ADD ("/truth/chunked-cut", test_chunked_cut);
   ADD ("/truth/expired-link", test_expired_link);
+  ADD ("/truth/expired-link-restart", test_expired_link_restart);
   ADD ("/truth/stale-signed-redirect", test_stale_signed_redirect);
   g_test_add ("/truth/stale-signed-redirect-page", Fixture, "page", fixture_setup,
               test_stale_signed_redirect, fixture_teardown);
