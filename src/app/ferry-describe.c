@@ -72,6 +72,8 @@ describe_waiting (const FerryStatus *s,
     return g_strdup (_("Waiting for power saving to end"));
   if (s->reasons & FERRY_WAIT_DISK_SPACE)
     return g_strdup (_("Waiting for free disk space"));
+  if (s->reasons & FERRY_WAIT_LINK_EXPIRED)
+    return g_strdup (_("The link seems to have expired — give it a new address to continue"));
 
   if (s->reasons & FERRY_WAIT_RETRY)
     {
@@ -133,6 +135,10 @@ ferry_describe_status (const FerryStatus *s,
       {
         g_autofree char *size = g_format_size (s->total ? s->total : s->done);
 
+        /* A completion the server could not confirm says so (Error is set). */
+        if (s->error != NULL && *s->error != '\0')
+          /* TRANSLATORS: "Completed — 3.1 MB — not verified: the server sent no length" */
+          return g_strdup_printf (_("Completed — %s — not verified"), size);
         return g_strdup_printf (_("Completed — %s"), size);
       }
 

@@ -223,6 +223,8 @@ describe (FerryTransfer1 *t,
             return g_strdup_printf (_("waiting (%s), next try in %s: %s"), joined, when,
                                     error && *error ? error : "");
           }
+        if (error != NULL && *error != '\0')
+          return g_strdup_printf (_("waiting (%s): %s"), joined, error);
         return g_strdup_printf (_("waiting (%s)"), joined);
       }
 
@@ -230,6 +232,8 @@ describe (FerryTransfer1 *t,
       {
         g_autofree char *size = g_format_size (total > 0 ? total : done);
 
+        if (error != NULL && *error != '\0')
+          return g_strdup_printf (_("completed — %s — not verified: %s"), size, error);
         return g_strdup_printf (_("completed — %s"), size);
       }
 

@@ -21,6 +21,7 @@ G_STATIC_ASSERT (G_N_ELEMENTS (state_names) == FERRY_N_STATES);
 
 static const char *const reason_names[] = {
   "schedule", "network", "metered", "power-saver", "slot", "retry", "disk-space",
+  "link-expired",
 };
 
 const char *

@@ -32,6 +32,7 @@ typedef enum
   FERRY_WAIT_SLOT = 1 << 4,
   FERRY_WAIT_RETRY = 1 << 5,
   FERRY_WAIT_DISK_SPACE = 1 << 6,
+  FERRY_WAIT_LINK_EXPIRED = 1 << 7,
 } FerryWaitReasons;
 
 const char *ferry_state_to_string (FerryState state);

@@ -53,10 +53,19 @@ struct _FerryDownload
   guint restarts;
   gint64 retry_after;
 
+  /* Trust in the end of the body (rule 4). */
+  gint64 representation_total; /* the file's length as this response's Content-Range gave it */
+  gboolean probing;            /* asking past the end of a body that came without a length */
+  gboolean total_unknown;      /* a 206 whose Content-Range gives no total */
+  gboolean asked_original;     /* the stored redirect target failed: the address was asked */
+  char *repr_digest;           /* Repr-Digest of the representation, kept across requests */
+  char *unconfirmed;           /* why a completion could not be verified, or NULL */
+
   /* Checkpoints run fdatasync in a thread while reading goes on. */
   guint generation;            /* bumped when the file is truncated */
   gboolean sync_in_flight;
   gboolean finishing;          /* take the final checkpoint when the one in flight lands */
+  gboolean sync_failed;        /* an fdatasync failed: no later one vouches for the bytes */
   gint64 last_checkpoint;
 
   gint64 last_byte_time;
@@ -74,6 +83,8 @@ G_DEFINE_FINAL_TYPE (FerryDownload, ferry_download, G_TYPE_OBJECT)
 
 static void send_request (FerryDownload *self);
 static void read_next (FerryDownload *self);
+static void ask_for_rest (FerryDownload *self);
+static void probe_end (FerryDownload *self);
 static void finish_with_error (FerryDownload *self,
                                GError        *error);
 
@@ -107,6 +118,8 @@ ferry_download_finalize (GObject *object)
     close (self->dir_fd);
   g_free (self->buffer);
   g_free (self->current_uri);
+  g_free (self->repr_digest);
+  g_free (self->unconfirmed);
   g_clear_error (&self->pending_error);
 
   G_OBJECT_CLASS (ferry_download_parent_class)->finalize (object);
@@ -128,6 +141,7 @@ ferry_download_init (FerryDownload *self)
   self->dir_fd = -1;
   self->retry_after = -1;
   self->expected = -1;
+  self->representation_total = -1;
 }
 
 FerryDownload *
@@ -171,6 +185,13 @@ ferry_download_get_progress (FerryDownload *self)
 {
   g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), 0);
   return self->progress;
+}
+
+const char *
+ferry_download_get_unconfirmed (FerryDownload *self)
+{
+  g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), NULL);
+  return self->unconfirmed;
 }
 
 static guint64
@@ -270,10 +291,17 @@ record_synced (FerryDownload *self,
 
   if (!g_task_propagate_boolean (G_TASK (result), &local_error))
     {
+      /* The kernel reports a lost writeback once: the next fdatasync succeeds although the
+       * pages are gone (PROTOCOLS.md §6). So nothing past the last good sync is ever
+       * recorded in this attempt; the next one truncates to it and asks again. */
+      self->sync_failed = TRUE;
       g_propagate_error (error, write_error (self, local_error->code == G_IO_ERROR_NO_SPACE
                                                    ? ENOSPC : EIO));
       return FALSE;
     }
+
+  if (self->sync_failed)
+    return TRUE;
 
   if (data->generation != self->generation || data->position == self->record->bytes_done)
     return TRUE;
@@ -733,9 +761,25 @@ on_read (GObject      *source,
           return;
         }
 
-      complete (self, file_position (self),
-                soup_message_headers_get_one (soup_message_get_response_headers (self->msg),
-                                              "Repr-Digest"));
+      /* A 206 that stops before the end of a file of known length: the rest is asked for,
+       * never taken for the whole. */
+      if (self->representation_total >= 0 &&
+          file_position (self) < (guint64) self->representation_total)
+        {
+          ask_for_rest (self);
+          return;
+        }
+
+      /* No length: libsoup 3.2 ends a chunked body cut between chunks as cleanly as a
+       * whole one (PROTOCOLS.md §6), and a close-delimited body ends the same way when the
+       * server dies. Ask the server what lies past this end before calling it whole. */
+      if ((self->expected < 0 || self->total_unknown) && !self->probing)
+        {
+          probe_end (self);
+          return;
+        }
+
+      complete (self, file_position (self), self->repr_digest);
       return;
     }
 
@@ -970,8 +1014,16 @@ static void
 start_body (FerryDownload *self,
             gint64         body_length)
 {
+  const char *digest = soup_message_headers_get_one (
+    soup_message_get_response_headers (self->msg), "Repr-Digest");
+
   self->received = 0;
   self->expected = body_length;
+  if (digest != NULL)
+    {
+      g_free (self->repr_digest);
+      self->repr_digest = g_strdup (digest);
+    }
   self->last_byte_time = g_get_monotonic_time ();
   ferry_transfer_set_live_bytes (self->transfer, self->offset);
   if (self->stall_source == 0)
@@ -985,6 +1037,147 @@ content_length (SoupMessageHeaders *headers)
   if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
     return -1;
   return soup_message_headers_get_content_length (headers);
+}
+
+static gboolean
+has_validator (FerryRecord *r)
+{
+  return r->etag != NULL || r->last_modified != NULL;
+}
+
+/* Sends the next request of this attempt from where the file now ends. */
+static void
+continue_from_here (FerryDownload *self)
+{
+  self->offset = file_position (self);
+  self->received = 0;
+  self->expected = -1;
+  self->representation_total = -1;
+  self->total_unknown = FALSE;
+  g_clear_object (&self->body);
+  send_request (self);
+}
+
+static void
+ask_for_rest (FerryDownload *self)
+{
+  FerryRecord *r = self->record;
+
+  if (self->received == 0)
+    {
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                                            "The server sent an empty part of the file"));
+      return;
+    }
+
+  if (!has_validator (r))
+    {
+      /* Without a validator the rest could belong to another version of the file. */
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                            "The server sent only %" G_GUINT64_FORMAT " of %"
+                                            G_GINT64_FORMAT " bytes and no way to check that "
+                                            "the rest belongs to the same file; Ferry did not "
+                                            "keep a partial file as if it were whole",
+                                            file_position (self), self->representation_total));
+      return;
+    }
+
+  g_debug ("Transfer %" G_GUINT64_FORMAT ": the server sent up to %" G_GUINT64_FORMAT
+           " of %" G_GINT64_FORMAT "; asking for the rest", r->id, file_position (self),
+           self->representation_total);
+  continue_from_here (self);
+}
+
+/* Asks for the bytes past the end of a body that came without a length: 416 with
+ * "bytes * /N" (N our size) confirms the end, 206 continues the file. */
+static void
+probe_end (FerryDownload *self)
+{
+  g_debug ("Transfer %" G_GUINT64_FORMAT ": confirming the end of a body without a length at "
+           "%" G_GUINT64_FORMAT, self->record->id, file_position (self));
+  self->probing = TRUE;
+  continue_from_here (self);
+}
+
+/* Completes a file whose end the server could not confirm, saying so. */
+static void
+complete_unconfirmed (FerryDownload *self)
+{
+  g_free (self->unconfirmed);
+  if (self->record->sha256 == NULL && self->repr_digest == NULL)
+    self->unconfirmed = g_strdup ("The server sent this file without a length and cannot "
+                                  "confirm where it ends: Ferry kept what arrived but could "
+                                  "not verify that the file is whole");
+  self->received = 0;
+  complete (self, self->offset, self->repr_digest);
+}
+
+/* A 401/403/404/410, or a page where the file was, from a redirect target stored by an
+ * earlier attempt: signed targets are short-lived (RFC 9110: a 302/303/307 target is
+ * temporary), so the address itself is asked again before giving up. TRUE if it was. */
+static gboolean
+ask_original_address (FerryDownload *self)
+{
+  FerryRecord *r = self->record;
+  g_autoptr(GError) error = NULL;
+
+  if (self->asked_original || self->redirects > 0 || r->final_uri == NULL ||
+      g_strcmp0 (r->final_uri, r->uri) == 0 || g_strcmp0 (self->current_uri, r->final_uri) != 0)
+    return FALSE;
+
+  g_debug ("Transfer %" G_GUINT64_FORMAT ": the stored redirect target failed; asking %s "
+           "again", r->id, r->uri);
+  self->asked_original = TRUE;
+  g_clear_pointer (&r->final_uri, g_free);
+  if (!save_record (self, &error))
+    {
+      finish_with_error (self, g_steal_pointer (&error));
+      return TRUE;
+    }
+
+  g_free (self->current_uri);
+  self->current_uri = g_strdup (r->uri);
+  g_clear_object (&self->body);
+  send_request (self);
+  return TRUE;
+}
+
+/* On a resume, whether a 200 can be a new version of the file rather than something else
+ * (an expired link's web page): NULL if it can, else what it looks like. */
+static const char *
+not_the_file (FerryDownload      *self,
+              SoupMessageHeaders *headers,
+              gint64              length)
+{
+  FerryRecord *r = self->record;
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+
+  if (type != NULL && g_ascii_strcasecmp (type, "text/html") == 0 &&
+      (r->filename == NULL ||
+       !(g_str_has_suffix (r->filename, ".html") || g_str_has_suffix (r->filename, ".htm"))))
+    return "a web page";
+
+  if (soup_message_headers_get_one (headers, "ETag") == NULL &&
+      soup_message_headers_get_one (headers, "Last-Modified") == NULL)
+    return "an answer that carries no validator";
+
+  if (length >= 0 && r->bytes_total > 0 &&
+      ((guint64) length < r->bytes_total / 2 || (guint64) length / 2 > r->bytes_total))
+    return "a file of a very different size";
+
+  return NULL;
+}
+
+static GError *
+link_expired_error (FerryDownload *self,
+                    const char    *what)
+{
+  g_autofree char *kept = g_format_size (self->offset);
+
+  return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_LINK_EXPIRED,
+                      "The link seems to have expired: the server answered with %s instead "
+                      "of the file. The %s already downloaded are kept; give the transfer a "
+                      "new address to continue", what, kept);
 }
 
 static gboolean
@@ -1052,6 +1245,10 @@ handle_response (FerryDownload *self)
         return;
     }
 
+  if ((status == 401 || status == 403 || status == 404 || status == 410) &&
+      ask_original_address (self))
+    return;
+
   if (self->current_uri != NULL && g_strcmp0 (r->final_uri, self->current_uri) != 0 &&
       status >= 200 && status < 300)
     {
@@ -1059,10 +1256,48 @@ handle_response (FerryDownload *self)
       r->final_uri = g_strdup (self->current_uri);
     }
 
+  if (status == 200 && self->probing)
+    {
+      /* The server ignored the range. Its length, if it gives one, settles the question. */
+      gint64 length = content_length (headers);
+      const char *etag = soup_message_headers_get_one (headers, "ETag");
+
+      if (length < 0)
+        {
+          g_clear_object (&self->body);
+          complete_unconfirmed (self);
+          return;
+        }
+      if ((guint64) length == self->offset &&
+          (etag == NULL || r->etag == NULL || g_strcmp0 (etag, r->etag) == 0))
+        {
+          g_clear_object (&self->body);
+          self->received = 0;
+          complete (self, self->offset, self->repr_digest);
+          return;
+        }
+      /* Another length or validator: what arrived was not all of it, or the file changed;
+       * this answer is taken as the file, from the start. */
+    }
+
+  if (status == 200 && self->offset > 0 && !self->probing)
+    {
+      const char *what = not_the_file (self, headers, content_length (headers));
+
+      if (what != NULL)
+        {
+          if (ask_original_address (self))
+            return;
+          finish_with_error (self, link_expired_error (self, what));
+          return;
+        }
+    }
+
   if (status == 200)
     {
       gint64 length = content_length (headers);
 
+      self->probing = FALSE;
       if (self->offset > 0)
         g_debug ("Transfer %" G_GUINT64_FORMAT ": the server sent the whole file (the file "
                  "changed or ranges are not supported); starting over", r->id);
@@ -1087,8 +1322,10 @@ handle_response (FerryDownload *self)
                                                                          "Content-Range"),
                                            &range) ||
           range.start < 0 || (guint64) range.start != self->offset ||
-          (range.total >= 0 && r->bytes_total > 0 && (guint64) range.total != r->bytes_total) ||
-          (etag != NULL && r->etag != NULL && g_strcmp0 (etag, r->etag) != 0) ||
+          (self->offset > 0 && range.total >= 0 && r->bytes_total > 0 &&
+           (guint64) range.total != r->bytes_total) ||
+          (self->offset > 0 && etag != NULL && r->etag != NULL && g_strcmp0 (etag, r->etag) != 0) ||
+          (self->probing && !has_validator (r)) ||
           (content_length (headers) >= 0 &&
            content_length (headers) != range.end - range.start + 1))
         {
@@ -1096,7 +1333,17 @@ handle_response (FerryDownload *self)
           return;
         }
 
-      if (range.total >= 0 && r->bytes_total == 0)
+      if (self->offset == 0)
+        {
+          /* A 206 to a request without a range starts a representation like a 200 does:
+           * its validators and its name (from the address) are learnt. */
+          if (!begin_representation (self, headers, range.total, &error))
+            {
+              finish_with_error (self, g_steal_pointer (&error));
+              return;
+            }
+        }
+      else if (range.total >= 0 && r->bytes_total == 0)
         {
           r->bytes_total = (guint64) range.total;
           if (!save_record (self, &error))
@@ -1106,6 +1353,9 @@ handle_response (FerryDownload *self)
             }
         }
 
+      self->probing = FALSE;
+      self->representation_total = range.total;
+      self->total_unknown = range.total < 0;
       start_body (self, range.end - range.start + 1);
       return;
     }
@@ -1125,7 +1375,23 @@ handle_response (FerryDownload *self)
           (etag == NULL || g_strcmp0 (etag, r->etag) == 0))
         {
           self->received = 0;
-          complete (self, self->offset, NULL);
+          complete (self, self->offset, self->repr_digest);
+          return;
+        }
+
+      /* lighttpd's 416 has no Content-Range: with the validator sent in If-Range, it still
+       * says that nothing lies past our end; without one it might be another file's. */
+      if (self->probing && soup_message_headers_get_one (headers, "Content-Range") == NULL)
+        {
+          if (has_validator (r))
+            {
+              self->received = 0;
+              complete (self, self->offset, self->repr_digest);
+            }
+          else
+            {
+              complete_unconfirmed (self);
+            }
           return;
         }
 
@@ -1173,8 +1439,9 @@ on_sent (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         finish_with_error (self, stopped_error (self));
       else
-        finish_with_error (self, ferry_transfer_error_from_network (
-                                   error, soup_message_get_tls_peer_certificate_errors (self->msg) != 0));
+        finish_with_error (self, ferry_transfer_error_from_certificate (
+                                   error,
+                                   soup_message_get_tls_peer_certificate_errors (self->msg)));
       return;
     }
 
@@ -1211,7 +1478,9 @@ send_request (FerryDownload *self)
       g_autofree char *range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", self->offset);
 
       soup_message_headers_replace (headers, "Range", range);
-      soup_message_headers_replace (headers, "If-Range", r->etag ? r->etag : r->last_modified);
+      /* Without a validator only a probe past the end of a lengthless body asks a range. */
+      if (r->etag != NULL || r->last_modified != NULL)
+        soup_message_headers_replace (headers, "If-Range", r->etag ? r->etag : r->last_modified);
     }
 
   soup_session_send_async (self->session, self->msg, G_PRIORITY_DEFAULT, self->io_cancellable,

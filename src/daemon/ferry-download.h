@@ -39,5 +39,9 @@ void     ferry_download_set_rate_limiters (FerryDownload    *self,
 gint64   ferry_download_get_retry_after (FerryDownload *self);
 /* Bytes received in this attempt that advanced the file. */
 guint64  ferry_download_get_progress (FerryDownload *self);
+/* After a completed attempt: a sentence saying why the file's end could not be confirmed
+ * (no length, no digest, and a server that cannot answer past the end), or NULL when the
+ * completion was verified. */
+const char *ferry_download_get_unconfirmed (FerryDownload *self);
 
 G_END_DECLS

@@ -339,7 +339,14 @@ update_pending (FerryScheduler *self)
   gboolean pending = FALSE;
 
   for (guint i = 0; i < self->transfers->len && !pending; i++)
-    pending = is_pending_state (ferry_transfer_get_state (g_ptr_array_index (self->transfers, i)));
+    {
+      FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
+
+      /* A link that expired waits for a person, as a paused transfer does: it holds
+       * nothing. */
+      pending = is_pending_state (r->state) && !(r->state == FERRY_STATE_WAITING &&
+                                                 (r->wait_reasons & FERRY_WAIT_LINK_EXPIRED));
+    }
 
   if (pending != self->pending)
     {
@@ -434,6 +441,17 @@ delete_partial (FerryRecord *r)
 
 /* -- Progress ---------------------------------------------------------------------------- */
 
+/* Bytes the running attempt moved forward. */
+static guint64
+attempt_progress (GObject *engine)
+{
+  if (FERRY_IS_UPLOAD (engine))
+    return ferry_upload_get_progress (FERRY_UPLOAD (engine));
+  if (FERRY_IS_DOWNLOAD (engine))
+    return ferry_download_get_progress (FERRY_DOWNLOAD (engine));
+  return 0;
+}
+
 static gboolean
 tick (gpointer user_data)
 {
@@ -457,6 +475,12 @@ tick (gpointer user_data)
 
       if (FERRY_IS_UPLOAD (engine))
         ferry_transfer_set_sent_bytes (t, ferry_upload_get_sent (FERRY_UPLOAD (engine)));
+      /* The last attempt's trouble is over once this one moves the file forward. */
+      if (r->error != NULL && attempt_progress (engine) > 0)
+        {
+          g_clear_pointer (&r->error, g_free);
+          save (t);
+        }
       if (ferry_transfer_update_rate (t, now) || publish)
         {
           g_variant_builder_add (&builder, "(ottt)", ferry_transfer_get_object_path (t),
@@ -646,6 +670,7 @@ apply_outcome (FerryScheduler *self,
                FerryTransfer  *transfer,
                gint64          retry_after,
                guint64         progress,
+               const char     *unconfirmed,
                GError         *error)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
@@ -653,7 +678,9 @@ apply_outcome (FerryScheduler *self,
   if (error == NULL)
     {
       r->attempts = 0;
-      g_clear_pointer (&r->error, g_free);
+      /* A completion that could not be verified says so where errors are read. */
+      g_free (r->error);
+      r->error = g_strdup (unconfirmed);
       finish (self, transfer, FERRY_STATE_COMPLETED);
       g_message ("Transfer %" G_GUINT64_FORMAT " completed: %s", r->id, r->destination);
       return;
@@ -721,6 +748,17 @@ apply_outcome (FerryScheduler *self,
       finish (self, transfer, FERRY_STATE_REJECTED);
       return;
 
+    case FERRY_TRANSFER_ERROR_LINK_EXPIRED:
+      /* Retrying the same address brings the same page: wait for Update (uri) or Resume,
+       * with the bytes kept. */
+      r->attempts = 0;
+      r->state = FERRY_STATE_WAITING;
+      r->wait_reasons = FERRY_WAIT_LINK_EXPIRED;
+      r->retry_at = 0;
+      g_message ("Transfer %" G_GUINT64_FORMAT ": %s", r->id, error->message);
+      save (transfer);
+      return;
+
     case FERRY_TRANSFER_ERROR_FAILED:
     default:
       finish (self, transfer, FERRY_STATE_FAILED);
@@ -752,6 +790,7 @@ on_attempt_done (GObject      *source,
   FerryRecord *r = ferry_transfer_get_record (transfer);
   gint64 retry_after;
   guint64 progress;
+  const char *unconfirmed = NULL;
 
   if (FERRY_IS_UPLOAD (source))
     {
@@ -764,6 +803,7 @@ on_attempt_done (GObject      *source,
       ferry_download_run_finish (FERRY_DOWNLOAD (source), result, &error);
       retry_after = ferry_download_get_retry_after (FERRY_DOWNLOAD (source));
       progress = ferry_download_get_progress (FERRY_DOWNLOAD (source));
+      unconfirmed = ferry_download_get_unconfirmed (FERRY_DOWNLOAD (source));
     }
   self = g_object_get_data (G_OBJECT (transfer), "ferry-scheduler");
 
@@ -795,7 +835,7 @@ on_attempt_done (GObject      *source,
   switch (r->state)
     {
     case FERRY_STATE_RUNNING:
-      apply_outcome (self, transfer, retry_after, progress, error);
+      apply_outcome (self, transfer, retry_after, progress, unconfirmed, error);
       break;
 
     case FERRY_STATE_CANCELED:
@@ -930,6 +970,10 @@ blockers (FerryScheduler *self,
       reasons |= r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE);
       *next_due = MIN (*next_due, retry_due (r));
     }
+
+  /* No due time: only a new address (Update) or Resume ends this wait. */
+  if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_LINK_EXPIRED))
+    reasons |= FERRY_WAIT_LINK_EXPIRED;
 
   if (!self->online)
     reasons |= FERRY_WAIT_NETWORK;
@@ -1148,8 +1192,9 @@ ferry_scheduler_resume (FerryScheduler *self,
       return TRUE;
 
     case FERRY_STATE_WAITING:
-      /* "Try now": skip a retry backoff, but not a schedule. */
-      if (!(r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE)))
+      /* "Try now": skip a retry backoff or try an expired link again, but not a schedule. */
+      if (!(r->wait_reasons & (FERRY_WAIT_RETRY | FERRY_WAIT_DISK_SPACE |
+                               FERRY_WAIT_LINK_EXPIRED)))
         return TRUE;
       break;
 

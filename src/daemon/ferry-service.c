@@ -339,6 +339,7 @@ handle_update (FerryService          *self,
   g_autoptr(FerryRecord) scratch = NULL;
   g_autoptr(GError) error = NULL;
   FerryRecord *r = ferry_transfer_get_record (transfer);
+  g_autoptr(GVariant) new_uri = g_variant_lookup_value (options, "uri", G_VARIANT_TYPE_STRING);
   gboolean uri_changed;
   gboolean restart;
 
@@ -372,6 +373,20 @@ handle_update (FerryService          *self,
       g_free (r->uri);
       r->uri = g_steal_pointer (&scratch->uri);
       g_clear_pointer (&r->final_uri, g_free);
+    }
+  if (new_uri != NULL)
+    {
+      /* The same address again: where it redirected before may have expired, so it is
+       * asked afresh; a wait for a new link ends. */
+      uri_changed = uri_changed || r->final_uri != NULL;
+      g_clear_pointer (&r->final_uri, g_free);
+      if (r->state == FERRY_STATE_WAITING &&
+          (r->wait_reasons & (FERRY_WAIT_LINK_EXPIRED | FERRY_WAIT_RETRY)))
+        {
+          r->state = FERRY_STATE_QUEUED;
+          r->wait_reasons = FERRY_WAIT_NONE;
+          r->retry_at = 0;
+        }
     }
   r->allow_metered = scratch->allow_metered;
   r->discretionary = scratch->discretionary;

@@ -435,6 +435,47 @@ ferry_transfer_error_from_network (const GError *error,
                       "The connection to the server was lost: %s", error->message);
 }
 
+GError *
+ferry_transfer_error_from_certificate (const GError         *error,
+                                       GTlsCertificateFlags  flags)
+{
+  g_autoptr(GString) faults = g_string_new (NULL);
+  static const struct
+  {
+    GTlsCertificateFlags flag;
+    const char *words;
+  } table[] = {
+    { G_TLS_CERTIFICATE_EXPIRED, "its certificate has expired" },
+    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "its certificate is not valid yet (check this "
+                                       "computer's clock)" },
+    { G_TLS_CERTIFICATE_BAD_IDENTITY, "its certificate was issued for another name than "
+                                      "the one in the address" },
+    { G_TLS_CERTIFICATE_UNKNOWN_CA, "its certificate was issued by an authority this "
+                                    "computer does not trust" },
+    { G_TLS_CERTIFICATE_REVOKED, "its certificate was revoked" },
+    { G_TLS_CERTIFICATE_INSECURE, "its certificate uses insecure cryptography" },
+  };
+
+  if (flags == 0)
+    return ferry_transfer_error_from_network (error, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      if (!(flags & table[i].flag))
+        continue;
+      if (faults->len > 0)
+        g_string_append (faults, "; ");
+      g_string_append (faults, table[i].words);
+    }
+  if (faults->len == 0)
+    g_string_append (faults, "its certificate could not be checked");
+
+  /* Retrying will not mend a certificate, and Ferry never bypasses one. */
+  return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                      "The server's identity could not be verified, so Ferry did not connect: "
+                      "%s", faults->str);
+}
+
 guint
 ferry_transfer_stall_seconds (void)
 {

@@ -21,6 +21,7 @@ typedef enum
   FERRY_TRANSFER_ERROR_REJECTED,   /* the server refused (4xx), TLS failure */
   FERRY_TRANSFER_ERROR_FAILED,     /* a local error, or the data failed verification */
   FERRY_TRANSFER_ERROR_NO_SPACE,   /* the disk is full: wait for space */
+  FERRY_TRANSFER_ERROR_LINK_EXPIRED, /* the address answers with something else: wait */
 } FerryTransferError;
 
 GQuark ferry_transfer_error_quark (void);
@@ -35,6 +36,10 @@ guint  ferry_transfer_stall_seconds (void);
  * connection that broke is transient. */
 GError *ferry_transfer_error_from_network (const GError *error,
                                            gboolean      tls_failed);
+/* The same for a server certificate that was refused: says which of its faults (@flags, as
+ * soup_message_get_tls_peer_certificate_errors() gives them) made it so. */
+GError *ferry_transfer_error_from_certificate (const GError         *error,
+                                               GTlsCertificateFlags  flags);
 
 #define FERRY_TRANSFERS_PATH FERRY_DAEMON_PATH "/transfers"
 
