@@ -818,6 +818,7 @@ on_source_adopted (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       return_error (add->invocation, error);
+      g_application_release (G_APPLICATION (add->service));
       return;
     }
 
@@ -825,6 +826,8 @@ on_source_adopted (GObject      *source,
   g_free (add->record->destination);
   add->record->destination = g_strdup (add->record->filename);
   add_record (add->service, add->invocation, g_steal_pointer (&add->record), add->paused);
+  /* Held since the call came in; a stored transfer that has work holds on its own. */
+  g_application_release (G_APPLICATION (add->service));
 }
 
 static gboolean
@@ -876,6 +879,9 @@ handle_add_upload (FerryManager1         *manager,
   add->fd = fd;
   add->copy_dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "uploads", NULL);
 
+  /* Copying the file can outlast the inactivity timeout: without a hold ferryd could exit
+   * before it answers, and leave the copy behind. */
+  g_application_hold (G_APPLICATION (self));
   task = g_task_new (NULL, NULL, on_source_adopted, NULL);
   g_task_set_task_data (task, add, (GDestroyNotify) add_upload_free);
   g_task_run_in_thread (task, adopt_source_thread);
