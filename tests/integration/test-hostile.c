@@ -473,6 +473,52 @@ out:
     g_clear_object (&t[i]);
 }
 
+static gboolean
+sent_some (gpointer user_data)
+{
+  return ferry_transfer1_get_bytes_sent (user_data) >= 256 * KiB;
+}
+
+/* -- A file overwritten in place while it is sent ----------------------------------------- */
+
+/* Same size, other bytes, written over the file while the server reads it slowly: the
+ * upload is not called complete, and its error says the file changed. @data: the server
+ * path ("/plain/…" for one PUT, "/ietf" for the draft's appends). */
+static void
+test_overwritten_in_place (Fixture       *f,
+                           gconstpointer  data)
+{
+  const char *server_path = data;
+  gboolean plain = g_str_has_prefix (server_path, "/plain/");
+  g_autofree char *path = write_source (f, "growing.bin", 4 * MiB, 60);
+  g_autoptr(GBytes) other = ferry_test_make_content (4 * MiB, 61);
+  g_autoptr(FerryTransfer1) t = NULL;
+  gsize size;
+  const guint8 *bytes = g_bytes_get_data (other, &size);
+  int fd;
+
+  /* Read slowly (about 8 s for the file) by ferryd's own rate limit, so the body is still
+   * being made from the file when it is written over. The draft sends many appends. */
+  ferry_test_upload_server_set_max_append (f->server, 256 * KiB);
+  t = upload (f, path, server_path,
+              plain ? options_of ("protocol", g_variant_new_string ("plain"),
+                                  "method", g_variant_new_string ("PUT"),
+                                  "rate-limit", g_variant_new_uint64 (512 * KiB), NULL)
+                    : options_of ("protocol", g_variant_new_string ("ietf"),
+                                  "rate-limit", g_variant_new_uint64 (512 * KiB), NULL));
+  g_assert_true (ferry_test_wait_until (sent_some, t, 30000));
+
+  /* In place: the same inode, the same size. */
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, bytes, size, 0), ==, (gssize) size);
+  close (fd);
+
+  g_assert_true (ferry_test_wait_state (t, "failed", 30000));
+  g_assert_nonnull (strstr (ferry_transfer1_get_error (t), "a mix of two versions"));
+  g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), <, 4 * MiB);
+}
+
 /* -- AddUpload holds ferryd --------------------------------------------------------------- */
 
 typedef struct
@@ -585,6 +631,8 @@ main (int   argc,
   ADD ("/hostile/cancel-frees-slot", NULL, test_cancel_frees_slot);
   ADD ("/hostile/sigterm-stuck", NULL, test_sigterm_stuck);
   ADD ("/hostile/hold-during-add-upload", NULL, test_hold_during_add_upload);
+  ADD ("/hostile/overwritten-in-place-put", "/plain/growing.bin", test_overwritten_in_place);
+  ADD ("/hostile/overwritten-in-place-ietf", "/ietf", test_overwritten_in_place);
 #undef ADD
 
   return g_test_run ();
