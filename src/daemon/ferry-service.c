@@ -41,6 +41,9 @@ struct _FerryService
   FerryManager1 *manager;
   GHashTable *transfers;      /* id → FerryTransfer */
   GHashTable *identifiers;    /* "session\nidentifier" → FerryTransfer */
+  /* "session\nidentifier" of an AddUpload still adopting its file → GPtrArray of the
+   * invocations that named the same pair meanwhile, answered with its outcome. */
+  GHashTable *adding;
   gboolean held;
   gboolean quitting;
 
@@ -618,12 +621,14 @@ default_directory (FerryService *self)
   return ferry_settings_dup_download_folder (ferry_scheduler_get_settings (self->scheduler));
 }
 
-/* Stores @record and starts it; answers @invocation with its path. */
-static void
+/* Stores @record and starts it; answers @invocation with its path. Returns the transfer
+ * (owned by the service), or NULL with @error set when it could not be stored. */
+static FerryTransfer *
 add_record (FerryService          *self,
             GDBusMethodInvocation *invocation,
             FerryRecord           *record_in,
-            gboolean               paused)
+            gboolean               paused,
+            GError               **out_error)
 {
   g_autoptr(FerryRecord) record = record_in;
   g_autoptr(FerryTransfer) transfer = NULL;
@@ -639,8 +644,10 @@ add_record (FerryService          *self,
     {
       if (record->source_is_copy && record->source_path != NULL)
         g_unlink (record->source_path);
+      if (out_error != NULL)
+        *out_error = g_error_copy (error);
       return_error (invocation, error);
-      return;
+      return NULL;
     }
 
   transfer = ferry_transfer_new (self->store, g_steal_pointer (&record));
@@ -651,6 +658,40 @@ add_record (FerryService          *self,
   g_dbus_method_invocation_return_value (invocation,
                                          g_variant_new ("(o)",
                                                         ferry_transfer_get_object_path (transfer)));
+  return transfer;
+}
+
+/* Answers the calls that named @key while an AddUpload of it was adopting its file: with the
+ * transfer it made, or with its error. */
+static void
+answer_waiting (FerryService  *self,
+                const char    *key,
+                FerryTransfer *transfer,
+                const GError  *error)
+{
+  g_autofree char *stolen_key = NULL;
+  g_autoptr(GPtrArray) waiting = NULL;
+
+  if (key == NULL ||
+      !g_hash_table_steal_extended (self->adding, key, (gpointer *) &stolen_key,
+                                    (gpointer *) &waiting))
+    return;
+
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      GDBusMethodInvocation *invocation = g_ptr_array_index (waiting, i);
+
+      if (transfer != NULL)
+        g_dbus_method_invocation_return_value (g_object_ref (invocation),
+                                               g_variant_new ("(o)",
+                                                              ferry_transfer_get_object_path (transfer)));
+      else
+        {
+          g_autoptr(GError) copy = g_error_copy (error);
+
+          return_error (g_object_ref (invocation), copy);
+        }
+    }
 }
 
 /* A sandboxed app's transfers are in its own session, and its downloads land in the
@@ -699,6 +740,7 @@ new_record (FerryService          *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
   FerryTransfer *existing;
+  GPtrArray *waiting;
   const char *confinement;
 
   touch (self);
@@ -730,6 +772,16 @@ new_record (FerryService          *self,
       g_dbus_method_invocation_return_value (invocation,
                                              g_variant_new ("(o)",
                                                             ferry_transfer_get_object_path (existing)));
+      return NULL;
+    }
+
+  /* An AddUpload of the same pair is still adopting its file: this call gets its transfer
+   * (two concurrent adds are one transfer, never a second row). */
+  waiting = key ? g_hash_table_lookup (self->adding, key) : NULL;
+  if (waiting != NULL)
+    {
+      /* The array holds the reference the answer will use. */
+      g_ptr_array_add (waiting, invocation);
       return NULL;
     }
 
@@ -765,7 +817,7 @@ handle_add_download (FerryManager1         *manager,
         }
     }
 
-  add_record (self, invocation, g_steal_pointer (&record), paused);
+  add_record (self, invocation, g_steal_pointer (&record), paused, NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -777,6 +829,7 @@ typedef struct
   gboolean paused;
   int fd;
   char *copy_dir;
+  char *key;            /* its (session, identifier), if it has one */
 } AddUpload;
 
 static void
@@ -788,6 +841,7 @@ add_upload_free (AddUpload *add)
   if (add->fd >= 0)
     close (add->fd);
   g_free (add->copy_dir);
+  g_free (add->key);
   g_free (add);
 }
 
@@ -815,8 +869,11 @@ on_source_adopted (GObject      *source,
   AddUpload *add = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
+  FerryTransfer *transfer;
+
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      answer_waiting (add->service, add->key, NULL, error);
       return_error (add->invocation, error);
       g_application_release (G_APPLICATION (add->service));
       return;
@@ -825,7 +882,9 @@ on_source_adopted (GObject      *source,
   /* The name the transfer shows is the file's. */
   g_free (add->record->destination);
   add->record->destination = g_strdup (add->record->filename);
-  add_record (add->service, add->invocation, g_steal_pointer (&add->record), add->paused);
+  transfer = add_record (add->service, add->invocation, g_steal_pointer (&add->record),
+                         add->paused, &error);
+  answer_waiting (add->service, add->key, transfer, error);
   /* Held since the call came in; a stored transfer that has work holds on its own. */
   g_application_release (G_APPLICATION (add->service));
 }
@@ -878,6 +937,10 @@ handle_add_upload (FerryManager1         *manager,
   add->paused = paused;
   add->fd = fd;
   add->copy_dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "uploads", NULL);
+  add->key = identifier_key (add->record);
+  if (add->key != NULL)
+    g_hash_table_insert (self->adding, g_strdup (add->key),
+                         g_ptr_array_new_with_free_func (g_object_unref));
 
   /* Copying the file can outlast the inactivity timeout: without a hold ferryd could exit
    * before it answers, and leave the copy behind. */
@@ -1491,6 +1554,7 @@ ferry_service_dispose (GObject *object)
   FerryService *self = FERRY_SERVICE (object);
 
   g_clear_pointer (&self->identifiers, g_hash_table_unref);
+  g_clear_pointer (&self->adding, g_hash_table_unref);
   g_clear_pointer (&self->transfers, g_hash_table_unref);
   g_clear_handle_id (&self->finished_source, g_source_remove);
   g_clear_pointer (&self->finished, g_hash_table_unref);
@@ -1521,6 +1585,8 @@ ferry_service_init (FerryService *self)
 {
   self->transfers = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
   self->identifiers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->adding = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_ptr_array_unref);
   self->finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->unreachable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
