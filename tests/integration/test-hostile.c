@@ -540,6 +540,18 @@ on_add_upload (GObject      *source,
   call->done = TRUE;
 }
 
+static void
+on_add_download (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AddCall *call = user_data;
+
+  ferry_manager1_call_add_download_finish (FERRY_MANAGER1 (source), &call->path, result,
+                                           &call->error);
+  call->done = TRUE;
+}
+
 static gboolean
 call_done (gpointer user_data)
 {
@@ -557,6 +569,28 @@ count_entries (const char *path)
   return n;
 }
 
+/* Makes ferryd's worker threads exist (an AddUpload adopts its file on one, here of a paused
+ * upload without identifier) and stops them while they idle: work handed to them waits until
+ * thaw_all(). FALSE (the test skipped) where ferryd cannot be traced. */
+static gboolean
+hold_back_workers (Fixture *f)
+{
+  g_autofree char *warm_path = write_source (f, "warm.bin", 64 * KiB, 50);
+  g_autoptr(FerryTransfer1) warm = NULL;
+  FreezeWait w = { f, 0, 202 /* futex: idle */, 1, TRUE };
+
+  warm = upload (f, warm_path, "/plain/warm.bin",
+                 options_of ("paused", g_variant_new_boolean (TRUE), NULL));
+  w.pid = ferry_test_daemon_pid (f->daemon);
+  g_assert_true (ferry_test_wait_until (froze_enough, &w, 30000));
+  if (!w.allowed)
+    {
+      g_test_skip ("This process may not trace ferryd (ptrace), so no work can be held up");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* An AddUpload that has to copy the file (its path is gone) and cannot get on with it (the
  * worker threads are stopped) keeps ferryd up past its inactivity timeout; once it goes on,
  * the caller gets its transfer and no copy is left without one. */
@@ -566,35 +600,22 @@ test_hold_during_add_upload (Fixture       *f,
 {
   g_autofree char *uploads = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "uploads",
                                                NULL);
-  g_autofree char *first = write_source (f, "first.bin", 64 * KiB, 50);
   g_autofree char *gone = write_source (f, "gone.bin", 4 * MiB, 51);
   g_autofree char *uri = ferry_test_upload_server_uri (f->server, "/plain/gone.bin");
-  g_autoptr(FerryTransfer1) warm = NULL;
   g_autoptr(FerryTransfer1) t = NULL;
   g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
-  g_auto(GStrv) listed = NULL;
   AddCall call = { FALSE, NULL, NULL };
-  FreezeWait w = { f, 0, 202 /* futex: idle */, 1, TRUE };
   GPid pid;
   int fd;
 
-  /* A daemon that leaves 300 ms after its last call, with a worker thread idle. */
+  /* A daemon that leaves 300 ms after its last call. */
   g_clear_pointer (&f->daemon, ferry_test_daemon_free);
   g_setenv ("FERRY_INACTIVITY_TIMEOUT_MSEC", "300", TRUE);
   f->daemon = ferry_test_daemon_new ();
   g_unsetenv ("FERRY_INACTIVITY_TIMEOUT_MSEC");
-  warm = upload (f, first, "/plain/first.bin",
-                 options_of ("paused", g_variant_new_boolean (TRUE), NULL));
+  if (!hold_back_workers (f))
+    return;
   pid = ferry_test_daemon_pid (f->daemon);
-  w.pid = pid;
-
-  /* Every idle worker stopped: the copy is queued behind them. */
-  g_assert_true (ferry_test_wait_until (froze_enough, &w, 30000));
-  if (!w.allowed)
-    {
-      g_test_skip ("This process may not trace ferryd (ptrace), so no copy can be held up");
-      return;
-    }
   fd = open (gone, O_RDONLY | O_CLOEXEC);
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (g_unlink (gone), ==, 0);
@@ -619,6 +640,86 @@ test_hold_during_add_upload (Fixture       *f,
   g_free (call.path);
 }
 
+/* -- Two adds of one identifier at once ---------------------------------------------------- */
+
+/* An AddUpload still adopting its file, and meanwhile another AddUpload (or an AddDownload)
+ * with the same identifier: both get the one transfer, and there is one row. @data: the kind
+ * of the second call. */
+static void
+test_concurrent_identifier (Fixture       *f,
+                            gconstpointer  data)
+{
+  gboolean second_is_upload = g_str_equal (data, "upload");
+  g_autofree char *path = write_source (f, "report.pdf", 512 * KiB, 70);
+  g_autofree char *uri = ferry_test_upload_server_uri (f->server, "/plain/report.pdf");
+  AddCall calls[2] = { { FALSE, NULL, NULL }, { FALSE, NULL, NULL } };
+  g_auto(GStrv) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  guint with_identifier = 0;
+
+  if (!hold_back_workers (f))
+    return;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+      GVariant *options = options_of ("identifier", g_variant_new_string ("report"),
+                                      "paused", g_variant_new_boolean (TRUE),
+                                      "destination",
+                                      g_variant_new_string (f->daemon->download_dir),
+                                      NULL);
+      int fd;
+
+      if (i == 1 && !second_is_upload)
+        {
+          ferry_manager1_call_add_download (f->daemon->manager, uri, options, NULL,
+                                            on_add_download, &calls[i]);
+          continue;
+        }
+
+      /* Uploads take no destination. */
+      g_variant_unref (g_variant_ref_sink (options));
+      options = options_of ("identifier", g_variant_new_string ("report"),
+                            "paused", g_variant_new_boolean (TRUE), NULL);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      g_assert_cmpint (fd, >=, 0);
+      g_unix_fd_list_append (fds, fd, NULL);
+      close (fd);
+      ferry_manager1_call_add_upload (f->daemon->manager, uri, g_variant_new_handle (0), options,
+                                      fds, NULL, on_add_upload, &calls[i]);
+    }
+
+  /* Calls from one connection are handled in order: once this one is answered, ferryd has
+   * taken both adds, and the first is still waiting for a worker. */
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &listed, NULL,
+                                                          &error));
+  g_assert_no_error (error);
+  g_assert_false (calls[0].done);
+  g_clear_pointer (&listed, g_strfreev);
+
+  thaw_all (f);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_true (ferry_test_wait_until (call_done, &calls[i], 30000));
+      g_assert_no_error (calls[i].error);
+    }
+  g_assert_cmpstr (calls[0].path, ==, calls[1].path);
+
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &listed, NULL,
+                                                          &error));
+  g_assert_no_error (error);
+  for (guint i = 0; listed[i] != NULL; i++)
+    {
+      g_autoptr(FerryTransfer1) t = ferry_test_daemon_transfer (f->daemon, listed[i]);
+
+      if (g_str_equal (ferry_transfer1_get_identifier (t), "report"))
+        with_identifier++;
+    }
+  g_assert_cmpuint (with_identifier, ==, 1);
+  for (guint i = 0; i < 2; i++)
+    g_free (calls[i].path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -631,6 +732,8 @@ main (int   argc,
   ADD ("/hostile/cancel-frees-slot", NULL, test_cancel_frees_slot);
   ADD ("/hostile/sigterm-stuck", NULL, test_sigterm_stuck);
   ADD ("/hostile/hold-during-add-upload", NULL, test_hold_during_add_upload);
+  ADD ("/hostile/concurrent-identifier-upload", "upload", test_concurrent_identifier);
+  ADD ("/hostile/concurrent-identifier-download", "download", test_concurrent_identifier);
   ADD ("/hostile/overwritten-in-place-put", "/plain/growing.bin", test_overwritten_in_place);
   ADD ("/hostile/overwritten-in-place-ietf", "/ietf", test_overwritten_in_place);
 #undef ADD
