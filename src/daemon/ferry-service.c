@@ -27,6 +27,13 @@
 #include "ferry-transfer.h"
 
 #define INACTIVITY_TIMEOUT_MSEC (10 * 1000)
+/* Transfers one session may have (finished ones count until removed), and AddUpload calls in
+ * flight count too: each transfer costs memory and a row for as long as it is listed. An app
+ * in a sandbox gets a bounded share; a program of the user's own, trusted with the user's
+ * files anyway, a limit only a runaway script reaches. FERRY_MAX_TRANSFERS_PER_SESSION sets
+ * both (for tests and administrators). */
+#define MAX_TRANSFERS_PER_APP 2000
+#define MAX_TRANSFERS_PER_HOST_SESSION 100000
 
 struct _FerryService
 {
@@ -44,6 +51,9 @@ struct _FerryService
   /* "session\nidentifier" of an AddUpload still adopting its file → GPtrArray of the
    * invocations that named the same pair meanwhile, answered with its outcome. */
   GHashTable *adding;
+  GHashTable *session_counts; /* session → transfers it has, and AddUpload calls in flight */
+  guint max_per_app;
+  guint max_per_host_session;
   gboolean held;
   gboolean quitting;
 
@@ -241,6 +251,23 @@ on_transfer_properties_changed (FerryTransfer *transfer,
 }
 
 static void
+count_in_session (FerryService *self,
+                  const char   *session,
+                  int           change)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->session_counts,
+                                                       session ? session : ""));
+
+  g_assert (change > 0 || count > 0);
+  count = (guint) ((int) count + change);
+  if (count == 0)
+    g_hash_table_remove (self->session_counts, session ? session : "");
+  else
+    g_hash_table_insert (self->session_counts, g_strdup (session ? session : ""),
+                         GUINT_TO_POINTER (count));
+}
+
+static void
 track (FerryService  *self,
        FerryTransfer *transfer,
        gboolean       announce)
@@ -251,6 +278,7 @@ track (FerryService  *self,
   g_hash_table_insert (self->transfers, &r->id, g_object_ref (transfer));
   if (key != NULL)
     g_hash_table_insert (self->identifiers, key, transfer);
+  count_in_session (self, r->session, 1);
 
   g_signal_connect_object (transfer, "properties-changed",
                            G_CALLBACK (on_transfer_properties_changed), self, 0);
@@ -277,6 +305,7 @@ untrack (FerryService  *self,
                g_variant_new ("(o^as)", ferry_transfer_get_object_path (transfer), interfaces));
   if (key != NULL)
     g_hash_table_remove (self->identifiers, key);
+  count_in_session (self, r->session, -1);
   g_hash_table_remove (self->transfers, &id);
 }
 
@@ -785,6 +814,21 @@ new_record (FerryService          *self,
       return NULL;
     }
 
+  {
+    guint limit = *confinement != '\0' ? self->max_per_app : self->max_per_host_session;
+    guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->session_counts,
+                                                         record->session ? record->session : ""));
+
+    if (count >= limit)
+      {
+        g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_FAILED,
+                                               "This session already has %u transfers, the "
+                                               "most Ferry keeps for one session; remove "
+                                               "finished ones before adding more", limit);
+        return NULL;
+      }
+  }
+
   record->uri = g_strdup (uri);
   return g_steal_pointer (&record);
 }
@@ -830,6 +874,7 @@ typedef struct
   int fd;
   char *copy_dir;
   char *key;            /* its (session, identifier), if it has one */
+  char *session;
 } AddUpload;
 
 static void
@@ -842,6 +887,7 @@ add_upload_free (AddUpload *add)
     close (add->fd);
   g_free (add->copy_dir);
   g_free (add->key);
+  g_free (add->session);
   g_free (add);
 }
 
@@ -871,6 +917,7 @@ on_source_adopted (GObject      *source,
 
   FerryTransfer *transfer;
 
+  count_in_session (add->service, add->session, -1);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       answer_waiting (add->service, add->key, NULL, error);
@@ -938,6 +985,10 @@ handle_add_upload (FerryManager1         *manager,
   add->fd = fd;
   add->copy_dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "uploads", NULL);
   add->key = identifier_key (add->record);
+  /* Counted against the session's quota while it adopts the file: many uploads at once
+   * cannot all slip under it. */
+  count_in_session (self, add->record->session, 1);
+  add->session = g_strdup (add->record->session);
   if (add->key != NULL)
     g_hash_table_insert (self->adding, g_strdup (add->key),
                          g_ptr_array_new_with_free_func (g_object_unref));
@@ -1555,6 +1606,7 @@ ferry_service_dispose (GObject *object)
 
   g_clear_pointer (&self->identifiers, g_hash_table_unref);
   g_clear_pointer (&self->adding, g_hash_table_unref);
+  g_clear_pointer (&self->session_counts, g_hash_table_unref);
   g_clear_pointer (&self->transfers, g_hash_table_unref);
   g_clear_handle_id (&self->finished_source, g_source_remove);
   g_clear_pointer (&self->finished, g_hash_table_unref);
@@ -1587,6 +1639,16 @@ ferry_service_init (FerryService *self)
   self->identifiers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->adding = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);
+  self->session_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->max_per_app = MAX_TRANSFERS_PER_APP;
+  self->max_per_host_session = MAX_TRANSFERS_PER_HOST_SESSION;
+  if (g_getenv ("FERRY_MAX_TRANSFERS_PER_SESSION") != NULL)
+    {
+      guint64 max = g_ascii_strtoull (g_getenv ("FERRY_MAX_TRANSFERS_PER_SESSION"), NULL, 10);
+
+      if (max > 0 && max <= G_MAXUINT)
+        self->max_per_app = self->max_per_host_session = (guint) max;
+    }
   self->finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->unreachable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
