@@ -519,6 +519,186 @@ test_overwritten_in_place (Fixture       *f,
   g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), <, 4 * MiB);
 }
 
+/* -- Quotas -------------------------------------------------------------------------------- */
+
+/* Headers of @count × @bytes (name and value). */
+static GVariant *
+headers_of (guint count,
+            gsize bytes)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("X-Fill-%02u", i);
+      g_autofree char *value = g_malloc (bytes - strlen (name) + 1);
+
+      memset (value, 'v', bytes - strlen (name));
+      value[bytes - strlen (name)] = '\0';
+      g_variant_builder_add (&builder, "{ss}", name, value);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+/* A transfer's headers may take 16 KiB together: beyond, AddDownload is refused with a
+ * sentence, and ferryd goes on (the same process). */
+static void
+test_quota_headers (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *uri = ferry_test_upload_server_uri (f->server, "/plain/any");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+
+  /* 16 KiB exactly: taken. */
+  path = ferry_test_daemon_add (f->daemon, uri,
+                                options_of ("headers", headers_of (2, 8 * KiB),
+                                            "paused", g_variant_new_boolean (TRUE), NULL),
+                                &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (path);
+  pid = ferry_test_daemon_pid (f->daemon);
+
+  /* 64 headers of 8 KiB, as the hostile caller sent: refused. */
+  g_clear_pointer (&path, g_free);
+  path = ferry_test_daemon_add (f->daemon, uri,
+                                options_of ("headers", headers_of (64, 8 * KiB),
+                                            "paused", g_variant_new_boolean (TRUE), NULL),
+                                &error);
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "16384 bytes at most"));
+  g_assert_null (path);
+  g_clear_error (&error);
+
+  /* One byte over: refused too. */
+  path = ferry_test_daemon_add (f->daemon, uri,
+                                options_of ("headers", headers_of (3, 16 * KiB / 3 + 1),
+                                            "paused", g_variant_new_boolean (TRUE), NULL),
+                                &error);
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_cmpint (ferry_test_daemon_pid (f->daemon), ==, pid);
+}
+
+static guint64
+file_size (const char *path)
+{
+  struct stat st;
+
+  return g_stat (path, &st) == 0 ? (guint64) st.st_size : 0;
+}
+
+static guint64
+rss_kib (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+#define QUOTA 1000
+
+/* One session's transfers are bounded (here at 1,000, set for the test; 2,000 for an app in a
+ * sandbox): 1,000 adds as large as the options allow are taken, the next is refused with a
+ * sentence, another session and a reconnecting identifier still get theirs, and ferryd stays
+ * up. Prints what ferryd holds then. */
+static void
+test_quota_transfers (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *store = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "ferry.db",
+                                             NULL);
+  g_autofree char *wal = g_strconcat (store, "-wal", NULL);
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *refused = NULL;
+  g_autofree char *elsewhere = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) headers = g_variant_ref_sink (headers_of (2, 8 * KiB));
+  g_autofree char *name = g_malloc0 (256);
+  GString *uri = g_string_new (NULL);
+  guint64 rss_before = 0;
+  gint64 started;
+  GPid pid = 0;
+
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_setenv ("FERRY_MAX_TRANSFERS_PER_SESSION", G_STRINGIFY (QUOTA), TRUE);
+  f->daemon = ferry_test_daemon_new ();
+  g_unsetenv ("FERRY_MAX_TRANSFERS_PER_SESSION");
+
+  /* The longest address and file name the options take. */
+  g_string_append (uri, "http://127.0.0.1:9/");
+  while (uri->len < 8192 - 16)
+    g_string_append_c (uri, 'p');
+  memset (name, 'n', 255);
+
+  started = g_get_monotonic_time ();
+  for (guint i = 0; i < QUOTA; i++)
+    {
+      g_autofree char *identifier = g_strdup_printf ("flood-%04u-%0240u", i, 0);
+      g_autofree char *path = NULL;
+
+      path = ferry_test_daemon_add (f->daemon, uri->str,
+                                    options_of ("headers", g_variant_ref (headers),
+                                                "session", g_variant_new_string ("flood"),
+                                                "identifier", g_variant_new_string (identifier),
+                                                "filename", g_variant_new_string (name),
+                                                "paused", g_variant_new_boolean (TRUE), NULL),
+                                    &error);
+      g_assert_no_error (error);
+      if (i == 0)
+        {
+          first = g_steal_pointer (&path);
+          pid = ferry_test_daemon_pid (f->daemon);
+          rss_before = rss_kib (pid);
+        }
+    }
+  g_test_message ("%u maximal adds in %.1f s; ferryd's RSS %" G_GUINT64_FORMAT " KiB after "
+                  "the first, %" G_GUINT64_FORMAT " KiB after all; store %" G_GUINT64_FORMAT
+                  " KiB (+ %" G_GUINT64_FORMAT " KiB of WAL)", QUOTA,
+                  (double) (g_get_monotonic_time () - started) / G_USEC_PER_SEC, rss_before,
+                  rss_kib (pid), file_size (store) / 1024, file_size (wal) / 1024);
+
+  refused = ferry_test_daemon_add (f->daemon, uri->str,
+                                   options_of ("session", g_variant_new_string ("flood"),
+                                               "paused", g_variant_new_boolean (TRUE), NULL),
+                                   &error);
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "already has " G_STRINGIFY (QUOTA) " transfers"));
+  g_assert_null (refused);
+  g_clear_error (&error);
+
+  /* Reconnecting to a transfer the session has is not a new one. */
+  {
+    g_autofree char *identifier = g_strdup_printf ("flood-%04u-%0240u", 0, 0);
+
+    again = ferry_test_daemon_add (f->daemon, uri->str,
+                                   options_of ("session", g_variant_new_string ("flood"),
+                                               "identifier", g_variant_new_string (identifier),
+                                               NULL),
+                                   &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (again, ==, first);
+  }
+
+  elsewhere = ferry_test_daemon_add (f->daemon, uri->str,
+                                     options_of ("session", g_variant_new_string ("calm"),
+                                                 "paused", g_variant_new_boolean (TRUE), NULL),
+                                     &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (elsewhere);
+  g_assert_cmpint (ferry_test_daemon_pid (f->daemon), ==, pid);
+  g_string_free (uri, TRUE);
+}
+
 /* -- AddUpload holds ferryd --------------------------------------------------------------- */
 
 typedef struct
@@ -734,6 +914,8 @@ main (int   argc,
   ADD ("/hostile/hold-during-add-upload", NULL, test_hold_during_add_upload);
   ADD ("/hostile/concurrent-identifier-upload", "upload", test_concurrent_identifier);
   ADD ("/hostile/concurrent-identifier-download", "download", test_concurrent_identifier);
+  ADD ("/hostile/quota-headers", NULL, test_quota_headers);
+  ADD ("/hostile/quota-transfers", NULL, test_quota_transfers);
   ADD ("/hostile/overwritten-in-place-put", "/plain/growing.bin", test_overwritten_in_place);
   ADD ("/hostile/overwritten-in-place-ietf", "/ietf", test_overwritten_in_place);
 #undef ADD
