@@ -711,9 +711,12 @@ answer_waiting (FerryService  *self,
       GDBusMethodInvocation *invocation = g_ptr_array_index (waiting, i);
 
       if (transfer != NULL)
-        g_dbus_method_invocation_return_value (g_object_ref (invocation),
-                                               g_variant_new ("(o)",
-                                                              ferry_transfer_get_object_path (transfer)));
+        {
+          const char *path = ferry_transfer_get_object_path (transfer);
+
+          g_dbus_method_invocation_return_value (g_object_ref (invocation),
+                                                 g_variant_new ("(o)", path));
+        }
       else
         {
           g_autoptr(GError) copy = g_error_copy (error);
@@ -1435,6 +1438,39 @@ store_path (void)
   return g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "ferry.db", NULL);
 }
 
+/* Copies of files to upload that no transfer names: left by a ferryd that ended (kill -9,
+ * power loss) while an AddUpload was still copying. Nothing else writes there. */
+static void
+delete_orphaned_copies (GPtrArray *transfers)
+{
+  g_autofree char *dir_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
+                                                "uploads", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GHashTable) used = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (transfers, i));
+
+      if (r->source_is_copy && r->source_path != NULL)
+        g_hash_table_add (used, r->source_path);
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+      if (g_hash_table_contains (used, path))
+        continue;
+      if (g_unlink (path) == 0)
+        g_message ("Deleted %s, a copy of a file to upload that no transfer uses", path);
+    }
+}
+
 static gboolean
 load_store (FerryService *self,
             GError      **error)
@@ -1471,6 +1507,7 @@ load_store (FerryService *self,
   for (guint i = 0; i < transfers->len; i++)
     track (self, g_ptr_array_index (transfers, i), FALSE);
 
+  delete_orphaned_copies (transfers);
   ferry_scheduler_restore (self->scheduler, transfers);
   g_debug ("Restored %u transfers", transfers->len);
   return TRUE;
