@@ -124,9 +124,7 @@ add_upload (Fixture    *f,
 {
   g_autofree char *uri = ferry_test_upload_server_uri (f->server, server_path);
   g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
-  g_autoptr(GVariant) owned = g_variant_ref_sink (options ? options
-                                                          : g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
-                                                                                 NULL, 0));
+  g_autoptr(GVariant) owned = g_variant_ref_sink (options ? options : options_of (NULL, NULL));
   char *object_path = NULL;
   int fd = open (path, O_RDONLY | O_CLOEXEC);
 
@@ -437,6 +435,21 @@ out:
 
 /* -- SIGTERM while attempts are stuck ------------------------------------------------------ */
 
+/* The process has ended: gone, or a zombie (its threads traced by this test are collected by
+ * thaw_all()). */
+static gboolean
+process_exited (gpointer user_data)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", GPOINTER_TO_INT (user_data));
+  g_autofree char *stat = NULL;
+  const char *end;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return TRUE;
+  end = strrchr (stat, ')');
+  return end != NULL && (end[2] == 'Z' || end[2] == 'X');
+}
+
 static void
 test_sigterm_stuck (Fixture       *f,
                     gconstpointer  data)
@@ -455,8 +468,9 @@ test_sigterm_stuck (Fixture       *f,
   g_assert_cmpint (kill (pid, SIGTERM), ==, 0);
   /* The issue's requirement: gone within 5 s (the wait itself is longer, to tell "late" from
    * "never"). */
-  g_assert_true (ferry_test_wait_until (name_has_no_owner, f, 30000));
+  g_assert_true (ferry_test_wait_until (process_exited, GINT_TO_POINTER (pid), 30000));
   gone = g_get_monotonic_time ();
+  g_assert_true (ferry_test_wait_until (name_has_no_owner, f, 30000));
   g_test_message ("SIGTERM to exit with four stuck uploads: %.2f s",
                   (double) (gone - sent) / G_USEC_PER_SEC);
   g_assert_cmpint (gone - sent, <=, 5 * G_USEC_PER_SEC);
@@ -820,6 +834,56 @@ test_hold_during_add_upload (Fixture       *f,
   g_free (call.path);
 }
 
+/* A copy left in ferryd's uploads folder by a ferryd that ended in the middle of an
+ * AddUpload (here: put there by the test) is deleted when ferryd starts again; the copy a
+ * transfer uploads from stays, and that upload completes. */
+static void
+test_orphaned_copy (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *uploads = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "uploads",
+                                               NULL);
+  g_autofree char *orphan = g_build_filename (uploads, "0b6f6f5e-left-by-a-killed-ferryd", NULL);
+  g_autofree char *gone = write_source (f, "gone.bin", 512 * KiB, 52);
+  g_autofree char *want = ferry_test_sha256_file (gone);
+  g_autofree char *uri = ferry_test_upload_server_uri (f->server, "/plain/gone.bin");
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *object_path = NULL;
+  g_autofree char *sha = NULL;
+  int fd;
+
+  fd = open (gone, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (g_unlink (gone), ==, 0);
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+  ferry_manager1_call_add_upload_sync (f->daemon->manager, uri, g_variant_new_handle (0),
+                                       options_of ("paused", g_variant_new_boolean (TRUE),
+                                                   "protocol", g_variant_new_string ("plain"),
+                                                   "method", g_variant_new_string ("PUT"),
+                                                   NULL),
+                                       fds, &object_path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_entries (uploads), ==, 1);
+
+  ferry_test_daemon_kill (f->daemon);
+  g_assert_true (g_file_set_contents (orphan, "half a copy", -1, NULL));
+  g_assert_cmpuint (count_entries (uploads), ==, 2);
+
+  t = ferry_test_daemon_transfer (f->daemon, object_path);
+  ferry_transfer1_call_resume_sync (t, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (orphan, G_FILE_TEST_EXISTS));
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+  got = ferry_test_upload_server_get_plain (f->server, "gone.bin", NULL);
+  g_assert_nonnull (got);
+  sha = ferry_test_sha256_bytes (got);
+  g_assert_cmpstr (sha, ==, want);
+}
+
 /* -- Two adds of one identifier at once ---------------------------------------------------- */
 
 /* An AddUpload still adopting its file, and meanwhile another AddUpload (or an AddDownload)
@@ -912,6 +976,7 @@ main (int   argc,
   ADD ("/hostile/cancel-frees-slot", NULL, test_cancel_frees_slot);
   ADD ("/hostile/sigterm-stuck", NULL, test_sigterm_stuck);
   ADD ("/hostile/hold-during-add-upload", NULL, test_hold_during_add_upload);
+  ADD ("/hostile/orphaned-copy", NULL, test_orphaned_copy);
   ADD ("/hostile/concurrent-identifier-upload", "upload", test_concurrent_identifier);
   ADD ("/hostile/concurrent-identifier-download", "download", test_concurrent_identifier);
   ADD ("/hostile/quota-headers", NULL, test_quota_headers);
