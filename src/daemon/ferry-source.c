@@ -131,7 +131,8 @@ reopenable_path (int                fd,
   if (path == NULL || !g_path_is_absolute (path))
     return NULL;
 
-  check = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  /* As each attempt will open it (ferry_source_open): a link here would fail them all. */
+  check = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
   if (check < 0)
     return NULL;
   if (fstat (check, &again) != 0 || !same_file (st, &again))
