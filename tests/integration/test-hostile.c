@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -206,9 +207,9 @@ is_frozen (Fixture *f,
   return FALSE;
 }
 
-/* Stops ferryd's worker threads (GLib's pool threads) that are in system call @nr
- * (or, @nr < 0, in any but futex(), that is: not idle); returns how many are stopped now. FALSE
- * in @out_allowed where this process may not trace ferryd. */
+/* Stops ferryd's worker threads (GLib's pool threads) that are waiting in system call @nr:
+ * SYS_futex for idle ones, SYS_clock_nanosleep for sleeping ones (nanosleep too). Returns how
+ * many are stopped now; FALSE in @out_allowed where this process may not trace ferryd. */
 static guint
 freeze_workers (Fixture  *f,
                 pid_t     pid,
@@ -237,7 +238,17 @@ freeze_workers (Fixture  *f,
       if (syscall == NULL || !g_ascii_isdigit (syscall[0]))
         continue;
       current = strtol (syscall, NULL, 10);
-      if (nr >= 0 ? current != nr : current == 202 /* futex */)
+      if (nr == SYS_clock_nanosleep)
+        {
+#ifdef SYS_nanosleep
+          if (current != SYS_clock_nanosleep && current != SYS_nanosleep)
+            continue;
+#else
+          if (current != SYS_clock_nanosleep)
+            continue;
+#endif
+        }
+      else if (current != nr)
         continue;
 
       if (ptrace (PTRACE_SEIZE, tid, NULL, NULL) != 0)
@@ -279,7 +290,7 @@ static gboolean
 four_stuck_uploads (Fixture        *f,
                     FerryTransfer1 *t[4])
 {
-  FreezeWait w = { f, 0, 230 /* clock_nanosleep */, 4, TRUE };
+  FreezeWait w = { f, 0, SYS_clock_nanosleep, 4, TRUE };
 
   for (guint i = 0; i < 4; i++)
     {
@@ -771,7 +782,7 @@ hold_back_workers (Fixture *f)
 {
   g_autofree char *warm_path = write_source (f, "warm.bin", 64 * KiB, 50);
   g_autoptr(FerryTransfer1) warm = NULL;
-  FreezeWait w = { f, 0, 202 /* futex: idle */, 1, TRUE };
+  FreezeWait w = { f, 0, SYS_futex /* idle */, 1, TRUE };
 
   warm = upload (f, warm_path, "/plain/warm.bin",
                  options_of ("paused", g_variant_new_boolean (TRUE), NULL));
