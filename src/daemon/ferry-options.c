@@ -151,6 +151,7 @@ check_headers (GVariant *headers,
   GVariantIter iter;
   const char *name;
   const char *value;
+  gsize total = 0;
 
   if (g_variant_n_children (headers) > FERRY_MAX_HEADERS)
     return invalid (error, "Too many headers (at most %d)", FERRY_MAX_HEADERS);
@@ -164,6 +165,11 @@ check_headers (GVariant *headers,
       if (strlen (name) + strlen (value) > FERRY_MAX_HEADER_BYTES)
         return invalid (error, "The header %s is longer than %d bytes",
                         name, FERRY_MAX_HEADER_BYTES);
+      total += strlen (name) + strlen (value);
+      if (total > FERRY_MAX_HEADERS_TOTAL_BYTES)
+        return invalid (error, "The headers of one transfer may take %d bytes at most "
+                        "(names and values together); these take more",
+                        FERRY_MAX_HEADERS_TOTAL_BYTES);
 
       /* Unsigned: the bytes of UTF-8 text (“Café”) are above 0x7f, not control characters.
        * A D-Bus string holds no NUL, so CR and LF are what could split the request. */

@@ -12,6 +12,9 @@ G_BEGIN_DECLS
 
 #define FERRY_MAX_HEADERS 64
 #define FERRY_MAX_HEADER_BYTES 8192
+/* All of one transfer's headers together (names and values): a quota, since each transfer's
+ * headers are kept in memory and in the store for its whole life. */
+#define FERRY_MAX_HEADERS_TOTAL_BYTES (16 * 1024)
 #define FERRY_MAX_NAME_BYTES 255
 #define FERRY_MAX_URI_BYTES 8192
 

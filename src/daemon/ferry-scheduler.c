@@ -31,6 +31,9 @@
 #define BACKOFF_CAP_SECONDS 600
 #define DISK_SPACE_RETRY_SECONDS 15
 #define DEFAULT_MAX_RUNNING 4
+/* How long a shutdown (SIGTERM) waits for running attempts to reach their checkpoint; the
+ * session manager's own patience is about 5 s. */
+#define SHUTDOWN_GRACE_MSEC 2500
 #define DEFAULT_MAX_PER_HOST 2
 /* The highest max-running and max-per-host the settings schema allows. */
 #define MAX_RUNNING_LIMIT 256
@@ -75,6 +78,7 @@ struct _FerryScheduler
   gboolean shutting_down;
   GCallback shutdown_callback;
   gpointer shutdown_data;
+  guint shutdown_grace_source;
 };
 
 G_DEFINE_FINAL_TYPE (FerryScheduler, ferry_scheduler, G_TYPE_OBJECT)
@@ -162,6 +166,7 @@ ferry_scheduler_dispose (GObject *object)
   g_clear_handle_id (&self->plan_source, g_source_remove);
   g_clear_handle_id (&self->due_source, g_source_remove);
   g_clear_handle_id (&self->tick_source, g_source_remove);
+  g_clear_handle_id (&self->shutdown_grace_source, g_source_remove);
   if (self->inhibit_cancellable != NULL)
     g_cancellable_cancel (self->inhibit_cancellable);
   g_clear_object (&self->inhibit_cancellable);
@@ -776,7 +781,26 @@ maybe_finish_shutdown (FerryScheduler *self)
 
   callback = self->shutdown_callback;
   self->shutdown_callback = NULL;
+  g_clear_handle_id (&self->shutdown_grace_source, g_source_remove);
   ((void (*) (gpointer)) callback) (self->shutdown_data);
+}
+
+/* Attempts that have not stopped within the grace period are stuck where a cancellation does
+ * not reach (a read from a file that never answers): their stored state is their last
+ * checkpoint, which a restart resumes from, so the shutdown goes on without them. */
+static gboolean
+on_shutdown_grace_over (gpointer user_data)
+{
+  FerryScheduler *self = user_data;
+  GCallback callback = self->shutdown_callback;
+
+  self->shutdown_grace_source = 0;
+  g_message ("Stopping without %u transfers that did not stop in time; they resume from "
+             "their last checkpoint", self->running);
+  self->shutdown_callback = NULL;
+  if (callback != NULL)
+    ((void (*) (gpointer)) callback) (self->shutdown_data);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -821,9 +845,10 @@ on_attempt_done (GObject      *source,
       return;
     }
 
-  g_hash_table_remove (self->cancellables, transfer);
+  /* A canceled attempt gave its slot back when it was canceled. */
+  if (g_hash_table_remove (self->cancellables, transfer))
+    set_running (self, self->running - 1);
   g_hash_table_remove (self->own_limiters, transfer);
-  set_running (self, self->running - 1);
 
   if (self->shutting_down)
     {
@@ -1246,10 +1271,15 @@ ferry_scheduler_cancel (FerryScheduler *self,
 
   if (ferry_transfer_get_engine (transfer) != NULL)
     {
-      /* The partial file goes once the attempt has let go of it. */
+      /* The partial file goes once the attempt has let go of it. Its slot is free now: an
+       * attempt stuck where it cannot see the cancellation (a read from a file that never
+       * answers) must not keep the queue from moving. */
       if (!ferry_transfer_save (transfer, error))
         return FALSE;
       stop (self, transfer);
+      g_hash_table_remove (self->cancellables, transfer);
+      g_hash_table_remove (self->own_limiters, transfer);
+      set_running (self, self->running - 1);
     }
   else
     {
@@ -1329,8 +1359,10 @@ ferry_scheduler_remove (FerryScheduler *self,
       g_object_set_data_full (G_OBJECT (transfer), "ferry-removed-from", g_object_ref (self),
                               g_object_unref);
       stop (self, transfer);
-      g_hash_table_remove (self->cancellables, transfer);
-      set_running (self, self->running - 1);
+      /* Unless a Cancel gave its slot back already. */
+      if (g_hash_table_remove (self->cancellables, transfer))
+        set_running (self, self->running - 1);
+      g_hash_table_remove (self->own_limiters, transfer);
     }
   else
     {
@@ -1381,6 +1413,9 @@ ferry_scheduler_shutdown (FerryScheduler *self,
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_cancellable_cancel (value);
 
+  if (self->running > 0)
+    self->shutdown_grace_source = g_timeout_add (SHUTDOWN_GRACE_MSEC, on_shutdown_grace_over,
+                                                 self);
   maybe_finish_shutdown (self);
 }
 

@@ -30,6 +30,13 @@
 #include "ferry-transfer.h"
 
 #define INACTIVITY_TIMEOUT_MSEC (10 * 1000)
+/* Transfers one session may have (finished ones count until removed), and AddUpload calls in
+ * flight count too: each transfer costs memory and a row for as long as it is listed. An app
+ * in a sandbox gets a bounded share; a program of the user's own, trusted with the user's
+ * files anyway, a limit only a runaway script reaches. FERRY_MAX_TRANSFERS_PER_SESSION sets
+ * both (for tests and administrators). */
+#define MAX_TRANSFERS_PER_APP 2000
+#define MAX_TRANSFERS_PER_HOST_SESSION 100000
 
 struct _FerryService
 {
@@ -44,6 +51,12 @@ struct _FerryService
   FerryManager1 *manager;
   GHashTable *transfers;      /* id → FerryTransfer */
   GHashTable *identifiers;    /* "session\nidentifier" → FerryTransfer */
+  /* "session\nidentifier" of an AddUpload still adopting its file → GPtrArray of the
+   * invocations that named the same pair meanwhile, answered with its outcome. */
+  GHashTable *adding;
+  GHashTable *session_counts; /* session → transfers it has, and AddUpload calls in flight */
+  guint max_per_app;
+  guint max_per_host_session;
   gboolean held;
   gboolean quitting;
 
@@ -242,6 +255,23 @@ on_transfer_properties_changed (FerryTransfer *transfer,
 }
 
 static void
+count_in_session (FerryService *self,
+                  const char   *session,
+                  int           change)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->session_counts,
+                                                       session ? session : ""));
+
+  g_assert (change > 0 || count > 0);
+  count = (guint) ((int) count + change);
+  if (count == 0)
+    g_hash_table_remove (self->session_counts, session ? session : "");
+  else
+    g_hash_table_insert (self->session_counts, g_strdup (session ? session : ""),
+                         GUINT_TO_POINTER (count));
+}
+
+static void
 track (FerryService  *self,
        FerryTransfer *transfer,
        gboolean       announce)
@@ -252,6 +282,7 @@ track (FerryService  *self,
   g_hash_table_insert (self->transfers, &r->id, g_object_ref (transfer));
   if (key != NULL)
     g_hash_table_insert (self->identifiers, key, transfer);
+  count_in_session (self, r->session, 1);
 
   g_signal_connect_object (transfer, "properties-changed",
                            G_CALLBACK (on_transfer_properties_changed), self, 0);
@@ -278,6 +309,7 @@ untrack (FerryService  *self,
                g_variant_new ("(o^as)", ferry_transfer_get_object_path (transfer), interfaces));
   if (key != NULL)
     g_hash_table_remove (self->identifiers, key);
+  count_in_session (self, r->session, -1);
   g_hash_table_remove (self->transfers, &id);
 }
 
@@ -641,12 +673,14 @@ default_directory (FerryService *self)
   return ferry_settings_dup_download_folder (ferry_scheduler_get_settings (self->scheduler));
 }
 
-/* Stores @record and starts it; answers @invocation with its path. */
-static void
+/* Stores @record and starts it; answers @invocation with its path. Returns the transfer
+ * (owned by the service), or NULL with @error set when it could not be stored. */
+static FerryTransfer *
 add_record (FerryService          *self,
             GDBusMethodInvocation *invocation,
             FerryRecord           *record_in,
-            gboolean               paused)
+            gboolean               paused,
+            GError               **out_error)
 {
   g_autoptr(FerryRecord) record = record_in;
   g_autoptr(FerryTransfer) transfer = NULL;
@@ -662,8 +696,10 @@ add_record (FerryService          *self,
     {
       if (record->source_is_copy && record->source_path != NULL)
         g_unlink (record->source_path);
+      if (out_error != NULL)
+        *out_error = g_error_copy (error);
       return_error (invocation, error);
-      return;
+      return NULL;
     }
 
   transfer = ferry_transfer_new (self->store, g_steal_pointer (&record));
@@ -674,6 +710,43 @@ add_record (FerryService          *self,
   g_dbus_method_invocation_return_value (invocation,
                                          g_variant_new ("(o)",
                                                         ferry_transfer_get_object_path (transfer)));
+  return transfer;
+}
+
+/* Answers the calls that named @key while an AddUpload of it was adopting its file: with the
+ * transfer it made, or with its error. */
+static void
+answer_waiting (FerryService  *self,
+                const char    *key,
+                FerryTransfer *transfer,
+                const GError  *error)
+{
+  g_autofree char *stolen_key = NULL;
+  g_autoptr(GPtrArray) waiting = NULL;
+
+  if (key == NULL ||
+      !g_hash_table_steal_extended (self->adding, key, (gpointer *) &stolen_key,
+                                    (gpointer *) &waiting))
+    return;
+
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      GDBusMethodInvocation *invocation = g_ptr_array_index (waiting, i);
+
+      if (transfer != NULL)
+        {
+          const char *path = ferry_transfer_get_object_path (transfer);
+
+          g_dbus_method_invocation_return_value (g_object_ref (invocation),
+                                                 g_variant_new ("(o)", path));
+        }
+      else
+        {
+          g_autoptr(GError) copy = g_error_copy (error);
+
+          return_error (g_object_ref (invocation), copy);
+        }
+    }
 }
 
 /* Resolves the destination folder once and pins it (path, device and inode): later
@@ -748,6 +821,7 @@ new_record (FerryService          *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
   FerryTransfer *existing;
+  GPtrArray *waiting;
   const char *confinement;
 
   touch (self);
@@ -781,6 +855,31 @@ new_record (FerryService          *self,
                                                             ferry_transfer_get_object_path (existing)));
       return NULL;
     }
+
+  /* An AddUpload of the same pair is still adopting its file: this call gets its transfer
+   * (two concurrent adds are one transfer, never a second row). */
+  waiting = key ? g_hash_table_lookup (self->adding, key) : NULL;
+  if (waiting != NULL)
+    {
+      /* The array holds the reference the answer will use. */
+      g_ptr_array_add (waiting, invocation);
+      return NULL;
+    }
+
+  {
+    guint limit = *confinement != '\0' ? self->max_per_app : self->max_per_host_session;
+    guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->session_counts,
+                                                         record->session ? record->session : ""));
+
+    if (count >= limit)
+      {
+        g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_FAILED,
+                                               "This session already has %u transfers, the "
+                                               "most Ferry keeps for one session; remove "
+                                               "finished ones before adding more", limit);
+        return NULL;
+      }
+  }
 
   record->uri = g_strdup (uri);
   return g_steal_pointer (&record);
@@ -821,7 +920,7 @@ handle_add_download (FerryManager1         *manager,
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
-  add_record (self, invocation, g_steal_pointer (&record), paused);
+  add_record (self, invocation, g_steal_pointer (&record), paused, NULL);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -833,6 +932,8 @@ typedef struct
   gboolean paused;
   int fd;
   char *copy_dir;
+  char *key;            /* its (session, identifier), if it has one */
+  char *session;
 } AddUpload;
 
 static void
@@ -844,6 +945,8 @@ add_upload_free (AddUpload *add)
   if (add->fd >= 0)
     close (add->fd);
   g_free (add->copy_dir);
+  g_free (add->key);
+  g_free (add->session);
   g_free (add);
 }
 
@@ -871,16 +974,25 @@ on_source_adopted (GObject      *source,
   AddUpload *add = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
+  FerryTransfer *transfer;
+
+  count_in_session (add->service, add->session, -1);
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
+      answer_waiting (add->service, add->key, NULL, error);
       return_error (add->invocation, error);
+      g_application_release (G_APPLICATION (add->service));
       return;
     }
 
   /* The name the transfer shows is the file's. */
   g_free (add->record->destination);
   add->record->destination = g_strdup (add->record->filename);
-  add_record (add->service, add->invocation, g_steal_pointer (&add->record), add->paused);
+  transfer = add_record (add->service, add->invocation, g_steal_pointer (&add->record),
+                         add->paused, &error);
+  answer_waiting (add->service, add->key, transfer, error);
+  /* Held since the call came in; a stored transfer that has work holds on its own. */
+  g_application_release (G_APPLICATION (add->service));
 }
 
 static gboolean
@@ -931,7 +1043,18 @@ handle_add_upload (FerryManager1         *manager,
   add->paused = paused;
   add->fd = fd;
   add->copy_dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "uploads", NULL);
+  add->key = identifier_key (add->record);
+  /* Counted against the session's quota while it adopts the file: many uploads at once
+   * cannot all slip under it. */
+  count_in_session (self, add->record->session, 1);
+  add->session = g_strdup (add->record->session);
+  if (add->key != NULL)
+    g_hash_table_insert (self->adding, g_strdup (add->key),
+                         g_ptr_array_new_with_free_func (g_object_unref));
 
+  /* Copying the file can outlast the inactivity timeout: without a hold ferryd could exit
+   * before it answers, and leave the copy behind. */
+  g_application_hold (G_APPLICATION (self));
   task = g_task_new (NULL, NULL, on_source_adopted, NULL);
   g_task_set_task_data (task, add, (GDestroyNotify) add_upload_free);
   g_task_run_in_thread (task, adopt_source_thread);
@@ -1371,6 +1494,39 @@ store_path (void)
   return g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "ferry.db", NULL);
 }
 
+/* Copies of files to upload that no transfer names: left by a ferryd that ended (kill -9,
+ * power loss) while an AddUpload was still copying. Nothing else writes there. */
+static void
+delete_orphaned_copies (GPtrArray *transfers)
+{
+  g_autofree char *dir_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
+                                                "uploads", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GHashTable) used = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (transfers, i));
+
+      if (r->source_is_copy && r->source_path != NULL)
+        g_hash_table_add (used, r->source_path);
+    }
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+      if (g_hash_table_contains (used, path))
+        continue;
+      if (g_unlink (path) == 0)
+        g_message ("Deleted %s, a copy of a file to upload that no transfer uses", path);
+    }
+}
+
 static gboolean
 load_store (FerryService *self,
             GError      **error)
@@ -1407,6 +1563,7 @@ load_store (FerryService *self,
   for (guint i = 0; i < transfers->len; i++)
     track (self, g_ptr_array_index (transfers, i), FALSE);
 
+  delete_orphaned_copies (transfers);
   ferry_scheduler_restore (self->scheduler, transfers);
   g_debug ("Restored %u transfers", transfers->len);
   return TRUE;
@@ -1541,6 +1698,8 @@ ferry_service_dispose (GObject *object)
   FerryService *self = FERRY_SERVICE (object);
 
   g_clear_pointer (&self->identifiers, g_hash_table_unref);
+  g_clear_pointer (&self->adding, g_hash_table_unref);
+  g_clear_pointer (&self->session_counts, g_hash_table_unref);
   g_clear_pointer (&self->transfers, g_hash_table_unref);
   g_clear_handle_id (&self->finished_source, g_source_remove);
   g_clear_pointer (&self->finished, g_hash_table_unref);
@@ -1571,6 +1730,18 @@ ferry_service_init (FerryService *self)
 {
   self->transfers = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
   self->identifiers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->adding = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_ptr_array_unref);
+  self->session_counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->max_per_app = MAX_TRANSFERS_PER_APP;
+  self->max_per_host_session = MAX_TRANSFERS_PER_HOST_SESSION;
+  if (g_getenv ("FERRY_MAX_TRANSFERS_PER_SESSION") != NULL)
+    {
+      guint64 max = g_ascii_strtoull (g_getenv ("FERRY_MAX_TRANSFERS_PER_SESSION"), NULL, 10);
+
+      if (max > 0 && max <= G_MAXUINT)
+        self->max_per_app = self->max_per_host_session = (guint) max;
+    }
   self->finished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_ptr_array_unref);
   self->unreachable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);

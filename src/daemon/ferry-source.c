@@ -45,18 +45,35 @@ ferry_source_open (const char  *path,
                    GError     **error)
 {
   struct stat st;
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  /* The path may have been swapped since it was recorded: O_NONBLOCK so a FIFO or a device
+   * cannot hold the attempt (and its slot) in open(), O_NOFOLLOW so a symlink is not
+   * followed elsewhere. Only a regular file is read from. */
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 
   if (fd < 0)
     {
       int saved = errno;
 
-      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The file to upload cannot be opened (%s): %s", path, g_strerror (saved));
+      if (saved == ELOOP)
+        g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                     "The file to upload (%s) was replaced by a link; Ferry does not follow it",
+                     path);
+      else
+        g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                     "The file to upload cannot be opened (%s): %s", path, g_strerror (saved));
       return -1;
     }
 
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || (guint64) st.st_dev != dev ||
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "The file to upload (%s) was replaced by something that is not a file "
+                   "(a pipe or a device); Ferry sent nothing from it", path);
+      return -1;
+    }
+
+  if ((guint64) st.st_dev != dev ||
       (guint64) st.st_ino != ino || (guint64) st.st_size != size || mtime_ns (&st) != mtime)
     {
       close (fd);
@@ -114,7 +131,8 @@ reopenable_path (int                fd,
   if (path == NULL || !g_path_is_absolute (path))
     return NULL;
 
-  check = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  /* As each attempt will open it (ferry_source_open): a link here would fail them all. */
+  check = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
   if (check < 0)
     return NULL;
   if (fstat (check, &again) != 0 || !same_file (st, &again))

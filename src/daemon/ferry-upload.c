@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ferry-body-stream.h"
@@ -58,6 +59,7 @@ typedef struct
   guint64 source_dev;
   guint64 source_ino;
   gint64 source_mtime;
+  struct stat opened;           /* the source as the attempt found it */
 
   FerryUploadLimit limit;
   GChecksumType tus_checksum;   /* Upload-Checksum the server verifies; 0 (MD5, never used): none */
@@ -455,6 +457,32 @@ digest_of_range (GChecksumType type,
 
   g_checksum_get_digest (checksum, digest, &digest_len);
   return g_base64_encode (digest, digest_len);
+}
+
+/* Whether the source is still the file the attempt opened: written to in place, even with
+ * its size and modification time put back, it has a new ctime. Checked after the last byte
+ * is read and before the upload is called complete, since what was sent may be a mix. */
+static gboolean
+source_unchanged (Job     *job,
+                  int      fd,
+                  GError **error)
+{
+  struct stat st;
+
+  if (fstat (fd, &st) == 0 && st.st_size == job->opened.st_size &&
+      st.st_mtim.tv_sec == job->opened.st_mtim.tv_sec &&
+      st.st_mtim.tv_nsec == job->opened.st_mtim.tv_nsec &&
+      st.st_ctim.tv_sec == job->opened.st_ctim.tv_sec &&
+      st.st_ctim.tv_nsec == job->opened.st_ctim.tv_nsec)
+    return TRUE;
+
+  g_message ("Upload %" G_GUINT64_FORMAT ": the file was written to while it was sent",
+             job->id);
+  g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                       "The file changed while it was being uploaded, so the server may have "
+                       "a mix of two versions; upload it again once it is no longer being "
+                       "written");
+  return FALSE;
 }
 
 /* -- Finding the protocol ------------------------------------------------------------------ */
@@ -929,13 +957,18 @@ run_resumable (FerryUpload  *self,
             }
           post_state (self, job);
           if (where == OFFSET_COMPLETE)
-            return TRUE;
+            return source_unchanged (job, fd, error);
         }
 
       /* tus is done when the offset reaches the length; the draft needs a last append
        * that says Upload-Complete: ?1, empty if every byte is there already. */
       if (job->used == FERRY_UPLOAD_TUS && job->offset == job->length)
-        return TRUE;
+        return source_unchanged (job, fd, error);
+
+      /* Bytes sent before this append came from a file written to since: none of it (and
+       * for the draft, no Upload-Complete: ?1) is sent on top. */
+      if (!source_unchanged (job, fd, error))
+        return FALSE;
 
       if (!append (self, job, session, fd, cancellable, &result, error))
         {
@@ -948,7 +981,7 @@ run_resumable (FerryUpload  *self,
         case APPEND_DONE:
           post_state (self, job);
           if (job->offset == job->length)
-            return TRUE;
+            return source_unchanged (job, fd, error);
           break;
 
         case APPEND_CONFLICT:
@@ -1042,6 +1075,8 @@ run_plain (FerryUpload  *self,
     return FALSE;
 
   job->http_status = soup_message_get_status (msg);
+  if (!source_unchanged (job, fd, error))
+    return FALSE;
   job->offset = job->length;
   post_state (self, job);
   return TRUE;
@@ -1065,9 +1100,15 @@ run_thread (GTask        *task,
 
   fd = ferry_source_open (job->source_path, job->source_dev, job->source_ino, job->length,
                           job->source_mtime, &error);
-  if (fd < 0)
+  if (fd < 0 || fstat (fd, &job->opened) != 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (fd >= 0)
+        close (fd);
+      g_task_return_error (task, error ? g_steal_pointer (&error)
+                                       : g_error_new_literal (FERRY_TRANSFER_ERROR,
+                                                              FERRY_TRANSFER_ERROR_FAILED,
+                                                              "The file to upload cannot be "
+                                                              "read"));
       return;
     }
 
