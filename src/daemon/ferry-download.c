@@ -1175,7 +1175,9 @@ send_request (FerryDownload *self)
   soup_message_disable_feature (self->msg, SOUP_TYPE_CONTENT_DECODER);
 
   headers = soup_message_get_request_headers (self->msg);
-  ferry_http_add_caller_headers (headers, r->headers);
+  /* Decided per request against the address the caller gave: a redirect, or a stored final
+   * address on a later attempt, that leads to another origin gets no credentials. */
+  ferry_http_add_caller_headers (self->msg, r->headers, r->uri);
   soup_message_headers_replace (headers, "Accept-Encoding", "identity");
   soup_message_headers_replace (headers, "Want-Repr-Digest", "sha-256=10, sha-512=3");
 

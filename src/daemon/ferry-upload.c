@@ -186,11 +186,13 @@ set_tus_headers (SoupMessage *msg)
 
 /* A request to the upload's server: libsoup follows no redirect (a 302 would turn PATCH or
  * PUT into a GET without a body; 307 and 308 are followed here), the caller's headers go
- * along, and so does the header the protocol in use wants on every request. NULL when @uri
- * is not an address. */
+ * along (their credentials only to the origin of @caller_uri, the target the caller gave),
+ * and so does the header the protocol in use wants on every request. NULL when @uri is not
+ * an address. */
 static SoupMessage *
 upload_request (const char          *method,
                 const char          *uri,
+                const char          *caller_uri,
                 GVariant            *caller_headers,
                 FerryUploadProtocol  used,
                 guint                interop)
@@ -201,7 +203,7 @@ upload_request (const char          *method,
     return NULL;
 
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  ferry_http_add_caller_headers (soup_message_get_request_headers (msg), caller_headers);
+  ferry_http_add_caller_headers (msg, caller_headers, caller_uri);
   if (used == FERRY_UPLOAD_IETF)
     set_draft_headers (interop, msg);
   else if (used == FERRY_UPLOAD_TUS)
@@ -215,7 +217,8 @@ new_message (Job        *job,
              const char *uri,
              GError    **error)
 {
-  SoupMessage *msg = upload_request (method, uri, job->headers, job->used, job->interop);
+  SoupMessage *msg = upload_request (method, uri, job->uri, job->headers, job->used,
+                                     job->interop);
 
   if (msg == NULL)
     g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
@@ -632,6 +635,17 @@ create (FerryUpload  *self,
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
                            "The server accepted the upload but gave no address to send the "
                            "file to");
+      return FALSE;
+    }
+  /* The file would travel in the clear, and the address is kept for later attempts. */
+  if (g_str_equal (g_uri_get_scheme (soup_message_get_uri (msg)), "https") &&
+      !g_str_has_prefix (job->upload_url, "https:"))
+    {
+      g_clear_pointer (&job->upload_url, g_free);
+      g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                           "The server asked for the file to be sent to an insecure (http) "
+                           "address although the upload began on a secure one; Ferry sent "
+                           "nothing there");
       return FALSE;
     }
   if (job->used == FERRY_UPLOAD_IETF && header (msg, "Upload-Limit") != NULL)
@@ -1254,8 +1268,8 @@ ferry_upload_terminate (FerryRecord *record,
       (record->protocol_used != FERRY_UPLOAD_IETF && record->protocol_used != FERRY_UPLOAD_TUS))
     return;
 
-  msg = upload_request ("DELETE", record->upload_url, record->headers, record->protocol_used,
-                        record->interop);
+  msg = upload_request ("DELETE", record->upload_url, record->uri, record->headers,
+                        record->protocol_used, record->interop);
   if (msg == NULL)
     return;
 

@@ -1,0 +1,396 @@
+/* test-credentials.c: the caller's credentials stay with their origin
+ *
+ * What the receiving server was sent (its request log).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gio/gunixfdlist.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "ferry-test-daemon.h"
+#include "ferry-test-listener.h"
+#include "ferry-test-server.h"
+
+#define MiB (1024 * 1024)
+
+#define SECRET_AUTHORIZATION "Bearer s3cret-t0ken-4711"
+#define SECRET_COOKIE "sid=c00kie-value-0815"
+#define SECRET_API_KEY "k3y-value-1234"
+#define PLAIN_NOTE "visible-note"
+
+typedef struct
+{
+  FerryTestDaemon *daemon;
+  FerryTestServer *server;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->server = ferry_test_server_new ();
+  f->daemon = ferry_test_daemon_new ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_clear_pointer (&f->server, ferry_test_server_free);
+}
+
+/* The options of a transfer that carries credentials and one harmless header. */
+static GVariant *
+secret_options (gboolean paused)
+{
+  GVariantBuilder headers;
+  GVariantDict options;
+
+  g_variant_builder_init (&headers, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&headers, "{ss}", "Authorization", SECRET_AUTHORIZATION);
+  g_variant_builder_add (&headers, "{ss}", "Cookie", SECRET_COOKIE);
+  g_variant_builder_add (&headers, "{ss}", "X-Api-Key", SECRET_API_KEY);
+  g_variant_builder_add (&headers, "{ss}", "X-Note", PLAIN_NOTE);
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert_value (&options, "headers", g_variant_builder_end (&headers));
+  if (paused)
+    g_variant_dict_insert (&options, "paused", "b", TRUE);
+  return g_variant_dict_end (&options);
+}
+
+static void
+assert_file_sha256 (const char *path,
+                    GBytes     *expected)
+{
+  g_autofree char *actual = ferry_test_sha256_file (path);
+  g_autofree char *want = ferry_test_sha256_bytes (expected);
+
+  g_assert_nonnull (actual);
+  g_assert_cmpstr (actual, ==, want);
+}
+
+static void
+assert_has_credentials (GHashTable *headers)
+{
+  g_assert_cmpstr (g_hash_table_lookup (headers, "authorization"), ==, SECRET_AUTHORIZATION);
+  g_assert_cmpstr (g_hash_table_lookup (headers, "cookie"), ==, SECRET_COOKIE);
+  g_assert_cmpstr (g_hash_table_lookup (headers, "x-api-key"), ==, SECRET_API_KEY);
+  g_assert_cmpstr (g_hash_table_lookup (headers, "x-note"), ==, PLAIN_NOTE);
+}
+
+/* None of the credentials, but the harmless header still. */
+static void
+assert_no_credentials (GHashTable *headers)
+{
+  g_assert_null (g_hash_table_lookup (headers, "authorization"));
+  g_assert_null (g_hash_table_lookup (headers, "cookie"));
+  g_assert_null (g_hash_table_lookup (headers, "x-api-key"));
+  g_assert_cmpstr (g_hash_table_lookup (headers, "x-note"), ==, PLAIN_NOTE);
+}
+
+/* -- Downloads ---------------------------------------------------------------------------- */
+
+/* A redirect on the same server keeps the caller's credentials; one to another origin (the
+ * same host, another port) sends none there, neither on that hop nor on the attempt that
+ * resumes after the connection dropped. */
+static void
+test_download_redirect (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(FerryTestServer) other = ferry_test_server_new ();
+  g_autoptr(GBytes) here = ferry_test_make_content (MiB, 31);
+  g_autoptr(GBytes) moved = ferry_test_make_content (3 * MiB, 32);
+  g_autofree char *moved_uri = ferry_test_server_uri (other, "/moved");
+  g_autoptr(FerryTransfer1) same = NULL;
+  g_autoptr(FerryTransfer1) away = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+
+  ferry_test_server_add_file (f->server, "/here", here, "\"h1\"");
+  ferry_test_server_add_redirect (f->server, "/same", "/here");
+  ferry_test_server_add_file (other, "/moved", moved, "\"m1\"");
+  ferry_test_server_set_drop (other, "/moved", MiB, 1);
+  ferry_test_server_add_redirect (f->server, "/away", moved_uri);
+
+  same = ferry_test_daemon_add_from (f->daemon, f->server, "/same", secret_options (FALSE));
+  g_assert_true (ferry_test_wait_state (same, "completed", 60000));
+  assert_file_sha256 (ferry_transfer1_get_destination (same), here);
+  requests = ferry_test_server_get_requests (f->server, "/here");
+  g_assert_cmpuint (requests->len, ==, 1);
+  assert_has_credentials (((FerryTestRequest *) g_ptr_array_index (requests, 0))->headers);
+  g_clear_pointer (&requests, g_ptr_array_unref);
+
+  away = ferry_test_daemon_add_from (f->daemon, f->server, "/away", secret_options (FALSE));
+  g_assert_true (ferry_test_wait_state (away, "completed", 60000));
+  assert_file_sha256 (ferry_transfer1_get_destination (away), moved);
+
+  /* The origin the caller named got them. */
+  requests = ferry_test_server_get_requests (f->server, "/away");
+  g_assert_cmpuint (requests->len, >=, 1);
+  assert_has_credentials (((FerryTestRequest *) g_ptr_array_index (requests, 0))->headers);
+  g_clear_pointer (&requests, g_ptr_array_unref);
+
+  /* The other one: the first attempt and the resumed one. */
+  requests = ferry_test_server_get_requests (other, "/moved");
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_nonnull (((FerryTestRequest *) g_ptr_array_index (requests, 1))->range);
+  for (guint i = 0; i < requests->len; i++)
+    assert_no_credentials (((FerryTestRequest *) g_ptr_array_index (requests, i))->headers);
+
+  /* ferryd's idle connections would hold the other server's handlers: it goes first. */
+  ferry_test_daemon_kill (f->daemon);
+}
+
+/* -- Uploads ------------------------------------------------------------------------------ */
+
+/* A plain upload server of a few lines: PUT /start answers 307 to @redirect_to (when set),
+ * anything else takes the body and answers 201. It keeps every request's headers. */
+typedef struct
+{
+  FerryTestListener *listener;
+  GMutex lock;
+  char *redirect_to;
+  GPtrArray *headers;   /* GHashTable per request */
+  GBytes *body;         /* the last body taken */
+} MiniServer;
+
+static GHashTable *
+copy_table (GHashTable *table)
+{
+  GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy, g_strdup (key), g_strdup (value));
+  return copy;
+}
+
+/* The request body, by Content-Length or chunked. NULL when the connection broke. */
+static GBytes *
+read_body (GInputStream *in,
+           GHashTable   *headers)
+{
+  const char *length = g_hash_table_lookup (headers, "content-length");
+  const char *encoding = g_hash_table_lookup (headers, "transfer-encoding");
+  g_autoptr(GByteArray) body = g_byte_array_new ();
+
+  if (encoding != NULL && g_ascii_strcasecmp (encoding, "chunked") == 0)
+    {
+      g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+
+      g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (data), FALSE);
+      g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (data), 1);
+      for (;;)
+        {
+          g_autofree char *line = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+          guint64 size;
+
+          if (line == NULL)
+            return NULL;
+          size = g_ascii_strtoull (line, NULL, 16);
+          if (size == 0)
+            {
+              g_autofree char *end = g_data_input_stream_read_line (data, NULL, NULL, NULL);
+              break;
+            }
+          {
+            g_autofree guint8 *chunk = g_malloc (size + 2);
+            gsize got = 0;
+
+            if (!g_input_stream_read_all (G_INPUT_STREAM (data), chunk, size + 2, &got, NULL,
+                                          NULL) || got != size + 2)
+              return NULL;
+            g_byte_array_append (body, chunk, (guint) size);
+          }
+        }
+    }
+  else if (length != NULL)
+    {
+      guint64 size = g_ascii_strtoull (length, NULL, 10);
+      g_autofree guint8 *bytes = g_malloc (MAX (size, 1));
+      gsize got = 0;
+
+      if (!g_input_stream_read_all (in, bytes, size, &got, NULL, NULL) || got != size)
+        return NULL;
+      g_byte_array_append (body, bytes, (guint) size);
+    }
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&body));
+}
+
+static gboolean
+mini_answer (GOutputStream *out,
+             const char    *status_line,
+             const char    *extra)
+{
+  g_autofree char *reply = g_strdup_printf ("HTTP/1.1 %s\r\n%sContent-Length: 0\r\n\r\n",
+                                            status_line, extra ? extra : "");
+
+  return g_output_stream_write_all (out, reply, strlen (reply), NULL, NULL, NULL);
+}
+
+static gboolean
+mini_request (GInputStream  *in,
+              GOutputStream *out,
+              GStrv          parts,
+              GHashTable    *headers,
+              gpointer       user_data)
+{
+  MiniServer *server = user_data;
+  g_autoptr(GBytes) body = read_body (in, headers);
+  g_autofree char *location = NULL;
+
+  if (body == NULL)
+    return FALSE;
+
+  g_mutex_lock (&server->lock);
+  g_ptr_array_add (server->headers, copy_table (headers));
+  if (server->redirect_to != NULL && g_str_equal (parts[1], "/start"))
+    location = g_strdup_printf ("Location: %s\r\n", server->redirect_to);
+  else
+    {
+      g_clear_pointer (&server->body, g_bytes_unref);
+      server->body = g_bytes_ref (body);
+    }
+  g_mutex_unlock (&server->lock);
+
+  if (location != NULL)
+    return mini_answer (out, "307 Temporary Redirect", location);
+  return mini_answer (out, "201 Created", NULL);
+}
+
+static MiniServer *
+mini_server_new (void)
+{
+  MiniServer *server = g_new0 (MiniServer, 1);
+
+  g_mutex_init (&server->lock);
+  server->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  server->listener = ferry_test_listener_new (4, mini_request, server);
+  return server;
+}
+
+static char *
+mini_server_uri (MiniServer *server,
+                 const char *path)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u%s", ferry_test_listener_get_port (server->listener),
+                          path);
+}
+
+static void
+mini_server_free (MiniServer *server)
+{
+  if (!ferry_test_listener_free (server->listener, "mini upload server"))
+    return;
+  g_ptr_array_unref (server->headers);
+  g_clear_pointer (&server->body, g_bytes_unref);
+  g_free (server->redirect_to);
+  g_mutex_clear (&server->lock);
+  g_free (server);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MiniServer, mini_server_free)
+
+static GHashTable *
+mini_server_headers (MiniServer *server,
+                     guint       index)
+{
+  GHashTable *headers = NULL;
+
+  g_mutex_lock (&server->lock);
+  if (index < server->headers->len)
+    headers = copy_table (g_ptr_array_index (server->headers, index));
+  g_mutex_unlock (&server->lock);
+  return headers;
+}
+
+/* An upload's 307 to another origin: the file goes there, the credentials do not. */
+static void
+test_upload_redirect (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(MiniServer) start = mini_server_new ();
+  g_autoptr(MiniServer) elsewhere = mini_server_new ();
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB, 33);
+  g_autofree char *source = g_build_filename (g_get_user_cache_dir (), "report.bin", NULL);
+  g_autofree char *uri = mini_server_uri (start, "/start");
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GVariant) options = NULL;
+  g_autoptr(GVariant) headers = NULL;
+  g_autoptr(GHashTable) first = NULL;
+  g_autoptr(GHashTable) second = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *object_path = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *want = NULL;
+  GVariantDict dict;
+  int fd;
+
+  start->redirect_to = mini_server_uri (elsewhere, "/put");
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_cache_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents (source, g_bytes_get_data (content, NULL),
+                                      (gssize) g_bytes_get_size (content), NULL));
+
+  headers = g_variant_ref_sink (g_variant_lookup_value (secret_options (FALSE), "headers",
+                                                        G_VARIANT_TYPE ("a{ss}")));
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "headers", headers);
+  g_variant_dict_insert (&dict, "protocol", "s", "plain");
+  g_variant_dict_insert (&dict, "method", "s", "PUT");
+  options = g_variant_ref_sink (g_variant_dict_end (&dict));
+
+  fd = open (source, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+  ferry_manager1_call_add_upload_sync (f->daemon->manager, uri, g_variant_new_handle (0),
+                                       options, fds, &object_path, NULL, NULL, &error);
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, object_path);
+
+  g_assert_true (ferry_test_wait_state (t, "completed", 60000));
+
+  first = mini_server_headers (start, 0);
+  g_assert_nonnull (first);
+  assert_has_credentials (first);
+  second = mini_server_headers (elsewhere, 0);
+  g_assert_nonnull (second);
+  assert_no_credentials (second);
+
+  g_mutex_lock (&elsewhere->lock);
+  got = ferry_test_sha256_bytes (elsewhere->body);
+  g_mutex_unlock (&elsewhere->lock);
+  want = ferry_test_sha256_bytes (content);
+  g_assert_cmpstr (got, ==, want);
+
+  /* ferryd's idle connections would hold the servers' handlers: it goes first. */
+  ferry_test_daemon_kill (f->daemon);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(name, func) g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/credentials/download-redirect", test_download_redirect);
+  ADD ("/credentials/upload-redirect", test_upload_redirect);
+#undef ADD
+
+  return g_test_run ();
+}
