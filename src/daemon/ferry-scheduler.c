@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "ferry-download.h"
+#include "ferry-http.h"
 #include "ferry-rate-limiter.h"
 #include "ferry-scheduler.h"
 #include "ferry-settings.h"
@@ -553,12 +554,36 @@ set_error (FerryRecord *r,
   r->error = g_strdup (message);
 }
 
+/* A transfer that ended keeps no credential in the store (DESIGN "Security"): its secret
+ * headers go from the record before it is saved. Resuming a failed one later needs them
+ * given again (SetOptions). TRUE when something was removed: the caller then scrubs the
+ * store once the record is saved. */
+static gboolean
+forget_secrets (FerryRecord *r)
+{
+  g_autoptr(GVariant) kept = NULL;
+  gsize before;
+
+  if (r->headers == NULL)
+    return FALSE;
+
+  before = g_variant_n_children (r->headers);
+  kept = ferry_http_public_headers (r->headers);
+  if (kept != NULL && g_variant_n_children (kept) == before)
+    return FALSE;
+
+  g_clear_pointer (&r->headers, g_variant_unref);
+  r->headers = g_steal_pointer (&kept);
+  return TRUE;
+}
+
 static void
 finish (FerryScheduler *self,
         FerryTransfer  *transfer,
         FerryState      state)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
+  gboolean scrub;
 
   r->state = state;
   r->wait_reasons = FERRY_WAIT_NONE;
@@ -577,8 +602,13 @@ finish (FerryScheduler *self,
       delete_partial (r);
     }
 
+  scrub = forget_secrets (r);
   if (save (transfer))
-    g_signal_emit (self, signals[FINISHED], 0, transfer);
+    {
+      if (scrub)
+        ferry_store_scrub (self->store);
+      g_signal_emit (self, signals[FINISHED], 0, transfer);
+    }
 }
 
 static void
@@ -737,8 +767,16 @@ on_attempt_done (GObject      *source,
       break;
 
     case FERRY_STATE_CANCELED:
-      discard (self, r);
-      save (transfer);
+      {
+        gboolean scrub;
+
+        /* The server's half-received upload is deleted with the caller's credentials; then
+         * they go. */
+        discard (self, r);
+        scrub = forget_secrets (r);
+        if (save (transfer) && scrub)
+          ferry_store_scrub (self->store);
+      }
       break;
 
     case FERRY_STATE_QUEUED:
@@ -1145,9 +1183,14 @@ ferry_scheduler_cancel (FerryScheduler *self,
     }
   else
     {
+      gboolean scrub;
+
       discard (self, r);
+      scrub = forget_secrets (r);
       if (!ferry_transfer_save (transfer, error))
         return FALSE;
+      if (scrub)
+        ferry_store_scrub (self->store);
     }
 
   g_signal_emit (self, signals[FINISHED], 0, transfer);
@@ -1166,6 +1209,8 @@ ferry_scheduler_remove (FerryScheduler *self,
 
   if (!ferry_store_delete (self->store, r->id, error))
     return FALSE;
+  /* secure_delete zeroed the row; its older versions leave the journal too. */
+  ferry_store_scrub (self->store);
 
   /* An upload's data is the caller's own file: never deleted here. */
   if (delete_data && r->kind == FERRY_KIND_DOWNLOAD && r->state == FERRY_STATE_COMPLETED &&

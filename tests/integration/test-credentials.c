@@ -1,6 +1,7 @@
 /* test-credentials.c: the caller's credentials stay with their origin
  *
- * What the receiving server was sent (its request log).
+ * What the receiving server was sent (its request log), and what is left in the store's
+ * files once a transfer ended.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -381,6 +382,80 @@ test_upload_redirect (Fixture       *f,
   ferry_test_daemon_kill (f->daemon);
 }
 
+/* -- The store ---------------------------------------------------------------------------- */
+
+static char *
+store_path (const char *suffix)
+{
+  return g_strconcat (g_get_user_data_dir (), "/", FERRY_STORE_DIR, "/ferry.db", suffix, NULL);
+}
+
+/* Whether @needle is anywhere in the store's files (the database, its WAL and shared
+ * memory), and that each of them is the user's alone. */
+static gboolean
+store_contains (const char *needle)
+{
+  const char *suffixes[] = { "", "-wal", "-shm" };
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = store_path (suffixes[i]);
+      g_autofree char *bytes = NULL;
+      gsize size = 0;
+      struct stat st;
+
+      if (g_stat (path, &st) != 0)
+        {
+          g_assert_cmpint (errno, ==, ENOENT);
+          /* The database itself is always there. */
+          g_assert_cmpstr (suffixes[i], !=, "");
+          continue;
+        }
+      g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+      g_assert_true (g_file_get_contents (path, &bytes, &size, NULL));
+      if (memmem (bytes, size, needle, strlen (needle)) != NULL)
+        found = TRUE;
+    }
+  return found;
+}
+
+/* While a transfer may still run, its credentials are stored (a restart needs them); once
+ * it ended, completed or cancelled, none is left in any of the store's files, and they are
+ * 0600 throughout. */
+static void
+test_store_forgets (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (2 * MiB, 34);
+  g_autoptr(FerryTransfer1) done = NULL;
+  g_autoptr(FerryTransfer1) paused = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *secrets[] = { SECRET_AUTHORIZATION, SECRET_COOKIE, SECRET_API_KEY };
+
+  ferry_test_server_add_file (f->server, "/file", content, "\"s1\"");
+  ferry_test_server_set_drop (f->server, "/file", MiB, 1);
+  ferry_test_server_add_file (f->server, "/later", content, "\"s2\"");
+
+  /* Stored while it waits: the check below can see them. */
+  paused = ferry_test_daemon_add_from (f->daemon, f->server, "/later", secret_options (TRUE));
+  g_assert_true (ferry_test_wait_state (paused, "paused", 30000));
+  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
+    g_assert_true (store_contains (secrets[i]));
+
+  done = ferry_test_daemon_add_from (f->daemon, f->server, "/file", secret_options (FALSE));
+  g_assert_true (ferry_test_wait_state (done, "completed", 60000));
+  assert_file_sha256 (ferry_transfer1_get_destination (done), content);
+  g_assert_true (ferry_transfer1_call_cancel_sync (paused, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_state (paused, "canceled", 30000));
+
+  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
+    g_assert_false (store_contains (secrets[i]));
+  /* What is no credential stays. */
+  g_assert_true (store_contains (PLAIN_NOTE));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -390,6 +465,7 @@ main (int   argc,
 #define ADD(name, func) g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/credentials/download-redirect", test_download_redirect);
   ADD ("/credentials/upload-redirect", test_upload_redirect);
+  ADD ("/credentials/store-forgets", test_store_forgets);
 #undef ADD
 
   return g_test_run ();
