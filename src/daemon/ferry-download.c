@@ -20,6 +20,7 @@
 
 #include "ferry-download.h"
 #include "ferry-http.h"
+#include "ferry-proxy.h"
 
 #define READ_BUFFER_SIZE (256 * 1024)
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
@@ -1189,6 +1190,7 @@ send_request (FerryDownload *self)
       soup_message_headers_replace (headers, "If-Range", r->etag ? r->etag : r->last_modified);
     }
 
+  ferry_proxy_watch (self->session, self->msg);
   soup_session_send_async (self->session, self->msg, G_PRIORITY_DEFAULT, self->io_cancellable,
                            on_sent, g_object_ref (self));
 }

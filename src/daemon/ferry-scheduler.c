@@ -18,6 +18,7 @@
 
 #include "ferry-download.h"
 #include "ferry-http.h"
+#include "ferry-proxy.h"
 #include "ferry-rate-limiter.h"
 #include "ferry-scheduler.h"
 #include "ferry-settings.h"
@@ -257,6 +258,9 @@ ferry_scheduler_new (FerryStore *store)
                                                  "timeout", 60,
                                                  "idle-timeout", 30,
                                                  "user-agent", user_agent,
+                                                 /* Authenticating proxies (ferry-proxy.c) */
+                                                 "proxy-resolver",
+                                                 ferry_proxy_resolver_get_default (),
                                                  NULL);
 
   self->settings = ferry_settings_new ();

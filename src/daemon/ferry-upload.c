@@ -27,6 +27,7 @@
 
 #include "ferry-body-stream.h"
 #include "ferry-http.h"
+#include "ferry-proxy.h"
 #include "ferry-source.h"
 #include "ferry-upload.h"
 
@@ -246,6 +247,7 @@ exchange (SoupSession  *session,
   gsize total = 0;
   gssize n;
 
+  ferry_proxy_watch (session, msg);
   body = soup_session_send (session, msg, cancellable, &local_error);
   if (body == NULL)
     {
@@ -1090,6 +1092,8 @@ run_thread (GTask        *task,
   session = soup_session_new_with_options ("timeout", ferry_transfer_stall_seconds (),
                                            "idle-timeout", 30,
                                            "user-agent", user_agent,
+                                           "proxy-resolver",
+                                           ferry_proxy_resolver_get_default (),
                                            NULL);
 
   /* OPTIONS tells the protocol (auto), tus's checksums and the draft's limits. */
@@ -1274,5 +1278,6 @@ ferry_upload_terminate (FerryRecord *record,
     return;
 
   g_debug ("Upload %" G_GUINT64_FORMAT ": asking the server to forget it", record->id);
+  ferry_proxy_watch (session, msg);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_LOW, NULL, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* test-credentials.c: the caller's credentials stay with their origin
  *
- * What the receiving server was sent (its request log), and what is left in the store's
- * files once a transfer ended.
+ * What the receiving server was sent (its request log), what is left in the store's files
+ * once a transfer ended, and an authenticating proxy (tinyproxy) that Ferry gets through.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -456,6 +456,176 @@ test_store_forgets (Fixture       *f,
   g_assert_true (store_contains (PLAIN_NOTE));
 }
 
+/* -- An authenticating proxy -------------------------------------------------------------- */
+
+#define PROXY_USER "ferry"
+#define PROXY_PASSWORD "pr0xy-pa55-6789"
+
+typedef struct
+{
+  FerryTestDaemon *daemon;
+  FerryTestServer *server;
+  GSubprocess *proxy;
+  guint16 proxy_port;
+  char *dir;
+  char *daemon_log;
+} ProxyFixture;
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+proxy_listens (gpointer user_data)
+{
+  ProxyFixture *f = user_data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", f->proxy_port, NULL, NULL);
+  return connection != NULL;
+}
+
+static void
+proxy_setup (ProxyFixture  *f,
+             gconstpointer  data)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autofree char *proxy_uri = NULL;
+  int saved_stdout, saved_stderr, log_fd;
+
+  if (!g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
+    return;
+
+  f->server = ferry_test_server_new ();
+  f->dir = g_dir_make_tmp ("ferry-proxy-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->proxy_port = free_port ();
+  conf = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 60\nMaxClients 10\n"
+                          "Allow 127.0.0.1\nLogLevel Info\nBasicAuth " PROXY_USER " "
+                          PROXY_PASSWORD "\n", f->proxy_port);
+  conf_path = g_build_filename (f->dir, "tinyproxy.conf", NULL);
+  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
+  f->proxy = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/tinyproxy", "-d", "-c",
+                                          conf_path, NULL);
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (proxy_listens, f, 30000));
+
+  /* What a user sets, as ferryd's activation environment: the bus hands on this process's.
+   * Nothing is exempt, so 127.0.0.1 goes through the proxy. */
+  proxy_uri = g_strdup_printf ("http://" PROXY_USER ":" PROXY_PASSWORD "@127.0.0.1:%u",
+                               f->proxy_port);
+  g_setenv ("http_proxy", proxy_uri, TRUE);
+  g_setenv ("no_proxy", "", TRUE);
+  g_unsetenv ("NO_PROXY");
+  g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
+
+  /* The bus daemon, and the ferryd it starts, write to the standard output and error they
+   * inherit: a file, for the whole of ferryd's output (GLib logs debug and info messages
+   * to the standard output, the rest to the standard error). */
+  f->daemon_log = g_build_filename (f->dir, "ferryd.log", NULL);
+  log_fd = open (f->daemon_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  g_assert_cmpint (log_fd, >=, 0);
+  fflush (stdout);
+  fflush (stderr);
+  saved_stdout = dup (STDOUT_FILENO);
+  saved_stderr = dup (STDERR_FILENO);
+  g_assert_cmpint (dup2 (log_fd, STDOUT_FILENO), ==, STDOUT_FILENO);
+  g_assert_cmpint (dup2 (log_fd, STDERR_FILENO), ==, STDERR_FILENO);
+  f->daemon = ferry_test_daemon_new ();
+  fflush (stdout);
+  fflush (stderr);
+  g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
+  g_assert_cmpint (dup2 (saved_stderr, STDERR_FILENO), ==, STDERR_FILENO);
+  close (saved_stdout);
+  close (saved_stderr);
+  close (log_fd);
+
+  g_unsetenv ("G_MESSAGES_DEBUG");
+  g_unsetenv ("http_proxy");
+  g_unsetenv ("no_proxy");
+}
+
+static void
+proxy_teardown (ProxyFixture  *f,
+                gconstpointer  data)
+{
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_clear_pointer (&f->server, ferry_test_server_free);
+  if (f->proxy != NULL)
+    {
+      g_subprocess_force_exit (f->proxy);
+      g_subprocess_wait (f->proxy, NULL, NULL);
+      g_clear_object (&f->proxy);
+    }
+  if (f->dir != NULL)
+    {
+      g_autofree char *conf = g_build_filename (f->dir, "tinyproxy.conf", NULL);
+
+      g_unlink (conf);
+      g_unlink (f->daemon_log);
+      g_rmdir (f->dir);
+    }
+  g_clear_pointer (&f->dir, g_free);
+  g_clear_pointer (&f->daemon_log, g_free);
+}
+
+/* http_proxy=http://user:password@host:port with a proxy that asks (407): the download goes
+ * through it and completes, and the password is nowhere in ferryd's output. */
+static void
+test_proxy_auth (ProxyFixture  *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (2 * MiB, 35);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autofree char *log = NULL;
+  const char *via;
+
+  if (f->daemon == NULL)
+    {
+      g_test_skip ("tinyproxy is not installed (apt-get install tinyproxy)");
+      return;
+    }
+
+  ferry_test_server_add_file (f->server, "/through", content, "\"p1\"");
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/through", NULL);
+  g_assert_true (ferry_test_wait_state (t, "completed", 60000));
+  assert_file_sha256 (ferry_transfer1_get_destination (t), content);
+
+  /* It came by the proxy (tinyproxy says so in Via), not around it. */
+  requests = ferry_test_server_get_requests (f->server, "/through");
+  g_assert_cmpuint (requests->len, ==, 1);
+  via = g_hash_table_lookup (((FerryTestRequest *) g_ptr_array_index (requests, 0))->headers,
+                             "via");
+  g_assert_nonnull (via);
+  g_assert_nonnull (strstr (via, "tinyproxy"));
+
+  g_assert_true (g_file_get_contents (f->daemon_log, &log, NULL, NULL));
+  /* ferryd did write here (its completion message)... */
+  g_assert_nonnull (strstr (log, "completed"));
+  /* ...and never the password. */
+  g_assert_null (strstr (log, PROXY_PASSWORD));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -467,6 +637,8 @@ main (int   argc,
   ADD ("/credentials/upload-redirect", test_upload_redirect);
   ADD ("/credentials/store-forgets", test_store_forgets);
 #undef ADD
+  g_test_add ("/credentials/proxy-auth", ProxyFixture, NULL, proxy_setup, test_proxy_auth,
+              proxy_teardown);
 
   return g_test_run ();
 }
