@@ -898,6 +898,9 @@ rejected_error (guint       status,
     case 404:
       what = "The server no longer has this file";
       break;
+    case 407:
+      what = "The proxy did not take the user name and password of the proxy settings";
+      break;
     case 410:
       what = "The file was removed from the server";
       break;

@@ -308,6 +308,10 @@ status_error (Job         *job,
     case 403:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
                                   "The server refused the upload (HTTP 403)");
+    case 407:
+      return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                  "The proxy did not take the user name and password of the "
+                                  "proxy settings (HTTP 407)");
     case 404:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
                                   "There is nothing at this address to upload to (HTTP 404)");

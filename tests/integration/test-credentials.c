@@ -460,6 +460,15 @@ test_store_forgets (Fixture       *f,
 
 #define PROXY_USER "ferry"
 #define PROXY_PASSWORD "pr0xy-pa55-6789"
+#define WRONG_PASSWORD "wr0ng-pa55-2468"
+
+/* What a test of this part needs, as flags in its data. */
+enum
+{
+  WANT_PROXY = 1 << 0,   /* tinyproxy asking for PROXY_USER and PROXY_PASSWORD */
+  WANT_TLS = 1 << 1,     /* nginx over https with a CA of the test's, trusted by ferryd */
+  WANT_WRONG_PASSWORD = 1 << 2,   /* the user's proxy address has another password */
+};
 
 typedef struct
 {
@@ -469,6 +478,13 @@ typedef struct
   guint16 proxy_port;
   char *dir;
   char *daemon_log;
+  char *proxy_log;
+  GSubprocess *nginx;
+  guint16 tls_port;
+  guint16 plain_port;      /* where the https server's upload address points: nothing */
+  char *installed_ca;      /* the CA file added to the system's trust, removed after */
+  GSubprocess *ca_remover;
+  const char *skip;
 } ProxyFixture;
 
 static guint16
@@ -485,40 +501,158 @@ free_port (void)
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
+/* A plain socket: GSocketClient would consult the proxy settings. */
+static gboolean
+port_listens (guint16 port)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+
+  return g_socket_connect (socket, address, NULL, NULL);
+}
+
 static gboolean
 proxy_listens (gpointer user_data)
 {
-  ProxyFixture *f = user_data;
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
+  return port_listens (((ProxyFixture *) user_data)->proxy_port);
+}
 
-  g_socket_client_set_enable_proxy (client, FALSE);
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", f->proxy_port, NULL, NULL);
-  return connection != NULL;
+static gboolean
+nginx_listens (gpointer user_data)
+{
+  return port_listens (((ProxyFixture *) user_data)->tls_port);
 }
 
 static void
-proxy_setup (ProxyFixture  *f,
-             gconstpointer  data)
+run_shell (const char *script)
+{
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "/bin/sh", "-ec", script, NULL };
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+                               NULL, NULL, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", script, err);
+}
+
+/* A CA and a certificate for 127.0.0.1 signed by it; the CA joins the system's trust
+ * (glib-networking reads only that: no variable points it elsewhere), for this test only. */
+static void
+tls_setup (ProxyFixture *f)
+{
+  g_autofree char *script = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *conf_path = g_build_filename (f->dir, "nginx.conf", NULL);
+  g_autofree char *www = g_build_filename (f->dir, "www", NULL);
+  g_autofree char *tmp = g_build_filename (f->dir, "tmp", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *nginx = g_getenv ("FERRY_NGINX");
+
+  if (nginx == NULL || !g_file_test (nginx, G_FILE_TEST_IS_EXECUTABLE) ||
+      !g_file_test ("/usr/bin/openssl", G_FILE_TEST_IS_EXECUTABLE) ||
+      !g_file_test ("/usr/sbin/update-ca-certificates", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      f->skip = "nginx, openssl or update-ca-certificates is missing";
+      return;
+    }
+  if (access ("/usr/local/share/ca-certificates", W_OK) != 0)
+    {
+      f->skip = "the test cannot add its CA to the system's trust (needs root): "
+                "glib-networking reads no other";
+      return;
+    }
+
+  script = g_strdup_printf (
+    "cd '%s'\n"
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 1 "
+    "  -subj '/CN=Ferry test CA %d' -addext basicConstraints=critical,CA:TRUE "
+    "  -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null\n"
+    "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+    "  -subj /CN=127.0.0.1 2>/dev/null\n"
+    "printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth\\n' > ext\n"
+    "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial "
+    "  -out server.crt -days 1 -extfile ext 2>/dev/null\n",
+    f->dir, (int) getpid ());
+  run_shell (script);
+
+  f->installed_ca = g_strdup_printf ("/usr/local/share/ca-certificates/ferry-test-%d.crt",
+                                     (int) getpid ());
+  g_free (script);
+  script = g_strdup_printf ("cp '%s/ca.crt' '%s' && update-ca-certificates >/dev/null",
+                            f->dir, f->installed_ca);
+  run_shell (script);
+  /* The CA leaves the system's trust when this pipe ends: at teardown, or when a failed
+   * assertion ends the test. */
+  f->ca_remover = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                    G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "/bin/sh", "-c",
+                                    "cat >/dev/null; rm -f \"$1\"; "
+                                    "update-ca-certificates --fresh >/dev/null",
+                                    "sh", f->installed_ca, NULL);
+  g_assert_no_error (error);
+
+  f->tls_port = free_port ();
+  f->plain_port = free_port ();
+  g_assert_cmpint (g_mkdir_with_parents (www, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (tmp, 0755), ==, 0);
+  conf = g_strdup_printf (
+    "daemon off;\nmaster_process off;\npid %s/nginx.pid;\nerror_log %s/error.log;\n"
+    "events { worker_connections 64; }\n"
+    "http {\n"
+    "  log_format brief '$request_method $uri $status';\n"
+    "  access_log %s/access.log brief;\n"
+    "  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s;\n"
+    "  uwsgi_temp_path %s; scgi_temp_path %s;\n"
+    "  server {\n"
+    "    listen 127.0.0.1:%u ssl;\n"
+    "    ssl_certificate %s/server.crt;\n"
+    "    ssl_certificate_key %s/server.key;\n"
+    "    root %s;\n"
+    /* A tus server that hands out an upload address in the clear. */
+    "    location = /files {\n"
+    "      add_header Tus-Resumable 1.0.0 always;\n"
+    "      add_header Tus-Version 1.0.0 always;\n"
+    "      add_header Location http://127.0.0.1:%u/files/1 always;\n"
+    "      return 201;\n"
+    "    }\n"
+    "  }\n"
+    "}\n",
+    f->dir, f->dir, f->dir, tmp, tmp, tmp, tmp, tmp, f->tls_port, f->dir, f->dir, www,
+    f->plain_port);
+  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
+  f->nginx = g_subprocess_launcher_spawn (launcher, &error, nginx, "-p", f->dir, "-c",
+                                          conf_path, NULL);
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (nginx_listens, f, 30000));
+}
+
+static void
+start_proxy (ProxyFixture *f,
+             gboolean      wrong_password)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *conf = NULL;
-  g_autofree char *conf_path = NULL;
+  g_autofree char *conf_path = g_build_filename (f->dir, "tinyproxy.conf", NULL);
   g_autofree char *proxy_uri = NULL;
-  int saved_stdout, saved_stderr, log_fd;
 
-  if (!g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
-    return;
-
-  f->server = ferry_test_server_new ();
-  f->dir = g_dir_make_tmp ("ferry-proxy-XXXXXX", &error);
-  g_assert_no_error (error);
   f->proxy_port = free_port ();
+  f->proxy_log = g_build_filename (f->dir, "tinyproxy.log", NULL);
+  /* CONNECT is allowed to the https server's port only. */
   conf = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 60\nMaxClients 10\n"
-                          "Allow 127.0.0.1\nLogLevel Info\nBasicAuth " PROXY_USER " "
-                          PROXY_PASSWORD "\n", f->proxy_port);
-  conf_path = g_build_filename (f->dir, "tinyproxy.conf", NULL);
+                          "Allow 127.0.0.1\nLogLevel Info\nLogFile \"%s\"\n"
+                          "ConnectPort %u\n"
+                          "BasicAuth " PROXY_USER " " PROXY_PASSWORD "\n",
+                          f->proxy_port, f->proxy_log, f->tls_port ? f->tls_port : 443);
   g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
@@ -531,11 +665,41 @@ proxy_setup (ProxyFixture  *f,
 
   /* What a user sets, as ferryd's activation environment: the bus hands on this process's.
    * Nothing is exempt, so 127.0.0.1 goes through the proxy. */
-  proxy_uri = g_strdup_printf ("http://" PROXY_USER ":" PROXY_PASSWORD "@127.0.0.1:%u",
+  proxy_uri = g_strdup_printf ("http://" PROXY_USER ":%s@127.0.0.1:%u",
+                               wrong_password ? WRONG_PASSWORD : PROXY_PASSWORD,
                                f->proxy_port);
   g_setenv ("http_proxy", proxy_uri, TRUE);
+  g_setenv ("https_proxy", proxy_uri, TRUE);
   g_setenv ("no_proxy", "", TRUE);
   g_unsetenv ("NO_PROXY");
+}
+
+static void
+proxy_setup (ProxyFixture  *f,
+             gconstpointer  data)
+{
+  guint want = GPOINTER_TO_UINT (data);
+  g_autoptr(GError) error = NULL;
+  int saved_stdout, saved_stderr, log_fd;
+
+  if ((want & WANT_PROXY) && !g_file_test ("/usr/bin/tinyproxy", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      f->skip = "tinyproxy is not installed (apt-get install tinyproxy)";
+      return;
+    }
+
+  f->server = ferry_test_server_new ();
+  f->dir = g_dir_make_tmp ("ferry-credentials-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  if (want & WANT_TLS)
+    {
+      tls_setup (f);
+      if (f->skip != NULL)
+        return;
+    }
+  if (want & WANT_PROXY)
+    start_proxy (f, (want & WANT_WRONG_PASSWORD) != 0);
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
 
   /* The bus daemon, and the ferryd it starts, write to the standard output and error they
@@ -561,7 +725,18 @@ proxy_setup (ProxyFixture  *f,
 
   g_unsetenv ("G_MESSAGES_DEBUG");
   g_unsetenv ("http_proxy");
+  g_unsetenv ("https_proxy");
   g_unsetenv ("no_proxy");
+}
+
+static void
+stop_child (GSubprocess **child)
+{
+  if (*child == NULL)
+    return;
+  g_subprocess_force_exit (*child);
+  g_subprocess_wait (*child, NULL, NULL);
+  g_clear_object (child);
 }
 
 static void
@@ -570,22 +745,37 @@ proxy_teardown (ProxyFixture  *f,
 {
   g_clear_pointer (&f->daemon, ferry_test_daemon_free);
   g_clear_pointer (&f->server, ferry_test_server_free);
-  if (f->proxy != NULL)
+  stop_child (&f->proxy);
+  stop_child (&f->nginx);
+  if (f->ca_remover != NULL)
     {
-      g_subprocess_force_exit (f->proxy);
-      g_subprocess_wait (f->proxy, NULL, NULL);
-      g_clear_object (&f->proxy);
+      g_output_stream_close (g_subprocess_get_stdin_pipe (f->ca_remover), NULL, NULL);
+      g_subprocess_wait (f->ca_remover, NULL, NULL);
+      g_assert_false (g_file_test (f->installed_ca, G_FILE_TEST_EXISTS));
+      g_clear_object (&f->ca_remover);
     }
   if (f->dir != NULL)
     {
-      g_autofree char *conf = g_build_filename (f->dir, "tinyproxy.conf", NULL);
+      g_autofree char *script = g_strdup_printf ("rm -rf '%s'", f->dir);
 
-      g_unlink (conf);
-      g_unlink (f->daemon_log);
-      g_rmdir (f->dir);
+      run_shell (script);
     }
+  g_clear_pointer (&f->installed_ca, g_free);
   g_clear_pointer (&f->dir, g_free);
   g_clear_pointer (&f->daemon_log, g_free);
+  g_clear_pointer (&f->proxy_log, g_free);
+}
+
+static void
+assert_log_has_no_password (ProxyFixture *f)
+{
+  g_autofree char *log = NULL;
+
+  g_assert_true (g_file_get_contents (f->daemon_log, &log, NULL, NULL));
+  /* ferryd did write here (its completion message)... */
+  g_assert_nonnull (strstr (log, "completed"));
+  /* ...and never the password. */
+  g_assert_null (strstr (log, PROXY_PASSWORD));
 }
 
 /* http_proxy=http://user:password@host:port with a proxy that asks (407): the download goes
@@ -597,12 +787,11 @@ test_proxy_auth (ProxyFixture  *f,
   g_autoptr(GBytes) content = ferry_test_make_content (2 * MiB, 35);
   g_autoptr(FerryTransfer1) t = NULL;
   g_autoptr(GPtrArray) requests = NULL;
-  g_autofree char *log = NULL;
   const char *via;
 
-  if (f->daemon == NULL)
+  if (f->skip != NULL)
     {
-      g_test_skip ("tinyproxy is not installed (apt-get install tinyproxy)");
+      g_test_skip (f->skip);
       return;
     }
 
@@ -619,11 +808,141 @@ test_proxy_auth (ProxyFixture  *f,
   g_assert_nonnull (via);
   g_assert_nonnull (strstr (via, "tinyproxy"));
 
+  assert_log_has_no_password (f);
+}
+
+/* The same proxy for https: libsoup opens a CONNECT tunnel, the proxy asks (407), and the
+ * download completes through the tunnel. */
+static void
+test_proxy_connect (ProxyFixture  *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (2 * MiB, 36);
+  g_autofree char *path = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *object_path = NULL;
+  g_autofree char *proxy_log = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (f->skip != NULL)
+    {
+      g_test_skip (f->skip);
+      return;
+    }
+
+  path = g_build_filename (f->dir, "www", "secure.bin", NULL);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL),
+                                      (gssize) g_bytes_get_size (content), NULL));
+  uri = g_strdup_printf ("https://127.0.0.1:%u/secure.bin", f->tls_port);
+  object_path = ferry_test_daemon_add (f->daemon, uri, NULL, &error);
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, object_path);
+  if (!ferry_test_wait_state (t, "completed", 60000))
+    g_error ("The download through the tunnel ended %s: %s",
+             ferry_transfer1_get_state (t), ferry_transfer1_get_error (t));
+  assert_file_sha256 (ferry_transfer1_get_destination (t), content);
+
+  /* Through the proxy's tunnel, not around it. */
+  g_assert_true (g_file_get_contents (f->proxy_log, &proxy_log, NULL, NULL));
+  g_assert_nonnull (strstr (proxy_log, "CONNECT"));
+  assert_log_has_no_password (f);
+}
+
+/* A password the proxy does not take: the download ends, saying so, rather than asking
+ * again and again; the password is not in ferryd's output either. @data says http or
+ * https. */
+static void
+test_proxy_wrong_password (ProxyFixture  *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB, 38);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *object_path = NULL;
+  g_autofree char *log = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (f->skip != NULL)
+    {
+      g_test_skip (f->skip);
+      return;
+    }
+
+  if (GPOINTER_TO_UINT (data) & WANT_TLS)
+    {
+      g_autofree char *path = g_build_filename (f->dir, "www", "secure.bin", NULL);
+
+      g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL),
+                                          (gssize) g_bytes_get_size (content), NULL));
+      uri = g_strdup_printf ("https://127.0.0.1:%u/secure.bin", f->tls_port);
+    }
+  else
+    {
+      ferry_test_server_add_file (f->server, "/through", content, "\"w1\"");
+      uri = ferry_test_server_uri (f->server, "/through");
+    }
+  object_path = ferry_test_daemon_add (f->daemon, uri, NULL, &error);
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, object_path);
+
+  /* tinyproxy answers wrong credentials with 401, where others (squid) send 407 again. */
+  g_assert_true (ferry_test_wait_state (t, "rejected", 60000));
+  g_assert_true (strstr (ferry_transfer1_get_error (t), "(HTTP 401)") != NULL ||
+                 strstr (ferry_transfer1_get_error (t), "(HTTP 407)") != NULL);
   g_assert_true (g_file_get_contents (f->daemon_log, &log, NULL, NULL));
-  /* ferryd did write here (its completion message)... */
-  g_assert_nonnull (strstr (log, "completed"));
-  /* ...and never the password. */
-  g_assert_null (strstr (log, PROXY_PASSWORD));
+  g_assert_null (strstr (log, WRONG_PASSWORD));
+}
+
+/* An https upload whose server gives an http address to send the file to: refused, with a
+ * sentence, and nothing goes there. */
+static void
+test_upload_insecure_location (ProxyFixture  *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB, 37);
+  g_autofree char *source = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *object_path = NULL;
+  g_autofree char *access_log = NULL;
+  g_autofree char *access_path = NULL;
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  int fd;
+
+  if (f->skip != NULL)
+    {
+      g_test_skip (f->skip);
+      return;
+    }
+
+  source = g_build_filename (f->dir, "upload.bin", NULL);
+  g_assert_true (g_file_set_contents (source, g_bytes_get_data (content, NULL),
+                                      (gssize) g_bytes_get_size (content), NULL));
+  uri = g_strdup_printf ("https://127.0.0.1:%u/files", f->tls_port);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "protocol", "s", "tus");
+  fd = open (source, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+  ferry_manager1_call_add_upload_sync (f->daemon->manager, uri, g_variant_new_handle (0),
+                                       g_variant_dict_end (&dict), fds, &object_path, NULL,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, object_path);
+
+  g_assert_true (ferry_test_wait_state (t, "rejected", 60000));
+  g_assert_nonnull (strstr (ferry_transfer1_get_error (t), "insecure (http) address"));
+  /* The creation reached the https server (so TLS was good), and nothing went in the clear:
+   * nothing listens at the http address, and no append was tried. */
+  access_path = g_build_filename (f->dir, "access.log", NULL);
+  g_assert_true (g_file_get_contents (access_path, &access_log, NULL, NULL));
+  g_assert_nonnull (strstr (access_log, "POST /files 201"));
+  g_assert_null (strstr (access_log, "PATCH"));
+  g_assert_null (strstr (access_log, "HEAD"));
 }
 
 int
@@ -637,7 +956,19 @@ main (int   argc,
   ADD ("/credentials/upload-redirect", test_upload_redirect);
   ADD ("/credentials/store-forgets", test_store_forgets);
 #undef ADD
-  g_test_add ("/credentials/proxy-auth", ProxyFixture, NULL, proxy_setup, test_proxy_auth,
+  g_test_add ("/credentials/proxy-auth", ProxyFixture, GUINT_TO_POINTER (WANT_PROXY),
+              proxy_setup, test_proxy_auth, proxy_teardown);
+  g_test_add ("/credentials/proxy-connect", ProxyFixture,
+              GUINT_TO_POINTER (WANT_PROXY | WANT_TLS), proxy_setup, test_proxy_connect,
+              proxy_teardown);
+  g_test_add ("/credentials/proxy-wrong-password", ProxyFixture,
+              GUINT_TO_POINTER (WANT_PROXY | WANT_WRONG_PASSWORD), proxy_setup,
+              test_proxy_wrong_password, proxy_teardown);
+  g_test_add ("/credentials/proxy-connect-wrong-password", ProxyFixture,
+              GUINT_TO_POINTER (WANT_PROXY | WANT_TLS | WANT_WRONG_PASSWORD), proxy_setup,
+              test_proxy_wrong_password, proxy_teardown);
+  g_test_add ("/credentials/upload-insecure-location", ProxyFixture,
+              GUINT_TO_POINTER (WANT_TLS), proxy_setup, test_upload_insecure_location,
               proxy_teardown);
 
   return g_test_run ();
