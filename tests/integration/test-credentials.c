@@ -468,6 +468,7 @@ enum
   WANT_PROXY = 1 << 0,   /* tinyproxy asking for PROXY_USER and PROXY_PASSWORD */
   WANT_TLS = 1 << 1,     /* nginx over https with a CA of the test's, trusted by ferryd */
   WANT_WRONG_PASSWORD = 1 << 2,   /* the user's proxy address has another password */
+  WANT_GNOME_SETTINGS = 1 << 3,   /* the proxy is in GNOME's settings, not in http_proxy */
 };
 
 typedef struct
@@ -635,9 +636,32 @@ tls_setup (ProxyFixture *f)
   g_assert_true (ferry_test_wait_until (nginx_listens, f, 30000));
 }
 
+/* GNOME's proxy settings as the user's session has them, with authentication; nothing
+ * ignored (the default ignores 127.0.0.0/8). */
+static void
+write_gnome_proxy_settings (ProxyFixture *f)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "glib-2.0", "settings",
+                                           NULL);
+  g_autofree char *path = g_build_filename (dir, "keyfile", NULL);
+  g_autofree char *contents = NULL;
+
+  contents = g_strdup_printf ("[system/proxy]\nmode='manual'\nignore-hosts=@as []\n"
+                              "[system/proxy/http]\nhost='127.0.0.1'\nport=%u\n"
+                              "use-authentication=true\n"
+                              "authentication-user='" PROXY_USER "'\n"
+                              "authentication-password='" PROXY_PASSWORD "'\n",
+                              f->proxy_port);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  g_setenv ("XDG_CURRENT_DESKTOP", "GNOME", TRUE);
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "gnome", TRUE);
+}
+
 static void
 start_proxy (ProxyFixture *f,
-             gboolean      wrong_password)
+             gboolean      wrong_password,
+             gboolean      gnome)
 {
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GError) error = NULL;
@@ -665,6 +689,11 @@ start_proxy (ProxyFixture *f,
 
   /* What a user sets, as ferryd's activation environment: the bus hands on this process's.
    * Nothing is exempt, so 127.0.0.1 goes through the proxy. */
+  if (gnome)
+    {
+      write_gnome_proxy_settings (f);
+      return;
+    }
   proxy_uri = g_strdup_printf ("http://" PROXY_USER ":%s@127.0.0.1:%u",
                                wrong_password ? WRONG_PASSWORD : PROXY_PASSWORD,
                                f->proxy_port);
@@ -699,7 +728,7 @@ proxy_setup (ProxyFixture  *f,
         return;
     }
   if (want & WANT_PROXY)
-    start_proxy (f, (want & WANT_WRONG_PASSWORD) != 0);
+    start_proxy (f, (want & WANT_WRONG_PASSWORD) != 0, (want & WANT_GNOME_SETTINGS) != 0);
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
 
   /* The bus daemon, and the ferryd it starts, write to the standard output and error they
@@ -727,6 +756,8 @@ proxy_setup (ProxyFixture  *f,
   g_unsetenv ("http_proxy");
   g_unsetenv ("https_proxy");
   g_unsetenv ("no_proxy");
+  g_unsetenv ("XDG_CURRENT_DESKTOP");
+  g_unsetenv ("GIO_USE_PROXY_RESOLVER");
 }
 
 static void
@@ -778,8 +809,9 @@ assert_log_has_no_password (ProxyFixture *f)
   g_assert_null (strstr (log, PROXY_PASSWORD));
 }
 
-/* http_proxy=http://user:password@host:port with a proxy that asks (407): the download goes
- * through it and completes, and the password is nowhere in ferryd's output. */
+/* http_proxy=http://user:password@host:port (or GNOME's proxy settings with authentication)
+ * with a proxy that asks (407): the download goes through it and completes, and the
+ * password is nowhere in ferryd's output. */
 static void
 test_proxy_auth (ProxyFixture  *f,
                  gconstpointer  data)
@@ -958,6 +990,9 @@ main (int   argc,
 #undef ADD
   g_test_add ("/credentials/proxy-auth", ProxyFixture, GUINT_TO_POINTER (WANT_PROXY),
               proxy_setup, test_proxy_auth, proxy_teardown);
+  g_test_add ("/credentials/proxy-auth-gnome", ProxyFixture,
+              GUINT_TO_POINTER (WANT_PROXY | WANT_GNOME_SETTINGS), proxy_setup,
+              test_proxy_auth, proxy_teardown);
   g_test_add ("/credentials/proxy-connect", ProxyFixture,
               GUINT_TO_POINTER (WANT_PROXY | WANT_TLS), proxy_setup, test_proxy_connect,
               proxy_teardown);
