@@ -372,6 +372,20 @@ redirect_target (SoupMessage *msg)
   return g_steal_pointer (&target);
 }
 
+/* A 307 or 308 from https to http, which redirect_target() does not follow. */
+static gboolean
+redirects_to_insecure (SoupMessage *msg)
+{
+  guint status = soup_message_get_status (msg);
+  g_autofree char *target = NULL;
+
+  if (status != 307 && status != 308)
+    return FALSE;
+  target = location_of (msg);
+  return target != NULL && g_str_equal (g_uri_get_scheme (soup_message_get_uri (msg)), "https") &&
+         !g_str_has_prefix (target, "https:");
+}
+
 static void
 on_body_reached (guint64  reached,
                  gpointer user_data)
@@ -560,6 +574,13 @@ send_to_target (Job            *job,
         return NULL;
 
       next = redirect_target (msg);
+      if (next == NULL && redirects_to_insecure (msg))
+        {
+          g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                               "The server redirected the upload from a secure address to an "
+                               "insecure one; Ferry does not follow that");
+          return NULL;
+        }
       if (next != NULL && hops < MAX_REDIRECTS)
         {
           g_free (target);

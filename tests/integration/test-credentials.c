@@ -469,6 +469,7 @@ enum
   WANT_TLS = 1 << 1,     /* nginx over https with a CA of the test's, trusted by ferryd */
   WANT_WRONG_PASSWORD = 1 << 2,   /* the user's proxy address has another password */
   WANT_GNOME_SETTINGS = 1 << 3,   /* the proxy is in GNOME's settings, not in http_proxy */
+  WANT_REDIRECT = 1 << 4,         /* the upload test's server redirects (307) */
 };
 
 typedef struct
@@ -541,8 +542,9 @@ run_shell (const char *script)
     g_error ("%s failed: %s", script, err);
 }
 
-/* A CA and a certificate for 127.0.0.1 signed by it; the CA joins the system's trust
- * (glib-networking reads only that: no variable points it elsewhere), for this test only. */
+/* A CA and a certificate for 127.0.0.1 signed by it, and nginx with them; trust_ca() makes
+ * ferryd trust the CA (glib-networking reads only the system's trust: no variable points it
+ * elsewhere). */
 static void
 tls_setup (ProxyFixture *f)
 {
@@ -582,21 +584,6 @@ tls_setup (ProxyFixture *f)
     f->dir, (int) getpid ());
   run_shell (script);
 
-  f->installed_ca = g_strdup_printf ("/usr/local/share/ca-certificates/ferry-test-%d.crt",
-                                     (int) getpid ());
-  g_free (script);
-  script = g_strdup_printf ("cp '%s/ca.crt' '%s' && update-ca-certificates >/dev/null",
-                            f->dir, f->installed_ca);
-  run_shell (script);
-  /* The CA leaves the system's trust when this pipe ends: at teardown, or when a failed
-   * assertion ends the test. */
-  f->ca_remover = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                    G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "/bin/sh", "-c",
-                                    "cat >/dev/null; rm -f \"$1\"; "
-                                    "update-ca-certificates --fresh >/dev/null",
-                                    "sh", f->installed_ca, NULL);
-  g_assert_no_error (error);
-
   f->tls_port = free_port ();
   f->plain_port = free_port ();
   g_assert_cmpint (g_mkdir_with_parents (www, 0755), ==, 0);
@@ -621,10 +608,11 @@ tls_setup (ProxyFixture *f)
     "      add_header Location http://127.0.0.1:%u/files/1 always;\n"
     "      return 201;\n"
     "    }\n"
+    "    location = /moved { return 307 http://127.0.0.1:%u/put; }\n"
     "  }\n"
     "}\n",
     f->dir, f->dir, f->dir, tmp, tmp, tmp, tmp, tmp, f->tls_port, f->dir, f->dir, www,
-    f->plain_port);
+    f->plain_port, f->plain_port);
   g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
@@ -656,6 +644,40 @@ write_gnome_proxy_settings (ProxyFixture *f)
   g_assert_true (g_file_set_contents (path, contents, -1, NULL));
   g_setenv ("XDG_CURRENT_DESKTOP", "GNOME", TRUE);
   g_setenv ("GIO_USE_PROXY_RESOLVER", "gnome", TRUE);
+}
+
+static void
+new_session (gpointer user_data)
+{
+  setsid ();
+}
+
+/* The test's CA joins the system's trust, and leaves it when the pipe to a helper ends: at
+ * teardown, or when a failed assertion or a timeout ends the test (the helper has a session
+ * of its own, out of reach of a kill of the test's process group). Called once the test
+ * bus runs: GTestDBus forks a watcher that would hold the pipe open. */
+static void
+trust_ca (ProxyFixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+
+  f->installed_ca = g_strdup_printf ("/usr/local/share/ca-certificates/ferry-test-%d.crt",
+                                     (int) getpid ());
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  f->ca_remover = g_subprocess_launcher_spawn (launcher, &error, "/bin/sh", "-c",
+                                               "cat >/dev/null; rm -f \"$1\"; "
+                                               "update-ca-certificates --fresh",
+                                               "sh", f->installed_ca, NULL);
+  g_assert_no_error (error);
+
+  script = g_strdup_printf ("cp '%s/ca.crt' '%s' && update-ca-certificates >/dev/null",
+                            f->dir, f->installed_ca);
+  run_shell (script);
 }
 
 static void
@@ -751,6 +773,10 @@ proxy_setup (ProxyFixture  *f,
   close (saved_stdout);
   close (saved_stderr);
   close (log_fd);
+
+  /* Before ferryd starts (at the first call), which reads the trust then. */
+  if (want & WANT_TLS)
+    trust_ca (f);
 
   g_unsetenv ("G_MESSAGES_DEBUG");
   g_unsetenv ("http_proxy");
@@ -926,12 +952,13 @@ test_proxy_wrong_password (ProxyFixture  *f,
   g_assert_null (strstr (log, WRONG_PASSWORD));
 }
 
-/* An https upload whose server gives an http address to send the file to: refused, with a
- * sentence, and nothing goes there. */
+/* An https upload whose server gives an http address to send the file to (tus's Location),
+ * or redirects it there (307): refused, with a sentence, and nothing goes there. */
 static void
-test_upload_insecure_location (ProxyFixture  *f,
-                               gconstpointer  data)
+test_upload_insecure (ProxyFixture  *f,
+                      gconstpointer  data)
 {
+  gboolean redirect = (GPOINTER_TO_UINT (data) & WANT_REDIRECT) != 0;
   g_autoptr(GBytes) content = ferry_test_make_content (MiB, 37);
   g_autofree char *source = NULL;
   g_autofree char *uri = NULL;
@@ -953,9 +980,11 @@ test_upload_insecure_location (ProxyFixture  *f,
   source = g_build_filename (f->dir, "upload.bin", NULL);
   g_assert_true (g_file_set_contents (source, g_bytes_get_data (content, NULL),
                                       (gssize) g_bytes_get_size (content), NULL));
-  uri = g_strdup_printf ("https://127.0.0.1:%u/files", f->tls_port);
+  uri = g_strdup_printf ("https://127.0.0.1:%u/%s", f->tls_port, redirect ? "moved" : "files");
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "protocol", "s", "tus");
+  g_variant_dict_insert (&dict, "protocol", "s", redirect ? "plain" : "tus");
+  if (redirect)
+    g_variant_dict_insert (&dict, "method", "s", "PUT");
   fd = open (source, O_RDONLY | O_CLOEXEC);
   g_assert_cmpint (fd, >=, 0);
   g_unix_fd_list_append (fds, fd, NULL);
@@ -967,12 +996,15 @@ test_upload_insecure_location (ProxyFixture  *f,
   t = ferry_test_daemon_transfer (f->daemon, object_path);
 
   g_assert_true (ferry_test_wait_state (t, "rejected", 60000));
-  g_assert_nonnull (strstr (ferry_transfer1_get_error (t), "insecure (http) address"));
-  /* The creation reached the https server (so TLS was good), and nothing went in the clear:
-   * nothing listens at the http address, and no append was tried. */
+  g_assert_nonnull (strstr (ferry_transfer1_get_error (t),
+                            redirect ? "from a secure address to an insecure one"
+                                     : "insecure (http) address"));
+  /* The request reached the https server (so TLS was good), and nothing went in the clear:
+   * nothing listens at the http address (a try would have failed there, and been retried),
+   * and no append was tried. */
   access_path = g_build_filename (f->dir, "access.log", NULL);
   g_assert_true (g_file_get_contents (access_path, &access_log, NULL, NULL));
-  g_assert_nonnull (strstr (access_log, "POST /files 201"));
+  g_assert_nonnull (strstr (access_log, redirect ? "PUT /moved 307" : "POST /files 201"));
   g_assert_null (strstr (access_log, "PATCH"));
   g_assert_null (strstr (access_log, "HEAD"));
 }
@@ -1003,7 +1035,9 @@ main (int   argc,
               GUINT_TO_POINTER (WANT_PROXY | WANT_TLS | WANT_WRONG_PASSWORD), proxy_setup,
               test_proxy_wrong_password, proxy_teardown);
   g_test_add ("/credentials/upload-insecure-location", ProxyFixture,
-              GUINT_TO_POINTER (WANT_TLS), proxy_setup, test_upload_insecure_location,
+              GUINT_TO_POINTER (WANT_TLS), proxy_setup, test_upload_insecure, proxy_teardown);
+  g_test_add ("/credentials/upload-insecure-redirect", ProxyFixture,
+              GUINT_TO_POINTER (WANT_TLS | WANT_REDIRECT), proxy_setup, test_upload_insecure,
               proxy_teardown);
 
   return g_test_run ();
