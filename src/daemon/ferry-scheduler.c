@@ -1048,6 +1048,8 @@ void
 ferry_scheduler_restore (FerryScheduler *self,
                          GPtrArray      *transfers)
 {
+  gboolean scrub = FALSE;
+
   g_return_if_fail (FERRY_IS_SCHEDULER (self));
 
   for (guint i = 0; i < transfers->len; i++)
@@ -1058,9 +1060,16 @@ ferry_scheduler_restore (FerryScheduler *self,
       /* Interrupted by a crash or a reboot: it goes on from its checkpoint. */
       if (r->state == FERRY_STATE_RUNNING)
         r->state = FERRY_STATE_QUEUED;
+      /* Ended while ferryd stopped before it forgot the credentials, or by a Ferry that
+       * kept them: they go now. */
+      if (!is_pending_state (r->state) && r->state != FERRY_STATE_PAUSED &&
+          forget_secrets (r) && save (t))
+        scrub = TRUE;
       take (self, t);
     }
 
+  if (scrub)
+    ferry_store_scrub (self->store);
   queue_plan (self);
   update_pending (self);
 }

@@ -456,6 +456,50 @@ test_store_forgets (Fixture       *f,
   g_assert_true (store_contains (PLAIN_NOTE));
 }
 
+/* A transfer that ended while its credentials were still stored (ferryd stopped before it
+ * forgot them, or an older Ferry kept them): they go when ferryd next starts. */
+static void
+test_store_forgets_on_restart (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB, 39);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = store_path ("");
+  g_auto(GStrv) paths = NULL;
+  const char *argv[] = {
+    "/usr/bin/python3", "-c",
+    "import sqlite3, sys\n"
+    "c = sqlite3.connect(sys.argv[1])\n"
+    "c.execute('UPDATE transfers SET state = 4')\n"   /* FERRY_STATE_COMPLETED */
+    "c.commit()\n",
+    db, NULL
+  };
+  int status;
+
+  ferry_test_server_add_file (f->server, "/old", content, "\"o1\"");
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/old", secret_options (TRUE));
+  g_assert_true (ferry_test_wait_state (t, "paused", 30000));
+  g_clear_object (&t);
+  ferry_test_daemon_kill (f->daemon);
+
+  /* As stored by a Ferry that ended it and kept the headers. */
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL,
+                               NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (store_contains (SECRET_AUTHORIZATION));
+
+  /* The next call starts ferryd again. */
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (paths), ==, 1);
+  g_assert_false (store_contains (SECRET_AUTHORIZATION));
+  g_assert_false (store_contains (SECRET_COOKIE));
+  g_assert_false (store_contains (SECRET_API_KEY));
+  g_assert_true (store_contains (PLAIN_NOTE));
+}
+
 /* -- An authenticating proxy -------------------------------------------------------------- */
 
 #define PROXY_USER "ferry"
@@ -1019,6 +1063,7 @@ main (int   argc,
   ADD ("/credentials/download-redirect", test_download_redirect);
   ADD ("/credentials/upload-redirect", test_upload_redirect);
   ADD ("/credentials/store-forgets", test_store_forgets);
+  ADD ("/credentials/store-forgets-on-restart", test_store_forgets_on_restart);
 #undef ADD
   g_test_add ("/credentials/proxy-auth", ProxyFixture, GUINT_TO_POINTER (WANT_PROXY),
               proxy_setup, test_proxy_auth, proxy_teardown);
