@@ -244,3 +244,50 @@ ferry_proxy_watch (SoupSession *session,
   if (FERRY_IS_PROXY_RESOLVER (resolver))
     g_signal_connect_object (msg, "authenticate", G_CALLBACK (on_authenticate), resolver, 0);
 }
+
+void
+ferry_proxy_authorize_ahead (SoupSession *session,
+                             SoupMessage *msg)
+{
+  GProxyResolver *resolver = soup_session_get_proxy_resolver (session);
+  FerryProxyResolver *self;
+  g_autofree char *uri = NULL;
+  g_auto(GStrv) proxies = NULL;
+  g_autoptr(GUri) proxy = NULL;
+  g_autofree char *key = NULL;
+  Credentials *c;
+
+  /* Only a request that travels to the proxy as it is: an https one goes in a tunnel whose
+   * CONNECT libsoup authenticates, and a header on the request inside would reach the
+   * origin. */
+  if (!FERRY_IS_PROXY_RESOLVER (resolver) ||
+      g_strcmp0 (g_uri_get_scheme (soup_message_get_uri (msg)), "http") != 0)
+    return;
+
+  self = FERRY_PROXY_RESOLVER (resolver);
+  uri = g_uri_to_string (soup_message_get_uri (msg));
+  proxies = g_proxy_resolver_lookup (resolver, uri, NULL, NULL);
+  if (proxies == NULL || proxies[0] == NULL)
+    return;
+  proxy = g_uri_parse (proxies[0], G_URI_FLAGS_NONE, NULL);
+  if (proxy == NULL || g_uri_get_host (proxy) == NULL ||
+      g_ascii_strcasecmp (g_uri_get_scheme (proxy), "http") != 0)
+    return;
+
+  key = authority_key (g_uri_get_host (proxy), g_uri_get_port (proxy));
+  g_mutex_lock (&self->lock);
+  c = g_hash_table_lookup (self->credentials, key);
+  if (c != NULL)
+    {
+      g_autofree char *pair = g_strconcat (c->user, ":", c->password, NULL);
+      g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      g_autofree char *value = g_strconcat ("Basic ", encoded, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg),
+                                    "Proxy-Authorization", value);
+      explicit_bzero (pair, strlen (pair));
+      explicit_bzero (encoded, strlen (encoded));
+      explicit_bzero (value, strlen (value));
+    }
+  g_mutex_unlock (&self->lock);
+}

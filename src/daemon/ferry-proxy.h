@@ -22,4 +22,11 @@ GProxyResolver *ferry_proxy_resolver_get_default (void);
 void            ferry_proxy_watch (SoupSession *session,
                                    SoupMessage *msg);
 
+/* Sends the credentials of the proxy @msg will go through with it (Basic), for a plain
+ * http request to an http proxy: a request with a body can meet the proxy's 407 only after
+ * the proxy closed the connection (tinyproxy does, while the body is still being sent).
+ * Looks the proxy up, blocking: for worker threads (uploads). */
+void            ferry_proxy_authorize_ahead (SoupSession *session,
+                                             SoupMessage *msg);
+
 G_END_DECLS

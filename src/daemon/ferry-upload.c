@@ -247,6 +247,7 @@ exchange (SoupSession  *session,
   gsize total = 0;
   gssize n;
 
+  ferry_proxy_authorize_ahead (session, msg);
   ferry_proxy_watch (session, msg);
   body = soup_session_send (session, msg, cancellable, &local_error);
   if (body == NULL)

@@ -951,6 +951,70 @@ test_proxy_connect (ProxyFixture  *f,
   assert_log_has_no_password (f);
 }
 
+/* Uploads have sessions of their own (on a worker thread): the same proxy, the same
+ * answer to its 407. */
+static void
+test_proxy_upload (ProxyFixture  *f,
+                   gconstpointer  data)
+{
+  g_autoptr(MiniServer) server = NULL;
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB, 40);
+  g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+  g_autoptr(GHashTable) headers = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *object_path = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *want = NULL;
+  GVariantDict dict;
+  const char *via;
+  int fd;
+
+  if (f->skip != NULL)
+    {
+      g_test_skip (f->skip);
+      return;
+    }
+
+  server = mini_server_new ();
+  source = g_build_filename (f->dir, "upload.bin", NULL);
+  g_assert_true (g_file_set_contents (source, g_bytes_get_data (content, NULL),
+                                      (gssize) g_bytes_get_size (content), NULL));
+  uri = mini_server_uri (server, "/put");
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "protocol", "s", "plain");
+  g_variant_dict_insert (&dict, "method", "s", "PUT");
+  fd = open (source, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_unix_fd_list_append (fds, fd, NULL);
+  close (fd);
+  ferry_manager1_call_add_upload_sync (f->daemon->manager, uri, g_variant_new_handle (0),
+                                       g_variant_dict_end (&dict), fds, &object_path, NULL,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  t = ferry_test_daemon_transfer (f->daemon, object_path);
+  g_assert_true (ferry_test_wait_state (t, "completed", 60000));
+
+  headers = mini_server_headers (server, 0);
+  g_assert_nonnull (headers);
+  via = g_hash_table_lookup (headers, "via");
+  g_assert_nonnull (via);
+  g_assert_nonnull (strstr (via, "tinyproxy"));
+  /* The proxy's credentials are the proxy's: not passed on to the server. */
+  g_assert_null (g_hash_table_lookup (headers, "proxy-authorization"));
+  g_mutex_lock (&server->lock);
+  got = ferry_test_sha256_bytes (server->body);
+  g_mutex_unlock (&server->lock);
+  want = ferry_test_sha256_bytes (content);
+  g_assert_cmpstr (got, ==, want);
+  assert_log_has_no_password (f);
+
+  /* ferryd's idle connections would hold the server's handlers: it goes first. */
+  ferry_test_daemon_kill (f->daemon);
+}
+
 /* A password the proxy does not take: the download ends, saying so, rather than asking
  * again and again; the password is not in ferryd's output either. @data says http or
  * https. */
@@ -1070,6 +1134,8 @@ main (int   argc,
   g_test_add ("/credentials/proxy-auth-gnome", ProxyFixture,
               GUINT_TO_POINTER (WANT_PROXY | WANT_GNOME_SETTINGS), proxy_setup,
               test_proxy_auth, proxy_teardown);
+  g_test_add ("/credentials/proxy-upload", ProxyFixture, GUINT_TO_POINTER (WANT_PROXY),
+              proxy_setup, test_proxy_upload, proxy_teardown);
   g_test_add ("/credentials/proxy-connect", ProxyFixture,
               GUINT_TO_POINTER (WANT_PROXY | WANT_TLS), proxy_setup, test_proxy_connect,
               proxy_teardown);
