@@ -875,13 +875,17 @@ assert_log_has_no_password (ProxyFixture *f)
   g_assert_true (g_file_get_contents (f->daemon_log, &log, NULL, NULL));
   /* ferryd did write here (its completion message)... */
   g_assert_nonnull (strstr (log, "completed"));
-  /* ...and never the password. */
+  /* ...and never the password, nor a caller's credential. */
   g_assert_null (strstr (log, PROXY_PASSWORD));
+  g_assert_null (strstr (log, SECRET_AUTHORIZATION));
+  g_assert_null (strstr (log, SECRET_COOKIE));
+  g_assert_null (strstr (log, SECRET_API_KEY));
 }
 
 /* http_proxy=http://user:password@host:port (or GNOME's proxy settings with authentication)
- * with a proxy that asks (407): the download goes through it and completes, and the
- * password is nowhere in ferryd's output. */
+ * with a proxy that asks (407): the download goes through it and completes, and neither the
+ * password nor the caller's credentials are anywhere in ferryd's output (all of it, debug
+ * messages included). */
 static void
 test_proxy_auth (ProxyFixture  *f,
                  gconstpointer  data)
@@ -898,7 +902,7 @@ test_proxy_auth (ProxyFixture  *f,
     }
 
   ferry_test_server_add_file (f->server, "/through", content, "\"p1\"");
-  t = ferry_test_daemon_add_from (f->daemon, f->server, "/through", NULL);
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/through", secret_options (FALSE));
   g_assert_true (ferry_test_wait_state (t, "completed", 60000));
   assert_file_sha256 (ferry_transfer1_get_destination (t), content);
 
