@@ -21,6 +21,7 @@
 #include "ferry-download.h"
 #include "ferry-folder.h"
 #include "ferry-http.h"
+#include "ferry-proxy.h"
 
 #define READ_BUFFER_SIZE (256 * 1024)
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
@@ -968,6 +969,9 @@ rejected_error (guint       status,
     case 404:
       what = "The server no longer has this file";
       break;
+    case 407:
+      what = "The proxy did not take the user name and password of the proxy settings";
+      break;
     case 410:
       what = "The file was removed from the server";
       break;
@@ -1469,7 +1473,9 @@ send_request (FerryDownload *self)
   soup_message_disable_feature (self->msg, SOUP_TYPE_CONTENT_DECODER);
 
   headers = soup_message_get_request_headers (self->msg);
-  ferry_http_add_caller_headers (headers, r->headers);
+  /* Decided per request against the address the caller gave: a redirect, or a stored final
+   * address on a later attempt, that leads to another origin gets no credentials. */
+  ferry_http_add_caller_headers (self->msg, r->headers, r->uri);
   soup_message_headers_replace (headers, "Accept-Encoding", "identity");
   soup_message_headers_replace (headers, "Want-Repr-Digest", "sha-256=10, sha-512=3");
 
@@ -1483,6 +1489,7 @@ send_request (FerryDownload *self)
         soup_message_headers_replace (headers, "If-Range", r->etag ? r->etag : r->last_modified);
     }
 
+  ferry_proxy_watch (self->session, self->msg);
   soup_session_send_async (self->session, self->msg, G_PRIORITY_DEFAULT, self->io_cancellable,
                            on_sent, g_object_ref (self));
 }

@@ -839,10 +839,92 @@ ferry_http_transient_reason (guint status)
 }
 
 
-void
-ferry_http_add_caller_headers (gpointer  headers,
-                               GVariant *caller_headers)
+static int
+default_port (const char *scheme)
 {
+  if (g_ascii_strcasecmp (scheme, "http") == 0)
+    return 80;
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return 443;
+  return -1;
+}
+
+gboolean
+ferry_http_same_origin (const char *uri_a,
+                        const char *uri_b)
+{
+  g_autoptr(GUri) a = uri_a ? g_uri_parse (uri_a, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autoptr(GUri) b = uri_b ? g_uri_parse (uri_b, G_URI_FLAGS_NONE, NULL) : NULL;
+  int port_a;
+  int port_b;
+
+  if (a == NULL || b == NULL || g_uri_get_host (a) == NULL || g_uri_get_host (b) == NULL ||
+      default_port (g_uri_get_scheme (a)) < 0 || default_port (g_uri_get_scheme (b)) < 0)
+    return FALSE;
+
+  port_a = g_uri_get_port (a) > 0 ? g_uri_get_port (a) : default_port (g_uri_get_scheme (a));
+  port_b = g_uri_get_port (b) > 0 ? g_uri_get_port (b) : default_port (g_uri_get_scheme (b));
+
+  return g_ascii_strcasecmp (g_uri_get_scheme (a), g_uri_get_scheme (b)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (a), g_uri_get_host (b)) == 0 &&
+         port_a == port_b;
+}
+
+gboolean
+ferry_http_header_is_secret (const char *name)
+{
+  static const char *const words[] = {
+    "auth", "token", "secret", "key", "cookie", "session", "passw", "credential",
+    "signature", "csrf", "xsrf",
+  };
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      if (strstr (lower, words[i]) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+GVariant *
+ferry_http_public_headers (GVariant *caller_headers)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *name;
+  const char *value;
+  gboolean any = FALSE;
+
+  if (caller_headers == NULL)
+    return NULL;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, caller_headers);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    {
+      if (ferry_http_header_is_secret (name))
+        continue;
+      g_variant_builder_add (&builder, "{ss}", name, value);
+      any = TRUE;
+    }
+
+  if (!any)
+    {
+      g_variant_builder_clear (&builder);
+      return NULL;
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+void
+ferry_http_add_caller_headers (gpointer    msg,
+                               GVariant   *caller_headers,
+                               const char *caller_uri)
+{
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+  g_autofree char *request_uri = NULL;
+  gboolean same_origin;
   GVariantIter iter;
   const char *name;
   const char *value;
@@ -850,7 +932,14 @@ ferry_http_add_caller_headers (gpointer  headers,
   if (caller_headers == NULL)
     return;
 
+  request_uri = g_uri_to_string (soup_message_get_uri (msg));
+  same_origin = ferry_http_same_origin (request_uri, caller_uri);
+
   g_variant_iter_init (&iter, caller_headers);
   while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
-    soup_message_headers_replace (headers, name, value);
+    {
+      if (!same_origin && ferry_http_header_is_secret (name))
+        continue;
+      soup_message_headers_replace (headers, name, value);
+    }
 }

@@ -47,10 +47,29 @@ FerryDigestAlgorithm ferry_http_parse_repr_digest (const char *value,
 
 gboolean ferry_http_sha256_hex_is_valid (const char *hex);
 
-/* Sets the caller's extra headers (an a{ss}, validated when added; may be NULL) on a request,
- * replacing any of the same name. @headers is a SoupMessageHeaders. */
-void        ferry_http_add_caller_headers (gpointer  headers,
-                                           GVariant *caller_headers);
+/* Whether two addresses have the same origin: scheme, host (without case) and port, a
+ * missing port being the scheme's own. FALSE when either is not an http(s) address. */
+gboolean    ferry_http_same_origin (const char *uri_a,
+                                    const char *uri_b);
+
+/* Whether a caller header carries a credential: Authorization, Proxy-Authorization and
+ * Cookie, and any name that says it is one (containing "auth", "token", "secret", "key",
+ * "cookie", "session", "passw", "credential", "signature", "csrf" or "xsrf", without
+ * case: X-Api-Key, X-Auth-Token, X-Amz-Security-Token...). These never go to another
+ * origin and leave the store when a transfer ends. */
+gboolean    ferry_http_header_is_secret (const char *name);
+
+/* The caller's headers without the secret ones; NULL when none is left. */
+GVariant   *ferry_http_public_headers (GVariant *caller_headers);
+
+/* Sets the caller's extra headers (an a{ss}, validated when added; may be NULL) on a
+ * request, replacing any of the same name. @msg is a SoupMessage. The secret ones
+ * (ferry_http_header_is_secret()) go only when the request's address has the origin of
+ * @caller_uri, the address the caller gave: never to where a redirect or a server-given
+ * upload address leads elsewhere, on this attempt or a later one. */
+void        ferry_http_add_caller_headers (gpointer    msg,
+                                           GVariant   *caller_headers,
+                                           const char *caller_uri);
 
 /* Whether a status is worth retrying later: 408, 429 and 5xx. */
 gboolean    ferry_http_status_is_transient (guint status);

@@ -20,6 +20,8 @@
 
 #include "ferry-download.h"
 #include "ferry-folder.h"
+#include "ferry-http.h"
+#include "ferry-proxy.h"
 #include "ferry-rate-limiter.h"
 #include "ferry-scheduler.h"
 #include "ferry-settings.h"
@@ -313,6 +315,9 @@ ferry_scheduler_new (FerryStore *store)
                                                  "timeout", 60,
                                                  "idle-timeout", 30,
                                                  "user-agent", user_agent,
+                                                 /* Authenticating proxies (ferry-proxy.c) */
+                                                 "proxy-resolver",
+                                                 ferry_proxy_resolver_get_default (),
                                                  NULL);
 
   self->settings = ferry_settings_new ();
@@ -642,12 +647,36 @@ set_error (FerryRecord *r,
   r->error = g_strdup (message);
 }
 
+/* A transfer that ended keeps no credential in the store (DESIGN "Security"): its secret
+ * headers go from the record before it is saved. Resuming a failed one later needs them
+ * given again (SetOptions). TRUE when something was removed: the caller then scrubs the
+ * store once the record is saved. */
+static gboolean
+forget_secrets (FerryRecord *r)
+{
+  g_autoptr(GVariant) kept = NULL;
+  gsize before;
+
+  if (r->headers == NULL)
+    return FALSE;
+
+  before = g_variant_n_children (r->headers);
+  kept = ferry_http_public_headers (r->headers);
+  if (kept != NULL && g_variant_n_children (kept) == before)
+    return FALSE;
+
+  g_clear_pointer (&r->headers, g_variant_unref);
+  r->headers = g_steal_pointer (&kept);
+  return TRUE;
+}
+
 static void
 finish (FerryScheduler *self,
         FerryTransfer  *transfer,
         FerryState      state)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
+  gboolean scrub;
 
   r->state = state;
   r->wait_reasons = FERRY_WAIT_NONE;
@@ -666,8 +695,13 @@ finish (FerryScheduler *self,
       delete_partial (r);
     }
 
+  scrub = forget_secrets (r);
   if (save (transfer))
-    g_signal_emit (self, signals[FINISHED], 0, transfer);
+    {
+      if (scrub)
+        ferry_store_scrub (self->store);
+      g_signal_emit (self, signals[FINISHED], 0, transfer);
+    }
 }
 
 static void
@@ -864,8 +898,16 @@ on_attempt_done (GObject      *source,
       break;
 
     case FERRY_STATE_CANCELED:
-      discard (self, r);
-      save (transfer);
+      {
+        gboolean scrub;
+
+        /* The server's half-received upload is deleted with the caller's credentials; then
+         * they go. */
+        discard (self, r);
+        scrub = forget_secrets (r);
+        if (save (transfer) && scrub)
+          ferry_store_scrub (self->store);
+      }
       break;
 
     case FERRY_STATE_QUEUED:
@@ -1138,6 +1180,8 @@ void
 ferry_scheduler_restore (FerryScheduler *self,
                          GPtrArray      *transfers)
 {
+  gboolean scrub = FALSE;
+
   g_return_if_fail (FERRY_IS_SCHEDULER (self));
 
   for (guint i = 0; i < transfers->len; i++)
@@ -1148,9 +1192,16 @@ ferry_scheduler_restore (FerryScheduler *self,
       /* Interrupted by a crash or a reboot: it goes on from its checkpoint. */
       if (r->state == FERRY_STATE_RUNNING)
         r->state = FERRY_STATE_QUEUED;
+      /* Ended while ferryd stopped before it forgot the credentials, or by a Ferry that
+       * kept them: they go now. */
+      if (!is_pending_state (r->state) && r->state != FERRY_STATE_PAUSED &&
+          forget_secrets (r) && save (t))
+        scrub = TRUE;
       take (self, t);
     }
 
+  if (scrub)
+    ferry_store_scrub (self->store);
   queue_plan (self);
   update_pending (self);
 }
@@ -1283,9 +1334,14 @@ ferry_scheduler_cancel (FerryScheduler *self,
     }
   else
     {
+      gboolean scrub;
+
       discard (self, r);
+      scrub = forget_secrets (r);
       if (!ferry_transfer_save (transfer, error))
         return FALSE;
+      if (scrub)
+        ferry_store_scrub (self->store);
     }
 
   g_signal_emit (self, signals[FINISHED], 0, transfer);
@@ -1340,6 +1396,8 @@ ferry_scheduler_remove (FerryScheduler *self,
         close (dir_fd);
       return FALSE;
     }
+  /* secure_delete zeroed the row; its older versions leave the journal too. */
+  ferry_store_scrub (self->store);
 
   if (dir_fd >= 0)
     {

@@ -12,6 +12,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -28,6 +32,7 @@ struct _FerryStore
   sqlite3_stmt *insert_stmt;
   sqlite3_stmt *update_stmt;
   sqlite3_stmt *delete_stmt;
+  gboolean scrub_pending;
 };
 
 G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
@@ -218,12 +223,39 @@ migrate (FerryStore *self,
   return TRUE;
 }
 
+/* The list holds the callers' headers, credentials among them, while transfers run: the
+ * file is the user's alone. SQLite gives its -wal and -shm files the database's mode, and
+ * a file from an older Ferry (0644) is made private too. Trouble here is left to SQLite's
+ * open to report. */
+static void
+make_private (const char *path)
+{
+  const char *suffixes[] = { "-wal", "-shm", "-journal" };
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+  if (fd >= 0)
+    {
+      if (fchmod (fd, 0600) != 0)
+        g_warning ("Could not make %s private: %s", path, g_strerror (errno));
+      close (fd);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *other = g_strconcat (path, suffixes[i], NULL);
+
+      if (g_chmod (other, 0600) != 0 && errno != ENOENT)
+        g_warning ("Could not make %s private: %s", other, g_strerror (errno));
+    }
+}
+
 static gboolean
 open_database (FerryStore *self,
                GError    **error)
 {
   int rc;
 
+  make_private (self->path);
   rc = sqlite3_open_v2 (self->path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL);
@@ -236,6 +268,8 @@ open_database (FerryStore *self,
   if (!exec (self, "PRAGMA journal_mode = WAL", "open", error) ||
       !exec (self, "PRAGMA synchronous = FULL", "open", error) ||
       !exec (self, "PRAGMA foreign_keys = ON", "open", error) ||
+      /* A removed credential is overwritten, not left in a free page. */
+      !exec (self, "PRAGMA secure_delete = ON", "open", error) ||
       !migrate (self, error))
     return FALSE;
 
@@ -704,7 +738,11 @@ ferry_store_commit (FerryStore *self,
   g_return_val_if_fail (FERRY_IS_STORE (self), FALSE);
 
   if (exec (self, "COMMIT", "save", error))
-    return TRUE;
+    {
+      if (self->scrub_pending)
+        ferry_store_scrub (self);
+      return TRUE;
+    }
 
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   return FALSE;
@@ -729,4 +767,23 @@ ferry_store_path_has_pending (const char *path)
   sqlite3_finalize (stmt);
   sqlite3_close (db);
   return pending;
+}
+
+void
+ferry_store_scrub (FerryStore *self)
+{
+  int rc;
+
+  g_return_if_fail (FERRY_IS_STORE (self));
+
+  if (!sqlite3_get_autocommit (self->db))
+    {
+      self->scrub_pending = TRUE;
+      return;
+    }
+
+  self->scrub_pending = FALSE;
+  rc = sqlite3_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    g_warning ("Could not empty the transfer list's journal: %s", sqlite3_errmsg (self->db));
 }

@@ -44,4 +44,9 @@ gboolean    ferry_store_begin (FerryStore *self,
 gboolean    ferry_store_commit (FerryStore *self,
                                 GError    **error);
 
+/* Moves the journal (WAL) into the database file and empties it, so that an old version of
+ * a row (the credentials a finished transfer had) is left in neither file: secure_delete
+ * has zeroed it in the database. Inside a transaction it runs at the commit. */
+void        ferry_store_scrub (FerryStore *self);
+
 G_END_DECLS

@@ -28,6 +28,7 @@
 
 #include "ferry-body-stream.h"
 #include "ferry-http.h"
+#include "ferry-proxy.h"
 #include "ferry-source.h"
 #include "ferry-upload.h"
 
@@ -188,11 +189,13 @@ set_tus_headers (SoupMessage *msg)
 
 /* A request to the upload's server: libsoup follows no redirect (a 302 would turn PATCH or
  * PUT into a GET without a body; 307 and 308 are followed here), the caller's headers go
- * along, and so does the header the protocol in use wants on every request. NULL when @uri
- * is not an address. */
+ * along (their credentials only to the origin of @caller_uri, the target the caller gave),
+ * and so does the header the protocol in use wants on every request. NULL when @uri is not
+ * an address. */
 static SoupMessage *
 upload_request (const char          *method,
                 const char          *uri,
+                const char          *caller_uri,
                 GVariant            *caller_headers,
                 FerryUploadProtocol  used,
                 guint                interop)
@@ -203,7 +206,7 @@ upload_request (const char          *method,
     return NULL;
 
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
-  ferry_http_add_caller_headers (soup_message_get_request_headers (msg), caller_headers);
+  ferry_http_add_caller_headers (msg, caller_headers, caller_uri);
   if (used == FERRY_UPLOAD_IETF)
     set_draft_headers (interop, msg);
   else if (used == FERRY_UPLOAD_TUS)
@@ -217,7 +220,8 @@ new_message (Job        *job,
              const char *uri,
              GError    **error)
 {
-  SoupMessage *msg = upload_request (method, uri, job->headers, job->used, job->interop);
+  SoupMessage *msg = upload_request (method, uri, job->uri, job->headers, job->used,
+                                     job->interop);
 
   if (msg == NULL)
     g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
@@ -245,6 +249,8 @@ exchange (SoupSession  *session,
   gsize total = 0;
   gssize n;
 
+  ferry_proxy_authorize_ahead (session, msg);
+  ferry_proxy_watch (session, msg);
   body = soup_session_send (session, msg, cancellable, &local_error);
   if (body == NULL)
     {
@@ -305,6 +311,10 @@ status_error (Job         *job,
     case 403:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
                                   "The server refused the upload (HTTP 403)");
+    case 407:
+      return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                                  "The proxy did not take the user name and password of the "
+                                  "proxy settings (HTTP 407)");
     case 404:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
                                   "There is nothing at this address to upload to (HTTP 404)");
@@ -363,6 +373,20 @@ redirect_target (SoupMessage *msg)
       !g_str_has_prefix (target, "https:"))
     return NULL;
   return g_steal_pointer (&target);
+}
+
+/* A 307 or 308 from https to http, which redirect_target() does not follow. */
+static gboolean
+redirects_to_insecure (SoupMessage *msg)
+{
+  guint status = soup_message_get_status (msg);
+  g_autofree char *target = NULL;
+
+  if (status != 307 && status != 308)
+    return FALSE;
+  target = location_of (msg);
+  return target != NULL && g_str_equal (g_uri_get_scheme (soup_message_get_uri (msg)), "https") &&
+         !g_str_has_prefix (target, "https:");
 }
 
 static void
@@ -579,6 +603,13 @@ send_to_target (Job            *job,
         return NULL;
 
       next = redirect_target (msg);
+      if (next == NULL && redirects_to_insecure (msg))
+        {
+          g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                               "The server redirected the upload from a secure address to an "
+                               "insecure one; Ferry does not follow that");
+          return NULL;
+        }
       if (next != NULL && hops < MAX_REDIRECTS)
         {
           g_free (target);
@@ -660,6 +691,17 @@ create (FerryUpload  *self,
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
                            "The server accepted the upload but gave no address to send the "
                            "file to");
+      return FALSE;
+    }
+  /* The file would travel in the clear, and the address is kept for later attempts. */
+  if (g_str_equal (g_uri_get_scheme (soup_message_get_uri (msg)), "https") &&
+      !g_str_has_prefix (job->upload_url, "https:"))
+    {
+      g_clear_pointer (&job->upload_url, g_free);
+      g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                           "The server asked for the file to be sent to an insecure (http) "
+                           "address although the upload began on a secure one; Ferry sent "
+                           "nothing there");
       return FALSE;
     }
   if (job->used == FERRY_UPLOAD_IETF && header (msg, "Upload-Limit") != NULL)
@@ -1117,6 +1159,8 @@ run_thread (GTask        *task,
   session = soup_session_new_with_options ("timeout", ferry_transfer_stall_seconds (),
                                            "idle-timeout", 30,
                                            "user-agent", user_agent,
+                                           "proxy-resolver",
+                                           ferry_proxy_resolver_get_default (),
                                            NULL);
 
   /* OPTIONS tells the protocol (auto), tus's checksums and the draft's limits. */
@@ -1295,11 +1339,12 @@ ferry_upload_terminate (FerryRecord *record,
       (record->protocol_used != FERRY_UPLOAD_IETF && record->protocol_used != FERRY_UPLOAD_TUS))
     return;
 
-  msg = upload_request ("DELETE", record->upload_url, record->headers, record->protocol_used,
-                        record->interop);
+  msg = upload_request ("DELETE", record->upload_url, record->uri, record->headers,
+                        record->protocol_used, record->interop);
   if (msg == NULL)
     return;
 
   g_debug ("Upload %" G_GUINT64_FORMAT ": asking the server to forget it", record->id);
+  ferry_proxy_watch (session, msg);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_LOW, NULL, NULL, NULL);
 }

@@ -50,11 +50,14 @@ status_reply_free (StatusReply *reply)
   g_free (reply);
 }
 
+static GHashTable *copy_headers (GHashTable *headers);
+
 void
 ferry_test_request_free (FerryTestRequest *request)
 {
   g_free (request->range);
   g_free (request->if_range);
+  g_clear_pointer (&request->headers, g_hash_table_unref);
   g_free (request);
 }
 
@@ -176,6 +179,7 @@ handle_request (FerryTestServer   *server,
   record->range = g_strdup (range);
   record->if_range = g_strdup (if_range);
   record->time_usec = g_get_monotonic_time ();
+  record->headers = copy_headers (headers);
   g_ptr_array_add (r->requests, record);
 
   content = r->content ? g_bytes_ref (r->content) : NULL;
@@ -505,6 +509,7 @@ ferry_test_server_get_requests (FerryTestServer *server,
       req->if_range = g_strdup (orig->if_range);
       req->status = orig->status;
       req->time_usec = orig->time_usec;
+      req->headers = copy_headers (orig->headers);
       g_ptr_array_add (copy, req);
     }
   g_mutex_unlock (&server->mutex);
@@ -582,4 +587,17 @@ ferry_test_server_get_bytes_sent (FerryTestServer *server)
   sent = server->body_bytes_sent;
   g_mutex_unlock (&server->mutex);
   return sent;
+}
+
+static GHashTable *
+copy_headers (GHashTable *headers)
+{
+  GHashTable *copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_hash_table_iter_init (&iter, headers);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_hash_table_insert (copy, g_strdup (name), g_strdup (value));
+  return copy;
 }

@@ -19,6 +19,7 @@ typedef struct
   char *if_range;   /* If-Range header, or NULL */
   guint status;     /* status sent */
   gint64 time_usec; /* monotonic time the request arrived */
+  GHashTable *headers; /* every request header: lower-case name → value */
 } FerryTestRequest;
 
 FerryTestServer *ferry_test_server_new (void);
