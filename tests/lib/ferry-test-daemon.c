@@ -41,7 +41,9 @@ valgrind_service_dir (const char *service_dir)
       g_assert_nonnull (exec);
       wrapped = g_strdup_printf ("/usr/bin/valgrind --tool=memcheck --leak-check=full "
                                  "--errors-for-leak-kinds=definite --show-leak-kinds=definite "
-                                 "--num-callers=30 --log-file=%s/ferryd-%%p.log %s", logs, exec);
+                                 "--suppressions=%s/valgrind.supp "
+                                 "--num-callers=30 --log-file=%s/ferryd-%%p.log %s",
+                                 g_getenv ("G_TEST_SRCDIR"), logs, exec);
       g_key_file_set_string (service, "D-BUS Service", "Exec", wrapped);
       g_assert_true (g_key_file_save_to_file (service, out_path, NULL));
     }
