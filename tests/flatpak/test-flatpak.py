@@ -60,10 +60,10 @@ def log(*args):
     print("#", *args, flush=True)
 
 
-def run(args, check=True, timeout=None, **kwargs):
+def run(args, check=True, timeout=None, quiet=False, **kwargs):
     log("$", " ".join(args))
     p = subprocess.run(args, env=ENV, capture_output=True, text=True, timeout=timeout, **kwargs)
-    for line in (p.stdout + p.stderr).splitlines()[-25:]:
+    for line in ((p.stderr if quiet else p.stdout + p.stderr).splitlines())[-25:]:
         log("  ", line)
     if check and p.returncode != 0:
         raise AssertionError("%s exited with %d" % (args[0], p.returncode))
@@ -154,6 +154,7 @@ def flatpak(*args, **kwargs):
 
 
 def ferryctl_host(*args, **kwargs):
+    kwargs.setdefault("quiet", "--json" in args)
     return run([FERRYCTL] + list(args), **kwargs)
 
 
@@ -372,7 +373,7 @@ def step_kill():
 @case("ferryctl inside the sandbox sees and adds transfers like the host's")
 def step_sandbox_ferryctl():
     server = state["server"]
-    listed = json.loads(ferryctl_sandbox("list", "--json").stdout)
+    listed = json.loads(ferryctl_sandbox("list", "--json", quiet=True).stdout)
     assert sorted(t["id"] for t in listed) == sorted(t["id"] for t in transfers()), listed
     url = "http://127.0.0.1:%d/inside.bin" % server.server_port
     ferryctl_sandbox("add", url, "--name", "inside.bin", "--sha256", BODY_SHA256, "--wait",
