@@ -193,6 +193,18 @@ def name_owner(name):
     return "true" in p.stdout
 
 
+def portal_calls(method):
+    with open(state["portal"]) as f:
+        calls = [json.loads(line) for line in f if line.strip()]
+    return [c["args"] for c in calls if c["method"] == method]
+
+
+def set_metered(metered):
+    run(["gdbus", "call", "--session", "--dest", "org.freedesktop.portal.Desktop",
+         "--object-path", "/org/freedesktop/portal/desktop", "--method",
+         "org.ferry.TestPortal.SetMetered", "true" if metered else "false"])
+
+
 def write_manifest(path, manifest):
     with open(path, "w") as f:
         json.dump(manifest, f, indent=2)
@@ -311,6 +323,15 @@ def step_bus():
         env=ENV, stdout=monitor_log, stderr=subprocess.DEVNULL)
     cleanups.append(lambda: (monitor.terminate(), monitor.wait()))
     state["monitor"] = monitor_log.name
+    # The portals the sandbox uses instead of NetworkManager, notification daemons and
+    # autostart entries, standing in for xdg-desktop-portal.
+    state["portal"] = os.path.join(TOP, "portal.log")
+    open(state["portal"], "w").close()
+    portal = subprocess.Popen(["/usr/bin/python3", os.path.join(SOURCE, "tests", "flatpak",
+                                                                "fake-portal.py"),
+                               state["portal"]], env=ENV)
+    cleanups.append(lambda: (portal.terminate(), portal.wait()))
+    wait_for("the portal", lambda: portal_calls("ready"))
     assert not name_owner(DAEMON)
     out = run(["gdbus", "call", "--session", "--dest", DAEMON, "--object-path",
                "/io/github/ferryhq/Ferry/Daemon", "--method",
@@ -370,6 +391,24 @@ def step_kill():
         assert hashlib.sha256(f.read()).hexdigest() == BODY_SHA256
 
 
+@case("the NetworkMonitor portal stands in for NetworkManager: metered waits, unmetered runs")
+def step_metered():
+    server = state["server"]
+    url = "http://127.0.0.1:%d/metered.bin" % server.server_port
+    set_metered(True)
+    ferryctl_host("add", url, "--no-metered", "--name", "metered.bin", "--sha256", BODY_SHA256)
+    tid = next(t["id"] for t in transfers() if t["uri"] == url)
+    waiting = wait_for("the download to wait for an unmetered network",
+                       lambda: "metered" in transfer(tid)["wait_reasons"] and transfer(tid))
+    assert waiting["state"] == "waiting", waiting
+    assert not any(path == "/metered.bin" for path, _ in server.requests)
+    set_metered(False)
+    ferryctl_host("wait", str(tid), timeout=TIMEOUT)
+    assert transfer(tid)["state"] == "completed"
+    with open(os.path.join(DOWNLOADS, "metered.bin"), "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == BODY_SHA256
+
+
 @case("ferryctl inside the sandbox sees and adds transfers like the host's")
 def step_sandbox_ferryctl():
     server = state["server"]
@@ -417,6 +456,10 @@ def step_app():
         return p.stdout.split()
 
     wait_for("the app's window", window)
+    # At its first run it asks the Background portal to start the service at login.
+    request = wait_for("the Background request", lambda: portal_calls("RequestBackground"))
+    log("RequestBackground", request[0])
+    assert request[0][1]["commandline"] == ["/app/libexec/ferryd", "--autostart"], request
     shots = os.path.join(BUILD, "tests", "screenshots")
     os.makedirs(shots, exist_ok=True)
     png = os.path.join(shots, "flatpak-window.png")
@@ -477,6 +520,11 @@ def step_relaunch():
     wait_for("ferryd to activate the app with transfers-finished", relaunched)
     t = next(t for t in transfers() if t["uri"] == url)
     assert t["state"] == "completed", t
+    # …and the app, woken for it, says so through the Notification portal.
+    note = wait_for("the notification", lambda: [n for n in portal_calls("AddNotification")
+                                                 if "notify.bin" in n[1].get("title", "")])
+    log("AddNotification", note[0])
+    assert note[0][1]["title"] == "Download finished: notify.bin", note
     apps = flatpak("ps", "--columns=application,child-pid").stdout
     log(apps.strip())
 
