@@ -310,6 +310,21 @@ def step_bus():
                 "<allow send_destination=\"*\" eavesdrop=\"true\"/><allow eavesdrop=\"true\"/>"
                 "<allow own=\"*\"/></policy></busconfig>\n"
                 % (os.path.join(ENV["XDG_RUNTIME_DIR"], "bus"), services))
+    # A system bus of its own with python3-dbusmock's logind, which the sandbox reaches
+    # through --system-talk-name=org.freedesktop.login1 (flatpak honours
+    # DBUS_SYSTEM_BUS_ADDRESS for the system bus proxy).
+    system = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address",
+                               "--address=unix:path=" + os.path.join(TOP, "run", "system_bus")],
+                              env=ENV, stdout=subprocess.PIPE, text=True)
+    cleanups.append(lambda: (system.terminate(), system.wait()))
+    ENV["DBUS_SYSTEM_BUS_ADDRESS"] = system.stdout.readline().strip()
+    logind = subprocess.Popen(["/usr/bin/python3", "-m", "dbusmock", "--system", "--template",
+                               "logind"], env=ENV, stdout=subprocess.DEVNULL)
+    cleanups.append(lambda: (logind.terminate(), logind.wait()))
+    wait_for("logind", lambda: "true" in run(
+        ["gdbus", "call", "--system", "--dest", "org.freedesktop.DBus", "--object-path",
+         "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.NameHasOwner",
+         "org.freedesktop.login1"], check=False).stdout)
     bus = subprocess.Popen(["dbus-daemon", "--config-file", conf, "--nofork", "--print-address"],
                            env=ENV, stdout=subprocess.PIPE, text=True)
     cleanups.append(lambda: (bus.terminate(), bus.wait()))
@@ -389,6 +404,14 @@ def step_kill():
     assert ranges[-1] is not None and int(ranges[-1][6:].split("-")[0]) > 0, ranges
     with open(os.path.join(DOWNLOADS, "held.bin"), "rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == BODY_SHA256
+
+
+@case("the sandboxed ferryd held logind's sleep inhibitor while downloading")
+def step_inhibit():
+    out = run(["gdbus", "call", "--system", "--dest", "org.freedesktop.login1", "--object-path",
+               "/org/freedesktop/login1", "--method", "org.freedesktop.DBus.Mock.GetMethodCalls",
+               "Inhibit"]).stdout
+    assert "'sleep'" in out and "Ferry" in out, out
 
 
 @case("the NetworkMonitor portal stands in for NetworkManager: metered waits, unmetered runs")
