@@ -3,7 +3,8 @@
 # bus as org.freedesktop.portal.Desktop, so the Flatpak test sees what the sandbox asks of
 # them (GIO asks ProxyResolver for every connection: no proxy). Every call is a JSON line in LOG. NetworkMonitor answers "available, full
 # connectivity" and is metered while org.ferry.TestPortal.SetMetered(true) says so; it
-# emits "changed" when that changes, as the real portal does for NetworkManager's state.
+# emits "changed" when that changes, as the real portal does for NetworkManager's state;
+# PowerProfileMonitor's power-saver-enabled follows SetPowerSaver (power-profiles-daemon's).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -52,14 +53,20 @@ XML = """
     </method>
     <property name="version" type="u" access="read"/>
   </interface>
+  <interface name="org.freedesktop.portal.PowerProfileMonitor">
+    <property name="power-saver-enabled" type="b" access="read"/>
+    <property name="version" type="u" access="read"/>
+  </interface>
   <interface name="org.ferry.TestPortal">
     <method name="SetMetered"><arg type="b" name="metered" direction="in"/></method>
+    <method name="SetPowerSaver"><arg type="b" name="enabled" direction="in"/></method>
   </interface>
 </node>
 """
 
 log = open(sys.argv[1], "a", buffering=1)
 metered = False
+power_saver = False
 requests = 0
 bus = Gio.bus_get_sync(Gio.BusType.SESSION)
 PATH = "/org/freedesktop/portal/desktop"
@@ -70,7 +77,7 @@ def record(method, args):
 
 
 def on_call(connection, sender, path, interface, method, params, invocation):
-    global metered, requests
+    global metered, power_saver, requests
     args = params.unpack()
     record(method, args)
     if method == "RequestBackground":
@@ -99,9 +106,18 @@ def on_call(connection, sender, path, interface, method, params, invocation):
         invocation.return_value(None)
         connection.emit_signal(None, PATH, "org.freedesktop.portal.NetworkMonitor", "changed",
                                None)
+    elif method == "SetPowerSaver":
+        power_saver = args[0]
+        invocation.return_value(None)
+        connection.emit_signal(None, PATH, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                               GLib.Variant("(sa{sv}as)", (
+                                   "org.freedesktop.portal.PowerProfileMonitor",
+                                   {"power-saver-enabled": GLib.Variant("b", power_saver)}, [])))
 
 
 def on_get(connection, sender, path, interface, name):
+    if name == "power-saver-enabled":
+        return GLib.Variant("b", power_saver)
     return GLib.Variant("u", 3)
 
 

@@ -199,10 +199,10 @@ def portal_calls(method):
     return [c["args"] for c in calls if c["method"] == method]
 
 
-def set_metered(metered):
+def set_portal(what, value):
     run(["gdbus", "call", "--session", "--dest", "org.freedesktop.portal.Desktop",
          "--object-path", "/org/freedesktop/portal/desktop", "--method",
-         "org.ferry.TestPortal.SetMetered", "true" if metered else "false"])
+         "org.ferry.TestPortal.Set" + what, "true" if value else "false"])
 
 
 def write_manifest(path, manifest):
@@ -418,18 +418,35 @@ def step_inhibit():
 def step_metered():
     server = state["server"]
     url = "http://127.0.0.1:%d/metered.bin" % server.server_port
-    set_metered(True)
+    set_portal("Metered", True)
     ferryctl_host("add", url, "--no-metered", "--name", "metered.bin", "--sha256", BODY_SHA256)
     tid = next(t["id"] for t in transfers() if t["uri"] == url)
     waiting = wait_for("the download to wait for an unmetered network",
                        lambda: "metered" in transfer(tid)["wait_reasons"] and transfer(tid))
     assert waiting["state"] == "waiting", waiting
     assert not any(path == "/metered.bin" for path, _ in server.requests)
-    set_metered(False)
+    set_portal("Metered", False)
     ferryctl_host("wait", str(tid), timeout=TIMEOUT)
     assert transfer(tid)["state"] == "completed"
     with open(os.path.join(DOWNLOADS, "metered.bin"), "rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == BODY_SHA256
+
+
+@case("the PowerProfileMonitor portal stands in for power-profiles-daemon: power saving waits")
+def step_power_saver():
+    server = state["server"]
+    url = "http://127.0.0.1:%d/background.bin" % server.server_port
+    set_portal("PowerSaver", True)
+    ferryctl_host("add", url, "--background", "--name", "background.bin", "--sha256",
+                  BODY_SHA256)
+    tid = next(t["id"] for t in transfers() if t["uri"] == url)
+    waiting = wait_for("the download to wait for power saving to end",
+                       lambda: "power-saver" in transfer(tid)["wait_reasons"] and transfer(tid))
+    assert waiting["state"] == "waiting", waiting
+    assert not any(path == "/background.bin" for path, _ in server.requests)
+    set_portal("PowerSaver", False)
+    ferryctl_host("wait", str(tid), timeout=TIMEOUT)
+    assert transfer(tid)["state"] == "completed"
 
 
 @case("ferryctl inside the sandbox sees and adds transfers like the host's")
@@ -459,11 +476,16 @@ def step_sender_refused():
 
 @case("the app runs under Xvfb, shows its window, and a screenshot is written")
 def step_app():
-    display = ":%d" % (90 + os.getpid() % 100)
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x720x24", "-nolisten", "tcp"],
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Xvfb picks a free display and says which once it listens.
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1024x720x24",
+                             "-nolisten", "tcp"], env=ENV, pass_fds=(write_end,),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     cleanups.append(lambda: (xvfb.terminate(), xvfb.wait()))
-    wait_for("Xvfb", lambda: os.path.exists("/tmp/.X11-unix/X" + display[1:]))
+    os.close(write_end)
+    with os.fdopen(read_end) as f:
+        display = ":" + f.readline().strip()
+    assert display != ":", "Xvfb did not start"
     ENV["DISPLAY"] = display
     # As a desktop session does, so that apps D-Bus activates can open windows.
     run(["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path",
