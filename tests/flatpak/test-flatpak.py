@@ -100,9 +100,17 @@ class Server(http.server.ThreadingHTTPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
         self.requests = []          # (path, Range header) in order
-        self.hold = threading.Event()   # set: the first request of /held may finish
-        self.sent = 0               # bytes of /held's first response so far
+        self.holds = {}             # path → Event: set, its first response may finish
         self.lock = threading.Lock()
+
+    def hold(self, path):
+        with self.lock:
+            return self.holds.setdefault(path, threading.Event())
+
+    def release_all(self):
+        with self.lock:
+            for event in self.holds.values():
+                event.set()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -131,13 +139,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if self.path.startswith("/held") and first:
                 # Slow enough for ferryd to checkpoint (every 2 s while bytes flow), then
-                # nothing more until the test lets go: the daemon is killed in between.
+                # nothing more until the test lets go: so the transfer is surely running
+                # when the test kills ferryd or takes its permission away.
                 for offset in range(0, 4 * 1024 * 1024, 64 * 1024):
                     self.wfile.write(BODY[offset:offset + 64 * 1024])
                     self.wfile.flush()
-                    server.sent = offset + 64 * 1024
                     time.sleep(0.05)
-                server.hold.wait(TIMEOUT)
+                server.hold(self.path).wait(TIMEOUT)
                 return
             self.wfile.write(BODY[start:])
         except (BrokenPipeError, ConnectionResetError):
@@ -394,7 +402,7 @@ def step_kill():
     os.kill(pid, signal.SIGKILL)
     wait_for("ferryd to leave the bus", lambda: not name_owner(DAEMON))
     log("killed ferryd (%d) with %d bytes checkpointed" % (pid, checkpoint))
-    server.hold.set()
+    server.hold("/held.bin").set()
     # Any call activates it again; it picks the transfer up by itself.
     ferryctl_host("wait", str(tid), timeout=TIMEOUT)
     assert transfer(tid)["state"] == "completed"
@@ -414,39 +422,37 @@ def step_inhibit():
     assert "'sleep'" in out and "Ferry" in out, out
 
 
-@case("the NetworkMonitor portal stands in for NetworkManager: metered waits, unmetered runs")
-def step_metered():
+def permission_taken_away(name, add_option, portal, reason):
+    """A download running from a held server waits with @reason once @portal says so, and
+    finishes, from where it stopped, once it no longer does."""
     server = state["server"]
-    url = "http://127.0.0.1:%d/metered.bin" % server.server_port
-    set_portal("Metered", True)
-    ferryctl_host("add", url, "--no-metered", "--name", "metered.bin", "--sha256", BODY_SHA256)
+    path = "/held-%s.bin" % name
+    url = "http://127.0.0.1:%d%s" % (server.server_port, path)
+    ferryctl_host("add", url, add_option, "--name", name + ".bin", "--sha256", BODY_SHA256)
     tid = next(t["id"] for t in transfers() if t["uri"] == url)
-    waiting = wait_for("the download to wait for an unmetered network",
-                       lambda: "metered" in transfer(tid)["wait_reasons"] and transfer(tid))
+    wait_for("the download to run", lambda: transfer(tid)["state"] == "running")
+    set_portal(portal, True)
+    waiting = wait_for("the download to wait (%s)" % reason,
+                       lambda: reason in transfer(tid)["wait_reasons"] and transfer(tid))
     assert waiting["state"] == "waiting", waiting
-    assert not any(path == "/metered.bin" for path, _ in server.requests)
-    set_portal("Metered", False)
+    set_portal(portal, False)
     ferryctl_host("wait", str(tid), timeout=TIMEOUT)
     assert transfer(tid)["state"] == "completed"
-    with open(os.path.join(DOWNLOADS, "metered.bin"), "rb") as f:
+    ranges = [r for p, r in server.requests if p == path]
+    log("requests for %s: %s" % (path, ranges))
+    assert len(ranges) == 2 and ranges[0] is None and ranges[1] is not None, ranges
+    with open(os.path.join(DOWNLOADS, name + ".bin"), "rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == BODY_SHA256
+
+
+@case("the NetworkMonitor portal stands in for NetworkManager: metered stops and waits")
+def step_metered():
+    permission_taken_away("metered", "--no-metered", "Metered", "metered")
 
 
 @case("the PowerProfileMonitor portal stands in for power-profiles-daemon: power saving waits")
 def step_power_saver():
-    server = state["server"]
-    url = "http://127.0.0.1:%d/background.bin" % server.server_port
-    set_portal("PowerSaver", True)
-    ferryctl_host("add", url, "--background", "--name", "background.bin", "--sha256",
-                  BODY_SHA256)
-    tid = next(t["id"] for t in transfers() if t["uri"] == url)
-    waiting = wait_for("the download to wait for power saving to end",
-                       lambda: "power-saver" in transfer(tid)["wait_reasons"] and transfer(tid))
-    assert waiting["state"] == "waiting", waiting
-    assert not any(path == "/background.bin" for path, _ in server.requests)
-    set_portal("PowerSaver", False)
-    ferryctl_host("wait", str(tid), timeout=TIMEOUT)
-    assert transfer(tid)["state"] == "completed"
+    permission_taken_away("background", "--background", "PowerSaver", "power-saver")
 
 
 @case("ferryctl inside the sandbox sees and adds transfers like the host's")
@@ -602,7 +608,7 @@ def main():
             print("not ok %d - %s: %s" % (n, name, e), flush=True)
             failed = True
     log("total %.1f s" % (time.monotonic() - started))
-    server.hold.set()
+    server.release_all()
     # The sandboxes this run started (ferryd, a relaunched app): our private installation's
     # instances, by their wrapper's PID.
     try:
