@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 # fake-portal.py LOG: the parts of xdg-desktop-portal a sandboxed Ferry uses, on the session
 # bus as org.freedesktop.portal.Desktop, so the Flatpak test sees what the sandbox asks of
-# them (GIO asks ProxyResolver for every connection: no proxy). Every call is a JSON line in LOG. NetworkMonitor answers "available, full
-# connectivity" and is metered while org.ferry.TestPortal.SetMetered(true) says so; it
-# emits "changed" when that changes, as the real portal does for NetworkManager's state;
-# PowerProfileMonitor's power-saver-enabled follows SetPowerSaver (power-profiles-daemon's).
+# them. Every call is a JSON line in LOG. ProxyResolver says "no proxy" (GIO asks it before
+# every connection in a sandbox). NetworkMonitor answers "available, full connectivity" and
+# is metered while org.ferry.TestPortal.SetMetered(true) says so; it emits "changed" when that
+# changes, as the real portal does for NetworkManager's state. PowerProfileMonitor's
+# power-saver-enabled follows SetPowerSaver, as the real one follows power-profiles-daemon.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 

@@ -12,9 +12,9 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import glob
 import hashlib
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -152,24 +152,20 @@ def make_tree(tree, name, names, arch):
                    check=True)
     subprocess.run(["update-mime-database", os.path.join(files_dir, "share/mime")],
                    check=False, capture_output=True)
-    loaders = os.path.join(files_dir, "lib", arch_triplet(), "gdk-pixbuf-2.0", "2.10.0")
-    cache = subprocess.run(["/usr/lib/%s/gdk-pixbuf-2.0/gdk-pixbuf-query-loaders" % arch_triplet()]
-                           + sorted(_glob(os.path.join(loaders, "loaders", "*.so"))),
+    triplet = arch_triplet()
+    loaders = os.path.join(files_dir, "lib", triplet, "gdk-pixbuf-2.0", "2.10.0")
+    cache = subprocess.run(["/usr/lib/%s/gdk-pixbuf-2.0/gdk-pixbuf-query-loaders" % triplet]
+                           + sorted(glob.glob(os.path.join(loaders, "loaders", "*.so"))),
                            capture_output=True, text=True).stdout
     if cache:
         os.makedirs(loaders, exist_ok=True)
         with open(os.path.join(loaders, "loaders.cache"), "w") as f:
             f.write(cache.replace(files_dir + "/", "/usr/"))
-    subprocess.run(["gio-querymodules", os.path.join(files_dir, "lib", arch_triplet(), "gio",
-                                                      "modules")], check=False)
+    subprocess.run(["gio-querymodules", os.path.join(files_dir, "lib", triplet, "gio", "modules")],
+                   check=False)
     with open(os.path.join(tree, "metadata"), "w") as f:
         f.write("[Runtime]\nname=%s\nruntime=org.ferry.LocalPlatform/%s/%s\n"
                 "sdk=org.ferry.LocalSdk/%s/%s\n" % (name, arch, BRANCH, arch, BRANCH))
-
-
-def _glob(pattern):
-    import glob
-    return glob.glob(pattern)
 
 
 def arch_triplet():
