@@ -17,6 +17,7 @@
 
 #include <gio/gunixfdlist.h>
 
+#include "ferry-client-name.h"
 #include "ferry-dbus.h"
 #include "ferry-error.h"
 #include "ferry-format.h"
@@ -71,6 +72,9 @@ client_connect (Client  *client,
   client->bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
   if (client->bus == NULL)
     return FALSE;
+
+  /* A ferryd installed as a Flatpak knows Ferry's own programs only by this name. */
+  ferry_client_name_claim (client->bus, FERRY_APP_ID);
 
   /* Make sure the error names map back to FERRY_ERROR. */
   (void) FERRY_ERROR;

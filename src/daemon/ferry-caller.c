@@ -5,6 +5,17 @@
  * caller's connection (as xdg-desktop-portal does). The sandbox cannot write that file, and
  * a process outside a sandbox cannot make its own root have one.
  *
+ * That works only while ferryd runs on the host. Installed as a Flatpak, ferryd has its own
+ * PID namespace and /proc: the PID the bus reports (that of the caller, or of the
+ * xdg-dbus-proxy standing in for a sandboxed caller) names no process ferryd can see, or
+ * names an unrelated one of its own sandbox. dbus-daemon 1.14 reports nothing else that
+ * tells apps apart (no pidfd, no container id), and ferryd's own bus proxy hides every name
+ * outside its app id. What the bus can still prove is who holds a name: only Ferry's own
+ * sandboxes, programs outside any sandbox and apps the person granted that name may own
+ * names under Ferry's app id. So inside a sandbox a caller that holds Ferry's app id, or its
+ * client name (ferry_client_name()), is Ferry itself with every right a host program
+ * has; any other caller is refused with a sentence, never guessed at.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "ferry-caller"
@@ -21,6 +32,7 @@
 #include <glib/gstdio.h>
 
 #include "ferry-caller.h"
+#include "ferry-client-name.h"
 #include "ferry-error.h"
 
 #define FLATPAK_INFO_MAX (64 * 1024)
@@ -30,6 +42,8 @@ struct _FerryCallers
   GDBusConnection *connection;
   GHashTable *apps;            /* unique name → app id, "" outside a sandbox */
   guint name_owner_changed_id;
+  gboolean sandboxed;          /* ferryd itself runs in a Flatpak sandbox */
+  char *own_app_id;            /* …whose app id is this, NULL when it cannot be read */
 };
 
 char *
@@ -99,6 +113,30 @@ ferry_caller_app_id_for_pid (guint32   pid,
   return ferry_caller_parse_flatpak_info (data, n, error);
 }
 
+char *
+ferry_caller_own_sandbox (gboolean  *sandboxed,
+                          GError   **error)
+{
+  g_autofree char *data = NULL;
+  gsize length;
+  g_autoptr(GError) local_error = NULL;
+
+  *sandboxed = FALSE;
+  if (!g_file_get_contents ("/.flatpak-info", &data, &length, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return NULL;
+      /* Something is there: a sandbox, but one we cannot read. */
+      *sandboxed = TRUE;
+      g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                   "Ferry cannot read its own sandbox information: %s", local_error->message);
+      return NULL;
+    }
+
+  *sandboxed = TRUE;
+  return ferry_caller_parse_flatpak_info (data, length, error);
+}
+
 gboolean
 ferry_caller_path_is_within (const char *path,
                              const char *folder)
@@ -143,10 +181,65 @@ on_name_owner_changed (GDBusConnection *connection,
     g_hash_table_remove (self->apps, name);
 }
 
+/* Whether @sender is the primary owner of @name right now. */
+static gboolean
+holds_name (FerryCallers *self,
+            const char   *name,
+            const char   *sender)
+{
+  g_autoptr(GVariant) reply = NULL;
+  const char *owner;
+
+  reply = g_dbus_connection_call_sync (self->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "GetNameOwner", g_variant_new ("(s)", name),
+                                       G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  if (reply == NULL)
+    return FALSE;
+  g_variant_get (reply, "(&s)", &owner);
+  return g_str_equal (owner, sender);
+}
+
+static const char *
+lookup_in_sandbox (FerryCallers *self,
+                   const char   *sender,
+                   GError      **error)
+{
+  g_autofree char *client_name = NULL;
+
+  if (self->own_app_id != NULL)
+    {
+      client_name = ferry_client_name (self->own_app_id, sender);
+      if (holds_name (self, self->own_app_id, sender) ||
+          (client_name != NULL && holds_name (self, client_name, sender)))
+        {
+          g_debug ("Caller %s holds a name of Ferry's own", sender);
+          g_hash_table_insert (self->apps, g_strdup (sender), g_strdup (""));
+          return "";
+        }
+    }
+
+  /* Not remembered: the caller may take its client name later and call again. */
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+               "Ferry runs in its own Flatpak sandbox, where it cannot tell which app is "
+               "calling, so it takes requests only from its own app and from ferryctl "
+               "(flatpak run --command=ferryctl %s). To hand Ferry transfers from other apps, "
+               "install Ferry outside Flatpak",
+               self->own_app_id != NULL ? self->own_app_id : FERRY_APP_ID);
+  return NULL;
+}
+
 FerryCallers *
 ferry_callers_new (GDBusConnection *connection)
 {
   FerryCallers *self = g_new0 (FerryCallers, 1);
+  g_autoptr(GError) error = NULL;
+
+  self->own_app_id = ferry_caller_own_sandbox (&self->sandboxed, &error);
+  if (self->sandboxed && self->own_app_id == NULL)
+    g_warning ("Ferry runs in a sandbox that does not say which app it is, so it will refuse "
+               "every caller: %s", error->message);
 
   self->connection = g_object_ref (connection);
   self->apps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -167,6 +260,7 @@ ferry_callers_free (FerryCallers *self)
     g_dbus_connection_signal_unsubscribe (self->connection, self->name_owner_changed_id);
   g_hash_table_unref (self->apps);
   g_object_unref (self->connection);
+  g_free (self->own_app_id);
   g_free (self);
 }
 
@@ -188,6 +282,9 @@ ferry_callers_lookup (FerryCallers *self,
   known = g_hash_table_lookup (self->apps, sender);
   if (known != NULL)
     return known;
+
+  if (self->sandboxed)
+    return lookup_in_sandbox (self, sender, error);
 
   reply = g_dbus_connection_call_sync (self->connection, "org.freedesktop.DBus",
                                        "/org/freedesktop/DBus", "org.freedesktop.DBus",

@@ -35,6 +35,11 @@ char         *ferry_caller_parse_flatpak_info (const char *data,
 char         *ferry_caller_app_id_for_pid     (guint32     pid,
                                                GError    **error);
 
+/* When ferryd runs in a Flatpak sandbox, sets @sandboxed and returns its own app id (NULL,
+ * with @error, when the sandbox does not say). Outside one, FALSE and NULL. */
+char         *ferry_caller_own_sandbox        (gboolean   *sandboxed,
+                                               GError    **error);
+
 /* Whether @path, once every symlink is resolved, is @folder or lies inside it. */
 gboolean      ferry_caller_path_is_within     (const char *path,
                                                const char *folder);
