@@ -649,7 +649,7 @@ set_error (FerryRecord *r,
 
 /* A transfer that ended keeps no credential in the store (DESIGN "Security"): its secret
  * headers go from the record before it is saved. Resuming a failed one later needs them
- * given again (SetOptions). TRUE when something was removed: the caller then scrubs the
+ * given again (Update with "headers"). TRUE when something was removed: the caller then scrubs the
  * store once the record is saved. */
 static gboolean
 forget_secrets (FerryRecord *r)
@@ -670,13 +670,27 @@ forget_secrets (FerryRecord *r)
   return TRUE;
 }
 
+/* Saves a transfer that ended, its credentials gone from every file of the store before the
+ * end is announced: a client that sees the state may look at the disk at once. */
+static gboolean
+save_ended (FerryScheduler *self,
+            FerryTransfer  *transfer,
+            GError        **error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+
+  if (forget_secrets (r) && ferry_store_update (self->store, r, NULL))
+    ferry_store_scrub (self->store);
+  return ferry_transfer_save (transfer, error);
+}
+
 static void
 finish (FerryScheduler *self,
         FerryTransfer  *transfer,
         FerryState      state)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
-  gboolean scrub;
+  g_autoptr(GError) error = NULL;
 
   r->state = state;
   r->wait_reasons = FERRY_WAIT_NONE;
@@ -695,13 +709,10 @@ finish (FerryScheduler *self,
       delete_partial (r);
     }
 
-  scrub = forget_secrets (r);
-  if (save (transfer))
-    {
-      if (scrub)
-        ferry_store_scrub (self->store);
-      g_signal_emit (self, signals[FINISHED], 0, transfer);
-    }
+  if (save_ended (self, transfer, &error))
+    g_signal_emit (self, signals[FINISHED], 0, transfer);
+  else
+    g_warning ("Could not save transfer %" G_GUINT64_FORMAT ": %s", r->id, error->message);
 }
 
 static void
@@ -899,14 +910,14 @@ on_attempt_done (GObject      *source,
 
     case FERRY_STATE_CANCELED:
       {
-        gboolean scrub;
+        g_autoptr(GError) save_error = NULL;
 
         /* The server's half-received upload is deleted with the caller's credentials; then
          * they go. */
         discard (self, r);
-        scrub = forget_secrets (r);
-        if (save (transfer) && scrub)
-          ferry_store_scrub (self->store);
+        if (!save_ended (self, transfer, &save_error))
+          g_warning ("Could not save transfer %" G_GUINT64_FORMAT ": %s", r->id,
+                     save_error->message);
       }
       break;
 
@@ -1334,14 +1345,9 @@ ferry_scheduler_cancel (FerryScheduler *self,
     }
   else
     {
-      gboolean scrub;
-
       discard (self, r);
-      scrub = forget_secrets (r);
-      if (!ferry_transfer_save (transfer, error))
+      if (!save_ended (self, transfer, error))
         return FALSE;
-      if (scrub)
-        ferry_store_scrub (self->store);
     }
 
   g_signal_emit (self, signals[FINISHED], 0, transfer);
