@@ -36,7 +36,7 @@ static const OptionSpec option_specs[] = {
   { "allow-metered", "b", TRUE, TRUE, TRUE },
   { "discretionary", "b", TRUE, TRUE, TRUE },
   { "priority", "i", TRUE, TRUE, TRUE },
-  { "headers", "a{ss}", TRUE, TRUE, FALSE },
+  { "headers", "a{ss}", TRUE, TRUE, TRUE },
   { "sha256", "s", TRUE, TRUE, FALSE },
   { "paused", "b", TRUE, TRUE, FALSE },
   { "notify", "b", TRUE, TRUE, FALSE },

@@ -372,6 +372,7 @@ handle_update (FerryService          *self,
   g_autoptr(GError) error = NULL;
   FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GVariant) new_uri = g_variant_lookup_value (options, "uri", G_VARIANT_TYPE_STRING);
+  g_autoptr(GVariant) new_headers = NULL;
   gboolean uri_changed;
   gboolean restart;
 
@@ -383,6 +384,7 @@ handle_update (FerryService          *self,
   scratch->earliest_begin = r->earliest_begin;
   scratch->priority = r->priority;
   scratch->rate_limit = r->rate_limit;
+  new_headers = g_variant_lookup_value (options, "headers", G_VARIANT_TYPE ("a{ss}"));
 
   if (!ferry_options_apply (scratch, options, FERRY_OPTIONS_UPDATE, NULL, &error))
     {
@@ -424,9 +426,18 @@ handle_update (FerryService          *self,
   r->discretionary = scratch->discretionary;
   r->earliest_begin = scratch->earliest_begin;
   r->priority = scratch->priority;
-  /* A running attempt keeps the address and limit it started with: restart it. */
+  /* A running attempt keeps the address, headers and limit it started with: restart it. */
   restart = uri_changed || scratch->rate_limit != r->rate_limit;
   r->rate_limit = scratch->rate_limit;
+  if (new_headers != NULL)
+    {
+      /* The whole set is replaced: how a client gives credentials again (they leave the
+       * store when a transfer ends) or fresh cookies with a fresh link. */
+      g_clear_pointer (&r->headers, g_variant_unref);
+      if (g_variant_n_children (scratch->headers) > 0)
+        r->headers = g_variant_ref (scratch->headers);
+      restart = TRUE;
+    }
 
   if (!ferry_transfer_save (transfer, &error))
     {

@@ -17,6 +17,7 @@
 
 #include <glib/gstdio.h>
 
+#include "ferry-error.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-listener.h"
 #include "ferry-test-server.h"
@@ -454,6 +455,58 @@ test_store_forgets (Fixture       *f,
     g_assert_false (store_contains (secrets[i]));
   /* What is no credential stays. */
   g_assert_true (store_contains (PLAIN_NOTE));
+}
+
+/* A transfer refused (401) forgets its credentials as it ends; Update gives them again, and
+ * the resumed transfer sends them and completes. An empty set removes them. */
+static void
+test_update_headers (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (MiB, 41);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantBuilder headers;
+  GVariantDict options;
+
+  ferry_test_server_add_file (f->server, "/login", content, "\"u1\"");
+  ferry_test_server_queue_status (f->server, "/login", 401, NULL);
+
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/login", secret_options (FALSE));
+  g_assert_true (ferry_test_wait_state (t, "rejected", 30000));
+  g_assert_false (store_contains (SECRET_AUTHORIZATION));
+
+  /* Headers of the wrong shape are refused, and change nothing. */
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "headers", "s", "Authorization: x");
+  g_assert_false (ferry_transfer1_call_update_sync (t, g_variant_dict_end (&options), NULL,
+                                                    &error));
+  g_assert_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_variant_builder_init (&headers, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&headers, "{ss}", "Authorization", SECRET_AUTHORIZATION);
+  g_variant_builder_add (&headers, "{ss}", "Cookie", SECRET_COOKIE);
+  g_variant_builder_add (&headers, "{ss}", "X-Api-Key", SECRET_API_KEY);
+  g_variant_builder_add (&headers, "{ss}", "X-Note", PLAIN_NOTE);
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert_value (&options, "headers", g_variant_builder_end (&headers));
+  g_assert_true (ferry_transfer1_call_update_sync (t, g_variant_dict_end (&options), NULL,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (store_contains (SECRET_AUTHORIZATION));
+
+  g_assert_true (ferry_transfer1_call_resume_sync (t, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_state (t, "completed", 60000));
+  assert_file_sha256 (ferry_transfer1_get_destination (t), content);
+
+  requests = ferry_test_server_get_requests (f->server, "/login");
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpuint (((FerryTestRequest *) g_ptr_array_index (requests, 0))->status, ==, 401);
+  assert_has_credentials (((FerryTestRequest *) g_ptr_array_index (requests, 1))->headers);
+  g_assert_false (store_contains (SECRET_AUTHORIZATION));
 }
 
 /* A transfer that ended while its credentials were still stored (ferryd stopped before it
@@ -1130,6 +1183,7 @@ main (int   argc,
 #define ADD(name, func) g_test_add (name, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/credentials/download-redirect", test_download_redirect);
   ADD ("/credentials/upload-redirect", test_upload_redirect);
+  ADD ("/credentials/update-headers", test_update_headers);
   ADD ("/credentials/store-forgets", test_store_forgets);
   ADD ("/credentials/store-forgets-on-restart", test_store_forgets_on_restart);
 #undef ADD
