@@ -205,6 +205,25 @@ on_add_clicked (FerryAddDialog *self)
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
+/* Ctrl+Enter in the links list, Enter in a single-line field: what the Add button does, when
+ * it may. */
+static void
+add_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  FerryAddDialog *self = FERRY_ADD_DIALOG (widget);
+
+  if (gtk_widget_get_sensitive (self->add_button))
+    on_add_clicked (self);
+}
+
+static void
+add_action_cb (FerryAddDialog *self)
+{
+  add_action (GTK_WIDGET (self), "dialog.add", NULL);
+}
+
 static void
 on_folder_chosen (GtkNativeDialog *dialog,
                   int              response,
@@ -272,6 +291,7 @@ ferry_add_dialog_class_init (FerryAddDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, headers_view);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_install_action (widget_class, "dialog.add", NULL, add_action);
 }
 
 static void
@@ -282,6 +302,23 @@ ferry_add_dialog_init (FerryAddDialog *self)
   g_autofree char *folder = ferry_settings_dup_download_folder (settings);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Enter never throws the links away: the focus starts in the links, not on Cancel, and
+   * Ctrl+Enter there adds them (Enter alone starts a new line of the list). */
+  gtk_window_set_default_widget (GTK_WINDOW (self), self->add_button);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->links_view));
+  {
+    GtkEventController *keys = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (keys),
+      gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                        gtk_named_action_new ("dialog.add")));
+    gtk_widget_add_controller (GTK_WIDGET (self->links_view), keys);
+  }
+  g_signal_connect_swapped (self->sha256_row, "entry-activated", G_CALLBACK (add_action_cb),
+                            self);
 
   /* A sensible later: the next whole hour. */
   gtk_spin_button_set_value (self->hour_spin, (g_date_time_get_hour (now) + 1) % 24);
@@ -315,6 +352,7 @@ ferry_add_dialog_new (GtkWindow   *parent,
   if (links != NULL)
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->links_view), links, -1);
   revalidate (self);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->links_view));
   return GTK_WIDGET (self);
 }
 
