@@ -798,6 +798,11 @@ test_list_feedback (Fixture       *f,
   CountWait w = { f, 2 };
   guint64 ids[2];
 
+  /* The app's icon is found in a run from the build directory, for the About window. */
+  g_assert_true (gtk_icon_theme_has_icon (
+    gtk_icon_theme_get_for_display (gtk_widget_get_display (GTK_WIDGET (f->window))),
+    FERRY_APP_ID));
+
   ferry_test_server_add_file (f->server, "/one.iso", content, "\"1\"");
   ferry_test_server_add_file (f->server, "/two.bin", content, "\"2\"");
   g_variant_dict_init (&options, NULL);
