@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -1025,10 +1027,112 @@ test_accessible_names (Fixture       *f,
   assert_all_named (GTK_WIDGET (dialog), "the details view");
 }
 
+/* -- Languages ---------------------------------------------------------------------------- */
+
+static void
+collect_strings (GtkWidget  *widget,
+                 GPtrArray  *strings)
+{
+  const char *tooltip;
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget))
+    g_ptr_array_add (strings, g_strdup (gtk_label_get_label (GTK_LABEL (widget))));
+  if (GTK_IS_SEARCH_ENTRY (widget))
+    {
+      g_autofree char *placeholder = NULL;
+
+      g_object_get (widget, "placeholder-text", &placeholder, NULL);
+      if (placeholder != NULL)
+        g_ptr_array_add (strings, g_steal_pointer (&placeholder));
+    }
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    g_ptr_array_add (strings,
+                     g_strdup (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget))));
+  if (ADW_IS_STATUS_PAGE (widget) && gtk_widget_get_mapped (widget))
+    {
+      g_ptr_array_add (strings, g_strdup (adw_status_page_get_title (ADW_STATUS_PAGE (widget))));
+      g_ptr_array_add (strings,
+                       g_strdup (adw_status_page_get_description (ADW_STATUS_PAGE (widget))));
+    }
+  tooltip = gtk_widget_get_tooltip_text (widget);
+  if (tooltip != NULL)
+    g_ptr_array_add (strings, g_strdup (tooltip));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect_strings (c, strings);
+}
+
+/* Writes every text the main window (with rows and its menus' titles) and the add dialog
+ * show to $FERRY_STRINGS_OUT, one a line; tests/gui/check-locales.py finds the untranslated
+ * ones among them, under each language. */
+static void
+test_strings (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (100000, 78);
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  const char *path = g_getenv ("FERRY_STRINGS_OUT");
+  GtkWindow *dialog;
+  FerryTransferRow *row;
+  guint64 done, paused;
+
+  if (path == NULL)
+    {
+      g_test_skip ("FERRY_STRINGS_OUT names no file (tests/gui/check-locales.py sets it)");
+      return;
+    }
+
+  ferry_test_server_add_file (f->server, "/done.iso", content, "\"d\"");
+  done = add_download (f, "/done.iso", FALSE);
+  paused = add_download (f, "/later.iso", TRUE);
+  wait_row (f, done, "");
+  row = wait_row (f, paused, "");
+  g_assert_true (ferry_test_wait_state (transfer_of (f, done), "completed", WAIT));
+  wait_drawn (GTK_WIDGET (row));
+  collect_strings (GTK_WIDGET (f->window), strings);
+  /* Each page's empty state, as a first run shows it. */
+  ferry_window_set_page (f->window, "scheduled");
+  wait_drawn (GTK_WIDGET (f->window));
+  collect_strings (GTK_WIDGET (f->window), strings);
+
+  ferry_window_add_links (f->window, NULL);
+  dialog = wait_toplevel (f, FERRY_TYPE_ADD_DIALOG);
+  wait_drawn (GTK_WIDGET (dialog));
+  collect_strings (GTK_WIDGET (dialog), strings);
+  g_ptr_array_add (strings, g_strdup (gtk_window_get_title (dialog)));
+
+  for (guint i = 0; i < strings->len; i++)
+    {
+      const char *s = g_ptr_array_index (strings, i);
+
+      /* One a line: a text's own line breaks are written as \n, as in a .po file. */
+      if (s != NULL && *s != '\0')
+        {
+          g_auto(GStrv) lines = g_strsplit (s, "\n", -1);
+          g_autofree char *joined = g_strjoinv ("\\n", lines);
+
+          g_string_append_printf (out, "%s\n", joined);
+        }
+    }
+  g_assert_cmpuint (strings->len, >, 20);
+  g_assert_true (g_file_set_contents (path, out->str, -1, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* As the app's main() does: FERRY_LOCALEDIR points at the build's catalogues. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FERRY_LOCALEDIR") ? g_getenv ("FERRY_LOCALEDIR")
+                                                                : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   if (g_getenv ("DISPLAY") == NULL)
@@ -1050,6 +1154,7 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/gui/accessible-names", Fixture, NULL, fixture_setup, test_accessible_names,
               fixture_teardown);
+  g_test_add ("/gui/strings", Fixture, NULL, fixture_setup, test_strings, fixture_teardown);
 
   return g_test_run ();
 }
