@@ -160,6 +160,22 @@ add_request_new (FerryApplication *self,
   return request;
 }
 
+/* show-details(t): the window's details view of a transfer, for notifications and other
+ * processes (org.gtk.Actions exports app actions, not the window's). */
+static void
+show_details (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  FerryApplication *self = user_data;
+  FerryWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = main_window (self);
+  if (window != NULL)
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.show-details", parameter);
+}
+
 static void
 on_added (GObject      *source,
           GAsyncResult *result,
@@ -344,6 +360,7 @@ static const GActionEntry app_actions[] = {
   { "cancel-transfer", cancel_transfer, "t" },
   { "start-now", start_now, "t" },
   { "allow-metered", allow_metered, "t" },
+  { "show-details", show_details, "t" },
   { "open-file", open_file, "s" },
   { "show-in-folder", show_in_folder, "s" },
   { "preferences", preferences },

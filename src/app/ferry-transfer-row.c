@@ -34,6 +34,8 @@ struct _FerryTransferRow
   GtkWidget *main_button;
   GtkWidget *menu_button;
   int main_role;
+  gboolean compact;      /* the window is narrow */
+  gboolean failed;
 };
 
 G_DEFINE_FINAL_TYPE (FerryTransferRow, ferry_transfer_row, GTK_TYPE_WIDGET)
@@ -124,8 +126,9 @@ ferry_transfer_row_init (FerryTransferRow *self)
   self->status_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->status_label, 0);
   /* A long error wraps to two lines (the whole sentence is in Details), and a narrow window
-   * wraps the status rather than cutting it. */
-  gtk_label_set_wrap (self->status_label, TRUE);
+   * wraps the status rather than cutting it (update_wrap). Not otherwise: a wrapping label
+   * makes the list measure every bound row's height for its width at each progress update,
+   * four times the CPU with two hundred transfers running. */
   gtk_label_set_wrap_mode (self->status_label, PANGO_WRAP_WORD_CHAR);
   gtk_label_set_lines (self->status_label, 2);
   gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
@@ -425,6 +428,23 @@ retarget_buttons (FerryTransferRow *self)
                                             main_target (self, self->main_role));
 }
 
+static void
+update_wrap (FerryTransferRow *self)
+{
+  gboolean wrap = self->compact || self->failed;
+
+  if (gtk_label_get_wrap (self->status_label) != wrap)
+    gtk_label_set_wrap (self->status_label, wrap);
+}
+
+void
+ferry_transfer_row_set_compact (FerryTransferRow *self,
+                                gboolean          compact)
+{
+  self->compact = compact;
+  update_wrap (self);
+}
+
 void
 ferry_transfer_row_catch_up (FerryTransferRow *self)
 {
@@ -593,6 +613,8 @@ refresh (FerryTransferRow *self)
 
       self->shown_state = s.state;
       set_main_role (self, main_role_for (item));
+      self->failed = failed;
+      update_wrap (self);
 
       /* An error looks like one: its colour, and an icon that says so. */
       if (failed)
@@ -689,4 +711,10 @@ GtkWidget *
 ferry_transfer_row_get_icon (FerryTransferRow *self)
 {
   return GTK_WIDGET (self->icon);
+}
+
+gboolean
+ferry_transfer_row_get_status_wraps (FerryTransferRow *self)
+{
+  return gtk_label_get_wrap (self->status_label);
 }

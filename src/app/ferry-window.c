@@ -68,6 +68,7 @@ struct _FerryWindow
   GtkRevealer *selection_revealer;
   GtkLabel *selection_label;
   guint subtitle_source;
+  gboolean compact;              /* narrow: the rows' status lines wrap */
   int crowded_width;
   int allocated_width;           /* the aggregate label was hidden for lack of room at this width */
 };
@@ -172,7 +173,11 @@ setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
            gpointer                  user_data)
 {
-  gtk_list_item_set_child (list_item, ferry_transfer_row_new ());
+  FerryWindow *self = user_data;
+  GtkWidget *row = ferry_transfer_row_new ();
+
+  ferry_transfer_row_set_compact (FERRY_TRANSFER_ROW (row), self->compact);
+  gtk_list_item_set_child (list_item, row);
   gtk_list_item_set_activatable (list_item, TRUE);
 }
 
@@ -220,6 +225,20 @@ show_page (FerryWindow *self)
         }
     }
   update_selection (self);
+}
+
+static void
+set_rows_compact (GtkWidget *widget,
+                  gboolean   compact)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (FERRY_IS_TRANSFER_ROW (child))
+        ferry_transfer_row_set_compact (FERRY_TRANSFER_ROW (child), compact);
+      else
+        set_rows_compact (child, compact);
+    }
 }
 
 static void
@@ -280,7 +299,7 @@ add_page (FerryWindow *self,
   filtered = gtk_filter_list_model_new (g_object_ref (ferry_client_get_transfers (self->client)),
                                         g_object_ref (self->filters[kind]));
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
 
@@ -408,13 +427,23 @@ place_aggregate (FerryWindow *self)
     }
 }
 
+/* Below this width a status line no longer fits beside the buttons. */
+#define COMPACT_WIDTH 560
+
 static gboolean
 place_aggregate_idle (gpointer user_data)
 {
   FerryWindow *self = user_data;
+  gboolean compact = self->allocated_width < COMPACT_WIDTH;
 
   self->subtitle_source = 0;
   place_aggregate (self);
+  if (compact != self->compact)
+    {
+      self->compact = compact;
+      for (guint i = 0; i < N_PAGES; i++)
+        set_rows_compact (GTK_WIDGET (self->list_views[i]), compact);
+    }
   return G_SOURCE_REMOVE;
 }
 

@@ -752,6 +752,12 @@ test_details (Fixture       *f,
 }
 
 static gboolean
+status_is_one_line (gpointer user_data)
+{
+  return !ferry_transfer_row_get_status_wraps (user_data);
+}
+
+static gboolean
 page_shows (gpointer user_data)
 {
   GtkStack *stack = user_data;
@@ -852,6 +858,14 @@ test_list_feedback (Fixture       *f,
     gtk_editable_set_text (GTK_EDITABLE (entry), "");
   }
   row = wait_row (f, ids[0], "Completed");
+
+  /* At 360 px the status line wraps rather than being cut; wide, it is one line. */
+  g_assert_false (ferry_transfer_row_get_status_wraps (row));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 600);
+  g_assert_true (ferry_test_wait_until ((FerryTestCondition) ferry_transfer_row_get_status_wraps,
+                                        row, WAIT));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 760, 600);
+  g_assert_true (ferry_test_wait_until (status_is_one_line, row, WAIT));
 
   /* Clear Finished: both go at once, with one Undo. */
   dismiss (toast);
