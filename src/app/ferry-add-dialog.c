@@ -52,6 +52,8 @@ text_of (GtkTextView *view)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+static gint64 chosen_start (FerryAddDialog *self);
+
 static gboolean
 sha256_is_valid (const char *text)
 {
@@ -96,6 +98,12 @@ validate (FerryAddDialog *self,
                                                "at a time to check it")));
     }
 
+  /* A start already past would start at once: say so rather than pretend to schedule. */
+  if (adw_combo_row_get_selected (self->start_row) == 1 &&
+      chosen_start (self) <= g_get_real_time () / G_USEC_PER_SEC)
+    g_ptr_array_add (problems, g_strdup (_("That start time has already passed: choose a later "
+                                           "one, or start now")));
+
   parsed_headers = ferry_links_parse_headers (header_text, &bad_header);
   if (parsed_headers == NULL)
     g_ptr_array_add (problems, g_strdup_printf (_("The header line “%s” is not “Name: value”"),
@@ -137,6 +145,7 @@ static void
 on_start_changed (FerryAddDialog *self)
 {
   gtk_widget_set_visible (self->time_row, adw_combo_row_get_selected (self->start_row) == 1);
+  revalidate (self);
 }
 
 static gint64
@@ -336,6 +345,9 @@ ferry_add_dialog_init (FerryAddDialog *self)
   g_signal_connect_swapped (self->start_row, "notify::selected", G_CALLBACK (on_start_changed),
                             self);
   g_signal_connect_swapped (self->calendar, "day-selected", G_CALLBACK (update_date_label), self);
+  g_signal_connect_swapped (self->calendar, "day-selected", G_CALLBACK (revalidate), self);
+  g_signal_connect_swapped (self->hour_spin, "value-changed", G_CALLBACK (revalidate), self);
+  g_signal_connect_swapped (self->minute_spin, "value-changed", G_CALLBACK (revalidate), self);
   g_signal_connect_swapped (self->add_button, "clicked", G_CALLBACK (on_add_clicked), self);
   g_signal_connect_swapped (self->destination_button, "clicked", G_CALLBACK (on_choose_folder),
                             self);
@@ -375,4 +387,22 @@ ferry_add_dialog_get_problems (FerryAddDialog *self)
   if (!gtk_widget_get_visible (GTK_WIDGET (self->problems_label)))
     return NULL;
   return gtk_label_get_label (self->problems_label);
+}
+
+void
+ferry_add_dialog_set_start (FerryAddDialog *self,
+                            GDateTime      *when)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (when == NULL)
+    {
+      adw_combo_row_set_selected (self->start_row, 0);
+      return;
+    }
+  local = g_date_time_to_local (when);
+  adw_combo_row_set_selected (self->start_row, 1);
+  gtk_calendar_select_day (self->calendar, local);
+  gtk_spin_button_set_value (self->hour_spin, g_date_time_get_hour (local));
+  gtk_spin_button_set_value (self->minute_spin, g_date_time_get_minute (local));
 }

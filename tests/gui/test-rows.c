@@ -415,6 +415,29 @@ test_dialog_keys (Fixture       *f,
   /* Enter alone is a new line in the list: nothing is added, nothing thrown away. */
   press_keys (GTK_WIDGET (dialog), "Return");
   g_assert_true (find_toplevel (FERRY_TYPE_ADD_DIALOG) == dialog);
+  /* A start time already past is refused in words, and what Ctrl+Enter does adds nothing. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(GDateTime) yesterday = g_date_time_add_days (now, -1);
+    g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+    FerryAddDialog *add = FERRY_ADD_DIALOG (dialog);
+
+    ferry_add_dialog_set_start (add, yesterday);
+    g_assert_nonnull (ferry_add_dialog_get_problems (add));
+    g_assert_nonnull (strstr (ferry_add_dialog_get_problems (add), "already passed"));
+    g_assert_false (gtk_widget_get_sensitive (ferry_add_dialog_get_add_button (add)));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL));
+    g_assert_true (find_toplevel (FERRY_TYPE_ADD_DIALOG) == dialog);
+    g_assert_cmpuint (n_listed (f), ==, 0);
+
+    /* Tomorrow is fine; and back to Now, for the download to finish here. */
+    ferry_add_dialog_set_start (add, tomorrow);
+    g_assert_null (ferry_add_dialog_get_problems (add));
+    ferry_add_dialog_set_start (add, yesterday);
+    ferry_add_dialog_set_start (add, NULL);
+    g_assert_null (ferry_add_dialog_get_problems (add));
+  }
+  g_assert_true (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (dialog))));
   press_keys (GTK_WIDGET (dialog), "ctrl+Return");
   g_assert_true (ferry_test_wait_until (listed_at_least, &w, WAIT));
   g_assert_null (find_toplevel (FERRY_TYPE_ADD_DIALOG));
