@@ -1064,6 +1064,37 @@ test_accessible_names (Fixture       *f,
   assert_all_named (GTK_WIDGET (dialog), "the details view");
 }
 
+static gboolean
+app_saw_service_go (gpointer user_data)
+{
+  Fixture *f = user_data;
+  FerryManager1 *manager = ferry_client_get_manager (ferry_application_get_client (f->app));
+
+  return manager != NULL && g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager)) == NULL;
+}
+
+/* The service leaves when it has nothing to do (here it is made to): the header does not
+ * call that "Offline", which is about the network. */
+static void
+test_service_gone (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *text;
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 600);
+  wait_drawn (GTK_WIDGET (f->window));
+  text = ferry_window_get_aggregate_text (f->window);
+  g_test_message ("With the service there: “%s”", text ? text : "(none)");
+  g_assert_cmpstr (text, !=, "Offline");
+
+  ferry_test_daemon_kill (f->daemon);
+  g_assert_true (ferry_test_wait_until (app_saw_service_go, f, WAIT));
+  wait_drawn (GTK_WIDGET (f->window));
+  text = ferry_window_get_aggregate_text (f->window);
+  g_test_message ("With the service gone: “%s”", text ? text : "(none)");
+  g_assert_cmpstr (text, !=, "Offline");
+}
+
 /* -- Languages ---------------------------------------------------------------------------- */
 
 static void
@@ -1192,6 +1223,8 @@ main (int   argc,
   g_test_add ("/gui/accessible-names", Fixture, NULL, fixture_setup, test_accessible_names,
               fixture_teardown);
   g_test_add ("/gui/strings", Fixture, NULL, fixture_setup, test_strings, fixture_teardown);
+  g_test_add ("/gui/service-gone", Fixture, NULL, fixture_setup, test_service_gone,
+              fixture_teardown);
 
   return g_test_run ();
 }
