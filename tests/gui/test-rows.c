@@ -211,10 +211,10 @@ click (GtkWidget *widget,
   double dx, dy;
 
   wait_drawn (widget);
-  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
-                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2,
-                                                                 gtk_widget_get_height (widget) / 2),
-                                           &point));
+  g_assert_true (gtk_widget_compute_point (
+    widget, GTK_WIDGET (native),
+    &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2, gtk_widget_get_height (widget) / 2),
+    &point));
   /* The surface has the window's shadow around it. */
   gtk_native_get_surface_transform (native, &dx, &dy);
   /* Without a window manager, a newer window may lie under an older one. */
@@ -658,20 +658,39 @@ has_error (gpointer user_data)
   return error != NULL && *error != '\0';
 }
 
-static gboolean
-clipboard_read (gpointer user_data)
+typedef struct
 {
-  return *(char **) user_data != NULL;
-}
+  GdkClipboard *clipboard;
+  char *text;           /* the last text read */
+  gboolean pending;
+  const char *want;
+} ClipboardWait;
 
 static void
 on_clipboard_text (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  *(char **) user_data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  if (*(char **) user_data == NULL)
-    *(char **) user_data = g_strdup ("");
+  ClipboardWait *w = user_data;
+
+  g_free (w->text);
+  w->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  w->pending = FALSE;
+}
+
+static gboolean
+clipboard_holds (gpointer user_data)
+{
+  ClipboardWait *w = user_data;
+
+  if (g_strcmp0 (w->text, w->want) == 0)
+    return TRUE;
+  if (!w->pending)
+    {
+      w->pending = TRUE;
+      gdk_clipboard_read_text_async (w->clipboard, NULL, on_clipboard_text, w);
+    }
+  return FALSE;
 }
 
 /* Activating a running row (Enter) opens its details: the speed graph rises with the bytes,
@@ -759,17 +778,12 @@ test_details (Fixture       *f,
   wait_drawn (GTK_WIDGET (details));
   gtk_widget_activate (ferry_details_window_get_copy_error_button (details));
   {
-    /* The click may need a frame to arrive: read once the clipboard has the text. */
-    for (gint64 end = g_get_monotonic_time () + WAIT * 1000; g_get_monotonic_time () < end;)
-      {
-        g_clear_pointer (&copied, g_free);
-        gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (details)), NULL,
-                                       on_clipboard_text, &copied);
-        g_assert_true (ferry_test_wait_until (clipboard_read, &copied, WAIT));
-        if (g_strcmp0 (copied, ferry_transfer1_get_error (broken)) == 0)
-          break;
-        ferry_test_sleep (100);
-      }
+    /* The X selection changes hands in a round trip: read until it holds the sentence. */
+    ClipboardWait cw = { gtk_widget_get_clipboard (GTK_WIDGET (details)), NULL, FALSE,
+                         ferry_transfer1_get_error (broken) };
+
+    ferry_test_wait_until (clipboard_holds, &cw, WAIT);
+    copied = g_steal_pointer (&cw.text);
   }
   g_assert_cmpstr (copied, ==, ferry_transfer1_get_error (broken));
 }
