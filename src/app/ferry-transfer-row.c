@@ -547,8 +547,8 @@ refresh (FerryTransferRow *self)
   s.earliest_begin = ferry_transfer_item_get_earliest_begin (item);
   s.retry_at = ferry_transfer_item_get_retry_at (item);
   s.error = ferry_transfer_item_get_error (item);
-  /* Only a waiting transfer's words depend on the time. */
-  if (s.state == FERRY_STATE_WAITING)
+  /* Only a waiting transfer's words depend on the time, and a paused one's schedule. */
+  if (s.state == FERRY_STATE_WAITING || (s.state == FERRY_STATE_PAUSED && s.earliest_begin > 0))
     now = g_date_time_new_now_local ();
   status = ferry_describe_status (&s, now);
   gtk_label_set_label (self->status_label, status);
