@@ -506,6 +506,17 @@ test_row_menu_and_keys (Fixture       *f,
   g_assert_true (ferry_test_wait_state (t, "running", WAIT));
   row = wait_row (f, id, "");
 
+  /* At the default width, the header shows the count and the rate. */
+  {
+    GtkWidget *w = GTK_WIDGET (f->window);
+
+    wait_drawn (w);
+    g_test_message ("%d px wide: “%s”", gtk_widget_get_width (w),
+                    ferry_window_get_aggregate_text (f->window));
+    g_assert_nonnull (ferry_window_get_aggregate_text (f->window));
+    g_assert_true (g_str_has_prefix (ferry_window_get_aggregate_text (f->window), "1 active — "));
+  }
+
   /* One main button, and a menu; neither is a Tab stop. */
   g_assert_nonnull (ferry_transfer_row_get_button (row, "pause"));
   g_assert_null (ferry_transfer_row_get_button (row, "resume"));
