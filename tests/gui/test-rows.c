@@ -1120,6 +1120,93 @@ test_service_gone (Fixture       *f,
   g_assert_cmpstr (text, !=, "Offline");
 }
 
+/* -- A real drag ---------------------------------------------------------------------------- */
+
+static void
+on_xdotool_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+/* xdotool run while the main loop goes on: a drag needs both ends answering as it moves. */
+static void
+xdotool_async (const char *command)
+{
+  g_autofree char *line = g_strdup_printf ("xdotool %s", command);
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  gboolean done = FALSE;
+
+  g_test_message ("%s", line);
+  g_assert_true (g_shell_parse_argv (line, NULL, &argv, &error));
+  proc = g_subprocess_newv ((const char *const *) argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_check_async (proc, NULL, on_xdotool_done, &done);
+  g_assert_true (ferry_test_wait_until (flag_set, &done, WAIT));
+}
+
+/* A link dragged from another window (a GtkDragSource, as a browser's) and dropped on Ferry's
+ * list is downloaded, and a toast says so. */
+static void
+test_real_drag (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (150000, 79);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/dragged.iso");
+  g_autofree char *command = NULL;
+  GtkWidget *source_window = gtk_window_new ();
+  GtkWidget *label = gtk_label_new ("Drag this link");
+  GtkDragSource *drag = gtk_drag_source_new ();
+  g_autoptr(GdkContentProvider) provider = NULL;
+  CountWait w = { f, 1 };
+
+  ferry_test_server_add_file (f->server, "/dragged.iso", content, "\"g\"");
+
+  provider = gdk_content_provider_new_typed (G_TYPE_STRING, uri);
+  gtk_drag_source_set_content (drag, provider);
+  gtk_drag_source_set_actions (drag, GDK_ACTION_COPY);
+  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (drag));
+  gtk_widget_set_size_request (label, 240, 120);
+  gtk_window_set_child (GTK_WINDOW (source_window), label);
+  gtk_window_set_default_size (GTK_WINDOW (source_window), 240, 120);
+  gtk_window_present (GTK_WINDOW (source_window));
+  wait_drawn (label);
+  wait_drawn (GTK_WIDGET (f->window));
+
+  /* Beside Ferry's window: Xvfb has no window manager to place it. */
+  command = g_strdup_printf ("windowmove %lu 1000 100", xid_of (label));
+  xdotool (command);
+  wait_drawn (label);
+  g_clear_pointer (&command, g_free);
+  command = g_strdup_printf ("mousemove --window %lu 120 60 mousedown 1 "
+                             "mousemove --window %lu 140 70 sleep 0.3 "
+                             "mousemove --window %lu 160 80 sleep 0.3 "
+                             "mousemove --window %lu 400 300 sleep 0.3 "
+                             "mousemove --window %lu 420 320 sleep 0.5 mouseup 1",
+                             xid_of (label), xid_of (label), xid_of (label),
+                             xid_of (GTK_WIDGET (f->window)), xid_of (GTK_WIDGET (f->window)));
+  xdotool_async (command);
+
+  g_assert_true (ferry_test_wait_until (listed_at_least, &w, WAIT));
+  g_assert_true (ferry_test_wait_until (has_toast, f, WAIT));
+  g_assert_cmpstr (adw_toast_get_title (ferry_window_get_last_toast (f->window)), ==,
+                   "1 download added");
+  gtk_window_destroy (GTK_WINDOW (source_window));
+}
+
 /* -- Languages ---------------------------------------------------------------------------- */
 
 static void
@@ -1250,6 +1337,7 @@ main (int   argc,
   g_test_add ("/gui/strings", Fixture, NULL, fixture_setup, test_strings, fixture_teardown);
   g_test_add ("/gui/service-gone", Fixture, NULL, fixture_setup, test_service_gone,
               fixture_teardown);
+  g_test_add ("/gui/real-drag", Fixture, NULL, fixture_setup, test_real_drag, fixture_teardown);
 
   return g_test_run ();
 }
