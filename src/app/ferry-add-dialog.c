@@ -52,6 +52,8 @@ text_of (GtkTextView *view)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+static gint64 chosen_start (FerryAddDialog *self);
+
 static gboolean
 sha256_is_valid (const char *text)
 {
@@ -96,6 +98,12 @@ validate (FerryAddDialog *self,
                                                "at a time to check it")));
     }
 
+  /* A start already past would start at once: say so rather than pretend to schedule. */
+  if (adw_combo_row_get_selected (self->start_row) == 1 &&
+      chosen_start (self) <= g_get_real_time () / G_USEC_PER_SEC)
+    g_ptr_array_add (problems, g_strdup (_("That start time has already passed: choose a later "
+                                           "one, or start now")));
+
   parsed_headers = ferry_links_parse_headers (header_text, &bad_header);
   if (parsed_headers == NULL)
     g_ptr_array_add (problems, g_strdup_printf (_("The header line “%s” is not “Name: value”"),
@@ -137,6 +145,7 @@ static void
 on_start_changed (FerryAddDialog *self)
 {
   gtk_widget_set_visible (self->time_row, adw_combo_row_get_selected (self->start_row) == 1);
+  revalidate (self);
 }
 
 static gint64
@@ -203,6 +212,25 @@ on_add_clicked (FerryAddDialog *self)
                                 g_variant_dict_end (&options), on_added, NULL);
 
   gtk_window_destroy (GTK_WINDOW (self));
+}
+
+/* Ctrl+Enter in the links list, Enter in a single-line field: what the Add button does, when
+ * it may. */
+static void
+add_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  FerryAddDialog *self = FERRY_ADD_DIALOG (widget);
+
+  if (gtk_widget_get_sensitive (self->add_button))
+    on_add_clicked (self);
+}
+
+static void
+add_action_cb (FerryAddDialog *self)
+{
+  add_action (GTK_WIDGET (self), "dialog.add", NULL);
 }
 
 static void
@@ -272,6 +300,7 @@ ferry_add_dialog_class_init (FerryAddDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, headers_view);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_install_action (widget_class, "dialog.add", NULL, add_action);
 }
 
 static void
@@ -282,6 +311,23 @@ ferry_add_dialog_init (FerryAddDialog *self)
   g_autofree char *folder = ferry_settings_dup_download_folder (settings);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Enter never throws the links away: the focus starts in the links, not on Cancel, and
+   * Ctrl+Enter there adds them (Enter alone starts a new line of the list). */
+  gtk_window_set_default_widget (GTK_WINDOW (self), self->add_button);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->links_view));
+  {
+    GtkEventController *keys = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (keys),
+      gtk_shortcut_new (gtk_shortcut_trigger_parse_string ("<Control>Return|<Control>KP_Enter"),
+                        gtk_named_action_new ("dialog.add")));
+    gtk_widget_add_controller (GTK_WIDGET (self->links_view), keys);
+  }
+  g_signal_connect_swapped (self->sha256_row, "entry-activated", G_CALLBACK (add_action_cb),
+                            self);
 
   /* A sensible later: the next whole hour. */
   gtk_spin_button_set_value (self->hour_spin, (g_date_time_get_hour (now) + 1) % 24);
@@ -299,6 +345,9 @@ ferry_add_dialog_init (FerryAddDialog *self)
   g_signal_connect_swapped (self->start_row, "notify::selected", G_CALLBACK (on_start_changed),
                             self);
   g_signal_connect_swapped (self->calendar, "day-selected", G_CALLBACK (update_date_label), self);
+  g_signal_connect_swapped (self->calendar, "day-selected", G_CALLBACK (revalidate), self);
+  g_signal_connect_swapped (self->hour_spin, "value-changed", G_CALLBACK (revalidate), self);
+  g_signal_connect_swapped (self->minute_spin, "value-changed", G_CALLBACK (revalidate), self);
   g_signal_connect_swapped (self->add_button, "clicked", G_CALLBACK (on_add_clicked), self);
   g_signal_connect_swapped (self->destination_button, "clicked", G_CALLBACK (on_choose_folder),
                             self);
@@ -315,6 +364,7 @@ ferry_add_dialog_new (GtkWindow   *parent,
   if (links != NULL)
     gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->links_view), links, -1);
   revalidate (self);
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->links_view));
   return GTK_WIDGET (self);
 }
 
@@ -337,4 +387,22 @@ ferry_add_dialog_get_problems (FerryAddDialog *self)
   if (!gtk_widget_get_visible (GTK_WIDGET (self->problems_label)))
     return NULL;
   return gtk_label_get_label (self->problems_label);
+}
+
+void
+ferry_add_dialog_set_start (FerryAddDialog *self,
+                            GDateTime      *when)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (when == NULL)
+    {
+      adw_combo_row_set_selected (self->start_row, 0);
+      return;
+    }
+  local = g_date_time_to_local (when);
+  adw_combo_row_set_selected (self->start_row, 1);
+  gtk_calendar_select_day (self->calendar, local);
+  gtk_spin_button_set_value (self->hour_spin, g_date_time_get_hour (local));
+  gtk_spin_button_set_value (self->minute_spin, g_date_time_get_minute (local));
 }

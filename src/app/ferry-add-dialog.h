@@ -25,4 +25,9 @@ GtkWidget *ferry_add_dialog_get_add_button (FerryAddDialog *self);
 /* The problems shown, or NULL when there are none. */
 const char *ferry_add_dialog_get_problems (FerryAddDialog *self);
 
+/* As a person picks "At a Date and Time", the day in the calendar, the hour and minute;
+ * NULL: "Now". */
+void        ferry_add_dialog_set_start (FerryAddDialog *self,
+                                        GDateTime      *when);
+
 G_END_DECLS

@@ -101,16 +101,100 @@ cancel_transfer (GSimpleAction *action,
   call_transfer (user_data, parameter, "Cancel");
 }
 
+/* An update of the transfer's rules: the service starts it if nothing else holds it back. */
+static void
+update_transfer (FerryApplication *self,
+                 GVariant         *id,
+                 const char       *key,
+                 GVariant         *value)
+{
+  FerryTransferItem *item = ferry_client_lookup (self->client, g_variant_get_uint64 (id));
+  GVariantDict options;
+
+  g_variant_ref_sink (value);
+  if (item != NULL)
+    {
+      g_variant_dict_init (&options, NULL);
+      g_variant_dict_insert_value (&options, key, value);
+      ferry_transfer_item_call (item, "Update", g_variant_new ("(@a{sv})",
+                                                               g_variant_dict_end (&options)),
+                                on_call_done, g_object_ref (self));
+    }
+  g_variant_unref (value);
+}
+
+/* Start Now: this once, the schedule does not hold it back. */
+static void
+start_now (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  update_transfer (user_data, parameter, "earliest-begin", g_variant_new_int64 (0));
+}
+
+static void
+allow_metered (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  update_transfer (user_data, parameter, "allow-metered", g_variant_new_boolean (TRUE));
+}
+
+typedef struct
+{
+  FerryApplication *app;
+  guint n;
+  gboolean upload;
+} AddRequest;
+
+static AddRequest *
+add_request_new (FerryApplication *self,
+                 guint             n,
+                 gboolean          upload)
+{
+  AddRequest *request = g_new0 (AddRequest, 1);
+
+  request->app = g_object_ref (self);
+  request->n = n;
+  request->upload = upload;
+  return request;
+}
+
+/* show-details(t): the window's details view of a transfer, for notifications and other
+ * processes (org.gtk.Actions exports app actions, not the window's). */
+static void
+show_details (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  FerryApplication *self = user_data;
+  FerryWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = main_window (self);
+  if (window != NULL)
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.show-details", parameter);
+}
+
 static void
 on_added (GObject      *source,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(FerryApplication) self = user_data;
+  AddRequest *request = user_data;
+  g_autoptr(FerryApplication) self = request->app;
   g_autoptr(GPtrArray) errors = ferry_client_add_downloads_finish (FERRY_CLIENT (source), result);
+  guint failed = errors != NULL ? errors->len : 0;
+  FerryWindow *window = main_window (self);
 
-  if (errors != NULL && errors->len > 0)
+  /* A new transfer is shown: the toast says how many, and Show brings them into view. An
+   * error's sentence comes first. */
+  if (failed > 0)
     toast (self, g_ptr_array_index (errors, 0));
+  else if (window != NULL && request->n > failed)
+    ferry_window_announce_added (window, request->upload ? 0 : request->n - failed,
+                                 request->upload ? request->n - failed : 0);
+  g_free (request);
 }
 
 /* add((as a{sv})): what the add dialog and a drop trigger, and what tests drive. */
@@ -125,7 +209,7 @@ add_downloads (GSimpleAction *action,
 
   g_variant_get (parameter, "(^a&s@a{sv})", &uris, &options);
   ferry_client_add_downloads (self->client, uris, g_steal_pointer (&options), on_added,
-                              g_object_ref (self));
+                              add_request_new (self, g_strv_length ((GStrv) uris), FALSE));
 }
 
 static void
@@ -246,7 +330,7 @@ add_uploads (GSimpleAction *action,
 
   g_variant_get (parameter, "(&s^a&s@a{sv})", &target, &paths, &options);
   ferry_client_add_uploads (self->client, target, paths, g_steal_pointer (&options), on_added,
-                            g_object_ref (self));
+                            add_request_new (self, g_strv_length ((GStrv) paths), TRUE));
 }
 
 /* For a finished upload's notification: the address it went to. */
@@ -274,6 +358,9 @@ static const GActionEntry app_actions[] = {
   { "pause-transfer", pause_transfer, "t" },
   { "resume-transfer", resume_transfer, "t" },
   { "cancel-transfer", cancel_transfer, "t" },
+  { "start-now", start_now, "t" },
+  { "allow-metered", allow_metered, "t" },
+  { "show-details", show_details, "t" },
   { "open-file", open_file, "s" },
   { "show-in-folder", show_in_folder, "s" },
   { "preferences", preferences },

@@ -123,6 +123,14 @@ ferry_describe_status (const FerryStatus *s,
       return g_strdup (_("Queued"));
 
     case FERRY_STATE_PAUSED:
+      /* Pause All keeps a schedule in sight: it comes back with Resume. */
+      if (now != NULL && s->earliest_begin > g_date_time_to_unix (now))
+        {
+          g_autofree char *when = ferry_describe_time (s->earliest_begin, now);
+
+          /* Translators: %s is "today at 23:00", "tomorrow at 07:30"… */
+          return g_strdup_printf (_("Paused — was to start %s"), when);
+        }
       if (s->done > 0)
         {
           g_autofree char *progress = ferry_format_progress (s->done, s->total, 0);

@@ -37,6 +37,13 @@ struct _FerryTransferItem
   guint64 total;
   guint64 rate;
   gboolean hidden;
+
+  /* The rate, one sample a second, for the speed graph: a ring made at the first progress,
+   * so a list of ten thousand finished transfers holds none. */
+  guint64 *history;
+  guint history_head;      /* where the next sample goes */
+  guint history_len;
+  gint64 history_second;   /* monotonic second of the newest sample */
 };
 
 G_DEFINE_FINAL_TYPE (FerryTransferItem, ferry_transfer_item, G_TYPE_OBJECT)
@@ -61,6 +68,7 @@ ferry_transfer_item_finalize (GObject *object)
   g_free (self->identifier);
   g_free (self->error);
   g_free (self->name);
+  g_free (self->history);
 
   G_OBJECT_CLASS (ferry_transfer_item_parent_class)->finalize (object);
 }
@@ -303,6 +311,65 @@ ferry_transfer_item_get_rate (FerryTransferItem *self)
   return self->state == FERRY_STATE_RUNNING ? self->rate : 0;
 }
 
+static void
+push_sample (FerryTransferItem *self,
+             guint64            rate)
+{
+  self->history[self->history_head] = rate;
+  self->history_head = (self->history_head + 1) % FERRY_RATE_HISTORY;
+  self->history_len = MIN (self->history_len + 1, FERRY_RATE_HISTORY);
+}
+
+static void
+record_rate (FerryTransferItem *self,
+             guint64            rate)
+{
+  gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC;
+
+  if (self->history == NULL)
+    {
+      self->history = g_new0 (guint64, FERRY_RATE_HISTORY);
+      self->history_second = second;
+      push_sample (self, rate);
+      return;
+    }
+
+  if (second == self->history_second)
+    {
+      /* Several updates in one second: the last one stands for it. */
+      self->history[(self->history_head + FERRY_RATE_HISTORY - 1) % FERRY_RATE_HISTORY] = rate;
+      return;
+    }
+
+  /* Seconds without progress moved nothing. */
+  for (gint64 s = self->history_second + 1; s < second && s < self->history_second +
+       FERRY_RATE_HISTORY; s++)
+    push_sample (self, 0);
+  push_sample (self, rate);
+  self->history_second = second;
+}
+
+guint
+ferry_transfer_item_get_rate_history (FerryTransferItem *self,
+                                      guint64           *samples)
+{
+  gint64 now = g_get_monotonic_time () / G_USEC_PER_SEC;
+  guint idle, kept, n = 0;
+
+  if (self->history == NULL)
+    return 0;
+
+  /* Since the last progress, nothing moved. */
+  idle = (guint) MIN (MAX (now - self->history_second, 0), FERRY_RATE_HISTORY);
+  kept = MIN (self->history_len, FERRY_RATE_HISTORY - idle);
+  for (guint i = kept; i > 0; i--)
+    samples[n++] = self->history[(self->history_head + FERRY_RATE_HISTORY - i) %
+                                 FERRY_RATE_HISTORY];
+  for (guint i = 0; i < idle; i++)
+    samples[n++] = 0;
+  return n;
+}
+
 gboolean
 ferry_transfer_item_set_progress (FerryTransferItem *self,
                                   guint64            done,
@@ -316,6 +383,7 @@ ferry_transfer_item_set_progress (FerryTransferItem *self,
   if (total != 0)
     self->total = total;
   self->rate = rate;
+  record_rate (self, rate);
   return TRUE;
 }
 

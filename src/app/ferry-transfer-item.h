@@ -60,6 +60,13 @@ gboolean           ferry_transfer_item_set_progress (FerryTransferItem *self,
                                                      guint64            rate);
 void               ferry_transfer_item_emit_changed (FerryTransferItem *self);
 
+/* Seconds of rate the speed graph shows. */
+#define FERRY_RATE_HISTORY 180
+/* Fills @samples (FERRY_RATE_HISTORY of them) with the rate of each second, oldest first,
+ * up to now; returns how many there are (0 before any progress). */
+guint              ferry_transfer_item_get_rate_history (FerryTransferItem *self,
+                                                         guint64           *samples);
+
 /* Calls a Transfer1 method (Pause, Resume, Cancel, Remove…) on the service. */
 void               ferry_transfer_item_call (FerryTransferItem  *self,
                                              const char         *method,

@@ -31,18 +31,27 @@ struct _FerryTransferRow
   GtkLabel *via_label;
   GtkProgressBar *progress;
   GtkLabel *status_label;
-  GtkWidget *pause_button;
-  GtkWidget *resume_button;
-  GtkWidget *retry_button;
-  GtkWidget *open_button;
-  GtkWidget *folder_button;
-  GtkWidget *cancel_button;
-  GtkWidget *remove_button;
+  GtkWidget *main_button;
+  GtkWidget *menu_button;
+  int main_role;
+  gboolean compact;      /* the window is narrow */
+  gboolean failed;
 };
 
 G_DEFINE_FINAL_TYPE (FerryTransferRow, ferry_transfer_row, GTK_TYPE_WIDGET)
 
 static void refresh (FerryTransferRow *self);
+static void create_popup (GtkMenuButton *button,
+                          gpointer       user_data);
+static void on_secondary_click (GtkGestureClick  *gesture,
+                                int               n_press,
+                                double            x,
+                                double            y,
+                                FerryTransferRow *self);
+static void on_long_press (GtkGestureLongPress *gesture,
+                           double               x,
+                           double               y,
+                           FerryTransferRow    *self);
 
 static void
 ferry_transfer_row_dispose (GObject *object)
@@ -116,6 +125,12 @@ ferry_transfer_row_init (FerryTransferRow *self)
 
   self->status_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->status_label, 0);
+  /* A long error wraps to two lines (the whole sentence is in Details), and a narrow window
+   * wraps the status rather than cutting it (update_wrap). Not otherwise: a wrapping label
+   * makes the list measure every bound row's height for its width at each progress update,
+   * four times the CPU with two hundred transfers running. */
+  gtk_label_set_wrap_mode (self->status_label, PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (self->status_label, 2);
   gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "caption");
@@ -124,112 +139,310 @@ ferry_transfer_row_init (FerryTransferRow *self)
   self->buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_valign (self->buttons, GTK_ALIGN_CENTER);
   gtk_box_append (GTK_BOX (self->box), self->buttons);
+
+  /* One button for what comes next, and a menu for the rest. Neither takes the focus: Tab
+   * leaves the list, arrows move between rows, and the keyboard acts on the focused row
+   * (Space, Delete, Menu, Shift+F10: see the window). */
+  self->main_button = gtk_button_new ();
+  gtk_widget_add_css_class (self->main_button, "flat");
+  gtk_widget_add_css_class (self->main_button, "circular");
+  gtk_widget_set_valign (self->main_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_focusable (self->main_button, FALSE);
+  gtk_widget_set_visible (self->main_button, FALSE);
+  gtk_box_append (GTK_BOX (self->buttons), self->main_button);
+
+  self->menu_button = gtk_menu_button_new ();
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->menu_button), "view-more-symbolic");
+  gtk_widget_set_tooltip_text (self->menu_button, _("More Actions"));
+  gtk_widget_add_css_class (self->menu_button, "flat");
+  gtk_widget_add_css_class (self->menu_button, "circular");
+  gtk_widget_set_valign (self->menu_button, GTK_ALIGN_CENTER);
+  gtk_widget_set_focusable (self->menu_button, FALSE);
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button), create_popup, self,
+                                         NULL);
+  gtk_box_append (GTK_BOX (self->buttons), self->menu_button);
+
+  {
+    GtkGesture *click = gtk_gesture_click_new ();
+    GtkGesture *press = gtk_gesture_long_press_new ();
+
+    gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), GDK_BUTTON_SECONDARY);
+    g_signal_connect (click, "pressed", G_CALLBACK (on_secondary_click), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+    gtk_gesture_single_set_touch_only (GTK_GESTURE_SINGLE (press), TRUE);
+    g_signal_connect (press, "pressed", G_CALLBACK (on_long_press), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (press));
+  }
 }
 
-typedef struct
+/* The one button a row has, by state: what a person most likely wants next. */
+typedef enum
 {
-  gsize offset;          /* of the button's field in FerryTransferRow */
-  const char *icon;      /* NULL: a text button */
-  const char *label;
-  const char *action;
-  gboolean takes_path;   /* the target is the destination, not the id */
-} ButtonSpec;
+  MAIN_NONE,
+  MAIN_PAUSE,
+  MAIN_RESUME,
+  MAIN_RETRY,
+  MAIN_OPEN,
+  MAIN_COPY_LINK,
+} MainRole;
 
-/* In the order they appear. */
-static const ButtonSpec button_specs[] = {
-  { G_STRUCT_OFFSET (FerryTransferRow, pause_button), "media-playback-pause-symbolic",
-    N_("Pause"), "app.pause-transfer", FALSE },
-  { G_STRUCT_OFFSET (FerryTransferRow, resume_button), "media-playback-start-symbolic",
-    N_("Resume"), "app.resume-transfer", FALSE },
-  { G_STRUCT_OFFSET (FerryTransferRow, retry_button), "view-refresh-symbolic",
-    N_("Try Again"), "app.resume-transfer", FALSE },
-  { G_STRUCT_OFFSET (FerryTransferRow, open_button), NULL, N_("_Open"), "app.open-file", TRUE },
-  { G_STRUCT_OFFSET (FerryTransferRow, folder_button), "folder-open-symbolic",
-    N_("Show in Folder"), "app.show-in-folder", TRUE },
-  { G_STRUCT_OFFSET (FerryTransferRow, cancel_button), "process-stop-symbolic",
-    N_("Cancel"), "app.cancel-transfer", FALSE },
-  { G_STRUCT_OFFSET (FerryTransferRow, remove_button), "user-trash-symbolic",
-    N_("Remove from List"), "win.remove-transfer", FALSE },
+static const struct
+{
+  const char *which;     /* for ferry_transfer_row_get_button() */
+  const char *icon;
+  const char *tooltip;
+  const char *action;
+} main_roles[] = {
+  [MAIN_NONE] = { NULL, NULL, NULL, NULL },
+  [MAIN_PAUSE] = { "pause", "media-playback-pause-symbolic", N_("Pause"),
+                   "app.pause-transfer" },
+  [MAIN_RESUME] = { "resume", "media-playback-start-symbolic", N_("Resume"),
+                    "app.resume-transfer" },
+  [MAIN_RETRY] = { "retry", "view-refresh-symbolic", N_("Try Again"), "app.resume-transfer" },
+  [MAIN_OPEN] = { "open", "document-open-symbolic", N_("Open"), "app.open-file" },
+  [MAIN_COPY_LINK] = { "copy-link", "edit-copy-symbolic", N_("Copy Link"), "app.copy-link" },
 };
 
-static GtkWidget **
-button_slot (FerryTransferRow *self,
-             guint             i)
+/* The main button's name for a screen reader says what it acts on: "Pause ubuntu.iso". */
+static char *
+main_label (MainRole    role,
+            const char *name)
 {
-  return G_STRUCT_MEMBER_P (self, button_specs[i].offset);
+  switch (role)
+    {
+    case MAIN_PAUSE:
+      /* Translators: a button's name for screen readers, "Pause ubuntu.iso" */
+      return g_strdup_printf (_("Pause %s"), name);
+    case MAIN_RESUME:
+      return g_strdup_printf (_("Resume %s"), name);
+    case MAIN_RETRY:
+      return g_strdup_printf (_("Try %s again"), name);
+    case MAIN_OPEN:
+      return g_strdup_printf (_("Open %s"), name);
+    case MAIN_COPY_LINK:
+      return g_strdup_printf (_("Copy the link to %s"), name);
+    case MAIN_NONE:
+    default:
+      return g_strdup (name);
+    }
+}
+
+static MainRole
+main_role_for (FerryTransferItem *item)
+{
+  FerryState state = ferry_transfer_item_get_state (item);
+
+  switch (state)
+    {
+    case FERRY_STATE_PAUSED:
+      return MAIN_RESUME;
+    case FERRY_STATE_FAILED:
+    case FERRY_STATE_REJECTED:
+    case FERRY_STATE_CANCELED:
+      return MAIN_RETRY;
+    case FERRY_STATE_COMPLETED:
+      return ferry_transfer_item_is_upload (item) ? MAIN_COPY_LINK : MAIN_OPEN;
+    case FERRY_STATE_QUEUED:
+    case FERRY_STATE_WAITING:
+    case FERRY_STATE_RUNNING:
+    default:
+      return MAIN_PAUSE;
+    }
 }
 
 static GVariant *
-button_target (FerryTransferRow *self,
-               guint             i)
+main_target (FerryTransferRow *self,
+             MainRole          role)
 {
-  if (button_specs[i].takes_path)
+  if (role == MAIN_OPEN)
     return g_variant_new_string (ferry_transfer_item_get_destination (self->item));
+  if (role == MAIN_COPY_LINK)
+    return g_variant_new_string (ferry_transfer_item_get_uri (self->item));
   return g_variant_new_uint64 (ferry_transfer_item_get_id (self->item));
 }
 
-/* Shows or hides button @i, making it the first time it is shown. */
-static void
-show_button (FerryTransferRow *self,
-             guint             i,
-             gboolean          visible)
+/* The row's menu, made when it opens from what the transfer is then. */
+static GMenuModel *
+build_menu (FerryTransferRow *self)
 {
-  GtkWidget **slot = button_slot (self, i);
-  const ButtonSpec *spec = &button_specs[i];
-  GtkWidget *sibling = NULL;
+  FerryTransferItem *item = self->item;
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) first = g_menu_new ();
+  g_autoptr(GMenu) second = g_menu_new ();
+  g_autoptr(GMenu) last = g_menu_new ();
+  FerryState state;
+  FerryWaitReasons reasons;
+  guint64 id;
+  gboolean ended, completed_file;
 
-  if (*slot == NULL && !visible)
-    return;
+  if (item == NULL)
+    return G_MENU_MODEL (g_steal_pointer (&menu));
 
-  if (*slot == NULL)
+  state = ferry_transfer_item_get_state (item);
+  reasons = ferry_transfer_item_get_wait_reasons (item);
+  id = ferry_transfer_item_get_id (item);
+  ended = ferry_state_is_terminal (state);
+  completed_file = state == FERRY_STATE_COMPLETED && !ferry_transfer_item_is_upload (item);
+
+  if (state == FERRY_STATE_WAITING && (reasons & FERRY_WAIT_SCHEDULE))
     {
-      GtkWidget *button;
+      g_autoptr(GMenuItem) mi = g_menu_item_new (_("Start _Now"), NULL);
 
-      if (spec->icon != NULL)
-        {
-          button = gtk_button_new_from_icon_name (spec->icon);
-          gtk_widget_set_tooltip_text (button, _(spec->label));
-          /* Icon-only buttons get their tooltip as accessible name too. */
-          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                          GTK_ACCESSIBLE_PROPERTY_LABEL, _(spec->label), -1);
-          gtk_widget_add_css_class (button, "circular");
-        }
-      else
-        {
-          button = gtk_button_new_with_mnemonic (_(spec->label));
-          gtk_widget_add_css_class (button, "pill");
-        }
-      gtk_widget_add_css_class (button, "flat");
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
-                                              button_target (self, i));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), spec->action);
+      g_menu_item_set_action_and_target (mi, "app.start-now", "t", id);
+      g_menu_append_item (first, mi);
+    }
+  if (state == FERRY_STATE_WAITING && (reasons & FERRY_WAIT_METERED))
+    {
+      g_autoptr(GMenuItem) mi = g_menu_item_new (_("Allow on _Metered Networks"), NULL);
 
-      /* Keep the order of button_specs whatever the order of creation. */
-      for (guint j = 0; j < i; j++)
-        {
-          if (*button_slot (self, j) != NULL)
-            sibling = *button_slot (self, j);
-        }
-      gtk_box_insert_child_after (GTK_BOX (self->buttons), button, sibling);
-      *slot = button;
+      g_menu_item_set_action_and_target (mi, "app.allow-metered", "t", id);
+      g_menu_append_item (first, mi);
+    }
+  {
+    g_autoptr(GMenuItem) mi = g_menu_item_new (_("_Copy Link"), NULL);
+
+    g_menu_item_set_action_and_target (mi, "app.copy-link", "s",
+                                       ferry_transfer_item_get_uri (item));
+    g_menu_append_item (second, mi);
+  }
+  if (completed_file)
+    {
+      g_autoptr(GMenuItem) mi = g_menu_item_new (_("Show in _Folder"), NULL);
+
+      g_menu_item_set_action_and_target (mi, "app.show-in-folder", "s",
+                                         ferry_transfer_item_get_destination (item));
+      g_menu_append_item (second, mi);
+    }
+  {
+    g_autoptr(GMenuItem) mi = g_menu_item_new (_("_Details"), NULL);
+
+    g_menu_item_set_action_and_target (mi, "win.show-details", "t", id);
+    g_menu_append_item (second, mi);
+  }
+  if (!ended)
+    {
+      g_autoptr(GMenuItem) mi = g_menu_item_new (_("C_ancel"), NULL);
+
+      g_menu_item_set_action_and_target (mi, "win.cancel-transfer", "t", id);
+      g_menu_append_item (last, mi);
+    }
+  {
+    g_autoptr(GMenuItem) mi = g_menu_item_new (_("_Remove from List"), NULL);
+
+    g_menu_item_set_action_and_target (mi, "win.remove-transfer", "t", id);
+    g_menu_append_item (last, mi);
+  }
+  if (completed_file)
+    {
+      g_autoptr(GMenuItem) mi = g_menu_item_new (_("Remove and _Delete File…"), NULL);
+
+      g_menu_item_set_action_and_target (mi, "win.remove-and-delete", "t", id);
+      g_menu_append_item (last, mi);
     }
 
-  gtk_widget_set_visible (*slot, visible);
+  if (g_menu_model_get_n_items (G_MENU_MODEL (first)) > 0)
+    g_menu_append_section (menu, NULL, G_MENU_MODEL (first));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (second));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (last));
+  return G_MENU_MODEL (g_steal_pointer (&menu));
+}
+
+static void
+create_popup (GtkMenuButton *button,
+              gpointer       user_data)
+{
+  FerryTransferRow *self = user_data;
+  g_autoptr(GMenuModel) menu = build_menu (self);
+
+  gtk_menu_button_set_menu_model (button, menu);
+}
+
+void
+ferry_transfer_row_popup_menu (FerryTransferRow *self)
+{
+  gtk_menu_button_popup (GTK_MENU_BUTTON (self->menu_button));
+}
+
+static void
+on_secondary_click (GtkGestureClick *gesture,
+                    int              n_press,
+                    double           x,
+                    double           y,
+                    FerryTransferRow *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  ferry_transfer_row_popup_menu (self);
+}
+
+static void
+on_long_press (GtkGestureLongPress *gesture,
+               double               x,
+               double               y,
+               FerryTransferRow    *self)
+{
+  ferry_transfer_row_popup_menu (self);
+}
+
+/* What the main button and the menu button say to a screen reader names the transfer. */
+static void
+update_button_names (FerryTransferRow *self)
+{
+  const char *name = self->shown_name ? self->shown_name : "";
+  g_autofree char *menu_label = g_strdup_printf (_("More actions for %s"), name);
+
+  if (self->main_role != MAIN_NONE)
+    {
+      g_autofree char *label = main_label (self->main_role, name);
+
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->main_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+    }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, menu_label, -1);
+}
+
+static void
+set_main_role (FerryTransferRow *self,
+               MainRole          role)
+{
+  self->main_role = role;
+  gtk_widget_set_visible (self->main_button, role != MAIN_NONE);
+  if (role == MAIN_NONE)
+    return;
+  gtk_button_set_icon_name (GTK_BUTTON (self->main_button), main_roles[role].icon);
+  gtk_widget_set_tooltip_text (self->main_button, _(main_roles[role].tooltip));
+  /* The target's type changes with the action (an id, a path, an address). */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), NULL);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->main_button),
+                                          main_target (self, role));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), main_roles[role].action);
+  update_button_names (self);
 }
 
 /* The row shows another transfer (list rows are recycled): new targets for what exists. */
 static void
 retarget_buttons (FerryTransferRow *self)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (button_specs); i++)
-    {
-      GtkWidget *button = *button_slot (self, i);
+  if (self->main_role != MAIN_NONE)
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->main_button),
+                                            main_target (self, self->main_role));
+}
 
-      if (button != NULL)
-        gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
-                                                button_target (self, i));
-    }
+static void
+update_wrap (FerryTransferRow *self)
+{
+  gboolean wrap = self->compact || self->failed;
+
+  if (gtk_label_get_wrap (self->status_label) != wrap)
+    gtk_label_set_wrap (self->status_label, wrap);
+}
+
+void
+ferry_transfer_row_set_compact (FerryTransferRow *self,
+                                gboolean          compact)
+{
+  self->compact = compact;
+  update_wrap (self);
 }
 
 void
@@ -257,10 +470,25 @@ icon_for (const char *name,
 
   content_type = g_content_type_guess (name, NULL, 0, NULL);
   icon = g_content_type_get_symbolic_icon (content_type);
-  /* Themes lack many of these (application-x-generic-symbolic among them): end on one that
-   * every icon theme has. */
   if (G_IS_THEMED_ICON (icon))
-    g_themed_icon_append_name (G_THEMED_ICON (icon), "text-x-generic-symbolic");
+    {
+      const char *const *names = g_themed_icon_get_names (G_THEMED_ICON (icon));
+      g_autoptr(GStrvBuilder) symbolic = g_strv_builder_new ();
+      g_auto(GStrv) kept = NULL;
+
+      /* GLib follows the symbolic names with the full-colour ones, which a theme without
+       * the symbolic ones (.iso, .bin) then shows, glaring in dark mode: keep only the
+       * symbolic ones, and end on one that every icon theme has. */
+      for (guint i = 0; names[i] != NULL; i++)
+        {
+          if (g_str_has_suffix (names[i], "-symbolic"))
+            g_strv_builder_add (symbolic, names[i]);
+        }
+      g_strv_builder_add (symbolic, "text-x-generic-symbolic");
+      kept = g_strv_builder_end (symbolic);
+      g_object_unref (icon);
+      icon = g_themed_icon_new_from_names (kept, -1);
+    }
   return icon;
 }
 
@@ -295,7 +523,7 @@ refresh (FerryTransferRow *self)
   const char *name;
   const char *destination;
   const char *session;
-  gboolean active, ended;
+  gboolean ended;
 
   if (item == NULL)
     return;
@@ -319,8 +547,8 @@ refresh (FerryTransferRow *self)
   s.earliest_begin = ferry_transfer_item_get_earliest_begin (item);
   s.retry_at = ferry_transfer_item_get_retry_at (item);
   s.error = ferry_transfer_item_get_error (item);
-  /* Only a waiting transfer's words depend on the time. */
-  if (s.state == FERRY_STATE_WAITING)
+  /* Only a waiting transfer's words depend on the time, and a paused one's schedule. */
+  if (s.state == FERRY_STATE_WAITING || (s.state == FERRY_STATE_PAUSED && s.earliest_begin > 0))
     now = g_date_time_new_now_local ();
   status = ferry_describe_status (&s, now);
   gtk_label_set_label (self->status_label, status);
@@ -338,6 +566,7 @@ refresh (FerryTransferRow *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label),
                                    ferry_transfer_item_get_uri (item));
       gtk_image_set_from_gicon (self->icon, icon);
+      update_button_names (self);
     }
 
   session = ferry_transfer_item_get_session (item);
@@ -366,7 +595,6 @@ refresh (FerryTransferRow *self)
     }
 
   ended = ferry_state_is_terminal (s.state);
-  active = !ended && s.state != FERRY_STATE_PAUSED;
   gtk_widget_set_visible (GTK_WIDGET (self->progress), !ended);
   if (!ended)
     {
@@ -381,18 +609,33 @@ refresh (FerryTransferRow *self)
 
   if ((int) s.state != self->shown_state)
     {
-      gboolean completed_file = s.state == FERRY_STATE_COMPLETED && !s.upload;
+      gboolean failed = s.state == FERRY_STATE_FAILED || s.state == FERRY_STATE_REJECTED;
 
       self->shown_state = s.state;
-      show_button (self, 0, active);
-      show_button (self, 1, s.state == FERRY_STATE_PAUSED);
-      show_button (self, 2, s.state == FERRY_STATE_FAILED || s.state == FERRY_STATE_REJECTED ||
-                            s.state == FERRY_STATE_CANCELED);
-      show_button (self, 3, completed_file);
-      show_button (self, 4, completed_file);
-      show_button (self, 5, !ended);
-      show_button (self, 6, ended);
+      set_main_role (self, main_role_for (item));
+      self->failed = failed;
+      update_wrap (self);
+
+      /* An error looks like one: its colour, and an icon that says so. */
+      if (failed)
+        {
+          gtk_image_set_from_icon_name (self->icon, "dialog-error-symbolic");
+          gtk_widget_add_css_class (GTK_WIDGET (self->icon), "error");
+          gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "dim-label");
+          gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+        }
+      else if (gtk_widget_has_css_class (GTK_WIDGET (self->icon), "error"))
+        {
+          g_autoptr(GIcon) icon = icon_for (name, s.upload);
+
+          gtk_image_set_from_gicon (self->icon, icon);
+          gtk_widget_remove_css_class (GTK_WIDGET (self->icon), "error");
+          gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+          gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
+        }
     }
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->progress),
+                                  GTK_ACCESSIBLE_PROPERTY_VALUE_TEXT, status, -1);
 
   /* A retry countdown is the one thing that changes with nothing happening: tick only then. */
   if (s.state == FERRY_STATE_WAITING && (s.reasons & FERRY_WAIT_RETRY))
@@ -457,19 +700,21 @@ GtkWidget *
 ferry_transfer_row_get_button (FerryTransferRow *self,
                                const char       *which)
 {
-  if (g_str_equal (which, "pause"))
-    return self->pause_button;
-  if (g_str_equal (which, "resume"))
-    return self->resume_button;
-  if (g_str_equal (which, "retry"))
-    return self->retry_button;
-  if (g_str_equal (which, "cancel"))
-    return self->cancel_button;
-  if (g_str_equal (which, "open"))
-    return self->open_button;
-  if (g_str_equal (which, "folder"))
-    return self->folder_button;
-  if (g_str_equal (which, "remove"))
-    return self->remove_button;
+  if (g_str_equal (which, "menu"))
+    return self->menu_button;
+  if (self->main_role != MAIN_NONE && g_str_equal (which, main_roles[self->main_role].which))
+    return self->main_button;
   return NULL;
+}
+
+GtkWidget *
+ferry_transfer_row_get_icon (FerryTransferRow *self)
+{
+  return GTK_WIDGET (self->icon);
+}
+
+gboolean
+ferry_transfer_row_get_status_wraps (FerryTransferRow *self)
+{
+  return gtk_label_get_wrap (self->status_label);
 }

@@ -21,12 +21,22 @@ FerryTransferItem *ferry_transfer_row_get_item (FerryTransferRow *self);
 /* Redraws what changed while the row was out of view. */
 void               ferry_transfer_row_catch_up (FerryTransferRow *self);
 
-/* For tests: the status line as shown, and the button for an action ("pause", "resume",
- * "retry", "cancel", "open", "folder", "remove"). */
+/* In a narrow window the status line wraps rather than being cut. */
+void               ferry_transfer_row_set_compact (FerryTransferRow *self,
+                                                   gboolean          compact);
+/* Opens the row's menu, as its menu button, a right-click or the Menu key do. */
+void               ferry_transfer_row_popup_menu (FerryTransferRow *self);
+
+/* For tests: the status line as shown, and the row's button for an action ("pause",
+ * "resume", "retry", "open", "copy-link": the main button while it does that; "menu"). */
 const char        *ferry_transfer_row_get_status_text (FerryTransferRow *self);
 /* For tests: "via Fractal" when another app asked for the transfer, else NULL. */
 const char        *ferry_transfer_row_get_via_text (FerryTransferRow *self);
 GtkWidget         *ferry_transfer_row_get_button (FerryTransferRow *self,
                                                   const char       *which);
+/* For tests: whether the status line wraps (narrow windows, errors) or is cut. */
+gboolean           ferry_transfer_row_get_status_wraps (FerryTransferRow *self);
+/* For tests: the file-type icon. */
+GtkWidget         *ferry_transfer_row_get_icon (FerryTransferRow *self);
 
 G_END_DECLS

@@ -28,6 +28,7 @@ struct _FerryUploadDialog
   AdwComboRow *protocol_row;
   AdwComboRow *method_row;
   GtkLabel *problem_label;
+  gboolean typed;        /* the address was edited: only then is a problem pointed out */
 };
 
 G_DEFINE_FINAL_TYPE (FerryUploadDialog, ferry_upload_dialog, ADW_TYPE_MESSAGE_DIALOG)
@@ -41,13 +42,38 @@ revalidate (FerryUploadDialog *self)
   g_autofree char *problem =
     ferry_links_check_target (gtk_editable_get_text (GTK_EDITABLE (self->target_row)));
 
+  /* A half-typed address is not an error yet: Upload stays off, nothing is red. */
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "upload", problem == NULL);
+  if (!self->typed)
+    return;
+
   gtk_label_set_label (self->problem_label, problem ? problem : "");
   gtk_widget_set_visible (GTK_WIDGET (self->problem_label), problem != NULL);
   if (problem != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->target_row), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->target_row), "error");
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "upload", problem == NULL);
+}
+
+static void
+on_target_changed (FerryUploadDialog *self)
+{
+  self->typed = TRUE;
+  revalidate (self);
+}
+
+/* Enter in the address sends, as the Upload button would. */
+static void
+on_target_activated (FerryUploadDialog *self)
+{
+  if (!adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (self), "upload"))
+    {
+      self->typed = TRUE;
+      revalidate (self);
+      return;
+    }
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (self), "upload");
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static void
@@ -158,6 +184,7 @@ ferry_upload_dialog_init (FerryUploadDialog *self)
   const char *method_names[] = { "POST", "PUT", NULL };
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *advanced;
   g_auto(GStrv) recent = NULL;
 
   self->settings = ferry_settings_new ();
@@ -195,10 +222,15 @@ ferry_upload_dialog_init (FerryUploadDialog *self)
       adw_entry_row_add_suffix (self->target_row, button);
     }
 
+  /* Most people never need these: the protocol is found out, POST is what servers expect. */
+  advanced = adw_expander_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (advanced), _("Advanced"));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (advanced), _("How the files are sent"));
+  gtk_list_box_append (GTK_LIST_BOX (list), advanced);
   self->protocol_row = combo_row (_("Protocol"), protocol_names);
-  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (self->protocol_row));
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (advanced), GTK_WIDGET (self->protocol_row));
   self->method_row = combo_row (_("Method"), method_names);
-  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (self->method_row));
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (advanced), GTK_WIDGET (self->method_row));
 
   self->problem_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->problem_label, TRUE);
@@ -216,7 +248,9 @@ ferry_upload_dialog_init (FerryUploadDialog *self)
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (self), "upload");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (self), "cancel");
 
-  g_signal_connect_swapped (self->target_row, "changed", G_CALLBACK (revalidate), self);
+  g_signal_connect_swapped (self->target_row, "changed", G_CALLBACK (on_target_changed), self);
+  g_signal_connect_swapped (self->target_row, "entry-activated", G_CALLBACK (on_target_activated),
+                            self);
   g_signal_connect (self, "response", G_CALLBACK (on_response), NULL);
   revalidate (self);
 }
@@ -249,6 +283,7 @@ ferry_upload_dialog_new (GtkWindow         *parent,
                                _("Uploads go on when Ferry is closed. Servers that resume "
                                  "uploads continue where they stopped. An address ending in "
                                  "“/” gets each file’s name added."));
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->target_row));
   return GTK_WIDGET (self);
 }
 

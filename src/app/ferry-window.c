@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ferry-add-dialog.h"
+#include "ferry-details-window.h"
 #include "ferry-format.h"
 #include "ferry-transfer-row.h"
 #include "ferry-upload-dialog.h"
@@ -64,12 +65,30 @@ struct _FerryWindow
   AdwToast *last_toast;        /* weak: the toast shown last, while it is shown */
   GtkWidget *drop_overlay;
   GtkLabel *aggregate_label;
+  GtkRevealer *selection_revealer;
+  GtkLabel *selection_label;
   guint subtitle_source;
+  gboolean compact;              /* narrow: the rows' status lines wrap */
   int crowded_width;
   int allocated_width;           /* the aggregate label was hidden for lack of room at this width */
 };
 
 G_DEFINE_FINAL_TYPE (FerryWindow, ferry_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void update_empty (GListModel *model,
+                          guint       position,
+                          guint       removed,
+                          guint       added,
+                          GtkStack   *stack);
+static void update_selection (FerryWindow *self);
+static void on_row_activated (GtkListView *list_view,
+                              guint        position,
+                              FerryWindow *self);
+static gboolean on_list_key (GtkEventControllerKey *keys,
+                             guint                  keyval,
+                             guint                  keycode,
+                             GdkModifierType        state,
+                             FerryWindow           *self);
 
 /* -- Filtering --------------------------------------------------------------------------- */
 
@@ -142,6 +161,9 @@ on_search_changed (GtkSearchEntry *entry,
   g_free (self->search_text);
   self->search_text = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (entry)), -1);
   refilter (self);
+  /* An empty page's words depend on the search too, even when the count stayed at 0. */
+  for (guint i = 0; i < N_PAGES; i++)
+    update_empty (G_LIST_MODEL (self->filtered[i]), 0, 0, 0, self->page_stacks[i]);
 }
 
 /* -- Pages ------------------------------------------------------------------------------- */
@@ -151,8 +173,12 @@ setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *list_item,
            gpointer                  user_data)
 {
-  gtk_list_item_set_child (list_item, ferry_transfer_row_new ());
-  gtk_list_item_set_activatable (list_item, FALSE);
+  FerryWindow *self = user_data;
+  GtkWidget *row = ferry_transfer_row_new ();
+
+  ferry_transfer_row_set_compact (FERRY_TRANSFER_ROW (row), self->compact);
+  gtk_list_item_set_child (list_item, row);
+  gtk_list_item_set_activatable (list_item, TRUE);
 }
 
 static void
@@ -185,8 +211,11 @@ show_page (FerryWindow *self)
 
       if (shown && model == NULL)
         {
-          g_autoptr(GtkNoSelection) selection =
-            gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered[i])));
+          g_autoptr(GtkMultiSelection) selection =
+            gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->filtered[i])));
+
+          g_signal_connect_object (selection, "selection-changed",
+                                   G_CALLBACK (update_selection), self, G_CONNECT_SWAPPED);
 
           gtk_list_view_set_model (self->list_views[i], GTK_SELECTION_MODEL (selection));
         }
@@ -194,6 +223,21 @@ show_page (FerryWindow *self)
         {
           gtk_list_view_set_model (self->list_views[i], NULL);
         }
+    }
+  update_selection (self);
+}
+
+static void
+set_rows_compact (GtkWidget *widget,
+                  gboolean   compact)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (FERRY_IS_TRANSFER_ROW (child))
+        ferry_transfer_row_set_compact (FERRY_TRANSFER_ROW (child), compact);
+      else
+        set_rows_compact (child, compact);
     }
 }
 
@@ -225,8 +269,14 @@ update_empty (GListModel *model,
               guint       added,
               GtkStack   *stack)
 {
-  gtk_stack_set_visible_child_name (stack, g_list_model_get_n_items (model) > 0 ? "list"
-                                                                                : "empty");
+  FerryWindow *self = g_object_get_data (G_OBJECT (stack), "ferry-window");
+  const char *page = "list";
+
+  /* A search that finds nothing says so, rather than showing the first-run page. */
+  if (g_list_model_get_n_items (model) == 0)
+    page = self != NULL && self->search_text != NULL && *self->search_text != '\0'
+             ? "no-results" : "empty";
+  gtk_stack_set_visible_child_name (stack, page);
 }
 
 static void
@@ -239,6 +289,7 @@ add_page (FerryWindow *self,
   GtkWidget *list_view;
   GtkWidget *scrolled;
   GtkWidget *empty;
+  GtkWidget *no_results;
   GtkStack *page_stack;
   AdwViewStackPage *page;
 
@@ -248,7 +299,7 @@ add_page (FerryWindow *self,
   filtered = gtk_filter_list_model_new (g_object_ref (ferry_client_get_transfers (self->client)),
                                         g_object_ref (self->filters[kind]));
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
 
@@ -257,6 +308,17 @@ add_page (FerryWindow *self,
    * hundred rows per list view, and four lists would make four times that at start. */
   list_view = gtk_list_view_new (NULL, g_object_ref (factory));
   gtk_widget_add_css_class (list_view, "ferry-transfers");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _(page_info[kind].title), -1);
+  g_signal_connect_object (list_view, "activate", G_CALLBACK (on_row_activated), self, 0);
+  {
+    /* Capture: the search bar would take the space for a search otherwise. */
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_list_key), self, 0);
+    gtk_widget_add_controller (list_view, keys);
+  }
   self->list_views[kind] = GTK_LIST_VIEW (list_view);
   scrolled = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
@@ -271,9 +333,17 @@ add_page (FerryWindow *self,
   adw_status_page_set_description (ADW_STATUS_PAGE (empty),
                                    _(page_info[kind].empty_description));
 
+  no_results = adw_status_page_new ();
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (no_results), "edit-find-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (no_results), _("No Results Found"));
+  adw_status_page_set_description (ADW_STATUS_PAGE (no_results),
+                                   _("No transfer’s name or server matches the search."));
+
   page_stack = GTK_STACK (gtk_stack_new ());
+  g_object_set_data (G_OBJECT (page_stack), "ferry-window", self);
   gtk_stack_add_named (page_stack, scrolled, "list");
   gtk_stack_add_named (page_stack, empty, "empty");
+  gtk_stack_add_named (page_stack, no_results, "no-results");
   self->page_stacks[kind] = page_stack;
   g_signal_connect_object (filtered, "items-changed", G_CALLBACK (update_empty), page_stack, 0);
   update_empty (G_LIST_MODEL (filtered), 0, 0, 0, page_stack);
@@ -295,6 +365,15 @@ update_subtitle (FerryWindow *self)
   if (manager == NULL)
     {
       adw_view_switcher_title_set_subtitle (self->switcher_title, _("Connecting…"));
+      return;
+    }
+
+  /* The service leaves when it has nothing to do and comes back when asked: its cached
+   * properties are then gone, which says nothing about the network. */
+  if (g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager)) == NULL)
+    {
+      adw_view_switcher_title_set_subtitle (self->switcher_title, "");
+      gtk_label_set_label (self->aggregate_label, "");
       return;
     }
 
@@ -348,13 +427,23 @@ place_aggregate (FerryWindow *self)
     }
 }
 
+/* Below this width a status line no longer fits beside the buttons. */
+#define COMPACT_WIDTH 560
+
 static gboolean
 place_aggregate_idle (gpointer user_data)
 {
   FerryWindow *self = user_data;
+  gboolean compact = self->allocated_width < COMPACT_WIDTH;
 
   self->subtitle_source = 0;
   place_aggregate (self);
+  if (compact != self->compact)
+    {
+      self->compact = compact;
+      for (guint i = 0; i < N_PAGES; i++)
+        set_rows_compact (GTK_WIDGET (self->list_views[i]), compact);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -396,6 +485,8 @@ on_client_ready (FerryClient *client,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (manager, "notify::online", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (manager, "notify::g-name-owner", G_CALLBACK (update_subtitle), self,
+                           G_CONNECT_SWAPPED);
   update_subtitle (self);
 }
 
@@ -411,6 +502,9 @@ on_client_error (FerryClient *client,
 
 /* -- Actions ----------------------------------------------------------------------------- */
 
+static void show_toast (FerryWindow *self,
+                        AdwToast    *toast);
+
 void
 ferry_window_show_toast (FerryWindow *self,
                          const char  *text)
@@ -418,8 +512,7 @@ ferry_window_show_toast (FerryWindow *self,
   AdwToast *toast = adw_toast_new (text);
 
   adw_toast_set_timeout (toast, 5);
-  g_set_weak_pointer (&self->last_toast, toast);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  show_toast (self, toast);
 }
 
 void
@@ -437,6 +530,50 @@ add_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   ferry_window_add_links (FERRY_WINDOW (widget), NULL);
+}
+
+static void
+on_upload_files_chosen (GtkNativeDialog *chooser,
+                        int              response,
+                        FerryWindow     *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) paths = NULL;
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+          g_autofree char *path = g_file_get_path (file);
+
+          if (path != NULL)
+            g_strv_builder_add (builder, path);
+        }
+      paths = g_strv_builder_end (builder);
+      if (paths[0] != NULL)
+        gtk_window_present (GTK_WINDOW (ferry_upload_dialog_new (GTK_WINDOW (self),
+                                                                 (const char *const *) paths)));
+    }
+  g_object_unref (chooser);
+}
+
+/* Upload Files…: what a drop does, for the keyboard and for touch. GtkFileChooserNative goes
+ * through the file chooser portal in a sandbox. */
+static void
+upload_files_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (_("Upload Files"), GTK_WINDOW (widget),
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
+
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_upload_files_chosen), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -501,7 +638,7 @@ pause_all_action (GtkWidget  *widget,
 typedef struct
 {
   FerryWindow *window;
-  FerryTransferItem *item;
+  GPtrArray *items;
   gboolean undone;
 } Removal;
 
@@ -523,7 +660,8 @@ on_undo (AdwToast *toast,
          Removal  *removal)
 {
   removal->undone = TRUE;
-  ferry_transfer_item_set_hidden (removal->item, FALSE);
+  for (guint i = 0; i < removal->items->len; i++)
+    ferry_transfer_item_set_hidden (g_ptr_array_index (removal->items, i), FALSE);
   refilter (removal->window);
 }
 
@@ -533,11 +671,56 @@ on_toast_dismissed (AdwToast *toast,
 {
   /* Only once the undo is no longer possible does the service forget the transfer. */
   if (!removal->undone)
-    ferry_transfer_item_call (removal->item, "Remove", g_variant_new ("(b)", FALSE), on_removed,
-                              NULL);
-  g_object_unref (removal->item);
+    {
+      for (guint i = 0; i < removal->items->len; i++)
+        ferry_transfer_item_call (g_ptr_array_index (removal->items, i), "Remove",
+                                  g_variant_new ("(b)", FALSE), on_removed, NULL);
+    }
+  g_ptr_array_unref (removal->items);
   g_object_unref (removal->window);
   g_free (removal);
+}
+
+static void
+show_toast (FerryWindow *self,
+            AdwToast    *toast)
+{
+  g_set_weak_pointer (&self->last_toast, toast);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Hides @items at once and offers Undo; the service forgets them when the toast goes. */
+static void
+remove_items (FerryWindow *self,
+              GPtrArray   *items)
+{
+  g_autofree char *title = NULL;
+  Removal *removal;
+  AdwToast *toast;
+
+  if (items->len == 0)
+    return;
+
+  if (items->len == 1)
+    title = g_strdup_printf (_("“%s” removed"),
+                             ferry_transfer_item_get_name (g_ptr_array_index (items, 0)));
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u transfer removed",
+                                          "%u transfers removed", items->len), items->len);
+  removal = g_new0 (Removal, 1);
+  removal->window = g_object_ref (self);
+  removal->items = g_ptr_array_ref (items);
+
+  for (guint i = 0; i < items->len; i++)
+    ferry_transfer_item_set_hidden (g_ptr_array_index (items, i), TRUE);
+  refilter (self);
+
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect (toast, "button-clicked", G_CALLBACK (on_undo), removal);
+  g_signal_connect (toast, "dismissed", G_CALLBACK (on_toast_dismissed), removal);
+  show_toast (self, toast);
 }
 
 static void
@@ -547,28 +730,356 @@ remove_transfer_action (GtkWidget  *widget,
 {
   FerryWindow *self = FERRY_WINDOW (widget);
   FerryTransferItem *item = ferry_client_lookup (self->client, g_variant_get_uint64 (parameter));
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (item == NULL)
+    return;
+  g_ptr_array_add (items, g_object_ref (item));
+  remove_items (self, items);
+}
+
+/* Clear Finished: every ended transfer leaves the list, with one Undo. */
+static void
+clear_finished_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  GListModel *all = ferry_client_get_transfers (self->client);
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      g_autoptr(FerryTransferItem) item = g_list_model_get_item (all, i);
+
+      if (!ferry_transfer_item_get_hidden (item) &&
+          ferry_state_is_terminal (ferry_transfer_item_get_state (item)))
+        g_ptr_array_add (items, g_steal_pointer (&item));
+    }
+  if (items->len == 0)
+    ferry_window_show_toast (self, _("No finished transfers to clear"));
+  remove_items (self, items);
+}
+
+/* Cancel deletes the partial data, so it waits for the toast: until then the transfer is
+ * only paused, and Undo lets it go on. */
+typedef struct
+{
+  FerryWindow *window;
+  FerryTransferItem *item;
+  gboolean was_paused;
+  gboolean undone;
+} Cancellation;
+
+static void
+on_cancel_undo (AdwToast     *toast,
+                Cancellation *cancellation)
+{
+  cancellation->undone = TRUE;
+  if (!cancellation->was_paused)
+    ferry_transfer_item_call (cancellation->item, "Resume", NULL, on_removed, NULL);
+}
+
+static void
+on_cancel_toast_dismissed (AdwToast     *toast,
+                           Cancellation *cancellation)
+{
+  if (!cancellation->undone)
+    ferry_transfer_item_call (cancellation->item, "Cancel", NULL, on_removed, NULL);
+  g_object_unref (cancellation->item);
+  g_object_unref (cancellation->window);
+  g_free (cancellation);
+}
+
+static void
+cancel_transfer_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  FerryTransferItem *item = ferry_client_lookup (self->client, g_variant_get_uint64 (parameter));
   g_autofree char *title = NULL;
-  Removal *removal;
+  Cancellation *cancellation;
   AdwToast *toast;
+
+  if (item == NULL || ferry_state_is_terminal (ferry_transfer_item_get_state (item)))
+    return;
+
+  cancellation = g_new0 (Cancellation, 1);
+  cancellation->window = g_object_ref (self);
+  cancellation->item = g_object_ref (item);
+  cancellation->was_paused = ferry_transfer_item_get_state (item) == FERRY_STATE_PAUSED;
+  if (!cancellation->was_paused)
+    ferry_transfer_item_call (item, "Pause", NULL, on_removed, NULL);
+
+  title = g_strdup_printf (_("“%s” canceled"), ferry_transfer_item_get_name (item));
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect (toast, "button-clicked", G_CALLBACK (on_cancel_undo), cancellation);
+  g_signal_connect (toast, "dismissed", G_CALLBACK (on_cancel_toast_dismissed), cancellation);
+  show_toast (self, toast);
+}
+
+static void
+on_delete_response (AdwMessageDialog  *dialog,
+                    const char        *response,
+                    FerryTransferItem *item)
+{
+  if (g_str_equal (response, "delete"))
+    ferry_transfer_item_call (item, "Remove", g_variant_new ("(b)", TRUE), on_removed, NULL);
+}
+
+/* Deleting a file cannot be undone: it asks first, and the safe answer is the default. */
+static void
+remove_and_delete_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  FerryTransferItem *item = ferry_client_lookup (self->client, g_variant_get_uint64 (parameter));
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *folder = NULL;
+  GtkWidget *dialog;
 
   if (item == NULL)
     return;
 
-  title = g_strdup_printf (_("“%s” removed"), ferry_transfer_item_get_name (item));
-  removal = g_new0 (Removal, 1);
-  removal->window = g_object_ref (self);
-  removal->item = g_object_ref (item);
+  folder = g_path_get_dirname (ferry_transfer_item_get_destination (item));
+  heading = g_strdup_printf (_("Delete “%s”?"), ferry_transfer_item_get_name (item));
+  body = g_strdup_printf (_("The file is removed from the list and deleted from %s. This "
+                            "cannot be undone."), folder);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "delete", _("_Delete File"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_delete_response),
+                         g_object_ref (item), (GClosureNotify) (void (*) (void)) g_object_unref,
+                         0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
 
-  ferry_transfer_item_set_hidden (item, TRUE);
-  refilter (self);
+static void
+show_details_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  FerryTransferItem *item = ferry_client_lookup (self->client, g_variant_get_uint64 (parameter));
 
+  if (item != NULL)
+    gtk_window_present (GTK_WINDOW (ferry_details_window_new (GTK_WINDOW (self), item)));
+}
+
+/* -- Rows and the keyboard --------------------------------------------------------------- */
+
+static GtkListView *
+visible_list (FerryWindow *self)
+{
+  const char *visible = adw_view_stack_get_visible_child_name (self->stack);
+
+  for (guint i = 0; i < N_PAGES; i++)
+    {
+      if (g_strcmp0 (visible, page_info[i].name) == 0)
+        return self->list_views[i];
+    }
+  return NULL;
+}
+
+/* The items selected on the visible page. */
+static GPtrArray *
+selected_items (FerryWindow *self)
+{
+  GtkListView *list = visible_list (self);
+  GtkSelectionModel *model = list ? gtk_list_view_get_model (list) : NULL;
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GtkBitset) selected = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (model == NULL)
+    return items;
+  selected = gtk_selection_model_get_selection (model);
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (model), position));
+  return items;
+}
+
+static void
+update_selection (FerryWindow *self)
+{
+  g_autoptr(GPtrArray) items = selected_items (self);
+  g_autofree char *text = NULL;
+
+  /* One row selected is where the focus is; two or more are a selection to act on. */
+  gtk_revealer_set_reveal_child (self->selection_revealer, items->len > 1);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u selected", "%u selected",
+                                       items->len), items->len);
+  gtk_label_set_label (self->selection_label, text);
+}
+
+static void
+call_each (GPtrArray  *items,
+           const char *method)
+{
+  for (guint i = 0; i < items->len; i++)
+    {
+      FerryTransferItem *item = g_ptr_array_index (items, i);
+      FerryState state = ferry_transfer_item_get_state (item);
+
+      if (g_str_equal (method, "Pause") &&
+          (ferry_state_is_terminal (state) || state == FERRY_STATE_PAUSED))
+        continue;
+      if (g_str_equal (method, "Resume") && state != FERRY_STATE_PAUSED)
+        continue;
+      ferry_transfer_item_call (item, method, NULL, on_removed, NULL);
+    }
+}
+
+static void
+selection_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  FerryWindow *self = FERRY_WINDOW (widget);
+  g_autoptr(GPtrArray) items = selected_items (self);
+
+  if (g_str_equal (action_name, "win.pause-selected"))
+    call_each (items, "Pause");
+  else if (g_str_equal (action_name, "win.resume-selected"))
+    call_each (items, "Resume");
+  else
+    remove_items (self, items);
+}
+
+static void
+on_row_activated (GtkListView *list_view,
+                  guint        position,
+                  FerryWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list_view));
+  g_autoptr(FerryTransferItem) item = g_list_model_get_item (model, position);
+
+  if (item == NULL)
+    return;
+
+  /* A finished download opens; anything else shows what is going on with it. */
+  if (ferry_transfer_item_get_state (item) == FERRY_STATE_COMPLETED &&
+      !ferry_transfer_item_is_upload (item))
+    gtk_widget_activate_action (GTK_WIDGET (self), "app.open-file", "s",
+                                ferry_transfer_item_get_destination (item));
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-details", "t",
+                                ferry_transfer_item_get_id (item));
+}
+
+/* The row the keyboard focus is on: its list item widget, or something inside it. */
+static FerryTransferRow *
+focused_row (FerryWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  if (focus == NULL)
+    return NULL;
+  if (FERRY_IS_TRANSFER_ROW (gtk_widget_get_first_child (focus)))
+    return FERRY_TRANSFER_ROW (gtk_widget_get_first_child (focus));
+  focus = gtk_widget_get_ancestor (focus, FERRY_TYPE_TRANSFER_ROW);
+  return focus ? FERRY_TRANSFER_ROW (focus) : NULL;
+}
+
+static gboolean
+on_list_key (GtkEventControllerKey *keys,
+             guint                  keyval,
+             guint                  keycode,
+             GdkModifierType        state,
+             FerryWindow           *self)
+{
+  FerryTransferRow *row = focused_row (self);
+  FerryTransferItem *item = row ? ferry_transfer_row_get_item (row) : NULL;
+  GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
+
+  if (item == NULL)
+    return GDK_EVENT_PROPAGATE;
+
+  if ((keyval == GDK_KEY_Menu && mods == 0) ||
+      (keyval == GDK_KEY_F10 && mods == GDK_SHIFT_MASK))
+    {
+      ferry_transfer_row_popup_menu (row);
+      return GDK_EVENT_STOP;
+    }
+
+  if ((keyval == GDK_KEY_Delete || keyval == GDK_KEY_KP_Delete) && mods == 0)
+    {
+      g_autoptr(GPtrArray) items = selected_items (self);
+
+      /* The selection if there is one of several, else the row the focus is on. */
+      if (items->len < 2)
+        {
+          g_ptr_array_set_size (items, 0);
+          g_ptr_array_add (items, g_object_ref (item));
+        }
+      remove_items (self, items);
+      return GDK_EVENT_STOP;
+    }
+
+  if ((keyval == GDK_KEY_space || keyval == GDK_KEY_KP_Space) && mods == 0)
+    {
+      FerryState s = ferry_transfer_item_get_state (item);
+
+      if (s == FERRY_STATE_PAUSED)
+        ferry_transfer_item_call (item, "Resume", NULL, on_removed, NULL);
+      else if (!ferry_state_is_terminal (s))
+        ferry_transfer_item_call (item, "Pause", NULL, on_removed, NULL);
+      return GDK_EVENT_STOP;
+    }
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* -- New transfers ------------------------------------------------------------------------ */
+
+static void
+on_show_added (AdwToast    *toast,
+               FerryWindow *self)
+{
+  /* The newest come first on the All page. */
+  adw_view_stack_set_visible_child_name (self->stack, "all");
+  gtk_widget_activate_action (GTK_WIDGET (self->list_views[PAGE_ALL]), "list.scroll-to-item",
+                              "u", 0);
+}
+
+void
+ferry_window_announce_added (FerryWindow *self,
+                             guint        n_downloads,
+                             guint        n_uploads)
+{
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (n_downloads == 0 && n_uploads == 0)
+    return;
+  if (n_uploads == 0)
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u download added",
+                                          "%u downloads added", n_downloads), n_downloads);
+  else if (n_downloads == 0)
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u upload added",
+                                          "%u uploads added", n_uploads), n_uploads);
+  else
+    title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u transfer added",
+                                          "%u transfers added", n_downloads + n_uploads),
+                             n_downloads + n_uploads);
   toast = adw_toast_new (title);
-  adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
-  g_signal_connect (toast, "button-clicked", G_CALLBACK (on_undo), removal);
-  g_signal_connect (toast, "dismissed", G_CALLBACK (on_toast_dismissed), removal);
-  g_set_weak_pointer (&self->last_toast, toast);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  adw_toast_set_timeout (toast, 4);
+  adw_toast_set_button_label (toast, _("_Show"));
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_show_added), self, 0);
+  show_toast (self, toast);
 }
 
 /* -- Drag and drop ----------------------------------------------------------------------- */
@@ -782,14 +1293,27 @@ ferry_window_class_init (FerryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, drop_revealer);
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, drop_overlay);
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, aggregate_label);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, selection_revealer);
+  gtk_widget_class_bind_template_child (widget_class, FerryWindow, selection_label);
 
   gtk_widget_class_install_action (widget_class, "win.add", NULL, add_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.upload-files", NULL, upload_files_action);
   gtk_widget_class_install_action (widget_class, "win.pause-all", NULL, pause_all_action);
   gtk_widget_class_install_action (widget_class, "win.resume-all", NULL, pause_all_action);
   gtk_widget_class_install_action (widget_class, "win.remove-transfer", "t",
                                    remove_transfer_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-transfer", "t",
+                                   cancel_transfer_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-and-delete", "t",
+                                   remove_and_delete_action);
+  gtk_widget_class_install_action (widget_class, "win.show-details", "t", show_details_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-finished", NULL,
+                                   clear_finished_action);
+  gtk_widget_class_install_action (widget_class, "win.pause-selected", NULL, selection_action);
+  gtk_widget_class_install_action (widget_class, "win.resume-selected", NULL, selection_action);
+  gtk_widget_class_install_action (widget_class, "win.remove-selected", NULL, selection_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste",

@@ -21,6 +21,10 @@ void         ferry_window_show_toast (FerryWindow *self,
 /* Opens the add dialog with @text's links filled in. */
 void         ferry_window_add_links (FerryWindow *self,
                                      const char  *text);
+/* "2 downloads added", with Show. */
+void         ferry_window_announce_added (FerryWindow *self,
+                                          guint        n_downloads,
+                                          guint        n_uploads);
 
 /* For tests: the row showing transfer @id on the visible page, if it is drawn. */
 GtkWidget   *ferry_window_find_row (FerryWindow *self,

@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+# The app and ferryctl speak each language of po/LINGUAS, and at least the five named:
+# every catalogue is complete and passes msgfmt --check; `ferryctl --help` has no line left
+# in English; and no text of the main window or the add dialog is an English string the
+# catalogue translates differently (or not at all).
+#
+# Usage: check-locales.py PO_DIR LOCALE_DIR FERRYCTL TEST_ROWS LANG…
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+po_dir, locale_dir, ferryctl, test_rows = sys.argv[1:5]
+wanted = sys.argv[5:]
+
+
+def unescape(s):
+    return s.replace('\\"', '"')
+
+
+def parse_po(path):
+    """msgid → msgstr (the singular for plurals), and the fuzzy ones."""
+    entries, fuzzy = {}, set()
+    cur, field, flags = {}, None, ''
+    def flush():
+        if 'msgid' in cur and cur['msgid'] != '':
+            entries[cur['msgid']] = cur.get('msgstr', cur.get('msgstr[0]', ''))
+            if 'fuzzy' in flags:
+                fuzzy.add(cur['msgid'])
+    for line in open(path, encoding='utf-8'):
+        line = line.rstrip('\n')
+        if not line.strip():
+            flush(); cur, field, flags = {}, None, ''
+            continue
+        if line.startswith('#,'):
+            flags = line
+            continue
+        if line.startswith('#'):
+            continue
+        m = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) "(.*)"$', line)
+        if m:
+            field = m.group(1)
+            cur[field] = unescape(m.group(2))
+        elif line.startswith('"') and field:
+            cur[field] += unescape(line[1:-1])
+    flush()
+    return entries, fuzzy
+
+
+linguas = [l.strip() for l in open(os.path.join(po_dir, 'LINGUAS'))
+           if l.strip() and not l.startswith('#')]
+failures = []
+n = 0
+
+
+def check(ok, what):
+    global n
+    n += 1
+    print(('ok %d - ' if ok else 'not ok %d - ') % n + what, flush=True)
+    if not ok:
+        failures.append(what)
+
+
+def run(env_extra, *args):
+    env = dict(os.environ, LC_ALL='C.UTF-8', **env_extra)
+    env.pop('LANGUAGE', None) if 'LANGUAGE' not in env_extra else None
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+
+
+english_help = run({}, ferryctl, '--help').stdout
+english_lines = {l.strip() for l in english_help.splitlines() if l.strip()}
+
+for lang in wanted:
+    po = os.path.join(po_dir, lang + '.po')
+    check(lang in linguas, f'{lang} is in po/LINGUAS')
+    if not os.path.exists(po):
+        check(False, f'{po} exists')
+        continue
+    stats = subprocess.run(['msgfmt', '--check', '--statistics', '-o', '/dev/null', po],
+                           capture_output=True, text=True)
+    check(stats.returncode == 0, f'msgfmt --check {lang}.po: {stats.stderr.strip()}')
+    check('untranslated' not in stats.stderr and 'fuzzy' not in stats.stderr,
+          f'{lang}.po is complete: {stats.stderr.strip()}')
+    catalogue, fuzzy = parse_po(po)
+    env = {'LANGUAGE': lang, 'FERRY_LOCALEDIR': locale_dir}
+
+    # ferryctl --help: no line as in English.
+    out = run(env, ferryctl, '--help').stdout
+    left = [l for l in out.splitlines() if l.strip() and l.strip() in english_lines]
+    check(out.strip() != '' and not left,
+          f'ferryctl --help in {lang} has no English line' +
+          ''.join(f'\n#   {l}' for l in left))
+
+    # The main window and the add dialog, under Xvfb.
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'strings.txt')
+        env_gui = dict(env, FERRY_STRINGS_OUT=path)
+        proc = run(env_gui, 'xvfb-run', '-a', '-s', '-screen 0 1280x1024x24', test_rows,
+                   '-p', '/gui/strings')
+        shown = open(path, encoding='utf-8').read().splitlines() if os.path.exists(path) else []
+        check(proc.returncode == 0 and len(shown) > 20,
+              f'the window and add dialog in {lang} were read ({len(shown)} texts)' +
+              ('' if proc.returncode == 0 else '\n# ' + proc.stderr[-2000:].replace('\n', '\n# ')))
+        untranslated = sorted({s for s in shown
+                               if s in catalogue and (catalogue[s] in ('', None) or
+                                                      catalogue[s] != s or s in fuzzy)})
+        translated = [s for s in shown if s not in catalogue]
+        check(not untranslated,
+              f'no English text in the window or add dialog in {lang}' +
+              ''.join(f'\n#   “{s}”' for s in untranslated))
+        check(len(translated) > 10, f'{lang}: {len(translated)} texts shown in translation')
+
+print(f'1..{n}')
+sys.exit(1 if failures else 0)
