@@ -255,9 +255,11 @@ on_removed (GObject      *source,
   g_autoptr(FerrySession) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  /* Already removed (a second call for the same identifier) is what was wanted. */
+  /* Already removed (a second call for the same identifier) is what was wanted; with the
+   * bus gone the outcome stays for the next launch. */
   if (!ferry_transfer_remove_finish (FERRY_TRANSFER (source), result, &error) &&
-      !g_error_matches (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND))
+      !g_error_matches (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
     g_warning ("Could not remove a delivered transfer: %s", error->message);
   if (self->application != NULL)
     g_application_release (self->application);
@@ -551,6 +553,15 @@ on_transfers (GObject      *source,
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (self->connection == NULL)
     return;
+  if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    return;
+  if (reply == NULL && (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+                        g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)))
+    {
+      /* The service went away while it answered: the list is fetched when it is back. */
+      g_debug ("The Ferry service did not answer: %s", error->message);
+      return;
+    }
   if (reply == NULL)
     {
       g_dbus_error_strip_remote_error (error);
@@ -650,7 +661,7 @@ on_name_appeared (GDBusConnection *connection,
 
   /* A new service (after a restart or a crash) sends signals only to clients that called
    * it, and what changed meanwhile is fetched again. */
-  if (self->loaded)
+  if (self->loaded || !self->loading)
     load (self);
 }
 
@@ -663,7 +674,7 @@ on_name_vanished (GDBusConnection *connection,
 
   /* Calls wait for outcomes: start the service again, which goes on with their transfers.
    * Without them the service is left to exit when idle. */
-  if (self->loaded && self->ops->len > 0)
+  if (self->ops->len > 0)
     load (self);
 }
 
