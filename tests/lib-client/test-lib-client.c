@@ -657,6 +657,157 @@ test_model_10000 (Fixture       *f,
   g_assert_true (removed);
 }
 
+/* -- Update and threads ------------------------------------------------------------------- */
+
+static void
+on_updated (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  ferry_transfer_update_finish (FERRY_TRANSFER (source), result, &error);
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+on_notify_count (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* An expired link swapped for a new one to the same file: the transfer fetches from the new
+ * one only, its uri property notifies, the call gets the file. */
+static void
+test_update_uri (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (80000, 8);
+  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) changes = ferry_request_new ();
+  g_autofree char *new_uri = ferry_test_server_uri (f->server, "/fresh/file.bin");
+  FerryTransfer *t;
+  gboolean updated = FALSE;
+  guint uri_notifies = 0;
+  Result r = { 0 };
+
+  ferry_test_server_add_file (f->server, "/expired/file.bin", content, "\"same\"");
+  ferry_test_server_add_file (f->server, "/fresh/file.bin", content, "\"same\"");
+  ferry_request_set_paused (request, TRUE);
+  download (f, "/expired/file.bin", "swap", request, NULL, &r);
+  t = wait_listed (f, "swap");
+  g_signal_connect (t, "notify::uri", G_CALLBACK (on_notify_count), &uri_notifies);
+
+  ferry_request_set_priority (changes, 5);
+  ferry_transfer_update_async (t, new_uri, changes, NULL, on_updated, &updated);
+  g_assert_true (ferry_test_wait_until (is_true, &updated, 30000));
+  resume (t);
+  wait_result (&r);
+
+  g_assert_cmpint (ferry_outcome_get_kind (r.outcome), ==, FERRY_OUTCOME_SUCCESS);
+  assert_file_sha256 (r.outcome, content);
+  g_assert_cmpstr (ferry_transfer_get_uri (t), ==, new_uri);
+  g_assert_cmpuint (uri_notifies, >=, 1);
+  g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/expired/file.bin"), ==, 0);
+  g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/fresh/file.bin"), ==, 1);
+  result_clear (&r);
+}
+
+typedef struct
+{
+  Fixture *f;
+  char *uri;
+  GMainContext *caller;
+  Result r;
+  GThread *callback_thread;
+  guint items;
+} ThreadRun;
+
+static void
+on_thread_download (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  ThreadRun *run = user_data;
+
+  run->callback_thread = g_thread_self ();
+  on_download (source, result, &run->r);
+}
+
+static void
+on_thread_items (GListModel *model,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 ThreadRun  *run)
+{
+  g_assert_true (g_main_context_is_owner (g_main_context_get_thread_default ()));
+  run->items += added;
+}
+
+static gpointer
+thread_main (gpointer user_data)
+{
+  ThreadRun *run = user_data;
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(FerrySession) session = NULL;
+  g_autoptr(FerryRequest) request = NULL;
+
+  g_main_context_push_thread_default (context);
+  session = ferry_session_new (SESSION_ID);
+  request = request_into (run->f);
+  g_signal_connect (ferry_session_get_transfers (session), "items-changed",
+                    G_CALLBACK (on_thread_items), run);
+  ferry_session_download_async (session, run->uri, "threaded", request, NULL,
+                                on_thread_download, run);
+  while (!run->r.done)
+    g_main_context_iteration (context, TRUE);
+  /* The delivered transfer's removal, answered in this context too. */
+  while (ferry_session_lookup (session, "threaded") != NULL)
+    g_main_context_iteration (context, TRUE);
+  /* Nothing in flight (the Remove's reply) holds the session before its context goes. */
+  while (g_atomic_int_get (&G_OBJECT (session)->ref_count) > 1)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_pop_thread_default (context);
+  g_main_context_wakeup (run->caller);
+  return g_thread_self ();
+}
+
+static gboolean
+thread_finished (gpointer user_data)
+{
+  ThreadRun *run = user_data;
+
+  return run->r.done && run->items > 0 && session_empty (run->f);
+}
+
+/* A session made in a worker thread with its own main context works there: its calls,
+ * signals and callbacks come in that context, never in the main one. */
+static void
+test_thread (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (60000, 9);
+  ThreadRun run = { f, NULL, g_main_context_default (), { 0 }, NULL, 0 };
+  GThread *thread;
+  gpointer worker;
+
+  ferry_test_server_add_file (f->server, "/threaded", content, "\"th\"");
+  run.uri = ferry_test_server_uri (f->server, "/threaded");
+  thread = g_thread_new ("libferry-client", thread_main, &run);
+  g_assert_true (ferry_test_wait_until (thread_finished, &run, 60000));
+  worker = g_thread_join (thread);
+
+  g_assert_true (run.callback_thread == worker);
+  g_assert_cmpint (ferry_outcome_get_kind (run.r.outcome), ==, FERRY_OUTCOME_SUCCESS);
+  assert_file_sha256 (run.r.outcome, content);
+  result_clear (&run.r);
+  g_free (run.uri);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -678,6 +829,8 @@ main (int   argc,
   ADD ("/lib-client/reconnect/process", test_reconnect_process);
   ADD ("/lib-client/model/live", test_model_live);
   ADD ("/lib-client/model/10000", test_model_10000);
+  ADD ("/lib-client/update-uri", test_update_uri);
+  ADD ("/lib-client/thread", test_thread);
 #undef ADD
 
   return g_test_run ();
