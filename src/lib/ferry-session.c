@@ -53,6 +53,7 @@ typedef struct
   FerryRequest *request;
   GUnixFDList *fds;
   gboolean started;
+  gboolean retried;
   GCancellable *cancellable;
   gulong cancel_id;
 } Op;
@@ -910,6 +911,17 @@ on_added (GObject      *source,
     return;
   op = find_op (self, task);
 
+  if (reply == NULL && op != NULL && !op->retried &&
+      (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+       g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)))
+    {
+      /* The service died while it took the call: whether it stored the transfer or not,
+       * adding it again by identifier is safe, and starts the service again. */
+      op->retried = TRUE;
+      op->started = FALSE;
+      start_op (self, op);
+      return;
+    }
   if (reply == NULL)
     {
       if (op != NULL)

@@ -436,6 +436,42 @@ test_reconnect_kill (Fixture       *f,
   result_clear (&r);
 }
 
+/* ferryd dies with the add in its queue, unanswered: the session adds again (safe, by
+ * identifier), which starts ferryd again, and the call gets its outcome. */
+static void
+test_reconnect_add_in_flight (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (70000, 10);
+  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(GVariant) id = NULL;
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  Result r = { 0 };
+
+  ferry_test_server_add_file (f->server, "/queued", content, "\"q\"");
+  g_assert_true (ferry_test_wait_until ((FerryTestCondition) ferry_session_get_loaded,
+                                        f->session, 30000));
+  pid = ferry_test_daemon_pid (f->daemon);
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+  download (f, "/queued", "queued", request, NULL, &r);
+  /* Messages on a connection are kept in order: once the bus answers this, it has handed
+   * the add to the stopped ferryd. */
+  id = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
+                                    "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
+                                    NULL, G_VARIANT_TYPE ("(s)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                    NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+
+  wait_result (&r);
+  g_assert_cmpint (ferry_outcome_get_kind (r.outcome), ==, FERRY_OUTCOME_SUCCESS);
+  assert_file_sha256 (r.outcome, content);
+  g_assert_cmpint (ferry_test_daemon_pid (f->daemon), !=, pid);
+  g_assert_true (ferry_test_wait_until (session_empty, f, 30000));
+  result_clear (&r);
+}
+
 /* A client process hands a download over and exits; the next process's call with the same
  * identifier reconnects to it (one transfer, one request to the server). */
 static void
@@ -841,6 +877,7 @@ main (int   argc,
   ADD ("/lib-client/cancellable", test_cancellable);
   ADD ("/lib-client/reconnect/kill", test_reconnect_kill);
   ADD ("/lib-client/reconnect/process", test_reconnect_process);
+  ADD ("/lib-client/reconnect/add-in-flight", test_reconnect_add_in_flight);
   ADD ("/lib-client/model/live", test_model_live);
   ADD ("/lib-client/model/10000", test_model_10000);
   ADD ("/lib-client/update-uri", test_update_uri);
