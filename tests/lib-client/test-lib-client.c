@@ -4,13 +4,16 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include <ferry.h>
 
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
+#include "ferry-test-upload-server.h"
 
 #define SESSION_ID "org.example.LibClient"
 
@@ -537,6 +540,78 @@ hand_over (const char *uri,
   return 0;
 }
 
+/* -- Uploads ------------------------------------------------------------------------------ */
+
+static void
+on_upload (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->outcome = ferry_session_upload_finish (FERRY_SESSION (source), result, &r->error);
+  r->done = TRUE;
+}
+
+/* An upload by GFile (resumable, IETF, cut once) and one by descriptor (a plain PUT): both
+ * SUCCESS with the server's status, the server has the bytes, bytes-sent reached the end. */
+static void
+test_upload (Fixture       *f,
+             gconstpointer  data)
+{
+  FerryTestUploadServer *server = ferry_test_upload_server_new (9);
+  g_autoptr(GBytes) content = ferry_test_make_content (900000, 11);
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "holiday.mp4", NULL);
+  g_autofree char *ietf = ferry_test_upload_server_uri (server, "/ietf");
+  g_autofree char *plain = ferry_test_upload_server_uri (server, "/plain/holiday.mp4");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(FerryRequest) resumable = ferry_request_new ();
+  g_autoptr(FerryRequest) put = ferry_request_new ();
+  g_autoptr(GBytes) got = NULL;
+  gboolean complete = FALSE;
+  FerryTransfer *t;
+  Result r = { 0 };
+  Result p = { 0 };
+  int fd;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL),
+                                      g_bytes_get_size (content), NULL));
+  ferry_test_upload_server_set_drop (server, 400000, 1);
+  ferry_request_set_protocol (resumable, FERRY_UPLOAD_PROTOCOL_IETF);
+  ferry_session_upload_async (f->session, ietf, file, "holiday", resumable, NULL, on_upload,
+                              &r);
+  wait_result (&r);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (ferry_outcome_get_kind (r.outcome), ==, FERRY_OUTCOME_SUCCESS);
+  g_assert_null (ferry_outcome_get_file (r.outcome));
+  t = ferry_outcome_get_transfer (r.outcome);
+  g_assert_cmpint (ferry_transfer_get_kind (t), ==, FERRY_TRANSFER_KIND_UPLOAD);
+  g_assert_cmpuint (ferry_transfer_get_bytes_done (t), ==, 900000);
+  g_assert_cmpuint (ferry_transfer_get_bytes_sent (t), ==, 900000);
+  g_assert_true (ferry_transfer_get_resumable (t));
+  got = ferry_test_upload_server_get_upload (server, 0, &complete);
+  g_assert_true (complete);
+  g_assert_true (g_bytes_equal (got, content));
+  g_clear_pointer (&got, g_bytes_unref);
+
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  ferry_request_set_method (put, "PUT");
+  ferry_request_set_protocol (put, FERRY_UPLOAD_PROTOCOL_PLAIN);
+  ferry_session_upload_fd_async (f->session, plain, fd, "holiday-put", put, NULL, on_upload,
+                                 &p);
+  close (fd);
+  wait_result (&p);
+  g_assert_cmpint (ferry_outcome_get_kind (p.outcome), ==, FERRY_OUTCOME_SUCCESS);
+  g_assert_cmpuint (ferry_outcome_get_http_status (p.outcome), ==, 201);
+  got = ferry_test_upload_server_get_plain (server, "holiday.mp4", NULL);
+  g_assert_true (g_bytes_equal (got, content));
+  g_assert_true (ferry_test_wait_until (session_empty, f, 30000));
+  result_clear (&r);
+  result_clear (&p);
+  ferry_test_upload_server_free (server);
+}
+
 /* -- The live list ------------------------------------------------------------------------ */
 
 typedef struct
@@ -878,6 +953,7 @@ main (int   argc,
   ADD ("/lib-client/reconnect/kill", test_reconnect_kill);
   ADD ("/lib-client/reconnect/process", test_reconnect_process);
   ADD ("/lib-client/reconnect/add-in-flight", test_reconnect_add_in_flight);
+  ADD ("/lib-client/upload", test_upload);
   ADD ("/lib-client/model/live", test_model_live);
   ADD ("/lib-client/model/10000", test_model_10000);
   ADD ("/lib-client/update-uri", test_update_uri);
