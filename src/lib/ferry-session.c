@@ -1,0 +1,1378 @@
+/* ferry-session.c
+ *
+ * One session follows its transfers with four signal subscriptions (PropertiesChanged of
+ * every transfer, InterfacesAdded, InterfacesRemoved, the manager's batched Progress) and
+ * one Manager1.GetTransfers call: no proxy, no call per transfer.
+ *
+ * How an outcome is delivered exactly once: the service keeps an ended transfer until a
+ * client removes it, so the transfer itself is the record of an outcome not yet delivered.
+ * Once the callback of the `_async` call that got the outcome has returned, the session
+ * removes the transfer from the service (keeping the downloaded file). The next launch's
+ * call with that identifier therefore starts new work instead of delivering the old outcome
+ * again, and an outcome whose process died before its callback ran is still there for the
+ * next launch. A RETRY outcome does not end the transfer and removes nothing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gio/gunixfdlist.h>
+
+#include "ferry-private.h"
+
+/**
+ * FerrySession:
+ *
+ * An app's transfers, handed to the Ferry service and named by identifiers the app
+ * chooses, as a background `URLSession` is on Apple systems.
+ *
+ * Call ferry_session_download_async() or ferry_session_upload_async() on every launch for
+ * the work the app wants done: a transfer whose identifier is already in flight is
+ * reconnected to, not started again, and the call completes — in this process or, after
+ * the app quit, in the one the service relaunches — with a [class@Ferry.Outcome].
+ *
+ * [method@Ferry.Session.get_transfers] is a live list of the session's transfers.
+ *
+ * A session works in the main context that was the thread-default one when it was made:
+ * its signals, notifications and callbacks come there, and it is used from that thread.
+ */
+
+typedef struct
+{
+  FerrySession *session;
+  GTask *task;
+  char *identifier;
+  char *uri;
+  char *path;               /* once the service took it */
+  FerryTransferKind kind;
+  FerryRequestFlags flags;
+  FerryRequest *request;
+  GUnixFDList *fds;
+  gboolean started;
+  gboolean retried;
+  GCancellable *cancellable;
+  gulong cancel_id;
+} Op;
+
+struct _FerrySession
+{
+  GObject parent_instance;
+
+  char *id;
+  GDBusConnection *connection;
+  GMainContext *context;
+  GListStore *transfers;
+  GHashTable *by_path;      /* object path → FerryTransfer */
+  guint properties_id;
+  guint added_id;
+  guint removed_id;
+  guint progress_id;
+  guint watch_id;
+  gboolean loaded;
+  gboolean loading;
+  gboolean load_again;
+  GPtrArray *ops;           /* Op, pending */
+  guint adding;             /* Add calls in flight */
+  GApplication *application;
+  GPtrArray *batches;       /* GStrv: identifiers of a transfers-finished call */
+};
+
+G_DEFINE_FINAL_TYPE (FerrySession, ferry_session, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_ID,
+  PROP_LOADED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void start_op (FerrySession *self,
+                      Op           *op);
+static void load (FerrySession *self);
+static void check_batches (FerrySession *self);
+
+static void
+op_free (Op *op)
+{
+  if (op->cancel_id != 0)
+    g_cancellable_disconnect (op->cancellable, op->cancel_id);
+  g_clear_object (&op->cancellable);
+  g_clear_object (&op->task);
+  g_free (op->identifier);
+  g_free (op->uri);
+  g_free (op->path);
+  g_clear_object (&op->request);
+  g_clear_object (&op->fds);
+  g_free (op);
+}
+
+static void
+ferry_session_dispose (GObject *object)
+{
+  FerrySession *self = FERRY_SESSION (object);
+
+  if (self->connection != NULL)
+    {
+      guint *ids[] = { &self->properties_id, &self->added_id, &self->removed_id,
+                       &self->progress_id };
+
+      for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+        {
+          if (*ids[i] != 0)
+            g_dbus_connection_signal_unsubscribe (self->connection, *ids[i]);
+          *ids[i] = 0;
+        }
+    }
+  g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  if (self->application != NULL)
+    {
+      for (guint i = 0; self->batches != NULL && i < self->batches->len; i++)
+        g_application_release (self->application);
+      g_object_remove_weak_pointer (G_OBJECT (self->application),
+                                    (gpointer *) &self->application);
+      self->application = NULL;
+    }
+  g_clear_pointer (&self->batches, g_ptr_array_unref);
+  g_clear_pointer (&self->ops, g_ptr_array_unref);
+  g_clear_object (&self->transfers);
+  g_clear_pointer (&self->by_path, g_hash_table_unref);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (ferry_session_parent_class)->dispose (object);
+}
+
+static void
+ferry_session_finalize (GObject *object)
+{
+  FerrySession *self = FERRY_SESSION (object);
+
+  g_free (self->id);
+  g_main_context_unref (self->context);
+
+  G_OBJECT_CLASS (ferry_session_parent_class)->finalize (object);
+}
+
+static void
+ferry_session_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  FerrySession *self = FERRY_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ferry_session_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  FerrySession *self = FERRY_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      self->id = g_value_dup_string (value);
+      if (self->id == NULL)
+        self->id = g_strdup ("");
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+ferry_session_class_init (FerrySessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ferry_session_dispose;
+  object_class->finalize = ferry_session_finalize;
+  object_class->get_property = ferry_session_get_property;
+  object_class->set_property = ferry_session_set_property;
+
+  /**
+   * FerrySession:id:
+   *
+   * The session's name, usually the application id; "" follows every transfer the caller
+   * may see.
+   */
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * FerrySession:loaded:
+   *
+   * Whether the list of transfers holds what the service had when the session asked.
+   */
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+ferry_session_init (FerrySession *self)
+{
+  self->context = g_main_context_ref_thread_default ();
+  self->transfers = g_list_store_new (FERRY_TYPE_TRANSFER);
+  self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
+  self->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+}
+
+/* -- Outcomes ----------------------------------------------------------------------------- */
+
+typedef struct
+{
+  FerrySession *session;
+  FerryTransfer *transfer;
+} Removal;
+
+static void
+on_removed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(FerrySession) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Already removed (a second call for the same identifier) is what was wanted; with the
+   * bus gone the outcome stays for the next launch. */
+  if (!ferry_transfer_remove_finish (FERRY_TRANSFER (source), result, &error) &&
+      !g_error_matches (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    g_warning ("Could not remove a delivered transfer: %s", error->message);
+  if (self->application != NULL)
+    g_application_release (self->application);
+}
+
+/* The callback ran: the outcome is delivered, and the service may forget it. */
+static void
+on_task_completed (GTask      *task,
+                   GParamSpec *pspec,
+                   Removal    *removal)
+{
+  FerrySession *self = removal->session;
+
+  if (self->application != NULL)
+    g_application_hold (self->application);
+  ferry_transfer_remove_async (removal->transfer, FALSE, NULL, on_removed,
+                               g_object_ref (self));
+}
+
+static void
+removal_free (gpointer data,
+              GClosure *closure)
+{
+  Removal *removal = data;
+
+  g_object_unref (removal->session);
+  g_object_unref (removal->transfer);
+  g_free (removal);
+}
+
+static void
+deliver (FerrySession *self,
+         Op           *op,
+         FerryOutcome *outcome)
+{
+  FerryTransfer *transfer = ferry_outcome_get_transfer (outcome);
+  g_autoptr(GTask) task = g_object_ref (op->task);
+
+  if (transfer != NULL && ferry_outcome_get_kind (outcome) != FERRY_OUTCOME_RETRY)
+    {
+      Removal *removal = g_new0 (Removal, 1);
+
+      removal->session = g_object_ref (self);
+      removal->transfer = g_object_ref (transfer);
+      g_signal_connect_data (task, "notify::completed", G_CALLBACK (on_task_completed),
+                             removal, removal_free, 0);
+    }
+  g_ptr_array_remove (self->ops, op);
+  g_task_return_pointer (task, outcome, g_object_unref);
+  check_batches (self);
+}
+
+static void
+deliver_error (FerrySession *self,
+               Op           *op,
+               GError       *error)
+{
+  deliver (self, op, _ferry_outcome_new (FERRY_OUTCOME_FAILED, op->identifier, NULL, error));
+}
+
+/* Whether @transfer's state answers @op; if so, completes it. */
+static gboolean
+check_op (FerrySession  *self,
+          Op            *op,
+          FerryTransfer *transfer)
+{
+  const char *message = ferry_transfer_get_error (transfer);
+  gboolean has_message = message != NULL && *message != '\0';
+  FerryOutcomeKind kind;
+  GError *error = NULL;
+
+  switch (ferry_transfer_get_state (transfer))
+    {
+    case FERRY_TRANSFER_STATE_COMPLETED:
+      kind = FERRY_OUTCOME_SUCCESS;
+      break;
+    case FERRY_TRANSFER_STATE_REJECTED:
+      kind = FERRY_OUTCOME_REJECTED;
+      break;
+    case FERRY_TRANSFER_STATE_FAILED:
+      kind = FERRY_OUTCOME_FAILED;
+      error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_FAILED,
+                                   has_message ? message : "The transfer failed");
+      break;
+    case FERRY_TRANSFER_STATE_CANCELED:
+      kind = FERRY_OUTCOME_FAILED;
+      error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_CANCELED,
+                                   "The transfer was canceled");
+      break;
+    case FERRY_TRANSFER_STATE_WAITING:
+      if ((op->flags & FERRY_REQUEST_NO_WAIT) == 0 ||
+          !_ferry_transfer_has_wait_reason (transfer, "retry"))
+        return FALSE;
+      kind = FERRY_OUTCOME_RETRY;
+      break;
+    case FERRY_TRANSFER_STATE_QUEUED:
+    case FERRY_TRANSFER_STATE_RUNNING:
+    case FERRY_TRANSFER_STATE_PAUSED:
+    default:
+      return FALSE;
+    }
+
+  deliver (self, op, _ferry_outcome_new (kind, op->identifier, transfer, error));
+  return TRUE;
+}
+
+static void
+check_ops_for (FerrySession  *self,
+               FerryTransfer *transfer)
+{
+  const char *path = ferry_transfer_get_object_path (transfer);
+
+  /* The transfer stays alive while an outcome holds it. */
+  g_object_ref (transfer);
+  for (guint i = 0; i < self->ops->len;)
+    {
+      Op *op = g_ptr_array_index (self->ops, i);
+
+      if (g_strcmp0 (op->path, path) == 0 && check_op (self, op, transfer))
+        continue;
+      i++;
+    }
+  g_object_unref (transfer);
+}
+
+/* A transfer that went away before it ended. */
+static void
+fail_ops_for_path (FerrySession *self,
+                   const char   *path)
+{
+  for (guint i = 0; i < self->ops->len;)
+    {
+      Op *op = g_ptr_array_index (self->ops, i);
+
+      if (g_strcmp0 (op->path, path) == 0)
+        {
+          deliver_error (self, op, g_error_new_literal (FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
+                                                        "The transfer was removed before it "
+                                                        "ended"));
+          continue;
+        }
+      i++;
+    }
+}
+
+/* -- The list ----------------------------------------------------------------------------- */
+
+static gboolean
+ours (FerrySession *self,
+      const char   *session)
+{
+  return *self->id == '\0' || g_strcmp0 (self->id, session) == 0;
+}
+
+static FerryTransfer *
+insert_transfer (FerrySession  *self,
+                 FerryTransfer *transfer)
+{
+  g_hash_table_insert (self->by_path, g_strdup (ferry_transfer_get_object_path (transfer)),
+                       transfer);
+  g_list_store_append (self->transfers, transfer);
+  return transfer;
+}
+
+static void
+remove_transfer (FerrySession *self,
+                 const char   *path)
+{
+  FerryTransfer *transfer = g_hash_table_lookup (self->by_path, path);
+  guint position = 0;
+
+  if (transfer == NULL)
+    return;
+  if (g_list_store_find (self->transfers, transfer, &position))
+    g_list_store_remove (self->transfers, position);
+  g_hash_table_remove (self->by_path, path);
+}
+
+static void
+on_properties_changed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *object_path,
+                       const char      *interface_name,
+                       const char      *signal_name,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  FerrySession *self = user_data;
+  FerryTransfer *transfer = g_hash_table_lookup (self->by_path, object_path);
+  g_autoptr(GVariant) changed = NULL;
+
+  if (transfer == NULL || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
+    return;
+  changed = g_variant_get_child_value (parameters, 1);
+  if (_ferry_transfer_update (transfer, changed))
+    check_ops_for (self, transfer);
+}
+
+static void
+on_interfaces_added (GDBusConnection *connection,
+                     const char      *sender,
+                     const char      *object_path,
+                     const char      *interface_name,
+                     const char      *signal_name,
+                     GVariant        *parameters,
+                     gpointer         user_data)
+{
+  FerrySession *self = user_data;
+  g_autoptr(GVariant) interfaces = NULL;
+  g_autoptr(GVariant) props = NULL;
+  const char *path, *session = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oa{sa{sv}})")))
+    return;
+  g_variant_get (parameters, "(&o@a{sa{sv}})", &path, &interfaces);
+  props = g_variant_lookup_value (interfaces, FERRY_TRANSFER_INTERFACE, G_VARIANT_TYPE_VARDICT);
+  if (props == NULL || g_hash_table_contains (self->by_path, path))
+    return;
+  g_variant_lookup (props, "Session", "&s", &session);
+  if (!ours (self, session))
+    return;
+  check_ops_for (self, insert_transfer (self, _ferry_transfer_new (self->connection, path,
+                                                                   props)));
+}
+
+static void
+on_interfaces_removed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *object_path,
+                       const char      *interface_name,
+                       const char      *signal_name,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  FerrySession *self = user_data;
+  const char *path;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oas)")))
+    return;
+  g_variant_get (parameters, "(&o@as)", &path, NULL);
+  fail_ops_for_path (self, path);
+  remove_transfer (self, path);
+}
+
+static void
+on_progress (GDBusConnection *connection,
+             const char      *sender,
+             const char      *object_path,
+             const char      *interface_name,
+             const char      *signal_name,
+             GVariant        *parameters,
+             gpointer         user_data)
+{
+  FerrySession *self = user_data;
+  g_autoptr(GVariantIter) iter = NULL;
+  const char *path;
+  guint64 done, total, rate;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(a(ottt))")))
+    return;
+  g_variant_get (parameters, "(a(ottt))", &iter);
+  while (g_variant_iter_next (iter, "(&ottt)", &path, &done, &total, &rate))
+    {
+      FerryTransfer *transfer = g_hash_table_lookup (self->by_path, path);
+
+      if (transfer != NULL)
+        _ferry_transfer_set_progress (transfer, done, total, rate);
+    }
+}
+
+/* The whole list in one call; after the service restarted, reconciled in place. */
+static void
+on_transfers (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(FerrySession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) list = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GPtrArray) fresh = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+  g_autoptr(GPtrArray) gone = NULL;
+  GHashTableIter hiter;
+  gpointer key;
+  GVariantIter iter;
+  GVariant *summary;
+
+  self->loading = FALSE;
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (self->connection == NULL)
+    return;
+  if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    return;
+  if (reply == NULL && (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+                        g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)))
+    {
+      /* The service went away while it answered: the list is fetched when it is back. */
+      g_debug ("The Ferry service did not answer: %s", error->message);
+      return;
+    }
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_warning ("Could not list the transfers of session “%s”: %s", self->id, error->message);
+      return;
+    }
+
+  list = g_variant_get_child_value (reply, 0);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  fresh = g_ptr_array_new ();
+  changed = g_ptr_array_new_with_free_func (g_object_unref);
+  gone = g_ptr_array_new_with_free_func (g_free);
+
+  g_variant_iter_init (&iter, list);
+  while ((summary = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      const char *path;
+      FerryTransfer *transfer;
+
+      g_variant_get_child (summary, 0, "&o", &path);
+      transfer = g_hash_table_lookup (self->by_path, path);
+      if (transfer != NULL)
+        {
+          _ferry_transfer_set_summary (transfer, summary);
+          g_ptr_array_add (changed, g_object_ref (transfer));
+        }
+      else
+        {
+          transfer = _ferry_transfer_new_from_summary (self->connection, summary);
+          g_hash_table_insert (self->by_path, g_strdup (path), transfer);
+          g_ptr_array_add (fresh, transfer);
+        }
+      g_hash_table_add (seen, (gpointer) ferry_transfer_get_object_path (transfer));
+      g_variant_unref (summary);
+    }
+
+  g_hash_table_iter_init (&hiter, self->by_path);
+  while (g_hash_table_iter_next (&hiter, &key, NULL))
+    {
+      if (!g_hash_table_contains (seen, key))
+        g_ptr_array_add (gone, g_strdup (key));
+    }
+  for (guint i = 0; i < gone->len; i++)
+    {
+      fail_ops_for_path (self, g_ptr_array_index (gone, i));
+      remove_transfer (self, g_ptr_array_index (gone, i));
+    }
+
+  /* One splice: one items-changed for the whole list, not one per transfer. */
+  g_list_store_splice (self->transfers, g_list_model_get_n_items (G_LIST_MODEL (self->transfers)),
+                       0, fresh->pdata, fresh->len);
+
+  if (!self->loaded)
+    {
+      self->loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+    }
+
+  for (guint i = 0; i < fresh->len; i++)
+    check_ops_for (self, g_ptr_array_index (fresh, i));
+  for (guint i = 0; i < changed->len; i++)
+    check_ops_for (self, g_ptr_array_index (changed, i));
+  check_batches (self);
+
+  if (self->load_again)
+    {
+      self->load_again = FALSE;
+      load (self);
+    }
+}
+
+static void
+load (FerrySession *self)
+{
+  if (self->loading)
+    {
+      self->load_again = TRUE;
+      return;
+    }
+  self->loading = TRUE;
+  /* A call to the name starts the service if it is not running, and makes it send this
+   * connection the signals about its transfers. */
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, "GetTransfers",
+                          g_variant_new ("(s)", self->id),
+                          G_VARIANT_TYPE ("(a(otssssssastttxxxxusbb))"),
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_transfers, g_object_ref (self));
+}
+
+static void
+on_name_appeared (GDBusConnection *connection,
+                  const char      *name,
+                  const char      *owner,
+                  gpointer         user_data)
+{
+  FerrySession *self = user_data;
+
+  /* A new service (after a restart or a crash) sends signals only to clients that called
+   * it, and what changed meanwhile is fetched again. */
+  if (self->loaded || !self->loading)
+    load (self);
+}
+
+static void
+on_name_vanished (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  FerrySession *self = user_data;
+
+  /* Calls wait for outcomes: start the service again, which goes on with their transfers.
+   * Without them the service is left to exit when idle. */
+  if (self->ops->len > 0)
+    load (self);
+}
+
+static void
+set_up (FerrySession    *self,
+        GDBusConnection *connection)
+{
+  self->connection = g_object_ref (connection);
+  self->properties_id =
+    g_dbus_connection_signal_subscribe (connection, FERRY_BUS_NAME,
+                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                        NULL, FERRY_TRANSFER_INTERFACE, G_DBUS_SIGNAL_FLAGS_NONE,
+                                        on_properties_changed, self, NULL);
+  self->added_id =
+    g_dbus_connection_signal_subscribe (connection, FERRY_BUS_NAME,
+                                        "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
+                                        FERRY_MANAGER_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                        on_interfaces_added, self, NULL);
+  self->removed_id =
+    g_dbus_connection_signal_subscribe (connection, FERRY_BUS_NAME,
+                                        "org.freedesktop.DBus.ObjectManager",
+                                        "InterfacesRemoved", FERRY_MANAGER_PATH, NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_interfaces_removed, self,
+                                        NULL);
+  self->progress_id =
+    g_dbus_connection_signal_subscribe (connection, FERRY_BUS_NAME, FERRY_MANAGER_INTERFACE,
+                                        "Progress", FERRY_MANAGER_PATH, NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_progress, self, NULL);
+  self->watch_id = g_bus_watch_name_on_connection (connection, FERRY_BUS_NAME,
+                                                   G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                   on_name_appeared, on_name_vanished, self,
+                                                   NULL);
+  load (self);
+  for (guint i = 0; i < self->ops->len; i++)
+    start_op (self, g_ptr_array_index (self->ops, i));
+}
+
+static void
+on_bus (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(FerrySession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) connection = g_bus_get_finish (result, &error);
+
+  if (self->ops == NULL)
+    return;
+  if (connection == NULL)
+    {
+      while (self->ops->len > 0)
+        deliver_error (self, g_ptr_array_index (self->ops, 0), g_error_copy (error));
+      g_warning ("Ferry's session bus is not available: %s", error->message);
+      return;
+    }
+  set_up (self, connection);
+}
+
+/**
+ * ferry_session_new:
+ * @session_id: (nullable): the session's name, usually the application id; %NULL or ""
+ *   for a session that lists every transfer the caller may see
+ *
+ * Makes a session on the session bus; it connects in the background. For a sandboxed
+ * caller the service uses the app's id whatever is passed.
+ *
+ * Returns: (transfer full): a new session
+ */
+FerrySession *
+ferry_session_new (const char *session_id)
+{
+  FerrySession *self = g_object_new (FERRY_TYPE_SESSION, "id", session_id, NULL);
+
+  g_bus_get (G_BUS_TYPE_SESSION, NULL, on_bus, g_object_ref (self));
+  return self;
+}
+
+/**
+ * ferry_session_new_for_connection:
+ * @connection: a connection to the bus where the Ferry service is
+ * @session_id: (nullable): as for ferry_session_new()
+ *
+ * Returns: (transfer full): a new session
+ */
+FerrySession *
+ferry_session_new_for_connection (GDBusConnection *connection,
+                                  const char      *session_id)
+{
+  FerrySession *self;
+
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+
+  self = g_object_new (FERRY_TYPE_SESSION, "id", session_id, NULL);
+  set_up (self, connection);
+  return self;
+}
+
+/**
+ * ferry_session_get_id:
+ * @self: a session
+ *
+ * Returns: the session's name
+ */
+const char *
+ferry_session_get_id (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), NULL);
+  return self->id;
+}
+
+/**
+ * ferry_session_get_transfers:
+ * @self: a session
+ *
+ * The session's transfers, oldest first, kept current: transfers come and go as they are
+ * added and removed, by this process or any other, and their properties notify.
+ *
+ * Returns: (transfer none): a list of [class@Ferry.Transfer]
+ */
+GListModel *
+ferry_session_get_transfers (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), NULL);
+  return G_LIST_MODEL (self->transfers);
+}
+
+/**
+ * ferry_session_get_loaded:
+ * @self: a session
+ *
+ * Returns: whether the list holds the service's transfers
+ */
+gboolean
+ferry_session_get_loaded (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), FALSE);
+  return self->loaded;
+}
+
+/**
+ * ferry_session_lookup:
+ * @self: a session
+ * @identifier: a transfer's identifier
+ *
+ * Returns: (transfer none) (nullable): the session's transfer of that identifier, if listed
+ */
+FerryTransfer *
+ferry_session_lookup (FerrySession *self,
+                      const char   *identifier)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (FERRY_IS_SESSION (self), NULL);
+  g_return_val_if_fail (identifier != NULL, NULL);
+
+  g_hash_table_iter_init (&iter, self->by_path);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      if (g_strcmp0 (ferry_transfer_get_identifier (value), identifier) == 0)
+        return value;
+    }
+  return NULL;
+}
+
+/* -- Adding ------------------------------------------------------------------------------- */
+
+static void
+on_properties (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+  const char *path = g_task_get_task_data (task);
+  FerryTransfer *transfer;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  self->adding--;
+  if (self->connection == NULL)
+    return;
+
+  transfer = g_hash_table_lookup (self->by_path, path);
+  if (transfer == NULL && reply != NULL)
+    {
+      props = g_variant_get_child_value (reply, 0);
+      transfer = insert_transfer (self, _ferry_transfer_new (self->connection, path, props));
+    }
+  if (transfer != NULL)
+    check_ops_for (self, transfer);
+  else
+    {
+      /* Gone between the add and now: removed by someone else. */
+      fail_ops_for_path (self, path);
+    }
+  check_batches (self);
+}
+
+static Op *
+find_op (FerrySession *self,
+         GTask        *task)
+{
+  for (guint i = 0; i < self->ops->len; i++)
+    {
+      Op *op = g_ptr_array_index (self->ops, i);
+
+      if (op->task == task)
+        return op;
+    }
+  return NULL;
+}
+
+static void
+on_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  const char *path;
+  FerryTransfer *transfer;
+  Op *op;
+
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), NULL,
+                                                           result, &error);
+  self->adding--;
+  if (self->connection == NULL)
+    return;
+  op = find_op (self, task);
+
+  if (reply == NULL && op != NULL && !op->retried &&
+      (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
+       g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)))
+    {
+      /* The service died while it took the call: whether it stored the transfer or not,
+       * adding it again by identifier is safe, and starts the service again. */
+      op->retried = TRUE;
+      op->started = FALSE;
+      start_op (self, op);
+      return;
+    }
+  if (reply == NULL)
+    {
+      if (op != NULL)
+        {
+          (void) FERRY_ERROR;
+          g_dbus_error_strip_remote_error (error);
+          deliver_error (self, op, g_steal_pointer (&error));
+        }
+      check_batches (self);
+      return;
+    }
+
+  g_variant_get (reply, "(&o)", &path);
+  if (op != NULL)
+    op->path = g_strdup (path);
+
+  transfer = g_hash_table_lookup (self->by_path, path);
+  if (transfer != NULL)
+    {
+      check_ops_for (self, transfer);
+      check_batches (self);
+      return;
+    }
+
+  /* Not listed yet (the list is loading, or the signal is on its way): one GetAll. */
+  {
+    GTask *props = g_task_new (self, NULL, NULL, NULL);
+
+    g_task_set_task_data (props, g_strdup (path), g_free);
+    self->adding++;
+    g_dbus_connection_call (self->connection, FERRY_BUS_NAME, path,
+                            "org.freedesktop.DBus.Properties", "GetAll",
+                            g_variant_new ("(s)", FERRY_TRANSFER_INTERFACE),
+                            G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                            on_properties, props);
+  }
+}
+
+static void
+start_op (FerrySession *self,
+          Op           *op)
+{
+  GVariantDict dict;
+  GVariant *options;
+
+  if (op->started)
+    return;
+  op->started = TRUE;
+
+  g_variant_dict_init (&dict, NULL);
+  if (op->request != NULL)
+    _ferry_request_fill_options (op->request, &dict, op->kind);
+  if (*self->id != '\0')
+    g_variant_dict_insert (&dict, "session", "s", self->id);
+  g_variant_dict_insert (&dict, "identifier", "s", op->identifier);
+  /* The service relaunches the app only when it will take the call. */
+  if (self->application != NULL)
+    g_variant_dict_insert (&dict, "notify", "b", TRUE);
+  options = g_variant_dict_end (&dict);
+
+  self->adding++;
+  /* No cancellable: the caller's cancellable ends the wait, never the transfer. */
+  if (op->kind == FERRY_TRANSFER_KIND_UPLOAD)
+    g_dbus_connection_call_with_unix_fd_list (self->connection, FERRY_BUS_NAME,
+                                              FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
+                                              "AddUpload",
+                                              g_variant_new ("(sh@a{sv})", op->uri, 0, options),
+                                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
+                                              -1, op->fds, NULL, on_added,
+                                              g_object_ref (op->task));
+  else
+    g_dbus_connection_call_with_unix_fd_list (self->connection, FERRY_BUS_NAME,
+                                              FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
+                                              "AddDownload",
+                                              g_variant_new ("(s@a{sv})", op->uri, options),
+                                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
+                                              -1, NULL, NULL, on_added,
+                                              g_object_ref (op->task));
+}
+
+typedef struct
+{
+  FerrySession *session;
+  GTask *task;
+} Cancel;
+
+static void
+cancel_free (gpointer data)
+{
+  Cancel *cancel = data;
+
+  g_object_unref (cancel->session);
+  g_object_unref (cancel->task);
+  g_free (cancel);
+}
+
+static gboolean
+cancel_in_context (gpointer data)
+{
+  Cancel *cancel = data;
+  FerrySession *self = cancel->session;
+  Op *op = self->ops != NULL ? find_op (self, cancel->task) : NULL;
+
+  if (op != NULL)
+    {
+      g_autoptr(GTask) task = g_object_ref (op->task);
+
+      /* Only the wait ends: the transfer goes on, and a later call for the identifier
+       * reconnects to it. */
+      g_ptr_array_remove (self->ops, op);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "The wait for the transfer’s outcome was canceled; the "
+                               "transfer goes on");
+      check_batches (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* May run in any thread: the work is done in the session's context. */
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      data)
+{
+  Cancel *cancel = data;
+  Cancel *copy = g_new0 (Cancel, 1);
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  copy->session = g_object_ref (cancel->session);
+  copy->task = g_object_ref (cancel->task);
+  g_source_set_callback (source, cancel_in_context, copy, cancel_free);
+  g_source_attach (source, cancel->session->context);
+}
+
+static void
+add_op (FerrySession        *self,
+        FerryTransferKind    kind,
+        const char          *uri,
+        const char          *identifier,
+        FerryRequest        *request,
+        GUnixFDList         *fds,
+        GError              *error,
+        gpointer             source_tag,
+        GCancellable        *cancellable,
+        GAsyncReadyCallback  callback,
+        gpointer             user_data)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->session = self;
+  op->task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (op->task, source_tag);
+  op->kind = kind;
+  op->uri = g_strdup (uri);
+  op->identifier = g_strdup (identifier);
+  op->request = request != NULL ? g_object_ref (request) : NULL;
+  op->flags = request != NULL ? ferry_request_get_flags (request) : FERRY_REQUEST_NONE;
+  op->fds = fds != NULL ? g_object_ref (fds) : NULL;
+  g_ptr_array_add (self->ops, op);
+
+  if (error != NULL)
+    {
+      deliver_error (self, op, error);
+      return;
+    }
+
+  if (cancellable != NULL)
+    {
+      Cancel *cancel = g_new0 (Cancel, 1);
+
+      cancel->session = g_object_ref (self);
+      cancel->task = g_object_ref (op->task);
+      op->cancellable = g_object_ref (cancellable);
+      op->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled), cancel,
+                                             cancel_free);
+    }
+
+  if (self->connection != NULL)
+    start_op (self, op);
+}
+
+/**
+ * ferry_session_download_async:
+ * @self: a session
+ * @uri: an absolute `http://` or `https://` URI
+ * @identifier: the app's stable name for this download
+ * @request: (nullable): options
+ * @cancellable: (nullable): ends the wait for the outcome, not the download
+ * @callback: (scope async): called with the outcome
+ * @user_data: (closure): data for @callback
+ *
+ * Starts the download, or reconnects to the one in flight with @identifier in this
+ * session (whatever its URI and options), and waits for its outcome. Call it again on
+ * every launch: the call made in the process that is running when the download ends gets
+ * the outcome, once; after that the session removes the transfer from the service (the
+ * file stays).
+ *
+ * Canceling @cancellable completes the call with %G_IO_ERROR_CANCELLED and leaves the
+ * download running; ferry_transfer_cancel_async() cancels the download.
+ */
+void
+ferry_session_download_async (FerrySession        *self,
+                              const char          *uri,
+                              const char          *identifier,
+                              FerryRequest        *request,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (identifier != NULL);
+  g_return_if_fail (request == NULL || FERRY_IS_REQUEST (request));
+
+  add_op (self, FERRY_TRANSFER_KIND_DOWNLOAD, uri, identifier, request, NULL, NULL,
+          ferry_session_download_async, cancellable, callback, user_data);
+}
+
+static FerryOutcome *
+finish_op (FerrySession  *self,
+           GAsyncResult  *result,
+           gpointer       source_tag,
+           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ferry_session_download_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the outcome; %NULL only when the call's cancellable was
+ *   canceled (%G_IO_ERROR_CANCELLED); every other failure is a %FERRY_OUTCOME_FAILED
+ */
+FerryOutcome *
+ferry_session_download_finish (FerrySession  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return finish_op (self, result, ferry_session_download_async, error);
+}
+
+static void
+upload (FerrySession        *self,
+        const char          *uri,
+        int                  fd,
+        GError              *error,
+        const char          *identifier,
+        FerryRequest        *request,
+        GCancellable        *cancellable,
+        GAsyncReadyCallback  callback,
+        gpointer             user_data)
+{
+  g_autoptr(GUnixFDList) fds = NULL;
+
+  if (error == NULL)
+    {
+      fds = g_unix_fd_list_new ();
+      if (g_unix_fd_list_append (fds, fd, &error) < 0)
+        g_clear_object (&fds);
+    }
+  add_op (self, FERRY_TRANSFER_KIND_UPLOAD, uri, identifier, request, fds, error,
+          ferry_session_upload_async, cancellable, callback, user_data);
+}
+
+/**
+ * ferry_session_upload_async:
+ * @self: a session
+ * @uri: the upload target
+ * @file: the file to upload, opened here for reading (the service never opens a path it
+ *   is given)
+ * @identifier: the app's stable name for this upload
+ * @request: (nullable): options
+ * @cancellable: (nullable): ends the wait for the outcome, not the upload
+ * @callback: (scope async): called with the outcome
+ * @user_data: (closure): data for @callback
+ *
+ * As ferry_session_download_async(), for an upload. The service fails the upload, rather
+ * than send a mix, if the file changes.
+ */
+void
+ferry_session_upload_async (FerrySession        *self,
+                            const char          *uri,
+                            GFile               *file,
+                            const char          *identifier,
+                            FerryRequest        *request,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autofree char *path = NULL;
+  GError *error = NULL;
+  int fd = -1;
+
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (identifier != NULL);
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    error = g_error_new (FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                         "“%s” is not a local file; Ferry uploads only local files",
+                         g_file_peek_path (file) ? g_file_peek_path (file) : "?");
+  else if ((fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+    {
+      int saved = errno;
+      g_autofree char *name = g_filename_display_basename (path);
+
+      error = g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), "Cannot read “%s”: %s",
+                           name, g_strerror (saved));
+    }
+  upload (self, uri, fd, error, identifier, request, cancellable, callback, user_data);
+  if (fd >= 0)
+    close (fd);
+}
+
+/**
+ * ferry_session_upload_fd_async:
+ * @self: a session
+ * @uri: the upload target
+ * @fd: a descriptor of the file, open for reading; the session duplicates it
+ * @identifier: the app's stable name for this upload
+ * @request: (nullable): options
+ * @cancellable: (nullable): ends the wait for the outcome, not the upload
+ * @callback: (scope async): called with the outcome
+ * @user_data: (closure): data for @callback
+ *
+ * As ferry_session_upload_async(), for a file the app has open (one from the document
+ * portal, say).
+ */
+void
+ferry_session_upload_fd_async (FerrySession        *self,
+                               const char          *uri,
+                               int                  fd,
+                               const char          *identifier,
+                               FerryRequest        *request,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (fd >= 0);
+  g_return_if_fail (identifier != NULL);
+
+  upload (self, uri, fd, NULL, identifier, request, cancellable, callback, user_data);
+}
+
+/**
+ * ferry_session_upload_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the outcome; %NULL only when the call's cancellable was
+ *   canceled
+ */
+FerryOutcome *
+ferry_session_upload_finish (FerrySession  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return finish_op (self, result, ferry_session_upload_async, error);
+}
+
+/* -- Relaunch ----------------------------------------------------------------------------- */
+
+static gboolean
+batch_done (FerrySession      *self,
+            const char *const *identifiers)
+{
+  /* Until the list is in and every add has been answered, an outcome may still come. */
+  if (!self->loaded || self->adding > 0)
+    return FALSE;
+  for (guint i = 0; i < self->ops->len; i++)
+    {
+      Op *op = g_ptr_array_index (self->ops, i);
+
+      if (g_strv_contains (identifiers, op->identifier))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+check_batches (FerrySession *self)
+{
+  for (guint i = 0; self->batches != NULL && i < self->batches->len;)
+    {
+      if (batch_done (self, g_ptr_array_index (self->batches, i)))
+        {
+          g_ptr_array_remove_index (self->batches, i);
+          if (self->application != NULL)
+            g_application_release (self->application);
+          continue;
+        }
+      i++;
+    }
+}
+
+static void
+on_transfers_finished (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  FerrySession *self = user_data;
+
+  if (self->application == NULL || parameter == NULL)
+    return;
+
+  /* Held until the calls this launch made for these identifiers have their outcomes (and
+   * the service has forgotten them); a service-started app then exits when idle. */
+  g_application_hold (self->application);
+  g_ptr_array_add (self->batches, g_variant_dup_strv (parameter, NULL));
+  if (self->loaded)
+    load (self);
+  check_batches (self);
+}
+
+/**
+ * ferry_session_bind_application:
+ * @self: a session
+ * @application: the app the service relaunches when the session's transfers end
+ *
+ * Installs the `transfers-finished` action the service activates on @application, and asks
+ * the service to relaunch the app (D-Bus activation) when the session's transfers end.
+ * Bind before calling ferry_session_download_async(), in the app's `startup`, and issue the
+ * calls there too: in the relaunched process they get the outcomes, while the session holds
+ * the application; then it exits when idle. The app's D-Bus service file must start it with
+ * `--gapplication-service`.
+ *
+ * This is what `handleEventsForBackgroundURLSession` does on Apple systems.
+ */
+void
+ferry_session_bind_application (FerrySession *self,
+                                GApplication *application)
+{
+  g_autoptr(GSimpleAction) action = NULL;
+
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  g_return_if_fail (G_IS_APPLICATION (application));
+  g_return_if_fail (self->application == NULL);
+
+  self->application = application;
+  g_object_add_weak_pointer (G_OBJECT (application), (gpointer *) &self->application);
+
+  action = g_simple_action_new (FERRY_APPLICATION_ACTION, G_VARIANT_TYPE_STRING_ARRAY);
+  g_signal_connect_object (action, "activate", G_CALLBACK (on_transfers_finished), self, 0);
+  g_action_map_add_action (G_ACTION_MAP (application), G_ACTION (action));
+}
