@@ -1,0 +1,155 @@
+// drive.mjs: a person's steps in a real browser with Ferry's extension, for test-browser.
+//
+//   node drive.mjs chromium|firefox
+//
+// Environment: FERRY_NODE_MODULES (puppeteer-core), FERRY_EXTENSION_DIR, FERRY_PROFILE (a new
+// profile folder, its native messaging host manifest already in place), FERRY_SITE (the page
+// server's address), FERRY_HOLD (bytes the server sends before it stops), FERRY_BROWSER_DOWNLOADS
+// (the browser's own download folder), FERRY_STEPS ("handover" or "handover,expired").
+//
+// Prints one JSON line at the end: what the browser's download list held, or {"skip": why}.
+// Every wait is for a state the page shows, never for a time.
+//
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { createRequire } from 'node:module';
+
+const kind = process.argv[2];
+const env = process.env;
+const WAIT = { timeout: 90000 };
+const CHROMIUM_ID = 'jeegplecchiiklpkmdpnpffeencojgfm';
+const GECKO_ID = 'browser@ferryhq.github.io';
+const GECKO_UUID = '0d6a1f52-9a59-4c3e-9b7e-5f3f3c1d2a10';
+
+function finish (result) {
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+function step (text) {
+  process.stderr.write(`drive.mjs: ${text}\n`);
+}
+
+let puppeteer;
+try {
+  const require = createRequire(env.FERRY_NODE_MODULES + '/');
+  puppeteer = (await import(require.resolve('puppeteer-core'))).default;
+} catch (e) {
+  finish({ skip: `puppeteer-core is not installed in ${env.FERRY_NODE_MODULES} ` +
+                 '(build-aux/dev test installs it from npm)' });
+  process.exit(0);
+}
+
+async function launch () {
+  if (kind === 'chromium') {
+    const browser = await puppeteer.launch({
+      executablePath: env.FERRY_CHROMIUM ?? '/usr/bin/chromium',
+      headless: true, // the "new" headless mode, which loads extensions
+      pipe: true,
+      userDataDir: env.FERRY_PROFILE,
+      enableExtensions: [env.FERRY_EXTENSION_DIR],
+      downloadBehavior: { policy: 'allow', downloadPath: env.FERRY_BROWSER_DOWNLOADS },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const worker = await browser.waitForTarget((t) => t.type() === 'service_worker' &&
+                                               t.url().startsWith(`chrome-extension://${CHROMIUM_ID}/`),
+                                               WAIT);
+    step(`extension loaded: ${worker.url()}`);
+    return { browser, base: `chrome-extension://${CHROMIUM_ID}` };
+  }
+
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: env.FERRY_FIREFOX ?? '/usr/bin/firefox-esr',
+    headless: true,
+    userDataDir: env.FERRY_PROFILE,
+    extraPrefsFirefox: {
+      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: GECKO_UUID }),
+      'browser.download.dir': env.FERRY_BROWSER_DOWNLOADS,
+      'browser.download.folderList': 2,
+      'browser.download.useDownloadDir': true,
+      'browser.download.always_ask_before_handling_new_types': false,
+    },
+  });
+  const id = await browser.installExtension(env.FERRY_EXTENSION_DIR);
+  step(`extension installed temporarily: ${id}`);
+  return { browser, base: `moz-extension://${GECKO_UUID}` };
+}
+
+// The popup's rows carry the transfer's state and bytes as data attributes.
+async function waitRow (popup, test, ...args) {
+  return popup.waitForFunction(test, { ...WAIT, polling: 200 }, ...args);
+}
+
+let popup;
+
+async function run () {
+  const { browser, base } = await launch();
+  try {
+    popup = await browser.newPage();
+    await popup.goto(`${base}/popup.html`);
+    // The setting a person changes: hand over every download of at least 0 MB.
+    await popup.waitForSelector('#auto', WAIT);
+    await popup.$eval('#min-size', (input) => {
+      input.value = '0';
+      input.dispatchEvent(new Event('change'));
+    });
+    await popup.click('#auto');
+    await popup.waitForFunction(async () => (await loadSettings()).auto &&
+                                (await loadSettings()).minSize === 0, WAIT);
+    step('automatic hand-over is on');
+
+    const page = await browser.newPage();
+    await page.goto(env.FERRY_SITE + '/');
+    await page.click('#file');
+    step('clicked the link');
+
+    // A tab in the background gets no animation frames: each step's tab comes to the front.
+    await popup.bringToFront();
+    const hold = Number(env.FERRY_HOLD);
+    await waitRow(popup, (min) => [...document.querySelectorAll('#transfers li')]
+      .some((li) => Number(li.dataset.bytesDone) >= min), hold > 0 ? hold : 1);
+    step('Ferry is downloading');
+
+    if ((env.FERRY_STEPS ?? '').includes('expired')) {
+      await popup.waitForSelector('#transfers li[data-state="running"] button.control', WAIT);
+      await popup.click('#transfers li[data-state="running"] button.control');
+      await popup.waitForSelector('#transfers li[data-state="paused"]', WAIT);
+      step('paused in the popup');
+
+      await fetch(env.FERRY_SITE + '/expire');
+      await page.bringToFront();
+      await page.goto(env.FERRY_SITE + '/');
+      await page.click('#file');
+      step('clicked the fresh link');
+
+      await popup.bringToFront();
+      const offer = await popup.waitForSelector('#offer-list li button.suggested', WAIT);
+      const text = await popup.$eval('#offer-list li', (li) => li.textContent);
+      step(`offered: ${text}`);
+      await offer.click();
+    }
+
+    await popup.bringToFront();
+    await popup.waitForSelector('#transfers li[data-state="completed"]', WAIT);
+    step('Ferry says completed');
+    const downloads = await popup.evaluate(async () =>
+      (await api.downloads.search({})).map((d) => ({ url: d.url, state: d.state })));
+    const offers = await popup.evaluate(async () => (await loadOffers()).length);
+    const log = await (await fetch(env.FERRY_SITE + '/log')).json();
+    finish({ downloads, offers, log });
+  } catch (e) {
+    const seen = await popup?.evaluate(() => document.body.innerText).catch(() => null);
+    step(`the popup showed: ${seen}`);
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await run();
+} catch (e) {
+  step(`failed: ${e.stack ?? e}`);
+  finish({ error: String(e.message ?? e) });
+  process.exit(1);
+}
