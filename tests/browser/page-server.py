@@ -4,13 +4,13 @@
 #   /           a page that sets a session cookie and links the file with the current token
 #   /file?t=T   the file, only with the cookie and a token that has not expired; Range and
 #               a strong ETag. The browser's own requests get HOLD bytes and then nothing
-#               more, so a browser download left behind stays visible; Ferry's first one
-#               (it asks for Repr-Digest) stops after HOLD bytes until its token expires,
-#               so a test can pause it there
+#               more, so a browser download left behind stays visible. With hold-ferry,
+#               Ferry's requests (they ask for Repr-Digest) for the first token stop after
+#               HOLD bytes until it expires, so a test can pause the transfer there
 #   /expire     the current token expires and a new one is linked from the page
 #   /log        every request for the file: token, cookie, referrer, user agent, Range, status
 #
-# Usage: page-server.py FILE HOLD — prints the port, then serves until killed.
+# Usage: page-server.py FILE HOLD [hold-ferry] — prints the port, then serves until killed.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 import hashlib
@@ -25,10 +25,11 @@ COOKIE = 'ferry_test_session=s3cr3t-' + os.urandom(6).hex()
 NAME = os.path.basename(sys.argv[1])
 DATA = open(sys.argv[1], 'rb').read()
 HOLD = int(sys.argv[2])
+HOLD_FERRY = len(sys.argv) > 3 and sys.argv[3] == 'hold-ferry'
 ETAG = '"' + hashlib.sha256(DATA).hexdigest()[:16] + '"'
 
 lock = threading.Lock()
-state = {'token': 1, 'held': False}
+state = {'token': 1}
 expired = threading.Condition(lock)
 log = []
 
@@ -113,17 +114,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == 'HEAD':
             return
         body = DATA[start:]
-        with lock:
-            hold = ferry and not state['held'] and start == 0
-            state['held'] = state['held'] or hold
+        hold = ferry and token == '1' and HOLD_FERRY
         try:
             if not ferry:
                 self.wfile.write(body[:HOLD])
                 self.wfile.flush()
                 threading.Event().wait()
             if hold:
-                # Ferry's first download stops here until its link expires.
-                self.wfile.write(body[:HOLD])
+                # Ferry's download of the first link stops here until the link expires.
+                self.wfile.write(body[:max(0, HOLD - start)])
                 self.wfile.flush()
                 with lock:
                     expired.wait_for(lambda: token != str(state['token']))
