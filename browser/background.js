@@ -22,7 +22,12 @@ function createMenu () {
   });
 }
 
-api.runtime.onInstalled.addListener(createMenu);
+api.runtime.onInstalled.addListener(({ reason }) => {
+  createMenu();
+  // The first time: the choices, and whether Ferry answers, on a page of their own.
+  if (reason === 'install')
+    api.tabs.create({ url: 'popup.html?welcome' });
+});
 api.runtime.onStartup?.addListener(createMenu);
 
 // The request headers the browser would send for @url: its cookies, the page it came from
@@ -91,14 +96,46 @@ async function fileNameOf (item) {
 
 async function dropBrowserDownload (id) {
   await api.downloads.cancel(id).catch(() => {});
+  const [now] = await api.downloads.search({ id });
+  // It finished in the meantime: the browser has the whole file, and keeps it.
+  if (now?.state === 'complete')
+    return false;
   await api.downloads.erase({ id }).catch(() => {});
+  return true;
 }
 
-// Only after Ferry accepted: the browser's download goes, and leaves no entry behind.
+// Holds the browser's download while Ferry is asked. Firefox can only pause what it knows to
+// be resumable (pausing anything else ends it for good); such a download runs on meanwhile.
+async function holdDownload (item) {
+  if (!item.canResume)
+    return false;
+  try {
+    await api.downloads.pause(item.id);
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// The size the server announced. Firefox learns it only after the download appeared.
+async function sizeOf (item) {
+  const known = (d) => (d.totalBytes > 0 ? d.totalBytes : (d.fileSize > 0 ? d.fileSize : 0));
+  for (const end = Date.now() + 10000; Date.now() < end;) {
+    const [now] = await api.downloads.search({ id: item.id });
+    if (!now || now.state !== 'in_progress' || known(now) > 0)
+      return now ? known(now) : 0;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return 0;
+}
+
+// Only after Ferry accepted does the browser's download go, leaving no entry behind. If the
+// browser finished first, it keeps its file and Ferry's new transfer is canceled instead.
 async function handOver (item, filename, storeId) {
   const request = await requestFor(item.url, item.referrer, filename, storeId);
-  await askFerry(request);
-  await dropBrowserDownload(item.id);
+  const { transfer } = await askFerry(request);
+  if (!(await dropBrowserDownload(item.id)))
+    await askFerry({ type: 'cancel', transfer: transfer.id }).catch(() => {});
 }
 
 async function onDownload (item) {
@@ -108,32 +145,24 @@ async function onDownload (item) {
     return;
 
   const settings = await loadSettings();
-  const size = item.totalBytes > 0 ? item.totalBytes : (item.fileSize > 0 ? item.fileSize : 0);
-  const wanted = settings.auto && size > 0 && size >= settings.minSize;
-
-  // Held while Ferry is asked. Without Ferry's word the download carries on as it was.
-  try {
-    await api.downloads.pause(item.id);
-  } catch (e) {
-    return; // already finished or gone
-  }
+  const held = await holdDownload(item);
 
   try {
-    const filename = await fileNameOf(item);
+    const [size, filename] = await Promise.all([sizeOf(item), fileNameOf(item)]);
     // A transfer Ferry holds with an expired link: the person chooses in the popup.
     if (filename && size > 0) {
       const { match } = await askFerry({ type: 'find', filename, size });
       if (match) {
         const offers = (await loadOffers()).filter((o) => o.transfer !== match.id);
-        offers.push({ download: item.id, url: item.url, transfer: match.id, name: filename,
-                      size, done: match.bytes_done });
+        offers.push({ download: item.id, held, url: item.url, transfer: match.id,
+                      name: filename, size, done: match.bytes_done });
         await saveOffers(offers);
         await notify(`Ferry holds ${filename} already: open this menu to continue it`);
         api.action.openPopup?.().catch(() => {});
         return;
       }
     }
-    if (wanted) {
+    if (settings.auto && size > 0 && size >= settings.minSize) {
       await handOver(item, filename, item.cookieStoreId);
       await notify(`${filename || item.url} is downloading in Ferry`);
       return;
@@ -141,8 +170,19 @@ async function onDownload (item) {
   } catch (e) {
     await notify(e.message);
   }
-  await api.downloads.resume(item.id).catch(() => {});
+  // Without Ferry's word the download carries on as it was.
+  if (held)
+    await api.downloads.resume(item.id).catch(() => {});
 }
+
+// An offer ends when the browser finished the download itself.
+api.downloads.onChanged.addListener(async (delta) => {
+  if (delta.state?.current !== 'complete' && delta.state?.current !== 'interrupted')
+    return;
+  const offers = await loadOffers();
+  if (offers.some((o) => o.download === delta.id))
+    await saveOffers(offers.filter((o) => o.download !== delta.id));
+});
 
 api.downloads.onCreated.addListener((item) => {
   onDownload(item).catch((e) => console.error('Ferry:', e));
@@ -159,10 +199,14 @@ api.runtime.onMessage.addListener((message, sender, respond) => {
       throw new Error('This download is no longer waiting for a choice');
     if (message.type === 'continue') {
       // Ferry swaps the link and keeps its bytes; the browser's copy goes only then.
+      const [now] = await api.downloads.search({ id: offer.download });
+      if (now?.state === 'complete')
+        throw new Error('The browser has finished this download itself');
       await askFerry({ type: 'continue', transfer: offer.transfer, url: offer.url });
       await dropBrowserDownload(offer.download);
     } else if (message.type === 'keep') {
-      await api.downloads.resume(offer.download);
+      if (offer.held)
+        await api.downloads.resume(offer.download);
     } else {
       throw new Error(`Unknown request ${message.type}`);
     }

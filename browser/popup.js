@@ -183,6 +183,10 @@ api.storage.onChanged.addListener((changes) => {
     showOffers();
 });
 
+if (new URLSearchParams(location.search).has('welcome')) {
+  document.body.classList.add('welcome');
+  document.getElementById('welcome').hidden = false;
+}
 setUpSettings();
 showOffers();
 refresh();

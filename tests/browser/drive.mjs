@@ -17,8 +17,6 @@ const kind = process.argv[2];
 const env = process.env;
 const WAIT = { timeout: 90000 };
 const CHROMIUM_ID = 'jeegplecchiiklpkmdpnpffeencojgfm';
-const GECKO_ID = 'browser@ferryhq.github.io';
-const GECKO_UUID = '0d6a1f52-9a59-4c3e-9b7e-5f3f3c1d2a10';
 
 function finish (result) {
   process.stdout.write(JSON.stringify(result) + '\n');
@@ -54,7 +52,7 @@ async function launch () {
                                                t.url().startsWith(`chrome-extension://${CHROMIUM_ID}/`),
                                                WAIT);
     step(`extension loaded: ${worker.url()}`);
-    return { browser, base: `chrome-extension://${CHROMIUM_ID}` };
+    return { browser, base: `chrome-extension://${CHROMIUM_ID}/` };
   }
 
   const browser = await puppeteer.launch({
@@ -63,7 +61,6 @@ async function launch () {
     headless: true,
     userDataDir: env.FERRY_PROFILE,
     extraPrefsFirefox: {
-      'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: GECKO_UUID }),
       'browser.download.dir': env.FERRY_BROWSER_DOWNLOADS,
       'browser.download.folderList': 2,
       'browser.download.useDownloadDir': true,
@@ -72,7 +69,7 @@ async function launch () {
   });
   const id = await browser.installExtension(env.FERRY_EXTENSION_DIR);
   step(`extension installed temporarily: ${id}`);
-  return { browser, base: `moz-extension://${GECKO_UUID}` };
+  return { browser, base: 'moz-extension://' };
 }
 
 // The popup's rows carry the transfer's state and bytes as data attributes.
@@ -82,11 +79,26 @@ async function waitRow (popup, test, ...args) {
 
 let popup;
 
+// The page the extension opens when it is installed: its popup, in a tab. WebDriver BiDi may
+// not navigate to extension pages, and its idea of a tab's address can lag, so each tab is
+// asked where it is.
+async function welcomePage (browser, base) {
+  for (const end = Date.now() + WAIT.timeout; Date.now() < end;) {
+    for (const page of await browser.pages()) {
+      const href = await page.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith(base) && href.endsWith('/popup.html?welcome'))
+        return page;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error('The extension did not open its page when it was installed');
+}
+
 async function run () {
   const { browser, base } = await launch();
   try {
-    popup = await browser.newPage();
-    await popup.goto(`${base}/popup.html`);
+    popup = await welcomePage(browser, base);
+    await popup.bringToFront();
     // The setting a person changes: hand over every download of at least 0 MB.
     await popup.waitForSelector('#auto', WAIT);
     await popup.$eval('#min-size', (input) => {
@@ -117,9 +129,10 @@ async function run () {
       step('paused in the popup');
 
       await fetch(env.FERRY_SITE + '/expire');
-      await page.bringToFront();
-      await page.goto(env.FERRY_SITE + '/');
-      await page.click('#file');
+      // The page again, in a new tab, with its fresh link.
+      const again = await browser.newPage();
+      await again.goto(env.FERRY_SITE + '/');
+      await again.click('#file');
       step('clicked the fresh link');
 
       await popup.bringToFront();
@@ -140,6 +153,13 @@ async function run () {
   } catch (e) {
     const seen = await popup?.evaluate(() => document.body.innerText).catch(() => null);
     step(`the popup showed: ${seen}`);
+    const said = await popup?.evaluate(async () => ({
+      title: await api.action.getTitle({}),
+      downloads: await api.downloads.search({}),
+    })).catch((e) => e.message);
+    step(`the extension said: ${JSON.stringify(said)}`);
+    const log = await fetch(env.FERRY_SITE + '/log').then((r) => r.text()).catch(() => null);
+    step(`the site saw: ${log}`);
     throw e;
   } finally {
     await browser.close();

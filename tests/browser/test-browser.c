@@ -307,7 +307,7 @@ test_browser (gconstpointer data)
 }
 
 static const Case chromium_case = { "chromium", "handover,expired" };
-static const Case firefox_case = { "firefox", "handover" };
+static const Case firefox_case = { "firefox", "handover,expired" };
 
 int
 main (int   argc,
