@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <string.h>
 #include <unistd.h>
@@ -503,6 +504,75 @@ reply (JsonObject   *request,
   return TRUE;
 }
 
+/* The per-user host manifests, pointing at this program: for a Ferry installed where the
+ * browsers do not look (a home prefix), or a browser that reads only its user's folder. */
+static int
+install_for_user (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  const char *firefox_dirs[] = { ".mozilla/native-messaging-hosts", NULL };
+  const char *chromium_dirs[] = { "chromium/NativeMessagingHosts",
+                                  "google-chrome/NativeMessagingHosts", NULL };
+  int status = 0;
+
+  if (self == NULL)
+    {
+      g_printerr ("ferry-browser-host: cannot tell where this program is\n");
+      return 1;
+    }
+
+  for (guint kind = 0; kind < 2; kind++)
+    {
+      const char *const *dirs = kind == 0 ? firefox_dirs : chromium_dirs;
+
+      for (guint i = 0; dirs[i] != NULL; i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autofree char *dir = g_build_filename (kind == 0 ? g_get_home_dir ()
+                                                             : g_get_user_config_dir (),
+                                                   dirs[i], NULL);
+          g_autofree char *path = g_build_filename (dir, BROWSER_HOST_NAME ".json", NULL);
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autoptr(JsonGenerator) generator = json_generator_new ();
+          g_autoptr(JsonNode) root = NULL;
+          g_autofree char *contents = NULL;
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, BROWSER_HOST_NAME);
+          json_builder_set_member_name (builder, "description");
+          json_builder_add_string_value (builder, "Ferry: hand downloads over from the browser");
+          json_builder_set_member_name (builder, "path");
+          json_builder_add_string_value (builder, self);
+          json_builder_set_member_name (builder, "type");
+          json_builder_add_string_value (builder, "stdio");
+          json_builder_set_member_name (builder, kind == 0 ? "allowed_extensions"
+                                                           : "allowed_origins");
+          json_builder_begin_array (builder);
+          json_builder_add_string_value (builder, kind == 0
+                                         ? BROWSER_FIREFOX_ID
+                                         : "chrome-extension://" BROWSER_CHROMIUM_ID "/");
+          json_builder_end_array (builder);
+          json_builder_end_object (builder);
+          root = json_builder_get_root (builder);
+          json_generator_set_root (generator, root);
+          json_generator_set_pretty (generator, TRUE);
+          contents = json_generator_to_data (generator, NULL);
+
+          if (g_mkdir_with_parents (dir, 0755) != 0 ||
+              !g_file_set_contents (path, contents, -1, &error))
+            {
+              g_printerr ("ferry-browser-host: %s cannot be written: %s\n", path,
+                          error ? error->message : g_strerror (errno));
+              status = 1;
+              continue;
+            }
+          g_print ("%s\n", path);
+        }
+    }
+  return status;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -510,6 +580,10 @@ main (int   argc,
   Host host = { NULL, NULL };
 
   setlocale (LC_ALL, "");
+
+  /* Browsers pass their own arguments (an origin, a manifest path): only this one is ours. */
+  if (argc == 2 && g_str_equal (argv[1], "--install-for-user"))
+    return install_for_user ();
 
   for (;;)
     {
