@@ -7,6 +7,8 @@
 // server's address), FERRY_HOLD (bytes the server sends before it stops), FERRY_BROWSER_DOWNLOADS
 // (the browser's own download folder), FERRY_STEPS ("handover" or "handover,expired").
 //
+// With FERRY_SCREENSHOTS set to a folder, the popup is saved there as PNGs on the way.
+//
 // Prints one JSON line at the end: what the browser's download list held, or {"skip": why}.
 // Every wait is for a state the page shows, never for a time.
 //
@@ -79,6 +81,19 @@ async function waitRow (popup, test, ...args) {
 
 let popup;
 
+async function screenshot (name) {
+  if (!env.FERRY_SCREENSHOTS)
+    return;
+  // The popup's own size, as the browser shows it under its button.
+  await popup.setViewport({ width: 404, height: 300 });
+  await popup.evaluate(() => {
+    document.body.classList.remove('welcome');
+    document.getElementById('welcome').hidden = true;
+  });
+  const body = await popup.$('body');
+  await body.screenshot({ path: `${env.FERRY_SCREENSHOTS}/${name}.png` });
+}
+
 // The page the extension opens when it is installed: its popup, in a tab. WebDriver BiDi may
 // not navigate to extension pages, and its idea of a tab's address can lag, so each tab is
 // asked where it is.
@@ -121,6 +136,7 @@ async function run () {
     await waitRow(popup, (min) => [...document.querySelectorAll('#transfers li')]
       .some((li) => Number(li.dataset.bytesDone) >= min), hold > 0 ? hold : 1);
     step('Ferry is downloading');
+    await screenshot('popup');
 
     if ((env.FERRY_STEPS ?? '').includes('expired')) {
       await popup.waitForSelector('#transfers li[data-state="running"] button.control', WAIT);
@@ -139,6 +155,7 @@ async function run () {
       const offer = await popup.waitForSelector('#offer-list li button.suggested', WAIT);
       const text = await popup.$eval('#offer-list li', (li) => li.textContent);
       step(`offered: ${text}`);
+      await screenshot('popup-continue');
       await offer.click();
     }
 
