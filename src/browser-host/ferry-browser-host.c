@@ -169,6 +169,14 @@ add_transfer (JsonBuilder    *builder,
   json_builder_end_object (builder);
 }
 
+static char *
+host_of (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+
+  return g_strdup (uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "?");
+}
+
 static gboolean
 handle_add (Host        *host,
             JsonObject  *request,
@@ -180,6 +188,7 @@ handle_add (Host        *host,
   g_auto(GVariantBuilder) headers = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
   g_autoptr(FerryTransfer1) transfer = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *origin = NULL;
 
   if (!ferry_browser_get_string (request, "url", TRUE, FERRY_BROWSER_MAX_URI, &url, error) ||
       !ferry_browser_check_uri ("url", url, error) ||
@@ -228,7 +237,9 @@ handle_add (Host        *host,
   transfer = transfer_proxy (host, path, error);
   if (transfer == NULL)
     return FALSE;
-  g_message ("Handed %s over to Ferry as transfer %" G_GUINT64_FORMAT, url,
+  /* Never the whole link: a signed link's query is as secret as a cookie. */
+  origin = host_of (url);
+  g_message ("A link to %s is transfer %" G_GUINT64_FORMAT, origin,
              ferry_transfer1_get_id (transfer));
   json_builder_set_member_name (answer, "transfer");
   add_transfer (answer, transfer);
@@ -351,10 +362,10 @@ handle_continue (Host        *host,
     return FALSE;
 
   g_variant_builder_add (&options, "{sv}", "uri", g_variant_new_string (url));
+  /* Resume also ends a retry backoff: the fresh link is tried now. */
   if (!ferry_transfer1_call_update_sync (transfer, g_variant_builder_end (&options), NULL,
                                          error) ||
-      (!g_str_equal (ferry_transfer1_get_state (transfer), "waiting") &&
-       !ferry_transfer1_call_resume_sync (transfer, NULL, error)))
+      !ferry_transfer1_call_resume_sync (transfer, NULL, error))
     {
       strip_remote (*error);
       return FALSE;

@@ -227,7 +227,7 @@ test_add_and_control (void)
 {
   g_autoptr(FerryTestDaemon) daemon = ferry_test_daemon_new ();
   g_autoptr(GBytes) add = frame ("{\"id\": 1, \"type\": \"add\", "
-                                 "\"url\": \"http://127.0.0.1:9/never/report.pdf\", "
+                                 "\"url\": \"http://127.0.0.1:9/never/report.pdf?sig=s1gn3d\", "
                                  "\"cookies\": \"session=hunter2-secret\", "
                                  "\"referrer\": \"http://127.0.0.1:9/page\", "
                                  "\"user_agent\": \"Mozilla/5.0 Test\", "
@@ -254,12 +254,13 @@ test_add_and_control (void)
   id = json_object_get_int_member (t, "id");
   g_assert_cmpstr (json_object_get_string_member (t, "name"), ==, "report.pdf");
   g_assert_null (strstr (run.err, "hunter2"));
+  g_assert_null (strstr (run.err, "s1gn3d"));
 
   path = g_strdup_printf ("/io/github/ferryhq/Ferry/Daemon/transfers/%" G_GUINT64_FORMAT, id);
   transfer = ferry_test_daemon_transfer (daemon, path);
   g_assert_cmpstr (ferry_transfer1_get_session (transfer), ==, BROWSER_SESSION);
   g_assert_cmpstr (ferry_transfer1_get_uri (transfer), ==,
-                   "http://127.0.0.1:9/never/report.pdf");
+                   "http://127.0.0.1:9/never/report.pdf?sig=s1gn3d");
 
   /* A transfer someone else added is not the browser's to touch. */
   other_path = ferry_test_daemon_add (daemon, "http://127.0.0.1:9/other.iso",
