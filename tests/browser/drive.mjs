@@ -145,6 +145,14 @@ async function run () {
       step('paused in the popup');
 
       await fetch(env.FERRY_SITE + '/expire');
+      if (env.FERRY_STEPS.includes('met-expired')) {
+        // Resumed on the old link, Ferry meets the expiry page and stops there.
+        await popup.click('#transfers li[data-state="paused"] button.control');
+        const seen = await waitRow(popup, () => [...document.querySelectorAll('#transfers li')]
+          .map((li) => li.dataset.state)
+          .find((state) => ['failed', 'rejected', 'waiting'].includes(state)));
+        step(`the old link left the transfer ${await seen.jsonValue()}`);
+      }
       // The page again, in a new tab, with its fresh link.
       const again = await browser.newPage();
       await again.goto(env.FERRY_SITE + '/');
