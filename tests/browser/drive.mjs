@@ -67,6 +67,11 @@ async function launch () {
       'browser.download.folderList': 2,
       'browser.download.useDownloadDir': true,
       'browser.download.always_ask_before_handling_new_types': false,
+      // Nothing that could hold a download back in a headless browser without the network:
+      // the downloads panel, and the remote reputation check.
+      'browser.download.alwaysOpenPanel': false,
+      'browser.safebrowsing.downloads.enabled': false,
+      'browser.safebrowsing.downloads.remote.enabled': false,
     },
   });
   const id = await browser.installExtension(env.FERRY_EXTENSION_DIR);
