@@ -294,6 +294,65 @@ test_add_and_control (void)
                                                                          "transfers")), ==, 1);
 }
 
+/* The per-user manifests name this host and only Ferry's extension, in each browser's folder. */
+static void
+test_install_for_user (void)
+{
+  g_autofree char *host = g_build_filename (g_getenv ("FERRY_BROWSER_HOST_DIR"),
+                                            "ferry-browser-host", NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  const struct
+  {
+    const char *dir;
+    const char *member;
+    const char *allowed;
+  } places[] = {
+    { ".mozilla/native-messaging-hosts", "allowed_extensions", "browser@ferryhq.github.io" },
+    { ".config/chromium/NativeMessagingHosts", "allowed_origins",
+      "chrome-extension://jeegplecchiiklpkmdpnpffeencojgfm/" },
+    { ".config/google-chrome/NativeMessagingHosts", "allowed_origins",
+      "chrome-extension://jeegplecchiiklpkmdpnpffeencojgfm/" },
+  };
+
+  g_autofree char *config = g_build_filename (g_get_home_dir (), ".config", NULL);
+
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, host, "--install-for-user", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (proc, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      g_autofree char *path = g_build_filename (g_get_home_dir (), places[i].dir,
+                                                "io.github.ferryhq.ferry.json", NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *manifest;
+      JsonArray *allowed;
+
+      g_assert_true (json_parser_load_from_file (parser, path, &error));
+      g_assert_no_error (error);
+      manifest = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpstr (json_object_get_string_member (manifest, "name"), ==,
+                       "io.github.ferryhq.ferry");
+      g_assert_cmpstr (json_object_get_string_member (manifest, "type"), ==, "stdio");
+      {
+        g_autoptr(GFile) named = g_file_new_for_path (json_object_get_string_member (manifest,
+                                                                                     "path"));
+        g_autoptr(GFile) built = g_file_new_for_path (host);
+
+        g_assert_true (g_file_equal (named, built));
+      }
+      allowed = json_object_get_array_member (manifest, places[i].member);
+      g_assert_cmpuint (json_array_get_length (allowed), ==, 1);
+      g_assert_cmpstr (json_array_get_string_element (allowed, 0), ==, places[i].allowed);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -305,6 +364,7 @@ main (int   argc,
   g_test_add_func ("/browser-host/too-large", test_too_large);
   g_test_add_func ("/browser-host/bad-messages", test_bad_messages);
   g_test_add_func ("/browser-host/add-and-control", test_add_and_control);
+  g_test_add_func ("/browser-host/install-for-user", test_install_for_user);
 
   return g_test_run ();
 }
