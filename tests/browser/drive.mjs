@@ -5,7 +5,8 @@
 // Environment: FERRY_NODE_MODULES (puppeteer-core), FERRY_EXTENSION_DIR, FERRY_PROFILE (a new
 // profile folder, its native messaging host manifest already in place), FERRY_SITE (the page
 // server's address), FERRY_HOLD (bytes the server sends before it stops), FERRY_BROWSER_DOWNLOADS
-// (the browser's own download folder), FERRY_STEPS ("handover" or "handover,expired").
+// (the browser's own download folder), FERRY_STEPS ("handover", "handover,expired", or "menu":
+// the link's context menu, which only a browser on a display (Xvfb) has, chosen with xdotool).
 //
 // With FERRY_SCREENSHOTS set to a folder, the popup is saved there as PNGs on the way.
 //
@@ -14,9 +15,11 @@
 //
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 
 const kind = process.argv[2];
 const env = process.env;
+const steps = env.FERRY_STEPS ?? '';
 const WAIT = { timeout: 90000 };
 const CHROMIUM_ID = 'jeegplecchiiklpkmdpnpffeencojgfm';
 
@@ -42,7 +45,8 @@ async function launch () {
   if (kind === 'chromium') {
     const browser = await puppeteer.launch({
       executablePath: env.FERRY_CHROMIUM ?? '/usr/bin/chromium',
-      headless: true, // the "new" headless mode, which loads extensions
+      // The "new" headless mode, which loads extensions; a window for the context menu.
+      headless: !steps.includes('menu'),
       pipe: true,
       userDataDir: env.FERRY_PROFILE,
       enableExtensions: [env.FERRY_EXTENSION_DIR],
@@ -85,6 +89,23 @@ async function waitRow (popup, test, ...args) {
 }
 
 let popup;
+
+// The browser draws its context menu as a window of its own, outside the page: it is open
+// when the display has one more top-level window. Ferry's item is the last but one (above
+// Inspect), so Up, Up, Return chooses it.
+async function chooseFromMenu (page, selector) {
+  const windows = () => execFileSync('xwininfo', ['-root', '-children']).toString()
+    .split('\n').filter((line) => /^\s+0x/.test(line)).length;
+  const before = windows();
+  const box = await (await page.$(selector)).boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { button: 'right' });
+  for (const end = Date.now() + WAIT.timeout; windows() <= before;) {
+    if (Date.now() > end)
+      throw new Error('The context menu did not open');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  execFileSync('xdotool', ['key', 'Up', 'Up', 'Return']);
+}
 
 async function screenshot (name) {
   if (!env.FERRY_SCREENSHOTS)
@@ -132,8 +153,14 @@ async function run () {
 
     const page = await browser.newPage();
     await page.goto(env.FERRY_SITE + '/');
-    await page.click('#file');
-    step('clicked the link');
+    if (steps.includes('menu')) {
+      await page.bringToFront();
+      await chooseFromMenu(page, '#file');
+      step('chose Download with Ferry from the link\'s menu');
+    } else {
+      await page.click('#file');
+      step('clicked the link');
+    }
 
     // A tab in the background gets no animation frames: each step's tab comes to the front.
     await popup.bringToFront();
@@ -143,14 +170,14 @@ async function run () {
     step('Ferry is downloading');
     await screenshot('popup');
 
-    if ((env.FERRY_STEPS ?? '').includes('expired')) {
+    if (steps.includes('expired')) {
       await popup.waitForSelector('#transfers li[data-state="running"] button.control', WAIT);
       await popup.click('#transfers li[data-state="running"] button.control');
       await popup.waitForSelector('#transfers li[data-state="paused"]', WAIT);
       step('paused in the popup');
 
       await fetch(env.FERRY_SITE + '/expire');
-      if (env.FERRY_STEPS.includes('met-expired')) {
+      if (steps.includes('met-expired')) {
         // Resumed on the old link, Ferry meets the expiry page and stops there.
         await popup.click('#transfers li[data-state="paused"] button.control');
         const seen = await waitRow(popup, () => [...document.querySelectorAll('#transfers li')]

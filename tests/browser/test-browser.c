@@ -153,6 +153,7 @@ test_browser (gconstpointer data)
   g_autofree char *home = NULL;
   g_autofree char *browser_downloads = NULL;
   g_autofree char *modules = NULL;
+  g_autofree char *node = NULL;
   g_autofree char *last_line = NULL;
   g_autofree char *got = NULL;
   g_autoptr(GPtrArray) ferry = NULL;
@@ -173,7 +174,8 @@ test_browser (gconstpointer data)
                           g_str_equal (c->kind, "chromium") ? "chromium" : "firefox-esr");
       return;
     }
-  if (g_find_program_in_path ("node") == NULL)
+  node = g_find_program_in_path ("node");
+  if (node == NULL)
     {
       g_test_skip ("node is not installed: the browser is driven with puppeteer-core");
       return;
@@ -198,6 +200,23 @@ test_browser (gconstpointer data)
           g_test_skip ("This ferryd has no link-expired wait: resumed on an expired link, it "
                        "does not keep the bytes for a fresh link to continue");
           return;
+        }
+    }
+
+  if (strstr (c->steps, "menu"))
+    {
+      const char *needed[] = { "xvfb-run", "xdotool", "xwininfo" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (needed); i++)
+        {
+          g_autofree char *found = g_find_program_in_path (needed[i]);
+
+          if (found == NULL)
+            {
+              g_test_skip_printf ("%s is not installed: the context menu needs a display and "
+                                  "a keyboard (xvfb, xdotool, x11-utils)", needed[i]);
+              return;
+            }
         }
     }
 
@@ -239,7 +258,12 @@ test_browser (gconstpointer data)
   g_subprocess_launcher_setenv (launcher, "FERRY_HOLD", G_STRINGIFY (HOLD), TRUE);
   g_subprocess_launcher_setenv (launcher, "FERRY_BROWSER_DOWNLOADS", browser_downloads, TRUE);
   g_subprocess_launcher_setenv (launcher, "FERRY_STEPS", c->steps, TRUE);
-  driver = g_subprocess_launcher_spawn (launcher, &error, "node", script, c->kind, NULL);
+  if (strstr (c->steps, "menu"))
+    driver = g_subprocess_launcher_spawn (launcher, &error, "xvfb-run", "-a", "-s",
+                                          "-screen 0 1024x700x24", "node", script, c->kind,
+                                          NULL);
+  else
+    driver = g_subprocess_launcher_spawn (launcher, &error, "node", script, c->kind, NULL);
   g_assert_no_error (error);
   ferry_test_run_start (driver, &run);
   g_assert_true (ferry_test_wait_until (ferry_test_run_done, &run, 300000));
@@ -285,7 +309,11 @@ test_browser (gconstpointer data)
   ferry = requests_from (log, "ferry");
   browser = requests_from (log, "browser");
   g_assert_cmpuint (ferry->len, >=, 1);
-  g_assert_cmpuint (browser->len, >=, 1);
+  /* From the menu, the browser never asks for the file itself. */
+  if (strstr (c->steps, "menu"))
+    g_assert_cmpuint (browser->len, ==, 0);
+  else
+    g_assert_cmpuint (browser->len, >=, 1);
   for (guint i = 0; i < ferry->len; i++)
     {
       JsonObject *r = ferry->pdata[i];
@@ -294,7 +322,8 @@ test_browser (gconstpointer data)
       g_assert_cmpstr (member (r, "cookie"), ==, member (log, "cookie"));
       g_assert_cmpstr (member (r, "referer"), ==, referrer);
     }
-  if (g_strcmp0 (member (ferry->pdata[0], "user_agent"),
+  if (browser->len > 0 &&
+      g_strcmp0 (member (ferry->pdata[0], "user_agent"),
                  member (browser->pdata[0], "user_agent")) != 0)
     g_test_message ("The browser's User-Agent (%s) did not reach the server; ferryd sent %s",
                     member (browser->pdata[0], "user_agent"),
@@ -326,6 +355,7 @@ static const Case chromium_case = { "chromium", "handover,expired" };
 static const Case firefox_case = { "firefox", "handover,expired" };
 /* The transfer is resumed on the expired link first, and stops there with its bytes. */
 static const Case met_expired_case = { "chromium", "handover,expired,met-expired" };
+static const Case menu_case = { "chromium", "menu" };
 
 int
 main (int   argc,
@@ -336,6 +366,7 @@ main (int   argc,
   g_test_add_data_func ("/browser/chromium", &chromium_case, test_browser);
   g_test_add_data_func ("/browser/firefox", &firefox_case, test_browser);
   g_test_add_data_func ("/browser/chromium-met-expired", &met_expired_case, test_browser);
+  g_test_add_data_func ("/browser/chromium-menu", &menu_case, test_browser);
 
   return g_test_run ();
 }
