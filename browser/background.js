@@ -104,10 +104,14 @@ async function dropBrowserDownload (id) {
   return true;
 }
 
-// Holds the browser's download while Ferry is asked. Firefox can only pause what it knows to
-// be resumable (pausing anything else ends it for good); such a download runs on meanwhile.
+// Firefox alone has getBrowserInfo.
+const FIREFOX = typeof api.runtime.getBrowserInfo === 'function';
+
+// Holds the browser's download while Ferry is asked. Chromium pauses any running download
+// (its canResume is false until then); Firefox can only pause what it knows to be resumable
+// (pausing anything else ends it for good), so others run on meanwhile.
 async function holdDownload (item) {
-  if (!item.canResume)
+  if (FIREFOX && !item.canResume)
     return false;
   try {
     await api.downloads.pause(item.id);
