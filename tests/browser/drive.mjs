@@ -162,6 +162,22 @@ async function run () {
       step('clicked the link');
     }
 
+    if (steps.includes('refused')) {
+      // Ferry cannot be reached: once the extension says so, the browser's own download
+      // must still be going, not paused and not canceled.
+      await popup.waitForFunction(async () =>
+        (await api.action.getTitle({})).includes('not installed'), { ...WAIT, polling: 200 });
+      await popup.waitForFunction(async () => (await api.downloads.search({}))
+        .every((d) => d.state === 'in_progress' && !d.paused), { ...WAIT, polling: 200 });
+      step(`the extension said: ${await popup.evaluate(() => api.action.getTitle({}))}`);
+      const downloads = await popup.evaluate(async () =>
+        (await api.downloads.search({})).map((d) => ({ url: d.url, state: d.state,
+                                                        paused: d.paused })));
+      const log = await (await fetch(env.FERRY_SITE + '/log')).json();
+      finish({ downloads, offers: 0, log });
+      return;
+    }
+
     // A tab in the background gets no animation frames: each step's tab comes to the front.
     await popup.bringToFront();
     const hold = Number(env.FERRY_HOLD);

@@ -230,7 +230,9 @@ test_browser (gconstpointer data)
   browser_downloads = g_build_filename (f.dir, "browser-downloads", NULL);
   g_assert_cmpint (g_mkdir_with_parents (profile, 0700), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (browser_downloads, 0700), ==, 0);
-  if (g_str_equal (c->kind, "chromium"))
+  if (strstr (c->steps, "refused"))
+    ; /* Ferry is not installed for this browser. */
+  else if (g_str_equal (c->kind, "chromium"))
     {
       g_autofree char *hosts = g_build_filename (profile, "NativeMessagingHosts", NULL);
 
@@ -283,6 +285,25 @@ test_browser (gconstpointer data)
     }
   g_assert_cmpstr (member (result, "error"), ==, NULL);
   g_assert_cmpint (run.status, ==, 0);
+
+  if (strstr (c->steps, "refused"))
+    {
+      JsonArray *downloads = json_object_get_array_member (result, "downloads");
+      JsonObject *d;
+
+      /* Never neither: without Ferry the browser's download goes on, unpaused. */
+      g_assert_cmpuint (json_array_get_length (downloads), ==, 1);
+      d = json_array_get_object_element (downloads, 0);
+      g_assert_cmpstr (json_object_get_string_member (d, "state"), ==, "in_progress");
+      g_assert_false (json_object_get_boolean_member (d, "paused"));
+      g_assert_true (ferry_manager1_call_list_transfers_sync (f.daemon->manager,
+                                                              BROWSER_SESSION, &paths, NULL,
+                                                              &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_strv_length (paths), ==, 0);
+      ferry_test_run_clear (&run);
+      return;
+    }
 
   /* Nothing stayed with the browser: not in its list, not on its disk. */
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (result, "downloads")),
@@ -356,6 +377,9 @@ static const Case firefox_case = { "firefox", "handover,expired" };
 /* The transfer is resumed on the expired link first, and stops there with its bytes. */
 static const Case met_expired_case = { "chromium", "handover,expired,met-expired" };
 static const Case menu_case = { "chromium", "menu" };
+/* No host manifest: the browser cannot start Ferry's host. */
+static const Case refused_chromium_case = { "chromium", "handover,refused" };
+static const Case refused_firefox_case = { "firefox", "handover,refused" };
 
 int
 main (int   argc,
@@ -367,6 +391,8 @@ main (int   argc,
   g_test_add_data_func ("/browser/firefox", &firefox_case, test_browser);
   g_test_add_data_func ("/browser/chromium-met-expired", &met_expired_case, test_browser);
   g_test_add_data_func ("/browser/chromium-menu", &menu_case, test_browser);
+  g_test_add_data_func ("/browser/chromium-not-installed", &refused_chromium_case, test_browser);
+  g_test_add_data_func ("/browser/firefox-not-installed", &refused_firefox_case, test_browser);
 
   return g_test_run ();
 }
