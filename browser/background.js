@@ -121,13 +121,16 @@ async function holdDownload (item) {
   }
 }
 
-// The size the server announced. Firefox learns it only after the download appeared.
+// The size the server announced. Firefox learns it only once bytes flow, which may take a
+// while on a busy machine; without a size after the first bytes, the server gave none.
 async function sizeOf (item) {
   const known = (d) => (d.totalBytes > 0 ? d.totalBytes : (d.fileSize > 0 ? d.fileSize : 0));
-  for (const end = Date.now() + 10000; Date.now() < end;) {
+  for (let flowing = 0; flowing < 50;) {
     const [now] = await api.downloads.search({ id: item.id });
     if (!now || now.state !== 'in_progress' || known(now) > 0)
       return now ? known(now) : 0;
+    if (now.bytesReceived > 0)
+      flowing++;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return 0;
