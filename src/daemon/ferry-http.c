@@ -929,17 +929,36 @@ ferry_http_add_caller_headers (gpointer    msg,
   const char *name;
   const char *value;
 
-  if (caller_headers == NULL)
-    return;
-
-  request_uri = g_uri_to_string (soup_message_get_uri (msg));
-  same_origin = ferry_http_same_origin (request_uri, caller_uri);
-
-  g_variant_iter_init (&iter, caller_headers);
-  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+  if (caller_headers != NULL)
     {
-      if (!same_origin && ferry_http_header_is_secret (name))
-        continue;
-      soup_message_headers_replace (headers, name, value);
+      request_uri = g_uri_to_string (soup_message_get_uri (msg));
+      same_origin = ferry_http_same_origin (request_uri, caller_uri);
+
+      g_variant_iter_init (&iter, caller_headers);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        {
+          if (!same_origin && ferry_http_header_is_secret (name))
+            continue;
+          soup_message_headers_replace (headers, name, value);
+        }
     }
+
+  if (soup_message_headers_get_one (headers, "User-Agent") == NULL)
+    soup_message_headers_replace (headers, "User-Agent", ferry_http_user_agent ());
+}
+
+const char *
+ferry_http_user_agent (void)
+{
+  static gsize once;
+  static char *user_agent;
+
+  if (g_once_init_enter (&once))
+    {
+      user_agent = g_strdup_printf ("Ferry/%s libsoup/%u.%u.%u", PACKAGE_VERSION,
+                                    soup_get_major_version (), soup_get_minor_version (),
+                                    soup_get_micro_version ());
+      g_once_init_leave (&once, 1);
+    }
+  return user_agent;
 }

@@ -66,10 +66,15 @@ GVariant   *ferry_http_public_headers (GVariant *caller_headers);
  * request, replacing any of the same name. @msg is a SoupMessage. The secret ones
  * (ferry_http_header_is_secret()) go only when the request's address has the origin of
  * @caller_uri, the address the caller gave: never to where a redirect or a server-given
- * upload address leads elsewhere, on this attempt or a later one. */
+ * upload address leads elsewhere, on this attempt or a later one. A request without a
+ * User-Agent of the caller's gets Ferry's (the session sets none: libsoup would replace the
+ * caller's, a browser's that a server may answer differently). */
 void        ferry_http_add_caller_headers (gpointer    msg,
                                            GVariant   *caller_headers,
                                            const char *caller_uri);
+
+/* "Ferry/VERSION libsoup/VERSION". */
+const char *ferry_http_user_agent (void);
 
 /* Whether a status is worth retrying later: 408, 429 and 5xx. */
 gboolean    ferry_http_status_is_transient (guint status);

@@ -300,7 +300,6 @@ FerryScheduler *
 ferry_scheduler_new (FerryStore *store)
 {
   FerryScheduler *self;
-  g_autofree char *user_agent = g_strdup_printf ("Ferry/%s ", PACKAGE_VERSION);
 
   g_return_val_if_fail (FERRY_IS_STORE (store), NULL);
 
@@ -309,12 +308,13 @@ ferry_scheduler_new (FerryStore *store)
   /* Deliberate settings rather than libsoup's defaults (PROTOCOLS.md §4): the slot limits
    * are ours, so libsoup's (fixed at construction) must never be lower than the highest the
    * settings allow, or transfers counted as running would sit in libsoup's queue with no
-   * bytes; the I/O timeout is a backstop to our own stall detection. */
+   * bytes; the I/O timeout is a backstop to our own stall detection. No user-agent: a
+   * session's would replace the caller's, and each request gets the caller's or Ferry's
+   * (ferry_http_add_caller_headers). */
   self->session = soup_session_new_with_options ("max-conns", MAX_RUNNING_LIMIT + 8,
                                                  "max-conns-per-host", MAX_PER_HOST_LIMIT + 4,
                                                  "timeout", 60,
                                                  "idle-timeout", 30,
-                                                 "user-agent", user_agent,
                                                  /* Authenticating proxies (ferry-proxy.c) */
                                                  "proxy-resolver",
                                                  ferry_proxy_resolver_get_default (),

@@ -1136,7 +1136,6 @@ run_thread (GTask        *task,
   Job *job = task_data;
   g_autoptr(SoupSession) session = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *user_agent = g_strdup_printf ("Ferry/%s ", PACKAGE_VERSION);
   gboolean ok;
   int fd;
 
@@ -1158,7 +1157,6 @@ run_thread (GTask        *task,
    * as its I/O timeout. */
   session = soup_session_new_with_options ("timeout", ferry_transfer_stall_seconds (),
                                            "idle-timeout", 30,
-                                           "user-agent", user_agent,
                                            "proxy-resolver",
                                            ferry_proxy_resolver_get_default (),
                                            NULL);

@@ -457,6 +457,48 @@ test_store_forgets (Fixture       *f,
   g_assert_true (store_contains (PLAIN_NOTE));
 }
 
+/* A caller's User-Agent (a browser's, handing a download over) reaches the server as given;
+ * without one, the request says it is Ferry's. */
+static void
+test_user_agent (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (64 * 1024, 42);
+  g_autoptr(FerryTransfer1) given = NULL;
+  g_autoptr(FerryTransfer1) own = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  GVariantBuilder headers;
+  GVariantDict options;
+  const char *agent;
+
+  ferry_test_server_add_file (f->server, "/given", content, "\"a1\"");
+  ferry_test_server_add_file (f->server, "/own", content, "\"a2\"");
+
+  g_variant_builder_init (&headers, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&headers, "{ss}", "User-Agent", "Mozilla/5.0 (X11; Linux) Test/1");
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert_value (&options, "headers", g_variant_builder_end (&headers));
+  given = ferry_test_daemon_add_from (f->daemon, f->server, "/given",
+                                      g_variant_dict_end (&options));
+  own = ferry_test_daemon_add_from (f->daemon, f->server, "/own", NULL);
+  g_assert_true (ferry_test_wait_state (given, "completed", 30000));
+  g_assert_true (ferry_test_wait_state (own, "completed", 30000));
+
+  requests = ferry_test_server_get_requests (f->server, "/given");
+  g_assert_cmpuint (requests->len, ==, 1);
+  agent = g_hash_table_lookup (((FerryTestRequest *) g_ptr_array_index (requests, 0))->headers,
+                               "user-agent");
+  g_assert_cmpstr (agent, ==, "Mozilla/5.0 (X11; Linux) Test/1");
+  g_clear_pointer (&requests, g_ptr_array_unref);
+
+  requests = ferry_test_server_get_requests (f->server, "/own");
+  g_assert_cmpuint (requests->len, ==, 1);
+  agent = g_hash_table_lookup (((FerryTestRequest *) g_ptr_array_index (requests, 0))->headers,
+                               "user-agent");
+  g_assert_nonnull (agent);
+  g_assert_true (g_str_has_prefix (agent, "Ferry/"));
+}
+
 /* A transfer refused (401) forgets its credentials as it ends; Update gives them again, and
  * the resumed transfer sends them and completes. An empty set removes them. */
 static void
@@ -1184,6 +1226,7 @@ main (int   argc,
   ADD ("/credentials/download-redirect", test_download_redirect);
   ADD ("/credentials/upload-redirect", test_upload_redirect);
   ADD ("/credentials/update-headers", test_update_headers);
+  ADD ("/credentials/user-agent", test_user_agent);
   ADD ("/credentials/store-forgets", test_store_forgets);
   ADD ("/credentials/store-forgets-on-restart", test_store_forgets_on_restart);
 #undef ADD
