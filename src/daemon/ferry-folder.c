@@ -146,8 +146,29 @@ ferry_folder_open (const char *real_path,
                    guint64     ino,
                    GError    **error)
 {
+  g_autofree char *resolved = NULL;
   struct stat st;
   int fd;
+
+  /* Stored by a Ferry that did not pin folders: the path as it was given then, which may
+   * hold a link of the user's own (/home → /var/home, a Downloads folder that is a link).
+   * Resolved now, as the check then did; the caller pins what it finds. */
+  if (dev == 0 && ino == 0)
+    {
+      resolved = realpath (real_path, NULL);
+      if (resolved == NULL)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                       saved_errno == ENOENT ? "The destination folder %s no longer exists"
+                                             : "The destination folder %s cannot be opened",
+                       real_path);
+          errno = saved_errno;
+          return -1;
+        }
+      real_path = resolved;
+    }
 
   fd = open_beneath_root (real_path, error);
   if (fd < 0)
@@ -166,6 +187,8 @@ ferry_folder_open (const char *real_path,
     {
       close (fd);
       g_propagate_error (error, replaced_error (real_path));
+      /* Not ENOENT left from an earlier call: that would read as a folder that is gone. */
+      errno = ESTALE;
       return -1;
     }
 
