@@ -196,28 +196,42 @@ ferry_folder_open (const char *real_path,
 }
 
 gboolean
-ferry_folder_delete_file (int         dir_fd,
-                          const char *folder,
-                          const char *name,
-                          guint64     dev,
-                          guint64     ino,
-                          GError    **error)
+ferry_folder_check_file (int         dir_fd,
+                         const char *folder,
+                         const char *name,
+                         guint64     dev,
+                         guint64     ino,
+                         gboolean   *out_gone,
+                         GError    **error)
 {
   struct stat st;
 
+  *out_gone = FALSE;
   if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
     {
       if (errno == ENOENT)
-        return TRUE;
+        {
+          *out_gone = TRUE;
+          return TRUE;
+        }
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
                    "Could not delete %s in %s: %s", name, folder, g_strerror (errno));
       return FALSE;
     }
 
   /* Without its identity stored (completed before Ferry kept it) a file cannot be told
-   * from one put in its place, so it is not deleted either. */
-  if (!S_ISREG (st.st_mode) || (dev == 0 && ino == 0) ||
-      (guint64) st.st_dev != dev || (guint64) st.st_ino != ino)
+   * from one put in its place, so it is not deleted either; and that is what is said. */
+  if (dev == 0 && ino == 0)
+    {
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "%s in %s was downloaded by an older version of Ferry, which did not "
+                   "record which file it made, so Ferry did not delete it. Remove the "
+                   "transfer and delete the file yourself if you no longer need it",
+                   name, folder);
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode) || (guint64) st.st_dev != dev || (guint64) st.st_ino != ino)
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
                    "%s in %s is no longer the file Ferry downloaded (it was replaced or "
@@ -225,6 +239,24 @@ ferry_folder_delete_file (int         dir_fd,
                    "instead", name, folder);
       return FALSE;
     }
+
+  return TRUE;
+}
+
+gboolean
+ferry_folder_delete_file (int         dir_fd,
+                          const char *folder,
+                          const char *name,
+                          guint64     dev,
+                          guint64     ino,
+                          GError    **error)
+{
+  gboolean gone;
+
+  if (!ferry_folder_check_file (dir_fd, folder, name, dev, ino, &gone, error))
+    return FALSE;
+  if (gone)
+    return TRUE;
 
   if (unlinkat (dir_fd, name, 0) != 0 && errno != ENOENT)
     {

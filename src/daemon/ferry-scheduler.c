@@ -1311,7 +1311,7 @@ ferry_scheduler_remove (FerryScheduler *self,
   if (delete_data && r->kind == FERRY_KIND_DOWNLOAD && r->state == FERRY_STATE_COMPLETED &&
       r->destination != NULL)
     {
-      struct stat st;
+      gboolean gone;
 
       name = g_path_get_basename (r->destination);
       dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &local_error);
@@ -1321,14 +1321,9 @@ ferry_scheduler_remove (FerryScheduler *self,
           return FALSE;
         }
       /* The folder is gone, and the file with it: nothing left to delete. */
-      if (dir_fd >= 0 && fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-          (!S_ISREG (st.st_mode) || (guint64) st.st_dev != r->file_dev ||
-           (guint64) st.st_ino != r->file_ino))
+      if (dir_fd >= 0 && !ferry_folder_check_file (dir_fd, r->directory, name, r->file_dev,
+                                                   r->file_ino, &gone, error))
         {
-          g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                       "%s is no longer the file Ferry downloaded (it was replaced or moved); "
-                       "Ferry did not delete it. Remove the transfer and keep the file instead",
-                       r->destination);
           close (dir_fd);
           return FALSE;
         }

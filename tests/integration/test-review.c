@@ -7,7 +7,8 @@
  *
  * Transfers stored before folders and files were pinned (schema 4 and older) keep working
  * after an upgrade: a folder path with a link in it (/home → /var/home, a Downloads folder
- * that is a link) is resolved once and pinned from then on, not taken for a swapped folder.
+ * that is a link) is resolved once and pinned from then on, not taken for a swapped folder;
+ * and Remove (true) of a completed file Ferry recorded no identity for says so truly.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -295,6 +296,48 @@ test_unpinned_folder_through_link (Fixture       *f,
   g_object_unref (transfer);
 }
 
+/* A completed file whose identity an older Ferry did not record: Remove (true) does not
+ * delete it, and says why truly (it was neither replaced nor moved). */
+static void
+test_unrecorded_file_remove (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (40 * 1000, 93);
+  g_autofree char *base = fresh_dir (f);
+  g_autofree char *final = g_build_filename (base, "old.bin", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  FerryTransfer1 *transfer;
+  GVariantDict dict;
+
+  ferry_test_server_add_file (f->server, "/old.bin", content, "\"o\"");
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "destination", "s", base);
+  transfer = ferry_test_daemon_add_from (f->daemon, f->server, "/old.bin",
+                                         g_variant_dict_end (&dict));
+  g_assert_true (ferry_test_wait_state (transfer, "completed", 30000));
+  ferry_test_daemon_kill (f->daemon);
+
+  sql = g_strdup_printf ("UPDATE transfers SET file_dev = 0, file_ino = 0 WHERE id = %"
+                         G_GUINT64_FORMAT, id_of (transfer));
+  edit_store (sql);
+
+  transfer = restarted (f, transfer);
+  g_assert_false (ferry_transfer1_call_remove_sync (transfer, TRUE, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("Remove answered: %s", error->message);
+  g_assert_null (strstr (error->message, "replaced or moved"));
+  g_assert_nonnull (strstr (error->message, "an older version of Ferry"));
+  g_assert_true (g_file_test (final, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autofree char *state = property_of (f, g_dbus_proxy_get_object_path (G_DBUS_PROXY (transfer)),
+                                          "State");
+
+    g_assert_cmpstr (state, ==, "completed");
+  }
+  g_object_unref (transfer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -306,6 +349,8 @@ main (int   argc,
 
   g_test_add ("/review/unpinned-folder-through-link", Fixture, NULL, fixture_setup,
               test_unpinned_folder_through_link, fixture_teardown);
+  g_test_add ("/review/unrecorded-file-remove", Fixture, NULL, fixture_setup,
+              test_unrecorded_file_remove, fixture_teardown);
 
   return g_test_run ();
 }
