@@ -1277,9 +1277,11 @@ ferry_scheduler_cancel (FerryScheduler *self,
       if (!ferry_transfer_save (transfer, error))
         return FALSE;
       stop (self, transfer);
-      g_hash_table_remove (self->cancellables, transfer);
+      /* Once: a Cancel, Resume and Cancel again while the first attempt still runs finds
+       * its slot given back already. */
+      if (g_hash_table_remove (self->cancellables, transfer))
+        set_running (self, self->running - 1);
       g_hash_table_remove (self->own_limiters, transfer);
-      set_running (self, self->running - 1);
     }
   else
     {

@@ -10,6 +10,10 @@
  * that is a link) is resolved once and pinned from then on, not taken for a swapped folder;
  * and Remove (true) of a completed file Ferry recorded no identity for says so truly.
  *
+ * Cancel gives an attempt's slot back at once, before the attempt has ended; a Resume and a
+ * second Cancel while it still runs must not give it back twice: ferryd's count of running
+ * attempts would wrap below zero and nothing would ever start again.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -338,6 +342,104 @@ test_unrecorded_file_remove (Fixture       *f,
   g_object_unref (transfer);
 }
 
+/* -- Cancel, Resume, Cancel while the first attempt still checks its file ------------- */
+
+#define BIG_SIZE (256 * 1024 * 1024)
+
+typedef struct
+{
+  FerryTransfer1 *transfer;
+  guint64 total;
+} Checking;
+
+/* Every byte arrived and the transfer is still running: it is checking the file. */
+static gboolean
+is_checking (gpointer user_data)
+{
+  Checking *c = user_data;
+
+  return ferry_transfer1_get_bytes_done (c->transfer) == c->total &&
+         g_strcmp0 (ferry_transfer1_get_state (c->transfer), "running") == 0;
+}
+
+static gboolean
+nothing_running (gpointer user_data)
+{
+  return ferry_manager1_get_running (FERRY_MANAGER1 (user_data)) == 0;
+}
+
+static gboolean
+has_part_file (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, ".part"))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_cancel_resume_cancel (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) big = ferry_test_make_content (BIG_SIZE, 94);
+  g_autoptr(GBytes) small = ferry_test_make_content (30 * 1000, 95);
+  g_autofree char *sha256 = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, big);
+  g_autofree char *small_sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, small);
+  g_autofree char *base = fresh_dir (f);
+  g_autofree char *small_path = g_build_filename (base, "after.bin", NULL);
+  g_autofree char *got = NULL;
+  g_autoptr(FerryTransfer1) transfer = NULL;
+  g_autoptr(FerryTransfer1) after = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  Checking c;
+
+  ferry_test_server_add_file (f->server, "/big.iso", big, "\"big\"");
+  ferry_test_server_add_file (f->server, "/after.bin", small, "\"after\"");
+
+  /* A sha256 to check makes the final check of 256 MB last a while. */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "destination", "s", base);
+  g_variant_dict_insert (&dict, "sha256", "s", sha256);
+  transfer = ferry_test_daemon_add_from (f->daemon, f->server, "/big.iso",
+                                         g_variant_dict_end (&dict));
+  c.transfer = transfer;
+  c.total = BIG_SIZE;
+  g_assert_true (ferry_test_wait_until (is_checking, &c, 120000));
+
+  g_assert_true (ferry_transfer1_call_cancel_sync (transfer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_transfer1_call_resume_sync (transfer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_transfer1_call_cancel_sync (transfer, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The part file goes once the attempt has let go of it: still there, the three calls all
+   * reached the attempt while it checked. */
+  if (!has_part_file (base))
+    {
+      g_test_skip ("The check ended before Cancel, Resume and Cancel were all sent");
+      return;
+    }
+
+  /* Once the check has ended: nothing runs, and the count says so, not 2³² − 1. */
+  g_assert_true (ferry_test_wait_state (transfer, "canceled", 30000));
+  g_assert_true (ferry_test_wait_until (nothing_running, f->daemon->manager, 120000));
+
+  /* And a new download still gets a slot. */
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "destination", "s", base);
+  after = ferry_test_daemon_add_from (f->daemon, f->server, "/after.bin",
+                                      g_variant_dict_end (&dict));
+  g_assert_true (ferry_test_wait_state (after, "completed", 30000));
+  got = ferry_test_sha256_file (small_path);
+  g_assert_cmpstr (got, ==, small_sha);
+  g_assert_true (ferry_test_wait_until (nothing_running, f->daemon->manager, 30000));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -351,6 +453,9 @@ main (int   argc,
               test_unpinned_folder_through_link, fixture_teardown);
   g_test_add ("/review/unrecorded-file-remove", Fixture, NULL, fixture_setup,
               test_unrecorded_file_remove, fixture_teardown);
+
+  g_test_add ("/review/cancel-resume-cancel", Fixture, NULL, fixture_setup,
+              test_cancel_resume_cancel, fixture_teardown);
 
   return g_test_run ();
 }
