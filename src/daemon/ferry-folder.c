@@ -160,10 +160,13 @@ ferry_folder_open (const char *real_path,
         {
           int saved_errno = errno;
 
-          g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                       saved_errno == ENOENT ? "The destination folder %s no longer exists"
-                                             : "The destination folder %s cannot be opened",
-                       real_path);
+          if (saved_errno == ENOENT)
+            g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                         "The destination folder %s no longer exists", real_path);
+          else
+            g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                         "The destination folder %s cannot be opened: %s",
+                         real_path, g_strerror (saved_errno));
           errno = saved_errno;
           return -1;
         }
