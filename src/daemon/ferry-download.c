@@ -1502,18 +1502,28 @@ open_files (FerryDownload *self,
   struct stat st;
   guint64 resume_at;
 
+  /* Added before folders were pinned: its folder is resolved and pinned now, once, as
+   * AddDownload does, and reached only as pinned from then on. */
+  if (r->dir_dev == 0 && r->dir_ino == 0)
+    {
+      g_autoptr(GError) pin_error = NULL;
+      g_autofree char *real_path = NULL;
+
+      if (!ferry_folder_pin (r->directory, &real_path, &r->dir_dev, &r->dir_ino, &pin_error))
+        {
+          g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                               pin_error->message);
+          return FALSE;
+        }
+      g_free (r->directory);
+      r->directory = g_steal_pointer (&real_path);
+    }
+
   /* The folder pinned when the download was added, reached without following a link: the
    * part file and the final name are only ever relative to it. */
   self->dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, error);
   if (self->dir_fd < 0)
     return FALSE;
-
-  if (r->dir_dev == 0 && r->dir_ino == 0 && fstat (self->dir_fd, &st) == 0)
-    {
-      /* Added before folders were pinned: pinned from now on. */
-      r->dir_dev = (guint64) st.st_dev;
-      r->dir_ino = (guint64) st.st_ino;
-    }
 
   if (r->partial_name == NULL)
     {

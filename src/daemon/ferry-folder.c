@@ -146,8 +146,32 @@ ferry_folder_open (const char *real_path,
                    guint64     ino,
                    GError    **error)
 {
+  g_autofree char *resolved = NULL;
   struct stat st;
   int fd;
+
+  /* Stored by a Ferry that did not pin folders: the path as it was given then, which may
+   * hold a link of the user's own (/home → /var/home, a Downloads folder that is a link).
+   * Resolved now, as the check then did; the caller pins what it finds. */
+  if (dev == 0 && ino == 0)
+    {
+      resolved = realpath (real_path, NULL);
+      if (resolved == NULL)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == ENOENT)
+            g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                         "The destination folder %s no longer exists", real_path);
+          else
+            g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                         "The destination folder %s cannot be opened: %s",
+                         real_path, g_strerror (saved_errno));
+          errno = saved_errno;
+          return -1;
+        }
+      real_path = resolved;
+    }
 
   fd = open_beneath_root (real_path, error);
   if (fd < 0)
@@ -166,10 +190,60 @@ ferry_folder_open (const char *real_path,
     {
       close (fd);
       g_propagate_error (error, replaced_error (real_path));
+      /* Not ENOENT left from an earlier call: that would read as a folder that is gone. */
+      errno = ESTALE;
       return -1;
     }
 
   return fd;
+}
+
+gboolean
+ferry_folder_check_file (int         dir_fd,
+                         const char *folder,
+                         const char *name,
+                         guint64     dev,
+                         guint64     ino,
+                         gboolean   *out_gone,
+                         GError    **error)
+{
+  struct stat st;
+
+  *out_gone = FALSE;
+  if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+    {
+      if (errno == ENOENT)
+        {
+          *out_gone = TRUE;
+          return TRUE;
+        }
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "Could not delete %s in %s: %s", name, folder, g_strerror (errno));
+      return FALSE;
+    }
+
+  /* Without its identity stored (completed before Ferry kept it) a file cannot be told
+   * from one put in its place, so it is not deleted either; and that is what is said. */
+  if (dev == 0 && ino == 0)
+    {
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "%s in %s was downloaded by an older version of Ferry, which did not "
+                   "record which file it made, so Ferry did not delete it. Remove the "
+                   "transfer and delete the file yourself if you no longer need it",
+                   name, folder);
+      return FALSE;
+    }
+
+  if (!S_ISREG (st.st_mode) || (guint64) st.st_dev != dev || (guint64) st.st_ino != ino)
+    {
+      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                   "%s in %s is no longer the file Ferry downloaded (it was replaced or "
+                   "moved); Ferry did not delete it. Remove the transfer and keep the file "
+                   "instead", name, folder);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -180,28 +254,12 @@ ferry_folder_delete_file (int         dir_fd,
                           guint64     ino,
                           GError    **error)
 {
-  struct stat st;
+  gboolean gone;
 
-  if (fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-    {
-      if (errno == ENOENT)
-        return TRUE;
-      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "Could not delete %s in %s: %s", name, folder, g_strerror (errno));
-      return FALSE;
-    }
-
-  /* Without its identity stored (completed before Ferry kept it) a file cannot be told
-   * from one put in its place, so it is not deleted either. */
-  if (!S_ISREG (st.st_mode) || (dev == 0 && ino == 0) ||
-      (guint64) st.st_dev != dev || (guint64) st.st_ino != ino)
-    {
-      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "%s in %s is no longer the file Ferry downloaded (it was replaced or "
-                   "moved); Ferry did not delete it. Remove the transfer and keep the file "
-                   "instead", name, folder);
-      return FALSE;
-    }
+  if (!ferry_folder_check_file (dir_fd, folder, name, dev, ino, &gone, error))
+    return FALSE;
+  if (gone)
+    return TRUE;
 
   if (unlinkat (dir_fd, name, 0) != 0 && errno != ENOENT)
     {

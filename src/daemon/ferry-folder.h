@@ -27,6 +27,17 @@ int      ferry_folder_open (const char *real_path,
                             guint64     ino,
                             GError    **error);
 
+/* Whether @name in @dir_fd is the regular file (@dev, @ino), the one Ferry made: TRUE if it
+ * is, or if nothing has that name (*@out_gone); FALSE with a sentence for anything else,
+ * (0, 0) included (a file completed before Ferry recorded which it was). */
+gboolean ferry_folder_check_file  (int         dir_fd,
+                                   const char *folder,
+                                   const char *name,
+                                   guint64     dev,
+                                   guint64     ino,
+                                   gboolean   *out_gone,
+                                   GError    **error);
+
 /* Deletes @name in @dir_fd only if it is the regular file (@dev, @ino), the one Ferry made.
  * TRUE when it was deleted or is already gone. */
 gboolean ferry_folder_delete_file (int         dir_fd,

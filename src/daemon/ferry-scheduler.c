@@ -1339,9 +1339,11 @@ ferry_scheduler_cancel (FerryScheduler *self,
       if (!ferry_transfer_save (transfer, error))
         return FALSE;
       stop (self, transfer);
-      g_hash_table_remove (self->cancellables, transfer);
+      /* Once: a Cancel, Resume and Cancel again while the first attempt still runs finds
+       * its slot given back already. */
+      if (g_hash_table_remove (self->cancellables, transfer))
+        set_running (self, self->running - 1);
       g_hash_table_remove (self->own_limiters, transfer);
-      set_running (self, self->running - 1);
     }
   else
     {
@@ -1373,7 +1375,7 @@ ferry_scheduler_remove (FerryScheduler *self,
   if (delete_data && r->kind == FERRY_KIND_DOWNLOAD && r->state == FERRY_STATE_COMPLETED &&
       r->destination != NULL)
     {
-      struct stat st;
+      gboolean gone;
 
       name = g_path_get_basename (r->destination);
       dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &local_error);
@@ -1383,14 +1385,9 @@ ferry_scheduler_remove (FerryScheduler *self,
           return FALSE;
         }
       /* The folder is gone, and the file with it: nothing left to delete. */
-      if (dir_fd >= 0 && fstatat (dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-          (!S_ISREG (st.st_mode) || (guint64) st.st_dev != r->file_dev ||
-           (guint64) st.st_ino != r->file_ino))
+      if (dir_fd >= 0 && !ferry_folder_check_file (dir_fd, r->directory, name, r->file_dev,
+                                                   r->file_ino, &gone, error))
         {
-          g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                       "%s is no longer the file Ferry downloaded (it was replaced or moved); "
-                       "Ferry did not delete it. Remove the transfer and keep the file instead",
-                       r->destination);
           close (dir_fd);
           return FALSE;
         }
