@@ -1,9 +1,8 @@
-/* test-review.c: what a pinned folder and a stopped attempt still promise
+/* test-lifecycle.c: what a pinned folder and a stopped attempt still promise
  *
  * Remove with delete_data of a completed download whose folder was moved away and replaced
  * by another, real folder (no symlink anywhere): Ferry must say so and keep the transfer, as
  * it does for a folder swapped for a link, never answer "removed" with the file left behind.
- *
  *
  * Transfers stored before folders and files were pinned (schema 4 and older) keep working
  * after an upgrade: a folder path with a link in it (/home → /var/home, a Downloads folder
@@ -78,7 +77,7 @@ remove_as_new_caller (Fixture      *f,
 static char *
 fresh_dir (Fixture *f)
 {
-  char *dir = g_build_filename (f->daemon->download_dir, "review-XXXXXX", NULL);
+  char *dir = g_build_filename (f->daemon->download_dir, "folder-XXXXXX", NULL);
 
   g_assert_cmpint (g_mkdir_with_parents (f->daemon->download_dir, 0755), ==, 0);
   g_assert_nonnull (g_mkdtemp (dir));
@@ -446,15 +445,15 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/review/remove-folder-replaced-by-folder", Fixture, NULL, fixture_setup,
+  g_test_add ("/lifecycle/remove-folder-replaced-by-folder", Fixture, NULL, fixture_setup,
               test_remove_folder_replaced_by_folder, fixture_teardown);
 
-  g_test_add ("/review/unpinned-folder-through-link", Fixture, NULL, fixture_setup,
+  g_test_add ("/lifecycle/unpinned-folder-through-link", Fixture, NULL, fixture_setup,
               test_unpinned_folder_through_link, fixture_teardown);
-  g_test_add ("/review/unrecorded-file-remove", Fixture, NULL, fixture_setup,
+  g_test_add ("/lifecycle/unrecorded-file-remove", Fixture, NULL, fixture_setup,
               test_unrecorded_file_remove, fixture_teardown);
 
-  g_test_add ("/review/cancel-resume-cancel", Fixture, NULL, fixture_setup,
+  g_test_add ("/lifecycle/cancel-resume-cancel", Fixture, NULL, fixture_setup,
               test_cancel_resume_cancel, fixture_teardown);
 
   return g_test_run ();
