@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib-unix.h>
 #include <gio/gunixfdlist.h>
@@ -175,6 +176,25 @@ static const char object_manager_xml[] =
   "</node>";
 
 #define TRANSFER_INTERFACE "io.github.ferryhq.Ferry.Transfer1"
+
+/* The most a listing reply may hold. The D-Bus specification caps an array at 64 MiB and a
+ * message at 128 MiB, and dbus-daemon drops the connection of a peer that sends more: the
+ * daemon would vanish from the bus with every client's calls. A listing that would pass
+ * this is refused with a sentence naming the paged method instead. */
+#define MAX_REPLY_BYTES (32 * 1024 * 1024)
+/* A page of GetTransfersPage: at most this many transfers, and at most PAGE_BYTES. */
+#define PAGE_MAX_TRANSFERS 5000
+#define PAGE_BYTES (4 * 1024 * 1024)
+
+static void
+return_too_many (GDBusMethodInvocation *invocation,
+                 guint                  count)
+{
+  g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+                                         "Ferry holds %u transfers, more than one D-Bus message "
+                                         "can describe; ask io.github.ferryhq.Ferry.Manager1."
+                                         "GetTransfersPage for them a page at a time", count);
+}
 
 static GVariant *
 interfaces_and_properties (FerryTransfer *transfer)
@@ -590,7 +610,7 @@ object_manager_method_call (GDBusConnection       *connection,
 
   all = sorted_transfers (self);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
-  for (guint i = 0; i < all->len; i++)
+  for (guint i = 0, size = 0; i < all->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (all, i);
       GVariant *entry;
@@ -602,8 +622,15 @@ object_manager_method_call (GDBusConnection       *connection,
                        interfaces_and_properties (t)));
 
       (void) g_variant_get_data (entry);
+      size += (guint) g_variant_get_size (entry) + 8;
       g_variant_builder_add_value (&builder, entry);
       g_variant_unref (entry);
+      if (size > MAX_REPLY_BYTES)
+        {
+          g_variant_builder_clear (&builder);
+          return_too_many (invocation, all->len);
+          return;
+        }
     }
 
   g_dbus_method_invocation_return_value (invocation,
@@ -1007,11 +1034,18 @@ handle_list_transfers (FerryManager1         *manager,
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   transfers = session_transfers (self, session);
 
-  for (guint i = 0; i < transfers->len; i++)
+  for (guint i = 0, size = 0; i < transfers->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (transfers, i);
+      const char *path = ferry_transfer_get_object_path (t);
 
-      g_ptr_array_add (paths, (gpointer) ferry_transfer_get_object_path (t));
+      size += (guint) strlen (path) + 5;
+      if (size > MAX_REPLY_BYTES)
+        {
+          return_too_many (invocation, transfers->len);
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
+      g_ptr_array_add (paths, (gpointer) path);
     }
   g_ptr_array_add (paths, NULL);
 
@@ -1037,15 +1071,75 @@ handle_get_transfers (FerryManager1         *manager,
   transfers = session_transfers (self, session);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(otssssssastttxxxxusbb)"));
-  for (guint i = 0; i < transfers->len; i++)
+  for (guint i = 0, size = 0; i < transfers->len; i++)
     {
       g_autoptr(GVariant) summary = ferry_transfer_dup_summary (g_ptr_array_index (transfers, i));
 
       (void) g_variant_get_data (summary);
+      size += (guint) g_variant_get_size (summary) + 8;
+      if (size > MAX_REPLY_BYTES)
+        {
+          g_variant_builder_clear (&builder);
+          return_too_many (invocation, transfers->len);
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
       g_variant_builder_add_value (&builder, summary);
     }
 
   ferry_manager1_complete_get_transfers (manager, invocation, g_variant_builder_end (&builder));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* GetTransfers a page at a time, by Id: a page ends at @limit transfers or PAGE_BYTES,
+ * whichever comes first, so any number of transfers can be read within the bus's limits. */
+static gboolean
+handle_get_transfers_page (FerryManager1         *manager,
+                           GDBusMethodInvocation *invocation,
+                           const char            *session,
+                           guint64                after,
+                           guint                  limit,
+                           FerryService          *self)
+{
+  g_autoptr(GPtrArray) transfers = NULL;
+  GVariantBuilder builder;
+  guint64 next = 0;
+  guint taken = 0;
+  gsize size = 0;
+
+  touch (self);
+
+  session = listed_session (self, invocation, session);
+  if (session == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  transfers = session_transfers (self, session);
+  limit = limit == 0 ? PAGE_MAX_TRANSFERS : MIN (limit, PAGE_MAX_TRANSFERS);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(otssssssastttxxxxusbb)"));
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (transfers, i);
+      guint64 id = ferry_transfer_get_record (t)->id;
+      g_autoptr(GVariant) summary = NULL;
+
+      if (id <= after)
+        continue;
+      if (taken == limit || size >= PAGE_BYTES)
+        {
+          /* More remain: the page ends after the last one it holds. */
+          next = ferry_transfer_get_record (g_ptr_array_index (transfers, i - 1))->id;
+          break;
+        }
+      summary = ferry_transfer_dup_summary (t);
+      (void) g_variant_get_data (summary);
+      size += g_variant_get_size (summary) + 8;
+      g_variant_builder_add_value (&builder, summary);
+      taken++;
+    }
+
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(@a(otssssssastttxxxxusbb)t)",
+                                                        g_variant_builder_end (&builder),
+                                                        next));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -1419,6 +1513,8 @@ ferry_service_dbus_register (GApplication    *application,
                            G_CALLBACK (handle_list_transfers), self, 0);
   g_signal_connect_object (self->manager, "handle-get-transfers",
                            G_CALLBACK (handle_get_transfers), self, 0);
+  g_signal_connect_object (self->manager, "handle-get-transfers-page",
+                           G_CALLBACK (handle_get_transfers_page), self, 0);
   g_signal_connect_object (self->manager, "handle-pause-all",
                            G_CALLBACK (handle_pause_all), self, 0);
   g_signal_connect_object (self->manager, "handle-resume-all",
