@@ -1450,6 +1450,51 @@ store_path (void)
   return g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "ferry.db", NULL);
 }
 
+/* Finished transfers older than the keep-finished-days setting leave the store, unless
+ * their session holds them: a transfer the client named with an identifier is held, as a
+ * background-session client reconnects to it by (session, identifier) to collect its
+ * outcome and removes it itself (DESIGN.md, sessions). The nameless ones (ferryctl add,
+ * the app's add dialog, a browser link) are what a person forgets about. Their files stay;
+ * a failed upload's private copy, Ferry's own, goes with the record. */
+static void
+prune_finished (FerryStore *store,
+                GPtrArray  *records)
+{
+  g_autoptr(GSettings) settings = ferry_settings_new ();
+  guint days = ferry_settings_get_uint (settings, "keep-finished-days", 90);
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC - (gint64) days * 24 * 3600;
+  guint pruned = 0;
+  gboolean batch;
+
+  if (days == 0)
+    return;
+
+  batch = ferry_store_begin (store, NULL);
+  for (guint i = records->len; i > 0; i--)
+    {
+      FerryRecord *r = g_ptr_array_index (records, i - 1);
+      g_autoptr(GError) error = NULL;
+
+      if (r->state < FERRY_STATE_COMPLETED || r->finished_at <= 0 || r->finished_at >= before ||
+          (r->identifier != NULL && *r->identifier != '\0'))
+        continue;
+      if (!ferry_store_delete (store, r->id, &error))
+        {
+          g_warning ("Could not forget transfer %" G_GUINT64_FORMAT ": %s", r->id,
+                     error->message);
+          continue;
+        }
+      if (r->source_is_copy && r->source_path != NULL)
+        g_unlink (r->source_path);
+      g_ptr_array_remove_index (records, i - 1);
+      pruned++;
+    }
+  if (batch && !ferry_store_commit (store, NULL))
+    g_warning ("Could not forget the finished transfers older than %u days", days);
+  if (pruned > 0)
+    g_message ("Forgot %u finished transfers older than %u days", pruned, days);
+}
+
 static gboolean
 load_store (FerryService *self,
             GError      **error)
@@ -1465,6 +1510,7 @@ load_store (FerryService *self,
   records = ferry_store_load (self->store, error);
   if (records == NULL)
     return FALSE;
+  prune_finished (self->store, records);
 
   /* Each transfer takes its record. */
   g_ptr_array_set_free_func (records, NULL);
