@@ -32,6 +32,16 @@ fixture_setup (Fixture       *f,
   f->daemon = ferry_test_daemon_new ();
 }
 
+/* Ferry's own backoff made long (300 s and more), so a hold it sets outlasts the test. */
+static void
+fixture_setup_long_backoff (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_setenv ("FERRY_FIRST_BACKOFF_SECONDS", "300", TRUE);
+  fixture_setup (f, data);
+  g_unsetenv ("FERRY_FIRST_BACKOFF_SECONDS");
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
@@ -161,6 +171,57 @@ test_429_shrinks_budget (Fixture       *f,
   g_assert_cmpuint (ferry_test_server_get_max_in_flight (f->server), ==, 1);
 }
 
+/* A port on 127.0.0.1 where nothing listens: connections to it are refused. */
+static guint16
+refusing_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+
+  g_assert_nonnull (socket);
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+  return port;
+}
+
+/* One app's download finds the server refusing connections: another app's download from
+ * that server waits for the same RetryAt without knocking itself (no attempt of its own). */
+static void
+test_refused_holds_other_sessions (Fixture       *f,
+                                   gconstpointer  data)
+{
+  guint16 port = refusing_port ();
+  g_autofree char *first_uri = g_strdup_printf ("http://127.0.0.1:%u/first", port);
+  g_autofree char *second_uri = g_strdup_printf ("http://127.0.0.1:%u/second", port);
+  g_autofree char *first_path = NULL;
+  g_autofree char *second_path = NULL;
+  g_autoptr(FerryTransfer1) first = NULL;
+  g_autoptr(FerryTransfer1) second = NULL;
+  g_autoptr(GError) error = NULL;
+
+  first_path = ferry_test_daemon_add (f->daemon, first_uri, in_session ("org.example.One"),
+                                      &error);
+  g_assert_no_error (error);
+  first = ferry_test_daemon_transfer (f->daemon, first_path);
+  g_assert_true (wait_reason (first, "retry", 30000));
+  g_assert_cmpuint (ferry_transfer1_get_attempts (first), ==, 1);
+
+  second_path = ferry_test_daemon_add (f->daemon, second_uri, in_session ("org.example.Two"),
+                                       &error);
+  g_assert_no_error (error);
+  second = ferry_test_daemon_transfer (f->daemon, second_path);
+  g_assert_true (wait_reason (second, "retry", 30000));
+  g_assert_cmpint (ferry_transfer1_get_retry_at (second), ==,
+                   ferry_transfer1_get_retry_at (first));
+  g_assert_cmpuint (ferry_transfer1_get_attempts (second), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -171,6 +232,8 @@ main (int   argc,
               test_retry_after_holds_other_sessions, fixture_teardown);
   g_test_add ("/manners/429-shrinks-budget", Fixture, NULL, fixture_setup,
               test_429_shrinks_budget, fixture_teardown);
+  g_test_add ("/manners/refused-holds-other-sessions", Fixture, NULL, fixture_setup_long_backoff,
+              test_refused_holds_other_sessions, fixture_teardown);
 
   return g_test_run ();
 }
