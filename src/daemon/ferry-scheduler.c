@@ -661,7 +661,8 @@ note_origin (FerryScheduler *self,
   if (retry_after >= 0 || ferry_transfer_error_is_unreachable (error))
     ferry_origins_hold (self->origins, origin, r->retry_due_usec);
 
-  if (r->http_status == 429)
+  /* This attempt's answer, not HttpStatus, which may be an earlier attempt's. */
+  if (g_str_has_suffix (error->message, "(HTTP 429)"))
     {
       guint in_use = 1; /* this one, whose engine is already gone */
 

@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -629,6 +630,8 @@ object_manager_method_call (GDBusConnection       *connection,
         {
           g_variant_builder_clear (&builder);
           return_too_many (invocation, all->len);
+          /* Tens of MiB were built and thrown away: give them back to the system. */
+          malloc_trim (0);
           return;
         }
     }
@@ -636,6 +639,8 @@ object_manager_method_call (GDBusConnection       *connection,
   g_dbus_method_invocation_return_value (invocation,
                                          g_variant_new ("(@a{oa{sa{sv}}})",
                                                         g_variant_builder_end (&builder)));
+  /* The reply was many small values: without this their pages stay with ferryd for good. */
+  malloc_trim (0);
 }
 
 static const GDBusInterfaceVTable object_manager_vtable = {
@@ -1081,12 +1086,14 @@ handle_get_transfers (FerryManager1         *manager,
         {
           g_variant_builder_clear (&builder);
           return_too_many (invocation, transfers->len);
+          malloc_trim (0);
           return G_DBUS_METHOD_INVOCATION_HANDLED;
         }
       g_variant_builder_add_value (&builder, summary);
     }
 
   ferry_manager1_complete_get_transfers (manager, invocation, g_variant_builder_end (&builder));
+  malloc_trim (0);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
