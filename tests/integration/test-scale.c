@@ -167,6 +167,32 @@ test_100000 (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (g_strv_length (paths), ==, COUNT);
   g_assert_cmpint (ferry_test_daemon_pid (f->daemon), ==, pid);
+
+  /* ferryctl list, which asks GetManagedObjects, pages when that is refused: every
+   * transfer is listed, the last one too. (It may take long enough for the idle ferryd to
+   * exit and be started again: the pid is not compared after this.) */
+  {
+    const char *argv[] = { g_getenv ("FERRY_CTL"), "list", "--json", NULL };
+    g_autoptr(GSubprocess) ctl = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *last = g_strdup_printf ("\"id\": %" G_GUINT64_FORMAT ",", after);
+    guint entries = 0;
+
+    g_assert_nonnull (argv[0]);
+    ctl = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                             &error);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (ctl, NULL, NULL, &out, &err, &error);
+    g_assert_no_error (error);
+    if (g_subprocess_get_exit_status (ctl) != 0)
+      g_test_message ("ferryctl said: %s", err);
+    g_assert_cmpint (g_subprocess_get_exit_status (ctl), ==, 0);
+    for (const char *p = out; (p = strstr (p, "\"id\": ")) != NULL; p++)
+      entries++;
+    g_assert_cmpuint (entries, ==, COUNT);
+    g_assert_nonnull (strstr (out, last));
+  }
 }
 
 int
