@@ -173,3 +173,9 @@ ferry_origins_budget (FerryOrigins *self,
     }
   return MIN (o->budget, max_per_host);
 }
+
+gboolean
+ferry_origins_is_empty (FerryOrigins *self)
+{
+  return g_hash_table_size (self->origins) == 0;
+}

@@ -33,6 +33,9 @@ void          ferry_origins_throttled (FerryOrigins *self,
                                        const char   *origin,
                                        guint         in_use,
                                        guint         max_per_host);
+/* Whether no origin has asked anything: the common case, which costs no address parsing. */
+gboolean      ferry_origins_is_empty (FerryOrigins *self);
+
 /* How many connections Ferry may open to the origin at once, at most @max_per_host. */
 guint         ferry_origins_budget (FerryOrigins *self,
                                     const char   *origin,

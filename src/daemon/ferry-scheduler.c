@@ -1000,9 +1000,13 @@ hold_for_origin (FerryScheduler *self,
                  gint64          now)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
-  g_autofree char *origin = host_of (r);
-  gint64 until = ferry_origins_held_until (self->origins, origin, now);
+  g_autofree char *origin = NULL;
+  gint64 until;
 
+  if (ferry_origins_is_empty (self->origins))
+    return;
+  origin = host_of (r);
+  until = ferry_origins_held_until (self->origins, origin, now);
   if (until <= now)
     return;
   if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY) &&
