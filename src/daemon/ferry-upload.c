@@ -6,8 +6,8 @@
  * handed to the main thread, which stores it before anything else happens.
  *
  * Protocols:
- *  - IETF draft (interop 9, 8 or 6, the first the server takes unless the caller chose one;
- *    the version the upload was created in is kept for its resumption): careful creation (an empty request with
+ *  - IETF draft (interop 9, 8 or 6: the first the server takes unless the caller chose one,
+ *    then the one the upload was created in): careful creation (an empty request with
  *    Upload-Complete: ?0, then PATCH with application/partial-upload), HEAD for the offset
  *    after an interruption, 409 → the server's offset, 404/410 → start over, 413 → smaller
  *    appends within Upload-Limit.
@@ -470,7 +470,7 @@ digest_of_range (GChecksumType type,
 
 /* -- Finding the protocol ------------------------------------------------------------------ */
 
-/* The draft's interop versions Ferry speaks, the one it tries first first: 9 (the wire format
+/* The draft's interop versions Ferry speaks, in the order it tries them: 9 (the wire format
  * of -12 and later), 8 (iOS 26), 6 (iOS 18.1, tusd). */
 static const guint interop_versions[] = { FERRY_IETF_INTEROP_DEFAULT, 8, 6 };
 
