@@ -1234,6 +1234,69 @@ compare_transfer_ids (gconstpointer a,
   return ia < ib ? -1 : (ia > ib ? 1 : 0);
 }
 
+/* Every transfer the caller may see (@session NULL) or of @session, oldest first, a page of
+ * GetTransfersPage at a time: for a list too long for one D-Bus message. The transfers are
+ * local objects holding what a page says (Attempts and BytesSent are not in it: 0). */
+static GList *
+list_transfers_paged (Client      *client,
+                      const char  *session,
+                      GError     **error)
+{
+  GList *transfers = NULL;
+  guint64 after = 0;
+
+  do
+    {
+      g_autoptr(GVariant) page = NULL;
+      GVariantIter iter;
+      const char *path, *kind, *uri, *destination, *session_name, *identifier, *state;
+      const char *error_text;
+      g_autofree const char **reasons = NULL;
+      guint64 id, done, total, rate;
+      gint64 earliest, retry_at, created, finished;
+      guint status;
+      gboolean metered, resumable;
+      guint64 next;
+
+      if (!ferry_manager1_call_get_transfers_page_sync (client->manager, session ? session : "",
+                                                        after, 0, &page, &next, NULL, error))
+        {
+          g_list_free_full (transfers, g_object_unref);
+          return NULL;
+        }
+
+      g_variant_iter_init (&iter, page);
+      while (g_variant_iter_next (&iter, "(&ot&s&s&s&s&s&s^a&stttxxxxu&sbb)", &path, &id, &kind,
+                                  &uri, &destination, &session_name, &identifier, &state,
+                                  &reasons, &done, &total, &rate, &earliest, &retry_at,
+                                  &created, &finished, &status, &error_text, &metered,
+                                  &resumable))
+        {
+          FerryTransfer1 *t = ferry_transfer1_skeleton_new ();
+
+          g_object_set (t, "id", id, "kind", kind, "uri", uri, "destination", destination,
+                        "session", session_name, "identifier", identifier, "state", state,
+                        "wait-reasons", reasons, "bytes-done", done, "bytes-total", total,
+                        "rate", rate, "earliest-begin", earliest, "retry-at", retry_at,
+                        "created-at", created, "finished-at", finished, "http-status", status,
+                        "error", error_text, "allow-metered", metered, "resumable", resumable,
+                        NULL);
+          g_clear_pointer (&reasons, g_free);
+          transfers = g_list_prepend (transfers, t);
+        }
+      after = next;
+    }
+  while (after != 0);
+
+  return g_list_reverse (transfers);
+}
+
+static gboolean
+too_many (const GError *error)
+{
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED);
+}
+
 /* Every transfer, oldest first, from one GetManagedObjects call. */
 /* Every transfer the caller may see, or only those of @session (NULL for all). */
 static GList *
@@ -1242,21 +1305,33 @@ list_transfers (Client      *client,
                 GError     **error)
 {
   g_autoptr(GDBusObjectManager) object_manager = NULL;
+  g_autoptr(GError) local = NULL;
   g_auto(GStrv) paths = NULL;
   GList *objects;
   GList *transfers = NULL;
 
   /* The service decides what a session's listing holds, and whether this caller may ask. */
   if (session != NULL &&
-      !ferry_manager1_call_list_transfers_sync (client->manager, session, &paths, NULL, error))
-    return NULL;
+      !ferry_manager1_call_list_transfers_sync (client->manager, session, &paths, NULL, &local))
+    {
+      if (too_many (local))
+        return list_transfers_paged (client, session, error);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
 
   object_manager = ferry_object_manager_client_new_sync (client->bus,
                                                          G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
                                                          FERRY_DAEMON_ID, FERRY_DAEMON_PATH,
-                                                         NULL, error);
+                                                         NULL, &local);
   if (object_manager == NULL)
-    return NULL;
+    {
+      /* More transfers than one message holds: page through them instead. */
+      if (too_many (local))
+        return list_transfers_paged (client, session, error);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
 
   objects = g_dbus_object_manager_get_objects (object_manager);
   for (GList *l = objects; l != NULL; l = l->next)

@@ -21,6 +21,7 @@
 #include "ferry-download.h"
 #include "ferry-folder.h"
 #include "ferry-http.h"
+#include "ferry-provenance.h"
 #include "ferry-proxy.h"
 
 #define READ_BUFFER_SIZE (256 * 1024)
@@ -652,6 +653,7 @@ on_verified (GObject      *source,
       r->file_dev = (guint64) st.st_dev;
       r->file_ino = (guint64) st.st_ino;
     }
+  ferry_provenance_record (self->fd, r);
 
   r->bytes_done = data->length;
   r->bytes_total = data->length;

@@ -415,10 +415,11 @@ ferry_options_apply (FerryRecord     *r,
         {
           guint version = g_variant_get_uint32 (value);
 
-          if (version != 6 && version != 9)
+          if (version != 6 && version != 8 && version != 9)
             return invalid (error, "Ferry speaks the resumable upload draft's interop versions "
-                            "6 and 9, not %u", version);
+                            "6, 8 and 9, not %u", version);
           r->interop = version;
+          r->interop_pinned = TRUE;
         }
       else if (g_str_equal (key, "content-type"))
         {

@@ -69,6 +69,8 @@ typedef struct
   FerryUploadProtocol protocol;      /* as asked */
   FerryUploadProtocol protocol_used; /* as found; AUTO until known */
   guint interop;                     /* IETF draft interop version */
+  gboolean interop_pinned;           /* chosen by the caller, or the upload exists in it;
+                                      * otherwise Ferry may try the others the server takes */
   char *upload_url;                  /* the server's upload resource, once created */
   char *content_type;
   char *form_field;                  /* plain POST as multipart/form-data */

@@ -21,6 +21,7 @@
 #include "ferry-download.h"
 #include "ferry-folder.h"
 #include "ferry-http.h"
+#include "ferry-origins.h"
 #include "ferry-proxy.h"
 #include "ferry-rate-limiter.h"
 #include "ferry-scheduler.h"
@@ -61,6 +62,7 @@ struct _FerryScheduler
   FerryRateLimiter *download_limiter;
   FerryRateLimiter *upload_limiter;
   GHashTable *own_limiters;    /* FerryTransfer → FerryRateLimiter of its running attempt */
+  FerryOrigins *origins;       /* Retry-After and connection budget per server, all sessions */
 
   GNetworkMonitor *network_monitor;
   GPowerProfileMonitor *power_monitor;
@@ -177,6 +179,7 @@ ferry_scheduler_dispose (GObject *object)
   self->inhibit_fd = -1;
   g_clear_pointer (&self->cancellables, g_hash_table_unref);
   g_clear_pointer (&self->own_limiters, g_hash_table_unref);
+  g_clear_pointer (&self->origins, ferry_origins_free);
   g_clear_pointer (&self->transfers, g_ptr_array_unref);
   g_clear_pointer (&self->download_limiter, ferry_rate_limiter_unref);
   g_clear_pointer (&self->upload_limiter, ferry_rate_limiter_unref);
@@ -226,6 +229,7 @@ ferry_scheduler_init (FerryScheduler *self)
   self->cancellables = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->own_limiters = g_hash_table_new_full (NULL, NULL, NULL,
                                               (GDestroyNotify) ferry_rate_limiter_unref);
+  self->origins = ferry_origins_new ();
   self->max_running = DEFAULT_MAX_RUNNING;
   self->max_per_host = DEFAULT_MAX_PER_HOST;
   self->download_limiter = ferry_rate_limiter_new (0);
@@ -715,6 +719,42 @@ finish (FerryScheduler *self,
     g_warning ("Could not save transfer %" G_GUINT64_FORMAT ": %s", r->id, error->message);
 }
 
+static char *host_of (FerryRecord *r);
+
+/* What an outcome says about its server, for every transfer to it: a Retry-After or a
+ * refused connection holds the origin until the retry is due, a 429 shrinks its budget. */
+static void
+note_origin (FerryScheduler *self,
+             FerryTransfer  *transfer,
+             gint64          retry_after,
+             const GError   *error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+  g_autofree char *origin = host_of (r);
+
+  if (retry_after >= 0 || ferry_transfer_error_is_unreachable (error))
+    ferry_origins_hold (self->origins, origin, r->retry_due_usec);
+
+  /* This attempt's answer, not HttpStatus, which may be an earlier attempt's. */
+  if (g_str_has_suffix (error->message, "(HTTP 429)"))
+    {
+      guint in_use = 1; /* this one, whose engine is already gone */
+
+      for (guint i = 0; i < self->transfers->len; i++)
+        {
+          FerryTransfer *t = g_ptr_array_index (self->transfers, i);
+          g_autofree char *other = NULL;
+
+          if (t == transfer || ferry_transfer_get_engine (t) == NULL)
+            continue;
+          other = host_of (ferry_transfer_get_record (t));
+          if (g_str_equal (other, origin))
+            in_use++;
+        }
+      ferry_origins_throttled (self->origins, origin, in_use, self->max_per_host);
+    }
+}
+
 static void
 apply_outcome (FerryScheduler *self,
                FerryTransfer  *transfer,
@@ -780,6 +820,7 @@ apply_outcome (FerryScheduler *self,
         r->wait_reasons = FERRY_WAIT_RETRY;
         r->retry_from_server = retry_after >= 0;
         set_retry_in (r, delay);
+        note_origin (self, transfer, retry_after, error);
         g_message ("Transfer %" G_GUINT64_FORMAT ": %s; retrying in %u s",
                    r->id, error->message, delay);
         save (transfer);
@@ -1065,21 +1106,41 @@ blockers (FerryScheduler *self,
   return reasons;
 }
 
-/* The server a transfer uses, for max-per-host: its host and port (two services on one
- * machine are two servers). */
+/* The server a transfer uses, for max-per-host and what servers asked: its origin, scheme,
+ * host and port (two services on one machine are two servers). */
 static char *
 host_of (FerryRecord *r)
 {
-  g_autoptr(GUri) uri = g_uri_parse (r->final_uri ? r->final_uri : r->uri, G_URI_FLAGS_NONE,
-                                     NULL);
-  int port;
+  return ferry_origin_of_uri (r->final_uri ? r->final_uri : r->uri);
+}
 
-  if (uri == NULL || g_uri_get_host (uri) == NULL)
-    return g_strdup ("");
-  port = g_uri_get_port (uri);
-  if (port < 0)
-    port = g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
-  return g_strdup_printf ("%s:%d", g_uri_get_host (uri), port);
+/* A transfer to an origin that asked Ferry to wait (for another transfer, maybe another
+ * app's) waits as if it had been told itself: WaitReasons retry, RetryAt the server's time. */
+static void
+hold_for_origin (FerryScheduler *self,
+                 FerryTransfer  *transfer,
+                 gint64          now)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+  g_autofree char *origin = NULL;
+  gint64 until;
+
+  if (ferry_origins_is_empty (self->origins))
+    return;
+  origin = host_of (r);
+  until = ferry_origins_held_until (self->origins, origin, now);
+  if (until <= now)
+    return;
+  if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY) &&
+      retry_due (r) >= until)
+    return;
+
+  r->state = FERRY_STATE_WAITING;
+  r->wait_reasons |= FERRY_WAIT_RETRY;
+  r->retry_from_server = TRUE;
+  r->retry_due_usec = until;
+  r->retry_at = (until + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  save (transfer);
 }
 
 static void
@@ -1135,6 +1196,7 @@ plan (FerryScheduler *self)
       if (r->state != FERRY_STATE_QUEUED && r->state != FERRY_STATE_WAITING)
         continue;
 
+      hold_for_origin (self, t, now);
       reasons = blockers (self, r, now, &next_due);
       if (reasons != FERRY_WAIT_NONE)
         set_waiting (t, reasons);
@@ -1151,7 +1213,8 @@ plan (FerryScheduler *self)
       g_autofree char *host = host_of (ferry_transfer_get_record (t));
       guint on_host = GPOINTER_TO_UINT (g_hash_table_lookup (per_host, host));
 
-      if (running >= self->max_running || on_host >= self->max_per_host)
+      if (running >= self->max_running ||
+          on_host >= ferry_origins_budget (self->origins, host, self->max_per_host))
         {
           set_waiting (t, FERRY_WAIT_SLOT);
           continue;

@@ -11,7 +11,9 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib-unix.h>
 #include <gio/gunixfdlist.h>
@@ -188,6 +190,25 @@ static const char object_manager_xml[] =
   "</node>";
 
 #define TRANSFER_INTERFACE "io.github.ferryhq.Ferry.Transfer1"
+
+/* The most a listing reply may hold. The D-Bus specification caps an array at 64 MiB and a
+ * message at 128 MiB, and dbus-daemon drops the connection of a peer that sends more: the
+ * daemon would vanish from the bus with every client's calls. A listing that would pass
+ * this is refused with a sentence naming the paged method instead. */
+#define MAX_REPLY_BYTES (32 * 1024 * 1024)
+/* A page of GetTransfersPage: at most this many transfers, and at most PAGE_BYTES. */
+#define PAGE_MAX_TRANSFERS 5000
+#define PAGE_BYTES (4 * 1024 * 1024)
+
+static void
+return_too_many (GDBusMethodInvocation *invocation,
+                 guint                  count)
+{
+  g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
+                                         "Ferry holds %u transfers, more than one D-Bus message "
+                                         "can describe; ask io.github.ferryhq.Ferry.Manager1."
+                                         "GetTransfersPage for them a page at a time", count);
+}
 
 static GVariant *
 interfaces_and_properties (FerryTransfer *transfer)
@@ -648,7 +669,7 @@ object_manager_method_call (GDBusConnection       *connection,
 
   all = sorted_transfers (self);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
-  for (guint i = 0; i < all->len; i++)
+  for (guint i = 0, size = 0; i < all->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (all, i);
       GVariant *entry;
@@ -660,13 +681,24 @@ object_manager_method_call (GDBusConnection       *connection,
                        interfaces_and_properties (t)));
 
       (void) g_variant_get_data (entry);
+      size += (guint) g_variant_get_size (entry) + 8;
       g_variant_builder_add_value (&builder, entry);
       g_variant_unref (entry);
+      if (size > MAX_REPLY_BYTES)
+        {
+          g_variant_builder_clear (&builder);
+          return_too_many (invocation, all->len);
+          /* Tens of MiB were built and thrown away: give them back to the system. */
+          malloc_trim (0);
+          return;
+        }
     }
 
   g_dbus_method_invocation_return_value (invocation,
                                          g_variant_new ("(@a{oa{sa{sv}}})",
                                                         g_variant_builder_end (&builder)));
+  /* The reply was many small values: without this their pages stay with ferryd for good. */
+  malloc_trim (0);
 }
 
 static const GDBusInterfaceVTable object_manager_vtable = {
@@ -1156,11 +1188,18 @@ handle_list_transfers (FerryManager1         *manager,
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   transfers = session_transfers (self, session);
 
-  for (guint i = 0; i < transfers->len; i++)
+  for (guint i = 0, size = 0; i < transfers->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (transfers, i);
+      const char *path = ferry_transfer_get_object_path (t);
 
-      g_ptr_array_add (paths, (gpointer) ferry_transfer_get_object_path (t));
+      size += (guint) strlen (path) + 5;
+      if (size > MAX_REPLY_BYTES)
+        {
+          return_too_many (invocation, transfers->len);
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
+      g_ptr_array_add (paths, (gpointer) path);
     }
   g_ptr_array_add (paths, NULL);
 
@@ -1186,15 +1225,77 @@ handle_get_transfers (FerryManager1         *manager,
   transfers = session_transfers (self, session);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(otssssssastttxxxxusbb)"));
-  for (guint i = 0; i < transfers->len; i++)
+  for (guint i = 0, size = 0; i < transfers->len; i++)
     {
       g_autoptr(GVariant) summary = ferry_transfer_dup_summary (g_ptr_array_index (transfers, i));
 
       (void) g_variant_get_data (summary);
+      size += (guint) g_variant_get_size (summary) + 8;
+      if (size > MAX_REPLY_BYTES)
+        {
+          g_variant_builder_clear (&builder);
+          return_too_many (invocation, transfers->len);
+          malloc_trim (0);
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
       g_variant_builder_add_value (&builder, summary);
     }
 
   ferry_manager1_complete_get_transfers (manager, invocation, g_variant_builder_end (&builder));
+  malloc_trim (0);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/* GetTransfers a page at a time, by Id: a page ends at @limit transfers or PAGE_BYTES,
+ * whichever comes first, so any number of transfers can be read within the bus's limits. */
+static gboolean
+handle_get_transfers_page (FerryManager1         *manager,
+                           GDBusMethodInvocation *invocation,
+                           const char            *session,
+                           guint64                after,
+                           guint                  limit,
+                           FerryService          *self)
+{
+  g_autoptr(GPtrArray) transfers = NULL;
+  GVariantBuilder builder;
+  guint64 next = 0;
+  guint taken = 0;
+  gsize size = 0;
+
+  touch (self);
+
+  session = listed_session (self, invocation, session);
+  if (session == NULL)
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  transfers = session_transfers (self, session);
+  limit = limit == 0 ? PAGE_MAX_TRANSFERS : MIN (limit, PAGE_MAX_TRANSFERS);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(otssssssastttxxxxusbb)"));
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (transfers, i);
+      guint64 id = ferry_transfer_get_record (t)->id;
+      g_autoptr(GVariant) summary = NULL;
+
+      if (id <= after)
+        continue;
+      if (taken == limit || size >= PAGE_BYTES)
+        {
+          /* More remain: the page ends after the last one it holds. */
+          next = ferry_transfer_get_record (g_ptr_array_index (transfers, i - 1))->id;
+          break;
+        }
+      summary = ferry_transfer_dup_summary (t);
+      (void) g_variant_get_data (summary);
+      size += g_variant_get_size (summary) + 8;
+      g_variant_builder_add_value (&builder, summary);
+      taken++;
+    }
+
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(@a(otssssssastttxxxxusbb)t)",
+                                                        g_variant_builder_end (&builder),
+                                                        next));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -1538,6 +1639,51 @@ delete_orphaned_copies (GPtrArray *transfers)
     }
 }
 
+/* Finished transfers older than the keep-finished-days setting leave the store, unless
+ * their session holds them: a transfer the client named with an identifier is held, as a
+ * background-session client reconnects to it by (session, identifier) to collect its
+ * outcome and removes it itself (DESIGN.md, sessions). The nameless ones (ferryctl add,
+ * the app's add dialog, a browser link) are what a person forgets about. Their files stay;
+ * a failed upload's private copy, Ferry's own, goes with the record. */
+static void
+prune_finished (FerryStore *store,
+                GPtrArray  *records)
+{
+  g_autoptr(GSettings) settings = ferry_settings_new ();
+  guint days = ferry_settings_get_uint (settings, "keep-finished-days", 90);
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC - (gint64) days * 24 * 3600;
+  guint pruned = 0;
+  gboolean batch;
+
+  if (days == 0)
+    return;
+
+  batch = ferry_store_begin (store, NULL);
+  for (guint i = records->len; i > 0; i--)
+    {
+      FerryRecord *r = g_ptr_array_index (records, i - 1);
+      g_autoptr(GError) error = NULL;
+
+      if (r->state < FERRY_STATE_COMPLETED || r->finished_at <= 0 || r->finished_at >= before ||
+          (r->identifier != NULL && *r->identifier != '\0'))
+        continue;
+      if (!ferry_store_delete (store, r->id, &error))
+        {
+          g_warning ("Could not forget transfer %" G_GUINT64_FORMAT ": %s", r->id,
+                     error->message);
+          continue;
+        }
+      if (r->source_is_copy && r->source_path != NULL)
+        g_unlink (r->source_path);
+      g_ptr_array_remove_index (records, i - 1);
+      pruned++;
+    }
+  if (batch && !ferry_store_commit (store, NULL))
+    g_warning ("Could not forget the finished transfers older than %u days", days);
+  if (pruned > 0)
+    g_message ("Forgot %u finished transfers older than %u days", pruned, days);
+}
+
 static gboolean
 load_store (FerryService *self,
             GError      **error)
@@ -1553,6 +1699,7 @@ load_store (FerryService *self,
   records = ferry_store_load (self->store, error);
   if (records == NULL)
     return FALSE;
+  prune_finished (self->store, records);
 
   /* Each transfer takes its record. */
   g_ptr_array_set_free_func (records, NULL);
@@ -1602,6 +1749,8 @@ ferry_service_dbus_register (GApplication    *application,
                            G_CALLBACK (handle_list_transfers), self, 0);
   g_signal_connect_object (self->manager, "handle-get-transfers",
                            G_CALLBACK (handle_get_transfers), self, 0);
+  g_signal_connect_object (self->manager, "handle-get-transfers-page",
+                           G_CALLBACK (handle_get_transfers_page), self, 0);
   g_signal_connect_object (self->manager, "handle-pause-all",
                            G_CALLBACK (handle_pause_all), self, 0);
   g_signal_connect_object (self->manager, "handle-resume-all",

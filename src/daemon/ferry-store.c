@@ -445,6 +445,7 @@ upload_to_variant (const FerryRecord *r)
   g_variant_dict_insert (&dict, "protocol-used", "s",
                          ferry_upload_protocol_to_string (r->protocol_used));
   g_variant_dict_insert (&dict, "interop", "u", r->interop);
+  g_variant_dict_insert (&dict, "interop-pinned", "b", r->interop_pinned);
   add_string (&dict, "upload-url", r->upload_url);
   add_string (&dict, "content-type", r->content_type);
   add_string (&dict, "form-field", r->form_field);
@@ -471,6 +472,7 @@ upload_from_variant (FerryRecord *r,
   if (g_variant_lookup (upload, "protocol-used", "&s", &str))
     ferry_upload_protocol_from_string (str, &r->protocol_used);
   g_variant_lookup (upload, "interop", "u", &r->interop);
+  g_variant_lookup (upload, "interop-pinned", "b", &r->interop_pinned);
   if (g_variant_lookup (upload, "upload-url", "&s", &str))
     r->upload_url = g_strdup (str);
   if (g_variant_lookup (upload, "content-type", "&s", &str))

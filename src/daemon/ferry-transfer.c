@@ -416,6 +416,10 @@ ferry_transfer_set_engine (FerryTransfer *self,
     }
 }
 
+/* The start of the message of a server that could not be reached (refused, unknown,
+ * unreachable), which holds every transfer to it; see ferry_transfer_error_is_unreachable(). */
+#define UNREACHABLE_PREFIX "Could not reach the server: "
+
 GError *
 ferry_transfer_error_from_network (const GError *error,
                                    gboolean      tls_failed)
@@ -429,7 +433,7 @@ ferry_transfer_error_from_network (const GError *error,
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                        "Could not reach the server: %s", error->message);
+                        UNREACHABLE_PREFIX "%s", error->message);
 
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
                       "The connection to the server was lost: %s", error->message);
@@ -486,4 +490,12 @@ ferry_transfer_stall_seconds (void)
     g_once_init_leave (&seconds, ferry_settings_env_seconds ("FERRY_STALL_TIMEOUT",
                                                              DEFAULT_STALL_SECONDS, 3599));
   return (guint) seconds;
+}
+
+gboolean
+ferry_transfer_error_is_unreachable (const GError *error)
+{
+  return error != NULL &&
+         g_error_matches (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT) &&
+         g_str_has_prefix (error->message, UNREACHABLE_PREFIX);
 }

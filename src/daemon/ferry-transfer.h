@@ -87,4 +87,7 @@ GObject             *ferry_transfer_get_engine (FerryTransfer *self);
 void                 ferry_transfer_set_engine (FerryTransfer *self,
                                                 GObject       *engine);
 
+/* Whether @error says the server could not be reached at all (refused, unknown host). */
+gboolean ferry_transfer_error_is_unreachable (const GError *error);
+
 G_END_DECLS

@@ -6,7 +6,8 @@
  * handed to the main thread, which stores it before anything else happens.
  *
  * Protocols:
- *  - IETF draft (interop 9, or 6): careful creation (an empty request with
+ *  - IETF draft (interop 9, 8 or 6: the first the server takes unless the caller chose one,
+ *    then the one the upload was created in): careful creation (an empty request with
  *    Upload-Complete: ?0, then PATCH with application/partial-upload), HEAD for the offset
  *    after an interruption, 409 → the server's offset, 404/410 → start over, 413 → smaller
  *    appends within Upload-Limit.
@@ -48,6 +49,7 @@ typedef struct
   FerryUploadProtocol protocol;
   FerryUploadProtocol used;
   guint interop;
+  gboolean interop_pinned;      /* chosen by the caller, or the upload exists in it */
   char *upload_url;
   guint64 offset;
   guint64 length;
@@ -115,6 +117,8 @@ typedef struct
   char *upload_url;
   guint64 offset;
   guint http_status;
+  guint interop;
+  gboolean interop_pinned;
 } Update;
 
 static void
@@ -143,6 +147,11 @@ apply_update (gpointer user_data)
   r->bytes_done = update->offset;
   if (update->http_status != 0)
     r->http_status = update->http_status;
+  if (update->used == FERRY_UPLOAD_IETF)
+    {
+      r->interop = update->interop;
+      r->interop_pinned = update->interop_pinned;
+    }
   self->acknowledged = update->offset;
 
   if (!ferry_transfer_save (self->transfer, &error))
@@ -164,6 +173,8 @@ post_state (FerryUpload *self,
   update->upload_url = g_strdup (job->upload_url);
   update->offset = job->offset;
   update->http_status = job->http_status;
+  update->interop = job->interop;
+  update->interop_pinned = job->interop_pinned;
   g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_update, update,
                               (GDestroyNotify) update_free);
 }
@@ -511,6 +522,64 @@ source_unchanged (Job     *job,
 
 /* -- Finding the protocol ------------------------------------------------------------------ */
 
+/* The draft's interop versions Ferry speaks, in the order it tries them: 9 (the wire format
+ * of -12 and later), 8 (iOS 26), 6 (iOS 18.1, tusd). */
+static const guint interop_versions[] = { FERRY_IETF_INTEROP_DEFAULT, 8, 6 };
+
+/* @version's place in interop_versions, or -1 when Ferry does not speak it. */
+static int
+interop_rank (guint64 version)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (interop_versions); i++)
+    if (interop_versions[i] == version)
+      return (int) i;
+  return -1;
+}
+
+/* A server that names its interop version(s) in an answer (Upload-Draft-Interop-Version,
+ * one number or a list) is spoken to in the one of them Ferry prefers, unless the version is
+ * fixed already. */
+static void
+adopt_server_interop (Job         *job,
+                      SoupMessage *msg)
+{
+  const char *value = header (msg, "Upload-Draft-Interop-Version");
+  g_auto(GStrv) items = NULL;
+  guint best = 0;
+
+  if (value == NULL || job->interop_pinned)
+    return;
+
+  items = g_strsplit (value, ",", -1);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      guint64 version;
+      int rank;
+
+      if (!g_ascii_string_to_unsigned (g_strstrip (items[i]), 10, 1, 1000, &version, NULL))
+        continue;
+      rank = interop_rank (version);
+      if (rank >= 0 && (best == 0 || rank < interop_rank (best)))
+        best = (guint) version;
+    }
+
+  if (best != 0 && best != job->interop)
+    {
+      g_debug ("Upload %" G_GUINT64_FORMAT ": the server speaks interop %u", job->id, best);
+      job->interop = best;
+    }
+}
+
+/* The interop version to try after @job's was refused, or 0 when none is left. */
+static guint
+next_interop (Job *job)
+{
+  for (guint i = 0; i + 1 < G_N_ELEMENTS (interop_versions); i++)
+    if (interop_versions[i] == job->interop)
+      return interop_versions[i + 1];
+  return 0;
+}
+
 static gboolean
 discover (Job          *job,
           SoupSession  *session,
@@ -553,6 +622,7 @@ discover (Job          *job,
       }
       if (limit != NULL)
         ferry_http_parse_upload_limit (limit, &job->limit);
+      adopt_server_interop (job, msg);
 
       if (job->protocol == FERRY_UPLOAD_AUTO)
         {
@@ -679,10 +749,48 @@ create (FerryUpload  *self,
 {
   g_autoptr(SoupMessage) msg = NULL;
 
-  msg = send_to_target (job, session, job->used == FERRY_UPLOAD_IETF ? job->method : "POST",
-                        prepare_creation, NULL, cancellable, error);
-  if (msg == NULL)
-    return FALSE;
+  for (;;)
+    {
+      g_autoptr(GError) local = NULL;
+      guint next;
+
+      msg = send_to_target (job, session, job->used == FERRY_UPLOAD_IETF ? job->method : "POST",
+                            prepare_creation, NULL, cancellable, &local);
+      if (msg != NULL)
+        break;
+
+      /* A server of another draft version does not recognise the request: tusd answers 412
+       * (it takes it for tus without Tus-Resumable), others 400. Try the next version. */
+      if (job->used == FERRY_UPLOAD_IETF && !job->interop_pinned &&
+          (job->http_status == 400 || job->http_status == 412) &&
+          (next = next_interop (job)) != 0)
+        {
+          g_debug ("Upload %" G_GUINT64_FORMAT ": interop %u refused (HTTP %u), trying %u",
+                   job->id, job->interop, job->http_status, next);
+          job->interop = next;
+          continue;
+        }
+
+      if (job->used == FERRY_UPLOAD_IETF && !job->interop_pinned &&
+          (job->http_status == 400 || job->http_status == 412))
+        {
+          g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
+                       "The server refused the upload in each version of the resumable upload "
+                       "draft Ferry speaks (interop 9, 8 and 6; HTTP %u); choose the plain "
+                       "protocol, or the version the server speaks", job->http_status);
+          return FALSE;
+        }
+
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+
+  if (job->used == FERRY_UPLOAD_IETF)
+    {
+      adopt_server_interop (job, msg);
+      /* The upload exists in this version now: its resumption speaks it too. */
+      job->interop_pinned = TRUE;
+    }
 
   g_free (job->upload_url);
   job->upload_url = location_of (msg);
@@ -1281,6 +1389,8 @@ job_new (const FerryRecord *r)
   job->protocol = r->protocol;
   job->used = r->protocol_used;
   job->interop = r->interop ? r->interop : FERRY_IETF_INTEROP_DEFAULT;
+  /* An upload created before versions were negotiated exists in the one it was made in. */
+  job->interop_pinned = r->interop_pinned || r->upload_url != NULL;
   job->upload_url = g_strdup (r->upload_url);
   job->offset = job->upload_url != NULL ? r->bytes_done : 0;
   job->length = r->bytes_total;

@@ -1,5 +1,5 @@
 /* test-upload.c: uploads — the IETF resumable upload draft against the suite's own draft
- * server (interop 9 and 6), plain PUT and multipart POST, interruptions, kill -9, and files
+ * server (interop 9 and 6; negotiation in test-interop.c), plain PUT and multipart POST, interruptions, kill -9, and files
  * that change
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -169,8 +169,8 @@ test_ietf_resume (Fixture       *f,
   g_assert_cmpuint (ferry_test_upload_server_count_method (f->server, "HEAD"), >=, 1);
 }
 
-/* The client's interop version differs from the server's: the server does not recognise
- * the upload and refuses it; nothing is retried forever. */
+/* The caller chose an interop version the server does not speak: the server does not
+ * recognise the upload and refuses it; nothing is retried forever. */
 static void
 test_ietf_wrong_version (Fixture       *f,
                          gconstpointer  data)
@@ -178,7 +178,8 @@ test_ietf_wrong_version (Fixture       *f,
   g_autoptr(FerryTransfer1) t = NULL;
 
   write_source (f, 1000, 82);
-  t = upload (f, "/ietf", options_of ("protocol", g_variant_new_string ("ietf"), NULL));
+  t = upload (f, "/ietf", options_of ("protocol", g_variant_new_string ("ietf"),
+                                      "interop-version", g_variant_new_uint32 (9), NULL));
   g_assert_true (ferry_test_wait_state (t, "rejected", 10000));
   g_assert_cmpuint (ferry_transfer1_get_http_status (t), ==, 400);
 }

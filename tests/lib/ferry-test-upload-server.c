@@ -40,6 +40,9 @@ struct _FerryTestUploadServer
   guint options_status;        /* what OPTIONS answers; 0: 204 */
   guint64 bytes_received;      /* every body byte read, whole requests or not */
   gboolean hide_limit;         /* max_append enforced but not announced */
+  guint64 speaks;              /* bit N: interop N accepted too, besides interop */
+  char *announce;              /* Upload-Draft-Interop-Version of OPTIONS answers, or NULL */
+  guint interop_requests[64];  /* draft requests accepted, by interop version */
 };
 
 static void
@@ -249,10 +252,27 @@ handle_ietf (FerryTestUploadServer *server,
   guint64 offset;
   gboolean complete;
 
+  guint64 asked = 0;
+
+  if (version != NULL && g_ascii_string_to_unsigned (version, 10, 1, 63, &asked, NULL) &&
+      asked != server->interop && (server->speaks & (G_GUINT64_CONSTANT (1) << asked)))
+    {
+      g_free (mine);
+      mine = g_strdup (version);
+    }
+  if (g_strcmp0 (version, mine) == 0)
+    {
+      g_mutex_lock (&server->mutex);
+      server->interop_requests[asked < 64 ? asked : 0]++;
+      g_mutex_unlock (&server->mutex);
+    }
+
   if (g_strcmp0 (version, mine) != 0)
     {
-      /* Another version of the draft: as a server that does not speak it. */
-      read_body (server, in, content_length (headers), NULL);
+      /* Another version of the draft: as a server that does not speak it. An empty body
+       * leaves the knobs for the requests that carry bytes. */
+      if (content_length (headers) > 0)
+        read_body (server, in, content_length (headers), NULL);
       return reply (out, 400, "Bad Request", NULL);
     }
 
@@ -401,6 +421,15 @@ on_request (GInputStream  *in,
 
   if (g_str_equal (parts[0], "OPTIONS") && server->options_status != 0)
     return reply (out, server->options_status, "Not Implemented", NULL);
+  if (g_str_equal (parts[0], "OPTIONS") && server->announce != NULL &&
+      g_str_has_prefix (parts[1], "/ietf"))
+    {
+      g_autofree char *extra = g_strdup_printf ("Upload-Limit: max-size=1099511627776\r\n"
+                                                "Upload-Draft-Interop-Version: %s\r\n",
+                                                server->announce);
+
+      return reply (out, 204, "No Content", extra);
+    }
   if (g_str_equal (parts[0], "OPTIONS"))
     return reply (out, 204, "No Content",
                   g_str_has_prefix (parts[1], "/ietf")
@@ -442,6 +471,7 @@ ferry_test_upload_server_free (FerryTestUploadServer *server)
   g_hash_table_unref (server->plain);
   g_hash_table_unref (server->fields);
   g_hash_table_unref (server->methods);
+  g_free (server->announce);
   g_mutex_clear (&server->mutex);
   g_free (server);
 }
@@ -592,4 +622,30 @@ ferry_test_upload_server_hide_limit (FerryTestUploadServer *server,
                                      gboolean               hide)
 {
   SETTER (server->hide_limit = hide);
+}
+
+void
+ferry_test_upload_server_also_speak (FerryTestUploadServer *server,
+                                     guint                  interop)
+{
+  g_assert_cmpuint (interop, <, 64);
+  SETTER (server->speaks |= G_GUINT64_CONSTANT (1) << interop);
+}
+
+void
+ferry_test_upload_server_announce_interop (FerryTestUploadServer *server,
+                                           const char            *versions)
+{
+  SETTER (g_free (server->announce); server->announce = g_strdup (versions));
+}
+
+guint
+ferry_test_upload_server_count_interop (FerryTestUploadServer *server,
+                                        guint                  interop)
+{
+  guint n;
+
+  g_assert_cmpuint (interop, <, 64);
+  SETTER (n = server->interop_requests[interop]);
+  return n;
 }

@@ -72,4 +72,15 @@ guint    ferry_test_upload_server_count_method      (FerryTestUploadServer *serv
 /* Request body bytes read so far, whole requests or cut short. */
 guint64  ferry_test_upload_server_get_bytes_received (FerryTestUploadServer *server);
 
+/* The server takes requests in draft interop @interop too (8 with 9, say, as a server does
+ * for iOS 26 and newer clients at once). */
+void     ferry_test_upload_server_also_speak        (FerryTestUploadServer *server,
+                                                     guint                  interop);
+/* OPTIONS under /ietf names these versions in Upload-Draft-Interop-Version ("8, 6"). */
+void     ferry_test_upload_server_announce_interop  (FerryTestUploadServer *server,
+                                                     const char            *versions);
+/* Draft requests accepted in interop @interop so far. */
+guint    ferry_test_upload_server_count_interop     (FerryTestUploadServer *server,
+                                                     guint                  interop);
+
 G_END_DECLS
