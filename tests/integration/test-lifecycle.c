@@ -443,7 +443,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/lifecycle/remove-folder-replaced-by-folder", Fixture, NULL, fixture_setup,
               test_remove_folder_replaced_by_folder, fixture_teardown);
