@@ -102,6 +102,14 @@ static void check_batches (FerrySession *self);
 static void set_service_running (FerrySession *self,
                                  gboolean      running);
 static void install_service_property (void);
+static void call_add (GDBusConnection     *connection,
+                      FerryTransferKind    kind,
+                      const char          *uri,
+                      GVariant            *options,
+                      GUnixFDList         *fds,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data);
 
 static void
 op_free (Op *op)
@@ -1000,22 +1008,8 @@ start_op (FerrySession *self,
 
   self->adding++;
   /* No cancellable: the caller's cancellable ends the wait, never the transfer. */
-  if (op->kind == FERRY_TRANSFER_KIND_UPLOAD)
-    g_dbus_connection_call_with_unix_fd_list (self->connection, FERRY_BUS_NAME,
-                                              FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
-                                              "AddUpload",
-                                              g_variant_new ("(sh@a{sv})", op->uri, 0, options),
-                                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
-                                              -1, op->fds, NULL, on_added,
-                                              g_object_ref (op->task));
-  else
-    g_dbus_connection_call_with_unix_fd_list (self->connection, FERRY_BUS_NAME,
-                                              FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
-                                              "AddDownload",
-                                              g_variant_new ("(s@a{sv})", op->uri, options),
-                                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
-                                              -1, NULL, NULL, on_added,
-                                              g_object_ref (op->task));
+  call_add (self->connection, op->kind, op->uri, options, op->fds, NULL, on_added,
+            g_object_ref (op->task));
 }
 
 typedef struct
@@ -1434,6 +1428,29 @@ ferry_session_get_service_running (FerrySession *self)
   return self->service_running;
 }
 
+/* Manager1.AddUpload or AddDownload; a floating @options is consumed. */
+static void
+call_add (GDBusConnection     *connection,
+          FerryTransferKind    kind,
+          const char          *uri,
+          GVariant            *options,
+          GUnixFDList         *fds,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  gboolean upload = kind == FERRY_TRANSFER_KIND_UPLOAD;
+  GVariant *parameters = upload ? g_variant_new ("(sh@a{sv})", uri, 0, options)
+                                : g_variant_new ("(s@a{sv})", uri, options);
+
+  g_dbus_connection_call_with_unix_fd_list (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                                            FERRY_MANAGER_INTERFACE,
+                                            upload ? "AddUpload" : "AddDownload", parameters,
+                                            G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                            upload ? fds : NULL, cancellable, callback,
+                                            user_data);
+}
+
 typedef struct
 {
   FerryTransferKind kind;
@@ -1547,22 +1564,8 @@ send_add (GTask           *task,
 
   g_object_set_data_full (G_OBJECT (task), "ferry-connection", g_object_ref (connection),
                           g_object_unref);
-  if (add->kind == FERRY_TRANSFER_KIND_UPLOAD)
-    g_dbus_connection_call_with_unix_fd_list (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
-                                              FERRY_MANAGER_INTERFACE, "AddUpload",
-                                              g_variant_new ("(sh@a{sv})", add->uri, 0,
-                                                             add->options),
-                                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
-                                              -1, add->fds, g_task_get_cancellable (task),
-                                              on_add_reply, task);
-  else
-    g_dbus_connection_call_with_unix_fd_list (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
-                                              FERRY_MANAGER_INTERFACE, "AddDownload",
-                                              g_variant_new ("(s@a{sv})", add->uri,
-                                                             add->options),
-                                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
-                                              -1, NULL, g_task_get_cancellable (task),
-                                              on_add_reply, task);
+  call_add (connection, add->kind, add->uri, add->options, add->fds,
+            g_task_get_cancellable (task), on_add_reply, task);
 }
 
 static void
