@@ -90,10 +90,11 @@ handle_add (int      argc,
 
   /* The service may have placed the transfers in the caller's own session (a sandboxed
    * app's): follow every transfer this caller may see. */
-  everything = common.session != NULL ? ferryctl_connect (NULL, &error) : g_object_ref (session);
-  if (everything == NULL || !ferryctl_refresh (everything, &error))
+  everything = common.session != NULL ? ferryctl_open (NULL) : g_object_ref (session);
+  if (everything == NULL || (everything == session && !ferryctl_refresh (session, &error)))
     {
-      ferryctl_print_error (error);
+      if (error != NULL)
+        ferryctl_print_error (error);
       return EXIT_ERROR;
     }
   return ferryctl_wait_for (everything, (const guint64 *) ids->data, ids->len, FALSE);

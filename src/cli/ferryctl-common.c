@@ -673,12 +673,9 @@ ferryctl_act (int             argc,
   if (!ferryctl_parse (context, &argc, &argv, do_help, 1, &code))
     return code;
 
-  session = ferryctl_connect (NULL, &error);
-  if (session == NULL || !ferryctl_refresh (session, &error))
-    {
-      ferryctl_print_error (error);
-      return EXIT_ERROR;
-    }
+  session = ferryctl_open (NULL);
+  if (session == NULL)
+    return EXIT_ERROR;
 
   for (int i = 1; i < argc; i++)
     {
@@ -695,4 +692,21 @@ ferryctl_act (int             argc,
     }
 
   return code;
+}
+
+/* A session whose list is in (the service started, if it was not), or NULL having said
+ * why. */
+FerrySession *
+ferryctl_open (const char *session_id)
+{
+  g_autoptr(FerrySession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  session = ferryctl_connect (session_id, &error);
+  if (session == NULL || !ferryctl_refresh (session, &error))
+    {
+      ferryctl_print_error (error);
+      return NULL;
+    }
+  return g_steal_pointer (&session);
 }

@@ -36,7 +36,6 @@ handle_list (int      argc,
                         "ones until they are removed."),
                       entries);
   g_autoptr(FerrySession) session = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) transfers = g_ptr_array_new_with_free_func (g_object_unref);
   GListModel *model;
   guint n;
@@ -46,12 +45,9 @@ handle_list (int      argc,
     return code;
 
   /* The service decides what a session's listing holds, and whether this caller may ask. */
-  session = ferryctl_connect (session_id, &error);
-  if (session == NULL || !ferryctl_refresh (session, &error))
-    {
-      ferryctl_print_error (error);
-      return EXIT_ERROR;
-    }
+  session = ferryctl_open (session_id);
+  if (session == NULL)
+    return EXIT_ERROR;
 
   model = ferry_session_get_transfers (session);
   n = g_list_model_get_n_items (model);

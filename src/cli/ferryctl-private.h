@@ -72,6 +72,7 @@ FerrySession *ferryctl_connect     (const char    *session_id,
                                     GError       **error);
 gboolean      ferryctl_refresh     (FerrySession  *session,
                                     GError       **error);
+FerrySession *ferryctl_open        (const char    *session_id);
 void          ferryctl_got_result  (GObject       *source,
                                     GAsyncResult  *result,
                                     gpointer       user_data);

@@ -115,10 +115,11 @@ handle_upload (int      argc,
       return EXIT_COMPLETED;
     }
 
-  everything = common.session != NULL ? ferryctl_connect (NULL, &error) : g_object_ref (session);
-  if (everything == NULL || !ferryctl_refresh (everything, &error))
+  everything = common.session != NULL ? ferryctl_open (NULL) : g_object_ref (session);
+  if (everything == NULL || (everything == session && !ferryctl_refresh (session, &error)))
     {
-      ferryctl_print_error (error);
+      if (error != NULL)
+        ferryctl_print_error (error);
       return EXIT_ERROR;
     }
   return ferryctl_wait_for (everything, &id, 1, FALSE);

@@ -383,7 +383,6 @@ handle_wait (int      argc,
                         "tells the worst outcome."),
                       entries);
   g_autoptr(FerrySession) session = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
   int code = EXIT_COMPLETED;
 
@@ -402,12 +401,9 @@ handle_wait (int      argc,
       g_array_append_val (ids, id);
     }
 
-  session = ferryctl_connect (NULL, &error);
-  if (session == NULL || !ferryctl_refresh (session, &error))
-    {
-      ferryctl_print_error (error);
-      return EXIT_ERROR;
-    }
+  session = ferryctl_open (NULL);
+  if (session == NULL)
+    return EXIT_ERROR;
 
   return ferryctl_wait_for (session, (const guint64 *) ids->data, ids->len, FALSE);
 }

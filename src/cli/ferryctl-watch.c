@@ -18,18 +18,14 @@ handle_watch (int      argc,
                         "none is left."),
                       entries);
   g_autoptr(FerrySession) session = NULL;
-  g_autoptr(GError) error = NULL;
   int code = EXIT_COMPLETED;
 
   if (!ferryctl_parse (context, &argc, &argv, do_help, 0, &code))
     return code;
 
-  session = ferryctl_connect (NULL, &error);
-  if (session == NULL || !ferryctl_refresh (session, &error))
-    {
-      ferryctl_print_error (error);
-      return EXIT_ERROR;
-    }
+  session = ferryctl_open (NULL);
+  if (session == NULL)
+    return EXIT_ERROR;
 
   return ferryctl_wait_for (session, NULL, 0, TRUE);
 }
