@@ -520,10 +520,12 @@ ferryctl_describe (FerryTransfer *t)
 
 /* -- JSON -------------------------------------------------------------------------------- */
 
-/* One line, `{"key": value, …}`, as ferryctl has always printed it; json-glib escapes. */
+/* One line, `{"key": value, …}`, as ferryctl has always printed it; json-glib escapes the
+ * strings (one generator for all: a list may hold 10,000 transfers). */
 static void
-append_node (GString  *out,
-             JsonNode *node)
+append_node (GString       *out,
+             JsonGenerator *generator,
+             JsonNode      *node)
 {
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
@@ -534,7 +536,7 @@ append_node (GString  *out,
         {
           if (i > 0)
             g_string_append (out, ", ");
-          append_node (out, json_array_get_element (array, i));
+          append_node (out, generator, json_array_get_element (array, i));
         }
       g_string_append_c (out, ']');
     }
@@ -549,19 +551,23 @@ append_node (GString  *out,
       json_object_iter_init_ordered (&iter, json_node_get_object (node));
       while (json_object_iter_next_ordered (&iter, &name, &value))
         {
-          g_autoptr(JsonNode) key = json_node_init_string (json_node_alloc (), name);
-          g_autofree char *quoted = json_to_string (key, FALSE);
-
-          g_string_append_printf (out, "%s%s: ", first ? "" : ", ", quoted);
-          append_node (out, value);
+          /* The names are ferryctl's own, plain ASCII. */
+          g_string_append_printf (out, "%s\"%s\": ", first ? "" : ", ", name);
+          append_node (out, generator, value);
           first = FALSE;
         }
       g_string_append_c (out, '}');
     }
+  else if (json_node_get_value_type (node) == G_TYPE_INT64)
+    g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+  else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
   else
     {
-      g_autofree char *text = json_to_string (node, FALSE);
+      g_autofree char *text = NULL;
 
+      json_generator_set_root (generator, node);
+      text = json_generator_to_data (generator, NULL);
       g_string_append (out, text);
     }
 }
@@ -591,6 +597,7 @@ ferryctl_transfer_to_json (FerryTransfer *t)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   const char *const *reasons = ferry_transfer_get_wait_reasons (t);
+  static JsonGenerator *generator;
   GString *out = g_string_new (NULL);
 
   json_builder_begin_object (builder);
@@ -622,7 +629,9 @@ ferryctl_transfer_to_json (FerryTransfer *t)
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  append_node (out, root);
+  if (generator == NULL)
+    generator = json_generator_new ();
+  append_node (out, generator, root);
   return g_string_free (out, FALSE);
 }
 

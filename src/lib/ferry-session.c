@@ -1846,8 +1846,10 @@ ferry_session_refresh_async (FerrySession        *self,
       return;
     }
   (void) FERRY_ERROR;
+  /* The paths alone: the service's verdict on this caller and session, cheaply (the list
+   * itself is the session's load). */
   g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
-                          FERRY_MANAGER_INTERFACE, "GetTransfers",
+                          FERRY_MANAGER_INTERFACE, "ListTransfers",
                           g_variant_new ("(s)", self->id), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
                           cancellable, on_refresh_list, task);
 }

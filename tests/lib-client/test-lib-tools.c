@@ -10,6 +10,7 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sqlite3.h>
 
 #include <ferry.h>
 
@@ -279,6 +280,82 @@ test_service_running (Fixture       *f,
   g_signal_handlers_disconnect_by_data (f->session, &notified);
 }
 
+#define LIST_COUNT 10000
+
+/* `ferryctl list --json` over 10,000 stored transfers: every one printed, in order; the time
+ * is reported (ferryctl reads the list and every property once each). */
+static void
+test_list_10000 (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *db_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
+                                               "ferry.db", NULL);
+  const char *ctl = g_getenv ("FERRY_CTL");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last = NULL;
+  g_auto(GStrv) paths = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *insert = NULL;
+  FerryTestRun r = { 0 };
+  const char *p;
+  guint count = 0;
+  gint64 start;
+
+  g_assert_nonnull (ctl);
+  /* The store exists once the service ran; then it is filled behind its back. */
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+  g_assert_no_error (error);
+  ferry_test_daemon_kill (f->daemon);
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO transfers (kind, uri, directory, "
+                                       "session, identifier, state, created_at) "
+                                       "VALUES (0, ?, ?, 'org.example.Many', ?, 3, ?)", -1,
+                                       &insert, NULL),
+                   ==, SQLITE_OK);
+  for (guint i = 0; i < LIST_COUNT; i++)
+    {
+      g_autofree char *uri = g_strdup_printf ("https://mirror.example.org/file-%05u.tar.xz", i);
+      g_autofree char *identifier = g_strdup_printf ("id-%u", i);
+
+      sqlite3_bind_text (insert, 1, uri, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 2, f->daemon->download_dir, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 3, identifier, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (insert, 4, g_get_real_time () / G_USEC_PER_SEC);
+      g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
+      sqlite3_reset (insert);
+    }
+  sqlite3_finalize (insert);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  /* Once to start the service, once to measure. */
+  for (guint round = 0; round < 2; round++)
+    {
+      g_clear_object (&proc);
+      ferry_test_run_clear (&r);
+      start = g_get_monotonic_time ();
+      proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error, ctl, "list", "--json", NULL);
+      g_assert_no_error (error);
+      ferry_test_run_finish (proc, &r);
+      g_test_message ("ferryctl list --json, %u transfers, ferryd %s: %.0f ms", LIST_COUNT,
+                      round == 0 ? "started by the call" : "running",
+                      (g_get_monotonic_time () - start) / 1000.0);
+      g_assert_cmpint (r.status, ==, 0);
+    }
+
+  for (p = strstr (r.out, "{\"id\": "); p != NULL; p = strstr (p + 1, "{\"id\": "))
+    count++;
+  g_assert_cmpuint (count, ==, LIST_COUNT);
+  last = g_strdup_printf ("\"identifier\": \"id-%u\", \"state\": \"paused\"", LIST_COUNT - 1);
+  g_assert_nonnull (strstr (r.out, last));
+  g_assert_true (g_str_has_suffix (r.out, "}\n]\n"));
+  ferry_test_run_clear (&r);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -293,6 +370,9 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/lib-tools/service-running", Fixture, NULL, fixture_setup,
               test_service_running, fixture_teardown);
+
+  g_test_add ("/lib-tools/list-10000", Fixture, NULL, fixture_setup, test_list_10000,
+              fixture_teardown);
 
   return g_test_run ();
 }
