@@ -37,7 +37,7 @@ handle_add (int      argc,
   if (!ferryctl_parse (context, &argc, &argv, do_help, 1, &code))
     return code;
 
-  session = ferryctl_connect (common.session, &error);
+  session = ferryctl_connect (common.session, TRUE, &error);
   if (session == NULL)
     {
       ferryctl_print_error (error);
@@ -88,14 +88,10 @@ handle_add (int      argc,
   if (!common.wait)
     return EXIT_COMPLETED;
 
-  /* The service may have placed the transfers in the caller's own session (a sandboxed
-   * app's): follow every transfer this caller may see. */
-  everything = common.session != NULL ? ferryctl_open (NULL) : g_object_ref (session);
-  if (everything == NULL || (everything == session && !ferryctl_refresh (session, &error)))
-    {
-      if (error != NULL)
-        ferryctl_print_error (error);
-      return EXIT_ERROR;
-    }
+  /* Followed among every transfer this caller may see: the service may have placed them in
+   * the caller's own session (a sandboxed app's). */
+  everything = ferryctl_open (NULL);
+  if (everything == NULL)
+    return EXIT_ERROR;
   return ferryctl_wait_for (everything, (const guint64 *) ids->data, ids->len, FALSE);
 }

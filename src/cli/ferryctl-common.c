@@ -305,9 +305,10 @@ ferryctl_print_error (const GError *error)
 }
 
 /* A session on the session bus: @session_id's transfers, or with NULL all the caller may
- * see. */
+ * see; with @adding_only one that only adds (it does not fetch the list). */
 FerrySession *
 ferryctl_connect (const char  *session_id,
+                  gboolean     adding_only,
                   GError     **error)
 {
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
@@ -318,6 +319,8 @@ ferryctl_connect (const char  *session_id,
   /* A ferryd installed as a Flatpak knows Ferry's own programs only by this name. */
   ferry_client_name_claim (bus, FERRY_APP_ID);
 
+  if (adding_only)
+    return ferry_session_new_for_adding (bus, session_id);
   return ferry_session_new_for_connection (bus, session_id);
 }
 
@@ -711,7 +714,7 @@ ferryctl_open (const char *session_id)
   g_autoptr(FerrySession) session = NULL;
   g_autoptr(GError) error = NULL;
 
-  session = ferryctl_connect (session_id, &error);
+  session = ferryctl_connect (session_id, FALSE, &error);
   if (session == NULL || !ferryctl_refresh (session, &error))
     {
       ferryctl_print_error (error);

@@ -69,6 +69,7 @@ gboolean ferryctl_apply_common_options (const CommonOptions *c,
 /* The service, through libferry */
 void          ferryctl_print_error (const GError  *error);
 FerrySession *ferryctl_connect     (const char    *session_id,
+                                    gboolean       adding_only,
                                     GError       **error);
 gboolean      ferryctl_refresh     (FerrySession  *session,
                                     GError       **error);

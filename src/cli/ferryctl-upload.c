@@ -96,7 +96,7 @@ handle_upload (int      argc,
       return EXIT_ERROR;
     }
 
-  session = ferryctl_connect (common.session, &error);
+  session = ferryctl_connect (common.session, TRUE, &error);
   if (session != NULL)
     ferry_session_add_upload_fd_async (session, argv[2], fd, common.id, request, NULL,
                                        ferryctl_got_result, &result);
@@ -115,12 +115,8 @@ handle_upload (int      argc,
       return EXIT_COMPLETED;
     }
 
-  everything = common.session != NULL ? ferryctl_open (NULL) : g_object_ref (session);
-  if (everything == NULL || (everything == session && !ferryctl_refresh (session, &error)))
-    {
-      if (error != NULL)
-        ferryctl_print_error (error);
-      return EXIT_ERROR;
-    }
+  everything = ferryctl_open (NULL);
+  if (everything == NULL)
+    return EXIT_ERROR;
   return ferryctl_wait_for (everything, &id, 1, FALSE);
 }

@@ -1508,8 +1508,9 @@ on_add_properties (GObject      *source,
   props = g_variant_get_child_value (reply, 0);
   transfer = _ferry_transfer_new (task_connection (task), add->path, props);
   g_variant_lookup (props, "Session", "&s", &session);
-  if (self->by_path != NULL && self->connection == task_connection (task) &&
-      ours (self, session))
+  /* Only a session that follows its list keeps it current. */
+  if (self->by_path != NULL && self->properties_id != 0 &&
+      self->connection == task_connection (task) && ours (self, session))
     {
       insert_transfer (self, transfer);
       g_task_return_pointer (task, g_object_ref (transfer), g_object_unref);
@@ -1723,6 +1724,31 @@ ferry_session_add_finish (FerrySession  *self,
 }
 
 /**
+ * ferry_session_new_for_adding:
+ * @connection: a connection to the bus where the Ferry service is
+ * @session_id: (nullable): the session to add to, as for ferry_session_new()
+ *
+ * A session that only hands transfers over, with ferry_session_add_download_async() and
+ * ferry_session_add_upload_fd_async(): it neither fetches nor follows the list, so an add
+ * costs one call however many transfers the service keeps (a command-line tool that adds
+ * and exits). Its list stays empty and the transfers it returns are not kept current.
+ *
+ * Returns: (transfer full): a new session
+ */
+FerrySession *
+ferry_session_new_for_adding (GDBusConnection *connection,
+                              const char      *session_id)
+{
+  FerrySession *self;
+
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+
+  self = g_object_new (FERRY_TYPE_SESSION, "id", session_id, NULL);
+  self->connection = g_object_ref (connection);
+  return self;
+}
+
+/**
  * ferry_session_lookup_id:
  * @self: a session
  * @id: the service's number for a transfer, as [property@Ferry.Transfer:id] has it
@@ -1824,7 +1850,9 @@ on_refresh_list (GObject      *source,
  * list once needs; an app's live list needs no refresh.
  *
  * It fails with the service's error, %FERRY_ERROR_ACCESS_DENIED with a sentence when a
- * sandboxed app asks for another app's session.
+ * sandboxed app asks for another app's session. Call it on a connected session: one made
+ * with ferry_session_new_for_connection(), or one from ferry_session_new() once
+ * [property@Ferry.Session:loaded].
  */
 void
 ferry_session_refresh_async (FerrySession        *self,

@@ -160,6 +160,32 @@ test_add_keeps (Fixture       *f,
   g_assert_null (ferry_session_lookup_id (f->session, ferry_transfer_get_id (t) + 1));
 }
 
+/* A session for adding only: the service takes the transfer, the session's list stays empty
+ * (it never asked for it). */
+static void
+test_add_only (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/only.bin");
+  g_autoptr(FerryRequest) request = ferry_request_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(FerryTransfer) t = NULL;
+
+  g_clear_object (&f->session);
+  f->session = ferry_session_new_for_adding (f->daemon->connection, "org.example.Adder");
+  ferry_request_set_paused (request, TRUE);
+  ferry_session_add_download_async (f->session, uri, "only", request, NULL, got_result,
+                                    &result);
+  t = add_finish (f, &result);
+
+  g_assert_cmpuint (ferry_transfer_get_id (t), >, 0);
+  g_assert_cmpstr (ferry_transfer_get_session (t), ==, "org.example.Adder");
+  g_assert_cmpint (ferry_transfer_get_state (t), ==, FERRY_TRANSFER_STATE_PAUSED);
+  g_assert_cmpuint (count_all (f), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_session_get_transfers (f->session)), ==, 0);
+  g_assert_null (ferry_session_lookup_id (f->session, ferry_transfer_get_id (t)));
+}
+
 /* The service refuses with a sentence, and nothing is listed. */
 static void
 test_add_refused (Fixture       *f,
@@ -347,6 +373,24 @@ test_list_10000 (Fixture       *f,
       g_assert_cmpint (r.status, ==, 0);
     }
 
+  /* Adding one more with that many stored. */
+  {
+    g_autoptr(GSubprocess) add = NULL;
+    FerryTestRun added = { 0 };
+
+    start = g_get_monotonic_time ();
+    add = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            &error, ctl, "add", "--paused",
+                            "https://mirror.example.org/one-more.tar.xz", NULL);
+    g_assert_no_error (error);
+    ferry_test_run_finish (add, &added);
+    g_test_message ("ferryctl add, %u transfers stored: %.0f ms", LIST_COUNT,
+                    (g_get_monotonic_time () - start) / 1000.0);
+    g_assert_cmpint (added.status, ==, 0);
+    g_assert_cmpstr (added.out, ==, "10001\n");
+    ferry_test_run_clear (&added);
+  }
+
   for (p = strstr (r.out, "{\"id\": "); p != NULL; p = strstr (p + 1, "{\"id\": "))
     count++;
   g_assert_cmpuint (count, ==, LIST_COUNT);
@@ -363,6 +407,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add ("/lib-tools/add-keeps", Fixture, NULL, fixture_setup, test_add_keeps,
+              fixture_teardown);
+  g_test_add ("/lib-tools/add-only", Fixture, NULL, fixture_setup, test_add_only,
               fixture_teardown);
   g_test_add ("/lib-tools/add-refused", Fixture, NULL, fixture_setup, test_add_refused,
               fixture_teardown);

@@ -101,6 +101,9 @@ FerryTransfer *ferry_session_add_finish           (FerrySession        *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 FERRY_AVAILABLE_IN_0_1
+FerrySession  *ferry_session_new_for_adding       (GDBusConnection     *connection,
+                                                   const char          *session_id);
+FERRY_AVAILABLE_IN_0_1
 FerryTransfer *ferry_session_lookup_id            (FerrySession        *self,
                                                    guint64              id);
 FERRY_AVAILABLE_IN_0_1
