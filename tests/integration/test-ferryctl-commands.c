@@ -10,6 +10,7 @@
 
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
+#include "ferry-test-upload-server.h"
 
 #define TRANSFERS FERRY_DAEMON_PATH "/transfers/"
 
@@ -255,6 +256,97 @@ test_watch_nothing (Fixture       *f,
   ferry_test_run_clear (&r);
 }
 
+/* `watch` follows what is active until it has ended; a paused transfer does not hold it. */
+static void
+test_watch_follows (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (400000, 4);
+  g_autoptr(FerryTransfer1) held = NULL;
+  g_autoptr(FerryTransfer1) moving = NULL;
+  g_autofree char *landed = g_build_filename (f->daemon->download_dir, "moving.bin", NULL);
+  g_autofree char *want = ferry_test_sha256_bytes (content);
+  g_autofree char *got = NULL;
+  const char *args[] = { "watch", NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) shown = g_string_new (NULL);
+  g_autofree char *line = NULL;
+  FerryTestRun r = { 0 };
+
+  ferry_test_server_add_file (f->server, "/moving.bin", content, "\"m\"");
+  /* Slow until watch has shown it: 400 kB at 10 kB/s cannot end before. */
+  ferry_test_server_set_throttle (f->server, "/moving.bin", 10000);
+  held = ferry_test_daemon_add_from (f->daemon, f->server, "/held.bin",
+                                     g_variant_new_parsed ("{'paused': <true>}"));
+  moving = ferry_test_daemon_add_from (f->daemon, f->server, "/moving.bin", NULL);
+
+  proc = spawnv (args);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  while (line == NULL || strstr (line, "moving.bin") == NULL)
+    {
+      g_free (line);
+      line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_string_append_printf (shown, "%s\n", line);
+    }
+  ferry_test_server_set_throttle (f->server, "/moving.bin", 0);
+
+  /* The rest while the main loop runs: the test's server serves from it. */
+  ferry_test_run_start (proc, &r);
+  g_assert_true (ferry_test_wait_until (ferry_test_run_done, &r, 60000));
+  g_string_append (shown, r.out);
+  g_test_message ("watch said:\n%s", shown->str);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (shown->str, "moving.bin: completed"));
+  g_assert_cmpstr (ferry_transfer1_get_state (moving), ==, "completed");
+  g_assert_cmpstr (ferry_transfer1_get_state (held), ==, "paused");
+  got = ferry_test_sha256_file (landed);
+  g_assert_cmpstr (got, ==, want);
+  ferry_test_run_clear (&r);
+}
+
+/* `upload --wait` shows the upload to its end; the server has every byte. */
+static void
+test_upload_wait (Fixture       *f,
+                  gconstpointer  data)
+{
+  FerryTestUploadServer *server = ferry_test_upload_server_new (9);
+  g_autoptr(GBytes) content = ferry_test_make_content (300000, 12);
+  g_autofree char *file = g_build_filename (g_get_user_data_dir (), "report.pdf", NULL);
+  g_autofree char *uri = ferry_test_upload_server_uri (server, "/ietf");
+  g_autoptr(GBytes) received = NULL;
+  gboolean complete = FALSE;
+  FerryTestRun r = { 0 };
+
+  g_assert_true (g_file_set_contents (file, g_bytes_get_data (content, NULL),
+                                      g_bytes_get_size (content), NULL));
+  {
+    const char *args[] = { "upload", file, uri, "--protocol", "ietf", "--wait", NULL };
+
+    run (&r, args);
+  }
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "report.pdf: completed"));
+  received = ferry_test_upload_server_get_upload (server, 0, &complete);
+  g_assert_true (complete);
+  g_assert_true (g_bytes_equal (received, content));
+  ferry_test_run_clear (&r);
+
+  /* A protocol Ferry does not speak: the service's sentence, nothing queued. */
+  {
+    const char *args[] = { "upload", file, uri, "--protocol", "carrier-pigeon", NULL };
+
+    run (&r, args);
+  }
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "The upload protocol must be auto, ietf, tus or plain"));
+  ferry_test_run_clear (&r);
+  ferry_test_upload_server_free (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,6 +363,11 @@ main (int   argc,
               test_wait_removed, fixture_teardown);
   g_test_add ("/ferryctl-commands/watch-nothing", Fixture, NULL, fixture_setup,
               test_watch_nothing, fixture_teardown);
+
+  g_test_add ("/ferryctl-commands/watch-follows", Fixture, NULL, fixture_setup,
+              test_watch_follows, fixture_teardown);
+  g_test_add ("/ferryctl-commands/upload-wait", Fixture, NULL, fixture_setup,
+              test_upload_wait, fixture_teardown);
 
   return g_test_run ();
 }
