@@ -49,4 +49,7 @@ FerryOutcome *_ferry_outcome_new          (FerryOutcomeKind  kind,
 gboolean    _ferry_state_from_string      (const char         *str,
                                            FerryTransferState *state);
 
+/* Where the service exports each transfer: this, then its number. */
+#define FERRY_TRANSFERS_PATH FERRY_MANAGER_PATH "/transfers/"
+
 G_END_DECLS

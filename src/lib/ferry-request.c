@@ -53,6 +53,7 @@ struct _FerryRequest
   char *method;
   char *content_type;
   char *form_field;
+  guint interop_version;
 };
 
 G_DEFINE_FINAL_TYPE (FerryRequest, ferry_request, G_TYPE_OBJECT)
@@ -338,6 +339,9 @@ ferry_request_set_form_field (FerryRequest *self,
   self->form_field = g_strdup (form_field);
 }
 
+static void fill_upload_details (FerryRequest *self,
+                                 GVariantDict *dict);
+
 static const char *
 protocol_name (FerryUploadProtocol protocol)
 {
@@ -418,5 +422,34 @@ _ferry_request_fill_options (FerryRequest      *self,
         g_variant_dict_insert (dict, "content-type", "s", self->content_type);
       if (self->form_field != NULL)
         g_variant_dict_insert (dict, "form-field", "s", self->form_field);
+      fill_upload_details (self, dict);
     }
+}
+
+/* -- The resumable upload draft's version ------------------------------------------------- */
+
+/**
+ * ferry_request_set_interop_version:
+ * @self: a request
+ * @version: the IETF resumable upload draft's interop version: 9 or 6; 0 for the service's
+ *   default (9)
+ *
+ * For an upload with %FERRY_UPLOAD_PROTOCOL_IETF (or one found to speak the draft), which
+ * interop version of the draft to speak to a server that knows only an older one. The
+ * service refuses other versions.
+ */
+void
+ferry_request_set_interop_version (FerryRequest *self,
+                                   guint         version)
+{
+  g_return_if_fail (FERRY_IS_REQUEST (self));
+  self->interop_version = version;
+}
+
+static void
+fill_upload_details (FerryRequest *self,
+                     GVariantDict *dict)
+{
+  if (self->interop_version != 0)
+    g_variant_dict_insert (dict, "interop-version", "u", self->interop_version);
 }

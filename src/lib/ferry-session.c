@@ -79,6 +79,7 @@ struct _FerrySession
   guint adding;             /* Add calls in flight */
   GApplication *application;
   GPtrArray *batches;       /* GStrv: identifiers of a transfers-finished call */
+  gboolean service_running;
 };
 
 G_DEFINE_FINAL_TYPE (FerrySession, ferry_session, G_TYPE_OBJECT)
@@ -88,6 +89,7 @@ enum
   PROP_0,
   PROP_ID,
   PROP_LOADED,
+  PROP_SERVICE_RUNNING,
   N_PROPS
 };
 
@@ -97,6 +99,17 @@ static void start_op (FerrySession *self,
                       Op           *op);
 static void load (FerrySession *self);
 static void check_batches (FerrySession *self);
+static void set_service_running (FerrySession *self,
+                                 gboolean      running);
+static void install_service_property (void);
+static void call_add (GDBusConnection     *connection,
+                      FerryTransferKind    kind,
+                      const char          *uri,
+                      GVariant            *options,
+                      GUnixFDList         *fds,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data);
 
 static void
 op_free (Op *op)
@@ -175,6 +188,9 @@ ferry_session_get_property (GObject    *object,
     case PROP_LOADED:
       g_value_set_boolean (value, self->loaded);
       break;
+    case PROP_SERVICE_RUNNING:
+      g_value_set_boolean (value, self->service_running);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -227,6 +243,7 @@ ferry_session_class_init (FerrySessionClass *klass)
   properties[PROP_LOADED] =
     g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  install_service_property ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -566,7 +583,12 @@ on_transfers (GObject      *source,
   if (reply == NULL)
     {
       g_dbus_error_strip_remote_error (error);
-      g_warning ("Could not list the transfers of session “%s”: %s", self->id, error->message);
+      /* Another app's session is not ours to list; ferry_session_refresh_finish() says so. */
+      if (g_error_matches (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED))
+        g_debug ("Could not list the transfers of session “%s”: %s", self->id, error->message);
+      else
+        g_warning ("Could not list the transfers of session “%s”: %s", self->id,
+                   error->message);
       return;
     }
 
@@ -660,6 +682,7 @@ on_name_appeared (GDBusConnection *connection,
 {
   FerrySession *self = user_data;
 
+  set_service_running (self, TRUE);
   /* A new service (after a restart or a crash) sends signals only to clients that called
    * it, and what changed meanwhile is fetched again. */
   if (self->loaded || !self->loading)
@@ -673,6 +696,7 @@ on_name_vanished (GDBusConnection *connection,
 {
   FerrySession *self = user_data;
 
+  set_service_running (self, FALSE);
   /* Calls wait for outcomes: start the service again, which goes on with their transfers.
    * Without them the service is left to exit when idle. */
   if (self->ops->len > 0)
@@ -984,22 +1008,8 @@ start_op (FerrySession *self,
 
   self->adding++;
   /* No cancellable: the caller's cancellable ends the wait, never the transfer. */
-  if (op->kind == FERRY_TRANSFER_KIND_UPLOAD)
-    g_dbus_connection_call_with_unix_fd_list (self->connection, FERRY_BUS_NAME,
-                                              FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
-                                              "AddUpload",
-                                              g_variant_new ("(sh@a{sv})", op->uri, 0, options),
-                                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
-                                              -1, op->fds, NULL, on_added,
-                                              g_object_ref (op->task));
-  else
-    g_dbus_connection_call_with_unix_fd_list (self->connection, FERRY_BUS_NAME,
-                                              FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
-                                              "AddDownload",
-                                              g_variant_new ("(s@a{sv})", op->uri, options),
-                                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE,
-                                              -1, NULL, NULL, on_added,
-                                              g_object_ref (op->task));
+  call_add (self->connection, op->kind, op->uri, options, op->fds, NULL, on_added,
+            g_object_ref (op->task));
 }
 
 typedef struct
@@ -1375,4 +1385,518 @@ ferry_session_bind_application (FerrySession *self,
   action = g_simple_action_new (FERRY_APPLICATION_ACTION, G_VARIANT_TYPE_STRING_ARRAY);
   g_signal_connect_object (action, "activate", G_CALLBACK (on_transfers_finished), self, 0);
   g_action_map_add_action (G_ACTION_MAP (application), G_ACTION (action));
+}
+
+/* -- For tools: whether the service runs, adding without an outcome, lookups, refresh ----- */
+
+static void
+install_service_property (void)
+{
+  /**
+   * FerrySession:service-running:
+   *
+   * Whether the Ferry service is on the bus. It is started on demand and exits when idle;
+   * a tool that follows transfers while it stops (it crashed, or was killed) can call
+   * ferry_session_refresh_async() to start it again, as a pending
+   * ferry_session_download_async() does by itself.
+   */
+  properties[PROP_SERVICE_RUNNING] =
+    g_param_spec_boolean ("service-running", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+}
+
+static void
+set_service_running (FerrySession *self,
+                     gboolean      running)
+{
+  if (self->service_running == running)
+    return;
+  self->service_running = running;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVICE_RUNNING]);
+}
+
+/**
+ * ferry_session_get_service_running:
+ * @self: a session
+ *
+ * Returns: whether the Ferry service is on the bus
+ */
+gboolean
+ferry_session_get_service_running (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), FALSE);
+  return self->service_running;
+}
+
+/* Manager1.AddUpload or AddDownload; a floating @options is consumed. */
+static void
+call_add (GDBusConnection     *connection,
+          FerryTransferKind    kind,
+          const char          *uri,
+          GVariant            *options,
+          GUnixFDList         *fds,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  gboolean upload = kind == FERRY_TRANSFER_KIND_UPLOAD;
+  GVariant *parameters = upload ? g_variant_new ("(sh@a{sv})", uri, 0, options)
+                                : g_variant_new ("(s@a{sv})", uri, options);
+
+  g_dbus_connection_call_with_unix_fd_list (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                                            FERRY_MANAGER_INTERFACE,
+                                            upload ? "AddUpload" : "AddDownload", parameters,
+                                            G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                            upload ? fds : NULL, cancellable, callback,
+                                            user_data);
+}
+
+typedef struct
+{
+  FerryTransferKind kind;
+  char *uri;
+  GVariant *options;
+  GUnixFDList *fds;
+  char *path;
+} Add;
+
+static void
+add_free (Add *add)
+{
+  g_free (add->uri);
+  g_clear_pointer (&add->options, g_variant_unref);
+  g_clear_object (&add->fds);
+  g_free (add->path);
+  g_free (add);
+}
+
+static GDBusConnection *
+task_connection (GTask *task)
+{
+  return g_object_get_data (G_OBJECT (task), "ferry-connection");
+}
+
+static void
+on_add_properties (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  Add *add = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+  FerryTransfer *transfer;
+  const char *session = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  /* Listed meanwhile, by its InterfacesAdded: that is the one to return. */
+  transfer = self->by_path != NULL ? g_hash_table_lookup (self->by_path, add->path) : NULL;
+  if (transfer != NULL)
+    {
+      g_task_return_pointer (task, g_object_ref (transfer), g_object_unref);
+      return;
+    }
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  props = g_variant_get_child_value (reply, 0);
+  transfer = _ferry_transfer_new (task_connection (task), add->path, props);
+  g_variant_lookup (props, "Session", "&s", &session);
+  /* Only a session that follows its list keeps it current. */
+  if (self->by_path != NULL && self->properties_id != 0 &&
+      self->connection == task_connection (task) && ours (self, session))
+    {
+      insert_transfer (self, transfer);
+      g_task_return_pointer (task, g_object_ref (transfer), g_object_unref);
+      return;
+    }
+  g_task_return_pointer (task, transfer, g_object_unref);
+}
+
+static void
+on_add_reply (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  Add *add = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GCancellable *cancellable;
+  FerryTransfer *transfer;
+
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), NULL,
+                                                           result, &error);
+  if (reply == NULL)
+    {
+      (void) FERRY_ERROR;
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_variant_get (reply, "(o)", &add->path);
+  transfer = self->by_path != NULL ? g_hash_table_lookup (self->by_path, add->path) : NULL;
+  if (transfer != NULL)
+    {
+      g_task_return_pointer (task, g_object_ref (transfer), g_object_unref);
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  g_dbus_connection_call (G_DBUS_CONNECTION (source), FERRY_BUS_NAME, add->path,
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", FERRY_TRANSFER_INTERFACE),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          cancellable, on_add_properties, g_steal_pointer (&task));
+}
+
+static void
+send_add (GTask           *task,
+          GDBusConnection *connection)
+{
+  Add *add = g_task_get_task_data (task);
+
+  g_object_set_data_full (G_OBJECT (task), "ferry-connection", g_object_ref (connection),
+                          g_object_unref);
+  call_add (connection, add->kind, add->uri, add->options, add->fds,
+            g_task_get_cancellable (task), on_add_reply, task);
+}
+
+static void
+on_add_bus (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr(GDBusConnection) connection = g_bus_get_finish (result, &error);
+
+  if (connection == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  send_add (task, connection);
+}
+
+static void
+add_transfer (FerrySession        *self,
+              FerryTransferKind    kind,
+              const char          *uri,
+              int                  fd,
+              const char          *identifier,
+              FerryRequest        *request,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Add *add = g_new0 (Add, 1);
+  GVariantDict dict;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, ferry_session_add_finish);
+  g_task_set_task_data (task, add, (GDestroyNotify) add_free);
+  add->kind = kind;
+  add->uri = g_strdup (uri);
+
+  g_variant_dict_init (&dict, NULL);
+  if (request != NULL)
+    _ferry_request_fill_options (request, &dict, kind);
+  if (*self->id != '\0')
+    g_variant_dict_insert (&dict, "session", "s", self->id);
+  if (identifier != NULL)
+    g_variant_dict_insert (&dict, "identifier", "s", identifier);
+  add->options = g_variant_ref_sink (g_variant_dict_end (&dict));
+
+  if (kind == FERRY_TRANSFER_KIND_UPLOAD)
+    {
+      add->fds = g_unix_fd_list_new ();
+      if (g_unix_fd_list_append (add->fds, fd, &error) < 0)
+        {
+          g_task_return_error (task, error);
+          g_object_unref (task);
+          return;
+        }
+    }
+
+  if (self->connection != NULL)
+    send_add (task, self->connection);
+  else
+    g_bus_get (G_BUS_TYPE_SESSION, cancellable, on_add_bus, task);
+}
+
+/**
+ * ferry_session_add_download_async:
+ * @self: a session
+ * @uri: an absolute `http://` or `https://` URI
+ * @identifier: (nullable): a stable name for the download, or %NULL
+ * @request: (nullable): options
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the service has taken the download
+ * @user_data: (closure): data for @callback
+ *
+ * Hands a download to the service and completes as soon as the service has stored it,
+ * without waiting for an outcome: the transfer stays listed, ended or not, until someone
+ * removes it. This is what a command-line tool or a download manager does; an app that
+ * wants to hear the outcome, in this process or a relaunched one, calls
+ * ferry_session_download_async() instead. An @identifier already in flight in the session
+ * gives the transfer that has it.
+ */
+void
+ferry_session_add_download_async (FerrySession        *self,
+                                  const char          *uri,
+                                  const char          *identifier,
+                                  FerryRequest        *request,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (request == NULL || FERRY_IS_REQUEST (request));
+
+  add_transfer (self, FERRY_TRANSFER_KIND_DOWNLOAD, uri, -1, identifier, request, cancellable,
+                callback, user_data);
+}
+
+/**
+ * ferry_session_add_upload_fd_async:
+ * @self: a session
+ * @uri: the upload target
+ * @fd: a descriptor of the file, open for reading; the session duplicates it
+ * @identifier: (nullable): a stable name for the upload, or %NULL
+ * @request: (nullable): options
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the service has taken the upload
+ * @user_data: (closure): data for @callback
+ *
+ * As ferry_session_add_download_async(), for an upload of a file the caller has open.
+ */
+void
+ferry_session_add_upload_fd_async (FerrySession        *self,
+                                   const char          *uri,
+                                   int                  fd,
+                                   const char          *identifier,
+                                   FerryRequest        *request,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (fd >= 0);
+  g_return_if_fail (request == NULL || FERRY_IS_REQUEST (request));
+
+  add_transfer (self, FERRY_TRANSFER_KIND_UPLOAD, uri, fd, identifier, request, cancellable,
+                callback, user_data);
+}
+
+/**
+ * ferry_session_add_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the transfer the service took, in the session's list when the
+ *   session lists its session (a transfer added with another session's id, or that the
+ *   service placed in the caller's own, is returned but not kept current); %NULL with the
+ *   service's error (%FERRY_ERROR_INVALID_ARGUMENT with a sentence, for one) when it
+ *   refused
+ */
+FerryTransfer *
+ferry_session_add_finish (FerrySession  *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_add_finish,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * ferry_session_new_for_adding:
+ * @connection: a connection to the bus where the Ferry service is
+ * @session_id: (nullable): the session to add to, as for ferry_session_new()
+ *
+ * A session that only hands transfers over, with ferry_session_add_download_async() and
+ * ferry_session_add_upload_fd_async(): it neither fetches nor follows the list, so an add
+ * costs one call however many transfers the service keeps (a command-line tool that adds
+ * and exits). Its list stays empty and the transfers it returns are not kept current.
+ *
+ * Returns: (transfer full): a new session
+ */
+FerrySession *
+ferry_session_new_for_adding (GDBusConnection *connection,
+                              const char      *session_id)
+{
+  FerrySession *self;
+
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), NULL);
+
+  self = g_object_new (FERRY_TYPE_SESSION, "id", session_id, NULL);
+  self->connection = g_object_ref (connection);
+  return self;
+}
+
+/**
+ * ferry_session_lookup_id:
+ * @self: a session
+ * @id: the service's number for a transfer, as [property@Ferry.Transfer:id] has it
+ *
+ * Returns: (transfer none) (nullable): the listed transfer with that number
+ */
+FerryTransfer *
+ferry_session_lookup_id (FerrySession *self,
+                         guint64       id)
+{
+  g_autofree char *path = NULL;
+
+  g_return_val_if_fail (FERRY_IS_SESSION (self), NULL);
+
+  path = g_strdup_printf (FERRY_TRANSFERS_PATH "%" G_GUINT64_FORMAT, id);
+  return g_hash_table_lookup (self->by_path, path);
+}
+
+static void
+on_refresh_details (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  GVariantIter iter;
+  const char *path;
+  GVariant *interfaces;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (self->by_path == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  objects = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+    {
+      FerryTransfer *transfer = g_hash_table_lookup (self->by_path, path);
+      g_autoptr(GVariant) props = NULL;
+
+      if (transfer != NULL)
+        props = g_variant_lookup_value (interfaces, FERRY_TRANSFER_INTERFACE,
+                                        G_VARIANT_TYPE_VARDICT);
+      if (props != NULL && _ferry_transfer_update (transfer, props))
+        check_ops_for (self, transfer);
+      g_variant_unref (interfaces);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_refresh_list (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  GCancellable *cancellable;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* The list itself came in before this answer, by the load the session made when it was
+   * set up or saw the service (re)appear: the connection keeps the order of the replies. */
+  cancellable = g_task_get_cancellable (task);
+  g_dbus_connection_call (G_DBUS_CONNECTION (source), FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                          G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          cancellable, on_refresh_details, g_steal_pointer (&task));
+}
+
+/**
+ * ferry_session_refresh_async:
+ * @self: a session
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the list is current
+ * @user_data: (closure): data for @callback
+ *
+ * Asks the service for the session's transfers with every property, including those the
+ * list learns only once they change (bytes sent, attempts, the times it was added and
+ * ended), and starts the service if it is not running. This is what a tool that prints the
+ * list once needs; an app's live list needs no refresh.
+ *
+ * It fails with the service's error, %FERRY_ERROR_ACCESS_DENIED with a sentence when a
+ * sandboxed app asks for another app's session. Call it on a connected session: one made
+ * with ferry_session_new_for_connection(), or one from ferry_session_new() once
+ * [property@Ferry.Session:loaded].
+ */
+void
+ferry_session_refresh_async (FerrySession        *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (FERRY_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, ferry_session_refresh_async);
+  if (self->connection == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "The session is not connected to the bus yet");
+      g_object_unref (task);
+      return;
+    }
+  (void) FERRY_ERROR;
+  /* The paths alone: the service's verdict on this caller and session, cheaply (the list
+   * itself is the session's load). */
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, "ListTransfers",
+                          g_variant_new ("(s)", self->id), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
+                          cancellable, on_refresh_list, task);
+}
+
+/**
+ * ferry_session_refresh_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: whether the list is current
+ */
+gboolean
+ferry_session_refresh_finish (FerrySession  *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_refresh_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

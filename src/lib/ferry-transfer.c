@@ -43,6 +43,9 @@ struct _FerryTransfer
   gboolean resumable;
   gboolean allow_metered;
   gboolean has_bytes_sent;
+  guint attempts;
+  gint64 created_at;
+  gint64 finished_at;
 };
 
 G_DEFINE_FINAL_TYPE (FerryTransfer, ferry_transfer, G_TYPE_OBJECT)
@@ -69,10 +72,17 @@ enum
   PROP_ERROR,
   PROP_RESUMABLE,
   PROP_ALLOW_METERED,
+  PROP_ATTEMPTS,
+  PROP_CREATED_AT,
+  PROP_FINISHED_AT,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void install_detail_properties (GParamFlags flags);
+static void update_details (FerryTransfer *self,
+                            GVariant      *props);
 
 static const char *const state_names[] = {
   "queued", "waiting", "running", "paused", "completed", "rejected", "failed", "canceled",
@@ -176,6 +186,15 @@ ferry_transfer_get_property (GObject    *object,
       break;
     case PROP_ALLOW_METERED:
       g_value_set_boolean (value, self->allow_metered);
+      break;
+    case PROP_ATTEMPTS:
+      g_value_set_uint (value, self->attempts);
+      break;
+    case PROP_CREATED_AT:
+      g_value_set_int64 (value, self->created_at);
+      break;
+    case PROP_FINISHED_AT:
+      g_value_set_int64 (value, self->finished_at);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -317,6 +336,7 @@ ferry_transfer_class_init (FerryTransferClass *klass)
    */
   properties[PROP_ALLOW_METERED] = g_param_spec_boolean ("allow-metered", NULL, NULL, TRUE,
                                                          flags);
+  install_detail_properties (flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -446,6 +466,8 @@ _ferry_transfer_set_summary (FerryTransfer *self,
   set_string (self, &self->error, error, PROP_ERROR);
   SET_NUMBER (self, allow_metered, allow_metered, PROP_ALLOW_METERED);
   SET_NUMBER (self, resumable, resumable, PROP_RESUMABLE);
+  SET_NUMBER (self, created_at, created, PROP_CREATED_AT);
+  SET_NUMBER (self, finished_at, finished, PROP_FINISHED_AT);
   g_object_thaw_notify (G_OBJECT (self));
   return changed;
 }
@@ -458,14 +480,13 @@ _ferry_transfer_new_from_summary (GDBusConnection *connection,
 {
   FerryTransfer *self = g_object_new (FERRY_TYPE_TRANSFER, NULL);
   const char *kind, *state;
-  gint64 created, finished;
 
   self->connection = g_object_ref (connection);
   g_strfreev (self->wait_reasons);
   g_variant_get (summary, "(otsssss&s^asttt" "xxxxusbb)", &self->path, &self->id, &kind,
                  &self->uri, &self->destination, &self->session, &self->identifier, &state,
                  &self->wait_reasons, &self->bytes_done, &self->bytes_total, &self->rate,
-                 &self->earliest_begin, &self->retry_at, &created, &finished,
+                 &self->earliest_begin, &self->retry_at, &self->created_at, &self->finished_at,
                  &self->http_status, &self->error, &self->allow_metered, &self->resumable);
   /* The kind string was copied by "s": read it and free it. */
   self->kind = g_strcmp0 (kind, "upload") == 0 ? FERRY_TRANSFER_KIND_UPLOAD
@@ -551,6 +572,7 @@ _ferry_transfer_update (FerryTransfer *self,
         SET_NUMBER (self, allow_metered, g_variant_get_boolean (value), PROP_ALLOW_METERED);
       g_variant_unref (value);
     }
+  update_details (self, props);
   g_object_thaw_notify (G_OBJECT (self));
   return changed;
 }
@@ -1079,4 +1101,90 @@ ferry_transfer_update_finish (FerryTransfer  *self,
                               GError        **error)
 {
   return finish_method (self, result, ferry_transfer_update_async, error);
+}
+
+/* -- Details a listing shows ------------------------------------------------------------- */
+
+static void
+install_detail_properties (GParamFlags flags)
+{
+  /**
+   * FerryTransfer:attempts:
+   *
+   * Attempts that failed in a row without progress.
+   */
+  properties[PROP_ATTEMPTS] = g_param_spec_uint ("attempts", NULL, NULL, 0, G_MAXUINT, 0,
+                                                 flags);
+  /**
+   * FerryTransfer:created-at:
+   *
+   * The Unix time the transfer was added.
+   */
+  properties[PROP_CREATED_AT] = g_param_spec_int64 ("created-at", NULL, NULL, G_MININT64,
+                                                    G_MAXINT64, 0, flags);
+  /**
+   * FerryTransfer:finished-at:
+   *
+   * The Unix time the transfer ended; 0 while it has not.
+   */
+  properties[PROP_FINISHED_AT] = g_param_spec_int64 ("finished-at", NULL, NULL, G_MININT64,
+                                                     G_MAXINT64, 0, flags);
+}
+
+/* What GetTransfers' summaries do not carry; PropertiesChanged and GetAll do. */
+static void
+update_details (FerryTransfer *self,
+                GVariant      *props)
+{
+  guint32 attempts;
+  gint64 created, finished;
+
+  if (g_variant_lookup (props, "Attempts", "u", &attempts))
+    SET_NUMBER (self, attempts, attempts, PROP_ATTEMPTS);
+  if (g_variant_lookup (props, "CreatedAt", "x", &created))
+    SET_NUMBER (self, created_at, created, PROP_CREATED_AT);
+  if (g_variant_lookup (props, "FinishedAt", "x", &finished))
+    SET_NUMBER (self, finished_at, finished, PROP_FINISHED_AT);
+}
+
+/**
+ * ferry_transfer_get_attempts:
+ * @self: a transfer
+ *
+ * A session's list keeps this current once it changes; ferry_session_refresh_async() fetches
+ * it for every transfer.
+ *
+ * Returns: attempts that failed in a row without progress
+ */
+guint
+ferry_transfer_get_attempts (FerryTransfer *self)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), 0);
+  return self->attempts;
+}
+
+/**
+ * ferry_transfer_get_created_at:
+ * @self: a transfer
+ *
+ * Returns: the Unix time the transfer was added
+ */
+gint64
+ferry_transfer_get_created_at (FerryTransfer *self)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), 0);
+  return self->created_at;
+}
+
+/**
+ * ferry_transfer_get_finished_at:
+ * @self: a transfer
+ *
+ * Returns: the Unix time the transfer ended; 0 while it has not
+ */
+gint64
+ferry_transfer_get_finished_at (FerryTransfer *self)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), 0);
+  return self->finished_at;
 }

@@ -71,4 +71,8 @@ FERRY_AVAILABLE_IN_0_1
 void               ferry_request_set_form_field     (FerryRequest        *self,
                                                      const char          *form_field);
 
+FERRY_AVAILABLE_IN_0_1
+void               ferry_request_set_interop_version (FerryRequest       *self,
+                                                      guint               version);
+
 G_END_DECLS

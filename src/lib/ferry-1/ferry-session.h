@@ -77,4 +77,43 @@ FERRY_AVAILABLE_IN_0_1
 void           ferry_session_bind_application     (FerrySession        *self,
                                                    GApplication        *application);
 
+FERRY_AVAILABLE_IN_0_1
+gboolean       ferry_session_get_service_running  (FerrySession        *self);
+FERRY_AVAILABLE_IN_0_1
+void           ferry_session_add_download_async   (FerrySession        *self,
+                                                   const char          *uri,
+                                                   const char          *identifier,
+                                                   FerryRequest        *request,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+FERRY_AVAILABLE_IN_0_1
+void           ferry_session_add_upload_fd_async  (FerrySession        *self,
+                                                   const char          *uri,
+                                                   int                  fd,
+                                                   const char          *identifier,
+                                                   FerryRequest        *request,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+FERRY_AVAILABLE_IN_0_1
+FerryTransfer *ferry_session_add_finish           (FerrySession        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+FERRY_AVAILABLE_IN_0_1
+FerrySession  *ferry_session_new_for_adding       (GDBusConnection     *connection,
+                                                   const char          *session_id);
+FERRY_AVAILABLE_IN_0_1
+FerryTransfer *ferry_session_lookup_id            (FerrySession        *self,
+                                                   guint64              id);
+FERRY_AVAILABLE_IN_0_1
+void           ferry_session_refresh_async        (FerrySession        *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+FERRY_AVAILABLE_IN_0_1
+gboolean       ferry_session_refresh_finish       (FerrySession        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
 G_END_DECLS

@@ -109,4 +109,11 @@ gboolean ferry_transfer_update_finish (FerryTransfer       *self,
                                        GAsyncResult        *result,
                                        GError             **error);
 
+FERRY_AVAILABLE_IN_0_1
+guint               ferry_transfer_get_attempts       (FerryTransfer *self);
+FERRY_AVAILABLE_IN_0_1
+gint64              ferry_transfer_get_created_at     (FerryTransfer *self);
+FERRY_AVAILABLE_IN_0_1
+gint64              ferry_transfer_get_finished_at    (FerryTransfer *self);
+
 G_END_DECLS
