@@ -1782,6 +1782,14 @@ on_refresh_details (GObject      *source,
   GVariant *interfaces;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL && g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED))
+    {
+      /* More transfers than one message of every property can carry (some 50,000): the
+       * list keeps what the summaries say, and the details come as they change. */
+      g_debug ("The transfers' details are too many to fetch at once: %s", error->message);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (reply == NULL)
     {
       g_dbus_error_strip_remote_error (error);
