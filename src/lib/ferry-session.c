@@ -1376,3 +1376,235 @@ ferry_session_bind_application (FerrySession *self,
   g_signal_connect_object (action, "activate", G_CALLBACK (on_transfers_finished), self, 0);
   g_action_map_add_action (G_ACTION_MAP (application), G_ACTION (action));
 }
+
+/* -- Adding without waiting for the outcome ----------------------------------------------- */
+
+static void
+on_add_properties (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  const char *path = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+  FerryTransfer *transfer;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  transfer = self->by_path != NULL ? g_hash_table_lookup (self->by_path, path) : NULL;
+  if (transfer == NULL && reply != NULL && self->connection != NULL)
+    {
+      /* Listed now rather than when InterfacesAdded comes, which then finds it there. */
+      props = g_variant_get_child_value (reply, 0);
+      transfer = insert_transfer (self, _ferry_transfer_new (self->connection, path, props));
+    }
+  if (transfer != NULL)
+    {
+      g_task_return_pointer (task, g_object_ref (transfer), g_object_unref);
+      return;
+    }
+  if (error == NULL)
+    error = g_error_new_literal (FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
+                                 "The transfer was removed as soon as it was added");
+  g_dbus_error_strip_remote_error (error);
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+on_add_taken (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  FerryTransfer *transfer;
+  const char *path;
+
+  reply = g_dbus_connection_call_with_unix_fd_list_finish (G_DBUS_CONNECTION (source), NULL,
+                                                           result, &error);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_variant_get (reply, "(&o)", &path);
+  transfer = self->by_path != NULL ? g_hash_table_lookup (self->by_path, path) : NULL;
+  if (transfer != NULL)
+    {
+      g_task_return_pointer (task, g_object_ref (transfer), g_object_unref);
+      return;
+    }
+
+  /* Not listed yet (the list is loading, or the signal is on its way): one GetAll. */
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_dbus_connection_call (G_DBUS_CONNECTION (source), FERRY_BUS_NAME, path,
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", FERRY_TRANSFER_INTERFACE),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_add_properties, g_object_ref (task));
+}
+
+static void
+add_transfer (FerrySession        *self,
+              FerryTransferKind    kind,
+              const char          *uri,
+              int                  fd,
+              const char          *identifier,
+              FerryRequest        *request,
+              gboolean             notify,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GUnixFDList) fds = NULL;
+  GError *error = NULL;
+  GVariantDict dict;
+  GVariant *options;
+
+  g_task_set_source_tag (task, ferry_session_add_finish);
+  (void) FERRY_ERROR;
+  if (self->connection == NULL)
+    {
+      g_task_return_new_error (task, FERRY_ERROR, FERRY_ERROR_FAILED,
+                               "The Ferry service is not available");
+      return;
+    }
+
+  g_variant_dict_init (&dict, NULL);
+  if (request != NULL)
+    _ferry_request_fill_options (request, &dict, kind);
+  if (*self->id != '\0')
+    g_variant_dict_insert (&dict, "session", "s", self->id);
+  if (identifier != NULL && *identifier != '\0')
+    g_variant_dict_insert (&dict, "identifier", "s", identifier);
+  if (notify || self->application != NULL)
+    g_variant_dict_insert (&dict, "notify", "b", TRUE);
+  options = g_variant_dict_end (&dict);
+
+  if (kind == FERRY_TRANSFER_KIND_UPLOAD)
+    {
+      fds = g_unix_fd_list_new ();
+      if (g_unix_fd_list_append (fds, fd, &error) < 0)
+        {
+          g_variant_unref (g_variant_ref_sink (options));
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  /* The cancellable ends the wait for the answer; the service may still have taken it. */
+  g_dbus_connection_call_with_unix_fd_list (self->connection, FERRY_BUS_NAME,
+                                            FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
+                                            kind == FERRY_TRANSFER_KIND_UPLOAD ? "AddUpload"
+                                                                               : "AddDownload",
+                                            kind == FERRY_TRANSFER_KIND_UPLOAD
+                                              ? g_variant_new ("(sh@a{sv})", uri, 0, options)
+                                              : g_variant_new ("(s@a{sv})", uri, options),
+                                            G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                            fds, cancellable, on_add_taken,
+                                            g_steal_pointer (&task));
+}
+
+/**
+ * ferry_session_add_download_async:
+ * @self: a session
+ * @uri: an absolute `http://` or `https://` URI
+ * @identifier: (nullable): the app's name for this download, or %NULL for none
+ * @request: (nullable): options
+ * @notify: whether the service activates the app's `transfers-finished` action when the
+ *   download ends (always so once ferry_session_bind_application() was called)
+ * @cancellable: (nullable): ends the wait for the service's answer
+ * @callback: (scope async): called once the service took the download, or refused it
+ * @user_data: (closure): data for @callback
+ *
+ * Hands a download to the service and completes as soon as the service has taken it, with
+ * its [class@Ferry.Transfer]. Unlike ferry_session_download_async() nothing waits for the
+ * outcome, and the transfer stays on the service (and in the list) until someone removes
+ * it: this is for an app that shows transfers as a list, as a download manager does.
+ *
+ * Since: 0.1
+ */
+void
+ferry_session_add_download_async (FerrySession        *self,
+                                  const char          *uri,
+                                  const char          *identifier,
+                                  FerryRequest        *request,
+                                  gboolean             notify,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (request == NULL || FERRY_IS_REQUEST (request));
+
+  add_transfer (self, FERRY_TRANSFER_KIND_DOWNLOAD, uri, -1, identifier, request, notify,
+                cancellable, callback, user_data);
+}
+
+/**
+ * ferry_session_add_upload_fd_async:
+ * @self: a session
+ * @uri: the upload target
+ * @fd: a descriptor of the file, open for reading; the session duplicates it
+ * @identifier: (nullable): the app's name for this upload, or %NULL for none
+ * @request: (nullable): options
+ * @notify: as for ferry_session_add_download_async()
+ * @cancellable: (nullable): ends the wait for the service's answer
+ * @callback: (scope async): called once the service took the upload, or refused it
+ * @user_data: (closure): data for @callback
+ *
+ * As ferry_session_add_download_async(), for an upload of a file the app has open.
+ *
+ * Since: 0.1
+ */
+void
+ferry_session_add_upload_fd_async (FerrySession        *self,
+                                   const char          *uri,
+                                   int                  fd,
+                                   const char          *identifier,
+                                   FerryRequest        *request,
+                                   gboolean             notify,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  g_return_if_fail (uri != NULL);
+  g_return_if_fail (fd >= 0);
+  g_return_if_fail (request == NULL || FERRY_IS_REQUEST (request));
+
+  add_transfer (self, FERRY_TRANSFER_KIND_UPLOAD, uri, fd, identifier, request, notify,
+                cancellable, callback, user_data);
+}
+
+/**
+ * ferry_session_add_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Finishes ferry_session_add_download_async() or ferry_session_add_upload_fd_async().
+ *
+ * Returns: (transfer full): the transfer the service took, or %NULL with the service's
+ *   sentence in @error (a %FERRY_ERROR)
+ *
+ * Since: 0.1
+ */
+FerryTransfer *
+ferry_session_add_finish (FerrySession  *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_add_finish,
+                        NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

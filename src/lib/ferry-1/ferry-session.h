@@ -77,4 +77,28 @@ FERRY_AVAILABLE_IN_0_1
 void           ferry_session_bind_application     (FerrySession        *self,
                                                    GApplication        *application);
 
+FERRY_AVAILABLE_IN_0_1
+void           ferry_session_add_download_async   (FerrySession        *self,
+                                                   const char          *uri,
+                                                   const char          *identifier,
+                                                   FerryRequest        *request,
+                                                   gboolean             notify,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+FERRY_AVAILABLE_IN_0_1
+void           ferry_session_add_upload_fd_async  (FerrySession        *self,
+                                                   const char          *uri,
+                                                   int                  fd,
+                                                   const char          *identifier,
+                                                   FerryRequest        *request,
+                                                   gboolean             notify,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+FERRY_AVAILABLE_IN_0_1
+FerryTransfer *ferry_session_add_finish           (FerrySession        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
 G_END_DECLS
