@@ -420,3 +420,45 @@ _ferry_request_fill_options (FerryRequest      *self,
         g_variant_dict_insert (dict, "form-field", "s", self->form_field);
     }
 }
+
+/* Kept as object data, not a field: the session is a property of the add, read only by
+ * ferry_session_add_download_async() and ferry_session_add_upload_fd_async(). */
+#define SESSION_KEY "ferry-request-session"
+
+/**
+ * ferry_request_set_session:
+ * @self: a request
+ * @session_id: (nullable): the session to add the transfer to, or %NULL
+ *
+ * For a session that follows every transfer (made with "" as its id, as a transfer
+ * manager's is), the session ferry_session_add_download_async() and
+ * ferry_session_add_upload_fd_async() add the transfer to, usually an application id. A
+ * named session always adds to itself, and the service fixes the session of a sandboxed
+ * caller whatever is asked.
+ *
+ * Since: 0.1
+ */
+void
+ferry_request_set_session (FerryRequest *self,
+                           const char   *session_id)
+{
+  g_return_if_fail (FERRY_IS_REQUEST (self));
+
+  g_object_set_data_full (G_OBJECT (self), SESSION_KEY, g_strdup (session_id), g_free);
+}
+
+/**
+ * ferry_request_get_session:
+ * @self: a request
+ *
+ * Returns: (nullable): the session set with ferry_request_set_session()
+ *
+ * Since: 0.1
+ */
+const char *
+ferry_request_get_session (FerryRequest *self)
+{
+  g_return_val_if_fail (FERRY_IS_REQUEST (self), NULL);
+
+  return g_object_get_data (G_OBJECT (self), SESSION_KEY);
+}

@@ -1482,6 +1482,8 @@ add_transfer (FerrySession        *self,
     _ferry_request_fill_options (request, &dict, kind);
   if (*self->id != '\0')
     g_variant_dict_insert (&dict, "session", "s", self->id);
+  else if (request != NULL && ferry_request_get_session (request) != NULL)
+    g_variant_dict_insert (&dict, "session", "s", ferry_request_get_session (request));
   if (identifier != NULL && *identifier != '\0')
     g_variant_dict_insert (&dict, "identifier", "s", identifier);
   if (notify || self->application != NULL)
@@ -1527,7 +1529,9 @@ add_transfer (FerrySession        *self,
  * Hands a download to the service and completes as soon as the service has taken it, with
  * its [class@Ferry.Transfer]. Unlike ferry_session_download_async() nothing waits for the
  * outcome, and the transfer stays on the service (and in the list) until someone removes
- * it: this is for an app that shows transfers as a list, as a download manager does.
+ * it: this is for an app that shows transfers as a list, as a download manager does. A
+ * session that follows every transfer adds to the session ferry_request_set_session()
+ * names.
  *
  * Since: 0.1
  */

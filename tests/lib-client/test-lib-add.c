@@ -182,6 +182,34 @@ test_upload_fd (Fixture       *f,
   g_clear_object (&a.transfer);
 }
 
+/* A session that follows every transfer (a transfer manager's) adds to the session its
+ * request names, and lists the transfer with the others. */
+static void
+test_manager_session (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(FerrySession) all = ferry_session_new_for_connection (f->daemon->connection, "");
+  g_autoptr(GBytes) content = ferry_test_make_content (1000, 3);
+  g_autofree char *uri = NULL;
+  g_autoptr(FerryRequest) request = ferry_request_new ();
+  g_autoptr(GFile) folder = g_file_new_for_path (f->daemon->download_dir);
+  Added a = { 0 };
+
+  ferry_test_server_add_file (f->server, "/map.png", content, NULL);
+  uri = ferry_test_server_uri (f->server, "/map.png");
+  ferry_request_set_destination (request, folder);
+  ferry_request_set_session (request, SESSION_ID);
+  ferry_request_set_paused (request, TRUE);
+
+  ferry_session_add_download_async (all, uri, "map", request, FALSE, NULL, on_added, &a);
+  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+  g_assert_no_error (a.error);
+  g_assert_cmpstr (ferry_transfer_get_session (a.transfer), ==, SESSION_ID);
+  g_assert_cmpuint (count_session (f), ==, 1);
+  g_assert_true (in_model (ferry_session_get_transfers (all), a.transfer));
+  g_clear_object (&a.transfer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -193,6 +221,8 @@ main (int   argc,
   g_test_add ("/lib-add/refused", Fixture, NULL, fixture_setup, test_refused,
               fixture_teardown);
   g_test_add ("/lib-add/upload-fd", Fixture, NULL, fixture_setup, test_upload_fd,
+              fixture_teardown);
+  g_test_add ("/lib-add/manager-session", Fixture, NULL, fixture_setup, test_manager_session,
               fixture_teardown);
   return g_test_run ();
 }

@@ -71,4 +71,10 @@ FERRY_AVAILABLE_IN_0_1
 void               ferry_request_set_form_field     (FerryRequest        *self,
                                                      const char          *form_field);
 
+FERRY_AVAILABLE_IN_0_1
+void               ferry_request_set_session        (FerryRequest        *self,
+                                                     const char          *session_id);
+FERRY_AVAILABLE_IN_0_1
+const char        *ferry_request_get_session        (FerryRequest        *self);
+
 G_END_DECLS
