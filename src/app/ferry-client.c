@@ -4,7 +4,8 @@
  * keeps them current with one GetTransfers call and one subscription per signal, no proxy
  * per transfer. Its model is oldest first; the app's is newest first, of FerryTransferItem
  * (a row's view of a FerryTransfer), mirrored from it. The app's own transfers are added
- * through a second session named by the app's id, which the service tells when they end.
+ * through the same session with the app's id as theirs; the service tells the app when
+ * they end.
  * Only the service's totals (running, rates, online) still come from the Manager1 proxy:
  * libferry has no API for them.
  *
@@ -29,8 +30,7 @@ struct _FerryClient
 
   GDBusConnection *connection;
   FerryManager1 *manager;
-  FerrySession *session;    /* every transfer: the list */
-  FerrySession *own;        /* the app's session: what the app adds */
+  FerrySession *session;    /* every transfer: the list, and what the app adds */
   GPtrArray *mirror;        /* FerryTransfer, in the session model's order */
   GListStore *transfers;    /* FerryTransferItem, newest first */
   GHashTable *by_transfer;  /* FerryTransfer → FerryTransferItem */
@@ -80,7 +80,6 @@ ferry_client_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_object (&self->manager);
   g_clear_object (&self->session);
-  g_clear_object (&self->own);
   g_clear_object (&self->connection);
   g_clear_object (&self->transfers);
   g_clear_pointer (&self->mirror, g_ptr_array_unref);
@@ -315,7 +314,6 @@ on_bus (GObject      *source,
 
   /* libferry's session starts the service, follows its restarts and reloads the list. */
   self->session = ferry_session_new_for_connection (self->connection, "");
-  self->own = ferry_session_new_for_connection (self->connection, FERRY_APP_SESSION);
   model = ferry_session_get_transfers (self->session);
   g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), self);
   g_signal_connect_swapped (self->session, "notify::loaded", G_CALLBACK (check_ready), self);
@@ -430,7 +428,7 @@ add_task_new (FerryClient        *self,
   g_task_set_source_tag (task, source_tag);
   data->errors = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
-  if (self->own == NULL)
+  if (self->session == NULL)
     g_ptr_array_add (data->errors, g_strdup (_("The Ferry service is not available")));
   return task;
 }
@@ -459,6 +457,9 @@ request_from_options (GVariant *options)
   int priority;
   guint64 rate_limit;
   g_autoptr(GVariant) headers = NULL;
+
+  /* The app's own transfers: its session. */
+  ferry_request_set_session (request, FERRY_APP_SESSION);
 
   if (options == NULL)
     return request;
@@ -535,7 +536,7 @@ ferry_client_add_uploads (FerryClient         *self,
   g_autoptr(FerryRequest) request = request_from_options (sunk);
   AddData *data = g_task_get_task_data (task);
 
-  for (guint i = 0; self->own != NULL && paths != NULL && paths[i] != NULL; i++)
+  for (guint i = 0; self->session != NULL && paths != NULL && paths[i] != NULL; i++)
     {
       g_autofree char *uri = ferry_links_upload_uri (target, paths[i]);
       g_autofree char *identifier = NULL;
@@ -554,7 +555,7 @@ ferry_client_add_uploads (FerryClient         *self,
 
       identifier = own_identifier (sunk, &notify);
       data->pending++;
-      ferry_session_add_upload_fd_async (self->own, uri, fd, identifier, request, notify, NULL,
+      ferry_session_add_upload_fd_async (self->session, uri, fd, identifier, request, notify, NULL,
                                          on_added, g_object_ref (task));
       close (fd);
     }
@@ -576,14 +577,14 @@ ferry_client_add_downloads (FerryClient         *self,
   g_autoptr(FerryRequest) request = request_from_options (sunk);
   AddData *data = g_task_get_task_data (task);
 
-  for (guint i = 0; self->own != NULL && uris != NULL && uris[i] != NULL; i++)
+  for (guint i = 0; self->session != NULL && uris != NULL && uris[i] != NULL; i++)
     {
       g_autofree char *identifier = NULL;
       gboolean notify;
 
       identifier = own_identifier (sunk, &notify);
       data->pending++;
-      ferry_session_add_download_async (self->own, uris[i], identifier, request, notify, NULL,
+      ferry_session_add_download_async (self->session, uris[i], identifier, request, notify, NULL,
                                         on_added, g_object_ref (task));
     }
 

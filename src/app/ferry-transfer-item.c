@@ -66,6 +66,26 @@ ferry_transfer_item_class_init (FerryTransferItemClass *klass)
                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
+/* The transfer's properties the item follows, looked up once: progress notifies several
+ * times a second for every running transfer. */
+static GParamSpec *pspec_state, *pspec_wait_reasons, *pspec_uri, *pspec_destination,
+                  *pspec_id, *pspec_rate, *pspec_bytes_done;
+
+static void
+find_pspecs (void)
+{
+  GObjectClass *transfer_class = g_type_class_ref (FERRY_TYPE_TRANSFER);
+
+  /* The class stays referenced: the pointers live as long as the program. */
+  pspec_state = g_object_class_find_property (transfer_class, "state");
+  pspec_wait_reasons = g_object_class_find_property (transfer_class, "wait-reasons");
+  pspec_uri = g_object_class_find_property (transfer_class, "uri");
+  pspec_destination = g_object_class_find_property (transfer_class, "destination");
+  pspec_id = g_object_class_find_property (transfer_class, "id");
+  pspec_rate = g_object_class_find_property (transfer_class, "rate");
+  pspec_bytes_done = g_object_class_find_property (transfer_class, "bytes-done");
+}
+
 static void
 ferry_transfer_item_init (FerryTransferItem *self)
 {
@@ -109,22 +129,21 @@ on_notify (FerryTransfer     *transfer,
            GParamSpec        *pspec,
            FerryTransferItem *self)
 {
-  const char *name = pspec->name;
   gboolean state_changed = FALSE;
 
-  if (g_str_equal (name, "state"))
+  if (pspec == pspec_state)
     state_changed = TRUE;
-  else if (g_str_equal (name, "wait-reasons"))
+  else if (pspec == pspec_wait_reasons)
     {
       self->reasons = ferry_wait_reasons_from_strv (ferry_transfer_get_wait_reasons (transfer));
       /* Arrives with the state, which redraws the row. */
       return;
     }
-  else if (g_str_equal (name, "uri") || g_str_equal (name, "destination"))
+  else if (pspec == pspec_uri || pspec == pspec_destination)
     update_name (self);
-  else if (g_str_equal (name, "id"))
+  else if (pspec == pspec_id)
     self->id = ferry_transfer_get_id (transfer);
-  else if (g_str_equal (name, "rate") || g_str_equal (name, "bytes-done"))
+  else if (pspec == pspec_rate || pspec == pspec_bytes_done)
     {
       if (ferry_transfer_get_state (transfer) == FERRY_TRANSFER_STATE_RUNNING)
         record_rate (self, ferry_transfer_get_rate (transfer));
@@ -141,6 +160,8 @@ ferry_transfer_item_new (FerryTransfer          *transfer,
 {
   FerryTransferItem *self = g_object_new (FERRY_TYPE_TRANSFER_ITEM, NULL);
 
+  if (pspec_state == NULL)
+    find_pspecs ();
   self->transfer = g_object_ref (transfer);
   self->notify = notify;
   self->notify_data = user_data;
