@@ -319,9 +319,11 @@ on_bus (GObject      *source,
   g_signal_connect_swapped (self->session, "notify::loaded", G_CALLBACK (check_ready), self);
   on_items_changed (model, 0, 0, g_list_model_get_n_items (model), self);
 
-  /* The service's totals: running, rates, online. */
-  ferry_manager1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_NONE, FERRY_DAEMON_ID,
-                            FERRY_DAEMON_PATH, NULL, on_manager, g_object_ref (self));
+  /* The service's totals: running, rates, online. Its signals (Progress four times a
+   * second) are libferry's to read: the proxy does not parse them a second time. */
+  ferry_manager1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                            FERRY_DAEMON_ID, FERRY_DAEMON_PATH, NULL, on_manager,
+                            g_object_ref (self));
 }
 
 FerryClient *
