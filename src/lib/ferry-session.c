@@ -1457,7 +1457,6 @@ add_transfer (FerrySession        *self,
               int                  fd,
               const char          *identifier,
               FerryRequest        *request,
-              gboolean             notify,
               GCancellable        *cancellable,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
@@ -1480,14 +1479,11 @@ add_transfer (FerrySession        *self,
   g_variant_dict_init (&dict, NULL);
   if (request != NULL)
     _ferry_request_fill_options (request, &dict, kind);
+  /* A named session adds to itself, whatever the request names. */
   if (*self->id != '\0')
     g_variant_dict_insert (&dict, "session", "s", self->id);
-  else if (request != NULL && ferry_request_get_session (request) != NULL)
-    g_variant_dict_insert (&dict, "session", "s", ferry_request_get_session (request));
-  if (identifier != NULL && *identifier != '\0')
+  if (identifier != NULL)
     g_variant_dict_insert (&dict, "identifier", "s", identifier);
-  if (notify || self->application != NULL)
-    g_variant_dict_insert (&dict, "notify", "b", TRUE);
   options = g_variant_dict_end (&dict);
 
   if (kind == FERRY_TRANSFER_KIND_UPLOAD)
@@ -1520,8 +1516,6 @@ add_transfer (FerrySession        *self,
  * @uri: an absolute `http://` or `https://` URI
  * @identifier: (nullable): the app's name for this download, or %NULL for none
  * @request: (nullable): options
- * @notify: whether the service activates the app's `transfers-finished` action when the
- *   download ends (always so once ferry_session_bind_application() was called)
  * @cancellable: (nullable): ends the wait for the service's answer
  * @callback: (scope async): called once the service took the download, or refused it
  * @user_data: (closure): data for @callback
@@ -1531,7 +1525,7 @@ add_transfer (FerrySession        *self,
  * outcome, and the transfer stays on the service (and in the list) until someone removes
  * it: this is for an app that shows transfers as a list, as a download manager does. A
  * session that follows every transfer adds to the session ferry_request_set_session()
- * names.
+ * names; ferry_request_set_notify() has the service tell the app when it ends.
  *
  * Since: 0.1
  */
@@ -1540,7 +1534,6 @@ ferry_session_add_download_async (FerrySession        *self,
                                   const char          *uri,
                                   const char          *identifier,
                                   FerryRequest        *request,
-                                  gboolean             notify,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
@@ -1549,7 +1542,7 @@ ferry_session_add_download_async (FerrySession        *self,
   g_return_if_fail (uri != NULL);
   g_return_if_fail (request == NULL || FERRY_IS_REQUEST (request));
 
-  add_transfer (self, FERRY_TRANSFER_KIND_DOWNLOAD, uri, -1, identifier, request, notify,
+  add_transfer (self, FERRY_TRANSFER_KIND_DOWNLOAD, uri, -1, identifier, request,
                 cancellable, callback, user_data);
 }
 
@@ -1560,7 +1553,6 @@ ferry_session_add_download_async (FerrySession        *self,
  * @fd: a descriptor of the file, open for reading; the session duplicates it
  * @identifier: (nullable): the app's name for this upload, or %NULL for none
  * @request: (nullable): options
- * @notify: as for ferry_session_add_download_async()
  * @cancellable: (nullable): ends the wait for the service's answer
  * @callback: (scope async): called once the service took the upload, or refused it
  * @user_data: (closure): data for @callback
@@ -1575,7 +1567,6 @@ ferry_session_add_upload_fd_async (FerrySession        *self,
                                    int                  fd,
                                    const char          *identifier,
                                    FerryRequest        *request,
-                                   gboolean             notify,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
@@ -1585,7 +1576,7 @@ ferry_session_add_upload_fd_async (FerrySession        *self,
   g_return_if_fail (fd >= 0);
   g_return_if_fail (request == NULL || FERRY_IS_REQUEST (request));
 
-  add_transfer (self, FERRY_TRANSFER_KIND_UPLOAD, uri, fd, identifier, request, notify,
+  add_transfer (self, FERRY_TRANSFER_KIND_UPLOAD, uri, fd, identifier, request,
                 cancellable, callback, user_data);
 }
 

@@ -114,7 +114,7 @@ test_download_kept (Fixture       *f,
   uri = ferry_test_server_uri (f->server, "/report.pdf");
   ferry_request_set_destination (request, folder);
 
-  ferry_session_add_download_async (f->session, uri, "report", request, FALSE, NULL, on_added,
+  ferry_session_add_download_async (f->session, uri, "report", request, NULL, on_added,
                                     &a);
   g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
   g_assert_no_error (a.error);
@@ -145,7 +145,7 @@ test_refused (Fixture       *f,
   Added a = { 0 };
 
   ferry_session_add_download_async (f->session, "ftp://example.org/file.iso", "iso", NULL,
-                                    FALSE, NULL, on_added, &a);
+                                    NULL, on_added, &a);
   g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
   g_assert_null (a.transfer);
   g_assert_error (a.error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
@@ -171,7 +171,7 @@ test_upload_fd (Fixture       *f,
                                       (gssize) g_bytes_get_size (content), NULL));
   fd = open (path, O_RDONLY | O_CLOEXEC);
   g_assert_cmpint (fd, >=, 0);
-  ferry_session_add_upload_fd_async (f->session, uri, fd, "notes", NULL, FALSE, NULL,
+  ferry_session_add_upload_fd_async (f->session, uri, fd, "notes", NULL, NULL,
                                      on_added, &a);
   close (fd);
   g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
@@ -201,7 +201,7 @@ test_manager_session (Fixture       *f,
   ferry_request_set_session (request, SESSION_ID);
   ferry_request_set_paused (request, TRUE);
 
-  ferry_session_add_download_async (all, uri, "map", request, FALSE, NULL, on_added, &a);
+  ferry_session_add_download_async (all, uri, "map", request, NULL, on_added, &a);
   g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
   g_assert_no_error (a.error);
   g_assert_cmpstr (ferry_transfer_get_session (a.transfer), ==, SESSION_ID);

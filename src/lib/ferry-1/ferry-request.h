@@ -76,5 +76,8 @@ void               ferry_request_set_session        (FerryRequest        *self,
                                                      const char          *session_id);
 FERRY_AVAILABLE_IN_0_1
 const char        *ferry_request_get_session        (FerryRequest        *self);
+FERRY_AVAILABLE_IN_0_1
+void               ferry_request_set_notify         (FerryRequest        *self,
+                                                     gboolean             notify);
 
 G_END_DECLS
