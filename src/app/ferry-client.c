@@ -460,8 +460,10 @@ request_from_options (GVariant *options)
   guint64 rate_limit;
   g_autoptr(GVariant) headers = NULL;
 
-  /* The app's own transfers: its session. */
+  /* The app's own transfers: its session, and the service tells the app when they end. */
   ferry_request_set_session (request, FERRY_APP_SESSION);
+  if (options == NULL || !g_variant_lookup (options, "notify", "b", &flag) || flag)
+    ferry_request_set_notify (request, TRUE);
 
   if (options == NULL)
     return request;
@@ -508,20 +510,15 @@ request_from_options (GVariant *options)
   return request;
 }
 
-/* The app's own transfers: its session, and the service tells the app when they end. Each
- * gets an identifier, by which the service names it when it activates the app. */
+/* Each of the app's own transfers gets an identifier, by which the service names it when
+ * it activates the app. */
 static char *
-own_identifier (GVariant  *options,
-                gboolean  *notify)
+own_identifier (GVariant *options)
 {
   const char *identifier = NULL;
 
-  *notify = TRUE;
   if (options != NULL)
-    {
-      g_variant_lookup (options, "notify", "b", notify);
-      g_variant_lookup (options, "identifier", "&s", &identifier);
-    }
+    g_variant_lookup (options, "identifier", "&s", &identifier);
   return identifier != NULL ? g_strdup (identifier) : g_uuid_string_random ();
 }
 
@@ -542,7 +539,6 @@ ferry_client_add_uploads (FerryClient         *self,
     {
       g_autofree char *uri = ferry_links_upload_uri (target, paths[i]);
       g_autofree char *identifier = NULL;
-      gboolean notify;
       int fd = open (paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
       if (fd < 0)
@@ -555,9 +551,9 @@ ferry_client_add_uploads (FerryClient         *self,
           continue;
         }
 
-      identifier = own_identifier (sunk, &notify);
+      identifier = own_identifier (sunk);
       data->pending++;
-      ferry_session_add_upload_fd_async (self->session, uri, fd, identifier, request, notify, NULL,
+      ferry_session_add_upload_fd_async (self->session, uri, fd, identifier, request, NULL,
                                          on_added, g_object_ref (task));
       close (fd);
     }
@@ -581,12 +577,10 @@ ferry_client_add_downloads (FerryClient         *self,
 
   for (guint i = 0; self->session != NULL && uris != NULL && uris[i] != NULL; i++)
     {
-      g_autofree char *identifier = NULL;
-      gboolean notify;
+      g_autofree char *identifier = own_identifier (sunk);
 
-      identifier = own_identifier (sunk, &notify);
       data->pending++;
-      ferry_session_add_download_async (self->session, uris[i], identifier, request, notify, NULL,
+      ferry_session_add_download_async (self->session, uris[i], identifier, request, NULL,
                                         on_added, g_object_ref (task));
     }
 
