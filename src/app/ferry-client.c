@@ -279,6 +279,23 @@ check_ready (FerryClient *self)
   g_signal_emit (self, signals[READY], 0);
 }
 
+/* libferry's session waits quietly for a service that is not there; the window says so. */
+static void
+on_pinged (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(FerryClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+
+  if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_signal_emit (self, signals[ERROR], 0, error->message);
+    }
+}
+
 static void
 on_manager (GObject      *source,
             GAsyncResult *result,
@@ -293,6 +310,9 @@ on_manager (GObject      *source,
       g_signal_emit (self, signals[ERROR], 0, error->message);
       return;
     }
+  /* Starts the service if it is not running, as the list's GetTransfers does. */
+  g_dbus_proxy_call (G_DBUS_PROXY (self->manager), "org.freedesktop.DBus.Peer.Ping", NULL,
+                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_pinged, g_object_ref (self));
   check_ready (self);
 }
 
