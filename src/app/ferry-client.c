@@ -41,6 +41,11 @@ struct _FerryClient
    * most once a second. The timer runs only while progress flows. */
   GHashTable *progressed;   /* FerryTransferItem set */
   guint progress_source;
+
+  /* A state and its wait reasons are notified one after the other: filters re-evaluate
+   * once for both. */
+  GHashTable *state_changed; /* FerryTransferItem set */
+  guint state_source;
 };
 
 #define PROGRESS_REDRAW_MSEC 1000
@@ -76,6 +81,8 @@ ferry_client_dispose (GObject *object)
     }
   g_clear_handle_id (&self->progress_source, g_source_remove);
   g_clear_pointer (&self->progressed, g_hash_table_unref);
+  g_clear_handle_id (&self->state_source, g_source_remove);
+  g_clear_pointer (&self->state_changed, g_hash_table_unref);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_object (&self->manager);
@@ -112,6 +119,7 @@ ferry_client_init (FerryClient *self)
   self->by_transfer = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->progressed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->state_changed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 static int
@@ -171,6 +179,22 @@ mark_progressed (FerryClient       *self,
     }
 }
 
+static gboolean
+flush_state_changed (gpointer user_data)
+{
+  FerryClient *self = user_data;
+  g_autoptr(GHashTable) items = g_steal_pointer (&self->state_changed);
+  GHashTableIter iter;
+  gpointer item;
+
+  self->state_source = 0;
+  self->state_changed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_hash_table_iter_init (&iter, items);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    g_signal_emit (self, signals[STATE_CHANGED], 0, item);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_item_notify (FerryTransferItem *item,
                 gboolean           state_changed,
@@ -182,7 +206,10 @@ on_item_notify (FerryTransferItem *item,
     {
       /* A new state shows at once; byte counts wait for the next redraw. */
       ferry_transfer_item_emit_changed (item);
-      g_signal_emit (self, signals[STATE_CHANGED], 0, item);
+      if (!g_hash_table_contains (self->state_changed, item))
+        g_hash_table_add (self->state_changed, g_object_ref (item));
+      if (self->state_source == 0)
+        self->state_source = g_idle_add (flush_state_changed, self);
     }
   else
     {

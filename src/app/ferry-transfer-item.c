@@ -131,13 +131,14 @@ on_notify (FerryTransfer     *transfer,
 {
   gboolean state_changed = FALSE;
 
+  /* What a waiting row says is part of its state: shown at once, whichever of the two the
+   * transfer notifies first. */
   if (pspec == pspec_state)
     state_changed = TRUE;
   else if (pspec == pspec_wait_reasons)
     {
       self->reasons = ferry_wait_reasons_from_strv (ferry_transfer_get_wait_reasons (transfer));
-      /* Arrives with the state, which redraws the row. */
-      return;
+      state_changed = TRUE;
     }
   else if (pspec == pspec_uri || pspec == pspec_destination)
     update_name (self);
