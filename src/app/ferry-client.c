@@ -394,12 +394,6 @@ ferry_client_get_manager (FerryClient *self)
   return self->manager;
 }
 
-FerrySession *
-ferry_client_get_session (FerryClient *self)
-{
-  return self->session;
-}
-
 gboolean
 ferry_client_is_ready (FerryClient *self)
 {

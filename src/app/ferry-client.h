@@ -23,8 +23,6 @@ FerryClient       *ferry_client_new (void);
 /* Every transfer, newest first: a GListModel of FerryTransferItem. */
 GListModel        *ferry_client_get_transfers (FerryClient *self);
 FerryManager1     *ferry_client_get_manager (FerryClient *self);
-/* libferry's session the list comes from: every transfer. */
-FerrySession      *ferry_client_get_session (FerryClient *self);
 gboolean           ferry_client_is_ready (FerryClient *self);
 FerryTransferItem *ferry_client_lookup (FerryClient *self,
                                         guint64      id);
