@@ -54,14 +54,9 @@ on_call_done (GObject      *source,
 {
   g_autoptr(FerryApplication) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             &error);
 
-  if (reply == NULL)
-    {
-      g_dbus_error_strip_remote_error (error);
-      toast (self, error->message);
-    }
+  if (!ferry_transfer_item_call_finish (FERRY_TRANSFER_ITEM (source), result, &error))
+    toast (self, error->message);
 }
 
 static void

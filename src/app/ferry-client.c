@@ -1,8 +1,13 @@
 /* ferry-client.c
  *
- * One ObjectManagerClient gives every transfer with its properties in one call and keeps them
- * current with PropertiesChanged; the Manager's batched Progress signal carries the bytes of
- * everything that runs. Nothing is polled.
+ * The app's list is libferry's: one FerrySession for every transfer ("" as the session id)
+ * keeps them current with one GetTransfers call and one subscription per signal, no proxy
+ * per transfer. Its model is oldest first; the app's is newest first, of FerryTransferItem
+ * (a row's view of a FerryTransfer), mirrored from it. The app's own transfers are added
+ * through the same session with the app's id as theirs; the service tells the app when
+ * they end.
+ * Only the service's totals (running, rates, online) still come from the Manager1 proxy:
+ * libferry has no API for them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,12 +19,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <gio/gunixfdlist.h>
 #include <glib/gi18n.h>
 
 #include "ferry-client.h"
 #include "ferry-links.h"
-#include "ferry-error.h"
 
 struct _FerryClient
 {
@@ -27,18 +30,22 @@ struct _FerryClient
 
   GDBusConnection *connection;
   FerryManager1 *manager;
-  GListStore *transfers;
-  GHashTable *by_path;     /* object path → FerryTransferItem */
-  guint properties_id;
-  guint added_id;
-  guint removed_id;
-  guint watch_id;
+  FerrySession *session;    /* every transfer: the list, and what the app adds */
+  GPtrArray *mirror;        /* FerryTransfer, in the session model's order */
+  GListStore *transfers;    /* FerryTransferItem, newest first */
+  GHashTable *by_transfer;  /* FerryTransfer → FerryTransferItem */
+  GHashTable *by_id;        /* id → FerryTransferItem */
   gboolean ready;
 
   /* Progress arrives four times a second for every running transfer; rows are redrawn at
    * most once a second. The timer runs only while progress flows. */
   GHashTable *progressed;   /* FerryTransferItem set */
   guint progress_source;
+
+  /* A state and its wait reasons are notified one after the other: filters re-evaluate
+   * once for both. */
+  GHashTable *state_changed; /* FerryTransferItem set */
+  guint state_source;
 };
 
 #define PROGRESS_REDRAW_MSEC 1000
@@ -54,35 +61,37 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-#define TRANSFER_INTERFACE "io.github.ferryhq.Ferry.Transfer1"
-
-static void mark_progressed (FerryClient       *self,
-                             FerryTransferItem *item);
-
 static void
 ferry_client_dispose (GObject *object)
 {
   FerryClient *self = FERRY_CLIENT (object);
+  GHashTableIter iter;
+  gpointer item;
 
-  if (self->connection != NULL)
+  if (self->session != NULL)
     {
-      if (self->properties_id != 0)
-        g_dbus_connection_signal_unsubscribe (self->connection, self->properties_id);
-      if (self->added_id != 0)
-        g_dbus_connection_signal_unsubscribe (self->connection, self->added_id);
-      if (self->removed_id != 0)
-        g_dbus_connection_signal_unsubscribe (self->connection, self->removed_id);
-      self->properties_id = self->added_id = self->removed_id = 0;
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      g_signal_handlers_disconnect_by_data (ferry_session_get_transfers (self->session), self);
     }
-  g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  if (self->by_transfer != NULL)
+    {
+      g_hash_table_iter_init (&iter, self->by_transfer);
+      while (g_hash_table_iter_next (&iter, NULL, &item))
+        ferry_transfer_item_detach (item);
+    }
   g_clear_handle_id (&self->progress_source, g_source_remove);
   g_clear_pointer (&self->progressed, g_hash_table_unref);
+  g_clear_handle_id (&self->state_source, g_source_remove);
+  g_clear_pointer (&self->state_changed, g_hash_table_unref);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   g_clear_object (&self->manager);
+  g_clear_object (&self->session);
   g_clear_object (&self->connection);
   g_clear_object (&self->transfers);
-  g_clear_pointer (&self->by_path, g_hash_table_unref);
+  g_clear_pointer (&self->mirror, g_ptr_array_unref);
+  g_clear_pointer (&self->by_transfer, g_hash_table_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
 
   G_OBJECT_CLASS (ferry_client_parent_class)->dispose (object);
 }
@@ -106,8 +115,11 @@ static void
 ferry_client_init (FerryClient *self)
 {
   self->transfers = g_list_store_new (FERRY_TYPE_TRANSFER_ITEM);
-  self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->mirror = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_transfer = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->progressed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->state_changed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 static int
@@ -126,113 +138,6 @@ compare_items (FerryTransferItem **a,
                FerryTransferItem **b)
 {
   return compare_newest_first (*a, *b, NULL);
-}
-
-/* Finds the Transfer1 properties in an a{sa{sv}}. */
-static GVariant *
-transfer_properties (GVariant *interfaces)
-{
-  return g_variant_lookup_value (interfaces, TRANSFER_INTERFACE, G_VARIANT_TYPE_VARDICT);
-}
-
-static void
-on_properties_changed (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *object_path,
-                       const char      *interface_name,
-                       const char      *signal_name,
-                       GVariant        *parameters,
-                       gpointer         user_data)
-{
-  FerryClient *self = user_data;
-  FerryTransferItem *item = g_hash_table_lookup (self->by_path, object_path);
-  g_autoptr(GVariant) changed = NULL;
-
-  if (item == NULL || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
-    return;
-
-  changed = g_variant_get_child_value (parameters, 1);
-  if (ferry_transfer_item_update (item, changed))
-    {
-      /* A new state shows at once; byte counts wait for the next redraw. */
-      ferry_transfer_item_emit_changed (item);
-      g_signal_emit (self, signals[STATE_CHANGED], 0, item);
-    }
-  else
-    {
-      mark_progressed (self, item);
-    }
-}
-
-static void
-add_item (FerryClient *self,
-          const char  *path,
-          GVariant    *properties)
-{
-  FerryTransferItem *item;
-
-  if (g_hash_table_contains (self->by_path, path))
-    return;
-
-  item = ferry_transfer_item_new (self->connection, path, properties);
-  g_hash_table_insert (self->by_path, g_strdup (path), item);
-  g_list_store_insert_sorted (self->transfers, item, compare_newest_first, NULL);
-}
-
-static void
-remove_item (FerryClient *self,
-             const char  *path)
-{
-  FerryTransferItem *item = g_hash_table_lookup (self->by_path, path);
-  guint position = 0;
-
-  if (item == NULL)
-    return;
-
-  if (g_list_store_find (self->transfers, item, &position))
-    g_list_store_remove (self->transfers, position);
-  g_hash_table_remove (self->by_path, path);
-}
-
-static void
-on_interfaces_added (GDBusConnection *connection,
-                     const char      *sender,
-                     const char      *object_path,
-                     const char      *interface_name,
-                     const char      *signal_name,
-                     GVariant        *parameters,
-                     gpointer         user_data)
-{
-  FerryClient *self = user_data;
-  const char *path;
-  g_autoptr(GVariant) interfaces = NULL;
-  g_autoptr(GVariant) properties = NULL;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oa{sa{sv}})")))
-    return;
-
-  g_variant_get (parameters, "(&o@a{sa{sv}})", &path, &interfaces);
-  properties = transfer_properties (interfaces);
-  if (properties != NULL)
-    add_item (self, path, properties);
-}
-
-static void
-on_interfaces_removed (GDBusConnection *connection,
-                       const char      *sender,
-                       const char      *object_path,
-                       const char      *interface_name,
-                       const char      *signal_name,
-                       GVariant        *parameters,
-                       gpointer         user_data)
-{
-  const char *path;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oas)")))
-    return;
-
-  g_variant_get (parameters, "(&o@as)", &path, NULL);
-  remove_item (user_data, path);
 }
 
 static gboolean
@@ -274,126 +179,148 @@ mark_progressed (FerryClient       *self,
     }
 }
 
-static void
-on_progress (FerryManager1 *manager,
-             GVariant      *updates,
-             FerryClient   *self)
+static gboolean
+flush_state_changed (gpointer user_data)
 {
-  GVariantIter iter;
-  const char *path;
-  guint64 done, total, rate;
+  FerryClient *self = user_data;
+  g_autoptr(GHashTable) items = g_steal_pointer (&self->state_changed);
+  GHashTableIter iter;
+  gpointer item;
 
-  g_variant_iter_init (&iter, updates);
-  while (g_variant_iter_next (&iter, "(&ottt)", &path, &done, &total, &rate))
-    {
-      FerryTransferItem *item = g_hash_table_lookup (self->by_path, path);
-
-      if (item != NULL && ferry_transfer_item_set_progress (item, done, total, rate))
-        mark_progressed (self, item);
-    }
-}
-
-/* The whole list in one call (Manager1.GetTransfers: a struct per transfer, much cheaper to
- * read than GetManagedObjects). When the service comes back after a restart, the list is
- * reconciled: existing items are updated in place, so rows stay where they are. */
-static void
-on_transfers (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(FerryClient) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) list = NULL;
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
-  GHashTableIter hiter;
-  GVariantIter iter;
-  gpointer key;
-  GVariant *summary;
-
-  if (!ferry_manager1_call_get_transfers_finish (FERRY_MANAGER1 (source), &list, result, &error))
-    {
-      g_dbus_error_strip_remote_error (error);
-      g_signal_emit (self, signals[ERROR], 0, error->message);
-      return;
-    }
-
-  g_variant_iter_init (&iter, list);
-  while ((summary = g_variant_iter_next_value (&iter)) != NULL)
-    {
-      const char *path;
-      FerryTransferItem *item;
-
-      g_variant_get_child (summary, 0, "&o", &path);
-      item = g_hash_table_lookup (self->by_path, path);
-      if (item != NULL)
-        {
-          if (ferry_transfer_item_set_summary (item, summary))
-            g_signal_emit (self, signals[STATE_CHANGED], 0, item);
-        }
-      else
-        {
-          item = ferry_transfer_item_new_from_summary (self->connection, summary);
-          g_hash_table_insert (self->by_path, g_strdup (path), item);
-          g_ptr_array_add (fresh, item);
-        }
-      g_hash_table_add (seen, (gpointer) ferry_transfer_item_get_object_path (item));
-      g_variant_unref (summary);
-    }
-
-  /* Gone while the service was away. */
-  g_hash_table_iter_init (&hiter, self->by_path);
-  while (g_hash_table_iter_next (&hiter, &key, NULL))
-    {
-      if (!g_hash_table_contains (seen, key))
-        g_ptr_array_add (gone, g_strdup (key));
-    }
-  for (guint i = 0; i < gone->len; i++)
-    remove_item (self, g_ptr_array_index (gone, i));
-
-  if (fresh->len > 0)
-    {
-      if (g_list_model_get_n_items (G_LIST_MODEL (self->transfers)) == 0)
-        {
-          /* One splice for the whole list: one items-changed, not one per transfer. */
-          g_ptr_array_sort (fresh, (GCompareFunc) compare_items);
-          g_list_store_splice (self->transfers, 0, 0, fresh->pdata, fresh->len);
-        }
-      else
-        {
-          for (guint i = 0; i < fresh->len; i++)
-            g_list_store_insert_sorted (self->transfers, g_ptr_array_index (fresh, i),
-                                        compare_newest_first, NULL);
-        }
-    }
-
-  if (!self->ready)
-    {
-      self->ready = TRUE;
-      g_signal_emit (self, signals[READY], 0);
-    }
+  self->state_source = 0;
+  self->state_changed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_hash_table_iter_init (&iter, items);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    g_signal_emit (self, signals[STATE_CHANGED], 0, item);
+  return G_SOURCE_REMOVE;
 }
 
 static void
-load (FerryClient *self)
-{
-  /* A call to the name starts the service if it is not running. */
-  ferry_manager1_call_get_transfers (self->manager, "", NULL, on_transfers, g_object_ref (self));
-}
-
-static void
-on_name_appeared (GDBusConnection *connection,
-                  const char      *name,
-                  const char      *owner,
-                  gpointer         user_data)
+on_item_notify (FerryTransferItem *item,
+                gboolean           state_changed,
+                gpointer           user_data)
 {
   FerryClient *self = user_data;
 
-  /* The service exits when idle and is started again by the next call; whatever changed
-   * meanwhile is fetched again. The first load is done by ferry_client_new(). */
-  if (self->ready)
-    load (self);
+  if (state_changed)
+    {
+      /* A new state shows at once; byte counts wait for the next redraw. */
+      ferry_transfer_item_emit_changed (item);
+      if (!g_hash_table_contains (self->state_changed, item))
+        g_hash_table_add (self->state_changed, g_object_ref (item));
+      if (self->state_source == 0)
+        self->state_source = g_idle_add (flush_state_changed, self);
+    }
+  else
+    {
+      mark_progressed (self, item);
+    }
+}
+
+static guint64 *
+id_key (FerryTransferItem *item)
+{
+  /* The item's id field lives as long as the item: a stable key. */
+  return (guint64 *) g_object_get_data (G_OBJECT (item), "ferry-client-id");
+}
+
+static void
+forget_item (FerryClient   *self,
+             FerryTransfer *transfer)
+{
+  FerryTransferItem *item = g_hash_table_lookup (self->by_transfer, transfer);
+  guint position = 0;
+
+  if (item == NULL)
+    return;
+
+  ferry_transfer_item_detach (item);
+  g_hash_table_remove (self->progressed, item);
+  if (id_key (item) != NULL)
+    g_hash_table_remove (self->by_id, id_key (item));
+  if (g_list_store_find (self->transfers, item, &position))
+    g_list_store_remove (self->transfers, position);
+  g_hash_table_remove (self->by_transfer, transfer);
+}
+
+static FerryTransferItem *
+make_item (FerryClient   *self,
+           FerryTransfer *transfer)
+{
+  FerryTransferItem *item = ferry_transfer_item_new (transfer, on_item_notify, self);
+  guint64 *key = g_new (guint64, 1);
+
+  *key = ferry_transfer_item_get_id (item);
+  g_object_set_data_full (G_OBJECT (item), "ferry-client-id", key, g_free);
+  g_hash_table_insert (self->by_transfer, transfer, item);
+  g_hash_table_insert (self->by_id, key, item);
+  return item;
+}
+
+/* libferry's list changed: the same change, in the app's order. */
+static void
+on_items_changed (GListModel  *model,
+                  guint        position,
+                  guint        removed,
+                  guint        added,
+                  FerryClient *self)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new ();
+
+  for (guint i = position; i < position + removed && i < self->mirror->len; i++)
+    forget_item (self, g_ptr_array_index (self->mirror, i));
+  g_ptr_array_remove_range (self->mirror, MIN (position, self->mirror->len),
+                            MIN (removed, self->mirror->len - MIN (position, self->mirror->len)));
+
+  for (guint i = 0; i < added; i++)
+    {
+      FerryTransfer *transfer = g_list_model_get_item (model, position + i);
+
+      g_ptr_array_insert (self->mirror, (int) (position + i), transfer);
+      if (!g_hash_table_contains (self->by_transfer, transfer))
+        g_ptr_array_add (fresh, make_item (self, transfer));
+    }
+
+  if (fresh->len == 0)
+    return;
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->transfers)) == 0)
+    {
+      /* One splice for the whole list: one items-changed, not one per transfer. */
+      g_ptr_array_sort (fresh, (GCompareFunc) compare_items);
+      g_list_store_splice (self->transfers, 0, 0, fresh->pdata, fresh->len);
+    }
+  else
+    {
+      for (guint i = 0; i < fresh->len; i++)
+        g_list_store_insert_sorted (self->transfers, g_ptr_array_index (fresh, i),
+                                    compare_newest_first, NULL);
+    }
+}
+
+static void
+check_ready (FerryClient *self)
+{
+  if (self->ready || self->manager == NULL || !ferry_session_get_loaded (self->session))
+    return;
+  self->ready = TRUE;
+  g_signal_emit (self, signals[READY], 0);
+}
+
+/* libferry's session waits quietly for a service that is not there; the window says so. */
+static void
+on_pinged (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(FerryClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+
+  if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_signal_emit (self, signals[ERROR], 0, error->message);
+    }
 }
 
 static void
@@ -410,9 +337,10 @@ on_manager (GObject      *source,
       g_signal_emit (self, signals[ERROR], 0, error->message);
       return;
     }
-
-  g_signal_connect_object (self->manager, "progress", G_CALLBACK (on_progress), self, 0);
-  load (self);
+  /* Starts the service if it is not running, as the list's GetTransfers does. */
+  g_dbus_proxy_call (G_DBUS_PROXY (self->manager), "org.freedesktop.DBus.Peer.Ping", NULL,
+                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_pinged, g_object_ref (self));
+  check_ready (self);
 }
 
 static void
@@ -422,6 +350,7 @@ on_bus (GObject      *source,
 {
   g_autoptr(FerryClient) self = user_data;
   g_autoptr(GError) error = NULL;
+  GListModel *model;
 
   self->connection = g_bus_get_finish (result, &error);
   if (self->connection == NULL)
@@ -430,29 +359,18 @@ on_bus (GObject      *source,
       return;
     }
 
-  /* One subscription for the properties of every transfer. */
-  self->properties_id =
-    g_dbus_connection_signal_subscribe (self->connection, FERRY_DAEMON_ID,
-                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                        NULL, TRANSFER_INTERFACE, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_properties_changed, self, NULL);
-  self->added_id =
-    g_dbus_connection_signal_subscribe (self->connection, FERRY_DAEMON_ID,
-                                        "org.freedesktop.DBus.ObjectManager", "InterfacesAdded",
-                                        FERRY_DAEMON_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
-                                        on_interfaces_added, self, NULL);
-  self->removed_id =
-    g_dbus_connection_signal_subscribe (self->connection, FERRY_DAEMON_ID,
-                                        "org.freedesktop.DBus.ObjectManager",
-                                        "InterfacesRemoved", FERRY_DAEMON_PATH, NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE, on_interfaces_removed, self,
-                                        NULL);
-  self->watch_id = g_bus_watch_name_on_connection (self->connection, FERRY_DAEMON_ID,
-                                                   G_BUS_NAME_WATCHER_FLAGS_NONE,
-                                                   on_name_appeared, NULL, self, NULL);
+  /* libferry's session starts the service, follows its restarts and reloads the list. */
+  self->session = ferry_session_new_for_connection (self->connection, "");
+  model = ferry_session_get_transfers (self->session);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), self);
+  g_signal_connect_swapped (self->session, "notify::loaded", G_CALLBACK (check_ready), self);
+  on_items_changed (model, 0, 0, g_list_model_get_n_items (model), self);
 
-  ferry_manager1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_NONE, FERRY_DAEMON_ID,
-                            FERRY_DAEMON_PATH, NULL, on_manager, g_object_ref (self));
+  /* The service's totals: running, rates, online. Its signals (Progress four times a
+   * second) are libferry's to read: the proxy does not parse them a second time. */
+  ferry_manager1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                            FERRY_DAEMON_ID, FERRY_DAEMON_PATH, NULL, on_manager,
+                            g_object_ref (self));
 }
 
 FerryClient *
@@ -460,7 +378,6 @@ ferry_client_new (void)
 {
   FerryClient *self = g_object_new (FERRY_TYPE_CLIENT, NULL);
 
-  (void) FERRY_ERROR;
   g_bus_get (G_BUS_TYPE_SESSION, NULL, on_bus, g_object_ref (self));
   return self;
 }
@@ -490,7 +407,7 @@ ferry_client_lookup_identifier (FerryClient *self,
   GHashTableIter iter;
   gpointer value;
 
-  g_hash_table_iter_init (&iter, self->by_path);
+  g_hash_table_iter_init (&iter, self->by_transfer);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       if (g_strcmp0 (ferry_transfer_item_get_session (value), FERRY_APP_SESSION) == 0 &&
@@ -504,10 +421,7 @@ FerryTransferItem *
 ferry_client_lookup (FerryClient *self,
                      guint64      id)
 {
-  g_autofree char *path = g_strdup_printf (FERRY_DAEMON_PATH "/transfers/%" G_GUINT64_FORMAT,
-                                           id);
-
-  return g_hash_table_lookup (self->by_path, path);
+  return g_hash_table_lookup (self->by_id, &id);
 }
 
 /* -- Adding ------------------------------------------------------------------------------ */
@@ -533,19 +447,11 @@ on_added (GObject      *source,
   g_autoptr(GTask) task = user_data;
   AddData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
+  g_autoptr(FerryTransfer) transfer = ferry_session_add_finish (FERRY_SESSION (source), result,
+                                                                &error);
 
-  gboolean ok = g_task_get_source_tag (task) == ferry_client_add_uploads
-                  ? ferry_manager1_call_add_upload_finish (FERRY_MANAGER1 (source), &path, NULL,
-                                                           result, &error)
-                  : ferry_manager1_call_add_download_finish (FERRY_MANAGER1 (source), &path,
-                                                             result, &error);
-
-  if (!ok)
-    {
-      g_dbus_error_strip_remote_error (error);
-      g_ptr_array_add (data->errors, g_strdup (error->message));
-    }
+  if (transfer == NULL)
+    g_ptr_array_add (data->errors, g_strdup (error->message));
 
   if (--data->pending == 0)
     g_task_return_pointer (task, g_ptr_array_ref (data->errors),
@@ -565,26 +471,96 @@ add_task_new (FerryClient        *self,
   g_task_set_source_tag (task, source_tag);
   data->errors = g_ptr_array_new_with_free_func (g_free);
   g_task_set_task_data (task, data, (GDestroyNotify) add_data_free);
-  if (self->manager == NULL)
+  if (self->session == NULL)
     g_ptr_array_add (data->errors, g_strdup (_("The Ferry service is not available")));
   return task;
 }
 
-/* The app's own transfers: its session, and the service tells the app when they end. Each
- * gets an identifier, by which the service names it when it activates the app. */
-static GVariant *
-own_options (GVariant *options)
+static FerryUploadProtocol
+protocol_from_name (const char *name)
 {
-  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (options);
-  g_autofree char *uuid = g_uuid_string_random ();
+  if (g_strcmp0 (name, "ietf") == 0)
+    return FERRY_UPLOAD_PROTOCOL_IETF;
+  if (g_strcmp0 (name, "tus") == 0)
+    return FERRY_UPLOAD_PROTOCOL_TUS;
+  if (g_strcmp0 (name, "plain") == 0)
+    return FERRY_UPLOAD_PROTOCOL_PLAIN;
+  return FERRY_UPLOAD_PROTOCOL_AUTO;
+}
 
-  if (!g_variant_dict_contains (&dict, "session"))
-    g_variant_dict_insert (&dict, "session", "s", FERRY_APP_SESSION);
-  if (!g_variant_dict_contains (&dict, "notify"))
-    g_variant_dict_insert (&dict, "notify", "b", TRUE);
-  if (!g_variant_dict_contains (&dict, "identifier"))
-    g_variant_dict_insert (&dict, "identifier", "s", uuid);
-  return g_variant_dict_end (&dict);
+/* The add action's options (AddDownload's and AddUpload's names, what a drop, the dialogs and
+ * other clients pass) as libferry's request. */
+static FerryRequest *
+request_from_options (GVariant *options)
+{
+  FerryRequest *request = ferry_request_new ();
+  const char *text;
+  gint64 begin;
+  gboolean flag;
+  int priority;
+  guint64 rate_limit;
+  g_autoptr(GVariant) headers = NULL;
+
+  /* The app's own transfers: its session, and the service tells the app when they end. */
+  ferry_request_set_session (request, FERRY_APP_SESSION);
+  if (options == NULL || !g_variant_lookup (options, "notify", "b", &flag) || flag)
+    ferry_request_set_notify (request, TRUE);
+
+  if (options == NULL)
+    return request;
+  if (g_variant_lookup (options, "destination", "&s", &text))
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (text);
+
+      ferry_request_set_destination (request, folder);
+    }
+  if (g_variant_lookup (options, "filename", "&s", &text))
+    ferry_request_set_name (request, text);
+  if (g_variant_lookup (options, "sha256", "&s", &text))
+    ferry_request_set_sha256 (request, text);
+  if (g_variant_lookup (options, "earliest-begin", "x", &begin))
+    ferry_request_set_earliest_begin (request, begin);
+  if (g_variant_lookup (options, "allow-metered", "b", &flag))
+    ferry_request_set_allow_metered (request, flag);
+  if (g_variant_lookup (options, "discretionary", "b", &flag))
+    ferry_request_set_discretionary (request, flag);
+  if (g_variant_lookup (options, "paused", "b", &flag))
+    ferry_request_set_paused (request, flag);
+  if (g_variant_lookup (options, "priority", "i", &priority))
+    ferry_request_set_priority (request, priority);
+  if (g_variant_lookup (options, "rate-limit", "t", &rate_limit))
+    ferry_request_set_rate_limit (request, rate_limit);
+  if (g_variant_lookup (options, "protocol", "&s", &text))
+    ferry_request_set_protocol (request, protocol_from_name (text));
+  if (g_variant_lookup (options, "method", "&s", &text))
+    ferry_request_set_method (request, text);
+  if (g_variant_lookup (options, "content-type", "&s", &text))
+    ferry_request_set_content_type (request, text);
+  if (g_variant_lookup (options, "form-field", "&s", &text))
+    ferry_request_set_form_field (request, text);
+  headers = g_variant_lookup_value (options, "headers", G_VARIANT_TYPE ("a{ss}"));
+  if (headers != NULL)
+    {
+      GVariantIter iter;
+      const char *name, *value;
+
+      g_variant_iter_init (&iter, headers);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        ferry_request_set_header (request, name, value);
+    }
+  return request;
+}
+
+/* Each of the app's own transfers gets an identifier, by which the service names it when
+ * it activates the app. */
+static char *
+own_identifier (GVariant *options)
+{
+  const char *identifier = NULL;
+
+  if (options != NULL)
+    g_variant_lookup (options, "identifier", "&s", &identifier);
+  return identifier != NULL ? g_strdup (identifier) : g_uuid_string_random ();
 }
 
 void
@@ -597,12 +573,13 @@ ferry_client_add_uploads (FerryClient         *self,
 {
   g_autoptr(GTask) task = add_task_new (self, ferry_client_add_uploads, callback, user_data);
   g_autoptr(GVariant) sunk = options ? g_variant_ref_sink (options) : NULL;
+  g_autoptr(FerryRequest) request = request_from_options (sunk);
   AddData *data = g_task_get_task_data (task);
 
-  for (guint i = 0; self->manager != NULL && paths != NULL && paths[i] != NULL; i++)
+  for (guint i = 0; self->session != NULL && paths != NULL && paths[i] != NULL; i++)
     {
-      g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
       g_autofree char *uri = ferry_links_upload_uri (target, paths[i]);
+      g_autofree char *identifier = NULL;
       int fd = open (paths[i], O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
       if (fd < 0)
@@ -614,13 +591,12 @@ ferry_client_add_uploads (FerryClient         *self,
                                                           g_strerror (saved)));
           continue;
         }
-      g_unix_fd_list_append (fds, fd, NULL);
-      close (fd);
 
+      identifier = own_identifier (sunk);
       data->pending++;
-      ferry_manager1_call_add_upload (self->manager, uri, g_variant_new_handle (0),
-                                      own_options (sunk), fds, NULL, on_added,
-                                      g_object_ref (task));
+      ferry_session_add_upload_fd_async (self->session, uri, fd, identifier, request, NULL,
+                                         on_added, g_object_ref (task));
+      close (fd);
     }
 
   if (data->pending == 0)
@@ -637,12 +613,15 @@ ferry_client_add_downloads (FerryClient         *self,
 {
   g_autoptr(GTask) task = add_task_new (self, ferry_client_add_downloads, callback, user_data);
   g_autoptr(GVariant) sunk = options ? g_variant_ref_sink (options) : NULL;
+  g_autoptr(FerryRequest) request = request_from_options (sunk);
   AddData *data = g_task_get_task_data (task);
 
-  for (guint i = 0; self->manager != NULL && uris != NULL && uris[i] != NULL; i++)
+  for (guint i = 0; self->session != NULL && uris != NULL && uris[i] != NULL; i++)
     {
+      g_autofree char *identifier = own_identifier (sunk);
+
       data->pending++;
-      ferry_manager1_call_add_download (self->manager, uris[i], own_options (sunk), NULL,
+      ferry_session_add_download_async (self->session, uris[i], identifier, request, NULL,
                                         on_added, g_object_ref (task));
     }
 

@@ -1,8 +1,9 @@
 /* ferry-transfer-item.c
  *
- * A transfer as plain fields, filled from GetManagedObjects and kept current by the client's
- * one PropertiesChanged subscription and the batched Progress signal: no D-Bus proxy per
- * transfer, so 10,000 transfers cost what their fields cost.
+ * A row's view of one of libferry's FerryTransfer objects: the app's enums and name, what a
+ * row redraws from, the rate history of the speed graph and whether the row is hidden while
+ * a removal can be undone. The transfer is kept current by libferry (one subscription for
+ * every transfer, no proxy); its notifications reach the client through one callback.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,24 +19,12 @@ struct _FerryTransferItem
 {
   GObject parent_instance;
 
-  GDBusConnection *connection;
-  char *object_path;
+  FerryTransfer *transfer;
+  FerryTransferItemNotify notify;
+  gpointer notify_data;
   guint64 id;
-  FerryState state;
   FerryWaitReasons reasons;
-  gboolean upload;
-  char *uri;
-  char *destination;
-  char *session;
-  char *identifier;
-  char *error;
   char *name;
-  gint64 earliest_begin;
-  gint64 retry_at;
-  guint64 done;
-  guint64 sent;            /* uploads: how far the bytes handed to the network reach */
-  guint64 total;
-  guint64 rate;
   gboolean hidden;
 
   /* The rate, one sample a second, for the speed graph: a ring made at the first progress,
@@ -60,13 +49,8 @@ ferry_transfer_item_finalize (GObject *object)
 {
   FerryTransferItem *self = FERRY_TRANSFER_ITEM (object);
 
-  g_clear_object (&self->connection);
-  g_free (self->object_path);
-  g_free (self->uri);
-  g_free (self->destination);
-  g_free (self->session);
-  g_free (self->identifier);
-  g_free (self->error);
+  g_signal_handlers_disconnect_by_data (self->transfer, self);
+  g_clear_object (&self->transfer);
   g_free (self->name);
   g_free (self->history);
 
@@ -82,6 +66,26 @@ ferry_transfer_item_class_init (FerryTransferItemClass *klass)
                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
+/* The transfer's properties the item follows, looked up once: progress notifies several
+ * times a second for every running transfer. */
+static GParamSpec *pspec_state, *pspec_wait_reasons, *pspec_uri, *pspec_destination,
+                  *pspec_id, *pspec_rate, *pspec_bytes_done;
+
+static void
+find_pspecs (void)
+{
+  GObjectClass *transfer_class = g_type_class_ref (FERRY_TYPE_TRANSFER);
+
+  /* The class stays referenced: the pointers live as long as the program. */
+  pspec_state = g_object_class_find_property (transfer_class, "state");
+  pspec_wait_reasons = g_object_class_find_property (transfer_class, "wait-reasons");
+  pspec_uri = g_object_class_find_property (transfer_class, "uri");
+  pspec_destination = g_object_class_find_property (transfer_class, "destination");
+  pspec_id = g_object_class_find_property (transfer_class, "id");
+  pspec_rate = g_object_class_find_property (transfer_class, "rate");
+  pspec_bytes_done = g_object_class_find_property (transfer_class, "bytes-done");
+}
+
 static void
 ferry_transfer_item_init (FerryTransferItem *self)
 {
@@ -90,120 +94,102 @@ ferry_transfer_item_init (FerryTransferItem *self)
 static void
 update_name (FerryTransferItem *self)
 {
+  const char *destination = ferry_transfer_get_destination (self->transfer);
+  const char *uri = ferry_transfer_get_uri (self->transfer);
+
   g_free (self->name);
 
-  if (self->destination != NULL && *self->destination != '\0')
+  if (destination != NULL && *destination != '\0')
     {
-      self->name = g_path_get_basename (self->destination);
+      self->name = g_path_get_basename (destination);
       return;
     }
 
-  if (self->uri != NULL)
+  if (uri != NULL)
     {
-      g_autoptr(GUri) parsed = g_uri_parse (self->uri, G_URI_FLAGS_ENCODED, NULL);
+      g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
       const char *path = parsed ? g_uri_get_path (parsed) : NULL;
       const char *slash = path ? strrchr (path, '/') : NULL;
 
       self->name = slash != NULL && slash[1] != '\0' ? g_uri_unescape_string (slash + 1, NULL)
-                                                     : g_strdup (self->uri);
+                                                     : g_strdup (uri);
       if (self->name == NULL)
-        self->name = g_strdup (self->uri);
+        self->name = g_strdup (uri);
       return;
     }
 
   self->name = g_strdup ("");
 }
 
+static void record_rate (FerryTransferItem *self,
+                         guint64            rate);
+
 static void
-set_string (char      **field,
-            GVariant   *value)
+on_notify (FerryTransfer     *transfer,
+           GParamSpec        *pspec,
+           FerryTransferItem *self)
 {
-  g_free (*field);
-  *field = g_variant_dup_string (value, NULL);
-}
-
-gboolean
-ferry_transfer_item_update (FerryTransferItem *self,
-                            GVariant          *changed)
-{
-  GVariantIter iter;
-  const char *key;
-  GVariant *value;
   gboolean state_changed = FALSE;
-  gboolean name_changed = FALSE;
 
-  g_variant_iter_init (&iter, changed);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+  /* What a waiting row says is part of its state: shown at once, whichever of the two the
+   * transfer notifies first. */
+  if (pspec == pspec_state)
+    state_changed = TRUE;
+  else if (pspec == pspec_wait_reasons)
     {
-      if (g_str_equal (key, "Id") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-        self->id = g_variant_get_uint64 (value);
-      else if (g_str_equal (key, "State") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        {
-          FerryState state = self->state;
-
-          ferry_state_from_string (g_variant_get_string (value, NULL), &state);
-          state_changed = state != self->state;
-          self->state = state;
-          /* Settled values (paused, completed…) arrive as properties: they win. */
-          self->rate = 0;
-        }
-      else if (g_str_equal (key, "WaitReasons") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
-        {
-          g_autofree const char **strv = g_variant_get_strv (value, NULL);
-
-          self->reasons = ferry_wait_reasons_from_strv (strv);
-        }
-      else if (g_str_equal (key, "Kind") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        self->upload = g_str_equal (g_variant_get_string (value, NULL), "upload");
-      else if (g_str_equal (key, "Uri") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        set_string (&self->uri, value), name_changed = TRUE;
-      else if (g_str_equal (key, "Destination") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        set_string (&self->destination, value), name_changed = TRUE;
-      else if (g_str_equal (key, "Session") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        set_string (&self->session, value);
-      else if (g_str_equal (key, "Identifier") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        set_string (&self->identifier, value);
-      else if (g_str_equal (key, "Error") && g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-        set_string (&self->error, value);
-      else if (g_str_equal (key, "BytesDone") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-        self->done = g_variant_get_uint64 (value);
-      else if (g_str_equal (key, "BytesSent") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-        self->sent = g_variant_get_uint64 (value);
-      else if (g_str_equal (key, "BytesTotal") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-        self->total = g_variant_get_uint64 (value);
-      else if (g_str_equal (key, "Rate") && g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
-        self->rate = g_variant_get_uint64 (value);
-      else if (g_str_equal (key, "EarliestBegin") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
-        self->earliest_begin = g_variant_get_int64 (value);
-      else if (g_str_equal (key, "RetryAt") && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
-        self->retry_at = g_variant_get_int64 (value);
-
-      g_variant_unref (value);
+      self->reasons = ferry_wait_reasons_from_strv (ferry_transfer_get_wait_reasons (transfer));
+      state_changed = TRUE;
+    }
+  else if (pspec == pspec_uri || pspec == pspec_destination)
+    update_name (self);
+  else if (pspec == pspec_id)
+    self->id = ferry_transfer_get_id (transfer);
+  else if (pspec == pspec_rate || pspec == pspec_bytes_done)
+    {
+      if (ferry_transfer_get_state (transfer) == FERRY_TRANSFER_STATE_RUNNING)
+        record_rate (self, ferry_transfer_get_rate (transfer));
     }
 
-  if (name_changed || self->name == NULL)
-    update_name (self);
-
-  return state_changed;
+  if (self->notify != NULL)
+    self->notify (self, state_changed, self->notify_data);
 }
 
 FerryTransferItem *
-ferry_transfer_item_new (GDBusConnection *connection,
-                         const char      *object_path,
-                         GVariant        *properties)
+ferry_transfer_item_new (FerryTransfer          *transfer,
+                         FerryTransferItemNotify notify,
+                         gpointer                user_data)
 {
   FerryTransferItem *self = g_object_new (FERRY_TYPE_TRANSFER_ITEM, NULL);
 
-  self->connection = g_object_ref (connection);
-  self->object_path = g_strdup (object_path);
-  ferry_transfer_item_update (self, properties);
+  if (pspec_state == NULL)
+    find_pspecs ();
+  self->transfer = g_object_ref (transfer);
+  self->notify = notify;
+  self->notify_data = user_data;
+  self->id = ferry_transfer_get_id (transfer);
+  self->reasons = ferry_wait_reasons_from_strv (ferry_transfer_get_wait_reasons (transfer));
+  update_name (self);
+  g_signal_connect (transfer, "notify", G_CALLBACK (on_notify), self);
   return self;
+}
+
+FerryTransfer *
+ferry_transfer_item_get_transfer (FerryTransferItem *self)
+{
+  return self->transfer;
+}
+
+void
+ferry_transfer_item_detach (FerryTransferItem *self)
+{
+  self->notify = NULL;
+  self->notify_data = NULL;
 }
 
 const char *
 ferry_transfer_item_get_object_path (FerryTransferItem *self)
 {
-  return self->object_path;
+  return ferry_transfer_get_object_path (self->transfer);
 }
 
 guint64
@@ -212,64 +198,75 @@ ferry_transfer_item_get_id (FerryTransferItem *self)
   return self->id;
 }
 
+/* The library's states are the service's, in the same order. */
+G_STATIC_ASSERT ((int) FERRY_TRANSFER_STATE_CANCELED == (int) FERRY_STATE_CANCELED);
+G_STATIC_ASSERT ((int) FERRY_TRANSFER_STATE_PAUSED == (int) FERRY_STATE_PAUSED);
+
 FerryState
 ferry_transfer_item_get_state (FerryTransferItem *self)
 {
-  return self->state;
+  return (FerryState) ferry_transfer_get_state (self->transfer);
 }
 
 FerryWaitReasons
 ferry_transfer_item_get_wait_reasons (FerryTransferItem *self)
 {
-  return self->state == FERRY_STATE_WAITING ? self->reasons : FERRY_WAIT_NONE;
+  return ferry_transfer_item_get_state (self) == FERRY_STATE_WAITING ? self->reasons
+                                                                     : FERRY_WAIT_NONE;
 }
 
 gboolean
 ferry_transfer_item_is_upload (FerryTransferItem *self)
 {
-  return self->upload;
+  return ferry_transfer_get_kind (self->transfer) == FERRY_TRANSFER_KIND_UPLOAD;
+}
+
+static const char *
+or_empty (const char *s)
+{
+  return s != NULL ? s : "";
 }
 
 const char *
 ferry_transfer_item_get_uri (FerryTransferItem *self)
 {
-  return self->uri ? self->uri : "";
+  return or_empty (ferry_transfer_get_uri (self->transfer));
 }
 
 const char *
 ferry_transfer_item_get_destination (FerryTransferItem *self)
 {
-  return self->destination ? self->destination : "";
+  return or_empty (ferry_transfer_get_destination (self->transfer));
 }
 
 const char *
 ferry_transfer_item_get_session (FerryTransferItem *self)
 {
-  return self->session ? self->session : "";
+  return or_empty (ferry_transfer_get_session (self->transfer));
 }
 
 const char *
 ferry_transfer_item_get_identifier (FerryTransferItem *self)
 {
-  return self->identifier ? self->identifier : "";
+  return or_empty (ferry_transfer_get_identifier (self->transfer));
 }
 
 const char *
 ferry_transfer_item_get_error (FerryTransferItem *self)
 {
-  return self->error ? self->error : "";
+  return or_empty (ferry_transfer_get_error (self->transfer));
 }
 
 gint64
 ferry_transfer_item_get_earliest_begin (FerryTransferItem *self)
 {
-  return self->earliest_begin;
+  return ferry_transfer_get_earliest_begin (self->transfer);
 }
 
 gint64
 ferry_transfer_item_get_retry_at (FerryTransferItem *self)
 {
-  return self->retry_at;
+  return ferry_transfer_get_retry_at (self->transfer);
 }
 
 const char *
@@ -290,25 +287,30 @@ ferry_transfer_item_dup_host (FerryTransferItem *self)
 guint64
 ferry_transfer_item_get_bytes_done (FerryTransferItem *self)
 {
-  return self->done;
+  return ferry_transfer_get_bytes_done (self->transfer);
 }
 
 guint64
 ferry_transfer_item_get_bytes_sent (FerryTransferItem *self)
 {
-  return self->state == FERRY_STATE_RUNNING ? MAX (self->sent, self->done) : self->done;
+  return ferry_transfer_item_get_state (self) == FERRY_STATE_RUNNING
+           ? ferry_transfer_get_bytes_sent (self->transfer)
+           : ferry_transfer_get_bytes_done (self->transfer);
 }
 
 guint64
 ferry_transfer_item_get_bytes_total (FerryTransferItem *self)
 {
-  return self->total;
+  return ferry_transfer_get_bytes_total (self->transfer);
 }
 
 guint64
 ferry_transfer_item_get_rate (FerryTransferItem *self)
 {
-  return self->state == FERRY_STATE_RUNNING ? self->rate : 0;
+  /* Settled values (paused, completed…) show no speed, whatever the last progress said. */
+  return ferry_transfer_item_get_state (self) == FERRY_STATE_RUNNING
+           ? ferry_transfer_get_rate (self->transfer)
+           : 0;
 }
 
 static void
@@ -370,27 +372,61 @@ ferry_transfer_item_get_rate_history (FerryTransferItem *self,
   return n;
 }
 
-gboolean
-ferry_transfer_item_set_progress (FerryTransferItem *self,
-                                  guint64            done,
-                                  guint64            total,
-                                  guint64            rate)
-{
-  if (done == self->done && rate == self->rate && (total == 0 || total == self->total))
-    return FALSE;
-
-  self->done = done;
-  if (total != 0)
-    self->total = total;
-  self->rate = rate;
-  record_rate (self, rate);
-  return TRUE;
-}
-
 void
 ferry_transfer_item_emit_changed (FerryTransferItem *self)
 {
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+on_call_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerryTransfer *transfer = FERRY_TRANSFER (source);
+  const char *method = g_task_get_task_data (task);
+  GError *error = NULL;
+  gboolean ok;
+
+  if (g_str_equal (method, "Pause"))
+    ok = ferry_transfer_pause_finish (transfer, result, &error);
+  else if (g_str_equal (method, "Resume"))
+    ok = ferry_transfer_resume_finish (transfer, result, &error);
+  else if (g_str_equal (method, "Cancel"))
+    ok = ferry_transfer_cancel_finish (transfer, result, &error);
+  else if (g_str_equal (method, "Remove"))
+    ok = ferry_transfer_remove_finish (transfer, result, &error);
+  else
+    ok = ferry_transfer_update_finish (transfer, result, &error);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* The options of Transfer1.Update the app sends, as libferry's request. */
+static FerryRequest *
+update_request (GVariant *options)
+{
+  FerryRequest *request = ferry_request_new ();
+  gint64 begin;
+  gboolean metered, discretionary;
+  int priority;
+  guint64 rate_limit;
+
+  if (g_variant_lookup (options, "earliest-begin", "x", &begin))
+    ferry_request_set_earliest_begin (request, begin);
+  if (g_variant_lookup (options, "allow-metered", "b", &metered))
+    ferry_request_set_allow_metered (request, metered);
+  if (g_variant_lookup (options, "discretionary", "b", &discretionary))
+    ferry_request_set_discretionary (request, discretionary);
+  if (g_variant_lookup (options, "priority", "i", &priority))
+    ferry_request_set_priority (request, priority);
+  if (g_variant_lookup (options, "rate-limit", "t", &rate_limit))
+    ferry_request_set_rate_limit (request, rate_limit);
+  return request;
 }
 
 void
@@ -400,9 +436,51 @@ ferry_transfer_item_call (FerryTransferItem  *self,
                           GAsyncReadyCallback callback,
                           gpointer            user_data)
 {
-  g_dbus_connection_call (self->connection, FERRY_DAEMON_ID, self->object_path,
-                          "io.github.ferryhq.Ferry.Transfer1", method, parameters, NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, callback, user_data);
+  g_autoptr(GVariant) sunk = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
+  GTask *task = g_task_new (self, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, ferry_transfer_item_call);
+  g_task_set_task_data (task, g_strdup (method), g_free);
+
+  if (g_str_equal (method, "Pause"))
+    ferry_transfer_pause_async (self->transfer, NULL, on_call_done, task);
+  else if (g_str_equal (method, "Resume"))
+    ferry_transfer_resume_async (self->transfer, NULL, on_call_done, task);
+  else if (g_str_equal (method, "Cancel"))
+    ferry_transfer_cancel_async (self->transfer, NULL, on_call_done, task);
+  else if (g_str_equal (method, "Remove"))
+    {
+      gboolean delete_data = FALSE;
+
+      if (sunk != NULL && g_variant_is_of_type (sunk, G_VARIANT_TYPE ("(b)")))
+        g_variant_get (sunk, "(b)", &delete_data);
+      ferry_transfer_remove_async (self->transfer, delete_data, NULL, on_call_done, task);
+    }
+  else if (g_str_equal (method, "Update") && sunk != NULL &&
+           g_variant_is_of_type (sunk, G_VARIANT_TYPE ("(a{sv})")))
+    {
+      g_autoptr(GVariant) options = g_variant_get_child_value (sunk, 0);
+      g_autoptr(FerryRequest) changes = update_request (options);
+      const char *uri = NULL;
+
+      g_variant_lookup (options, "uri", "&s", &uri);
+      ferry_transfer_update_async (self->transfer, uri, changes, NULL, on_call_done, task);
+    }
+  else
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               "No such transfer method: %s", method);
+      g_object_unref (task);
+    }
+}
+
+gboolean
+ferry_transfer_item_call_finish (FerryTransferItem  *self,
+                                 GAsyncResult       *result,
+                                 GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 gboolean
@@ -417,72 +495,4 @@ ferry_transfer_item_set_hidden (FerryTransferItem *self,
 {
   self->hidden = hidden;
   g_signal_emit (self, signals[CHANGED], 0);
-}
-
-/* Returns TRUE when State changed. */
-static gboolean
-apply_summary (FerryTransferItem *self,
-               GVariant          *summary)
-{
-  const char *path, *kind, *uri, *destination, *session, *identifier, *state, *error;
-  g_autofree const char **reasons = NULL;
-  guint64 id, done, total, rate;
-  gint64 earliest_begin, retry_at, created_at, finished_at;
-  guint http_status;
-  gboolean allow_metered, resumable;
-  FerryState new_state = self->state;
-  gboolean state_changed;
-
-  g_variant_get (summary, "(&ot&s&s&s&s&s&s^a&stttxxxxu&sbb)", &path, &id, &kind, &uri,
-                 &destination, &session, &identifier, &state, &reasons, &done, &total, &rate,
-                 &earliest_begin, &retry_at, &created_at, &finished_at, &http_status, &error,
-                 &allow_metered, &resumable);
-
-  ferry_state_from_string (state, &new_state);
-  state_changed = new_state != self->state;
-  self->id = id;
-  self->state = new_state;
-  self->reasons = ferry_wait_reasons_from_strv (reasons);
-  self->upload = g_str_equal (kind, "upload");
-  g_free (self->uri);
-  self->uri = g_strdup (uri);
-  g_free (self->destination);
-  self->destination = g_strdup (destination);
-  g_free (self->session);
-  self->session = g_strdup (session);
-  g_free (self->identifier);
-  self->identifier = g_strdup (identifier);
-  g_free (self->error);
-  self->error = g_strdup (error);
-  self->done = done;
-  self->total = total;
-  self->rate = rate;
-  self->earliest_begin = earliest_begin;
-  self->retry_at = retry_at;
-  update_name (self);
-  return state_changed;
-}
-
-FerryTransferItem *
-ferry_transfer_item_new_from_summary (GDBusConnection *connection,
-                                      GVariant        *summary)
-{
-  FerryTransferItem *self = g_object_new (FERRY_TYPE_TRANSFER_ITEM, NULL);
-  const char *path;
-
-  g_variant_get_child (summary, 0, "&o", &path);
-  self->connection = g_object_ref (connection);
-  self->object_path = g_strdup (path);
-  apply_summary (self, summary);
-  return self;
-}
-
-gboolean
-ferry_transfer_item_set_summary (FerryTransferItem *self,
-                                 GVariant          *summary)
-{
-  gboolean state_changed = apply_summary (self, summary);
-
-  g_signal_emit (self, signals[CHANGED], 0);
-  return state_changed;
 }

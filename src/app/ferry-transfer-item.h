@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include <ferry.h>
+
 #include "ferry-types.h"
 
 G_BEGIN_DECLS
@@ -14,21 +16,19 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryTransferItem, ferry_transfer_item, FERRY, TRANSFER_ITEM, GObject)
 
-/* @properties: the Transfer1 properties, a{sv}, as GetManagedObjects gives them. */
-FerryTransferItem *ferry_transfer_item_new (GDBusConnection *connection,
-                                            const char      *object_path,
-                                            GVariant        *properties);
-/* @summary: one element of Manager1.GetTransfers, (otssssssastttxxxxusbb). */
-FerryTransferItem *ferry_transfer_item_new_from_summary (GDBusConnection *connection,
-                                                         GVariant        *summary);
-/* TRUE when the State changed. */
-gboolean           ferry_transfer_item_set_summary (FerryTransferItem *self,
-                                                    GVariant          *summary);
+/* Called when @item's transfer changed: @state_changed for its State (shown at once), else
+ * its bytes or rate (the client batches redraws). */
+typedef void (*FerryTransferItemNotify) (FerryTransferItem *item,
+                                         gboolean           state_changed,
+                                         gpointer           user_data);
 
-/* Applies changed properties (a{sv}); returns TRUE when State changed. "changed" is not
- * emitted: the client decides when rows redraw. */
-gboolean           ferry_transfer_item_update (FerryTransferItem *self,
-                                               GVariant          *changed);
+/* A row's view of libferry's @transfer; @notify may be NULL. */
+FerryTransferItem *ferry_transfer_item_new (FerryTransfer          *transfer,
+                                            FerryTransferItemNotify notify,
+                                            gpointer                user_data);
+FerryTransfer     *ferry_transfer_item_get_transfer (FerryTransferItem *self);
+/* Stops calling the notify function (the client went away). */
+void               ferry_transfer_item_detach (FerryTransferItem *self);
 
 const char        *ferry_transfer_item_get_object_path (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_id (FerryTransferItem *self);
@@ -52,12 +52,6 @@ guint64            ferry_transfer_item_get_bytes_sent (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_bytes_total (FerryTransferItem *self);
 guint64            ferry_transfer_item_get_rate (FerryTransferItem *self);
 
-/* Live values from the service's batched Progress signal. Returns whether anything changed;
- * "changed" is not emitted: the client batches that (ferry_transfer_item_emit_changed). */
-gboolean           ferry_transfer_item_set_progress (FerryTransferItem *self,
-                                                     guint64            done,
-                                                     guint64            total,
-                                                     guint64            rate);
 void               ferry_transfer_item_emit_changed (FerryTransferItem *self);
 
 /* Seconds of rate the speed graph shows. */
@@ -67,12 +61,16 @@ void               ferry_transfer_item_emit_changed (FerryTransferItem *self);
 guint              ferry_transfer_item_get_rate_history (FerryTransferItem *self,
                                                          guint64           *samples);
 
-/* Calls a Transfer1 method (Pause, Resume, Cancel, Remove…) on the service. */
+/* Calls a Transfer1 method (Pause, Resume, Cancel, Remove with "(b)", Update with
+ * "(a{sv})") through libferry; finish with ferry_transfer_item_call_finish(). */
 void               ferry_transfer_item_call (FerryTransferItem  *self,
                                              const char         *method,
                                              GVariant           *parameters,
                                              GAsyncReadyCallback callback,
                                              gpointer            user_data);
+gboolean           ferry_transfer_item_call_finish (FerryTransferItem  *self,
+                                                    GAsyncResult       *result,
+                                                    GError            **error);
 
 /* Hidden while a removal can still be undone. */
 gboolean           ferry_transfer_item_get_hidden (FerryTransferItem *self);

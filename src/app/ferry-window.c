@@ -648,10 +648,8 @@ on_removed (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
-                                                             &error);
 
-  if (reply == NULL)
+  if (!ferry_transfer_item_call_finish (FERRY_TRANSFER_ITEM (source), result, &error))
     g_warning ("Could not remove a transfer: %s", error->message);
 }
 

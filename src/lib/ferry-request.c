@@ -360,6 +360,9 @@ protocol_name (FerryUploadProtocol protocol)
 }
 
 /* The options that Update takes, shared with AddDownload and AddUpload. */
+static void fill_add_details (FerryRequest *self,
+                              GVariantDict *dict);
+
 void
 _ferry_request_fill_update (FerryRequest *self,
                             GVariantDict *dict)
@@ -424,6 +427,85 @@ _ferry_request_fill_options (FerryRequest      *self,
         g_variant_dict_insert (dict, "form-field", "s", self->form_field);
       fill_upload_details (self, dict);
     }
+
+  fill_add_details (self, dict);
+}
+
+/* -- For adds: the session and the service's word at the end ------------------------------ */
+
+/* Kept as object data, not fields: read only when an add's options are filled. */
+#define SESSION_KEY "ferry-request-session"
+#define NOTIFY_KEY "ferry-request-notify"
+
+/**
+ * ferry_request_set_session:
+ * @self: a request
+ * @session_id: (nullable): the session to add the transfer to, or %NULL
+ *
+ * For a session that follows every transfer (made with "" as its id, as a transfer
+ * manager's is), the session the transfer is added to, usually an application id. A named
+ * session always adds to itself, and the service fixes the session of a sandboxed caller
+ * whatever is asked.
+ *
+ * Since: 0.1
+ */
+void
+ferry_request_set_session (FerryRequest *self,
+                           const char   *session_id)
+{
+  g_return_if_fail (FERRY_IS_REQUEST (self));
+
+  g_object_set_data_full (G_OBJECT (self), SESSION_KEY, g_strdup (session_id), g_free);
+}
+
+/**
+ * ferry_request_get_session:
+ * @self: a request
+ *
+ * Returns: (nullable): the session set with ferry_request_set_session()
+ *
+ * Since: 0.1
+ */
+const char *
+ferry_request_get_session (FerryRequest *self)
+{
+  g_return_val_if_fail (FERRY_IS_REQUEST (self), NULL);
+
+  return g_object_get_data (G_OBJECT (self), SESSION_KEY);
+}
+
+/**
+ * ferry_request_set_notify:
+ * @self: a request
+ * @notify: whether the service activates the app's `transfers-finished` action
+ *
+ * Whether the service starts the app (D-Bus activation), or tells the running one, through
+ * its `transfers-finished` action when the transfer ends. ferry_session_bind_application()
+ * asks so for every ferry_session_download_async() and ferry_session_upload_async(); an app
+ * that adds with ferry_session_add_download_async() and handles the action itself asks
+ * here.
+ *
+ * Since: 0.1
+ */
+void
+ferry_request_set_notify (FerryRequest *self,
+                          gboolean      notify)
+{
+  g_return_if_fail (FERRY_IS_REQUEST (self));
+
+  g_object_set_data (G_OBJECT (self), NOTIFY_KEY, GINT_TO_POINTER (notify ? 1 : 0));
+}
+
+static void
+fill_add_details (FerryRequest *self,
+                  GVariantDict *dict)
+{
+  const char *session = g_object_get_data (G_OBJECT (self), SESSION_KEY);
+
+  if (session != NULL)
+    g_variant_dict_insert (dict, "session", "s", session);
+  if (g_object_get_data (G_OBJECT (self), NOTIFY_KEY) != NULL)
+    g_variant_dict_insert (dict, "notify", "b", TRUE);
 }
 
 /* -- The resumable upload draft's version ------------------------------------------------- */

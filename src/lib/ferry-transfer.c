@@ -583,6 +583,10 @@ _ferry_transfer_set_progress (FerryTransfer *self,
                               guint64        total,
                               guint64        rate)
 {
+  /* Progress comes four times a second for every running transfer, mostly unchanged for
+   * stalled ones: no notification machinery for those. */
+  if (done == self->bytes_done && total == self->bytes_total && rate == self->rate)
+    return;
   g_object_freeze_notify (G_OBJECT (self));
   set_bytes_done (self, done);
   SET_NUMBER (self, bytes_total, total, PROP_BYTES_TOTAL);

@@ -74,5 +74,13 @@ void               ferry_request_set_form_field     (FerryRequest        *self,
 FERRY_AVAILABLE_IN_0_1
 void               ferry_request_set_interop_version (FerryRequest       *self,
                                                       guint               version);
+FERRY_AVAILABLE_IN_0_1
+void               ferry_request_set_session        (FerryRequest        *self,
+                                                     const char          *session_id);
+FERRY_AVAILABLE_IN_0_1
+const char        *ferry_request_get_session        (FerryRequest        *self);
+FERRY_AVAILABLE_IN_0_1
+void               ferry_request_set_notify         (FerryRequest        *self,
+                                                     gboolean             notify);
 
 G_END_DECLS
