@@ -162,7 +162,8 @@ async function onDownload (item) {
       if (match) {
         const offers = (await loadOffers()).filter((o) => o.transfer !== match.id);
         offers.push({ download: item.id, held, url: item.url, transfer: match.id,
-                      name: filename, size, done: match.bytes_done });
+                      name: filename, size, done: match.bytes_done,
+                      referrer: item.referrer, storeId: item.cookieStoreId });
         await saveOffers(offers);
         await notify(`Ferry holds ${filename} already: open this menu to continue it`);
         api.action.openPopup?.().catch(() => {});
@@ -209,7 +210,11 @@ api.runtime.onMessage.addListener((message, sender, respond) => {
       const [now] = await api.downloads.search({ id: offer.download });
       if (now?.state === 'complete')
         throw new Error('The browser has finished this download itself');
-      await askFerry({ type: 'continue', transfer: offer.transfer, url: offer.url });
+      // The fresh link comes with the cookies the browser holds for it now: an expired
+      // session's cookie would only be refused again.
+      const fresh = await requestFor(offer.url, offer.referrer, undefined, offer.storeId);
+      await askFerry({ ...fresh, type: 'continue', transfer: offer.transfer,
+                       filename: undefined });
       await dropBrowserDownload(offer.download);
     } else if (message.type === 'keep') {
       if (offer.held)

@@ -177,25 +177,16 @@ host_of (const char *url)
   return g_strdup (uri != NULL && g_uri_get_host (uri) != NULL ? g_uri_get_host (uri) : "?");
 }
 
-static gboolean
-handle_add (Host        *host,
-            JsonObject  *request,
-            JsonBuilder *answer,
-            GError     **error)
+/* The request headers the browser gave with a link: its cookies for it, the page it came
+ * from and its user agent. An empty a{ss} when it gave none. */
+static GVariant *
+browser_headers (JsonObject *request,
+                 GError    **error)
 {
-  const char *url, *filename, *referrer, *user_agent, *cookies, *identifier;
-  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   g_auto(GVariantBuilder) headers = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
-  g_autoptr(FerryTransfer1) transfer = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *origin = NULL;
+  const char *referrer, *user_agent, *cookies;
 
-  if (!ferry_browser_get_string (request, "url", TRUE, FERRY_BROWSER_MAX_URI, &url, error) ||
-      !ferry_browser_check_uri ("url", url, error) ||
-      !ferry_browser_get_string (request, "filename", FALSE, 255, &filename, error) ||
-      (filename != NULL && *filename != '\0' &&
-       !ferry_browser_check_filename (filename, error)) ||
-      !ferry_browser_get_string (request, "referrer", FALSE, FERRY_BROWSER_MAX_URI,
+  if (!ferry_browser_get_string (request, "referrer", FALSE, FERRY_BROWSER_MAX_URI,
                                  &referrer, error) ||
       (referrer != NULL && *referrer != '\0' &&
        !ferry_browser_check_uri ("referrer", referrer, error)) ||
@@ -205,12 +196,8 @@ handle_add (Host        *host,
                                                                 error)) ||
       !ferry_browser_get_string (request, "cookies", FALSE, FERRY_BROWSER_MAX_COOKIES,
                                  &cookies, error) ||
-      (cookies != NULL && !ferry_browser_check_header_value ("cookies", cookies, error)) ||
-      !ferry_browser_get_string (request, "identifier", FALSE, 256, &identifier, error))
-    return FALSE;
-
-  if (!connect_daemon (host, error))
-    return FALSE;
+      (cookies != NULL && !ferry_browser_check_header_value ("cookies", cookies, error)))
+    return NULL;
 
   if (cookies != NULL && *cookies != '\0')
     g_variant_builder_add (&headers, "{ss}", "Cookie", cookies);
@@ -218,9 +205,36 @@ handle_add (Host        *host,
     g_variant_builder_add (&headers, "{ss}", "Referer", referrer);
   if (user_agent != NULL && *user_agent != '\0')
     g_variant_builder_add (&headers, "{ss}", "User-Agent", user_agent);
+  return g_variant_ref_sink (g_variant_builder_end (&headers));
+}
+
+static gboolean
+handle_add (Host        *host,
+            JsonObject  *request,
+            JsonBuilder *answer,
+            GError     **error)
+{
+  const char *url, *filename, *identifier;
+  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr(GVariant) headers = NULL;
+  g_autoptr(FerryTransfer1) transfer = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *origin = NULL;
+
+  if (!ferry_browser_get_string (request, "url", TRUE, FERRY_BROWSER_MAX_URI, &url, error) ||
+      !ferry_browser_check_uri ("url", url, error) ||
+      !ferry_browser_get_string (request, "filename", FALSE, 255, &filename, error) ||
+      (filename != NULL && *filename != '\0' &&
+       !ferry_browser_check_filename (filename, error)) ||
+      (headers = browser_headers (request, error)) == NULL ||
+      !ferry_browser_get_string (request, "identifier", FALSE, 256, &identifier, error))
+    return FALSE;
+
+  if (!connect_daemon (host, error))
+    return FALSE;
 
   g_variant_builder_add (&options, "{sv}", "session", g_variant_new_string (BROWSER_SESSION));
-  g_variant_builder_add (&options, "{sv}", "headers", g_variant_builder_end (&headers));
+  g_variant_builder_add (&options, "{sv}", "headers", headers);
   if (filename != NULL && *filename != '\0')
     g_variant_builder_add (&options, "{sv}", "filename", g_variant_new_string (filename));
   if (identifier != NULL && *identifier != '\0')
@@ -342,8 +356,8 @@ handle_find (Host        *host,
   return TRUE;
 }
 
-/* Swaps an expired link for the page's fresh one; ferryd keeps the bytes when the
- * validator says it is the same file. */
+/* Swaps an expired link for the page's fresh one, with the browser's headers for it;
+ * ferryd keeps the bytes when the validator says it is the same file. */
 static gboolean
 handle_continue (Host        *host,
                  JsonObject  *request,
@@ -352,16 +366,21 @@ handle_continue (Host        *host,
 {
   g_autoptr(FerryTransfer1) transfer = NULL;
   g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr(GVariant) headers = NULL;
   const char *url;
 
   if (!ferry_browser_get_string (request, "url", TRUE, FERRY_BROWSER_MAX_URI, &url, error) ||
-      !ferry_browser_check_uri ("url", url, error))
+      !ferry_browser_check_uri ("url", url, error) ||
+      (headers = browser_headers (request, error)) == NULL)
     return FALSE;
   transfer = own_transfer (host, request, error);
   if (transfer == NULL)
     return FALSE;
 
   g_variant_builder_add (&options, "{sv}", "uri", g_variant_new_string (url));
+  /* The page's cookies now, not those of the session the expired link belonged to. */
+  if (g_variant_n_children (headers) > 0)
+    g_variant_builder_add (&options, "{sv}", "headers", headers);
   /* Resume also ends a retry backoff: the fresh link is tried now. */
   if (!ferry_transfer1_call_update_sync (transfer, g_variant_builder_end (&options), NULL,
                                          error) ||
