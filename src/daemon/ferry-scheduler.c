@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "ferry-download.h"
+#include "ferry-error.h"
 #include "ferry-folder.h"
 #include "ferry-http.h"
 #include "ferry-origins.h"
@@ -1449,22 +1450,125 @@ ferry_scheduler_remove (FerryScheduler *self,
   return TRUE;
 }
 
-void
-ferry_scheduler_restart (FerryScheduler *self,
-                         FerryTransfer  *transfer)
+static gboolean
+is_unfinished (FerryState state)
 {
-  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+  return !ferry_state_is_terminal (state);
+}
 
-  if (ferry_transfer_get_engine (transfer) != NULL)
-    stop (self, transfer);
-  queue_plan (self);
+static gboolean
+is_paused (FerryState state)
+{
+  return state == FERRY_STATE_PAUSED;
+}
+
+static void
+apply_to_all (FerryScheduler *self,
+              GPtrArray      *transfers,
+              gboolean      (*applies) (FerryState state),
+              gboolean      (*operation) (FerryScheduler *self,
+                                          FerryTransfer  *transfer,
+                                          GError        **error))
+{
+  gboolean batch = ferry_store_begin (self->store, NULL);
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (transfers, i);
+
+      if (applies (ferry_transfer_get_state (t)))
+        operation (self, t, NULL);
+    }
+
+  if (batch)
+    ferry_store_commit (self->store, NULL);
 }
 
 void
-ferry_scheduler_replan (FerryScheduler *self)
+ferry_scheduler_pause_all (FerryScheduler *self,
+                           GPtrArray      *transfers)
 {
   g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  apply_to_all (self, transfers, is_unfinished, ferry_scheduler_pause);
+}
+
+void
+ferry_scheduler_resume_all (FerryScheduler *self,
+                            GPtrArray      *transfers)
+{
+  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  apply_to_all (self, transfers, is_paused, ferry_scheduler_resume);
+}
+
+gboolean
+ferry_scheduler_update (FerryScheduler *self,
+                        FerryTransfer  *transfer,
+                        FerryRecord    *changes,
+                        gboolean        uri_named,
+                        gboolean        headers_named,
+                        GError        **error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+  gboolean uri_changed;
+  gboolean restart;
+
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
+
+  if (r->state == FERRY_STATE_COMPLETED)
+    {
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                           "This transfer has already completed");
+      return FALSE;
+    }
+
+  uri_changed = g_strcmp0 (changes->uri, r->uri) != 0;
+  if (uri_changed)
+    {
+      /* The bytes stay; the validator decides at the next response whether they may. */
+      g_free (r->uri);
+      r->uri = g_steal_pointer (&changes->uri);
+      g_clear_pointer (&r->final_uri, g_free);
+    }
+  if (uri_named)
+    {
+      /* The same address again: where it redirected before may have expired, so it is
+       * asked afresh; a wait for a new link ends. */
+      uri_changed = uri_changed || r->final_uri != NULL;
+      g_clear_pointer (&r->final_uri, g_free);
+      if (r->state == FERRY_STATE_WAITING &&
+          (r->wait_reasons & (FERRY_WAIT_LINK_EXPIRED | FERRY_WAIT_RETRY)))
+        {
+          r->state = FERRY_STATE_QUEUED;
+          r->wait_reasons = FERRY_WAIT_NONE;
+          r->retry_at = 0;
+        }
+    }
+  r->allow_metered = changes->allow_metered;
+  r->discretionary = changes->discretionary;
+  r->earliest_begin = changes->earliest_begin;
+  r->priority = changes->priority;
+  /* A running attempt keeps the address, headers and limit it started with: restart it. */
+  restart = uri_changed || changes->rate_limit != r->rate_limit;
+  r->rate_limit = changes->rate_limit;
+  if (headers_named)
+    {
+      /* The whole set is replaced: how a client gives credentials again (they leave the
+       * store when a transfer ends) or fresh cookies with a fresh link. */
+      g_clear_pointer (&r->headers, g_variant_unref);
+      if (changes->headers != NULL && g_variant_n_children (changes->headers) > 0)
+        r->headers = g_variant_ref (changes->headers);
+      restart = TRUE;
+    }
+
+  if (!ferry_transfer_save (transfer, error))
+    return FALSE;
+
+  if (restart && ferry_transfer_get_engine (transfer) != NULL)
+    stop (self, transfer);
   queue_plan (self);
+  return TRUE;
 }
 
 void

@@ -613,30 +613,16 @@ handle_get_transfers_page (FerryManager1         *manager,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-static gboolean
-is_unfinished (FerryState state)
-{
-  return !ferry_state_is_terminal (state);
-}
-
-static gboolean
-is_paused (FerryState state)
-{
-  return state == FERRY_STATE_PAUSED;
-}
-
 /* PauseAll and ResumeAll: @operation on every transfer the caller may act on (a sandboxed app
- * its own only) in a state @applies to, in one transaction (one sync to disk, not one per
- * transfer). FALSE once @invocation is answered with an error. */
+ * its own only). FALSE once @invocation is answered with an error. */
 static gboolean
 apply_to_all (FerryService          *self,
               GDBusMethodInvocation *invocation,
-              gboolean             (*applies) (FerryState state),
-              TransferOperation      operation)
+              void                 (*operation) (FerryScheduler *scheduler,
+                                                 GPtrArray      *transfers))
 {
   g_autoptr(GPtrArray) all = NULL;
   const char *confinement;
-  gboolean batch;
 
   _ferry_service_touch (self);
 
@@ -645,17 +631,7 @@ apply_to_all (FerryService          *self,
     return FALSE;
 
   all = session_transfers (self, confinement);
-  batch = ferry_store_begin (self->store, NULL);
-  for (guint i = 0; i < all->len; i++)
-    {
-      FerryTransfer *t = g_ptr_array_index (all, i);
-
-      if (applies (ferry_transfer_get_state (t)))
-        operation (self->scheduler, t, NULL);
-    }
-
-  if (batch)
-    ferry_store_commit (self->store, NULL);
+  operation (self->scheduler, all);
   return TRUE;
 }
 
@@ -664,7 +640,7 @@ handle_pause_all (FerryManager1         *manager,
                   GDBusMethodInvocation *invocation,
                   FerryService          *self)
 {
-  if (apply_to_all (self, invocation, is_unfinished, ferry_scheduler_pause))
+  if (apply_to_all (self, invocation, ferry_scheduler_pause_all))
     ferry_manager1_complete_pause_all (manager, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -674,7 +650,7 @@ handle_resume_all (FerryManager1         *manager,
                    GDBusMethodInvocation *invocation,
                    FerryService          *self)
 {
-  if (apply_to_all (self, invocation, is_paused, ferry_scheduler_resume))
+  if (apply_to_all (self, invocation, ferry_scheduler_resume_all))
     ferry_manager1_complete_resume_all (manager, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }

@@ -38,10 +38,6 @@ G_BEGIN_DECLS
 #define PAGE_MAX_TRANSFERS 5000
 #define PAGE_BYTES (4 * 1024 * 1024)
 
-/* Pause, Resume and Cancel, and PauseAll and ResumeAll through them. */
-typedef gboolean (*TransferOperation) (FerryScheduler *scheduler,
-                                       FerryTransfer  *transfer,
-                                       GError        **error);
 
 struct _FerryService
 {

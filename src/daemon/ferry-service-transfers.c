@@ -186,6 +186,10 @@ _ferry_service_transfer_for_node (FerryService *self,
   return g_hash_table_lookup (self->transfers, &id);
 }
 
+typedef gboolean (*TransferOperation) (FerryScheduler *scheduler,
+                                       FerryTransfer  *transfer,
+                                       GError        **error);
+
 /* Pause, Resume and Cancel: one scheduler operation, and its error if it refuses. */
 static void
 handle_operation (FerryService          *self,
@@ -231,8 +235,6 @@ handle_update (FerryService          *self,
   FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GVariant) new_uri = g_variant_lookup_value (options, "uri", G_VARIANT_TYPE_STRING);
   g_autoptr(GVariant) new_headers = NULL;
-  gboolean uri_changed;
-  gboolean restart;
 
   /* Validate on a copy of the fields Update may change; apply only if all are good. */
   scratch = ferry_record_new ();
@@ -250,63 +252,12 @@ handle_update (FerryService          *self,
       return;
     }
 
-  if (r->state == FERRY_STATE_COMPLETED)
-    {
-      g_dbus_method_invocation_return_error (invocation, FERRY_ERROR,
-                                             FERRY_ERROR_INVALID_ARGUMENT,
-                                             "This transfer has already completed");
-      return;
-    }
-
-  uri_changed = g_strcmp0 (scratch->uri, r->uri) != 0;
-  if (uri_changed)
-    {
-      /* The bytes stay; the validator decides at the next response whether they may. */
-      g_free (r->uri);
-      r->uri = g_steal_pointer (&scratch->uri);
-      g_clear_pointer (&r->final_uri, g_free);
-    }
-  if (new_uri != NULL)
-    {
-      /* The same address again: where it redirected before may have expired, so it is
-       * asked afresh; a wait for a new link ends. */
-      uri_changed = uri_changed || r->final_uri != NULL;
-      g_clear_pointer (&r->final_uri, g_free);
-      if (r->state == FERRY_STATE_WAITING &&
-          (r->wait_reasons & (FERRY_WAIT_LINK_EXPIRED | FERRY_WAIT_RETRY)))
-        {
-          r->state = FERRY_STATE_QUEUED;
-          r->wait_reasons = FERRY_WAIT_NONE;
-          r->retry_at = 0;
-        }
-    }
-  r->allow_metered = scratch->allow_metered;
-  r->discretionary = scratch->discretionary;
-  r->earliest_begin = scratch->earliest_begin;
-  r->priority = scratch->priority;
-  /* A running attempt keeps the address, headers and limit it started with: restart it. */
-  restart = uri_changed || scratch->rate_limit != r->rate_limit;
-  r->rate_limit = scratch->rate_limit;
-  if (new_headers != NULL)
-    {
-      /* The whole set is replaced: how a client gives credentials again (they leave the
-       * store when a transfer ends) or fresh cookies with a fresh link. */
-      g_clear_pointer (&r->headers, g_variant_unref);
-      if (g_variant_n_children (scratch->headers) > 0)
-        r->headers = g_variant_ref (scratch->headers);
-      restart = TRUE;
-    }
-
-  if (!ferry_transfer_save (transfer, &error))
+  if (!ferry_scheduler_update (self->scheduler, transfer, scratch, new_uri != NULL,
+                               new_headers != NULL, &error))
     {
       _ferry_service_return_error (invocation, error);
       return;
     }
-
-  if (restart)
-    ferry_scheduler_restart (self->scheduler, transfer);
-  else
-    ferry_scheduler_replan (self->scheduler);
 
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
