@@ -1,9 +1,10 @@
 /* ferry-service-private.h: what the files of FerryService share
  *
- * ferry-service.c is the core (the application's life cycle, the store, holds, who the
- * caller is); ferry-service-transfers.c serves the Transfer1 objects and the ObjectManager;
- * ferry-service-manager.c serves Manager1; ferry-service-relaunch.c tells apps that their
- * transfers ended.
+ * ferry-service.c is the core (the application's life cycle, the store, holds) and starts
+ * the others: ferry-service-manager.c serves Manager1, ferry-service-transfers.c the
+ * Transfer1 objects and the ObjectManager, ferry-service-relaunch.c tells apps that their
+ * transfers ended. ferry-service-callers.c is what all of them do with a caller. Each file
+ * calls only the ones after it in that order.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -67,7 +68,7 @@ struct _FerryService
   GHashTable *unreachable;    /* sessions whose app could not be activated: said once */
 };
 
-/* ferry-service.c */
+/* ferry-service-callers.c */
 char          *_ferry_service_identifier_key      (const FerryRecord     *r);
 void           _ferry_service_touch               (FerryService          *self);
 void           _ferry_service_return_error        (GDBusMethodInvocation *invocation,
@@ -92,6 +93,7 @@ void           _ferry_service_transfers_unregister (FerryService          *self,
 void           _ferry_service_track               (FerryService          *self,
                                                    FerryTransfer         *transfer,
                                                    gboolean               announce);
+GPtrArray     *_ferry_service_sorted_transfers    (FerryService          *self);
 FerryTransfer *_ferry_service_transfer_for_node   (FerryService          *self,
                                                    const char            *node);
 void           _ferry_service_count_in_session    (FerryService          *self,
@@ -103,7 +105,6 @@ void           _ferry_service_return_too_many     (GDBusMethodInvocation *invoca
 /* ferry-service-manager.c */
 void           _ferry_service_manager_init        (FerryService          *self);
 void           _ferry_service_manager_watch       (FerryService          *self);
-GPtrArray     *_ferry_service_sorted_transfers    (FerryService          *self);
 
 /* ferry-service-relaunch.c */
 void           _ferry_service_relaunch_watch      (FerryService          *self);

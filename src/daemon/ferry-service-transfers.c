@@ -430,6 +430,31 @@ static const GDBusSubtreeVTable subtree_vtable = {
   { 0 }
 };
 
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  guint64 ia = ferry_transfer_get_id (*(FerryTransfer **) a);
+  guint64 ib = ferry_transfer_get_id (*(FerryTransfer **) b);
+
+  return ia < ib ? -1 : (ia > ib ? 1 : 0);
+}
+
+GPtrArray *
+_ferry_service_sorted_transfers (FerryService *self)
+{
+  GPtrArray *all = g_ptr_array_sized_new (g_hash_table_size (self->transfers));
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->transfers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (all, value);
+
+  g_ptr_array_sort (all, compare_ids);
+  return all;
+}
+
 /* Each object's entry is serialised as soon as it is built, so the reply never exists as a
  * tree of hundreds of thousands of small values. */
 static void
