@@ -81,7 +81,11 @@ struct _FerryDownload
   GError *pending_error;       /* how the attempt ends, once the final checkpoint is done */
 };
 
-G_DEFINE_FINAL_TYPE (FerryDownload, ferry_download, G_TYPE_OBJECT)
+static void ferry_download_engine_init (FerryEngineInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FerryDownload, ferry_download, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (FERRY_TYPE_ENGINE,
+                                                      ferry_download_engine_init))
 
 static void send_request (FerryDownload *self);
 static void read_next (FerryDownload *self);
@@ -162,12 +166,12 @@ ferry_download_new (FerryTransfer *transfer,
   return self;
 }
 
-void
-ferry_download_set_rate_limiters (FerryDownload    *self,
+static void
+ferry_download_set_rate_limiters (FerryEngine      *engine,
                                   FerryRateLimiter *shared,
                                   FerryRateLimiter *own)
 {
-  g_return_if_fail (FERRY_IS_DOWNLOAD (self));
+  FerryDownload *self = FERRY_DOWNLOAD (engine);
 
   g_clear_pointer (&self->shared_limiter, ferry_rate_limiter_unref);
   g_clear_pointer (&self->own_limiter, ferry_rate_limiter_unref);
@@ -175,25 +179,22 @@ ferry_download_set_rate_limiters (FerryDownload    *self,
   self->own_limiter = own ? ferry_rate_limiter_ref (own) : NULL;
 }
 
-gint64
-ferry_download_get_retry_after (FerryDownload *self)
+static gint64
+ferry_download_get_retry_after (FerryEngine *engine)
 {
-  g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), -1);
-  return self->retry_after;
+  return FERRY_DOWNLOAD (engine)->retry_after;
 }
 
-guint64
-ferry_download_get_progress (FerryDownload *self)
+static guint64
+ferry_download_get_progress (FerryEngine *engine)
 {
-  g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), 0);
-  return self->progress;
+  return FERRY_DOWNLOAD (engine)->progress;
 }
 
-const char *
-ferry_download_get_unconfirmed (FerryDownload *self)
+static const char *
+ferry_download_get_unconfirmed (FerryEngine *engine)
 {
-  g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), NULL);
-  return self->unconfirmed;
+  return FERRY_DOWNLOAD (engine)->unconfirmed;
 }
 
 static guint64
@@ -1580,15 +1581,15 @@ on_cancelled (GCancellable *cancellable,
   g_cancellable_cancel (self->io_cancellable);
 }
 
-void
-ferry_download_run_async (FerryDownload      *self,
+static void
+ferry_download_run_async (FerryEngine        *engine,
                           GCancellable       *cancellable,
                           GAsyncReadyCallback callback,
                           gpointer            user_data)
 {
+  FerryDownload *self = FERRY_DOWNLOAD (engine);
   g_autoptr(GError) error = NULL;
 
-  g_return_if_fail (FERRY_IS_DOWNLOAD (self));
   g_return_if_fail (self->task == NULL);
 
   self->task = g_task_new (self, cancellable, callback, user_data);
@@ -1621,13 +1622,65 @@ ferry_download_run_async (FerryDownload      *self,
   send_request (self);
 }
 
-gboolean
-ferry_download_run_finish (FerryDownload *self,
-                           GAsyncResult  *result,
-                           GError       **error)
+static gboolean
+ferry_download_run_finish (FerryEngine  *engine,
+                           GAsyncResult *result,
+                           GError      **error)
 {
-  g_return_val_if_fail (FERRY_IS_DOWNLOAD (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The partial file, only in the folder pinned: a name in a folder put in its place is
+ * someone else's. */
+static void
+delete_partial (FerryRecord *r)
+{
+  if (r->directory != NULL && r->partial_name != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      int dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &error);
+
+      if (dir_fd < 0)
+        g_warning ("Could not delete the partial file %s: %s", r->partial_name,
+                   error->message);
+      else if (unlinkat (dir_fd, r->partial_name, 0) != 0 && errno != ENOENT)
+        g_warning ("Could not delete %s in %s: %s", r->partial_name, r->directory,
+                   g_strerror (errno));
+      if (dir_fd >= 0)
+        close (dir_fd);
+    }
+  g_clear_pointer (&r->partial_name, g_free);
+  ferry_record_reset_validators (r);
+}
+
+/* Bytes that a retry could continue from are kept; anything else is litter. */
+static void
+ferry_download_settle (FerryEngine *engine,
+                       FerryState   state)
+{
+  FerryRecord *r = FERRY_DOWNLOAD (engine)->record;
+
+  if (state != FERRY_STATE_COMPLETED && (!r->resumable || r->bytes_done == 0))
+    delete_partial (r);
+}
+
+static void
+ferry_download_discard (FerryEngine *engine)
+{
+  delete_partial (FERRY_DOWNLOAD (engine)->record);
+}
+
+static void
+ferry_download_engine_init (FerryEngineInterface *iface)
+{
+  iface->run_async = ferry_download_run_async;
+  iface->run_finish = ferry_download_run_finish;
+  iface->set_rate_limiters = ferry_download_set_rate_limiters;
+  iface->get_progress = ferry_download_get_progress;
+  iface->get_retry_after = ferry_download_get_retry_after;
+  iface->get_unconfirmed = ferry_download_get_unconfirmed;
+  iface->settle = ferry_download_settle;
+  iface->discard = ferry_download_discard;
 }

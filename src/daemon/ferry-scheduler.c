@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "ferry-download.h"
+#include "ferry-error.h"
 #include "ferry-folder.h"
 #include "ferry-http.h"
 #include "ferry-origins.h"
@@ -50,6 +51,7 @@ struct _FerryScheduler
   SoupSession *session;
   GPtrArray *transfers;        /* every transfer, oldest first */
   GHashTable *cancellables;    /* FerryTransfer → GCancellable of its running attempt */
+  GHashTable *removed;         /* transfers removed while their attempt still runs */
 
   guint max_running;
   guint max_per_host;
@@ -178,6 +180,7 @@ ferry_scheduler_dispose (GObject *object)
     close (self->inhibit_fd);
   self->inhibit_fd = -1;
   g_clear_pointer (&self->cancellables, g_hash_table_unref);
+  g_clear_pointer (&self->removed, g_hash_table_unref);
   g_clear_pointer (&self->own_limiters, g_hash_table_unref);
   g_clear_pointer (&self->origins, ferry_origins_free);
   g_clear_pointer (&self->transfers, g_ptr_array_unref);
@@ -227,6 +230,7 @@ ferry_scheduler_init (FerryScheduler *self)
 {
   self->transfers = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellables = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->removed = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->own_limiters = g_hash_table_new_full (NULL, NULL, NULL,
                                               (GDestroyNotify) ferry_rate_limiter_unref);
   self->origins = ferry_origins_new ();
@@ -401,70 +405,43 @@ save (FerryTransfer *transfer)
   return TRUE;
 }
 
-static void delete_partial (FerryRecord *r);
-
-/* The private copy Ferry made of a file to upload, once nothing can need it again. */
-static void
-delete_source_copy (FerryRecord *r)
+/* The engine for a transfer's kind: the one place that knows there are kinds. @own is the
+ * transfer's own rate limit, or NULL. */
+static FerryEngine *
+new_engine (FerryScheduler   *self,
+            FerryTransfer    *transfer,
+            FerryRateLimiter *own)
 {
-  if (r->source_is_copy && r->source_path != NULL &&
-      g_unlink (r->source_path) != 0 && errno != ENOENT)
-    g_warning ("Could not delete %s: %s", r->source_path, g_strerror (errno));
+  FerryEngine *engine;
+  FerryRateLimiter *shared;
+
+  if (ferry_transfer_get_record (transfer)->kind == FERRY_KIND_UPLOAD)
+    {
+      engine = FERRY_ENGINE (ferry_upload_new (transfer, self->session));
+      shared = self->upload_limiter;
+    }
+  else
+    {
+      engine = FERRY_ENGINE (ferry_download_new (transfer, self->session));
+      shared = self->download_limiter;
+    }
+  ferry_engine_set_rate_limiters (engine, shared, own);
+  return engine;
 }
 
-/* Lets go of what an unfinished transfer holds that no one will use: a download's partial
- * file; an upload's copy of its source and the server's half-received upload. */
+/* Lets go of what an unfinished transfer holds that no one will use, when no attempt runs:
+ * a download's partial file; an upload's copy of its source and the server's half-received
+ * upload. */
 static void
 discard (FerryScheduler *self,
-         FerryRecord    *r)
+         FerryTransfer  *transfer)
 {
-  if (r->kind != FERRY_KIND_UPLOAD)
-    {
-      delete_partial (r);
-      return;
-    }
+  g_autoptr(FerryEngine) engine = new_engine (self, transfer, NULL);
 
-  if (r->state != FERRY_STATE_COMPLETED)
-    ferry_upload_terminate (r, self->session);
-  g_clear_pointer (&r->upload_url, g_free);
-  r->bytes_done = 0;
-  delete_source_copy (r);
-}
-
-static void
-delete_partial (FerryRecord *r)
-{
-  if (r->directory != NULL && r->partial_name != NULL)
-    {
-      g_autoptr(GError) error = NULL;
-      int dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &error);
-
-      /* Only in the folder pinned: a name in a folder put in its place is someone else's. */
-      if (dir_fd < 0)
-        g_warning ("Could not delete the partial file %s: %s", r->partial_name,
-                   error->message);
-      else if (unlinkat (dir_fd, r->partial_name, 0) != 0 && errno != ENOENT)
-        g_warning ("Could not delete %s in %s: %s", r->partial_name, r->directory,
-                   g_strerror (errno));
-      if (dir_fd >= 0)
-        close (dir_fd);
-    }
-  g_clear_pointer (&r->partial_name, g_free);
-  ferry_record_reset_validators (r);
+  ferry_engine_discard (engine);
 }
 
 /* -- Progress ---------------------------------------------------------------------------- */
-
-/* Bytes the running attempt moved forward. */
-static guint64
-attempt_progress (GObject *engine)
-{
-  if (FERRY_IS_UPLOAD (engine))
-    return ferry_upload_get_progress (FERRY_UPLOAD (engine));
-  if (FERRY_IS_DOWNLOAD (engine))
-    return ferry_download_get_progress (FERRY_DOWNLOAD (engine));
-  return 0;
-}
 
 static gboolean
 tick (gpointer user_data)
@@ -474,7 +451,7 @@ tick (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   gboolean publish = (++self->tick_count % TICKS_PER_PUBLISH) == 0;
   gboolean any = FALSE;
-  guint64 download_rate = 0, upload_rate = 0;
+  guint64 rates[FERRY_KIND_UPLOAD + 1] = { 0, };
   GHashTableIter iter;
   gpointer key;
 
@@ -485,12 +462,11 @@ tick (gpointer user_data)
     {
       FerryTransfer *t = key;
       FerryRecord *r = ferry_transfer_get_record (t);
-      GObject *engine = ferry_transfer_get_engine (t);
+      FerryEngine *engine = ferry_transfer_get_engine (t);
 
-      if (FERRY_IS_UPLOAD (engine))
-        ferry_transfer_set_sent_bytes (t, ferry_upload_get_sent (FERRY_UPLOAD (engine)));
+      ferry_transfer_set_sent_bytes (t, ferry_engine_get_sent (engine));
       /* The last attempt's trouble is over once this one moves the file forward. */
-      if (r->error != NULL && attempt_progress (engine) > 0)
+      if (r->error != NULL && ferry_engine_get_progress (engine) > 0)
         {
           g_clear_pointer (&r->error, g_free);
           save (t);
@@ -502,17 +478,14 @@ tick (gpointer user_data)
                                  ferry_transfer_get_rate (t));
           any = TRUE;
         }
-      if (r->kind == FERRY_KIND_UPLOAD)
-        upload_rate += ferry_transfer_get_rate (t);
-      else
-        download_rate += ferry_transfer_get_rate (t);
+      rates[r->kind] += ferry_transfer_get_rate (t);
 
       if (publish)
         ferry_transfer_publish (t);
     }
 
-  self->download_rate = download_rate;
-  self->upload_rate = upload_rate;
+  self->download_rate = rates[FERRY_KIND_DOWNLOAD];
+  self->upload_rate = rates[FERRY_KIND_UPLOAD];
 
   if (any)
     g_signal_emit (self, signals[PROGRESS], 0, g_variant_builder_end (&builder));
@@ -691,6 +664,7 @@ save_ended (FerryScheduler *self,
 static void
 finish (FerryScheduler *self,
         FerryTransfer  *transfer,
+        FerryEngine    *engine,
         FerryState      state)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
@@ -701,17 +675,7 @@ finish (FerryScheduler *self,
   r->retry_at = 0;
   r->finished_at = now_unix ();
 
-  /* Bytes that a retry could continue from are kept; anything else is litter. An upload
-   * keeps its source for a retry until it completes. */
-  if (r->kind == FERRY_KIND_UPLOAD)
-    {
-      if (state == FERRY_STATE_COMPLETED)
-        delete_source_copy (r);
-    }
-  else if (state != FERRY_STATE_COMPLETED && (!r->resumable || r->bytes_done == 0))
-    {
-      delete_partial (r);
-    }
+  ferry_engine_settle (engine, state);
 
   if (save_ended (self, transfer, &error))
     g_signal_emit (self, signals[FINISHED], 0, transfer);
@@ -758,11 +722,12 @@ note_origin (FerryScheduler *self,
 static void
 apply_outcome (FerryScheduler *self,
                FerryTransfer  *transfer,
-               gint64          retry_after,
-               guint64         progress,
-               const char     *unconfirmed,
+               FerryEngine    *engine,
                GError         *error)
 {
+  gint64 retry_after = ferry_engine_get_retry_after (engine);
+  guint64 progress = ferry_engine_get_progress (engine);
+  const char *unconfirmed = ferry_engine_get_unconfirmed (engine);
   FerryRecord *r = ferry_transfer_get_record (transfer);
 
   if (error == NULL)
@@ -771,7 +736,7 @@ apply_outcome (FerryScheduler *self,
       /* A completion that could not be verified says so where errors are read. */
       g_free (r->error);
       r->error = g_strdup (unconfirmed);
-      finish (self, transfer, FERRY_STATE_COMPLETED);
+      finish (self, transfer, engine, FERRY_STATE_COMPLETED);
       g_message ("Transfer %" G_GUINT64_FORMAT " completed: %s", r->id, r->destination);
       return;
     }
@@ -788,7 +753,7 @@ apply_outcome (FerryScheduler *self,
 
   if (error->domain != FERRY_TRANSFER_ERROR)
     {
-      finish (self, transfer, FERRY_STATE_FAILED);
+      finish (self, transfer, engine, FERRY_STATE_FAILED);
       return;
     }
 
@@ -807,7 +772,7 @@ apply_outcome (FerryScheduler *self,
                                                         error->message, MAX_ATTEMPTS);
 
             set_error (r, message);
-            finish (self, transfer, FERRY_STATE_FAILED);
+            finish (self, transfer, engine, FERRY_STATE_FAILED);
             return;
           }
 
@@ -836,7 +801,7 @@ apply_outcome (FerryScheduler *self,
       return;
 
     case FERRY_TRANSFER_ERROR_REJECTED:
-      finish (self, transfer, FERRY_STATE_REJECTED);
+      finish (self, transfer, engine, FERRY_STATE_REJECTED);
       return;
 
     case FERRY_TRANSFER_ERROR_LINK_EXPIRED:
@@ -852,7 +817,7 @@ apply_outcome (FerryScheduler *self,
 
     case FERRY_TRANSFER_ERROR_FAILED:
     default:
-      finish (self, transfer, FERRY_STATE_FAILED);
+      finish (self, transfer, engine, FERRY_STATE_FAILED);
       return;
     }
 }
@@ -889,45 +854,43 @@ on_shutdown_grace_over (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* What an attempt's callback needs: the scheduler that started it, which outlives it, and
+ * its transfer. */
+typedef struct
+{
+  FerryScheduler *self;
+  FerryTransfer *transfer;
+} Attempt;
+
+static void
+attempt_free (Attempt *attempt)
+{
+  g_object_unref (attempt->self);
+  g_object_unref (attempt->transfer);
+  g_free (attempt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Attempt, attempt_free)
+
 static void
 on_attempt_done (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(FerryTransfer) transfer = user_data;
+  g_autoptr(Attempt) attempt = user_data;
+  FerryScheduler *self = attempt->self;
+  FerryTransfer *transfer = attempt->transfer;
+  FerryEngine *engine = FERRY_ENGINE (source);
   g_autoptr(GError) error = NULL;
-  FerryScheduler *self;
   FerryRecord *r = ferry_transfer_get_record (transfer);
-  gint64 retry_after;
-  guint64 progress;
-  const char *unconfirmed = NULL;
 
-  if (FERRY_IS_UPLOAD (source))
-    {
-      ferry_upload_run_finish (FERRY_UPLOAD (source), result, &error);
-      retry_after = ferry_upload_get_retry_after (FERRY_UPLOAD (source));
-      progress = ferry_upload_get_progress (FERRY_UPLOAD (source));
-    }
-  else
-    {
-      ferry_download_run_finish (FERRY_DOWNLOAD (source), result, &error);
-      retry_after = ferry_download_get_retry_after (FERRY_DOWNLOAD (source));
-      progress = ferry_download_get_progress (FERRY_DOWNLOAD (source));
-      unconfirmed = ferry_download_get_unconfirmed (FERRY_DOWNLOAD (source));
-    }
-  self = g_object_get_data (G_OBJECT (transfer), "ferry-scheduler");
-
+  ferry_engine_run_finish (engine, result, &error);
   ferry_transfer_set_engine (transfer, NULL);
 
-  if (self == NULL)
+  if (g_hash_table_remove (self->removed, transfer))
     {
       /* Removed while it ran: only what it held is left to clean up. */
-      FerryScheduler *owner = g_object_get_data (G_OBJECT (transfer), "ferry-removed-from");
-
-      if (owner != NULL)
-        discard (owner, r);
-      else
-        delete_partial (r);
+      ferry_engine_discard (engine);
       return;
     }
 
@@ -946,7 +909,7 @@ on_attempt_done (GObject      *source,
   switch (r->state)
     {
     case FERRY_STATE_RUNNING:
-      apply_outcome (self, transfer, retry_after, progress, unconfirmed, error);
+      apply_outcome (self, transfer, engine, error);
       break;
 
     case FERRY_STATE_CANCELED:
@@ -955,7 +918,7 @@ on_attempt_done (GObject      *source,
 
         /* The server's half-received upload is deleted with the caller's credentials; then
          * they go. */
-        discard (self, r);
+        ferry_engine_discard (engine);
         if (!save_ended (self, transfer, &save_error))
           g_warning ("Could not save transfer %" G_GUINT64_FORMAT ": %s", r->id,
                      save_error->message);
@@ -984,7 +947,9 @@ start (FerryScheduler *self,
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(FerryEngine) engine = NULL;
   FerryRateLimiter *own = NULL;
+  Attempt *attempt;
 
   r->state = FERRY_STATE_RUNNING;
   r->wait_reasons = FERRY_WAIT_NONE;
@@ -1001,22 +966,12 @@ start (FerryScheduler *self,
   g_hash_table_insert (self->cancellables, transfer, g_object_ref (cancellable));
   set_running (self, self->running + 1);
 
-  if (r->kind == FERRY_KIND_UPLOAD)
-    {
-      g_autoptr(FerryUpload) upload = ferry_upload_new (transfer);
-
-      ferry_upload_set_rate_limiters (upload, self->upload_limiter, own);
-      ferry_transfer_set_engine (transfer, G_OBJECT (upload));
-      ferry_upload_run_async (upload, cancellable, on_attempt_done, g_object_ref (transfer));
-    }
-  else
-    {
-      g_autoptr(FerryDownload) download = ferry_download_new (transfer, self->session);
-
-      ferry_download_set_rate_limiters (download, self->download_limiter, own);
-      ferry_transfer_set_engine (transfer, G_OBJECT (download));
-      ferry_download_run_async (download, cancellable, on_attempt_done, g_object_ref (transfer));
-    }
+  engine = new_engine (self, transfer, own);
+  ferry_transfer_set_engine (transfer, engine);
+  attempt = g_new0 (Attempt, 1);
+  attempt->self = g_object_ref (self);
+  attempt->transfer = g_object_ref (transfer);
+  ferry_engine_run_async (engine, cancellable, on_attempt_done, attempt);
 }
 
 static void
@@ -1246,7 +1201,6 @@ static void
 take (FerryScheduler *self,
       FerryTransfer  *transfer)
 {
-  g_object_set_data (G_OBJECT (transfer), "ferry-scheduler", self);
   g_ptr_array_add (self->transfers, g_object_ref (transfer));
 }
 
@@ -1410,7 +1364,7 @@ ferry_scheduler_cancel (FerryScheduler *self,
     }
   else
     {
-      discard (self, r);
+      discard (self, transfer);
       if (!save_ended (self, transfer, error))
         return FALSE;
     }
@@ -1475,13 +1429,10 @@ ferry_scheduler_remove (FerryScheduler *self,
       close (dir_fd);
     }
 
-  g_object_set_data (G_OBJECT (transfer), "ferry-scheduler", NULL);
-
   if (ferry_transfer_get_engine (transfer) != NULL)
     {
       /* The attempt cleans up once it has let go (on_attempt_done). */
-      g_object_set_data_full (G_OBJECT (transfer), "ferry-removed-from", g_object_ref (self),
-                              g_object_unref);
+      g_hash_table_add (self->removed, g_object_ref (transfer));
       stop (self, transfer);
       /* Unless a Cancel gave its slot back already. */
       if (g_hash_table_remove (self->cancellables, transfer))
@@ -1490,7 +1441,7 @@ ferry_scheduler_remove (FerryScheduler *self,
     }
   else
     {
-      discard (self, r);
+      discard (self, transfer);
     }
 
   g_ptr_array_remove (self->transfers, transfer);
@@ -1499,22 +1450,125 @@ ferry_scheduler_remove (FerryScheduler *self,
   return TRUE;
 }
 
-void
-ferry_scheduler_restart (FerryScheduler *self,
-                         FerryTransfer  *transfer)
+static gboolean
+is_unfinished (FerryState state)
 {
-  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+  return !ferry_state_is_terminal (state);
+}
 
-  if (ferry_transfer_get_engine (transfer) != NULL)
-    stop (self, transfer);
-  queue_plan (self);
+static gboolean
+is_paused (FerryState state)
+{
+  return state == FERRY_STATE_PAUSED;
+}
+
+static void
+apply_to_all (FerryScheduler *self,
+              GPtrArray      *transfers,
+              gboolean      (*applies) (FerryState state),
+              gboolean      (*operation) (FerryScheduler *self,
+                                          FerryTransfer  *transfer,
+                                          GError        **error))
+{
+  gboolean batch = ferry_store_begin (self->store, NULL);
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      FerryTransfer *t = g_ptr_array_index (transfers, i);
+
+      if (applies (ferry_transfer_get_state (t)))
+        operation (self, t, NULL);
+    }
+
+  if (batch)
+    ferry_store_commit (self->store, NULL);
 }
 
 void
-ferry_scheduler_replan (FerryScheduler *self)
+ferry_scheduler_pause_all (FerryScheduler *self,
+                           GPtrArray      *transfers)
 {
   g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  apply_to_all (self, transfers, is_unfinished, ferry_scheduler_pause);
+}
+
+void
+ferry_scheduler_resume_all (FerryScheduler *self,
+                            GPtrArray      *transfers)
+{
+  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+
+  apply_to_all (self, transfers, is_paused, ferry_scheduler_resume);
+}
+
+gboolean
+ferry_scheduler_update (FerryScheduler *self,
+                        FerryTransfer  *transfer,
+                        FerryRecord    *changes,
+                        gboolean        uri_named,
+                        gboolean        headers_named,
+                        GError        **error)
+{
+  FerryRecord *r = ferry_transfer_get_record (transfer);
+  gboolean uri_changed;
+  gboolean restart;
+
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
+
+  if (r->state == FERRY_STATE_COMPLETED)
+    {
+      g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                           "This transfer has already completed");
+      return FALSE;
+    }
+
+  uri_changed = g_strcmp0 (changes->uri, r->uri) != 0;
+  if (uri_changed)
+    {
+      /* The bytes stay; the validator decides at the next response whether they may. */
+      g_free (r->uri);
+      r->uri = g_steal_pointer (&changes->uri);
+      g_clear_pointer (&r->final_uri, g_free);
+    }
+  if (uri_named)
+    {
+      /* The same address again: where it redirected before may have expired, so it is
+       * asked afresh; a wait for a new link ends. */
+      uri_changed = uri_changed || r->final_uri != NULL;
+      g_clear_pointer (&r->final_uri, g_free);
+      if (r->state == FERRY_STATE_WAITING &&
+          (r->wait_reasons & (FERRY_WAIT_LINK_EXPIRED | FERRY_WAIT_RETRY)))
+        {
+          r->state = FERRY_STATE_QUEUED;
+          r->wait_reasons = FERRY_WAIT_NONE;
+          r->retry_at = 0;
+        }
+    }
+  r->allow_metered = changes->allow_metered;
+  r->discretionary = changes->discretionary;
+  r->earliest_begin = changes->earliest_begin;
+  r->priority = changes->priority;
+  /* A running attempt keeps the address, headers and limit it started with: restart it. */
+  restart = uri_changed || changes->rate_limit != r->rate_limit;
+  r->rate_limit = changes->rate_limit;
+  if (headers_named)
+    {
+      /* The whole set is replaced: how a client gives credentials again (they leave the
+       * store when a transfer ends) or fresh cookies with a fresh link. */
+      g_clear_pointer (&r->headers, g_variant_unref);
+      if (changes->headers != NULL && g_variant_n_children (changes->headers) > 0)
+        r->headers = g_variant_ref (changes->headers);
+      restart = TRUE;
+    }
+
+  if (!ferry_transfer_save (transfer, error))
+    return FALSE;
+
+  if (restart && ferry_transfer_get_engine (transfer) != NULL)
+    stop (self, transfer);
   queue_plan (self);
+  return TRUE;
 }
 
 void

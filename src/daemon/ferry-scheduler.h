@@ -34,10 +34,21 @@ gboolean  ferry_scheduler_remove (FerryScheduler *self,
                                   FerryTransfer  *transfer,
                                   gboolean        delete_data,
                                   GError        **error);
-/* Stops a running transfer at a checkpoint and plans again (after Update()). */
-void      ferry_scheduler_restart (FerryScheduler *self,
-                                   FerryTransfer  *transfer);
-void      ferry_scheduler_replan (FerryScheduler *self);
+/* PauseAll and ResumeAll over @transfers: every unfinished one paused, every paused one
+ * resumed, in one store transaction (one sync to disk, not one per transfer). */
+void      ferry_scheduler_pause_all (FerryScheduler *self,
+                                     GPtrArray      *transfers);
+void      ferry_scheduler_resume_all (FerryScheduler *self,
+                                      GPtrArray      *transfers);
+/* Update: @changes holds the fields Update may change, already checked; @uri_named and
+ * @headers_named say whether the caller gave them. The transfer is stored, then plans are
+ * made again; a running attempt restarts when its address, headers or limit changed. */
+gboolean  ferry_scheduler_update (FerryScheduler *self,
+                                  FerryTransfer  *transfer,
+                                  FerryRecord    *changes,
+                                  gboolean        uri_named,
+                                  gboolean        headers_named,
+                                  GError        **error);
 
 /* Stops every attempt at a checkpoint; @callback runs once all have stopped. */
 void      ferry_scheduler_shutdown (FerryScheduler *self,

@@ -19,7 +19,7 @@ struct _FerryTransfer
   FerryRecord *record;
   char *object_path;
   GVariant *published;     /* a{sv} last announced; NULL until something changed */
-  GObject *engine;
+  FerryEngine *engine;
 
   guint64 live_bytes;
   guint64 sent_bytes;      /* uploads, while running: how far the bytes sent reach */
@@ -395,7 +395,7 @@ ferry_transfer_update_rate (FerryTransfer *self,
   return changed;
 }
 
-GObject *
+FerryEngine *
 ferry_transfer_get_engine (FerryTransfer *self)
 {
   return self->engine;
@@ -403,7 +403,7 @@ ferry_transfer_get_engine (FerryTransfer *self)
 
 void
 ferry_transfer_set_engine (FerryTransfer *self,
-                           GObject       *engine)
+                           FerryEngine   *engine)
 {
   g_set_object (&self->engine, engine);
 

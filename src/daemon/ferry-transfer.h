@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "ferry-engine.h"
 #include "ferry-record.h"
 #include "ferry-store.h"
 
@@ -83,9 +84,9 @@ guint64              ferry_transfer_get_rate (FerryTransfer *self);
 gboolean             ferry_transfer_update_rate (FerryTransfer *self,
                                                  gint64         now_usec);
 
-GObject             *ferry_transfer_get_engine (FerryTransfer *self);
+FerryEngine         *ferry_transfer_get_engine (FerryTransfer *self);
 void                 ferry_transfer_set_engine (FerryTransfer *self,
-                                                GObject       *engine);
+                                                FerryEngine   *engine);
 
 /* Whether @error says the server could not be reached at all (refused, unknown host). */
 gboolean ferry_transfer_error_is_unreachable (const GError *error);

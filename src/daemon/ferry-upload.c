@@ -23,9 +23,12 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "ferry-body-stream.h"
 #include "ferry-http.h"
@@ -77,6 +80,7 @@ struct _FerryUpload
   GObject parent_instance;
 
   FerryTransfer *transfer;
+  SoupSession *session;    /* the daemon's, for telling the server to forget an upload */
   GMainContext *context;
   FerryRateLimiter *shared_limiter;
   FerryRateLimiter *own_limiter;
@@ -88,7 +92,11 @@ struct _FerryUpload
   guint64 sent;
 };
 
-G_DEFINE_FINAL_TYPE (FerryUpload, ferry_upload, G_TYPE_OBJECT)
+static void ferry_upload_engine_init (FerryEngineInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (FerryUpload, ferry_upload, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (FERRY_TYPE_ENGINE,
+                                                      ferry_upload_engine_init))
 
 static void
 job_free (Job *job)
@@ -1303,6 +1311,7 @@ ferry_upload_dispose (GObject *object)
   FerryUpload *self = FERRY_UPLOAD (object);
 
   g_clear_object (&self->transfer);
+  g_clear_object (&self->session);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->shared_limiter, ferry_rate_limiter_unref);
   g_clear_pointer (&self->own_limiter, ferry_rate_limiter_unref);
@@ -1335,35 +1344,40 @@ ferry_upload_init (FerryUpload *self)
 }
 
 FerryUpload *
-ferry_upload_new (FerryTransfer *transfer)
+ferry_upload_new (FerryTransfer *transfer,
+                  SoupSession   *session)
 {
   FerryUpload *self = g_object_new (FERRY_TYPE_UPLOAD, NULL);
 
   self->transfer = g_object_ref (transfer);
+  self->session = g_object_ref (session);
   self->context = g_main_context_ref_thread_default ();
   return self;
 }
 
-void
-ferry_upload_set_rate_limiters (FerryUpload      *self,
+static void
+ferry_upload_set_rate_limiters (FerryEngine      *engine,
                                 FerryRateLimiter *shared,
                                 FerryRateLimiter *own)
 {
+  FerryUpload *self = FERRY_UPLOAD (engine);
+
   g_clear_pointer (&self->shared_limiter, ferry_rate_limiter_unref);
   g_clear_pointer (&self->own_limiter, ferry_rate_limiter_unref);
   self->shared_limiter = shared ? ferry_rate_limiter_ref (shared) : NULL;
   self->own_limiter = own ? ferry_rate_limiter_ref (own) : NULL;
 }
 
-gint64
-ferry_upload_get_retry_after (FerryUpload *self)
+static gint64
+ferry_upload_get_retry_after (FerryEngine *engine)
 {
-  return self->retry_after;
+  return FERRY_UPLOAD (engine)->retry_after;
 }
 
-guint64
-ferry_upload_get_sent (FerryUpload *self)
+static guint64
+ferry_upload_get_sent (FerryEngine *engine)
 {
+  FerryUpload *self = FERRY_UPLOAD (engine);
   guint64 sent;
 
   g_mutex_lock (&self->sent_lock);
@@ -1372,9 +1386,11 @@ ferry_upload_get_sent (FerryUpload *self)
   return sent;
 }
 
-guint64
-ferry_upload_get_progress (FerryUpload *self)
+static guint64
+ferry_upload_get_progress (FerryEngine *engine)
 {
+  FerryUpload *self = FERRY_UPLOAD (engine);
+
   return self->acknowledged > self->start_offset ? self->acknowledged - self->start_offset : 0;
 }
 
@@ -1408,12 +1424,13 @@ job_new (const FerryRecord *r)
   return job;
 }
 
-void
-ferry_upload_run_async (FerryUpload        *self,
+static void
+ferry_upload_run_async (FerryEngine        *engine,
                         GCancellable       *cancellable,
                         GAsyncReadyCallback callback,
                         gpointer            user_data)
 {
+  FerryUpload *self = FERRY_UPLOAD (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   FerryRecord *r = ferry_transfer_get_record (self->transfer);
 
@@ -1427,19 +1444,21 @@ ferry_upload_run_async (FerryUpload        *self,
   g_task_run_in_thread (task, run_thread);
 }
 
-gboolean
-ferry_upload_run_finish (FerryUpload  *self,
+static gboolean
+ferry_upload_run_finish (FerryEngine  *engine,
                          GAsyncResult *result,
                          GError      **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, engine), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-void
-ferry_upload_terminate (FerryRecord *record,
-                        SoupSession *session)
+/* Asks the server to forget an upload that will not be finished (DELETE, for the IETF draft
+ * and tus); nothing to do for a plain upload. The answer is not waited for. */
+static void
+terminate (FerryRecord *record,
+           SoupSession *session)
 {
   g_autoptr(SoupMessage) msg = NULL;
 
@@ -1455,4 +1474,50 @@ ferry_upload_terminate (FerryRecord *record,
   g_debug ("Upload %" G_GUINT64_FORMAT ": asking the server to forget it", record->id);
   ferry_proxy_watch (session, msg);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_LOW, NULL, NULL, NULL);
+}
+
+/* The private copy Ferry made of a file to upload, once nothing can need it again. */
+static void
+delete_source_copy (FerryRecord *r)
+{
+  if (r->source_is_copy && r->source_path != NULL &&
+      g_unlink (r->source_path) != 0 && errno != ENOENT)
+    g_warning ("Could not delete %s: %s", r->source_path, g_strerror (errno));
+}
+
+/* The source stays for a retry until the server has all of it. */
+static void
+ferry_upload_settle (FerryEngine *engine,
+                     FerryState   state)
+{
+  if (state == FERRY_STATE_COMPLETED)
+    delete_source_copy (ferry_transfer_get_record (FERRY_UPLOAD (engine)->transfer));
+}
+
+/* The server's half-received upload is deleted with the caller's credentials, which are
+ * still in the record; then the copy of the source goes. */
+static void
+ferry_upload_discard (FerryEngine *engine)
+{
+  FerryUpload *self = FERRY_UPLOAD (engine);
+  FerryRecord *r = ferry_transfer_get_record (self->transfer);
+
+  if (r->state != FERRY_STATE_COMPLETED)
+    terminate (r, self->session);
+  g_clear_pointer (&r->upload_url, g_free);
+  r->bytes_done = 0;
+  delete_source_copy (r);
+}
+
+static void
+ferry_upload_engine_init (FerryEngineInterface *iface)
+{
+  iface->run_async = ferry_upload_run_async;
+  iface->run_finish = ferry_upload_run_finish;
+  iface->set_rate_limiters = ferry_upload_set_rate_limiters;
+  iface->get_progress = ferry_upload_get_progress;
+  iface->get_sent = ferry_upload_get_sent;
+  iface->get_retry_after = ferry_upload_get_retry_after;
+  iface->settle = ferry_upload_settle;
+  iface->discard = ferry_upload_discard;
 }
