@@ -488,7 +488,9 @@ test_priority_and_live_limit (Fixture       *f,
   for (guint i = 0; i < 3; i++)
     {
       ferry_test_server_add_file (f->server, paths[i], content, "\"x\"");
-      ferry_test_server_set_throttle (f->server, paths[i], 2 * MiB);
+      /* 4 s each: a transfer is still running when the test looks, however loaded the
+       * machine. */
+      ferry_test_server_set_throttle (f->server, paths[i], MiB / 2);
       g_variant_dict_init (&dict, NULL);
       g_variant_dict_insert (&dict, "priority", "i", priorities[i]);
       g_variant_dict_insert (&dict, "paused", "b", TRUE);
@@ -499,26 +501,38 @@ test_priority_and_live_limit (Fixture       *f,
    * slot and say so. */
   ferry_manager1_call_resume_all_sync (f->daemon->manager, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (ferry_test_wait_state (high, "running", 3000));
-  g_assert_true (wait_reason (mid, "slot", 3000));
-  g_assert_true (wait_reason (low, "slot", 3000));
+  g_assert_true (ferry_test_wait_state (high, "running", 10000));
+  g_assert_true (wait_reason (mid, "slot", 10000));
+  g_assert_true (wait_reason (low, "slot", 10000));
 
   /* The limit changes while they run: the others start at once. */
   ferry_test_write_settings ("max-running=3\n");
-  g_assert_true (ferry_test_wait_state (mid, "running", 5000));
-  g_assert_true (ferry_test_wait_state (low, "running", 5000));
+  g_assert_true (ferry_test_wait_state (mid, "running", 10000));
+  g_assert_true (ferry_test_wait_state (low, "running", 10000));
 
   for (guint i = 0; i < 3; i++)
     {
       g_autoptr(GPtrArray) requests = NULL;
 
-      g_assert_true (ferry_test_wait_state (*slots[i], "completed", 15000));
+      g_assert_true (ferry_test_wait_state (*slots[i], "completed", 60000));
       requests = ferry_test_server_get_requests (f->server, paths[i]);
       g_assert_cmpuint (requests->len, >=, 1);
       first_request[i] = ((FerryTestRequest *) g_ptr_array_index (requests, 0))->time_usec;
     }
   g_assert_cmpint (first_request[1], <, first_request[2]);   /* high before mid */
   g_assert_cmpint (first_request[1], <, first_request[0]);   /* high before low */
+}
+
+static gboolean
+one_sleep_inhibitor (gpointer system)
+{
+  return ferry_test_system_count_inhibitors (system, "sleep") == 1;
+}
+
+static gboolean
+no_sleep_inhibitor (gpointer system)
+{
+  return ferry_test_system_count_inhibitors (system, "sleep") == 0;
 }
 
 static void
@@ -530,16 +544,18 @@ test_inhibit_sleep (Fixture       *f,
 
   REQUIRE_MOCKS (f);
   ferry_test_server_add_file (f->server, "/i", content, "\"i\"");
-  ferry_test_server_set_throttle (f->server, "/i", 2 * MiB);
+  /* 8 s: still running when the inhibitor is looked for. */
+  ferry_test_server_set_throttle (f->server, "/i", MiB / 2);
   t = add (f, "/i", NULL);
 
+  /* Taken while bytes flow (logind is asked asynchronously: wait for its answer to be
+   * there, not for a time), and released once nothing runs. */
   g_assert_true (ferry_test_wait_bytes (t, MiB, 10000));
-  g_assert_cmpuint (ferry_test_system_count_inhibitors (f->system, "sleep"), ==, 1);
+  g_assert_true (ferry_test_wait_until (one_sleep_inhibitor, f->system, 10000));
+  g_assert_cmpstr (ferry_transfer1_get_state (t), ==, "running");
 
-  g_assert_true (ferry_test_wait_state (t, "completed", 10000));
-  ferry_test_sleep (500);
-  /* Released as soon as nothing runs. */
-  g_assert_cmpuint (ferry_test_system_count_inhibitors (f->system, "sleep"), ==, 0);
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
+  g_assert_true (ferry_test_wait_until (no_sleep_inhibitor, f->system, 10000));
 }
 
 int
