@@ -71,6 +71,7 @@ spawn_sandboxed (Fixture           *f,
 {
   const char *ctl = g_getenv ("FERRY_CTL");
   g_autofree char *build = g_path_get_dirname (ctl);
+  const char *source = g_getenv ("G_TEST_SRCDIR");
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   GSubprocess *proc;
   g_autoptr(GError) error = NULL;
@@ -94,6 +95,13 @@ spawn_sandboxed (Fixture           *f,
   g_ptr_array_add (argv, (gpointer) "--ro-bind");
   g_ptr_array_add (argv, f->flatpak_info);
   g_ptr_array_add (argv, (gpointer) "/.flatpak-info");
+  /* The sanitizers' suppression files are read from the source tree (build-aux/dev --asan). */
+  if (source != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--ro-bind");
+      g_ptr_array_add (argv, (gpointer) source);
+      g_ptr_array_add (argv, (gpointer) source);
+    }
   for (guint i = 0; command[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) command[i]);
   g_ptr_array_add (argv, NULL);
