@@ -671,7 +671,11 @@ load (FerrySession *self)
                           FERRY_MANAGER_INTERFACE, "GetTransfers",
                           g_variant_new ("(s)", self->id),
                           G_VARIANT_TYPE ("(a(otssssssastttxxxxusbb))"),
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_transfers, g_object_ref (self));
+                          /* A service that starts on this call with 100,000 transfers stored,
+                           * on a slow machine, may take longer than GDBus's 25 s: the list
+                           * would stay empty. Nothing waits on this call but the list. */
+                          G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_transfers,
+                          g_object_ref (self));
 }
 
 static void
