@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "ferry-test-daemon.h"
+#include "ferry-test-sandbox.h"
 #include "ferry-test-server.h"
 
 #define SANDBOXED_ID "org.example.Sandboxed"
@@ -69,48 +70,7 @@ static GSubprocess *
 spawn_sandboxed (Fixture           *f,
                  const char *const *command)
 {
-  const char *ctl = g_getenv ("FERRY_CTL");
-  g_autofree char *build = g_path_get_dirname (ctl);
-  const char *source = g_getenv ("G_TEST_SRCDIR");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  GSubprocess *proc;
-  g_autoptr(GError) error = NULL;
-  const char *sandbox[] = {
-    "bwrap", "--die-with-parent",
-    "--ro-bind", "/usr", "/usr",
-    "--symlink", "usr/lib", "/lib",
-    "--symlink", "usr/lib64", "/lib64",
-    "--symlink", "usr/bin", "/bin",
-    "--ro-bind", "/etc", "/etc",
-    "--proc", "/proc",
-    "--dev", "/dev",
-    "--bind", "/tmp", "/tmp",
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (sandbox); i++)
-    g_ptr_array_add (argv, (gpointer) sandbox[i]);
-  g_ptr_array_add (argv, (gpointer) "--ro-bind");
-  g_ptr_array_add (argv, build);
-  g_ptr_array_add (argv, build);
-  g_ptr_array_add (argv, (gpointer) "--ro-bind");
-  g_ptr_array_add (argv, f->flatpak_info);
-  g_ptr_array_add (argv, (gpointer) "/.flatpak-info");
-  /* The sanitizers' suppression files are read from the source tree (build-aux/dev --asan). */
-  if (source != NULL)
-    {
-      g_ptr_array_add (argv, (gpointer) "--ro-bind");
-      g_ptr_array_add (argv, (gpointer) source);
-      g_ptr_array_add (argv, (gpointer) source);
-    }
-  for (guint i = 0; command[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) command[i]);
-  g_ptr_array_add (argv, NULL);
-
-  proc = g_subprocess_newv ((const char *const *) argv->pdata,
-                            G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error);
-  g_assert_no_error (error);
-  return proc;
+  return ferry_test_sandbox_spawn (f->flatpak_info, command);
 }
 
 /* Runs @first… (a program and its arguments) in the sandbox to its end. */
@@ -142,30 +102,10 @@ run_sandboxed (Fixture      *f,
 
 #define CTL g_getenv ("FERRY_CTL")
 
-/* bubblewrap needs user namespaces or privileges; without them there is nothing to test. */
 static gboolean
 sandbox_works (Fixture *f)
 {
-  g_autofree char *bwrap = g_find_program_in_path ("bwrap");
-  FerryTestRun run = { 0 };
-  gboolean works;
-
-  if (bwrap == NULL)
-    {
-      g_test_skip ("bubblewrap (bwrap) is not installed; build-aux/dev test installs it");
-      return FALSE;
-    }
-
-  run_sandboxed (f, &run, CTL, "--version", NULL);
-  works = run.status == 0;
-  if (!works)
-    {
-      g_autofree char *why = g_strdup_printf ("bwrap cannot make a sandbox here: %s", run.err);
-
-      g_test_skip (why);
-    }
-  ferry_test_run_clear (&run);
-  return works;
+  return ferry_test_sandbox_works (f->flatpak_info);
 }
 
 /* The transfer the sandboxed `ferryctl add` printed the id of. */
