@@ -6,9 +6,55 @@
 
 #include <gio/gdesktopappinfo.h>
 #include <glib/gi18n.h>
+#include <langinfo.h>
+#include <string.h>
 
 #include "ferry-describe.h"
 #include "ferry-format.h"
+
+gboolean
+ferry_describe_clock_is_12h (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  const char *format;
+
+  /* GNOME's own setting wins, as in the top bar's clock; without GNOME, the locale says. */
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
+  if (schema != NULL && g_settings_schema_has_key (schema, "clock-format"))
+    {
+      g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
+      g_autofree char *clock = g_settings_get_string (settings, "clock-format");
+
+      return g_str_equal (clock, "12h") && ferry_describe_has_am_pm ();
+    }
+
+  format = nl_langinfo (T_FMT);
+  return (strstr (format, "%p") != NULL || strstr (format, "%r") != NULL ||
+          strstr (format, "%I") != NULL || strstr (format, "%l") != NULL) &&
+         ferry_describe_has_am_pm ();
+}
+
+gboolean
+ferry_describe_has_am_pm (void)
+{
+  /* Some languages have no words for them: their clock is a 24-hour one. */
+  return *nl_langinfo (AM_STR) != '\0' && *nl_langinfo (PM_STR) != '\0';
+}
+
+char *
+ferry_describe_clock (GDateTime *when)
+{
+  g_autofree char *text = NULL;
+
+  if (!ferry_describe_clock_is_12h ())
+    return g_date_time_format (when, "%H:%M");
+
+  /* "9:05 PM", not " 9:05 PM" nor "09:05 PM". */
+  text = g_date_time_format (when, "%l:%M %p");
+  return g_strdup (g_strstrip (text));
+}
 
 char *
 ferry_describe_time (gint64     unix_time,
@@ -20,7 +66,7 @@ ferry_describe_time (gint64     unix_time,
                                                 g_date_time_get_year (now),
                                                 g_date_time_get_month (now),
                                                 g_date_time_get_day_of_month (now), 0, 0, 0);
-  g_autofree char *clock = g_date_time_format (when, "%H:%M");
+  g_autofree char *clock = ferry_describe_clock (when);
   GTimeSpan from_midnight = g_date_time_difference (when, today);
   g_autofree char *day = NULL;
 
@@ -45,6 +91,22 @@ lower_first (const char *sentence)
   return g_strdup (sentence);
 }
 
+/* "Starts today at 23:00 · unmetered networks only": the rule is part of the plan, said
+ * whatever the network is now. */
+static char *
+with_unmetered_rule (const FerryStatus *s,
+                     char              *sentence)
+{
+  g_autofree char *owned = sentence;
+
+  if (!s->unmetered_only)
+    return g_steal_pointer (&owned);
+
+  /* TRANSLATORS: a waiting transfer's words, then its rule: "Starts today at 23:00 ·
+   * unmetered networks only" */
+  return g_strdup_printf (_("%s · unmetered networks only"), owned);
+}
+
 static char *
 describe_waiting (const FerryStatus *s,
                   GDateTime         *now)
@@ -58,6 +120,8 @@ describe_waiting (const FerryStatus *s,
     {
       g_autofree char *when = ferry_describe_time (s->earliest_begin, now);
 
+      if (s->unmetered_only)
+        return with_unmetered_rule (s, g_strdup_printf (_("Starts %s"), when));
       if (network != NULL)
         /* TRANSLATORS: "Starts today at 23:00, on an unmetered network" */
         return g_strdup_printf (_("Starts %s, %s"), when, network);
@@ -65,7 +129,7 @@ describe_waiting (const FerryStatus *s,
     }
 
   if (s->reasons & FERRY_WAIT_NETWORK)
-    return g_strdup (_("Waiting for a network connection"));
+    return with_unmetered_rule (s, g_strdup (_("Waiting for a network connection")));
   if (s->reasons & FERRY_WAIT_METERED)
     return g_strdup (_("Waiting for an unmetered network"));
   if (s->reasons & FERRY_WAIT_POWER_SAVER)
@@ -88,7 +152,8 @@ describe_waiting (const FerryStatus *s,
     }
 
   if (s->reasons & FERRY_WAIT_SLOT)
-    return g_strdup (_("Queued — waiting for other transfers to finish"));
+    return with_unmetered_rule (s, g_strdup (_("Queued — waiting for other transfers to "
+                                               "finish")));
 
   return g_strdup (_("Waiting"));
 }
@@ -120,7 +185,7 @@ ferry_describe_status (const FerryStatus *s,
       return describe_waiting (s, now);
 
     case FERRY_STATE_QUEUED:
-      return g_strdup (_("Queued"));
+      return with_unmetered_rule (s, g_strdup (_("Queued")));
 
     case FERRY_STATE_PAUSED:
       /* Pause All keeps a schedule in sight: it comes back with Resume. */

@@ -22,6 +22,7 @@ typedef struct
   gint64 earliest_begin;   /* Unix seconds */
   gint64 retry_at;         /* Unix seconds */
   const char *error;
+  gboolean unmetered_only; /* AllowMetered is off: said while it waits, whatever the network */
 } FerryStatus;
 
 /* "312 MB of 4.7 GB — 11.2 MB/s — 6 minutes left", "Waiting for an unmetered network",
@@ -35,6 +36,13 @@ char *ferry_describe_status (const FerryStatus *status,
 /* "today at 23:00", "tomorrow at 07:30", "on Tuesday 24 November at 07:30". */
 char *ferry_describe_time (gint64     unix_time,
                            GDateTime *now);
+
+/* The time of day as the person's clock shows it: "23:00", or "11:00 PM" where GNOME's
+ * clock-format (or, without GNOME, the locale) says 12 hours. */
+char    *ferry_describe_clock (GDateTime *when);
+gboolean ferry_describe_clock_is_12h (void);
+/* The locale has words for AM and PM. */
+gboolean ferry_describe_has_am_pm (void);
 
 /* Who handed a transfer to Ferry, for a "via" label: the app's name when @session is an
  * installed app's id ("Fractal"), the session itself otherwise, NULL for Ferry's own
