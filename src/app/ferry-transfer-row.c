@@ -33,6 +33,7 @@ struct _FerryTransferRow
   GtkLabel *status_label;
   GtkWidget *main_button;
   GtkWidget *menu_button;
+  GtkWidget *row_menu;   /* narrow: the menu without its button, from a right-click or a press */
   int main_role;
   gboolean compact;      /* the window is narrow */
   gboolean failed;
@@ -59,6 +60,7 @@ ferry_transfer_row_dispose (GObject *object)
   FerryTransferRow *self = FERRY_TRANSFER_ROW (object);
 
   ferry_transfer_row_set_item (self, NULL);
+  g_clear_pointer (&self->row_menu, gtk_widget_unparent);
   g_clear_pointer (&self->box, gtk_widget_unparent);
 
   G_OBJECT_CLASS (ferry_transfer_row_parent_class)->dispose (object);
@@ -291,6 +293,17 @@ build_menu (FerryTransferRow *self)
       g_menu_item_set_action_and_target (mi, "app.start-now", "t", id);
       g_menu_append_item (first, mi);
     }
+  /* The schedule is changed where it shows; a transfer not yet running can be put off. */
+  if (!ended && state != FERRY_STATE_RUNNING)
+    {
+      gboolean scheduled = ferry_transfer_item_get_earliest_begin (item) >
+                           g_get_real_time () / G_USEC_PER_SEC;
+      g_autoptr(GMenuItem) mi = g_menu_item_new (scheduled ? _("Change Start _Time…")
+                                                           : _("Start _Later…"), NULL);
+
+      g_menu_item_set_action_and_target (mi, "app.change-start", "t", id);
+      g_menu_append_item (first, mi);
+    }
   if (state == FERRY_STATE_WAITING && (reasons & FERRY_WAIT_METERED))
     {
       g_autoptr(GMenuItem) mi = g_menu_item_new (_("Allow on _Metered Networks"), NULL);
@@ -357,10 +370,57 @@ create_popup (GtkMenuButton *button,
   gtk_menu_button_set_menu_model (button, menu);
 }
 
+/* Narrow, the row has no menu button to hang the menu on: it points at where the person
+ * pressed, or at the row's one button for the keyboard. */
+static void
+popup_row_menu (FerryTransferRow *self,
+                double            x,
+                double            y)
+{
+  g_autoptr(GMenuModel) menu = build_menu (self);
+  graphene_point_t point = GRAPHENE_POINT_INIT (x, y);
+
+  if (self->row_menu == NULL)
+    {
+      self->row_menu = gtk_popover_menu_new_from_model (NULL);
+      gtk_widget_set_parent (self->row_menu, GTK_WIDGET (self));
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->row_menu), TRUE);
+    }
+  gtk_popover_menu_set_menu_model (GTK_POPOVER_MENU (self->row_menu), menu);
+  if (x < 0 && gtk_widget_get_visible (self->main_button))
+    {
+      if (!gtk_widget_compute_point (self->main_button, GTK_WIDGET (self),
+                                     &GRAPHENE_POINT_INIT (
+                                       gtk_widget_get_width (self->main_button) / 2.0,
+                                       gtk_widget_get_height (self->main_button) / 2.0),
+                                     &point))
+        point = GRAPHENE_POINT_INIT (gtk_widget_get_width (GTK_WIDGET (self)) - 24, 24);
+    }
+  else if (x < 0)
+    {
+      point = GRAPHENE_POINT_INIT (gtk_widget_get_width (GTK_WIDGET (self)) - 24,
+                                   gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+    }
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->row_menu),
+                               &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->row_menu));
+}
+
+static void
+popup_menu_at (FerryTransferRow *self,
+               double            x,
+               double            y)
+{
+  if (gtk_widget_get_visible (self->menu_button))
+    gtk_menu_button_popup (GTK_MENU_BUTTON (self->menu_button));
+  else
+    popup_row_menu (self, x, y);
+}
+
 void
 ferry_transfer_row_popup_menu (FerryTransferRow *self)
 {
-  gtk_menu_button_popup (GTK_MENU_BUTTON (self->menu_button));
+  popup_menu_at (self, -1, -1);
 }
 
 static void
@@ -371,7 +431,7 @@ on_secondary_click (GtkGestureClick *gesture,
                     FerryTransferRow *self)
 {
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  ferry_transfer_row_popup_menu (self);
+  popup_menu_at (self, x, y);
 }
 
 static void
@@ -380,7 +440,7 @@ on_long_press (GtkGestureLongPress *gesture,
                double               y,
                FerryTransferRow    *self)
 {
-  ferry_transfer_row_popup_menu (self);
+  popup_menu_at (self, x, y);
 }
 
 /* What the main button and the menu button say to a screen reader names the transfer. */
@@ -443,6 +503,32 @@ ferry_transfer_row_set_compact (FerryTransferRow *self,
 {
   self->compact = compact;
   update_wrap (self);
+  /* 360 pixels leave room for the words or for two buttons, not both: the row keeps the one
+   * for what comes next, and its menu opens from a right-click, a long press, Menu or
+   * Shift+F10 (and Details, from activating the row, has the rest). */
+  gtk_widget_set_visible (self->menu_button, !compact);
+}
+
+GtkWidget *
+ferry_transfer_row_get_menu (FerryTransferRow *self)
+{
+  if (gtk_widget_get_visible (self->menu_button))
+    return GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (self->menu_button)));
+  return self->row_menu;
+}
+
+guint
+ferry_transfer_row_count_buttons (FerryTransferRow *self)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->buttons); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (gtk_widget_get_visible (child))
+        n++;
+    }
+  return n;
 }
 
 void
@@ -547,6 +633,7 @@ refresh (FerryTransferRow *self)
   s.earliest_begin = ferry_transfer_item_get_earliest_begin (item);
   s.retry_at = ferry_transfer_item_get_retry_at (item);
   s.error = ferry_transfer_item_get_error (item);
+  s.unmetered_only = !ferry_transfer_get_allow_metered (ferry_transfer_item_get_transfer (item));
   /* Only a waiting transfer's words depend on the time, and a paused one's schedule. */
   if (s.state == FERRY_STATE_WAITING || (s.state == FERRY_STATE_PAUSED && s.earliest_begin > 0))
     now = g_date_time_new_now_local ();

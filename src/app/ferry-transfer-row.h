@@ -39,4 +39,9 @@ gboolean           ferry_transfer_row_get_status_wraps (FerryTransferRow *self);
 /* For tests: the file-type icon. */
 GtkWidget         *ferry_transfer_row_get_icon (FerryTransferRow *self);
 
+/* For tests: how many buttons the row shows (one when narrow), and its menu's popover once
+ * it opened (from the menu button, or from the row itself when narrow). */
+guint              ferry_transfer_row_count_buttons (FerryTransferRow *self);
+GtkWidget         *ferry_transfer_row_get_menu (FerryTransferRow *self);
+
 G_END_DECLS
