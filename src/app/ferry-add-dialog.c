@@ -15,6 +15,7 @@
 #include "ferry-add-dialog.h"
 #include "ferry-links.h"
 #include "ferry-settings.h"
+#include "ferry-start-row.h"
 
 struct _FerryAddDialog
 {
@@ -30,14 +31,11 @@ struct _FerryAddDialog
   AdwActionRow *destination_row;
   GtkWidget *destination_button;
   AdwComboRow *start_row;
-  GtkWidget *time_row;
-  GtkMenuButton *date_button;
-  GtkCalendar *calendar;
-  GtkSpinButton *hour_spin;
-  GtkSpinButton *minute_spin;
+  FerryStartRow *time_row;
   GtkSwitch *metered_switch;
   AdwEntryRow *sha256_row;
   GtkTextView *headers_view;
+  char *problems;        /* every problem, the start time's too, for tests */
 };
 
 G_DEFINE_FINAL_TYPE (FerryAddDialog, ferry_add_dialog, ADW_TYPE_WINDOW)
@@ -51,8 +49,6 @@ text_of (GtkTextView *view)
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
-
-static gint64 chosen_start (FerryAddDialog *self);
 
 static gboolean
 sha256_is_valid (const char *text)
@@ -81,6 +77,7 @@ validate (FerryAddDialog *self,
   g_autofree char *bad_header = NULL;
   const char *sha256 = gtk_editable_get_text (GTK_EDITABLE (self->sha256_row));
   g_autoptr(GVariant) parsed_headers = NULL;
+  const char *start_problem;
 
   ferry_links_parse (text, links, problems);
 
@@ -98,11 +95,11 @@ validate (FerryAddDialog *self,
                                                "at a time to check it")));
     }
 
-  /* A start already past would start at once: say so rather than pretend to schedule. */
-  if (adw_combo_row_get_selected (self->start_row) == 1 &&
-      chosen_start (self) <= g_get_real_time () / G_USEC_PER_SEC)
-    g_ptr_array_add (problems, g_strdup (_("That start time has already passed: choose a later "
-                                           "one, or start now")));
+  /* A start already past would start at once: the row says so beside the field, and the
+   * dialog does not pretend to schedule. */
+  start_problem = adw_combo_row_get_selected (self->start_row) == 1
+                    ? ferry_start_row_get_problem (self->time_row)
+                    : NULL;
 
   parsed_headers = ferry_links_parse_headers (header_text, &bad_header);
   if (parsed_headers == NULL)
@@ -111,6 +108,7 @@ validate (FerryAddDialog *self,
   else if (headers != NULL)
     *headers = g_variant_ref_sink (g_steal_pointer (&parsed_headers));
 
+  g_clear_pointer (&self->problems, g_free);
   if (problems->len > 0)
     {
       g_autofree char *joined = NULL;
@@ -118,10 +116,16 @@ validate (FerryAddDialog *self,
       g_ptr_array_add (problems, NULL);
       joined = g_strjoinv ("\n", (char **) problems->pdata);
       gtk_label_set_label (self->problems_label, joined);
+      self->problems = start_problem ? g_strconcat (joined, "\n", start_problem, NULL)
+                                     : g_steal_pointer (&joined);
+    }
+  else if (start_problem != NULL)
+    {
+      self->problems = g_strdup (start_problem);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->problems_label), problems->len > 0);
 
-  return problems->len == 0 && links->len > 0;
+  return problems->len == 0 && start_problem == NULL && links->len > 0;
 }
 
 static void
@@ -133,33 +137,11 @@ revalidate (FerryAddDialog *self)
 }
 
 static void
-update_date_label (FerryAddDialog *self)
-{
-  g_autoptr(GDateTime) date = gtk_calendar_get_date (self->calendar);
-  g_autofree char *label = g_date_time_format (date, "%x");
-
-  gtk_menu_button_set_label (self->date_button, label);
-}
-
-static void
 on_start_changed (FerryAddDialog *self)
 {
-  gtk_widget_set_visible (self->time_row, adw_combo_row_get_selected (self->start_row) == 1);
+  gtk_widget_set_visible (GTK_WIDGET (self->time_row),
+                          adw_combo_row_get_selected (self->start_row) == 1);
   revalidate (self);
-}
-
-static gint64
-chosen_start (FerryAddDialog *self)
-{
-  g_autoptr(GDateTime) date = gtk_calendar_get_date (self->calendar);
-  g_autoptr(GDateTime) when = g_date_time_new_local (g_date_time_get_year (date),
-                                                     g_date_time_get_month (date),
-                                                     g_date_time_get_day_of_month (date),
-                                                     gtk_spin_button_get_value_as_int (self->hour_spin),
-                                                     gtk_spin_button_get_value_as_int (self->minute_spin),
-                                                     0);
-
-  return g_date_time_to_unix (when);
 }
 
 static void
@@ -190,7 +172,8 @@ on_add_clicked (FerryAddDialog *self)
   if (self->destination != NULL)
     g_variant_dict_insert (&options, "destination", "s", self->destination);
   if (adw_combo_row_get_selected (self->start_row) == 1)
-    g_variant_dict_insert (&options, "earliest-begin", "x", chosen_start (self));
+    g_variant_dict_insert (&options, "earliest-begin", "x",
+                           ferry_start_row_get_start (self->time_row));
   g_variant_dict_insert (&options, "allow-metered", "b",
                          gtk_switch_get_active (self->metered_switch));
   sha256 = gtk_editable_get_text (GTK_EDITABLE (self->sha256_row));
@@ -269,6 +252,7 @@ ferry_add_dialog_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->chooser);
   g_clear_pointer (&self->destination, g_free);
+  g_clear_pointer (&self->problems, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), FERRY_TYPE_ADD_DIALOG);
 
   G_OBJECT_CLASS (ferry_add_dialog_parent_class)->dispose (object);
@@ -282,6 +266,7 @@ ferry_add_dialog_class_init (FerryAddDialogClass *klass)
 
   object_class->dispose = ferry_add_dialog_dispose;
 
+  g_type_ensure (FERRY_TYPE_START_ROW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/ferryhq/Ferry/ferry-add-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, add_button);
@@ -291,10 +276,6 @@ ferry_add_dialog_class_init (FerryAddDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, destination_button);
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, start_row);
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, time_row);
-  gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, date_button);
-  gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, calendar);
-  gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, hour_spin);
-  gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, minute_spin);
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, metered_switch);
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, sha256_row);
   gtk_widget_class_bind_template_child (widget_class, FerryAddDialog, headers_view);
@@ -306,7 +287,6 @@ ferry_add_dialog_class_init (FerryAddDialogClass *klass)
 static void
 ferry_add_dialog_init (FerryAddDialog *self)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GSettings) settings = ferry_settings_new ();
   g_autofree char *folder = ferry_settings_dup_download_folder (settings);
 
@@ -329,10 +309,6 @@ ferry_add_dialog_init (FerryAddDialog *self)
   g_signal_connect_swapped (self->sha256_row, "entry-activated", G_CALLBACK (add_action_cb),
                             self);
 
-  /* A sensible later: the next whole hour. */
-  gtk_spin_button_set_value (self->hour_spin, (g_date_time_get_hour (now) + 1) % 24);
-  update_date_label (self);
-
   adw_action_row_set_subtitle (self->destination_row, folder);
   gtk_switch_set_active (self->metered_switch,
                          settings ? g_settings_get_boolean (settings, "allow-metered") : TRUE);
@@ -344,10 +320,7 @@ ferry_add_dialog_init (FerryAddDialog *self)
   g_signal_connect_swapped (self->sha256_row, "changed", G_CALLBACK (revalidate), self);
   g_signal_connect_swapped (self->start_row, "notify::selected", G_CALLBACK (on_start_changed),
                             self);
-  g_signal_connect_swapped (self->calendar, "day-selected", G_CALLBACK (update_date_label), self);
-  g_signal_connect_swapped (self->calendar, "day-selected", G_CALLBACK (revalidate), self);
-  g_signal_connect_swapped (self->hour_spin, "value-changed", G_CALLBACK (revalidate), self);
-  g_signal_connect_swapped (self->minute_spin, "value-changed", G_CALLBACK (revalidate), self);
+  g_signal_connect_swapped (self->time_row, "changed", G_CALLBACK (revalidate), self);
   g_signal_connect_swapped (self->add_button, "clicked", G_CALLBACK (on_add_clicked), self);
   g_signal_connect_swapped (self->destination_button, "clicked", G_CALLBACK (on_choose_folder),
                             self);
@@ -384,9 +357,7 @@ ferry_add_dialog_get_add_button (FerryAddDialog *self)
 const char *
 ferry_add_dialog_get_problems (FerryAddDialog *self)
 {
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->problems_label)))
-    return NULL;
-  return gtk_label_get_label (self->problems_label);
+  return self->problems;
 }
 
 void
@@ -402,7 +373,17 @@ ferry_add_dialog_set_start (FerryAddDialog *self,
     }
   local = g_date_time_to_local (when);
   adw_combo_row_set_selected (self->start_row, 1);
-  gtk_calendar_select_day (self->calendar, local);
-  gtk_spin_button_set_value (self->hour_spin, g_date_time_get_hour (local));
-  gtk_spin_button_set_value (self->minute_spin, g_date_time_get_minute (local));
+  ferry_start_row_set_start (self->time_row, local);
+}
+
+FerryStartRow *
+ferry_add_dialog_get_start_row (FerryAddDialog *self)
+{
+  return self->time_row;
+}
+
+AdwComboRow *
+ferry_add_dialog_get_start_choice (FerryAddDialog *self)
+{
+  return self->start_row;
 }

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "ferry-client.h"
+#include "ferry-start-row.h"
 
 G_BEGIN_DECLS
 
@@ -29,5 +30,8 @@ const char *ferry_add_dialog_get_problems (FerryAddDialog *self);
  * NULL: "Now". */
 void        ferry_add_dialog_set_start (FerryAddDialog *self,
                                         GDateTime      *when);
+/* For tests: the Start choice (Now, At a Date and Time) and the date and time row. */
+AdwComboRow   *ferry_add_dialog_get_start_choice (FerryAddDialog *self);
+FerryStartRow *ferry_add_dialog_get_start_row (FerryAddDialog *self);
 
 G_END_DECLS

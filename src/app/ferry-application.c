@@ -14,6 +14,7 @@
 #include "ferry-application.h"
 #include "ferry-preferences.h"
 #include "ferry-settings.h"
+#include "ferry-start-dialog.h"
 #include "ferry-window.h"
 
 struct _FerryApplication
@@ -125,6 +126,31 @@ start_now (GSimpleAction *action,
            gpointer       user_data)
 {
   update_transfer (user_data, parameter, "earliest-begin", g_variant_new_int64 (0));
+}
+
+/* A new start time, from the row's "Change Start Time…": "(tx)", the transfer and when. */
+static void
+set_start (GSimpleAction *action,
+           GVariant      *parameter,
+           gpointer       user_data)
+{
+  g_autoptr(GVariant) id = g_variant_get_child_value (parameter, 0);
+  g_autoptr(GVariant) when = g_variant_get_child_value (parameter, 1);
+
+  update_transfer (user_data, id, "earliest-begin", when);
+}
+
+static void
+change_start (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  FerryApplication *self = user_data;
+  FerryTransferItem *item = ferry_client_lookup (self->client, g_variant_get_uint64 (parameter));
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (item != NULL)
+    gtk_window_present (GTK_WINDOW (ferry_start_dialog_new (window, item)));
 }
 
 static void
@@ -354,6 +380,8 @@ static const GActionEntry app_actions[] = {
   { "resume-transfer", resume_transfer, "t" },
   { "cancel-transfer", cancel_transfer, "t" },
   { "start-now", start_now, "t" },
+  { "set-start", set_start, "(tx)" },
+  { "change-start", change_start, "t" },
   { "allow-metered", allow_metered, "t" },
   { "show-details", show_details, "t" },
   { "open-file", open_file, "s" },

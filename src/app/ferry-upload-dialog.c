@@ -14,6 +14,7 @@
 
 #include "ferry-links.h"
 #include "ferry-settings.h"
+#include "ferry-start-row.h"
 #include "ferry-upload-dialog.h"
 
 #define MAX_RECENT 5
@@ -27,6 +28,8 @@ struct _FerryUploadDialog
   AdwEntryRow *target_row;
   AdwComboRow *protocol_row;
   AdwComboRow *method_row;
+  AdwExpanderRow *later_row;
+  FerryStartRow *start_row;
   GtkLabel *problem_label;
   gboolean typed;        /* the address was edited: only then is a problem pointed out */
 };
@@ -42,8 +45,13 @@ revalidate (FerryUploadDialog *self)
   g_autofree char *problem =
     ferry_links_check_target (gtk_editable_get_text (GTK_EDITABLE (self->target_row)));
 
+  /* A start time already past is refused beside the field (the row says why). */
+  gboolean start_ok = !adw_expander_row_get_enable_expansion (self->later_row) ||
+                      ferry_start_row_get_problem (self->start_row) == NULL;
+
   /* A half-typed address is not an error yet: Upload stays off, nothing is red. */
-  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "upload", problem == NULL);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (self), "upload",
+                                           problem == NULL && start_ok);
   if (!self->typed)
     return;
 
@@ -123,6 +131,9 @@ on_response (FerryUploadDialog *self,
                          protocols[MIN (protocol, G_N_ELEMENTS (protocols) - 1)]);
   g_variant_dict_insert (&options, "method", "s",
                          methods[MIN (method, G_N_ELEMENTS (methods) - 1)]);
+  if (adw_expander_row_get_enable_expansion (self->later_row))
+    g_variant_dict_insert (&options, "earliest-begin", "x",
+                           ferry_start_row_get_start (self->start_row));
 
   app = gtk_window_get_application (gtk_window_get_transient_for (GTK_WINDOW (self)));
   if (app != NULL)
@@ -222,6 +233,16 @@ ferry_upload_dialog_init (FerryUploadDialog *self)
       adw_entry_row_add_suffix (self->target_row, button);
     }
 
+  /* Later, tonight say: a date and a time of day, refused in words when already past. */
+  self->later_row = ADW_EXPANDER_ROW (adw_expander_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->later_row), _("Start Later"));
+  adw_expander_row_set_subtitle (self->later_row, _("Otherwise the upload starts now"));
+  adw_expander_row_set_show_enable_switch (self->later_row, TRUE);
+  adw_expander_row_set_enable_expansion (self->later_row, FALSE);
+  gtk_list_box_append (GTK_LIST_BOX (list), GTK_WIDGET (self->later_row));
+  self->start_row = FERRY_START_ROW (ferry_start_row_new ());
+  adw_expander_row_add_row (self->later_row, GTK_WIDGET (self->start_row));
+
   /* Most people never need these: the protocol is found out, POST is what servers expect. */
   advanced = adw_expander_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (advanced), _("Advanced"));
@@ -251,6 +272,9 @@ ferry_upload_dialog_init (FerryUploadDialog *self)
   g_signal_connect_swapped (self->target_row, "changed", G_CALLBACK (on_target_changed), self);
   g_signal_connect_swapped (self->target_row, "entry-activated", G_CALLBACK (on_target_activated),
                             self);
+  g_signal_connect_swapped (self->later_row, "notify::enable-expansion",
+                            G_CALLBACK (revalidate), self);
+  g_signal_connect_swapped (self->start_row, "changed", G_CALLBACK (revalidate), self);
   g_signal_connect (self, "response", G_CALLBACK (on_response), NULL);
   revalidate (self);
 }
@@ -291,4 +315,16 @@ GtkEditable *
 ferry_upload_dialog_get_target (FerryUploadDialog *self)
 {
   return GTK_EDITABLE (self->target_row);
+}
+
+AdwExpanderRow *
+ferry_upload_dialog_get_later_row (FerryUploadDialog *self)
+{
+  return self->later_row;
+}
+
+FerryStartRow *
+ferry_upload_dialog_get_start_row (FerryUploadDialog *self)
+{
+  return self->start_row;
 }

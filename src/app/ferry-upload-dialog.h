@@ -6,6 +6,8 @@
 
 #include <adwaita.h>
 
+#include "ferry-start-row.h"
+
 G_BEGIN_DECLS
 
 #define FERRY_TYPE_UPLOAD_DIALOG (ferry_upload_dialog_get_type ())
@@ -19,5 +21,9 @@ GtkWidget *ferry_upload_dialog_new (GtkWindow         *parent,
 
 /* For tests: the address field. */
 GtkEditable *ferry_upload_dialog_get_target (FerryUploadDialog *self);
+
+/* For tests: "Start Later" (its switch) and its date and time row. */
+AdwExpanderRow *ferry_upload_dialog_get_later_row (FerryUploadDialog *self);
+FerryStartRow  *ferry_upload_dialog_get_start_row (FerryUploadDialog *self);
 
 G_END_DECLS
