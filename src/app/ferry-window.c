@@ -11,6 +11,7 @@
 
 #include "ferry-add-dialog.h"
 #include "ferry-details-window.h"
+#include "ferry-fit.h"
 #include "ferry-format.h"
 #include "ferry-transfer-row.h"
 #include "ferry-upload-dialog.h"
@@ -1205,7 +1206,9 @@ ferry_window_find_row (FerryWindow *self,
 const char *
 ferry_window_get_aggregate_text (FerryWindow *self)
 {
-  if (gtk_widget_get_visible (GTK_WIDGET (self->aggregate_label)))
+  /* Shown whole where it has room, never cut (FerryFit). */
+  if (gtk_widget_get_visible (GTK_WIDGET (self->aggregate_label)) &&
+      gtk_widget_get_child_visible (GTK_WIDGET (self->aggregate_label)))
     return gtk_label_get_label (self->aggregate_label);
   if (adw_view_switcher_title_get_title_visible (self->switcher_title))
     return adw_view_switcher_title_get_subtitle (self->switcher_title);
@@ -1280,6 +1283,7 @@ ferry_window_class_init (FerryWindowClass *klass)
 
   object_class->dispose = ferry_window_dispose;
 
+  g_type_ensure (FERRY_TYPE_FIT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/ferryhq/Ferry/ferry-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FerryWindow, switcher_title);
