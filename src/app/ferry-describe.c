@@ -51,8 +51,8 @@ ferry_describe_clock (GDateTime *when)
   if (!ferry_describe_clock_is_12h ())
     return g_date_time_format (when, "%H:%M");
 
-  /* "9:05 PM", not " 9:05 PM" nor "09:05 PM". */
-  text = g_date_time_format (when, "%l:%M %p");
+  /* "9:05 PM", not "09:05 PM" nor one padded with a figure space. */
+  text = g_date_time_format (when, "%-I:%M %p");
   return g_strdup (g_strstrip (text));
 }
 
@@ -227,6 +227,17 @@ ferry_describe_status (const FerryStatus *s,
     default:
       return g_strdup (_("Canceled"));
     }
+}
+
+const char *
+ferry_describe_network_rule (const FerryStatus *s)
+{
+  if (!s->unmetered_only || ferry_state_is_terminal (s->state))
+    return NULL;
+  /* Running now, on an unmetered network: what a metered one would do. */
+  if (s->state == FERRY_STATE_RUNNING)
+    return _("Pauses if the network becomes metered, and goes on when it is not");
+  return _("Runs on unmetered networks only");
 }
 
 char *

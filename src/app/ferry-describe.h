@@ -44,6 +44,10 @@ gboolean ferry_describe_clock_is_12h (void);
 /* The locale has words for AM and PM. */
 gboolean ferry_describe_has_am_pm (void);
 
+/* A transfer's network rule in words, for its details: "Pauses if the network becomes
+ * metered…" for a running one kept off metered networks, NULL when it has none. */
+const char *ferry_describe_network_rule (const FerryStatus *status);
+
 /* Who handed a transfer to Ferry, for a "via" label: the app's name when @session is an
  * installed app's id ("Fractal"), the session itself otherwise, NULL for Ferry's own
  * transfers and for those without a session. */

@@ -22,6 +22,7 @@ struct _FerryTransferRow
   char *shown_session;
   char *shown_destination;
   int shown_state;
+  const char *shown_rule;  /* a translated constant: compared by address */
   gboolean stale;
 
   GtkWidget *box;
@@ -640,6 +641,18 @@ refresh (FerryTransferRow *self)
   status = ferry_describe_status (&s, now);
   gtk_label_set_label (self->status_label, status);
 
+  /* A running download kept off metered networks would pause on one: its line stays short,
+   * and the pointer on it says so. */
+  {
+    const char *rule = s.state == FERRY_STATE_RUNNING ? ferry_describe_network_rule (&s) : NULL;
+
+    if (rule != self->shown_rule)
+      {
+        self->shown_rule = rule;
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), rule);
+      }
+  }
+
   /* What changes rarely is only touched when it changed: progress arrives four times a
    * second for every running transfer. */
   name = ferry_transfer_item_get_name (item);
@@ -752,6 +765,8 @@ ferry_transfer_row_set_item (FerryTransferRow  *self,
   g_clear_pointer (&self->shown_session, g_free);
   g_clear_pointer (&self->shown_destination, g_free);
   self->shown_state = -1;
+  self->shown_rule = NULL;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
 
   if (item == NULL)
     return;
