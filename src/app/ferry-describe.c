@@ -15,17 +15,26 @@
 gboolean
 ferry_describe_clock_is_12h (void)
 {
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
+  static GSettings *interface;   /* GNOME's, looked up once; it follows changes itself */
+  static gsize looked_up;
   const char *format;
 
-  /* GNOME's own setting wins, as in the top bar's clock; without GNOME, the locale says. */
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
-  if (schema != NULL && g_settings_schema_has_key (schema, "clock-format"))
+  if (g_once_init_enter (&looked_up))
     {
-      g_autoptr(GSettings) settings = g_settings_new_full (schema, NULL, NULL);
-      g_autofree char *clock = g_settings_get_string (settings, "clock-format");
+      GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      if (source != NULL)
+        schema = g_settings_schema_source_lookup (source, "org.gnome.desktop.interface", TRUE);
+      if (schema != NULL && g_settings_schema_has_key (schema, "clock-format"))
+        interface = g_settings_new_full (schema, NULL, NULL);
+      g_once_init_leave (&looked_up, 1);
+    }
+
+  /* GNOME's own setting wins, as in the top bar's clock; without GNOME, the locale says. */
+  if (interface != NULL)
+    {
+      g_autofree char *clock = g_settings_get_string (interface, "clock-format");
 
       return g_str_equal (clock, "12h") && ferry_describe_has_am_pm ();
     }

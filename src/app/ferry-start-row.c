@@ -391,8 +391,8 @@ ferry_start_row_init (FerryStartRow *self)
 
   self->time_entry = GTK_ENTRY (gtk_entry_new ());
   gtk_widget_set_valign (GTK_WIDGET (self->time_entry), GTK_ALIGN_CENTER);
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->time_entry), twelve ? 8 : 5);
-  gtk_editable_set_max_width_chars (GTK_EDITABLE (self->time_entry), twelve ? 8 : 5);
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->time_entry), twelve ? 9 : 6);
+  gtk_editable_set_max_width_chars (GTK_EDITABLE (self->time_entry), twelve ? 9 : 6);
   gtk_editable_set_alignment (GTK_EDITABLE (self->time_entry), 0.5);
   gtk_entry_set_max_length (self->time_entry, 12);
   gtk_entry_set_input_purpose (self->time_entry, twelve ? GTK_INPUT_PURPOSE_FREE_FORM

@@ -520,6 +520,9 @@ row_menu_shown (gpointer user_data)
   return menu != NULL && gtk_widget_get_mapped (menu);
 }
 
+static void screenshot (GtkWidget  *widget,
+                        const char *name);
+
 /* -- Start time ---------------------------------------------------------------------------- */
 
 /* Midnight today has passed: typed into the time field, the row says so in words beside it,
@@ -560,6 +563,7 @@ test_past_time_refused (Fixture       *f,
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (start)), ==, problem);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (start), "ferry-start-problem"));
   g_assert_false (gtk_widget_get_sensitive (ferry_add_dialog_get_add_button (add)));
+  screenshot (GTK_WIDGET (add), "add-dialog-past-time");
 
   /* Enter in the field would add, if it could. */
   press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
@@ -691,6 +695,7 @@ test_schedule_row (Fixture       *f,
     g_assert_true (ferry_test_wait_until (start_refused, start, WAIT));
     g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (upload),
                                                              "upload"));
+    screenshot (GTK_WIDGET (upload), "upload-dialog-past-time");
     gtk_window_destroy (GTK_WINDOW (upload));
   }
 }
