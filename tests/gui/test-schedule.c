@@ -3,9 +3,9 @@
  *
  * The start time is typed into the time field with real key presses (xdotool); a time
  * already past is refused beside the field and Add stays off; a schedule set there shows in
- * the row, and is changed from the row's menu. A row's "unmetered networks only" rule shows
- * while NetworkManager (python3-dbusmock) says the network is unmetered. A 360-pixel window
- * keeps one button per row. The screenshots case writes the pictures of data/screenshots
+ * the row, and is changed from the row's menu (as GNOME's 12-hour clock shows it, too). A
+ * row's "unmetered networks only" rule shows while NetworkManager (python3-dbusmock) says
+ * the network is unmetered. A 360-pixel window keeps one button per row. The screenshots case writes the pictures of data/screenshots
  * from a store that looks like a person's (see make-screenshots.sh). Each case waits on
  * states (a row's words, a D-Bus property), never on time.
  *
@@ -111,6 +111,13 @@ fixture_setup (Fixture       *f,
       g_test_skip ("python3-dbusmock is not installed");
       return;
     }
+  /* GNOME's clock-format is read from the system's schemas (gsettings-desktop-schemas),
+   * which the isolated data directories hide. */
+  {
+    g_autofree char *dirs = g_strconcat (g_getenv ("XDG_DATA_DIRS"), ":/usr/share", NULL);
+
+    g_setenv ("XDG_DATA_DIRS", dirs, TRUE);
+  }
   f->server = ferry_test_server_new ();
   f->uploads = ferry_test_upload_server_new (9);
   f->daemon = ferry_test_daemon_new ();
@@ -697,6 +704,35 @@ test_schedule_row (Fixture       *f,
                                                              "upload"));
     screenshot (GTK_WIDGET (upload), "upload-dialog-past-time");
     gtk_window_destroy (GTK_WINDOW (upload));
+  }
+
+  /* GNOME's clock set to 12 hours: the field shows it so, and takes "7:45 pm". */
+  {
+    g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (
+      g_settings_schema_source_get_default (), "org.gnome.desktop.interface", TRUE);
+    g_autoptr(GSettings) interface = NULL;
+    g_autoptr(GDateTime) evening = tomorrow_at (19, 45);
+
+    if (schema == NULL)
+      {
+        g_test_message ("gsettings-desktop-schemas is not installed: no 12-hour clock");
+        return;
+      }
+    interface = g_settings_new_full (schema, NULL, NULL);
+    g_settings_set_string (interface, "clock-format", "12h");
+    g_action_group_activate_action (G_ACTION_GROUP (f->app), "change-start",
+                                    g_variant_new_uint64 (id));
+    dialog = wait_toplevel (f, FERRY_TYPE_START_DIALOG);
+    start = ferry_start_dialog_get_start_row (FERRY_START_DIALOG (dialog));
+    g_assert_cmpstr (gtk_editable_get_text (ferry_start_row_get_time_entry (start)), ==,
+                     "6:20 AM");
+    type_time (start, "7:45 pm");
+    g_assert_true (ferry_test_wait_until (start_accepted, start, WAIT));
+    press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
+    bw.when = g_date_time_to_unix (evening);
+    g_assert_true (ferry_test_wait_until (begins_at, &bw, WAIT));
+    row = wait_row (f, id, "Paused — was to start tomorrow at 7:45 PM");
+    g_settings_set_string (interface, "clock-format", "24h");
   }
 }
 
