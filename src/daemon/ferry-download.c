@@ -209,7 +209,7 @@ save_record (FerryDownload *self,
 {
   g_autoptr(GError) local_error = NULL;
 
-  if (ferry_transfer_save (self->transfer, &local_error))
+  if (ferry_engine_checkpoint (FERRY_ENGINE (self), &local_error))
     return TRUE;
 
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))

@@ -17,8 +17,8 @@ G_DECLARE_INTERFACE (FerryEngine, ferry_engine, FERRY, ENGINE, GObject)
 
 /* What the scheduler asks of an engine. The engine owns its task and whatever the attempt
  * holds open (a file, a thread), so it alone can keep the rule every implementation
- * follows: whatever the end, what was moved is checkpointed in the store before the
- * callback of run_async runs, so a restart continues from there. */
+ * follows: whatever the end, what was moved is checkpointed (ferry_engine_checkpoint())
+ * before the callback of run_async runs, so a restart continues from there. */
 struct _FerryEngineInterface
 {
   GTypeInterface parent_iface;
@@ -69,6 +69,13 @@ gint64      ferry_engine_get_retry_after   (FerryEngine        *self);
 /* After a completed attempt: a sentence saying why the end could not be confirmed, or NULL
  * when the completion was verified. */
 const char *ferry_engine_get_unconfirmed   (FerryEngine        *self);
+
+/* For an engine, on the main thread: what it wrote in its transfer's record (the bytes kept,
+ * the validators, the name) must be kept now. Whoever runs the engine handles the
+ * "checkpoint" signal, (gboolean) (FerryEngine *, GError **): it stores the record, then
+ * announces it. FALSE with @error when it could not be stored. */
+gboolean    ferry_engine_checkpoint        (FerryEngine        *self,
+                                            GError            **error);
 
 /* The transfer ended in @state: lets go of what no retry can use (a partial file that
  * cannot be continued, a private copy of an uploaded file once the server has it). */

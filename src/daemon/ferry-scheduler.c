@@ -52,6 +52,8 @@ struct _FerryScheduler
   GPtrArray *transfers;        /* every transfer, oldest first */
   GHashTable *cancellables;    /* FerryTransfer → GCancellable of its running attempt */
   GHashTable *removed;         /* transfers removed while their attempt still runs */
+  GHashTable *batch;           /* transfers stored in the open transaction, announced once it
+                                * commits; NULL when none is open */
 
   guint max_running;
   guint max_per_host;
@@ -391,12 +393,61 @@ queue_plan (FerryScheduler *self)
     self->plan_source = g_idle_add (plan_idle, self);
 }
 
+/* Stores @transfer's record, then announces it: at once, or when the open transaction has
+ * committed, so that nothing a client sees can be lost by a failed commit. */
 static gboolean
-save (FerryTransfer *transfer)
+persist (FerryScheduler *self,
+         FerryTransfer  *transfer,
+         GError        **error)
+{
+  if (!ferry_transfer_persist (transfer, error))
+    return FALSE;
+
+  if (self->batch != NULL)
+    g_hash_table_add (self->batch, g_object_ref (transfer));
+  else
+    ferry_transfer_publish (transfer);
+  return TRUE;
+}
+
+/* Opens one transaction for many changes: one sync to disk instead of one per row. */
+static gboolean
+batch_begin (FerryScheduler *self,
+             GError        **error)
+{
+  g_assert (self->batch == NULL);
+
+  if (!ferry_store_begin (self->store, error))
+    return FALSE;
+  self->batch = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  return TRUE;
+}
+
+/* Commits the transaction, then announces what it stored; after a failed commit, nothing. */
+static gboolean
+batch_commit (FerryScheduler *self,
+              GError        **error)
+{
+  g_autoptr(GHashTable) batch = g_steal_pointer (&self->batch);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (!ferry_store_commit (self->store, error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, batch);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    ferry_transfer_publish (key);
+  return TRUE;
+}
+
+static gboolean
+save (FerryScheduler *self,
+      FerryTransfer  *transfer)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!ferry_transfer_save (transfer, &error))
+  if (!persist (self, transfer, &error))
     {
       g_warning ("Could not save transfer %" G_GUINT64_FORMAT ": %s",
                  ferry_transfer_get_id (transfer), error->message);
@@ -469,7 +520,7 @@ tick (gpointer user_data)
       if (r->error != NULL && ferry_engine_get_progress (engine) > 0)
         {
           g_clear_pointer (&r->error, g_free);
-          save (t);
+          save (self, t);
         }
       if (ferry_transfer_update_rate (t, now) || publish)
         {
@@ -658,7 +709,7 @@ save_ended (FerryScheduler *self,
 
   if (forget_secrets (r) && ferry_store_update (self->store, r, NULL))
     ferry_store_scrub (self->store);
-  return ferry_transfer_save (transfer, error);
+  return persist (self, transfer, error);
 }
 
 static void
@@ -745,7 +796,7 @@ apply_outcome (FerryScheduler *self,
     {
       /* Stopped by the service (shutdown, a new address): runs again when it may. */
       r->state = FERRY_STATE_QUEUED;
-      save (transfer);
+      save (self, transfer);
       return;
     }
 
@@ -788,7 +839,7 @@ apply_outcome (FerryScheduler *self,
         note_origin (self, transfer, retry_after, error);
         g_message ("Transfer %" G_GUINT64_FORMAT ": %s; retrying in %u s",
                    r->id, error->message, delay);
-        save (transfer);
+        save (self, transfer);
         return;
       }
 
@@ -797,7 +848,7 @@ apply_outcome (FerryScheduler *self,
       r->wait_reasons = FERRY_WAIT_DISK_SPACE;
       r->retry_from_server = FALSE;
       set_retry_in (r, disk_space_retry_seconds ());
-      save (transfer);
+      save (self, transfer);
       return;
 
     case FERRY_TRANSFER_ERROR_REJECTED:
@@ -812,7 +863,7 @@ apply_outcome (FerryScheduler *self,
       r->wait_reasons = FERRY_WAIT_LINK_EXPIRED;
       r->retry_at = 0;
       g_message ("Transfer %" G_GUINT64_FORMAT ": %s", r->id, error->message);
-      save (transfer);
+      save (self, transfer);
       return;
 
     case FERRY_TRANSFER_ERROR_FAILED:
@@ -941,6 +992,26 @@ on_attempt_done (GObject      *source,
   queue_plan (self);
 }
 
+/* The engine wrote in the record what a restart needs: it is stored, then announced. */
+static gboolean
+on_checkpoint (FerryEngine *engine,
+               GError     **error,
+               Attempt     *attempt)
+{
+  return persist (attempt->self, attempt->transfer, error);
+}
+
+static Attempt *
+attempt_new (FerryScheduler *self,
+             FerryTransfer  *transfer)
+{
+  Attempt *attempt = g_new0 (Attempt, 1);
+
+  attempt->self = g_object_ref (self);
+  attempt->transfer = g_object_ref (transfer);
+  return attempt;
+}
+
 static void
 start (FerryScheduler *self,
        FerryTransfer  *transfer)
@@ -954,7 +1025,7 @@ start (FerryScheduler *self,
   r->state = FERRY_STATE_RUNNING;
   r->wait_reasons = FERRY_WAIT_NONE;
   r->retry_at = 0;
-  if (!save (transfer))
+  if (!save (self, transfer))
     return;
 
   if (r->rate_limit > 0)
@@ -968,9 +1039,9 @@ start (FerryScheduler *self,
 
   engine = new_engine (self, transfer, own);
   ferry_transfer_set_engine (transfer, engine);
-  attempt = g_new0 (Attempt, 1);
-  attempt->self = g_object_ref (self);
-  attempt->transfer = g_object_ref (transfer);
+  g_signal_connect_data (engine, "checkpoint", G_CALLBACK (on_checkpoint),
+                         attempt_new (self, transfer), (GClosureNotify) attempt_free, 0);
+  attempt = attempt_new (self, transfer);
   ferry_engine_run_async (engine, cancellable, on_attempt_done, attempt);
 }
 
@@ -1010,7 +1081,8 @@ on_due (gpointer user_data)
 
 /* Sets @reasons as the transfer's wait, saving only when something changed. */
 static void
-set_waiting (FerryTransfer   *transfer,
+set_waiting (FerryScheduler  *self,
+             FerryTransfer   *transfer,
              FerryWaitReasons reasons)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
@@ -1020,7 +1092,7 @@ set_waiting (FerryTransfer   *transfer,
 
   r->state = FERRY_STATE_WAITING;
   r->wait_reasons = reasons;
-  save (transfer);
+  save (self, transfer);
 }
 
 /* What keeps a transfer from moving bytes now, slots apart. Times are real µs. */
@@ -1095,7 +1167,7 @@ hold_for_origin (FerryScheduler *self,
   r->retry_from_server = TRUE;
   r->retry_due_usec = until;
   r->retry_at = (until + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
-  save (transfer);
+  save (self, transfer);
 }
 
 static void
@@ -1105,6 +1177,7 @@ plan (FerryScheduler *self)
   g_autoptr(GHashTable) per_host = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 now = g_get_real_time ();
   gint64 next_due = G_MAXINT64;
+  g_autoptr(GError) error = NULL;
   guint running;
   gboolean batch;
 
@@ -1114,7 +1187,7 @@ plan (FerryScheduler *self)
   if (self->shutting_down)
     return;
 
-  batch = ferry_store_begin (self->store, NULL);
+  batch = batch_begin (self, NULL);
   running = self->running;
 
   for (guint i = 0; i < self->transfers->len; i++)
@@ -1133,7 +1206,7 @@ plan (FerryScheduler *self)
                         (FERRY_WAIT_NETWORK | FERRY_WAIT_METERED | FERRY_WAIT_POWER_SAVER);
               if (reasons != FERRY_WAIT_NONE)
                 {
-                  set_waiting (t, reasons);
+                  set_waiting (self, t, reasons);
                   stop (self, t);
                 }
               else
@@ -1154,7 +1227,7 @@ plan (FerryScheduler *self)
       hold_for_origin (self, t, now);
       reasons = blockers (self, r, now, &next_due);
       if (reasons != FERRY_WAIT_NONE)
-        set_waiting (t, reasons);
+        set_waiting (self, t, reasons);
       else
         g_ptr_array_add (ready, t);
     }
@@ -1171,7 +1244,7 @@ plan (FerryScheduler *self)
       if (running >= self->max_running ||
           on_host >= ferry_origins_budget (self->origins, host, self->max_per_host))
         {
-          set_waiting (t, FERRY_WAIT_SLOT);
+          set_waiting (self, t, FERRY_WAIT_SLOT);
           continue;
         }
 
@@ -1180,8 +1253,9 @@ plan (FerryScheduler *self)
       g_hash_table_insert (per_host, g_steal_pointer (&host), GUINT_TO_POINTER (on_host + 1));
     }
 
-  if (batch && !ferry_store_commit (self->store, NULL))
-    g_warning ("Could not save the queue");
+  /* Not announced, then: the next change a transfer stores announces it with the rest. */
+  if (batch && !batch_commit (self, &error))
+    g_warning ("Could not save the queue: %s", error->message);
 
   if (next_due != G_MAXINT64)
     {
@@ -1223,7 +1297,7 @@ ferry_scheduler_restore (FerryScheduler *self,
       /* Ended while ferryd stopped before it forgot the credentials, or by a Ferry that
        * kept them: they go now. */
       if (!is_pending_state (r->state) && r->state != FERRY_STATE_PAUSED &&
-          forget_secrets (r) && save (t))
+          forget_secrets (r) && save (self, t))
         scrub = TRUE;
       take (self, t);
     }
@@ -1265,7 +1339,7 @@ ferry_scheduler_pause (FerryScheduler *self,
 
   r->state = FERRY_STATE_PAUSED;
   r->wait_reasons = FERRY_WAIT_NONE;
-  if (!ferry_transfer_save (transfer, error))
+  if (!persist (self, transfer, error))
     {
       r->state = old_state;
       return FALSE;
@@ -1321,7 +1395,7 @@ ferry_scheduler_resume (FerryScheduler *self,
   r->state = FERRY_STATE_QUEUED;
   r->wait_reasons = FERRY_WAIT_NONE;
   r->retry_at = 0;
-  if (!ferry_transfer_save (transfer, error))
+  if (!persist (self, transfer, error))
     return FALSE;
 
   update_pending (self);
@@ -1353,7 +1427,7 @@ ferry_scheduler_cancel (FerryScheduler *self,
       /* The partial file goes once the attempt has let go of it. Its slot is free now: an
        * attempt stuck where it cannot see the cancellation (a read from a file that never
        * answers) must not keep the queue from moving. */
-      if (!ferry_transfer_save (transfer, error))
+      if (!persist (self, transfer, error))
         return FALSE;
       stop (self, transfer);
       /* Once: a Cancel, Resume and Cancel again while the first attempt still runs finds
@@ -1453,7 +1527,7 @@ ferry_scheduler_remove (FerryScheduler *self,
 static gboolean
 is_unfinished (FerryState state)
 {
-  return !ferry_state_is_terminal (state);
+  return !ferry_state_is_terminal (state) && state != FERRY_STATE_PAUSED;
 }
 
 static gboolean
@@ -1462,44 +1536,102 @@ is_paused (FerryState state)
   return state == FERRY_STATE_PAUSED;
 }
 
-static void
-apply_to_all (FerryScheduler *self,
-              GPtrArray      *transfers,
-              gboolean      (*applies) (FerryState state),
-              gboolean      (*operation) (FerryScheduler *self,
-                                          FerryTransfer  *transfer,
-                                          GError        **error))
+/* What a transfer was before PauseAll or ResumeAll changed it, to go back to when the
+ * change could not be stored. */
+typedef struct
 {
-  gboolean batch = ferry_store_begin (self->store, NULL);
+  FerryTransfer *transfer;
+  FerryState state;
+  FerryWaitReasons wait_reasons;
+  gint64 retry_at;
+} Before;
+
+/* PauseAll and ResumeAll: every transfer of @transfers in a state @applies to goes to @state,
+ * all stored in one transaction before any is announced or stopped. When the transaction
+ * fails, every one is as it was, nothing was announced, and @error says why. */
+static gboolean
+change_all (FerryScheduler *self,
+            GPtrArray      *transfers,
+            gboolean      (*applies) (FerryState state),
+            FerryState      state,
+            const char     *undone,
+            GError        **error)
+{
+  g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (Before));
+  g_autoptr(GError) local_error = NULL;
+
+  if (!batch_begin (self, &local_error))
+    goto failed;
 
   for (guint i = 0; i < transfers->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (transfers, i);
+      FerryRecord *r = ferry_transfer_get_record (t);
+      Before before = { t, r->state, r->wait_reasons, r->retry_at };
 
-      if (applies (ferry_transfer_get_state (t)))
-        operation (self, t, NULL);
+      if (!applies (r->state))
+        continue;
+
+      g_array_append_val (changed, before);
+      r->state = state;
+      r->wait_reasons = FERRY_WAIT_NONE;
+      if (state == FERRY_STATE_QUEUED)
+        r->retry_at = 0;
+      if (!ferry_transfer_persist (t, &local_error))
+        break;
+      g_hash_table_add (self->batch, g_object_ref (t));
     }
 
-  if (batch)
-    ferry_store_commit (self->store, NULL);
+  if (local_error != NULL)
+    {
+      g_clear_pointer (&self->batch, g_hash_table_unref);
+      ferry_store_rollback (self->store);
+    }
+  else if (batch_commit (self, &local_error))
+    {
+      for (guint i = 0; state == FERRY_STATE_PAUSED && i < changed->len; i++)
+        stop (self, g_array_index (changed, Before, i).transfer);
+      update_pending (self);
+      queue_plan (self);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < changed->len; i++)
+    {
+      Before *before = &g_array_index (changed, Before, i);
+      FerryRecord *r = ferry_transfer_get_record (before->transfer);
+
+      r->state = before->state;
+      r->wait_reasons = before->wait_reasons;
+      r->retry_at = before->retry_at;
+    }
+
+failed:
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED, "%s; %s", local_error->message,
+               undone);
+  return FALSE;
 }
 
-void
+gboolean
 ferry_scheduler_pause_all (FerryScheduler *self,
-                           GPtrArray      *transfers)
+                           GPtrArray      *transfers,
+                           GError        **error)
 {
-  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
 
-  apply_to_all (self, transfers, is_unfinished, ferry_scheduler_pause);
+  return change_all (self, transfers, is_unfinished, FERRY_STATE_PAUSED,
+                     "nothing was paused", error);
 }
 
-void
+gboolean
 ferry_scheduler_resume_all (FerryScheduler *self,
-                            GPtrArray      *transfers)
+                            GPtrArray      *transfers,
+                            GError        **error)
 {
-  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
 
-  apply_to_all (self, transfers, is_paused, ferry_scheduler_resume);
+  return change_all (self, transfers, is_paused, FERRY_STATE_QUEUED,
+                     "nothing was resumed", error);
 }
 
 gboolean
@@ -1562,7 +1694,7 @@ ferry_scheduler_update (FerryScheduler *self,
       restart = TRUE;
     }
 
-  if (!ferry_transfer_save (transfer, error))
+  if (!persist (self, transfer, error))
     return FALSE;
 
   if (restart && ferry_transfer_get_engine (transfer) != NULL)

@@ -593,10 +593,12 @@ handle_get_transfers_page (FerryManager1         *manager,
 static gboolean
 apply_to_all (FerryService          *self,
               GDBusMethodInvocation *invocation,
-              void                 (*operation) (FerryScheduler *scheduler,
-                                                 GPtrArray      *transfers))
+              gboolean             (*operation) (FerryScheduler *scheduler,
+                                                 GPtrArray      *transfers,
+                                                 GError        **error))
 {
   g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
   const char *confinement;
 
   _ferry_service_touch (self);
@@ -606,7 +608,11 @@ apply_to_all (FerryService          *self,
     return FALSE;
 
   all = session_transfers (self, confinement);
-  operation (self->scheduler, all);
+  if (!operation (self->scheduler, all, &error))
+    {
+      _ferry_service_return_error (invocation, error);
+      return FALSE;
+    }
   return TRUE;
 }
 

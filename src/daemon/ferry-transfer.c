@@ -328,19 +328,15 @@ ferry_transfer_publish (FerryTransfer *self)
 }
 
 gboolean
-ferry_transfer_save (FerryTransfer *self,
-                     GError       **error)
+ferry_transfer_persist (FerryTransfer *self,
+                        GError       **error)
 {
   g_return_val_if_fail (FERRY_IS_TRANSFER (self), FALSE);
 
   if (self->engine == NULL)
     self->live_bytes = self->record->bytes_done;
 
-  if (!ferry_store_update (self->store, self->record, error))
-    return FALSE;
-
-  ferry_transfer_publish (self);
-  return TRUE;
+  return ferry_store_update (self->store, self->record, error);
 }
 
 guint64

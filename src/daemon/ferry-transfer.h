@@ -66,9 +66,10 @@ GVariant            *ferry_transfer_dup_properties (FerryTransfer *self);
 /* (otssssssastttxxxxusbb): this transfer as Manager1.GetTransfers lists it. */
 GVariant            *ferry_transfer_dup_summary (FerryTransfer *self);
 
-/* Writes the record to the store, then shows it on D-Bus: never the other way round. */
-gboolean             ferry_transfer_save (FerryTransfer *self,
-                                          GError       **error);
+/* Writes the record to the store. Announcing it (ferry_transfer_publish()) is the
+ * scheduler's, after this and after the transaction it may be part of has committed. */
+gboolean             ferry_transfer_persist (FerryTransfer *self,
+                                             GError       **error);
 /* Announces what changed since the last announcement ("properties-changed" with the a{sv}
  * of changed values), including live values (bytes, rate) that are not stored. */
 void                 ferry_transfer_publish (FerryTransfer *self);

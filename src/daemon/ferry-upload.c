@@ -162,7 +162,7 @@ apply_update (gpointer user_data)
     }
   self->acknowledged = update->offset;
 
-  if (!ferry_transfer_save (self->transfer, &error))
+  if (!ferry_engine_checkpoint (FERRY_ENGINE (self), &error))
     g_warning ("Could not store the progress of upload %" G_GUINT64_FORMAT ": %s",
                r->id, error->message);
   ferry_transfer_set_live_bytes (self->transfer, update->offset);

@@ -1,0 +1,181 @@
+/* test-announce.c: what ferryd announces on D-Bus is what its store holds — a change that
+ * could not be stored is never shown, and the call that asked for it fails with a sentence
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "ferry-test-daemon.h"
+
+#define N_TRANSFERS 3
+
+typedef struct
+{
+  FerryTestDaemon *daemon;
+  guint changes;             /* PropertiesChanged of any transfer */
+  guint subscription;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->daemon = ferry_test_daemon_new ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->subscription != 0)
+    g_dbus_connection_signal_unsubscribe (f->daemon->connection, f->subscription);
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+}
+
+static void
+on_properties_changed (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *path,
+                       const char      *interface,
+                       const char      *signal,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  Fixture *f = user_data;
+
+  f->changes++;
+}
+
+static void
+watch_transfers (Fixture *f)
+{
+  f->subscription = g_dbus_connection_signal_subscribe (
+    f->daemon->connection, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+    NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_properties_changed, f, NULL);
+}
+
+/* Signals the service sent before its reply to a call arrive before the reply: once the call
+ * has returned, their handlers are queued here already, and this runs them. */
+static void
+run_delivered (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static gboolean
+seen_changes (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  return f->changes >= N_TRANSFERS;
+}
+
+/* A 1 MiB tmpfs where ferryd keeps its store, mounted before ferryd first starts; NULL (the
+ * test skipped) where this cannot be done. */
+static char *
+mount_small_store (void)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, NULL);
+  g_autofree char *mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=1m tmpfs '%s'", dir);
+  int status = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
+      status != 0)
+    {
+      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
+      return NULL;
+    }
+  return g_strdup_printf ("umount -l '%s'", dir);
+}
+
+/* PauseAll while the store's disk is full: its one transaction cannot commit. The call fails
+ * and says why, no transfer announced a change, each is still what it was; with room again,
+ * the same call pauses them all and each says so. */
+static void
+test_pause_all_store_full (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *umount_cmd = mount_small_store ();
+  g_autofree char *filler = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
+                                              "filler", NULL);
+  g_autofree char *fill_cmd = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  if (umount_cmd == NULL)
+    return;
+
+  /* Waiting for a begin an hour away: nothing runs, nothing else changes them. */
+  for (guint i = 0; i < N_TRANSFERS; i++)
+    {
+      g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:9/file-%u", i);
+      g_autoptr(FerryTransfer1) t = NULL;
+      GVariantDict dict;
+      char *path;
+
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "earliest-begin", "x",
+                             g_get_real_time () / G_USEC_PER_SEC + 3600);
+      path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&dict), &error);
+      g_assert_no_error (error);
+      g_ptr_array_add (paths, path);
+      t = ferry_test_daemon_transfer (f->daemon, path);
+      g_assert_true (ferry_test_wait_state (t, "waiting", 30000));
+    }
+
+  watch_transfers (f);
+  fill_cmd = g_strdup_printf ("dd if=/dev/zero of='%s' bs=64k", filler);
+  g_spawn_command_line_sync (fill_cmd, NULL, NULL, NULL, NULL);
+
+  g_assert_false (ferry_manager1_call_pause_all_sync (f->daemon->manager, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("PauseAll on a full disk: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "the disk is full"));
+  g_assert_nonnull (strstr (error->message, "nothing was paused"));
+  g_clear_error (&error);
+
+  run_delivered ();
+  g_assert_cmpuint (f->changes, ==, 0);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autoptr(FerryTransfer1) t = ferry_test_daemon_transfer (f->daemon, paths->pdata[i]);
+
+      g_assert_cmpstr (ferry_transfer1_get_state (t), ==, "waiting");
+    }
+
+  /* Room again: the same call pauses them, and that is announced. */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  g_assert_true (ferry_manager1_call_pause_all_sync (f->daemon->manager, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (seen_changes, f, 30000));
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autoptr(FerryTransfer1) t = ferry_test_daemon_transfer (f->daemon, paths->pdata[i]);
+
+      g_assert_cmpstr (ferry_transfer1_get_state (t), ==, "paused");
+    }
+
+  ferry_test_daemon_free (f->daemon);
+  f->daemon = NULL;
+  f->subscription = 0;
+  g_spawn_command_line_sync (umount_cmd, NULL, NULL, NULL, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/announce/pause-all-store-full", Fixture, NULL, fixture_setup,
+              test_pause_all_store_full, fixture_teardown);
+
+  return g_test_run ();
+}
