@@ -144,14 +144,14 @@ usec_of_seconds (gint64 seconds)
   return CLAMP (seconds, 0, G_MAXINT64 / G_USEC_PER_SEC - 1) * G_USEC_PER_SEC;
 }
 
-/* Waits @seconds from now: RetryAt is the whole second rounded up, so neither it nor the
- * retry comes before the time a server asked for (Retry-After: 2 means 2 s, not 1.1 s). */
+/* Waits @seconds from now, as a server asked (@from_server) or as Ferry's backoff. */
 static void
-set_retry_in (FerryRecord *r,
-              guint        seconds)
+set_retry_in (FerryTransfer *transfer,
+              guint          seconds,
+              gboolean       from_server)
 {
-  r->retry_due_usec = g_get_real_time () + (gint64) seconds * G_USEC_PER_SEC;
-  r->retry_at = (r->retry_due_usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  ferry_transfer_set_retry (transfer, g_get_real_time () + (gint64) seconds * G_USEC_PER_SEC,
+                            from_server);
 }
 
 /* When a waiting retry is due, in real µs: the exact time when it is known (it was set in
@@ -208,9 +208,10 @@ ferry_scheduler_class_init (FerrySchedulerClass *klass)
 
   object_class->dispose = ferry_scheduler_dispose;
 
-  /* a(ottt) of the transfers whose bytes changed since the last tick. */
+  /* GPtrArray of the running transfers whose bytes changed since the last tick, and of all
+   * of them once a second. */
   signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_VARIANT);
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
   /* Whether anything is queued, waiting or running: the service stays up while it is. */
   signals[PENDING_CHANGED] = g_signal_new ("pending-changed", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -294,11 +295,12 @@ read_environment (FerryScheduler *self)
     {
       for (guint i = 0; self->transfers != NULL && i < self->transfers->len; i++)
         {
-          FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
+          FerryTransfer *t = g_ptr_array_index (self->transfers, i);
+          FerryRecord *r = ferry_transfer_get_record (t);
 
           if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY) &&
               !r->retry_from_server)
-            r->retry_at = 0;
+            ferry_transfer_clear_retry (t);
         }
     }
 
@@ -498,10 +500,9 @@ static gboolean
 tick (gpointer user_data)
 {
   FerryScheduler *self = user_data;
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(ottt)"));
+  g_autoptr(GPtrArray) moved = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
   gboolean publish = (++self->tick_count % TICKS_PER_PUBLISH) == 0;
-  gboolean any = FALSE;
   guint64 rates[FERRY_KIND_UPLOAD + 1] = { 0, };
   GHashTableIter iter;
   gpointer key;
@@ -519,16 +520,11 @@ tick (gpointer user_data)
       /* The last attempt's trouble is over once this one moves the file forward. */
       if (r->error != NULL && ferry_engine_get_progress (engine) > 0)
         {
-          g_clear_pointer (&r->error, g_free);
+          ferry_transfer_set_error (t, NULL);
           save (self, t);
         }
       if (ferry_transfer_update_rate (t, now) || publish)
-        {
-          g_variant_builder_add (&builder, "(ottt)", ferry_transfer_get_object_path (t),
-                                 ferry_transfer_get_live_bytes (t), r->bytes_total,
-                                 ferry_transfer_get_rate (t));
-          any = TRUE;
-        }
+        g_ptr_array_add (moved, t);
       rates[r->kind] += ferry_transfer_get_rate (t);
 
       if (publish)
@@ -538,8 +534,8 @@ tick (gpointer user_data)
   self->download_rate = rates[FERRY_KIND_DOWNLOAD];
   self->upload_rate = rates[FERRY_KIND_UPLOAD];
 
-  if (any)
-    g_signal_emit (self, signals[PROGRESS], 0, g_variant_builder_end (&builder));
+  if (moved->len > 0)
+    g_signal_emit (self, signals[PROGRESS], 0, moved);
   if (publish)
     g_signal_emit (self, signals[RUNNING_CHANGED], 0);
 
@@ -667,21 +663,14 @@ backoff_seconds (guint attempts)
   return (guint) MAX (1.0, MIN ((double) BACKOFF_CAP_SECONDS, base * jitter));
 }
 
-static void
-set_error (FerryRecord *r,
-           const char  *message)
-{
-  g_free (r->error);
-  r->error = g_strdup (message);
-}
-
 /* A transfer that ended keeps no credential in the store (DESIGN "Security"): its secret
  * headers go from the record before it is saved. Resuming a failed one later needs them
  * given again (Update with "headers"). TRUE when something was removed: the caller then scrubs the
  * store once the record is saved. */
 static gboolean
-forget_secrets (FerryRecord *r)
+forget_secrets (FerryTransfer *transfer)
 {
+  FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GVariant) kept = NULL;
   gsize before;
 
@@ -693,8 +682,7 @@ forget_secrets (FerryRecord *r)
   if (kept != NULL && g_variant_n_children (kept) == before)
     return FALSE;
 
-  g_clear_pointer (&r->headers, g_variant_unref);
-  r->headers = g_steal_pointer (&kept);
+  ferry_transfer_set_headers (transfer, kept);
   return TRUE;
 }
 
@@ -707,7 +695,7 @@ save_ended (FerryScheduler *self,
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
 
-  if (forget_secrets (r) && ferry_store_update (self->store, r, NULL))
+  if (forget_secrets (transfer) && ferry_store_update (self->store, r, NULL))
     ferry_store_scrub (self->store);
   return persist (self, transfer, error);
 }
@@ -721,10 +709,9 @@ finish (FerryScheduler *self,
   FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GError) error = NULL;
 
-  r->state = state;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  r->retry_at = 0;
-  r->finished_at = now_unix ();
+  ferry_transfer_set_state (transfer, state, FERRY_WAIT_NONE);
+  ferry_transfer_clear_retry (transfer);
+  ferry_transfer_set_finished_at (transfer, now_unix ());
 
   ferry_engine_settle (engine, state);
 
@@ -783,10 +770,9 @@ apply_outcome (FerryScheduler *self,
 
   if (error == NULL)
     {
-      r->attempts = 0;
+      ferry_transfer_set_attempts (transfer, 0);
       /* A completion that could not be verified says so where errors are read. */
-      g_free (r->error);
-      r->error = g_strdup (unconfirmed);
+      ferry_transfer_set_error (transfer, unconfirmed);
       finish (self, transfer, engine, FERRY_STATE_COMPLETED);
       g_message ("Transfer %" G_GUINT64_FORMAT " completed: %s", r->id, r->destination);
       return;
@@ -795,12 +781,12 @@ apply_outcome (FerryScheduler *self,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* Stopped by the service (shutdown, a new address): runs again when it may. */
-      r->state = FERRY_STATE_QUEUED;
+      ferry_transfer_set_state (transfer, FERRY_STATE_QUEUED, r->wait_reasons);
       save (self, transfer);
       return;
     }
 
-  set_error (r, error->message);
+  ferry_transfer_set_error (transfer, error->message);
 
   if (error->domain != FERRY_TRANSFER_ERROR)
     {
@@ -816,13 +802,13 @@ apply_outcome (FerryScheduler *self,
 
         /* An attempt that moved the file forward starts the count again: a transfer over a
          * flaky link that keeps progressing never runs out of retries. */
-        r->attempts = progress > 0 ? 1 : r->attempts + 1;
+        ferry_transfer_set_attempts (transfer, progress > 0 ? 1 : r->attempts + 1);
         if (r->attempts > MAX_ATTEMPTS)
           {
             g_autofree char *message = g_strdup_printf ("%s; gave up after %u attempts",
                                                         error->message, MAX_ATTEMPTS);
 
-            set_error (r, message);
+            ferry_transfer_set_error (transfer, message);
             finish (self, transfer, engine, FERRY_STATE_FAILED);
             return;
           }
@@ -832,10 +818,8 @@ apply_outcome (FerryScheduler *self,
         else
           delay = backoff_seconds (r->attempts);
 
-        r->state = FERRY_STATE_WAITING;
-        r->wait_reasons = FERRY_WAIT_RETRY;
-        r->retry_from_server = retry_after >= 0;
-        set_retry_in (r, delay);
+        ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, FERRY_WAIT_RETRY);
+        set_retry_in (transfer, delay, retry_after >= 0);
         note_origin (self, transfer, retry_after, error);
         g_message ("Transfer %" G_GUINT64_FORMAT ": %s; retrying in %u s",
                    r->id, error->message, delay);
@@ -844,10 +828,8 @@ apply_outcome (FerryScheduler *self,
       }
 
     case FERRY_TRANSFER_ERROR_NO_SPACE:
-      r->state = FERRY_STATE_WAITING;
-      r->wait_reasons = FERRY_WAIT_DISK_SPACE;
-      r->retry_from_server = FALSE;
-      set_retry_in (r, disk_space_retry_seconds ());
+      ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, FERRY_WAIT_DISK_SPACE);
+      set_retry_in (transfer, disk_space_retry_seconds (), FALSE);
       save (self, transfer);
       return;
 
@@ -858,10 +840,9 @@ apply_outcome (FerryScheduler *self,
     case FERRY_TRANSFER_ERROR_LINK_EXPIRED:
       /* Retrying the same address brings the same page: wait for Update (uri) or Resume,
        * with the bytes kept. */
-      r->attempts = 0;
-      r->state = FERRY_STATE_WAITING;
-      r->wait_reasons = FERRY_WAIT_LINK_EXPIRED;
-      r->retry_at = 0;
+      ferry_transfer_set_attempts (transfer, 0);
+      ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, FERRY_WAIT_LINK_EXPIRED);
+      ferry_transfer_clear_retry (transfer);
       g_message ("Transfer %" G_GUINT64_FORMAT ": %s", r->id, error->message);
       save (self, transfer);
       return;
@@ -1022,9 +1003,8 @@ start (FerryScheduler *self,
   FerryRateLimiter *own = NULL;
   Attempt *attempt;
 
-  r->state = FERRY_STATE_RUNNING;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  r->retry_at = 0;
+  ferry_transfer_set_state (transfer, FERRY_STATE_RUNNING, FERRY_WAIT_NONE);
+  ferry_transfer_clear_retry (transfer);
   if (!save (self, transfer))
     return;
 
@@ -1090,8 +1070,7 @@ set_waiting (FerryScheduler  *self,
   if (r->state == FERRY_STATE_WAITING && r->wait_reasons == reasons)
     return;
 
-  r->state = FERRY_STATE_WAITING;
-  r->wait_reasons = reasons;
+  ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, reasons);
   save (self, transfer);
 }
 
@@ -1162,11 +1141,8 @@ hold_for_origin (FerryScheduler *self,
       retry_due (r) >= until)
     return;
 
-  r->state = FERRY_STATE_WAITING;
-  r->wait_reasons |= FERRY_WAIT_RETRY;
-  r->retry_from_server = TRUE;
-  r->retry_due_usec = until;
-  r->retry_at = (until + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, r->wait_reasons | FERRY_WAIT_RETRY);
+  ferry_transfer_set_retry (transfer, until, TRUE);
   save (self, transfer);
 }
 
@@ -1293,11 +1269,11 @@ ferry_scheduler_restore (FerryScheduler *self,
 
       /* Interrupted by a crash or a reboot: it goes on from its checkpoint. */
       if (r->state == FERRY_STATE_RUNNING)
-        r->state = FERRY_STATE_QUEUED;
+        ferry_transfer_set_state (t, FERRY_STATE_QUEUED, r->wait_reasons);
       /* Ended while ferryd stopped before it forgot the credentials, or by a Ferry that
        * kept them: they go now. */
       if (!is_pending_state (r->state) && r->state != FERRY_STATE_PAUSED &&
-          forget_secrets (r) && save (self, t))
+          forget_secrets (t) && save (self, t))
         scrub = TRUE;
       take (self, t);
     }
@@ -1326,6 +1302,7 @@ ferry_scheduler_pause (FerryScheduler *self,
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
   FerryState old_state = r->state;
+  FerryWaitReasons old_reasons = r->wait_reasons;
 
   if (ferry_state_is_terminal (r->state))
     {
@@ -1337,11 +1314,10 @@ ferry_scheduler_pause (FerryScheduler *self,
   if (r->state == FERRY_STATE_PAUSED)
     return TRUE;
 
-  r->state = FERRY_STATE_PAUSED;
-  r->wait_reasons = FERRY_WAIT_NONE;
+  ferry_transfer_set_state (transfer, FERRY_STATE_PAUSED, FERRY_WAIT_NONE);
   if (!persist (self, transfer, error))
     {
-      r->state = old_state;
+      ferry_transfer_set_state (transfer, old_state, old_reasons);
       return FALSE;
     }
 
@@ -1378,13 +1354,13 @@ ferry_scheduler_resume (FerryScheduler *self,
 
     case FERRY_STATE_CANCELED:
       /* Its bytes were deleted: start over. */
-      ferry_record_reset_validators (r);
+      ferry_transfer_forget_validators (transfer);
       G_GNUC_FALLTHROUGH;
     case FERRY_STATE_FAILED:
     case FERRY_STATE_REJECTED:
-      r->attempts = 0;
-      r->finished_at = 0;
-      g_clear_pointer (&r->error, g_free);
+      ferry_transfer_set_attempts (transfer, 0);
+      ferry_transfer_set_finished_at (transfer, 0);
+      ferry_transfer_set_error (transfer, NULL);
       break;
 
     case FERRY_STATE_PAUSED:
@@ -1392,9 +1368,8 @@ ferry_scheduler_resume (FerryScheduler *self,
       break;
     }
 
-  r->state = FERRY_STATE_QUEUED;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  r->retry_at = 0;
+  ferry_transfer_set_state (transfer, FERRY_STATE_QUEUED, FERRY_WAIT_NONE);
+  ferry_transfer_clear_retry (transfer);
   if (!persist (self, transfer, error))
     return FALSE;
 
@@ -1417,10 +1392,9 @@ ferry_scheduler_cancel (FerryScheduler *self,
       return FALSE;
     }
 
-  r->state = FERRY_STATE_CANCELED;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  r->retry_at = 0;
-  r->finished_at = now_unix ();
+  ferry_transfer_set_state (transfer, FERRY_STATE_CANCELED, FERRY_WAIT_NONE);
+  ferry_transfer_clear_retry (transfer);
+  ferry_transfer_set_finished_at (transfer, now_unix ());
 
   if (ferry_transfer_get_engine (transfer) != NULL)
     {
@@ -1543,7 +1517,6 @@ typedef struct
   FerryTransfer *transfer;
   FerryState state;
   FerryWaitReasons wait_reasons;
-  gint64 retry_at;
 } Before;
 
 /* PauseAll and ResumeAll: every transfer of @transfers in a state @applies to goes to @state,
@@ -1567,16 +1540,16 @@ change_all (FerryScheduler *self,
     {
       FerryTransfer *t = g_ptr_array_index (transfers, i);
       FerryRecord *r = ferry_transfer_get_record (t);
-      Before before = { t, r->state, r->wait_reasons, r->retry_at };
+      Before before = { t, r->state, r->wait_reasons };
 
       if (!applies (r->state))
         continue;
 
       g_array_append_val (changed, before);
-      r->state = state;
-      r->wait_reasons = FERRY_WAIT_NONE;
+      ferry_transfer_set_state (t, state, FERRY_WAIT_NONE);
+      /* A paused transfer has no retry due; resumed, it starts afresh. */
       if (state == FERRY_STATE_QUEUED)
-        r->retry_at = 0;
+        ferry_transfer_clear_retry (t);
       if (!ferry_transfer_persist (t, &local_error))
         break;
       g_hash_table_add (self->batch, g_object_ref (t));
@@ -1599,11 +1572,8 @@ change_all (FerryScheduler *self,
   for (guint i = 0; i < changed->len; i++)
     {
       Before *before = &g_array_index (changed, Before, i);
-      FerryRecord *r = ferry_transfer_get_record (before->transfer);
 
-      r->state = before->state;
-      r->wait_reasons = before->wait_reasons;
-      r->retry_at = before->retry_at;
+      ferry_transfer_set_state (before->transfer, before->state, before->wait_reasons);
     }
 
 failed:
@@ -1655,42 +1625,28 @@ ferry_scheduler_update (FerryScheduler *self,
       return FALSE;
     }
 
-  uri_changed = g_strcmp0 (changes->uri, r->uri) != 0;
-  if (uri_changed)
+  /* The bytes stay on a new address; the validator decides at the next response whether
+   * they may. The same address again: where it redirected before may have expired, so it
+   * is asked afresh; a wait for a new link ends. */
+  uri_changed = g_strcmp0 (changes->uri, r->uri) != 0 || (uri_named && r->final_uri != NULL);
+  if (uri_changed || uri_named)
+    ferry_transfer_set_uri (transfer, changes->uri);
+  if (uri_named && r->state == FERRY_STATE_WAITING &&
+      (r->wait_reasons & (FERRY_WAIT_LINK_EXPIRED | FERRY_WAIT_RETRY)))
     {
-      /* The bytes stay; the validator decides at the next response whether they may. */
-      g_free (r->uri);
-      r->uri = g_steal_pointer (&changes->uri);
-      g_clear_pointer (&r->final_uri, g_free);
+      ferry_transfer_set_state (transfer, FERRY_STATE_QUEUED, FERRY_WAIT_NONE);
+      ferry_transfer_clear_retry (transfer);
     }
-  if (uri_named)
-    {
-      /* The same address again: where it redirected before may have expired, so it is
-       * asked afresh; a wait for a new link ends. */
-      uri_changed = uri_changed || r->final_uri != NULL;
-      g_clear_pointer (&r->final_uri, g_free);
-      if (r->state == FERRY_STATE_WAITING &&
-          (r->wait_reasons & (FERRY_WAIT_LINK_EXPIRED | FERRY_WAIT_RETRY)))
-        {
-          r->state = FERRY_STATE_QUEUED;
-          r->wait_reasons = FERRY_WAIT_NONE;
-          r->retry_at = 0;
-        }
-    }
-  r->allow_metered = changes->allow_metered;
-  r->discretionary = changes->discretionary;
-  r->earliest_begin = changes->earliest_begin;
-  r->priority = changes->priority;
+  ferry_transfer_set_schedule (transfer, changes->earliest_begin, changes->priority,
+                               changes->allow_metered, changes->discretionary);
   /* A running attempt keeps the address, headers and limit it started with: restart it. */
   restart = uri_changed || changes->rate_limit != r->rate_limit;
-  r->rate_limit = changes->rate_limit;
+  ferry_transfer_set_rate_limit (transfer, changes->rate_limit);
   if (headers_named)
     {
       /* The whole set is replaced: how a client gives credentials again (they leave the
        * store when a transfer ends) or fresh cookies with a fresh link. */
-      g_clear_pointer (&r->headers, g_variant_unref);
-      if (changes->headers != NULL && g_variant_n_children (changes->headers) > 0)
-        r->headers = g_variant_ref (changes->headers);
+      ferry_transfer_set_headers (transfer, changes->headers);
       restart = TRUE;
     }
 

@@ -145,21 +145,14 @@ apply_update (gpointer user_data)
   FerryRecord *r = ferry_transfer_get_record (self->transfer);
   g_autoptr(GError) error = NULL;
 
-  r->protocol_used = update->used;
-  r->resumable = update->used == FERRY_UPLOAD_IETF || update->used == FERRY_UPLOAD_TUS;
-  if (g_strcmp0 (r->upload_url, update->upload_url) != 0)
-    {
-      g_free (r->upload_url);
-      r->upload_url = g_strdup (update->upload_url);
-    }
-  r->bytes_done = update->offset;
+  ferry_transfer_set_upload_resource (self->transfer, update->used, update->upload_url,
+                                      update->used == FERRY_UPLOAD_IETF ? update->interop
+                                                                        : r->interop,
+                                      update->used == FERRY_UPLOAD_IETF ? update->interop_pinned
+                                                                        : r->interop_pinned);
+  ferry_transfer_set_bytes_done (self->transfer, update->offset);
   if (update->http_status != 0)
-    r->http_status = update->http_status;
-  if (update->used == FERRY_UPLOAD_IETF)
-    {
-      r->interop = update->interop;
-      r->interop_pinned = update->interop_pinned;
-    }
+    ferry_transfer_set_http_status (self->transfer, update->http_status);
   self->acknowledged = update->offset;
 
   if (!ferry_engine_checkpoint (FERRY_ENGINE (self), &error))
@@ -1504,8 +1497,9 @@ ferry_upload_discard (FerryEngine *engine)
 
   if (r->state != FERRY_STATE_COMPLETED)
     terminate (r, self->session);
-  g_clear_pointer (&r->upload_url, g_free);
-  r->bytes_done = 0;
+  ferry_transfer_set_upload_resource (self->transfer, r->protocol_used, NULL, r->interop,
+                                      r->interop_pinned);
+  ferry_transfer_set_bytes_done (self->transfer, 0);
   delete_source_copy (r);
 }
 
