@@ -27,11 +27,22 @@ ferry_engine_real_get_unconfirmed (FerryEngine *self)
   return NULL;
 }
 
+static gboolean
+ferry_engine_real_delete_data (FerryEngine *self,
+                               gboolean   (*forget) (gpointer   user_data,
+                                                     GError   **error),
+                               gpointer     user_data,
+                               GError     **error)
+{
+  return forget (user_data, error);
+}
+
 static void
 ferry_engine_default_init (FerryEngineInterface *iface)
 {
   iface->get_sent = ferry_engine_real_get_sent;
   iface->get_unconfirmed = ferry_engine_real_get_unconfirmed;
+  iface->delete_data = ferry_engine_real_delete_data;
 
   /* (gboolean) (GError **error): the engine reports; the handler persists, then announces. */
   signals[CHECKPOINT] = g_signal_new ("checkpoint", G_TYPE_FROM_INTERFACE (iface),
@@ -136,4 +147,16 @@ ferry_engine_discard (FerryEngine *self)
   g_return_if_fail (FERRY_IS_ENGINE (self));
 
   FERRY_ENGINE_GET_IFACE (self)->discard (self);
+}
+
+gboolean
+ferry_engine_delete_data (FerryEngine *self,
+                          gboolean   (*forget) (gpointer   user_data,
+                                                GError   **error),
+                          gpointer     user_data,
+                          GError     **error)
+{
+  g_return_val_if_fail (FERRY_IS_ENGINE (self), FALSE);
+
+  return FERRY_ENGINE_GET_IFACE (self)->delete_data (self, forget, user_data, error);
 }

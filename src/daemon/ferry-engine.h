@@ -40,6 +40,11 @@ struct _FerryEngineInterface
   void        (*settle)          (FerryEngine        *self,
                                   FerryState          state);
   void        (*discard)         (FerryEngine        *self);
+  gboolean    (*delete_data)     (FerryEngine        *self,
+                                  gboolean          (*forget) (gpointer   user_data,
+                                                               GError   **error),
+                                  gpointer            user_data,
+                                  GError            **error);
 };
 
 /* Runs until the transfer is complete (TRUE), the attempt ends with a FERRY_TRANSFER_ERROR,
@@ -84,5 +89,16 @@ void        ferry_engine_settle            (FerryEngine        *self,
 /* The transfer is canceled or removed before it completed: deletes what it left behind and
  * tells the server to forget a half-received upload. Only once no attempt runs. */
 void        ferry_engine_discard           (FerryEngine        *self);
+
+/* Remove with its data: deletes what the transfer made for the user (a completed download's
+ * file), around @forget, which removes the transfer from the store. Checks first that it
+ * may (the file is still the one Ferry made, in the folder it pinned), then calls @forget,
+ * then deletes. FALSE with @error when the check or @forget failed: the transfer stays. An
+ * upload's data is the caller's own file, never deleted: there only @forget is called. */
+gboolean    ferry_engine_delete_data       (FerryEngine        *self,
+                                            gboolean          (*forget) (gpointer   user_data,
+                                                                         GError   **error),
+                                            gpointer            user_data,
+                                            GError            **error);
 
 G_END_DECLS

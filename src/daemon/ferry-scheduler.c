@@ -10,7 +10,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,7 +19,6 @@
 
 #include "ferry-download.h"
 #include "ferry-error.h"
-#include "ferry-folder.h"
 #include "ferry-http.h"
 #include "ferry-origins.h"
 #include "ferry-proxy.h"
@@ -1423,58 +1421,45 @@ ferry_scheduler_cancel (FerryScheduler *self,
   return TRUE;
 }
 
+typedef struct
+{
+  FerryScheduler *self;
+  FerryTransfer *transfer;
+} Removal;
+
+/* The transfer leaves the store, and no older version of its row stays behind. */
+static gboolean
+forget (gpointer   user_data,
+        GError   **error)
+{
+  Removal *removal = user_data;
+  FerryScheduler *self = removal->self;
+
+  if (!ferry_store_delete (self->store, ferry_transfer_get_id (removal->transfer), error))
+    return FALSE;
+  /* secure_delete zeroed the row; its older versions leave the journal too. */
+  ferry_store_scrub (self->store);
+  return TRUE;
+}
+
 gboolean
 ferry_scheduler_remove (FerryScheduler *self,
                         FerryTransfer  *transfer,
                         gboolean        delete_data,
                         GError        **error)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *name = NULL;
-  int dir_fd = -1;
+  Removal removal = { self, transfer };
 
-  /* An upload's data is the caller's own file: never deleted here. A download's file is
-   * deleted only in the folder pinned, and only if it is still the file Ferry completed;
-   * otherwise the transfer stays and the caller is told why. */
-  if (delete_data && r->kind == FERRY_KIND_DOWNLOAD && r->state == FERRY_STATE_COMPLETED &&
-      r->destination != NULL)
+  if (delete_data)
     {
-      gboolean gone;
+      g_autoptr(FerryEngine) engine = new_engine (self, transfer, NULL);
 
-      name = g_path_get_basename (r->destination);
-      dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &local_error);
-      if (dir_fd < 0 && errno != ENOENT)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      /* The folder is gone, and the file with it: nothing left to delete. */
-      if (dir_fd >= 0 && !ferry_folder_check_file (dir_fd, r->directory, name, r->file_dev,
-                                                   r->file_ino, &gone, error))
-        {
-          close (dir_fd);
-          return FALSE;
-        }
+      if (!ferry_engine_delete_data (engine, forget, &removal, error))
+        return FALSE;
     }
-
-  if (!ferry_store_delete (self->store, r->id, error))
+  else if (!forget (&removal, error))
     {
-      if (dir_fd >= 0)
-        close (dir_fd);
       return FALSE;
-    }
-  /* secure_delete zeroed the row; its older versions leave the journal too. */
-  ferry_store_scrub (self->store);
-
-  if (dir_fd >= 0)
-    {
-      g_autoptr(GError) delete_error = NULL;
-
-      if (!ferry_folder_delete_file (dir_fd, r->directory, name, r->file_dev, r->file_ino,
-                                     &delete_error))
-        g_warning ("%s", delete_error->message);
-      close (dir_fd);
     }
 
   if (ferry_transfer_get_engine (transfer) != NULL)
