@@ -537,6 +537,7 @@ ferry_transfer_set_http_status (FerryTransfer *self,
 void
 ferry_transfer_set_upload_resource (FerryTransfer       *self,
                                     FerryUploadProtocol  used,
+                                    gboolean             resumable,
                                     const char          *upload_url,
                                     guint                interop,
                                     gboolean             interop_pinned)
@@ -548,7 +549,7 @@ ferry_transfer_set_upload_resource (FerryTransfer       *self,
 
   r = self->record;
   r->protocol_used = used;
-  r->resumable = used == FERRY_UPLOAD_IETF || used == FERRY_UPLOAD_TUS;
+  r->resumable = resumable;
   copy = g_strdup (upload_url);
   g_free (r->upload_url);
   r->upload_url = copy;

@@ -116,9 +116,11 @@ void                 ferry_transfer_set_bytes_done (FerryTransfer *self,
 void                 ferry_transfer_set_http_status (FerryTransfer *self,
                                                      guint          http_status);
 /* An upload's resource on the server, as the protocol @used found it (NULL: none yet, or
- * forgotten), and the IETF draft version it speaks. */
+ * forgotten), whether an interruption can go on from the server's offset (@resumable), and
+ * the IETF draft version it speaks. */
 void                 ferry_transfer_set_upload_resource (FerryTransfer       *self,
                                                          FerryUploadProtocol  used,
+                                                         gboolean             resumable,
                                                          const char          *upload_url,
                                                          guint                interop,
                                                          gboolean             interop_pinned);
