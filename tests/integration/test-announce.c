@@ -76,25 +76,6 @@ seen_changes (gpointer user_data)
   return f->changes >= N_TRANSFERS;
 }
 
-/* A 1 MiB tmpfs where ferryd keeps its store, mounted before ferryd first starts; NULL (the
- * test skipped) where this cannot be done. */
-static char *
-mount_small_store (void)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, NULL);
-  g_autofree char *mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=1m tmpfs '%s'", dir);
-  int status = -1;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
-      status != 0)
-    {
-      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
-      return NULL;
-    }
-  return g_strdup_printf ("umount -l '%s'", dir);
-}
-
 /* PauseAll while the store's disk is full: its one transaction cannot commit. The call fails
  * and says why, no transfer announced a change, each is still what it was; with room again,
  * the same call pauses them all and each says so. */
@@ -102,9 +83,10 @@ static void
 test_pause_all_store_full (Fixture       *f,
                            gconstpointer  data)
 {
-  g_autofree char *umount_cmd = mount_small_store ();
-  g_autofree char *filler = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
-                                              "filler", NULL);
+  g_autofree char *store_dir = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, NULL);
+  /* A 1 MiB tmpfs where ferryd keeps its store, mounted before ferryd first starts. */
+  g_autofree char *umount_cmd = ferry_test_mount_small_tmpfs (store_dir, "1m");
+  g_autofree char *filler = g_build_filename (store_dir, "filler", NULL);
   g_autofree char *fill_cmd = NULL;
   g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
