@@ -80,6 +80,14 @@ ops_for (FerryUploadProtocol protocol)
   return NULL;
 }
 
+/* Whether the server keeps the upload between requests: what ferry-upload.c runs step by
+ * step, resumed from the server's offset and deleted there when given up. */
+static gboolean
+is_resumable (const FerryUploadOps *ops)
+{
+  return ops != NULL && ops->run == NULL;
+}
+
 static void
 job_free (Job *job)
 {
@@ -130,7 +138,7 @@ apply_update (gpointer user_data)
   const FerryUploadOps *ops = ops_for (update->used);
 
   ferry_transfer_set_upload_resource (self->transfer, update->used,
-                                      ops != NULL && ops->resumable, update->upload_url,
+                                      is_resumable (ops), update->upload_url,
                                       update->interop, update->interop_pinned);
   ferry_transfer_set_bytes_done (self->transfer, update->offset);
   if (update->http_status != 0)
@@ -846,13 +854,13 @@ start_over (FerryUpload  *self,
   return TRUE;
 }
 
-gboolean
-ferry_upload_run_resumable (FerryUpload  *self,
-                            Job          *job,
-                            SoupSession  *session,
-                            int           fd,
-                            GCancellable *cancellable,
-                            GError      **error)
+static gboolean
+run_resumable (FerryUpload  *self,
+               Job          *job,
+               SoupSession  *session,
+               int           fd,
+               GCancellable *cancellable,
+               GError      **error)
 {
   /* An address from an earlier attempt: ask where that one got to. */
   gboolean need_offset = job->upload_url != NULL;
@@ -968,16 +976,19 @@ run_thread (GTask        *task,
                                            NULL);
 
   /* OPTIONS tells the protocol (auto), tus's checksums and the draft's limits; a protocol
-   * asked for or found that needs nothing of the server is not asked. */
+   * asked for or found that needs nothing of the server (it has its own run) is not asked. */
   if (ops_for (job->used) == NULL && ops_for (job->protocol) != NULL &&
-      !ops_for (job->protocol)->asks_server)
+      ops_for (job->protocol)->run != NULL)
     job->used = job->protocol;
-  ok = (ops_for (job->used) != NULL && !ops_for (job->used)->asks_server) ||
+  ok = (ops_for (job->used) != NULL && ops_for (job->used)->run != NULL) ||
        discover (job, session, cancellable, &error);
   if (ok)
     {
+      const FerryUploadOps *ops = ops_for (job->used);
+
       ferry_upload_post_state (self, job);
-      ok = ops_for (job->used)->run (self, job, session, fd, cancellable, &error);
+      ok = ops->run != NULL ? ops->run (self, job, session, fd, cancellable, &error)
+                            : run_resumable (self, job, session, fd, cancellable, &error);
     }
   close (fd);
 
@@ -1152,8 +1163,7 @@ terminate (FerryRecord *record,
 {
   g_autoptr(SoupMessage) msg = NULL;
 
-  if (record->upload_url == NULL || ops_for (record->protocol_used) == NULL ||
-      !ops_for (record->protocol_used)->resumable)
+  if (record->upload_url == NULL || !is_resumable (ops_for (record->protocol_used)))
     return;
 
   msg = upload_request ("DELETE", record->upload_url, record->uri, record->headers,

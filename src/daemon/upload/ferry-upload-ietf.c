@@ -195,12 +195,9 @@ ietf_prepare_append (Job          *job,
 
 const FerryUploadOps ferry_upload_ietf = {
   .protocol = FERRY_UPLOAD_IETF,
-  .resumable = TRUE,
-  .asks_server = TRUE,
   .recognises = ietf_recognises,
   .discovered = adopt_server_interop,
   .set_headers = ietf_set_headers,
-  .run = ferry_upload_run_resumable,
   .creation_method = ietf_creation_method,
   .prepare_creation = ietf_prepare_creation,
   .retry_creation = ietf_retry_creation,
@@ -208,5 +205,4 @@ const FerryUploadOps ferry_upload_ietf = {
   .is_complete = ietf_is_complete,
   .prepare_append = ietf_prepare_append,
   .append_content_type = "application/partial-upload",
-  .done_at_length = FALSE,
 };

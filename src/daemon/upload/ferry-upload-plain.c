@@ -90,7 +90,5 @@ run_plain (FerryUpload  *self,
 
 const FerryUploadOps ferry_upload_plain = {
   .protocol = FERRY_UPLOAD_PLAIN,
-  .resumable = FALSE,
-  .asks_server = FALSE,
   .run = run_plain,
 };

@@ -73,11 +73,6 @@ typedef void (*PrepareRequest) (Job         *job,
 typedef struct
 {
   FerryUploadProtocol protocol;
-  /* Whether the server keeps an upload resource between requests: an interrupted upload
-   * goes on from the server's offset, and one given up is deleted there. */
-  gboolean resumable;
-  /* Whether an attempt asks the server first (OPTIONS) what it speaks and allows. */
-  gboolean asks_server;
 
   /* From the OPTIONS answer: whether it shows the server speaks this protocol (for "auto",
    * asked in the order of ferry-upload.c's table), and what it says of this protocol's
@@ -88,7 +83,11 @@ typedef struct
   /* The header(s) every request of the protocol carries. */
   void        (*set_headers)      (SoupMessage  *msg,
                                    guint         interop);
-  /* The whole attempt once the protocol is known. */
+  /* The whole attempt once the protocol is known, for a protocol that needs nothing of the
+   * server: no OPTIONS first, no upload resource kept there, every attempt from byte 0.
+   * NULL for a resumable one, which ferry-upload.c runs through the steps below: the
+   * server keeps its upload between requests, an interrupted one goes on from the server's
+   * offset, and one given up is deleted there. */
   gboolean    (*run)              (FerryUpload  *self,
                                    Job          *job,
                                    SoupSession  *session,
@@ -96,7 +95,6 @@ typedef struct
                                    GCancellable *cancellable,
                                    GError      **error);
 
-  /* Resumable protocols, which run ferry_upload_run_resumable(): */
   const char *(*creation_method)  (Job          *job);
   /* The creation request's headers beyond Upload-Length. */
   void        (*prepare_creation) (Job          *job,
@@ -149,11 +147,5 @@ gboolean     ferry_upload_source_unchanged (Job         *job,
 /* Stores what a restart needs. Called on the thread; applied on the main thread in order. */
 void         ferry_upload_post_state    (FerryUpload    *self,
                                          Job            *job);
-gboolean     ferry_upload_run_resumable (FerryUpload    *self,
-                                         Job            *job,
-                                         SoupSession    *session,
-                                         int             fd,
-                                         GCancellable   *cancellable,
-                                         GError        **error);
 
 G_END_DECLS
