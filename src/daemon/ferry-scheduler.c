@@ -356,7 +356,9 @@ is_pending_state (FerryState state)
 static void
 update_pending (FerryScheduler *self)
 {
-  gboolean pending = FALSE;
+  /* An attempt that goes on after its transfer was paused (the check of a whole file) holds
+   * the service until it lets go: ferryd does not quit under it. */
+  gboolean pending = self->running > 0;
 
   for (guint i = 0; i < self->transfers->len && !pending; i++)
     {
@@ -647,6 +649,7 @@ set_running (FerryScheduler *self,
     }
 
   update_inhibitor (self);
+  update_pending (self);
   g_signal_emit (self, signals[RUNNING_CHANGED], 0);
 }
 
