@@ -135,10 +135,8 @@ apply_update (gpointer user_data)
   FerryRecord *r = ferry_transfer_get_record (self->transfer);
   g_autoptr(GError) error = NULL;
 
-  const FerryUploadOps *ops = ops_for (update->used);
-
   ferry_transfer_set_upload_resource (self->transfer, update->used,
-                                      is_resumable (ops), update->upload_url,
+                                      is_resumable (ops_for (update->used)), update->upload_url,
                                       update->interop, update->interop_pinned);
   ferry_transfer_set_bytes_done (self->transfer, update->offset);
   if (update->http_status != 0)
