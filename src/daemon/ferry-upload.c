@@ -732,7 +732,8 @@ append (FerryUpload  *self,
   offset = g_strdup_printf ("%" G_GUINT64_FORMAT, job->offset);
   soup_message_headers_replace (headers, "Upload-Offset", offset);
 
-  if (!ops_for (job->used)->prepare_append (job, msg, fd, size, last, cancellable, error))
+  if (!ops_for (job->used)->prepare_append (job, msg, &(Append) { fd, size, last, cancellable },
+                                            error))
     return FALSE;
 
   body.upload = self;

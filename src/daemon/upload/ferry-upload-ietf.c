@@ -182,14 +182,11 @@ ietf_is_complete (Job         *job,
 static gboolean
 ietf_prepare_append (Job          *job,
                      SoupMessage  *msg,
-                     int           fd,
-                     guint64       size,
-                     gboolean      last,
-                     GCancellable *cancellable,
+                     const Append *append,
                      GError      **error)
 {
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Upload-Complete",
-                                last ? "?1" : "?0");
+                                append->last ? "?1" : "?0");
   return TRUE;
 }
 

@@ -64,6 +64,15 @@ typedef struct
   GBytes *suffix;
 } Body;
 
+/* One append: @size bytes from job->offset of @fd; @last: they end the file. */
+typedef struct
+{
+  int fd;
+  guint64 size;
+  gboolean last;
+  GCancellable *cancellable;
+} Append;
+
 /* What a request carries beyond new_message()'s defaults, set anew for each address. */
 typedef void (*PrepareRequest) (Job         *job,
                                 SoupMessage *msg,
@@ -110,14 +119,10 @@ typedef struct
    * server has the whole file. */
   gboolean    (*is_complete)      (Job          *job,
                                    SoupMessage  *msg);
-  /* An append's headers beyond Upload-Offset, for @size bytes from job->offset of @fd;
-   * @last: they end the file. */
+  /* An append's headers beyond Upload-Offset. */
   gboolean    (*prepare_append)   (Job          *job,
                                    SoupMessage  *msg,
-                                   int           fd,
-                                   guint64       size,
-                                   gboolean      last,
-                                   GCancellable *cancellable,
+                                   const Append *append,
                                    GError      **error);
   const char *append_content_type;
   /* Done once the offset reaches the length; otherwise a last append ends the file, empty

@@ -98,10 +98,7 @@ digest_of_range (GChecksumType type,
 static gboolean
 tus_prepare_append (Job          *job,
                     SoupMessage  *msg,
-                    int           fd,
-                    guint64       size,
-                    gboolean      last,
-                    GCancellable *cancellable,
+                    const Append *append,
                     GError      **error)
 {
   g_autofree char *digest = NULL;
@@ -110,10 +107,11 @@ tus_prepare_append (Job          *job,
   if (job->tus_checksum == 0)
     return TRUE;
 
-  digest = digest_of_range (job->tus_checksum, fd, job->offset, size, cancellable);
+  digest = digest_of_range (job->tus_checksum, append->fd, job->offset, append->size,
+                            append->cancellable);
   if (digest == NULL)
     {
-      g_propagate_error (error, g_cancellable_is_cancelled (cancellable)
+      g_propagate_error (error, g_cancellable_is_cancelled (append->cancellable)
                                   ? g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                          "Stopped")
                                   : g_error_new_literal (FERRY_TRANSFER_ERROR,
