@@ -209,7 +209,7 @@ save_record (FerryDownload *self,
 {
   g_autoptr(GError) local_error = NULL;
 
-  if (ferry_transfer_save (self->transfer, &local_error))
+  if (ferry_engine_checkpoint (FERRY_ENGINE (self), &local_error))
     return TRUE;
 
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
@@ -1672,6 +1672,50 @@ ferry_download_discard (FerryEngine *engine)
   delete_partial (FERRY_DOWNLOAD (engine)->record);
 }
 
+/* The completed file is deleted only in the folder pinned, and only if it is still the file
+ * Ferry completed; otherwise the transfer stays and the caller is told why. */
+static gboolean
+ferry_download_delete_data (FerryEngine *engine,
+                            gboolean   (*forget) (gpointer   user_data,
+                                                  GError   **error),
+                            gpointer     user_data,
+                            GError     **error)
+{
+  FerryRecord *r = FERRY_DOWNLOAD (engine)->record;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+  gboolean gone;
+  int dir_fd;
+
+  if (r->state != FERRY_STATE_COMPLETED || r->destination == NULL)
+    return forget (user_data, error);
+
+  name = g_path_get_basename (r->destination);
+  dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &local_error);
+  if (dir_fd < 0 && errno != ENOENT)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  /* The folder is gone, and the file with it: nothing left to delete. */
+  if (dir_fd < 0)
+    return forget (user_data, error);
+
+  if (!ferry_folder_check_file (dir_fd, r->directory, name, r->file_dev, r->file_ino, &gone,
+                                error) ||
+      !forget (user_data, error))
+    {
+      close (dir_fd);
+      return FALSE;
+    }
+
+  if (!ferry_folder_delete_file (dir_fd, r->directory, name, r->file_dev, r->file_ino,
+                                 &local_error))
+    g_warning ("%s", local_error->message);
+  close (dir_fd);
+  return TRUE;
+}
+
 static void
 ferry_download_engine_init (FerryEngineInterface *iface)
 {
@@ -1683,4 +1727,5 @@ ferry_download_engine_init (FerryEngineInterface *iface)
   iface->get_unconfirmed = ferry_download_get_unconfirmed;
   iface->settle = ferry_download_settle;
   iface->discard = ferry_download_discard;
+  iface->delete_data = ferry_download_delete_data;
 }

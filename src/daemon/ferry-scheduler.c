@@ -10,7 +10,6 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,7 +19,6 @@
 
 #include "ferry-download.h"
 #include "ferry-error.h"
-#include "ferry-folder.h"
 #include "ferry-http.h"
 #include "ferry-origins.h"
 #include "ferry-proxy.h"
@@ -52,6 +50,8 @@ struct _FerryScheduler
   GPtrArray *transfers;        /* every transfer, oldest first */
   GHashTable *cancellables;    /* FerryTransfer → GCancellable of its running attempt */
   GHashTable *removed;         /* transfers removed while their attempt still runs */
+  GHashTable *batch;           /* transfers stored in the open transaction, announced once it
+                                * commits; NULL when none is open */
 
   guint max_running;
   guint max_per_host;
@@ -142,14 +142,14 @@ usec_of_seconds (gint64 seconds)
   return CLAMP (seconds, 0, G_MAXINT64 / G_USEC_PER_SEC - 1) * G_USEC_PER_SEC;
 }
 
-/* Waits @seconds from now: RetryAt is the whole second rounded up, so neither it nor the
- * retry comes before the time a server asked for (Retry-After: 2 means 2 s, not 1.1 s). */
+/* Waits @seconds from now, as a server asked (@from_server) or as Ferry's backoff. */
 static void
-set_retry_in (FerryRecord *r,
-              guint        seconds)
+set_retry_in (FerryTransfer *transfer,
+              guint          seconds,
+              gboolean       from_server)
 {
-  r->retry_due_usec = g_get_real_time () + (gint64) seconds * G_USEC_PER_SEC;
-  r->retry_at = (r->retry_due_usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+  ferry_transfer_set_retry (transfer, g_get_real_time () + (gint64) seconds * G_USEC_PER_SEC,
+                            from_server);
 }
 
 /* When a waiting retry is due, in real µs: the exact time when it is known (it was set in
@@ -206,9 +206,10 @@ ferry_scheduler_class_init (FerrySchedulerClass *klass)
 
   object_class->dispose = ferry_scheduler_dispose;
 
-  /* a(ottt) of the transfers whose bytes changed since the last tick. */
+  /* GPtrArray of the running transfers whose bytes changed since the last tick, and of all
+   * of them once a second. */
   signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_VARIANT);
+                                    0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_PTR_ARRAY);
   /* Whether anything is queued, waiting or running: the service stays up while it is. */
   signals[PENDING_CHANGED] = g_signal_new ("pending-changed", G_TYPE_FROM_CLASS (klass),
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -292,11 +293,12 @@ read_environment (FerryScheduler *self)
     {
       for (guint i = 0; self->transfers != NULL && i < self->transfers->len; i++)
         {
-          FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
+          FerryTransfer *t = g_ptr_array_index (self->transfers, i);
+          FerryRecord *r = ferry_transfer_get_record (t);
 
           if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY) &&
               !r->retry_from_server)
-            r->retry_at = 0;
+            ferry_transfer_clear_retry (t);
         }
     }
 
@@ -354,7 +356,9 @@ is_pending_state (FerryState state)
 static void
 update_pending (FerryScheduler *self)
 {
-  gboolean pending = FALSE;
+  /* An attempt that goes on after its transfer was paused (the check of a whole file) holds
+   * the service until it lets go: ferryd does not quit under it. */
+  gboolean pending = self->running > 0;
 
   for (guint i = 0; i < self->transfers->len && !pending; i++)
     {
@@ -391,12 +395,61 @@ queue_plan (FerryScheduler *self)
     self->plan_source = g_idle_add (plan_idle, self);
 }
 
+/* Stores @transfer's record, then announces it: at once, or when the open transaction has
+ * committed, so that nothing a client sees can be lost by a failed commit. */
 static gboolean
-save (FerryTransfer *transfer)
+persist (FerryScheduler *self,
+         FerryTransfer  *transfer,
+         GError        **error)
+{
+  if (!ferry_transfer_persist (transfer, error))
+    return FALSE;
+
+  if (self->batch != NULL)
+    g_hash_table_add (self->batch, g_object_ref (transfer));
+  else
+    ferry_transfer_publish (transfer);
+  return TRUE;
+}
+
+/* Opens one transaction for many changes: one sync to disk instead of one per row. */
+static gboolean
+batch_begin (FerryScheduler *self,
+             GError        **error)
+{
+  g_assert (self->batch == NULL);
+
+  if (!ferry_store_begin (self->store, error))
+    return FALSE;
+  self->batch = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  return TRUE;
+}
+
+/* Commits the transaction, then announces what it stored; after a failed commit, nothing. */
+static gboolean
+batch_commit (FerryScheduler *self,
+              GError        **error)
+{
+  g_autoptr(GHashTable) batch = g_steal_pointer (&self->batch);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (!ferry_store_commit (self->store, error))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, batch);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    ferry_transfer_publish (key);
+  return TRUE;
+}
+
+static gboolean
+save (FerryScheduler *self,
+      FerryTransfer  *transfer)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!ferry_transfer_save (transfer, &error))
+  if (!persist (self, transfer, &error))
     {
       g_warning ("Could not save transfer %" G_GUINT64_FORMAT ": %s",
                  ferry_transfer_get_id (transfer), error->message);
@@ -447,10 +500,9 @@ static gboolean
 tick (gpointer user_data)
 {
   FerryScheduler *self = user_data;
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(ottt)"));
+  g_autoptr(GPtrArray) moved = g_ptr_array_new ();
   gint64 now = g_get_monotonic_time ();
   gboolean publish = (++self->tick_count % TICKS_PER_PUBLISH) == 0;
-  gboolean any = FALSE;
   guint64 rates[FERRY_KIND_UPLOAD + 1] = { 0, };
   GHashTableIter iter;
   gpointer key;
@@ -468,16 +520,11 @@ tick (gpointer user_data)
       /* The last attempt's trouble is over once this one moves the file forward. */
       if (r->error != NULL && ferry_engine_get_progress (engine) > 0)
         {
-          g_clear_pointer (&r->error, g_free);
-          save (t);
+          ferry_transfer_set_error (t, NULL);
+          save (self, t);
         }
       if (ferry_transfer_update_rate (t, now) || publish)
-        {
-          g_variant_builder_add (&builder, "(ottt)", ferry_transfer_get_object_path (t),
-                                 ferry_transfer_get_live_bytes (t), r->bytes_total,
-                                 ferry_transfer_get_rate (t));
-          any = TRUE;
-        }
+        g_ptr_array_add (moved, t);
       rates[r->kind] += ferry_transfer_get_rate (t);
 
       if (publish)
@@ -487,8 +534,8 @@ tick (gpointer user_data)
   self->download_rate = rates[FERRY_KIND_DOWNLOAD];
   self->upload_rate = rates[FERRY_KIND_UPLOAD];
 
-  if (any)
-    g_signal_emit (self, signals[PROGRESS], 0, g_variant_builder_end (&builder));
+  if (moved->len > 0)
+    g_signal_emit (self, signals[PROGRESS], 0, moved);
   if (publish)
     g_signal_emit (self, signals[RUNNING_CHANGED], 0);
 
@@ -602,6 +649,7 @@ set_running (FerryScheduler *self,
     }
 
   update_inhibitor (self);
+  update_pending (self);
   g_signal_emit (self, signals[RUNNING_CHANGED], 0);
 }
 
@@ -616,21 +664,14 @@ backoff_seconds (guint attempts)
   return (guint) MAX (1.0, MIN ((double) BACKOFF_CAP_SECONDS, base * jitter));
 }
 
-static void
-set_error (FerryRecord *r,
-           const char  *message)
-{
-  g_free (r->error);
-  r->error = g_strdup (message);
-}
-
 /* A transfer that ended keeps no credential in the store (DESIGN "Security"): its secret
  * headers go from the record before it is saved. Resuming a failed one later needs them
  * given again (Update with "headers"). TRUE when something was removed: the caller then scrubs the
  * store once the record is saved. */
 static gboolean
-forget_secrets (FerryRecord *r)
+forget_secrets (FerryTransfer *transfer)
 {
+  FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GVariant) kept = NULL;
   gsize before;
 
@@ -642,8 +683,7 @@ forget_secrets (FerryRecord *r)
   if (kept != NULL && g_variant_n_children (kept) == before)
     return FALSE;
 
-  g_clear_pointer (&r->headers, g_variant_unref);
-  r->headers = g_steal_pointer (&kept);
+  ferry_transfer_set_headers (transfer, kept);
   return TRUE;
 }
 
@@ -656,9 +696,9 @@ save_ended (FerryScheduler *self,
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
 
-  if (forget_secrets (r) && ferry_store_update (self->store, r, NULL))
+  if (forget_secrets (transfer) && ferry_store_update (self->store, r, NULL))
     ferry_store_scrub (self->store);
-  return ferry_transfer_save (transfer, error);
+  return persist (self, transfer, error);
 }
 
 static void
@@ -670,10 +710,9 @@ finish (FerryScheduler *self,
   FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GError) error = NULL;
 
-  r->state = state;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  r->retry_at = 0;
-  r->finished_at = now_unix ();
+  ferry_transfer_set_state (transfer, state, FERRY_WAIT_NONE);
+  ferry_transfer_clear_retry (transfer);
+  ferry_transfer_set_finished_at (transfer, now_unix ());
 
   ferry_engine_settle (engine, state);
 
@@ -732,10 +771,9 @@ apply_outcome (FerryScheduler *self,
 
   if (error == NULL)
     {
-      r->attempts = 0;
+      ferry_transfer_set_attempts (transfer, 0);
       /* A completion that could not be verified says so where errors are read. */
-      g_free (r->error);
-      r->error = g_strdup (unconfirmed);
+      ferry_transfer_set_error (transfer, unconfirmed);
       finish (self, transfer, engine, FERRY_STATE_COMPLETED);
       g_message ("Transfer %" G_GUINT64_FORMAT " completed: %s", r->id, r->destination);
       return;
@@ -744,12 +782,12 @@ apply_outcome (FerryScheduler *self,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* Stopped by the service (shutdown, a new address): runs again when it may. */
-      r->state = FERRY_STATE_QUEUED;
-      save (transfer);
+      ferry_transfer_set_state (transfer, FERRY_STATE_QUEUED, r->wait_reasons);
+      save (self, transfer);
       return;
     }
 
-  set_error (r, error->message);
+  ferry_transfer_set_error (transfer, error->message);
 
   if (error->domain != FERRY_TRANSFER_ERROR)
     {
@@ -765,13 +803,13 @@ apply_outcome (FerryScheduler *self,
 
         /* An attempt that moved the file forward starts the count again: a transfer over a
          * flaky link that keeps progressing never runs out of retries. */
-        r->attempts = progress > 0 ? 1 : r->attempts + 1;
+        ferry_transfer_set_attempts (transfer, progress > 0 ? 1 : r->attempts + 1);
         if (r->attempts > MAX_ATTEMPTS)
           {
             g_autofree char *message = g_strdup_printf ("%s; gave up after %u attempts",
                                                         error->message, MAX_ATTEMPTS);
 
-            set_error (r, message);
+            ferry_transfer_set_error (transfer, message);
             finish (self, transfer, engine, FERRY_STATE_FAILED);
             return;
           }
@@ -781,23 +819,19 @@ apply_outcome (FerryScheduler *self,
         else
           delay = backoff_seconds (r->attempts);
 
-        r->state = FERRY_STATE_WAITING;
-        r->wait_reasons = FERRY_WAIT_RETRY;
-        r->retry_from_server = retry_after >= 0;
-        set_retry_in (r, delay);
+        ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, FERRY_WAIT_RETRY);
+        set_retry_in (transfer, delay, retry_after >= 0);
         note_origin (self, transfer, retry_after, error);
         g_message ("Transfer %" G_GUINT64_FORMAT ": %s; retrying in %u s",
                    r->id, error->message, delay);
-        save (transfer);
+        save (self, transfer);
         return;
       }
 
     case FERRY_TRANSFER_ERROR_NO_SPACE:
-      r->state = FERRY_STATE_WAITING;
-      r->wait_reasons = FERRY_WAIT_DISK_SPACE;
-      r->retry_from_server = FALSE;
-      set_retry_in (r, disk_space_retry_seconds ());
-      save (transfer);
+      ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, FERRY_WAIT_DISK_SPACE);
+      set_retry_in (transfer, disk_space_retry_seconds (), FALSE);
+      save (self, transfer);
       return;
 
     case FERRY_TRANSFER_ERROR_REJECTED:
@@ -807,12 +841,11 @@ apply_outcome (FerryScheduler *self,
     case FERRY_TRANSFER_ERROR_LINK_EXPIRED:
       /* Retrying the same address brings the same page: wait for Update (uri) or Resume,
        * with the bytes kept. */
-      r->attempts = 0;
-      r->state = FERRY_STATE_WAITING;
-      r->wait_reasons = FERRY_WAIT_LINK_EXPIRED;
-      r->retry_at = 0;
+      ferry_transfer_set_attempts (transfer, 0);
+      ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, FERRY_WAIT_LINK_EXPIRED);
+      ferry_transfer_clear_retry (transfer);
       g_message ("Transfer %" G_GUINT64_FORMAT ": %s", r->id, error->message);
-      save (transfer);
+      save (self, transfer);
       return;
 
     case FERRY_TRANSFER_ERROR_FAILED:
@@ -941,6 +974,26 @@ on_attempt_done (GObject      *source,
   queue_plan (self);
 }
 
+/* The engine wrote in the record what a restart needs: it is stored, then announced. */
+static gboolean
+on_checkpoint (FerryEngine *engine,
+               GError     **error,
+               Attempt     *attempt)
+{
+  return persist (attempt->self, attempt->transfer, error);
+}
+
+static Attempt *
+attempt_new (FerryScheduler *self,
+             FerryTransfer  *transfer)
+{
+  Attempt *attempt = g_new0 (Attempt, 1);
+
+  attempt->self = g_object_ref (self);
+  attempt->transfer = g_object_ref (transfer);
+  return attempt;
+}
+
 static void
 start (FerryScheduler *self,
        FerryTransfer  *transfer)
@@ -951,10 +1004,9 @@ start (FerryScheduler *self,
   FerryRateLimiter *own = NULL;
   Attempt *attempt;
 
-  r->state = FERRY_STATE_RUNNING;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  r->retry_at = 0;
-  if (!save (transfer))
+  ferry_transfer_set_state (transfer, FERRY_STATE_RUNNING, FERRY_WAIT_NONE);
+  ferry_transfer_clear_retry (transfer);
+  if (!save (self, transfer))
     return;
 
   if (r->rate_limit > 0)
@@ -968,9 +1020,9 @@ start (FerryScheduler *self,
 
   engine = new_engine (self, transfer, own);
   ferry_transfer_set_engine (transfer, engine);
-  attempt = g_new0 (Attempt, 1);
-  attempt->self = g_object_ref (self);
-  attempt->transfer = g_object_ref (transfer);
+  g_signal_connect_data (engine, "checkpoint", G_CALLBACK (on_checkpoint),
+                         attempt_new (self, transfer), (GClosureNotify) attempt_free, 0);
+  attempt = attempt_new (self, transfer);
   ferry_engine_run_async (engine, cancellable, on_attempt_done, attempt);
 }
 
@@ -1010,7 +1062,8 @@ on_due (gpointer user_data)
 
 /* Sets @reasons as the transfer's wait, saving only when something changed. */
 static void
-set_waiting (FerryTransfer   *transfer,
+set_waiting (FerryScheduler  *self,
+             FerryTransfer   *transfer,
              FerryWaitReasons reasons)
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
@@ -1018,9 +1071,8 @@ set_waiting (FerryTransfer   *transfer,
   if (r->state == FERRY_STATE_WAITING && r->wait_reasons == reasons)
     return;
 
-  r->state = FERRY_STATE_WAITING;
-  r->wait_reasons = reasons;
-  save (transfer);
+  ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, reasons);
+  save (self, transfer);
 }
 
 /* What keeps a transfer from moving bytes now, slots apart. Times are real µs. */
@@ -1090,12 +1142,9 @@ hold_for_origin (FerryScheduler *self,
       retry_due (r) >= until)
     return;
 
-  r->state = FERRY_STATE_WAITING;
-  r->wait_reasons |= FERRY_WAIT_RETRY;
-  r->retry_from_server = TRUE;
-  r->retry_due_usec = until;
-  r->retry_at = (until + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
-  save (transfer);
+  ferry_transfer_set_state (transfer, FERRY_STATE_WAITING, r->wait_reasons | FERRY_WAIT_RETRY);
+  ferry_transfer_set_retry (transfer, until, TRUE);
+  save (self, transfer);
 }
 
 static void
@@ -1105,6 +1154,7 @@ plan (FerryScheduler *self)
   g_autoptr(GHashTable) per_host = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 now = g_get_real_time ();
   gint64 next_due = G_MAXINT64;
+  g_autoptr(GError) error = NULL;
   guint running;
   gboolean batch;
 
@@ -1114,7 +1164,7 @@ plan (FerryScheduler *self)
   if (self->shutting_down)
     return;
 
-  batch = ferry_store_begin (self->store, NULL);
+  batch = batch_begin (self, NULL);
   running = self->running;
 
   for (guint i = 0; i < self->transfers->len; i++)
@@ -1133,7 +1183,7 @@ plan (FerryScheduler *self)
                         (FERRY_WAIT_NETWORK | FERRY_WAIT_METERED | FERRY_WAIT_POWER_SAVER);
               if (reasons != FERRY_WAIT_NONE)
                 {
-                  set_waiting (t, reasons);
+                  set_waiting (self, t, reasons);
                   stop (self, t);
                 }
               else
@@ -1154,7 +1204,7 @@ plan (FerryScheduler *self)
       hold_for_origin (self, t, now);
       reasons = blockers (self, r, now, &next_due);
       if (reasons != FERRY_WAIT_NONE)
-        set_waiting (t, reasons);
+        set_waiting (self, t, reasons);
       else
         g_ptr_array_add (ready, t);
     }
@@ -1171,7 +1221,7 @@ plan (FerryScheduler *self)
       if (running >= self->max_running ||
           on_host >= ferry_origins_budget (self->origins, host, self->max_per_host))
         {
-          set_waiting (t, FERRY_WAIT_SLOT);
+          set_waiting (self, t, FERRY_WAIT_SLOT);
           continue;
         }
 
@@ -1180,8 +1230,9 @@ plan (FerryScheduler *self)
       g_hash_table_insert (per_host, g_steal_pointer (&host), GUINT_TO_POINTER (on_host + 1));
     }
 
-  if (batch && !ferry_store_commit (self->store, NULL))
-    g_warning ("Could not save the queue");
+  /* Not announced, then: the next change a transfer stores announces it with the rest. */
+  if (batch && !batch_commit (self, &error))
+    g_warning ("Could not save the queue: %s", error->message);
 
   if (next_due != G_MAXINT64)
     {
@@ -1219,11 +1270,11 @@ ferry_scheduler_restore (FerryScheduler *self,
 
       /* Interrupted by a crash or a reboot: it goes on from its checkpoint. */
       if (r->state == FERRY_STATE_RUNNING)
-        r->state = FERRY_STATE_QUEUED;
+        ferry_transfer_set_state (t, FERRY_STATE_QUEUED, r->wait_reasons);
       /* Ended while ferryd stopped before it forgot the credentials, or by a Ferry that
        * kept them: they go now. */
       if (!is_pending_state (r->state) && r->state != FERRY_STATE_PAUSED &&
-          forget_secrets (r) && save (t))
+          forget_secrets (t) && save (self, t))
         scrub = TRUE;
       take (self, t);
     }
@@ -1252,6 +1303,7 @@ ferry_scheduler_pause (FerryScheduler *self,
 {
   FerryRecord *r = ferry_transfer_get_record (transfer);
   FerryState old_state = r->state;
+  FerryWaitReasons old_reasons = r->wait_reasons;
 
   if (ferry_state_is_terminal (r->state))
     {
@@ -1263,11 +1315,10 @@ ferry_scheduler_pause (FerryScheduler *self,
   if (r->state == FERRY_STATE_PAUSED)
     return TRUE;
 
-  r->state = FERRY_STATE_PAUSED;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  if (!ferry_transfer_save (transfer, error))
+  ferry_transfer_set_state (transfer, FERRY_STATE_PAUSED, FERRY_WAIT_NONE);
+  if (!persist (self, transfer, error))
     {
-      r->state = old_state;
+      ferry_transfer_set_state (transfer, old_state, old_reasons);
       return FALSE;
     }
 
@@ -1304,13 +1355,13 @@ ferry_scheduler_resume (FerryScheduler *self,
 
     case FERRY_STATE_CANCELED:
       /* Its bytes were deleted: start over. */
-      ferry_record_reset_validators (r);
+      ferry_transfer_forget_validators (transfer);
       G_GNUC_FALLTHROUGH;
     case FERRY_STATE_FAILED:
     case FERRY_STATE_REJECTED:
-      r->attempts = 0;
-      r->finished_at = 0;
-      g_clear_pointer (&r->error, g_free);
+      ferry_transfer_set_attempts (transfer, 0);
+      ferry_transfer_set_finished_at (transfer, 0);
+      ferry_transfer_set_error (transfer, NULL);
       break;
 
     case FERRY_STATE_PAUSED:
@@ -1318,10 +1369,9 @@ ferry_scheduler_resume (FerryScheduler *self,
       break;
     }
 
-  r->state = FERRY_STATE_QUEUED;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  r->retry_at = 0;
-  if (!ferry_transfer_save (transfer, error))
+  ferry_transfer_set_state (transfer, FERRY_STATE_QUEUED, FERRY_WAIT_NONE);
+  ferry_transfer_clear_retry (transfer);
+  if (!persist (self, transfer, error))
     return FALSE;
 
   update_pending (self);
@@ -1343,17 +1393,16 @@ ferry_scheduler_cancel (FerryScheduler *self,
       return FALSE;
     }
 
-  r->state = FERRY_STATE_CANCELED;
-  r->wait_reasons = FERRY_WAIT_NONE;
-  r->retry_at = 0;
-  r->finished_at = now_unix ();
+  ferry_transfer_set_state (transfer, FERRY_STATE_CANCELED, FERRY_WAIT_NONE);
+  ferry_transfer_clear_retry (transfer);
+  ferry_transfer_set_finished_at (transfer, now_unix ());
 
   if (ferry_transfer_get_engine (transfer) != NULL)
     {
       /* The partial file goes once the attempt has let go of it. Its slot is free now: an
        * attempt stuck where it cannot see the cancellation (a read from a file that never
        * answers) must not keep the queue from moving. */
-      if (!ferry_transfer_save (transfer, error))
+      if (!persist (self, transfer, error))
         return FALSE;
       stop (self, transfer);
       /* Once: a Cancel, Resume and Cancel again while the first attempt still runs finds
@@ -1375,58 +1424,45 @@ ferry_scheduler_cancel (FerryScheduler *self,
   return TRUE;
 }
 
+typedef struct
+{
+  FerryScheduler *self;
+  FerryTransfer *transfer;
+} Removal;
+
+/* The transfer leaves the store, and no older version of its row stays behind. */
+static gboolean
+forget (gpointer   user_data,
+        GError   **error)
+{
+  Removal *removal = user_data;
+  FerryScheduler *self = removal->self;
+
+  if (!ferry_store_delete (self->store, ferry_transfer_get_id (removal->transfer), error))
+    return FALSE;
+  /* secure_delete zeroed the row; its older versions leave the journal too. */
+  ferry_store_scrub (self->store);
+  return TRUE;
+}
+
 gboolean
 ferry_scheduler_remove (FerryScheduler *self,
                         FerryTransfer  *transfer,
                         gboolean        delete_data,
                         GError        **error)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *name = NULL;
-  int dir_fd = -1;
+  Removal removal = { self, transfer };
 
-  /* An upload's data is the caller's own file: never deleted here. A download's file is
-   * deleted only in the folder pinned, and only if it is still the file Ferry completed;
-   * otherwise the transfer stays and the caller is told why. */
-  if (delete_data && r->kind == FERRY_KIND_DOWNLOAD && r->state == FERRY_STATE_COMPLETED &&
-      r->destination != NULL)
+  if (delete_data)
     {
-      gboolean gone;
+      g_autoptr(FerryEngine) engine = new_engine (self, transfer, NULL);
 
-      name = g_path_get_basename (r->destination);
-      dir_fd = ferry_folder_open (r->directory, r->dir_dev, r->dir_ino, &local_error);
-      if (dir_fd < 0 && errno != ENOENT)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      /* The folder is gone, and the file with it: nothing left to delete. */
-      if (dir_fd >= 0 && !ferry_folder_check_file (dir_fd, r->directory, name, r->file_dev,
-                                                   r->file_ino, &gone, error))
-        {
-          close (dir_fd);
-          return FALSE;
-        }
+      if (!ferry_engine_delete_data (engine, forget, &removal, error))
+        return FALSE;
     }
-
-  if (!ferry_store_delete (self->store, r->id, error))
+  else if (!forget (&removal, error))
     {
-      if (dir_fd >= 0)
-        close (dir_fd);
       return FALSE;
-    }
-  /* secure_delete zeroed the row; its older versions leave the journal too. */
-  ferry_store_scrub (self->store);
-
-  if (dir_fd >= 0)
-    {
-      g_autoptr(GError) delete_error = NULL;
-
-      if (!ferry_folder_delete_file (dir_fd, r->directory, name, r->file_dev, r->file_ino,
-                                     &delete_error))
-        g_warning ("%s", delete_error->message);
-      close (dir_fd);
     }
 
   if (ferry_transfer_get_engine (transfer) != NULL)
@@ -1453,7 +1489,7 @@ ferry_scheduler_remove (FerryScheduler *self,
 static gboolean
 is_unfinished (FerryState state)
 {
-  return !ferry_state_is_terminal (state);
+  return !ferry_state_is_terminal (state) && state != FERRY_STATE_PAUSED;
 }
 
 static gboolean
@@ -1462,44 +1498,98 @@ is_paused (FerryState state)
   return state == FERRY_STATE_PAUSED;
 }
 
-static void
-apply_to_all (FerryScheduler *self,
-              GPtrArray      *transfers,
-              gboolean      (*applies) (FerryState state),
-              gboolean      (*operation) (FerryScheduler *self,
-                                          FerryTransfer  *transfer,
-                                          GError        **error))
+/* What a transfer was before PauseAll or ResumeAll changed it, to go back to when the
+ * change could not be stored. */
+typedef struct
 {
-  gboolean batch = ferry_store_begin (self->store, NULL);
+  FerryTransfer *transfer;
+  FerryState state;
+  FerryWaitReasons wait_reasons;
+} Before;
+
+/* PauseAll and ResumeAll: every transfer of @transfers in a state @applies to goes to @state,
+ * all stored in one transaction before any is announced or stopped. When the transaction
+ * fails, every one is as it was, nothing was announced, and @error says why. */
+static gboolean
+change_all (FerryScheduler *self,
+            GPtrArray      *transfers,
+            gboolean      (*applies) (FerryState state),
+            FerryState      state,
+            const char     *undone,
+            GError        **error)
+{
+  g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (Before));
+  g_autoptr(GError) local_error = NULL;
+
+  if (!batch_begin (self, &local_error))
+    goto failed;
 
   for (guint i = 0; i < transfers->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (transfers, i);
+      FerryRecord *r = ferry_transfer_get_record (t);
+      Before before = { t, r->state, r->wait_reasons };
 
-      if (applies (ferry_transfer_get_state (t)))
-        operation (self, t, NULL);
+      if (!applies (r->state))
+        continue;
+
+      g_array_append_val (changed, before);
+      ferry_transfer_set_state (t, state, FERRY_WAIT_NONE);
+      /* A paused transfer has no retry due; resumed, it starts afresh. */
+      if (state == FERRY_STATE_QUEUED)
+        ferry_transfer_clear_retry (t);
+      if (!ferry_transfer_persist (t, &local_error))
+        break;
+      g_hash_table_add (self->batch, g_object_ref (t));
     }
 
-  if (batch)
-    ferry_store_commit (self->store, NULL);
+  if (local_error != NULL)
+    {
+      g_clear_pointer (&self->batch, g_hash_table_unref);
+      ferry_store_rollback (self->store);
+    }
+  else if (batch_commit (self, &local_error))
+    {
+      for (guint i = 0; state == FERRY_STATE_PAUSED && i < changed->len; i++)
+        stop (self, g_array_index (changed, Before, i).transfer);
+      update_pending (self);
+      queue_plan (self);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < changed->len; i++)
+    {
+      Before *before = &g_array_index (changed, Before, i);
+
+      ferry_transfer_set_state (before->transfer, before->state, before->wait_reasons);
+    }
+
+failed:
+  g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED, "%s; %s", local_error->message,
+               undone);
+  return FALSE;
 }
 
-void
+gboolean
 ferry_scheduler_pause_all (FerryScheduler *self,
-                           GPtrArray      *transfers)
+                           GPtrArray      *transfers,
+                           GError        **error)
 {
-  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
 
-  apply_to_all (self, transfers, is_unfinished, ferry_scheduler_pause);
+  return change_all (self, transfers, is_unfinished, FERRY_STATE_PAUSED,
+                     "nothing was paused", error);
 }
 
-void
+gboolean
 ferry_scheduler_resume_all (FerryScheduler *self,
-                            GPtrArray      *transfers)
+                            GPtrArray      *transfers,
+                            GError        **error)
 {
-  g_return_if_fail (FERRY_IS_SCHEDULER (self));
+  g_return_val_if_fail (FERRY_IS_SCHEDULER (self), FALSE);
 
-  apply_to_all (self, transfers, is_paused, ferry_scheduler_resume);
+  return change_all (self, transfers, is_paused, FERRY_STATE_QUEUED,
+                     "nothing was resumed", error);
 }
 
 gboolean
@@ -1523,46 +1613,32 @@ ferry_scheduler_update (FerryScheduler *self,
       return FALSE;
     }
 
-  uri_changed = g_strcmp0 (changes->uri, r->uri) != 0;
-  if (uri_changed)
+  /* The bytes stay on a new address; the validator decides at the next response whether
+   * they may. The same address again: where it redirected before may have expired, so it
+   * is asked afresh; a wait for a new link ends. */
+  uri_changed = g_strcmp0 (changes->uri, r->uri) != 0 || (uri_named && r->final_uri != NULL);
+  if (uri_changed || uri_named)
+    ferry_transfer_set_uri (transfer, changes->uri);
+  if (uri_named && r->state == FERRY_STATE_WAITING &&
+      (r->wait_reasons & (FERRY_WAIT_LINK_EXPIRED | FERRY_WAIT_RETRY)))
     {
-      /* The bytes stay; the validator decides at the next response whether they may. */
-      g_free (r->uri);
-      r->uri = g_steal_pointer (&changes->uri);
-      g_clear_pointer (&r->final_uri, g_free);
+      ferry_transfer_set_state (transfer, FERRY_STATE_QUEUED, FERRY_WAIT_NONE);
+      ferry_transfer_clear_retry (transfer);
     }
-  if (uri_named)
-    {
-      /* The same address again: where it redirected before may have expired, so it is
-       * asked afresh; a wait for a new link ends. */
-      uri_changed = uri_changed || r->final_uri != NULL;
-      g_clear_pointer (&r->final_uri, g_free);
-      if (r->state == FERRY_STATE_WAITING &&
-          (r->wait_reasons & (FERRY_WAIT_LINK_EXPIRED | FERRY_WAIT_RETRY)))
-        {
-          r->state = FERRY_STATE_QUEUED;
-          r->wait_reasons = FERRY_WAIT_NONE;
-          r->retry_at = 0;
-        }
-    }
-  r->allow_metered = changes->allow_metered;
-  r->discretionary = changes->discretionary;
-  r->earliest_begin = changes->earliest_begin;
-  r->priority = changes->priority;
+  ferry_transfer_set_schedule (transfer, changes->earliest_begin, changes->priority,
+                               changes->allow_metered, changes->discretionary);
   /* A running attempt keeps the address, headers and limit it started with: restart it. */
   restart = uri_changed || changes->rate_limit != r->rate_limit;
-  r->rate_limit = changes->rate_limit;
+  ferry_transfer_set_rate_limit (transfer, changes->rate_limit);
   if (headers_named)
     {
       /* The whole set is replaced: how a client gives credentials again (they leave the
        * store when a transfer ends) or fresh cookies with a fresh link. */
-      g_clear_pointer (&r->headers, g_variant_unref);
-      if (changes->headers != NULL && g_variant_n_children (changes->headers) > 0)
-        r->headers = g_variant_ref (changes->headers);
+      ferry_transfer_set_headers (transfer, changes->headers);
       restart = TRUE;
     }
 
-  if (!ferry_transfer_save (transfer, error))
+  if (!persist (self, transfer, error))
     return FALSE;
 
   if (restart && ferry_transfer_get_engine (transfer) != NULL)

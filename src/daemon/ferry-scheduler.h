@@ -35,11 +35,14 @@ gboolean  ferry_scheduler_remove (FerryScheduler *self,
                                   gboolean        delete_data,
                                   GError        **error);
 /* PauseAll and ResumeAll over @transfers: every unfinished one paused, every paused one
- * resumed, in one store transaction (one sync to disk, not one per transfer). */
-void      ferry_scheduler_pause_all (FerryScheduler *self,
-                                     GPtrArray      *transfers);
-void      ferry_scheduler_resume_all (FerryScheduler *self,
-                                      GPtrArray      *transfers);
+ * resumed, in one store transaction (one sync to disk, not one per transfer), announced
+ * once it has committed. When it cannot be stored, nothing changed and @error says so. */
+gboolean  ferry_scheduler_pause_all (FerryScheduler *self,
+                                     GPtrArray      *transfers,
+                                     GError        **error);
+gboolean  ferry_scheduler_resume_all (FerryScheduler *self,
+                                      GPtrArray      *transfers,
+                                      GError        **error);
 /* Update: @changes holds the fields Update may change, already checked; @uri_named and
  * @headers_named say whether the caller gave them. The transfer is stored, then plans are
  * made again; a running attempt restarts when its address, headers or limit changed. */

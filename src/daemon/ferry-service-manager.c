@@ -593,10 +593,12 @@ handle_get_transfers_page (FerryManager1         *manager,
 static gboolean
 apply_to_all (FerryService          *self,
               GDBusMethodInvocation *invocation,
-              void                 (*operation) (FerryScheduler *scheduler,
-                                                 GPtrArray      *transfers))
+              gboolean             (*operation) (FerryScheduler *scheduler,
+                                                 GPtrArray      *transfers,
+                                                 GError        **error))
 {
   g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
   const char *confinement;
 
   _ferry_service_touch (self);
@@ -606,7 +608,11 @@ apply_to_all (FerryService          *self,
     return FALSE;
 
   all = session_transfers (self, confinement);
-  operation (self->scheduler, all);
+  if (!operation (self->scheduler, all, &error))
+    {
+      _ferry_service_return_error (invocation, error);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -616,7 +622,10 @@ handle_pause_all (FerryManager1         *manager,
                   FerryService          *self)
 {
   if (apply_to_all (self, invocation, ferry_scheduler_pause_all))
-    ferry_manager1_complete_pause_all (manager, invocation);
+    {
+      _ferry_service_announce (self);
+      ferry_manager1_complete_pause_all (manager, invocation);
+    }
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -626,7 +635,10 @@ handle_resume_all (FerryManager1         *manager,
                    FerryService          *self)
 {
   if (apply_to_all (self, invocation, ferry_scheduler_resume_all))
-    ferry_manager1_complete_resume_all (manager, invocation);
+    {
+      _ferry_service_announce (self);
+      ferry_manager1_complete_resume_all (manager, invocation);
+    }
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -635,8 +647,8 @@ handle_resume_all (FerryManager1         *manager,
 typedef struct
 {
   FerryService *self;
-  GVariant *updates;        /* a(ottt) of every running transfer */
-  GHashTable *filtered;     /* confinement → its share of the updates, made when needed */
+  GPtrArray *moved;         /* the running transfers that moved */
+  GHashTable *filtered;     /* confinement → a(ottt) of what it may see, made when needed */
 } ProgressDelivery;
 
 static GVariant *
@@ -644,12 +656,7 @@ progress_for (ProgressDelivery *d,
               const char       *confinement)
 {
   GVariantBuilder builder;
-  GVariantIter iter;
-  GVariant *entry;
   GVariant *mine;
-
-  if (*confinement == '\0')
-    return d->updates;
 
   if (d->filtered == NULL)
     d->filtered = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -659,19 +666,15 @@ progress_for (ProgressDelivery *d,
     return mine;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ottt)"));
-  g_variant_iter_init (&iter, d->updates);
-  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+  for (guint i = 0; i < d->moved->len; i++)
     {
-      const char *path;
-      g_autofree char *node = NULL;
-      FerryTransfer *t;
+      FerryTransfer *t = g_ptr_array_index (d->moved, i);
 
-      g_variant_get_child (entry, 0, "&o", &path);
-      node = g_path_get_basename (path);
-      t = _ferry_service_transfer_for_node (d->self, node);
-      if (t != NULL && _ferry_service_may_see (confinement, t))
-        g_variant_builder_add_value (&builder, entry);
-      g_variant_unref (entry);
+      if (_ferry_service_may_see (confinement, t))
+        g_variant_builder_add (&builder, "(ottt)", ferry_transfer_get_object_path (t),
+                               ferry_transfer_get_live_bytes (t),
+                               ferry_transfer_get_record (t)->bytes_total,
+                               ferry_transfer_get_rate (t));
     }
   mine = g_variant_ref_sink (g_variant_builder_end (&builder));
   g_hash_table_insert (d->filtered, (gpointer) confinement, mine);
@@ -697,12 +700,12 @@ deliver_progress (gpointer key,
 
 static void
 on_progress (FerryScheduler *scheduler,
-             GVariant       *updates,
+             GPtrArray      *moved,
              FerryService   *self)
 {
-  ProgressDelivery d = { self, updates, NULL };
+  ProgressDelivery d = { self, moved, NULL };
 
-  /* Each peer gets the updates of the transfers it may see. */
+  /* Each peer gets the progress of the transfers it may see, made once per confinement. */
   if (self->connection != NULL && self->callers != NULL)
     ferry_callers_foreach (self->callers, deliver_progress, &d);
   g_clear_pointer (&d.filtered, g_hash_table_unref);

@@ -66,6 +66,11 @@ struct _FerryService
   GHashTable *finished;       /* session → GPtrArray of identifiers */
   guint finished_source;
   GHashTable *unreachable;    /* sessions whose app could not be activated: said once */
+
+  /* Transfers that notified changes not yet sent as PropertiesChanged → GPtrArray of the
+   * GParamSpecs; sent once per main-loop iteration, and before the reply of a call. */
+  GHashTable *unannounced;
+  guint announce_source;
 };
 
 /* ferry-service-callers.c */
@@ -101,6 +106,9 @@ void           _ferry_service_count_in_session    (FerryService          *self,
                                                    int                    delta);
 void           _ferry_service_return_too_many     (GDBusMethodInvocation *invocation,
                                                    guint                  max);
+/* Sends what the transfers announced since the last time: before a reply, so that a
+ * caller that sees the reply has seen the change it made. */
+void           _ferry_service_announce            (FerryService          *self);
 
 /* ferry-service-manager.c */
 void           _ferry_service_manager_init        (FerryService          *self);

@@ -105,15 +105,91 @@ emit_signal (FerryService  *self,
   g_variant_unref (d.parameters);
 }
 
-static void
-on_transfer_properties_changed (FerryTransfer *transfer,
-                                GVariant      *changed,
-                                FerryService  *self)
+/* -- Announcements: what a transfer notifies becomes its PropertiesChanged --------------- */
+
+static int
+compare_param_id (gconstpointer a,
+                  gconstpointer b)
 {
+  guint ia = (*(GParamSpec **) a)->param_id;
+  guint ib = (*(GParamSpec **) b)->param_id;
+
+  return ia < ib ? -1 : (ia > ib ? 1 : 0);
+}
+
+static void
+announce_one (FerryService  *self,
+              FerryTransfer *transfer,
+              GPtrArray     *pspecs)
+{
+  g_auto(GVariantBuilder) changed = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
+  /* In the order of the interface XML, as the values were announced (stored). */
+  g_ptr_array_sort (pspecs, compare_param_id);
+  for (guint i = 0; i < pspecs->len; i++)
+    {
+      GParamSpec *pspec = g_ptr_array_index (pspecs, i);
+      GVariant *value = ferry_transfer_dup_published (transfer, pspec);
+
+      g_variant_builder_add (&changed, "{sv}", g_param_spec_get_nick (pspec), value);
+      g_variant_unref (value);
+    }
+
   emit_signal (self, transfer, ferry_transfer_get_object_path (transfer),
                "org.freedesktop.DBus.Properties", "PropertiesChanged",
-               g_variant_new ("(s@a{sv}@as)", TRANSFER_INTERFACE, changed,
-                              g_variant_new_strv (NULL, 0)));
+               g_variant_new ("(s@a{sv}@as)", TRANSFER_INTERFACE,
+                              g_variant_builder_end (&changed), g_variant_new_strv (NULL, 0)));
+}
+
+void
+_ferry_service_announce (FerryService *self)
+{
+  g_autoptr(GHashTable) unannounced = g_steal_pointer (&self->unannounced);
+  GHashTableIter iter;
+  gpointer key;
+  gpointer value;
+
+  g_clear_handle_id (&self->announce_source, g_source_remove);
+  if (unannounced == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, unannounced);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    announce_one (self, key, value);
+}
+
+static gboolean
+announce_idle (gpointer user_data)
+{
+  FerryService *self = user_data;
+
+  self->announce_source = 0;
+  _ferry_service_announce (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_transfer_notify (FerryTransfer *transfer,
+                    GParamSpec    *pspec,
+                    FerryService  *self)
+{
+  GPtrArray *pspecs;
+
+  if (self->unannounced == NULL)
+    self->unannounced = g_hash_table_new_full (NULL, NULL, g_object_unref,
+                                               (GDestroyNotify) g_ptr_array_unref);
+  pspecs = g_hash_table_lookup (self->unannounced, transfer);
+  if (pspecs == NULL)
+    {
+      pspecs = g_ptr_array_new ();
+      g_hash_table_insert (self->unannounced, g_object_ref (transfer), pspecs);
+    }
+  if (!g_ptr_array_find (pspecs, pspec, NULL))
+    g_ptr_array_add (pspecs, pspec);
+
+  /* The changes of one main-loop iteration go in one signal per transfer. */
+  if (self->announce_source == 0)
+    self->announce_source = g_idle_add_full (G_PRIORITY_DEFAULT, announce_idle, self, NULL);
 }
 
 void
@@ -146,8 +222,7 @@ _ferry_service_track (FerryService  *self,
     g_hash_table_insert (self->identifiers, key, transfer);
   _ferry_service_count_in_session (self, r->session, 1);
 
-  g_signal_connect_object (transfer, "properties-changed",
-                           G_CALLBACK (on_transfer_properties_changed), self, 0);
+  g_signal_connect_object (transfer, "notify", G_CALLBACK (on_transfer_notify), self, 0);
 
   if (announce)
     emit_signal (self, transfer, FERRY_DAEMON_PATH, "org.freedesktop.DBus.ObjectManager",
@@ -166,6 +241,8 @@ untrack (FerryService  *self,
   guint64 id = r->id;
 
   g_signal_handlers_disconnect_by_data (transfer, self);
+  /* What it announced before it went is said first. */
+  _ferry_service_announce (self);
   emit_signal (self, transfer, FERRY_DAEMON_PATH, "org.freedesktop.DBus.ObjectManager",
                "InterfacesRemoved",
                g_variant_new ("(o^as)", ferry_transfer_get_object_path (transfer), interfaces));
@@ -200,9 +277,13 @@ handle_operation (FerryService          *self,
   g_autoptr(GError) error = NULL;
 
   if (!operation (self->scheduler, transfer, &error))
-    _ferry_service_return_error (invocation, error);
-  else
-    g_dbus_method_invocation_return_value (invocation, NULL);
+    {
+      _ferry_service_return_error (invocation, error);
+      return;
+    }
+
+  _ferry_service_announce (self);
+  g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
 static void
@@ -259,6 +340,7 @@ handle_update (FerryService          *self,
       return;
     }
 
+  _ferry_service_announce (self);
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
@@ -554,4 +636,6 @@ _ferry_service_transfers_unregister (FerryService    *self,
     g_dbus_connection_unregister_object (connection, self->object_manager_id);
   self->subtree_id = 0;
   self->object_manager_id = 0;
+  g_clear_handle_id (&self->announce_source, g_source_remove);
+  g_clear_pointer (&self->unannounced, g_hash_table_unref);
 }

@@ -789,3 +789,11 @@ ferry_store_scrub (FerryStore *self)
   if (rc != SQLITE_OK)
     g_warning ("Could not empty the transfer list's journal: %s", sqlite3_errmsg (self->db));
 }
+
+void
+ferry_store_rollback (FerryStore *self)
+{
+  g_return_if_fail (FERRY_IS_STORE (self));
+
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}

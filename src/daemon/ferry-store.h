@@ -43,6 +43,8 @@ gboolean    ferry_store_begin (FerryStore *self,
                                GError    **error);
 gboolean    ferry_store_commit (FerryStore *self,
                                 GError    **error);
+/* Drops what the open transaction changed. */
+void        ferry_store_rollback (FerryStore *self);
 
 /* Moves the journal (WAL) into the database file and empties it, so that an old version of
  * a row (the credentials a finished transfer had) is left in neither file: secure_delete

@@ -32,12 +32,6 @@ G_DEFINE_FINAL_TYPE (FerryTransfer, ferry_transfer, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (ferry-transfer-error-quark, ferry_transfer_error)
 
-enum {
-  PROPERTIES_CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static void
 ferry_transfer_dispose (GObject *object)
@@ -62,19 +56,6 @@ ferry_transfer_finalize (GObject *object)
   G_OBJECT_CLASS (ferry_transfer_parent_class)->finalize (object);
 }
 
-static void
-ferry_transfer_class_init (FerryTransferClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = ferry_transfer_dispose;
-  object_class->finalize = ferry_transfer_finalize;
-
-  /* a{sv}: the Transfer1 properties whose values changed. */
-  signals[PROPERTIES_CHANGED] = g_signal_new ("properties-changed", G_TYPE_FROM_CLASS (klass),
-                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                              G_TYPE_NONE, 1, G_TYPE_VARIANT);
-}
 
 static void
 ferry_transfer_init (FerryTransfer *self)
@@ -246,6 +227,58 @@ static const struct
   { "BytesSent", get_bytes_sent },
 };
 
+/* One GObject property per Transfer1 property, named as GObject names go ("bytes-done" for
+ * BytesDone; the nick is the D-Bus name), whose value is the GVariant a client reads. */
+static GParamSpec *pspecs[G_N_ELEMENTS (properties)];
+
+static void
+ferry_transfer_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  FerryTransfer *self = FERRY_TRANSFER (object);
+
+  if (prop_id == 0 || prop_id > G_N_ELEMENTS (properties))
+    {
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  g_value_take_variant (value, g_variant_ref_sink (properties[prop_id - 1].get (self)));
+}
+
+static const char *
+property_name_of (const char *dbus_name)
+{
+  g_autoptr(GString) name = g_string_new (NULL);
+
+  for (const char *c = dbus_name; *c != '\0'; c++)
+    {
+      if (g_ascii_isupper (*c) && c != dbus_name)
+        g_string_append_c (name, '-');
+      g_string_append_c (name, g_ascii_tolower (*c));
+    }
+  return g_intern_string (name->str);
+}
+
+static void
+ferry_transfer_class_init (FerryTransferClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = ferry_transfer_dispose;
+  object_class->finalize = ferry_transfer_finalize;
+  object_class->get_property = ferry_transfer_get_property;
+
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    pspecs[i] = g_param_spec_variant (property_name_of (properties[i].name), properties[i].name,
+                                      NULL, G_VARIANT_TYPE_ANY, NULL,
+                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                                      G_PARAM_EXPLICIT_NOTIFY);
+  for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
+    g_object_class_install_property (object_class, i + 1, pspecs[i]);
+}
+
 GVariant *
 ferry_transfer_dup_property (FerryTransfer *self,
                              const char    *name)
@@ -294,54 +327,237 @@ void
 ferry_transfer_publish (FerryTransfer *self)
 {
   g_autoptr(GVariant) current = ferry_transfer_dup_properties (self);
-  g_auto(GVariantBuilder) changed = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
-  gboolean any = FALSE;
+  g_autoptr(GVariant) previous = g_steal_pointer (&self->published);
+
+  self->published = g_steal_pointer (&current);
+  /* Serialised, the snapshot is one block instead of a tree of small instances. */
+  (void) g_variant_get_data (self->published);
 
   /* Without an earlier announcement, everything counts as changed; afterwards only what
    * differs. Snapshots exist only for transfers that changed since the service started. */
+  g_object_freeze_notify (G_OBJECT (self));
   for (guint i = 0; i < G_N_ELEMENTS (properties); i++)
     {
-      g_autoptr(GVariant) value = g_variant_get_child_value (current, i);
+      g_autoptr(GVariant) value = g_variant_get_child_value (self->published, i);
       g_autoptr(GVariant) inner = g_variant_get_child_value (value, 1);
       g_autoptr(GVariant) old_value = NULL;
       g_autoptr(GVariant) old_inner = NULL;
 
-      if (self->published != NULL)
+      if (previous != NULL)
         {
-          old_value = g_variant_get_child_value (self->published, i);
+          old_value = g_variant_get_child_value (previous, i);
           old_inner = g_variant_get_child_value (old_value, 1);
           if (g_variant_equal (old_inner, inner))
             continue;
         }
 
-      g_variant_builder_add_value (&changed, value);
-      any = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), pspecs[i]);
     }
+  g_object_thaw_notify (G_OBJECT (self));
+}
 
-  g_clear_pointer (&self->published, g_variant_unref);
-  self->published = g_steal_pointer (&current);
-  /* Serialised, the snapshot is one block instead of a tree of small instances. */
-  (void) g_variant_get_data (self->published);
+GVariant *
+ferry_transfer_dup_published (FerryTransfer *self,
+                              GParamSpec    *pspec)
+{
+  g_autoptr(GVariant) entry = NULL;
+  g_autoptr(GVariant) boxed = NULL;
+  guint i;
 
-  if (any)
-    g_signal_emit (self, signals[PROPERTIES_CHANGED], 0, g_variant_builder_end (&changed));
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+
+  i = pspec->param_id - 1;
+  if (self->published == NULL || i >= G_N_ELEMENTS (properties) || pspecs[i] != pspec)
+    return NULL;
+  entry = g_variant_get_child_value (self->published, i);
+  boxed = g_variant_get_child_value (entry, 1);
+  return g_variant_get_variant (boxed);
 }
 
 gboolean
-ferry_transfer_save (FerryTransfer *self,
-                     GError       **error)
+ferry_transfer_persist (FerryTransfer *self,
+                        GError       **error)
 {
   g_return_val_if_fail (FERRY_IS_TRANSFER (self), FALSE);
 
   if (self->engine == NULL)
     self->live_bytes = self->record->bytes_done;
 
-  if (!ferry_store_update (self->store, self->record, error))
-    return FALSE;
-
-  ferry_transfer_publish (self);
-  return TRUE;
+  return ferry_store_update (self->store, self->record, error);
 }
+
+/* -- Changes ------------------------------------------------------------------------------
+ * Every change of a transfer's record made outside its engine goes through these. None
+ * announces anything: ferry_transfer_publish() does, once the record is stored. */
+
+void
+ferry_transfer_set_state (FerryTransfer    *self,
+                          FerryState        state,
+                          FerryWaitReasons  wait_reasons)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->state = state;
+  self->record->wait_reasons = wait_reasons;
+}
+
+void
+ferry_transfer_set_retry (FerryTransfer *self,
+                          gint64         due_usec,
+                          gboolean       from_server)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  /* RetryAt is the whole second rounded up, so neither it nor the retry comes before the
+   * time a server asked for (Retry-After: 2 means 2 s, not 1.1 s). */
+  self->record->retry_due_usec = due_usec;
+  self->record->retry_at = due_usec > 0 ? (due_usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC : 0;
+  self->record->retry_from_server = from_server;
+}
+
+void
+ferry_transfer_clear_retry (FerryTransfer *self)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->retry_at = 0;
+}
+
+void
+ferry_transfer_set_error (FerryTransfer *self,
+                          const char    *message)
+{
+  char *copy;
+
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  copy = g_strdup (message);
+  g_free (self->record->error);
+  self->record->error = copy;
+}
+
+void
+ferry_transfer_set_attempts (FerryTransfer *self,
+                             guint          attempts)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->attempts = attempts;
+}
+
+void
+ferry_transfer_set_finished_at (FerryTransfer *self,
+                                gint64         finished_at)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->finished_at = finished_at;
+}
+
+void
+ferry_transfer_set_uri (FerryTransfer *self,
+                        const char    *uri)
+{
+  char *copy;
+
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+  g_return_if_fail (uri != NULL);
+
+  copy = g_strdup (uri);
+  g_free (self->record->uri);
+  self->record->uri = copy;
+  /* Where it redirected before is asked afresh. */
+  g_clear_pointer (&self->record->final_uri, g_free);
+}
+
+void
+ferry_transfer_set_headers (FerryTransfer *self,
+                            GVariant      *headers)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  if (headers != NULL && g_variant_n_children (headers) == 0)
+    headers = NULL;
+  if (headers != NULL)
+    g_variant_ref_sink (headers);
+  g_clear_pointer (&self->record->headers, g_variant_unref);
+  self->record->headers = headers;
+}
+
+void
+ferry_transfer_set_schedule (FerryTransfer *self,
+                             gint64         earliest_begin,
+                             int            priority,
+                             gboolean       allow_metered,
+                             gboolean       discretionary)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->earliest_begin = earliest_begin;
+  self->record->priority = priority;
+  self->record->allow_metered = allow_metered;
+  self->record->discretionary = discretionary;
+}
+
+void
+ferry_transfer_set_rate_limit (FerryTransfer *self,
+                               guint64        rate_limit)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->rate_limit = rate_limit;
+}
+
+void
+ferry_transfer_forget_validators (FerryTransfer *self)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  ferry_record_reset_validators (self->record);
+}
+
+void
+ferry_transfer_set_bytes_done (FerryTransfer *self,
+                               guint64        bytes_done)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->bytes_done = bytes_done;
+}
+
+void
+ferry_transfer_set_http_status (FerryTransfer *self,
+                                guint          http_status)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->http_status = http_status;
+}
+
+void
+ferry_transfer_set_upload_resource (FerryTransfer       *self,
+                                    FerryUploadProtocol  used,
+                                    gboolean             resumable,
+                                    const char          *upload_url,
+                                    guint                interop,
+                                    gboolean             interop_pinned)
+{
+  FerryRecord *r;
+  char *copy;
+
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  r = self->record;
+  r->protocol_used = used;
+  r->resumable = resumable;
+  copy = g_strdup (upload_url);
+  g_free (r->upload_url);
+  r->upload_url = copy;
+  r->interop = interop;
+  r->interop_pinned = interop_pinned;
+}
+
+/* -- Live values --------------------------------------------------------------------------- */
 
 guint64
 ferry_transfer_get_live_bytes (FerryTransfer *self)

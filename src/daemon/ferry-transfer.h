@@ -66,12 +66,64 @@ GVariant            *ferry_transfer_dup_properties (FerryTransfer *self);
 /* (otssssssastttxxxxusbb): this transfer as Manager1.GetTransfers lists it. */
 GVariant            *ferry_transfer_dup_summary (FerryTransfer *self);
 
-/* Writes the record to the store, then shows it on D-Bus: never the other way round. */
-gboolean             ferry_transfer_save (FerryTransfer *self,
-                                          GError       **error);
-/* Announces what changed since the last announcement ("properties-changed" with the a{sv}
- * of changed values), including live values (bytes, rate) that are not stored. */
+/* Writes the record to the store. Announcing it (ferry_transfer_publish()) is the
+ * scheduler's, after this and after the transaction it may be part of has committed. */
+gboolean             ferry_transfer_persist (FerryTransfer *self,
+                                             GError       **error);
+/* Announces what changed since the last announcement, including live values (bytes, rate)
+ * that are not stored: "notify" for each GObject property (one per Transfer1 property, the
+ * D-Bus name its nick: "bytes-done", BytesDone) whose value changed, and only those. */
 void                 ferry_transfer_publish (FerryTransfer *self);
+/* The value of @pspec (one of this transfer's properties) as last announced, or NULL. */
+GVariant            *ferry_transfer_dup_published (FerryTransfer *self,
+                                                   GParamSpec    *pspec);
+
+/* Changes of the record, grouped by meaning; none announces (see ferry_transfer_publish()). */
+void                 ferry_transfer_set_state (FerryTransfer    *self,
+                                               FerryState        state,
+                                               FerryWaitReasons  wait_reasons);
+/* A retry due at @due_usec (real µs; 0: none), as a server asked (@from_server) or as
+ * Ferry's backoff. */
+void                 ferry_transfer_set_retry (FerryTransfer *self,
+                                               gint64         due_usec,
+                                               gboolean       from_server);
+void                 ferry_transfer_clear_retry (FerryTransfer *self);
+/* @message: a sentence, or NULL for none. */
+void                 ferry_transfer_set_error (FerryTransfer *self,
+                                               const char    *message);
+void                 ferry_transfer_set_attempts (FerryTransfer *self,
+                                                  guint          attempts);
+void                 ferry_transfer_set_finished_at (FerryTransfer *self,
+                                                     gint64         finished_at);
+/* A new address (or the same one again): where it redirected to is forgotten. */
+void                 ferry_transfer_set_uri (FerryTransfer *self,
+                                             const char    *uri);
+/* a{ss}, or NULL: the headers sent with each request. */
+void                 ferry_transfer_set_headers (FerryTransfer *self,
+                                                 GVariant      *headers);
+void                 ferry_transfer_set_schedule (FerryTransfer *self,
+                                                  gint64         earliest_begin,
+                                                  int            priority,
+                                                  gboolean       allow_metered,
+                                                  gboolean       discretionary);
+void                 ferry_transfer_set_rate_limit (FerryTransfer *self,
+                                                    guint64        rate_limit);
+/* What was learnt about the remote file, so the next attempt starts from zero. */
+void                 ferry_transfer_forget_validators (FerryTransfer *self);
+/* The checkpoint: bytes known to be kept (on disk, or acknowledged by the server). */
+void                 ferry_transfer_set_bytes_done (FerryTransfer *self,
+                                                    guint64        bytes_done);
+void                 ferry_transfer_set_http_status (FerryTransfer *self,
+                                                     guint          http_status);
+/* An upload's resource on the server, as the protocol @used found it (NULL: none yet, or
+ * forgotten), whether an interruption can go on from the server's offset (@resumable), and
+ * the IETF draft version it speaks. */
+void                 ferry_transfer_set_upload_resource (FerryTransfer       *self,
+                                                         FerryUploadProtocol  used,
+                                                         gboolean             resumable,
+                                                         const char          *upload_url,
+                                                         guint                interop,
+                                                         gboolean             interop_pinned);
 
 guint64              ferry_transfer_get_live_bytes (FerryTransfer *self);
 /* For an upload while it runs: how far into the file the bytes sent reach. */

@@ -5,17 +5,13 @@
  * that a restart needs — the protocol, the upload's address, each acknowledged offset — is
  * handed to the main thread, which stores it before anything else happens.
  *
- * Protocols:
- *  - IETF draft (interop 9, 8 or 6: the first the server takes unless the caller chose one,
- *    then the one the upload was created in): careful creation (an empty request with
- *    Upload-Complete: ?0, then PATCH with application/partial-upload), HEAD for the offset
- *    after an interruption, 409 → the server's offset, 404/410 → start over, 413 → smaller
- *    appends within Upload-Limit.
- *  - tus 1.0: POST with Upload-Length and Upload-Metadata, PATCH with
- *    application/offset+octet-stream and Upload-Checksum when the server offers sha1.
- *  - plain: one PUT or POST (raw, or multipart/form-data), from byte 0 every time.
- * Appends grow from 8 MiB while each takes under a second, so the offset the server
- * acknowledges, which is what BytesDone shows, moves at least about once a second.
+ * The protocols are in upload/: ferry-upload-ietf.c (the IETF draft), ferry-upload-tus.c
+ * (tus 1.0) and ferry-upload-plain.c (one PUT or POST); each is a FerryUploadOps
+ * (upload/ferry-upload-private.h). What is here is theirs in common: finding the protocol,
+ * the requests and their redirects, the body, and the resumable loop (create, ask for the
+ * offset, append). Appends grow from 8 MiB while each takes under a second, so the offset
+ * the server acknowledges, which is what BytesDone shows, moves at least about once a
+ * second.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,45 +31,13 @@
 #include "ferry-proxy.h"
 #include "ferry-source.h"
 #include "ferry-upload.h"
+#include "upload/ferry-upload-private.h"
 
 #define FIRST_APPEND_SIZE (8 * 1024 * 1024)
 #define MAX_APPEND_SIZE (G_GUINT64_CONSTANT (1) << 30)
 #define MIN_APPEND_SIZE (64 * 1024)
 #define MAX_REDIRECTS 5
 #define MAX_STARTS_OVER 3
-#define TUS_VERSION "1.0.0"
-
-/* What the thread works from: a copy of the record's fields, taken on the main thread. */
-typedef struct
-{
-  guint64 id;
-  char *uri;
-  char *method;
-  FerryUploadProtocol protocol;
-  FerryUploadProtocol used;
-  guint interop;
-  gboolean interop_pinned;      /* chosen by the caller, or the upload exists in it */
-  char *upload_url;
-  guint64 offset;
-  guint64 length;
-  char *content_type;
-  char *form_field;
-  char *filename;
-  char *sha256;
-  GVariant *headers;
-  char *source_path;
-  guint64 source_dev;
-  guint64 source_ino;
-  gint64 source_mtime;
-  struct stat opened;           /* the source as the attempt found it */
-
-  FerryUploadLimit limit;
-  GChecksumType tus_checksum;   /* Upload-Checksum the server verifies; 0 (MD5, never used): none */
-  guint starts_over;
-  guint64 append_size;
-  guint http_status;
-  gint64 retry_after;
-} Job;
 
 struct _FerryUpload
 {
@@ -97,6 +61,32 @@ static void ferry_upload_engine_init (FerryEngineInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (FerryUpload, ferry_upload, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (FERRY_TYPE_ENGINE,
                                                       ferry_upload_engine_init))
+
+/* Every protocol, in the order "auto" looks for them in a server's OPTIONS answer; the last,
+ * which needs nothing of the server, is what "auto" takes when it finds none. */
+static const FerryUploadOps *const protocols[] = {
+  &ferry_upload_tus,
+  &ferry_upload_ietf,
+  &ferry_upload_plain,
+};
+
+/* The protocol @protocol names, or NULL for "auto". */
+static const FerryUploadOps *
+ops_for (FerryUploadProtocol protocol)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    if (protocols[i]->protocol == protocol)
+      return protocols[i];
+  return NULL;
+}
+
+/* Whether the server keeps the upload between requests: what ferry-upload.c runs step by
+ * step, resumed from the server's offset and deleted there when given up. */
+static gboolean
+is_resumable (const FerryUploadOps *ops)
+{
+  return ops != NULL && ops->run == NULL;
+}
 
 static void
 job_free (Job *job)
@@ -145,34 +135,24 @@ apply_update (gpointer user_data)
   FerryRecord *r = ferry_transfer_get_record (self->transfer);
   g_autoptr(GError) error = NULL;
 
-  r->protocol_used = update->used;
-  r->resumable = update->used == FERRY_UPLOAD_IETF || update->used == FERRY_UPLOAD_TUS;
-  if (g_strcmp0 (r->upload_url, update->upload_url) != 0)
-    {
-      g_free (r->upload_url);
-      r->upload_url = g_strdup (update->upload_url);
-    }
-  r->bytes_done = update->offset;
+  ferry_transfer_set_upload_resource (self->transfer, update->used,
+                                      is_resumable (ops_for (update->used)), update->upload_url,
+                                      update->interop, update->interop_pinned);
+  ferry_transfer_set_bytes_done (self->transfer, update->offset);
   if (update->http_status != 0)
-    r->http_status = update->http_status;
-  if (update->used == FERRY_UPLOAD_IETF)
-    {
-      r->interop = update->interop;
-      r->interop_pinned = update->interop_pinned;
-    }
+    ferry_transfer_set_http_status (self->transfer, update->http_status);
   self->acknowledged = update->offset;
 
-  if (!ferry_transfer_save (self->transfer, &error))
+  if (!ferry_engine_checkpoint (FERRY_ENGINE (self), &error))
     g_warning ("Could not store the progress of upload %" G_GUINT64_FORMAT ": %s",
                r->id, error->message);
   ferry_transfer_set_live_bytes (self->transfer, update->offset);
   return G_SOURCE_REMOVE;
 }
 
-/* Stores what a restart needs. Called on the thread; applied on the main thread in order. */
-static void
-post_state (FerryUpload *self,
-            Job         *job)
+void
+ferry_upload_post_state (FerryUpload *self,
+                         Job         *job)
 {
   Update *update = g_new0 (Update, 1);
 
@@ -188,23 +168,6 @@ post_state (FerryUpload *self,
 }
 
 /* -- HTTP on the worker thread ------------------------------------------------------------- */
-
-static void
-set_draft_headers (guint        interop,
-                   SoupMessage *msg)
-{
-  g_autofree char *version = g_strdup_printf ("%u", interop);
-
-  soup_message_headers_replace (soup_message_get_request_headers (msg),
-                                "Upload-Draft-Interop-Version", version);
-}
-
-static void
-set_tus_headers (SoupMessage *msg)
-{
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Tus-Resumable",
-                                TUS_VERSION);
-}
 
 /* A request to the upload's server: libsoup follows no redirect (a 302 would turn PATCH or
  * PUT into a GET without a body; 307 and 308 are followed here), the caller's headers go
@@ -226,10 +189,8 @@ upload_request (const char          *method,
 
   soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   ferry_http_add_caller_headers (msg, caller_headers, caller_uri);
-  if (used == FERRY_UPLOAD_IETF)
-    set_draft_headers (interop, msg);
-  else if (used == FERRY_UPLOAD_TUS)
-    set_tus_headers (msg);
+  if (ops_for (used) != NULL && ops_for (used)->set_headers != NULL)
+    ops_for (used)->set_headers (msg, interop);
   return msg;
 }
 
@@ -294,9 +255,9 @@ exchange (SoupSession  *session,
   return TRUE;
 }
 
-static const char *
-header (SoupMessage *msg,
-        const char  *name)
+const char *
+ferry_upload_header (SoupMessage *msg,
+                     const char  *name)
 {
   return soup_message_headers_get_one (soup_message_get_response_headers (msg), name);
 }
@@ -315,7 +276,7 @@ status_error (Job         *job,
     {
       gint64 delay;
 
-      if (ferry_http_parse_retry_after (header (msg, "Retry-After"),
+      if (ferry_http_parse_retry_after (ferry_upload_header (msg, "Retry-After"),
                                         g_get_real_time () / G_USEC_PER_SEC, &delay))
         job->retry_after = delay;
       return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT, "%s (HTTP %u)",
@@ -361,7 +322,7 @@ status_error (Job         *job,
 static char *
 location_of (SoupMessage *msg)
 {
-  const char *location = header (msg, "Location");
+  const char *location = ferry_upload_header (msg, "Location");
   g_autoptr(GUri) resolved = NULL;
 
   if (location == NULL)
@@ -432,19 +393,6 @@ body_for (FerryUpload *self,
                                 g_object_unref);
 }
 
-/* What a request's body is, to give it again when libsoup re-sends the message on its own
- * (a kept-alive connection that failed before the answer): the stream it had is spent. */
-typedef struct
-{
-  FerryUpload *upload;
-  const char *content_type;
-  int fd;
-  guint64 offset;
-  guint64 length;
-  GBytes *prefix;
-  GBytes *suffix;
-} Body;
-
 static void
 set_body (SoupMessage *msg,
           Body        *body)
@@ -466,49 +414,21 @@ on_restarted (SoupMessage *msg,
 
 /* Gives @msg its body, now and whenever libsoup sends it again; @body must outlive the
  * exchange. */
-static void
-attach_body (SoupMessage *msg,
-             Body        *body)
+void
+ferry_upload_attach_body (SoupMessage *msg,
+                          Body        *body)
 {
   set_body (msg, body);
   g_signal_connect (msg, "restarted", G_CALLBACK (on_restarted), body);
 }
 
-/* The digest of @length bytes of @fd from @offset, base64, for tus's Upload-Checksum. */
-static char *
-digest_of_range (GChecksumType type,
-                 int           fd,
-                 guint64       offset,
-                 guint64       length,
-                 GCancellable *cancellable)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (type);
-  g_autofree guint8 *buffer = g_malloc (1024 * 1024);
-  guint8 digest[64];
-  gsize digest_len = sizeof digest;
-
-  while (length > 0)
-    {
-      gssize n = pread (fd, buffer, (size_t) MIN (length, 1024 * 1024), (off_t) offset);
-
-      if (n <= 0 || g_cancellable_is_cancelled (cancellable))
-        return NULL;
-      g_checksum_update (checksum, buffer, (gsize) n);
-      offset += (guint64) n;
-      length -= (guint64) n;
-    }
-
-  g_checksum_get_digest (checksum, digest, &digest_len);
-  return g_base64_encode (digest, digest_len);
-}
-
 /* Whether the source is still the file the attempt opened: written to in place, even with
  * its size and modification time put back, it has a new ctime. Checked after the last byte
  * is read and before the upload is called complete, since what was sent may be a mix. */
-static gboolean
-source_unchanged (Job     *job,
-                  int      fd,
-                  GError **error)
+gboolean
+ferry_upload_source_unchanged (Job     *job,
+                               int      fd,
+                               GError **error)
 {
   struct stat st;
 
@@ -530,64 +450,6 @@ source_unchanged (Job     *job,
 
 /* -- Finding the protocol ------------------------------------------------------------------ */
 
-/* The draft's interop versions Ferry speaks, in the order it tries them: 9 (the wire format
- * of -12 and later), 8 (iOS 26), 6 (iOS 18.1, tusd). */
-static const guint interop_versions[] = { FERRY_IETF_INTEROP_DEFAULT, 8, 6 };
-
-/* @version's place in interop_versions, or -1 when Ferry does not speak it. */
-static int
-interop_rank (guint64 version)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (interop_versions); i++)
-    if (interop_versions[i] == version)
-      return (int) i;
-  return -1;
-}
-
-/* A server that names its interop version(s) in an answer (Upload-Draft-Interop-Version,
- * one number or a list) is spoken to in the one of them Ferry prefers, unless the version is
- * fixed already. */
-static void
-adopt_server_interop (Job         *job,
-                      SoupMessage *msg)
-{
-  const char *value = header (msg, "Upload-Draft-Interop-Version");
-  g_auto(GStrv) items = NULL;
-  guint best = 0;
-
-  if (value == NULL || job->interop_pinned)
-    return;
-
-  items = g_strsplit (value, ",", -1);
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      guint64 version;
-      int rank;
-
-      if (!g_ascii_string_to_unsigned (g_strstrip (items[i]), 10, 1, 1000, &version, NULL))
-        continue;
-      rank = interop_rank (version);
-      if (rank >= 0 && (best == 0 || rank < interop_rank (best)))
-        best = (guint) version;
-    }
-
-  if (best != 0 && best != job->interop)
-    {
-      g_debug ("Upload %" G_GUINT64_FORMAT ": the server speaks interop %u", job->id, best);
-      job->interop = best;
-    }
-}
-
-/* The interop version to try after @job's was refused, or 0 when none is left. */
-static guint
-next_interop (Job *job)
-{
-  for (guint i = 0; i + 1 < G_N_ELEMENTS (interop_versions); i++)
-    if (interop_versions[i] == job->interop)
-      return interop_versions[i + 1];
-  return 0;
-}
-
 static gboolean
 discover (Job          *job,
           SoupSession  *session,
@@ -600,8 +462,10 @@ discover (Job          *job,
   if (msg == NULL)
     return FALSE;
 
-  set_tus_headers (msg);
-  set_draft_headers (job->interop, msg);
+  /* Asked in every protocol's words at once. */
+  for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+    if (protocols[i]->set_headers != NULL)
+      protocols[i]->set_headers (msg, job->interop);
   if (!exchange (session, msg, cancellable, error))
     return FALSE;
 
@@ -616,55 +480,42 @@ discover (Job          *job,
 
   if (SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      const char *tus = header (msg, "Tus-Version");
-      const char *limit = header (msg, "Upload-Limit");
+      const char *limit = ferry_upload_header (msg, "Upload-Limit");
 
-      {
-        const char *algorithms = header (msg, "Tus-Checksum-Algorithm");
-
-        /* The strongest both sides know. */
-        if (ferry_http_list_has_token (algorithms, "sha256"))
-          job->tus_checksum = G_CHECKSUM_SHA256;
-        else if (ferry_http_list_has_token (algorithms, "sha1"))
-          job->tus_checksum = G_CHECKSUM_SHA1;
-      }
       if (limit != NULL)
         ferry_http_parse_upload_limit (limit, &job->limit);
-      adopt_server_interop (job, msg);
+      for (guint i = 0; i < G_N_ELEMENTS (protocols); i++)
+        if (protocols[i]->discovered != NULL)
+          protocols[i]->discovered (job, msg);
 
-      if (job->protocol == FERRY_UPLOAD_AUTO)
-        {
-          if (ferry_http_list_has_token (tus, TUS_VERSION))
-            job->used = FERRY_UPLOAD_TUS;
-          else if (limit != NULL || header (msg, "Upload-Draft-Interop-Version") != NULL)
-            job->used = FERRY_UPLOAD_IETF;
-        }
+      for (guint i = 0; ops_for (job->protocol) == NULL && i < G_N_ELEMENTS (protocols); i++)
+        if (protocols[i]->recognises != NULL && protocols[i]->recognises (msg))
+          {
+            job->used = protocols[i]->protocol;
+            break;
+          }
     }
 
-  if (job->used == FERRY_UPLOAD_AUTO)
-    job->used = job->protocol == FERRY_UPLOAD_AUTO ? FERRY_UPLOAD_PLAIN : job->protocol;
+  if (ops_for (job->used) == NULL)
+    job->used = ops_for (job->protocol) != NULL ? job->protocol
+                                                : protocols[G_N_ELEMENTS (protocols) - 1]->protocol;
 
   g_debug ("Upload %" G_GUINT64_FORMAT ": %s", job->id,
            ferry_upload_protocol_to_string (job->used));
   return TRUE;
 }
 
-/* What a request carries beyond new_message()'s defaults, set anew for each address. */
-typedef void (*PrepareRequest) (Job         *job,
-                                SoupMessage *msg,
-                                gpointer     data);
-
 /* Sends a @method request to the upload's target, again to the new address of a 307 or 308
  * (up to MAX_REDIRECTS; these keep the method and the body). Returns the message once it
  * answered with a success; NULL with @error otherwise. */
-static SoupMessage *
-send_to_target (Job            *job,
-                SoupSession    *session,
-                const char     *method,
-                PrepareRequest  prepare,
-                gpointer        data,
-                GCancellable   *cancellable,
-                GError        **error)
+SoupMessage *
+ferry_upload_send_to_target (Job            *job,
+                             SoupSession    *session,
+                             const char     *method,
+                             PrepareRequest  prepare,
+                             gpointer        data,
+                             GCancellable   *cancellable,
+                             GError        **error)
 {
   g_autofree char *target = g_strdup (job->uri);
 
@@ -706,43 +557,17 @@ send_to_target (Job            *job,
 
 /* -- Resumable: the IETF draft and tus ----------------------------------------------------- */
 
-/* The creation request's headers: the length and, for the draft, Upload-Complete: ?0 and
- * what is known of the representation; for tus, its metadata. */
+/* The creation request's headers: the length, and what the protocol adds. */
 static void
 prepare_creation (Job         *job,
                   SoupMessage *msg,
                   gpointer     data)
 {
-  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
   g_autofree char *length = g_strdup_printf ("%" G_GUINT64_FORMAT, job->length);
 
-  soup_message_headers_replace (headers, "Upload-Length", length);
-  if (job->used == FERRY_UPLOAD_IETF)
-    {
-      soup_message_headers_replace (headers, "Upload-Complete", "?0");
-      if (job->sha256 != NULL)
-        {
-          g_autofree char *encoded = NULL;
-          g_autofree char *digest = NULL;
-          guint8 bytes[32];
-
-          for (guint i = 0; i < 32; i++)
-            bytes[i] = (guint8) (g_ascii_xdigit_value (job->sha256[2 * i]) * 16 +
-                                 g_ascii_xdigit_value (job->sha256[2 * i + 1]));
-          encoded = g_base64_encode (bytes, sizeof bytes);
-          digest = g_strdup_printf ("sha-256=:%s:", encoded);
-          soup_message_headers_replace (headers, "Repr-Digest", digest);
-        }
-      if (job->content_type != NULL)
-        soup_message_headers_replace (headers, "Content-Type", job->content_type);
-    }
-  else
-    {
-      g_autofree char *metadata = ferry_http_tus_metadata (job->filename, job->content_type);
-
-      if (*metadata != '\0')
-        soup_message_headers_replace (headers, "Upload-Metadata", metadata);
-    }
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Upload-Length",
+                                length);
+  ops_for (job->used)->prepare_creation (job, msg);
   set_empty_body (msg);
 }
 
@@ -755,50 +580,28 @@ create (FerryUpload  *self,
         GCancellable *cancellable,
         GError      **error)
 {
+  const FerryUploadOps *ops = ops_for (job->used);
   g_autoptr(SoupMessage) msg = NULL;
 
   for (;;)
     {
       g_autoptr(GError) local = NULL;
-      guint next;
+      g_autoptr(GError) own = NULL;
 
-      msg = send_to_target (job, session, job->used == FERRY_UPLOAD_IETF ? job->method : "POST",
-                            prepare_creation, NULL, cancellable, &local);
+      msg = ferry_upload_send_to_target (job, session, ops->creation_method (job),
+                                         prepare_creation, NULL, cancellable, &local);
       if (msg != NULL)
         break;
 
-      /* A server of another draft version does not recognise the request: tusd answers 412
-       * (it takes it for tus without Tus-Resumable), others 400. Try the next version. */
-      if (job->used == FERRY_UPLOAD_IETF && !job->interop_pinned &&
-          (job->http_status == 400 || job->http_status == 412) &&
-          (next = next_interop (job)) != 0)
-        {
-          g_debug ("Upload %" G_GUINT64_FORMAT ": interop %u refused (HTTP %u), trying %u",
-                   job->id, job->interop, job->http_status, next);
-          job->interop = next;
-          continue;
-        }
+      if (ops->retry_creation != NULL && ops->retry_creation (job, &own))
+        continue;
 
-      if (job->used == FERRY_UPLOAD_IETF && !job->interop_pinned &&
-          (job->http_status == 400 || job->http_status == 412))
-        {
-          g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                       "The server refused the upload in each version of the resumable upload "
-                       "draft Ferry speaks (interop 9, 8 and 6; HTTP %u); choose the plain "
-                       "protocol, or the version the server speaks", job->http_status);
-          return FALSE;
-        }
-
-      g_propagate_error (error, g_steal_pointer (&local));
+      g_propagate_error (error, own != NULL ? g_steal_pointer (&own) : g_steal_pointer (&local));
       return FALSE;
     }
 
-  if (job->used == FERRY_UPLOAD_IETF)
-    {
-      adopt_server_interop (job, msg);
-      /* The upload exists in this version now: its resumption speaks it too. */
-      job->interop_pinned = TRUE;
-    }
+  if (ops->created != NULL)
+    ops->created (job, msg);
 
   g_free (job->upload_url);
   job->upload_url = location_of (msg);
@@ -820,11 +623,8 @@ create (FerryUpload  *self,
                            "nothing there");
       return FALSE;
     }
-  if (job->used == FERRY_UPLOAD_IETF && header (msg, "Upload-Limit") != NULL)
-    ferry_http_parse_upload_limit (header (msg, "Upload-Limit"), &job->limit);
-
   job->offset = 0;
-  post_state (self, job);
+  ferry_upload_post_state (self, job);
   return TRUE;
 }
 
@@ -866,7 +666,7 @@ retrieve_offset (Job          *job,
       return FALSE;
     }
 
-  if (!ferry_http_parse_offset (header (msg, "Upload-Offset"), &offset))
+  if (!ferry_http_parse_offset (ferry_upload_header (msg, "Upload-Offset"), &offset))
     {
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
                            "The server did not say how much of the file it has");
@@ -879,13 +679,8 @@ retrieve_offset (Job          *job,
     }
 
   job->offset = offset;
-  if (job->used == FERRY_UPLOAD_IETF)
-    ferry_http_parse_sf_boolean (header (msg, "Upload-Complete"), &complete);
-  else
-    complete = offset == job->length;
+  complete = ops_for (job->used)->is_complete (job, msg);
   *result = complete && offset == job->length ? OFFSET_COMPLETE : OFFSET_KNOWN;
-  if (job->used == FERRY_UPLOAD_IETF && header (msg, "Upload-Limit") != NULL)
-    ferry_http_parse_upload_limit (header (msg, "Upload-Limit"), &job->limit);
   return TRUE;
 }
 
@@ -937,37 +732,16 @@ append (FerryUpload  *self,
   offset = g_strdup_printf ("%" G_GUINT64_FORMAT, job->offset);
   soup_message_headers_replace (headers, "Upload-Offset", offset);
 
-  if (job->used == FERRY_UPLOAD_IETF)
-    soup_message_headers_replace (headers, "Upload-Complete", last ? "?1" : "?0");
-  else if (job->tus_checksum != 0)
-    {
-      g_autofree char *digest = digest_of_range (job->tus_checksum, fd, job->offset, size,
-                                                 cancellable);
-      g_autofree char *value = NULL;
-
-      if (digest == NULL)
-        {
-          g_propagate_error (error, g_cancellable_is_cancelled (cancellable)
-                                      ? g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                             "Stopped")
-                                      : g_error_new_literal (FERRY_TRANSFER_ERROR,
-                                                             FERRY_TRANSFER_ERROR_FAILED,
-                                                             "The file changed while it was "
-                                                             "being uploaded"));
-          return FALSE;
-        }
-      value = g_strdup_printf ("%s %s", job->tus_checksum == G_CHECKSUM_SHA256 ? "sha256" : "sha1",
-                               digest);
-      soup_message_headers_replace (headers, "Upload-Checksum", value);
-    }
+  if (!ops_for (job->used)->prepare_append (job, msg, &(Append) { fd, size, last, cancellable },
+                                            error))
+    return FALSE;
 
   body.upload = self;
-  body.content_type = job->used == FERRY_UPLOAD_IETF ? "application/partial-upload"
-                                                     : "application/offset+octet-stream";
+  body.content_type = ops_for (job->used)->append_content_type;
   body.fd = fd;
   body.offset = job->offset;
   body.length = size;
-  attach_body (msg, &body);
+  ferry_upload_attach_body (msg, &body);
 
   started = g_get_monotonic_time ();
   if (!exchange (session, msg, cancellable, error))
@@ -979,7 +753,8 @@ append (FerryUpload  *self,
       /* The server's word on its offset wins, where it gives one that makes sense. More than
        * was sent means bytes from elsewhere (an older append it did not stop, say) are mixed
        * into the upload: it cannot be finished into the file. */
-      gboolean told = ferry_http_parse_offset (header (msg, "Upload-Offset"), &server_offset);
+      gboolean told = ferry_http_parse_offset (ferry_upload_header (msg, "Upload-Offset"),
+                                               &server_offset);
 
       if (told && server_offset > job->offset + size)
         {
@@ -1007,7 +782,7 @@ append (FerryUpload  *self,
     {
     case 409:
       /* The server has another offset; the draft says which, tus needs a HEAD. */
-      if (ferry_http_parse_offset (header (msg, "Upload-Offset"), &server_offset) &&
+      if (ferry_http_parse_offset (ferry_upload_header (msg, "Upload-Offset"), &server_offset) &&
           server_offset <= job->length)
         job->offset = server_offset;
       else
@@ -1016,8 +791,8 @@ append (FerryUpload  *self,
       return TRUE;
 
     case 413:
-      if (header (msg, "Upload-Limit") != NULL)
-        ferry_http_parse_upload_limit (header (msg, "Upload-Limit"), &job->limit);
+      if (ferry_upload_header (msg, "Upload-Limit") != NULL)
+        ferry_http_parse_upload_limit (ferry_upload_header (msg, "Upload-Limit"), &job->limit);
       if (size <= MIN_APPEND_SIZE)
         {
           g_propagate_error (error, status_error (job, msg));
@@ -1074,7 +849,7 @@ start_over (FerryUpload  *self,
     g_debug ("Upload %" G_GUINT64_FORMAT ": the server forgot it; starting over", job->id);
   g_clear_pointer (&job->upload_url, g_free);
   job->offset = 0;
-  post_state (self, job);
+  ferry_upload_post_state (self, job);
   return TRUE;
 }
 
@@ -1113,40 +888,40 @@ run_resumable (FerryUpload  *self,
                 return FALSE;
               continue;
             }
-          post_state (self, job);
+          ferry_upload_post_state (self, job);
           if (where == OFFSET_COMPLETE)
-            return source_unchanged (job, fd, error);
+            return ferry_upload_source_unchanged (job, fd, error);
         }
 
       /* tus is done when the offset reaches the length; the draft needs a last append
        * that says Upload-Complete: ?1, empty if every byte is there already. */
-      if (job->used == FERRY_UPLOAD_TUS && job->offset == job->length)
-        return source_unchanged (job, fd, error);
+      if (ops_for (job->used)->done_at_length && job->offset == job->length)
+        return ferry_upload_source_unchanged (job, fd, error);
 
       /* Bytes sent before this append came from a file written to since: none of it (and
        * for the draft, no Upload-Complete: ?1) is sent on top. */
-      if (!source_unchanged (job, fd, error))
+      if (!ferry_upload_source_unchanged (job, fd, error))
         return FALSE;
 
       if (!append (self, job, session, fd, cancellable, &result, error))
         {
-          post_state (self, job);
+          ferry_upload_post_state (self, job);
           return FALSE;
         }
 
       switch (result)
         {
         case APPEND_DONE:
-          post_state (self, job);
+          ferry_upload_post_state (self, job);
           if (job->offset == job->length)
-            return source_unchanged (job, fd, error);
+            return ferry_upload_source_unchanged (job, fd, error);
           break;
 
         case APPEND_CONFLICT:
           if (job->offset == G_MAXUINT64)
             need_offset = TRUE;
           else
-            post_state (self, job);
+            ferry_upload_post_state (self, job);
           break;
 
         case APPEND_TOO_LARGE:
@@ -1160,84 +935,6 @@ run_resumable (FerryUpload  *self,
           break;
         }
     }
-}
-
-/* -- Plain --------------------------------------------------------------------------------- */
-
-/* A file name for a quoted-string parameter: no quotes, backslashes or control characters. */
-static char *
-quotable_name (const char *name)
-{
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = name ? name : "file"; *p != '\0'; p++)
-    g_string_append_c (out, ((guchar) *p < 0x20 || *p == '"' || *p == '\\' || *p == 0x7f)
-                              ? '_' : *p);
-  return g_string_free (out, FALSE);
-}
-
-static void
-prepare_plain (Job         *job,
-               SoupMessage *msg,
-               gpointer     data)
-{
-  attach_body (msg, data);
-}
-
-static gboolean
-run_plain (FerryUpload  *self,
-           Job          *job,
-           SoupSession  *session,
-           int           fd,
-           GCancellable *cancellable,
-           GError      **error)
-{
-  g_autoptr(GBytes) prefix = NULL;
-  g_autoptr(GBytes) suffix = NULL;
-  g_autofree char *content_type = NULL;
-  g_autoptr(SoupMessage) msg = NULL;
-  Body body = { self, NULL, fd, 0, job->length, NULL, NULL };
-
-  job->offset = 0;
-  post_state (self, job);
-
-  if (job->form_field != NULL && g_str_equal (job->method, "POST"))
-    {
-      g_autofree char *boundary = g_uuid_string_random ();
-      g_autofree char *name = quotable_name (job->filename);
-      g_autofree char *head = g_strdup_printf ("--ferry-%s\r\n"
-                                               "Content-Disposition: form-data; name=\"%s\"; "
-                                               "filename=\"%s\"\r\n"
-                                               "Content-Type: %s\r\n\r\n",
-                                               boundary, job->form_field, name,
-                                               job->content_type ? job->content_type
-                                                                 : "application/octet-stream");
-      g_autofree char *tail = g_strdup_printf ("\r\n--ferry-%s--\r\n", boundary);
-      gsize head_length = strlen (head);
-      gsize tail_length = strlen (tail);
-
-      prefix = g_bytes_new_take (g_steal_pointer (&head), head_length);
-      suffix = g_bytes_new_take (g_steal_pointer (&tail), tail_length);
-      content_type = g_strdup_printf ("multipart/form-data; boundary=ferry-%s", boundary);
-    }
-  else
-    {
-      content_type = g_strdup (job->content_type ? job->content_type : "application/octet-stream");
-    }
-  body.content_type = content_type;
-  body.prefix = prefix;
-  body.suffix = suffix;
-
-  msg = send_to_target (job, session, job->method, prepare_plain, &body, cancellable, error);
-  if (msg == NULL)
-    return FALSE;
-
-  job->http_status = soup_message_get_status (msg);
-  if (!source_unchanged (job, fd, error))
-    return FALSE;
-  job->offset = job->length;
-  post_state (self, job);
-  return TRUE;
 }
 
 /* -- The attempt --------------------------------------------------------------------------- */
@@ -1277,17 +974,20 @@ run_thread (GTask        *task,
                                            ferry_proxy_resolver_get_default (),
                                            NULL);
 
-  /* OPTIONS tells the protocol (auto), tus's checksums and the draft's limits. */
-  if (job->used == FERRY_UPLOAD_AUTO && job->protocol == FERRY_UPLOAD_PLAIN)
-    job->used = FERRY_UPLOAD_PLAIN;
-  ok = job->used == FERRY_UPLOAD_PLAIN || discover (job, session, cancellable, &error);
+  /* OPTIONS tells the protocol (auto), tus's checksums and the draft's limits; a protocol
+   * asked for or found that needs nothing of the server (it has its own run) is not asked. */
+  if (ops_for (job->used) == NULL && ops_for (job->protocol) != NULL &&
+      ops_for (job->protocol)->run != NULL)
+    job->used = job->protocol;
+  ok = (ops_for (job->used) != NULL && ops_for (job->used)->run != NULL) ||
+       discover (job, session, cancellable, &error);
   if (ok)
     {
-      post_state (self, job);
-      if (job->used == FERRY_UPLOAD_PLAIN)
-        ok = run_plain (self, job, session, fd, cancellable, &error);
-      else
-        ok = run_resumable (self, job, session, fd, cancellable, &error);
+      const FerryUploadOps *ops = ops_for (job->used);
+
+      ferry_upload_post_state (self, job);
+      ok = ops->run != NULL ? ops->run (self, job, session, fd, cancellable, &error)
+                            : run_resumable (self, job, session, fd, cancellable, &error);
     }
   close (fd);
 
@@ -1298,7 +998,7 @@ run_thread (GTask        *task,
     {
       /* The status the server answered with, stored before the outcome is applied. */
       if (job->http_status != 0)
-        post_state (self, job);
+        ferry_upload_post_state (self, job);
       g_task_return_error (task, g_steal_pointer (&error));
     }
   else
@@ -1462,8 +1162,7 @@ terminate (FerryRecord *record,
 {
   g_autoptr(SoupMessage) msg = NULL;
 
-  if (record->upload_url == NULL ||
-      (record->protocol_used != FERRY_UPLOAD_IETF && record->protocol_used != FERRY_UPLOAD_TUS))
+  if (record->upload_url == NULL || !is_resumable (ops_for (record->protocol_used)))
     return;
 
   msg = upload_request ("DELETE", record->upload_url, record->uri, record->headers,
@@ -1504,8 +1203,9 @@ ferry_upload_discard (FerryEngine *engine)
 
   if (r->state != FERRY_STATE_COMPLETED)
     terminate (r, self->session);
-  g_clear_pointer (&r->upload_url, g_free);
-  r->bytes_done = 0;
+  ferry_transfer_set_upload_resource (self->transfer, r->protocol_used, r->resumable, NULL,
+                                      r->interop, r->interop_pinned);
+  ferry_transfer_set_bytes_done (self->transfer, 0);
   delete_source_copy (r);
 }
 

@@ -749,25 +749,6 @@ test_corrupt_store (Fixture       *f,
   g_assert_true (moved);
 }
 
-/* Mounts a tmpfs of @size ("2m") on @dir and returns the command that lets go of it; NULL
- * (the test skipped, saying why) where this machine does not allow it. */
-static char *
-mount_small_tmpfs (const char *dir,
-                   const char *size)
-{
-  g_autofree char *mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=%s tmpfs '%s'", size, dir);
-  int status = -1;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
-      status != 0)
-    {
-      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
-      return NULL;
-    }
-  return g_strdup_printf ("umount -l '%s'", dir);
-}
-
 /* The store's own disk fills up: the service says so, keeps running, and what it had stored
  * is still there, intact, after a restart. */
 static void
@@ -788,7 +769,7 @@ test_store_disk_full (Fixture       *f,
   GVariantDict dict;
 
   /* A 1 MiB tmpfs where ferryd keeps its store, mounted before ferryd first starts. */
-  umount_cmd = mount_small_tmpfs (store_dir, "1m");
+  umount_cmd = ferry_test_mount_small_tmpfs (store_dir, "1m");
   if (umount_cmd == NULL)
     return;
   ferry_test_server_add_file (f->server, "/small", content, "\"s\"");
@@ -882,7 +863,7 @@ test_disk_full (Fixture       *f,
   GVariantDict dict;
   int status = -1;
 
-  umount_cmd = mount_small_tmpfs (mountpoint, "2m");
+  umount_cmd = ferry_test_mount_small_tmpfs (mountpoint, "2m");
   if (umount_cmd == NULL)
     return;
 

@@ -426,3 +426,20 @@ ferry_test_write_settings (const char *lines)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, contents, -1, NULL));
 }
+
+char *
+ferry_test_mount_small_tmpfs (const char *dir,
+                              const char *size)
+{
+  g_autofree char *mount_cmd = g_strdup_printf ("mount -t tmpfs -o size=%s tmpfs '%s'", size, dir);
+  int status = -1;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  if (getuid () != 0 || !g_spawn_command_line_sync (mount_cmd, NULL, NULL, &status, NULL) ||
+      status != 0)
+    {
+      g_test_skip ("Mounting a small tmpfs needs root and mount permission here");
+      return NULL;
+    }
+  return g_strdup_printf ("umount -l '%s'", dir);
+}

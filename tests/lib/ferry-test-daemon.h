@@ -83,6 +83,11 @@ void     ferry_test_run_finish (GSubprocess  *proc,
 gboolean ferry_test_run_done   (gpointer      run);
 void     ferry_test_run_clear  (FerryTestRun *run);
 
+/* Mounts a tmpfs of @size ("1m") on @dir, made if needed; returns the command that unmounts
+ * it, or NULL (the test skipped) where this cannot be done (not root, no mount permission). */
+char    *ferry_test_mount_small_tmpfs (const char *dir,
+                                       const char *size);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryTestDaemon, ferry_test_daemon_free)
 
 G_END_DECLS
