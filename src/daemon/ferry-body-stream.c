@@ -43,6 +43,7 @@ struct _FerryBodyStream
   FerryBodyReachedFunc reached;
   gpointer reached_data;
   GDestroyNotify reached_destroy;
+  gboolean read_once;   /* install_large_splice () was tried again at the first read */
 };
 
 G_DEFINE_FINAL_TYPE (FerryBodyStream, ferry_body_stream, G_TYPE_INPUT_STREAM)
@@ -213,7 +214,11 @@ ferry_body_stream_read (GInputStream  *stream,
     return -1;
 
   /* The first body in this process may be the one that brought libsoup's type in. */
-  install_large_splice ();
+  if (!self->read_once)
+    {
+      self->read_once = TRUE;
+      install_large_splice ();
+    }
 
   if (self->position < prefix_size)
     return read_part (self, self->prefix, 0, buffer, count);
