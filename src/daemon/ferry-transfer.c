@@ -211,6 +211,14 @@ static GVariant *get_resumable (FerryTransfer *self) { return g_variant_new_bool
 static GVariant *get_rate_limit (FerryTransfer *self) { return g_variant_new_uint64 (R->rate_limit); }
 static GVariant *get_created_at (FerryTransfer *self) { return g_variant_new_int64 (R->created_at); }
 static GVariant *get_finished_at (FerryTransfer *self) { return g_variant_new_int64 (R->finished_at); }
+static GVariant *get_response_headers (FerryTransfer *self)
+{
+  /* A floating instance over the stored bytes, as the other getters return. */
+  if (R->response_headers != NULL)
+    return g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"),
+                                     g_variant_get_data_as_bytes (R->response_headers), TRUE);
+  return g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0);
+}
 
 #undef R
 
@@ -244,6 +252,7 @@ static const struct
   { "FinishedAt", get_finished_at },
   { "RateLimit", get_rate_limit },
   { "BytesSent", get_bytes_sent },
+  { "ResponseHeaders", get_response_headers },
 };
 
 GVariant *

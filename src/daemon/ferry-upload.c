@@ -73,6 +73,7 @@ typedef struct
   guint64 append_size;
   guint http_status;
   gint64 retry_after;
+  GVariant *response_headers;   /* of the response http_status is of */
 } Job;
 
 struct _FerryUpload
@@ -110,6 +111,7 @@ job_free (Job *job)
   g_free (job->sha256);
   g_clear_pointer (&job->headers, g_variant_unref);
   g_free (job->source_path);
+  g_clear_pointer (&job->response_headers, g_variant_unref);
   g_free (job);
 }
 
@@ -127,6 +129,7 @@ typedef struct
   guint http_status;
   guint interop;
   gboolean interop_pinned;
+  GVariant *response_headers;
 } Update;
 
 static void
@@ -134,6 +137,7 @@ update_free (Update *update)
 {
   g_object_unref (update->upload);
   g_free (update->upload_url);
+  g_clear_pointer (&update->response_headers, g_variant_unref);
   g_free (update);
 }
 
@@ -155,6 +159,11 @@ apply_update (gpointer user_data)
   r->bytes_done = update->offset;
   if (update->http_status != 0)
     r->http_status = update->http_status;
+  if (update->response_headers != NULL)
+    {
+      g_clear_pointer (&r->response_headers, g_variant_unref);
+      r->response_headers = g_variant_ref (update->response_headers);
+    }
   if (update->used == FERRY_UPLOAD_IETF)
     {
       r->interop = update->interop;
@@ -181,6 +190,8 @@ post_state (FerryUpload *self,
   update->upload_url = g_strdup (job->upload_url);
   update->offset = job->offset;
   update->http_status = job->http_status;
+  if (job->response_headers != NULL)
+    update->response_headers = g_variant_ref (job->response_headers);
   update->interop = job->interop;
   update->interop_pinned = job->interop_pinned;
   g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_update, update,
@@ -301,6 +312,17 @@ header (SoupMessage *msg,
   return soup_message_headers_get_one (soup_message_get_response_headers (msg), name);
 }
 
+/* The answer the transfer reports: its status, and what a client may read of its headers. */
+static void
+keep_response (Job         *job,
+               SoupMessage *msg)
+{
+  job->http_status = soup_message_get_status (msg);
+  g_clear_pointer (&job->response_headers, g_variant_unref);
+  job->response_headers =
+    ferry_http_shown_response_headers (soup_message_get_response_headers (msg), TRUE);
+}
+
 /* The error for an answer that is not what the step needed. */
 static GError *
 status_error (Job         *job,
@@ -309,7 +331,7 @@ status_error (Job         *job,
   guint status = soup_message_get_status (msg);
   const char *reason = soup_message_get_reason_phrase (msg);
 
-  job->http_status = status;
+  keep_response (job, msg);
 
   if (ferry_http_status_is_transient (status))
     {
@@ -994,7 +1016,7 @@ append (FerryUpload  *self,
       else
         job->offset += size;
       if (job->offset == job->length)
-        job->http_status = status;
+        keep_response (job, msg);
 
       /* Grow the appends while each is quick, so acknowledgements come about once a second. */
       if (g_get_monotonic_time () - started < G_USEC_PER_SEC / 2 && job->append_size < MAX_APPEND_SIZE)
@@ -1232,7 +1254,7 @@ run_plain (FerryUpload  *self,
   if (msg == NULL)
     return FALSE;
 
-  job->http_status = soup_message_get_status (msg);
+  keep_response (job, msg);
   if (!source_unchanged (job, fd, error))
     return FALSE;
   job->offset = job->length;

@@ -80,6 +80,7 @@ struct _FerrySession
   GApplication *application;
   GPtrArray *batches;       /* GStrv: identifiers of a transfers-finished call */
   gboolean service_running;
+  GHashTable *asking;       /* paths whose properties are asked for before an outcome */
 };
 
 G_DEFINE_FINAL_TYPE (FerrySession, ferry_session, G_TYPE_OBJECT)
@@ -167,6 +168,7 @@ ferry_session_finalize (GObject *object)
   FerrySession *self = FERRY_SESSION (object);
 
   g_free (self->id);
+  g_hash_table_unref (self->asking);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (ferry_session_parent_class)->finalize (object);
@@ -255,6 +257,7 @@ ferry_session_init (FerrySession *self)
   self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
   self->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  self->asking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 /* -- Outcomes ----------------------------------------------------------------------------- */
@@ -338,6 +341,68 @@ deliver_error (FerrySession *self,
   deliver (self, op, _ferry_outcome_new (FERRY_OUTCOME_FAILED, op->identifier, NULL, error));
 }
 
+static void check_ops_for (FerrySession  *self,
+                           FerryTransfer *transfer);
+
+static void
+on_outcome_details (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  const char *path = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  FerryTransfer *transfer;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (self->connection == NULL)
+    return;
+  g_hash_table_remove (self->asking, path);
+  transfer = g_hash_table_lookup (self->by_path, path);
+  if (transfer == NULL)
+    return;
+  if (reply != NULL)
+    {
+      g_autoptr(GVariant) props = g_variant_get_child_value (reply, 0);
+
+      _ferry_transfer_update (transfer, props);
+    }
+  else
+    g_debug ("Could not read the last response of %s: %s", path, error->message);
+  /* Whatever the answer, the outcome waits no longer. */
+  _ferry_transfer_set_response_headers_unknown (transfer);
+  check_ops_for (self, transfer);
+  check_batches (self);
+}
+
+/* A transfer known from a summary (a list loaded after it ended, a reconnect) lacks the
+ * last response's headers: one GetAll before its outcome, which carries them. Returns
+ * whether the outcome must wait for it. */
+static gboolean
+ask_outcome_details (FerrySession  *self,
+                     FerryTransfer *transfer)
+{
+  const char *path = ferry_transfer_get_object_path (transfer);
+  GTask *task;
+
+  if (_ferry_transfer_get_response_headers (transfer) != NULL || self->connection == NULL)
+    return FALSE;
+  if (g_hash_table_contains (self->asking, path))
+    return TRUE;
+
+  g_hash_table_add (self->asking, g_strdup (path));
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, path,
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", FERRY_TRANSFER_INTERFACE),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_outcome_details, task);
+  return TRUE;
+}
+
 /* Whether @transfer's state answers @op; if so, completes it. */
 static gboolean
 check_op (FerrySession  *self,
@@ -380,6 +445,11 @@ check_op (FerrySession  *self,
       return FALSE;
     }
 
+  if (ask_outcome_details (self, transfer))
+    {
+      g_clear_error (&error);
+      return FALSE;
+    }
   deliver (self, op, _ferry_outcome_new (kind, op->identifier, transfer, error));
   return TRUE;
 }

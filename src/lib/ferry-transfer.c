@@ -46,6 +46,7 @@ struct _FerryTransfer
   guint attempts;
   gint64 created_at;
   gint64 finished_at;
+  GVariant *response_headers;   /* a{ss}; NULL until the service said (summaries do not) */
 };
 
 G_DEFINE_FINAL_TYPE (FerryTransfer, ferry_transfer, G_TYPE_OBJECT)
@@ -116,6 +117,7 @@ ferry_transfer_finalize (GObject *object)
   g_free (self->identifier);
   g_strfreev (self->wait_reasons);
   g_free (self->error);
+  g_clear_pointer (&self->response_headers, g_variant_unref);
 
   G_OBJECT_CLASS (ferry_transfer_parent_class)->finalize (object);
 }
@@ -570,6 +572,12 @@ _ferry_transfer_update (FerryTransfer *self,
       else if (g_str_equal (name, "AllowMetered") &&
                g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
         SET_NUMBER (self, allow_metered, g_variant_get_boolean (value), PROP_ALLOW_METERED);
+      else if (g_str_equal (name, "ResponseHeaders") &&
+               g_variant_is_of_type (value, G_VARIANT_TYPE ("a{ss}")))
+        {
+          g_clear_pointer (&self->response_headers, g_variant_unref);
+          self->response_headers = g_variant_ref (value);
+        }
       g_variant_unref (value);
     }
   update_details (self, props);
@@ -599,6 +607,21 @@ _ferry_transfer_set_connection (FerryTransfer   *self,
                                 GDBusConnection *connection)
 {
   g_set_object (&self->connection, connection);
+}
+
+GVariant *
+_ferry_transfer_get_response_headers (FerryTransfer *self)
+{
+  return self->response_headers;
+}
+
+void
+_ferry_transfer_set_response_headers_unknown (FerryTransfer *self)
+{
+  /* A service from before ResponseHeaders: say so once, rather than ask again. */
+  if (self->response_headers == NULL)
+    self->response_headers = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{ss}"),
+                                                                      NULL, 0));
 }
 
 gboolean

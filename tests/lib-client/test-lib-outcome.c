@@ -1,0 +1,266 @@
+/* test-lib-outcome.c: what an outcome says of the last response, and the list of a store
+ * larger than one message, against the real ferryd on a private bus
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include <ferry.h>
+
+#include "ferry-test-daemon.h"
+#include "ferry-test-server.h"
+
+#define SESSION_ID "org.example.LibOutcome"
+
+typedef struct
+{
+  FerryTestDaemon *daemon;
+  FerryTestServer *server;
+  FerrySession *session;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->daemon = ferry_test_daemon_new ();
+  f->server = ferry_test_server_new ();
+  f->session = ferry_session_new_for_connection (f->daemon->connection, SESSION_ID);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->session);
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_clear_pointer (&f->server, ferry_test_server_free);
+}
+
+typedef struct
+{
+  gboolean done;
+  FerryOutcome *outcome;
+  GError *error;
+} Result;
+
+static void
+on_download (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->outcome = ferry_session_download_finish (FERRY_SESSION (source), result, &r->error);
+  r->done = TRUE;
+}
+
+static gboolean
+result_done (gpointer user_data)
+{
+  return ((Result *) user_data)->done;
+}
+
+static void
+result_clear (Result *r)
+{
+  g_clear_object (&r->outcome);
+  g_clear_error (&r->error);
+  r->done = FALSE;
+}
+
+static FerryRequest *
+request_into (Fixture *f)
+{
+  FerryRequest *request = ferry_request_new ();
+  g_autoptr(GFile) folder = g_file_new_for_path (f->daemon->download_dir);
+
+  ferry_request_set_destination (request, folder);
+  return request;
+}
+
+/* A file whose answer carries what an app wants to read back, and what it must not. */
+static GBytes *
+serve_episode (Fixture    *f,
+               const char *path)
+{
+  GBytes *content = ferry_test_make_content (300000, 14);
+
+  ferry_test_server_add_file (f->server, path, content, "\"ep-v1\"");
+  ferry_test_server_set_header (f->server, path, "Last-Modified",
+                                "Tue, 01 Dec 2026 10:00:00 GMT");
+  ferry_test_server_set_header (f->server, path, "Cache-Control", "max-age=3600");
+  ferry_test_server_set_header (f->server, path, "Set-Cookie", "sid=s3cr3t; HttpOnly");
+  ferry_test_server_set_header (f->server, path, "X-Request-Token", "tok-123");
+  return content;
+}
+
+/* What a user of the outcome sees: the file, and the headers that matter, without the
+ * server's cookie or a header Ferry does not know. */
+static void
+assert_episode_outcome (FerryOutcome *outcome,
+                        GBytes       *content)
+{
+  GHashTable *headers = ferry_outcome_get_response_headers (outcome);
+  g_autofree char *path = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *want = ferry_test_sha256_bytes (content);
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_assert_cmpint (ferry_outcome_get_kind (outcome), ==, FERRY_OUTCOME_SUCCESS);
+  g_assert_cmpuint (ferry_outcome_get_http_status (outcome), ==, 200);
+  g_assert_nonnull (ferry_outcome_get_file (outcome));
+  path = g_file_get_path (ferry_outcome_get_file (outcome));
+  got = ferry_test_sha256_file (path);
+  g_assert_cmpstr (got, ==, want);
+
+  g_assert_cmpstr (ferry_outcome_get_response_header (outcome, "ETag"), ==, "\"ep-v1\"");
+  g_assert_cmpstr (ferry_outcome_get_response_header (outcome, "etag"), ==, "\"ep-v1\"");
+  g_assert_cmpstr (ferry_outcome_get_response_header (outcome, "Content-Type"), ==,
+                   "application/octet-stream");
+  g_assert_cmpstr (ferry_outcome_get_response_header (outcome, "Content-Length"), ==,
+                   "300000");
+  g_assert_cmpstr (ferry_outcome_get_response_header (outcome, "Last-Modified"), ==,
+                   "Tue, 01 Dec 2026 10:00:00 GMT");
+  g_assert_cmpstr (ferry_outcome_get_response_header (outcome, "Cache-Control"), ==,
+                   "max-age=3600");
+  g_assert_null (ferry_outcome_get_response_header (outcome, "Set-Cookie"));
+  g_assert_null (ferry_outcome_get_response_header (outcome, "X-Request-Token"));
+
+  /* Nothing of the cookie or the token anywhere in what the outcome shows. */
+  g_hash_table_iter_init (&iter, headers);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    {
+      g_assert_cmpint (g_ascii_strcasecmp (name, "Set-Cookie"), !=, 0);
+      g_assert_null (strstr (value, "s3cr3t"));
+      g_assert_null (strstr (value, "tok-123"));
+    }
+}
+
+/* A 200 with an ETag and a Content-Type: the SUCCESS outcome has them, with the status; the
+ * Set-Cookie the server sent and a header Ferry does not know are not there. */
+static void
+test_headers_success (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) content = serve_episode (f, "/ep43.mp3");
+  g_autoptr(FerryRequest) request = request_into (f);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/ep43.mp3");
+  Result r = { 0 };
+
+  ferry_session_download_async (f->session, uri, "episode-43", request, NULL, on_download,
+                                &r);
+  g_assert_true (ferry_test_wait_until (result_done, &r, 60000));
+  g_assert_no_error (r.error);
+  assert_episode_outcome (r.outcome, content);
+  result_clear (&r);
+}
+
+typedef struct
+{
+  gboolean done;
+  FerryTransfer *transfer;
+  GError *error;
+} Added;
+
+static void
+on_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Added *a = user_data;
+
+  a->transfer = ferry_session_add_finish (FERRY_SESSION (source), result, &a->error);
+  a->done = TRUE;
+}
+
+static gboolean
+added_done (gpointer user_data)
+{
+  return ((Added *) user_data)->done;
+}
+
+static gboolean
+transfer_completed (gpointer user_data)
+{
+  return ferry_transfer_get_state (user_data) == FERRY_TRANSFER_STATE_COMPLETED;
+}
+
+static void
+assert_dbus_headers (Fixture    *f,
+                     const char *path)
+{
+  g_autoptr(FerryTransfer1) proxy = ferry_test_daemon_transfer (f->daemon, path);
+  GVariant *headers = ferry_transfer1_get_response_headers (proxy);
+  const char *value = NULL;
+
+  g_assert_nonnull (headers);
+  g_assert_true (g_variant_lookup (headers, "ETag", "&s", &value));
+  g_assert_cmpstr (value, ==, "\"ep-v1\"");
+  g_assert_false (g_variant_lookup (headers, "Set-Cookie", "&s", &value));
+  g_assert_false (g_variant_lookup (headers, "X-Request-Token", "&s", &value));
+}
+
+/* The transfer ended while no one waited for it; ferryd is killed (-9) and started again,
+ * and an app's call with the identifier reconnects: its SUCCESS has the same headers,
+ * from the store, and the server was asked once. */
+static void
+test_headers_after_kill (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) content = serve_episode (f, "/ep44.mp3");
+  g_autoptr(FerryRequest) request = request_into (f);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/ep44.mp3");
+  g_autofree char *path = NULL;
+  g_autoptr(FerrySession) relaunched = NULL;
+  Added a = { 0 };
+  Result r = { 0 };
+  GPid pid;
+
+  ferry_session_add_download_async (f->session, uri, "episode-44", request, NULL, on_added,
+                                    &a);
+  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+  g_assert_no_error (a.error);
+  g_assert_true (ferry_test_wait_until (transfer_completed, a.transfer, 60000));
+  path = g_strdup (ferry_transfer_get_object_path (a.transfer));
+  assert_dbus_headers (f, path);
+  g_clear_object (&a.transfer);
+  g_clear_object (&f->session);
+
+  pid = ferry_test_daemon_pid (f->daemon);
+  g_test_message ("kill -9 ferryd (pid %d)", (int) pid);
+  ferry_test_daemon_kill (f->daemon);
+
+  /* The app's next launch: a new session, the same call. It starts ferryd again. */
+  relaunched = ferry_session_new_for_connection (f->daemon->connection, SESSION_ID);
+  ferry_session_download_async (relaunched, uri, "episode-44", request, NULL, on_download,
+                                &r);
+  g_assert_true (ferry_test_wait_until (result_done, &r, 60000));
+  g_assert_no_error (r.error);
+  g_assert_cmpint (ferry_test_daemon_pid (f->daemon), !=, pid);
+  g_assert_cmpstr (ferry_transfer_get_object_path (ferry_outcome_get_transfer (r.outcome)), ==,
+                   path);
+  assert_episode_outcome (r.outcome, content);
+  g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/ep44.mp3"), ==, 1);
+  result_clear (&r);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/lib-outcome/headers/success", test_headers_success);
+  ADD ("/lib-outcome/headers/after-kill", test_headers_after_kill);
+#undef ADD
+
+  return g_test_run ();
+}
