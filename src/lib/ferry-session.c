@@ -2,7 +2,8 @@
  *
  * One session follows its transfers with four signal subscriptions (PropertiesChanged of
  * every transfer, InterfacesAdded, InterfacesRemoved, the manager's batched Progress) and
- * one Manager1.GetTransfers call: no proxy, no call per transfer.
+ * the list read a page at a time (Manager1.GetTransfersPage: one call per 5,000 transfers
+ * or 4 MiB, however many the service holds): no proxy, no call per transfer.
  *
  * How an outcome is delivered exactly once: the service keeps an ended transfer until a
  * client removes it, so the transfer itself is the record of an outcome not yet delivered.
@@ -81,6 +82,8 @@ struct _FerrySession
   GPtrArray *batches;       /* GStrv: identifiers of a transfers-finished call */
   gboolean service_running;
   GHashTable *asking;       /* paths whose properties are asked for before an outcome */
+  GHashTable *listed;       /* while loading: the paths the pages so far held */
+  GPtrArray *refreshes;     /* GTask: refreshes waiting for the list's last page */
 };
 
 G_DEFINE_FINAL_TYPE (FerrySession, ferry_session, G_TYPE_OBJECT)
@@ -169,6 +172,8 @@ ferry_session_finalize (GObject *object)
 
   g_free (self->id);
   g_hash_table_unref (self->asking);
+  g_clear_pointer (&self->listed, g_hash_table_unref);
+  g_ptr_array_unref (self->refreshes);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (ferry_session_parent_class)->finalize (object);
@@ -258,6 +263,7 @@ ferry_session_init (FerrySession *self)
   self->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
   self->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   self->asking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->refreshes = g_ptr_array_new ();
 }
 
 /* -- Outcomes ----------------------------------------------------------------------------- */
@@ -618,7 +624,26 @@ on_progress (GDBusConnection *connection,
     }
 }
 
-/* The whole list in one call; after the service restarted, reconciled in place. */
+static void load_page (FerrySession *self,
+                       guint64       after);
+static void ask_details (FerrySession *self,
+                         GTask        *task);
+
+/* The list is read (or could not be): the refreshes that waited for it go on. */
+static void
+loading_ended (FerrySession *self)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->refreshes);
+
+  self->loading = FALSE;
+  self->refreshes = g_ptr_array_new ();
+  for (guint i = 0; i < waiting->len; i++)
+    ask_details (self, g_ptr_array_index (waiting, i));
+}
+
+/* The list a page at a time; after the service restarted, reconciled in place. Each page
+ * shows at once (a long list fills from its oldest), and what is gone is known once the
+ * last page came. */
 static void
 on_transfers (GObject      *source,
               GAsyncResult *result,
@@ -628,7 +653,6 @@ on_transfers (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) list = NULL;
-  g_autoptr(GHashTable) seen = NULL;
   g_autoptr(GPtrArray) fresh = NULL;
   g_autoptr(GPtrArray) changed = NULL;
   g_autoptr(GPtrArray) gone = NULL;
@@ -636,11 +660,16 @@ on_transfers (GObject      *source,
   gpointer key;
   GVariantIter iter;
   GVariant *summary;
+  guint64 next = 0;
 
-  self->loading = FALSE;
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (self->connection == NULL)
     return;
+  if (reply == NULL)
+    {
+      g_clear_pointer (&self->listed, g_hash_table_unref);
+      loading_ended (self);
+    }
   if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
     return;
   if (reply == NULL && (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
@@ -662,11 +691,9 @@ on_transfers (GObject      *source,
       return;
     }
 
-  list = g_variant_get_child_value (reply, 0);
-  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_variant_get (reply, "(@a(otssssssastttxxxxusbb)t)", &list, &next);
   fresh = g_ptr_array_new ();
   changed = g_ptr_array_new_with_free_func (g_object_unref);
-  gone = g_ptr_array_new_with_free_func (g_free);
 
   g_variant_iter_init (&iter, list);
   while ((summary = g_variant_iter_next_value (&iter)) != NULL)
@@ -687,30 +714,39 @@ on_transfers (GObject      *source,
           g_hash_table_insert (self->by_path, g_strdup (path), transfer);
           g_ptr_array_add (fresh, transfer);
         }
-      g_hash_table_add (seen, (gpointer) ferry_transfer_get_object_path (transfer));
+      g_hash_table_add (self->listed, g_strdup (ferry_transfer_get_object_path (transfer)));
       g_variant_unref (summary);
     }
 
-  g_hash_table_iter_init (&hiter, self->by_path);
-  while (g_hash_table_iter_next (&hiter, &key, NULL))
-    {
-      if (!g_hash_table_contains (seen, key))
-        g_ptr_array_add (gone, g_strdup (key));
-    }
-  for (guint i = 0; i < gone->len; i++)
-    {
-      fail_ops_for_path (self, g_ptr_array_index (gone, i));
-      remove_transfer (self, g_ptr_array_index (gone, i));
-    }
-
-  /* One splice: one items-changed for the whole list, not one per transfer. */
+  /* One splice a page: one items-changed for thousands of transfers, not one each. */
   g_list_store_splice (self->transfers, g_list_model_get_n_items (G_LIST_MODEL (self->transfers)),
                        0, fresh->pdata, fresh->len);
 
-  if (!self->loaded)
+  if (next != 0)
+    load_page (self, next);
+  else
     {
-      self->loaded = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+      g_autoptr(GHashTable) listed = g_steal_pointer (&self->listed);
+
+      gone = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_iter_init (&hiter, self->by_path);
+      while (g_hash_table_iter_next (&hiter, &key, NULL))
+        {
+          if (!g_hash_table_contains (listed, key))
+            g_ptr_array_add (gone, g_strdup (key));
+        }
+      for (guint i = 0; i < gone->len; i++)
+        {
+          fail_ops_for_path (self, g_ptr_array_index (gone, i));
+          remove_transfer (self, g_ptr_array_index (gone, i));
+        }
+
+      if (!self->loaded)
+        {
+          self->loaded = TRUE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+        }
+      loading_ended (self);
     }
 
   for (guint i = 0; i < fresh->len; i++)
@@ -719,11 +755,29 @@ on_transfers (GObject      *source,
     check_ops_for (self, g_ptr_array_index (changed, i));
   check_batches (self);
 
-  if (self->load_again)
+  if (!self->loading && self->load_again)
     {
       self->load_again = FALSE;
       load (self);
     }
+}
+
+static void
+load_page (FerrySession *self,
+           guint64       after)
+{
+  /* A call to the name starts the service if it is not running, and makes it send this
+   * connection the signals about its transfers. Transfers added while the pages come have
+   * higher Ids than the ones listed: a later page holds them. */
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, "GetTransfersPage",
+                          g_variant_new ("(stu)", self->id, after, 0),
+                          G_VARIANT_TYPE ("(a(otssssssastttxxxxusbb)t)"),
+                          /* A service that starts on this call with 100,000 transfers stored,
+                           * on a slow machine, may take longer than GDBus's 25 s: the list
+                           * would stay empty. Nothing waits on this call but the list. */
+                          G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_transfers,
+                          g_object_ref (self));
 }
 
 static void
@@ -735,17 +789,8 @@ load (FerrySession *self)
       return;
     }
   self->loading = TRUE;
-  /* A call to the name starts the service if it is not running, and makes it send this
-   * connection the signals about its transfers. */
-  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
-                          FERRY_MANAGER_INTERFACE, "GetTransfers",
-                          g_variant_new ("(s)", self->id),
-                          G_VARIANT_TYPE ("(a(otssssssastttxxxxusbb))"),
-                          /* A service that starts on this call with 100,000 transfers stored,
-                           * on a slow machine, may take longer than GDBus's 25 s: the list
-                           * would stay empty. Nothing waits on this call but the list. */
-                          G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_transfers,
-                          g_object_ref (self));
+  self->listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  load_page (self, 0);
 }
 
 static void
@@ -1901,7 +1946,7 @@ on_refresh_list (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
-  GCancellable *cancellable;
+  FerrySession *self;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
@@ -1910,13 +1955,31 @@ on_refresh_list (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  /* The list itself came in before this answer, by the load the session made when it was
-   * set up or saw the service (re)appear: the connection keeps the order of the replies. */
-  cancellable = g_task_get_cancellable (task);
-  g_dbus_connection_call (G_DBUS_CONNECTION (source), FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+  /* The list's first page came in before this answer, by the load the session made when
+   * it was set up or saw the service (re)appear: the connection keeps the order of the
+   * replies. Later pages may still be on their way. */
+  self = g_task_get_source_object (task);
+  if (self->loading && self->connection != NULL)
+    g_ptr_array_add (self->refreshes, g_steal_pointer (&task));
+  else
+    ask_details (self, g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+ask_details (FerrySession *self,
+             GTask        *task)
+{
+  if (self->connection == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
                           "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
                           G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, -1,
-                          cancellable, on_refresh_details, g_steal_pointer (&task));
+                          g_task_get_cancellable (task), on_refresh_details, task);
 }
 
 /**

@@ -250,6 +250,162 @@ test_headers_after_kill (Fixture       *f,
   result_clear (&r);
 }
 
+/* -- A list past one message --------------------------------------------------------------- */
+
+#define PAGES_COUNT 9000
+#define PAGES_URI_PAD 4000
+
+static gboolean
+pointer_is_null (gpointer user_data)
+{
+  return *(gpointer *) user_data == NULL;
+}
+
+/* Writes @count paused downloads with long addresses (signed links are often this long)
+ * into ferryd's store while it is not running, as that many AddDownload calls would. */
+static void
+fill_store (Fixture *f,
+            guint    count)
+{
+  g_autofree char *db_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
+                                               "ferry.db", NULL);
+  g_autofree char *pad = g_strnfill (PAGES_URI_PAD, 'x');
+  sqlite3 *db = NULL;
+  sqlite3_stmt *insert = NULL;
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO transfers (kind, uri, directory, "
+                                       "session, identifier, state, created_at) "
+                                       "VALUES (0, ?, ?, ?, ?, 3, ?)", -1, &insert, NULL),
+                   ==, SQLITE_OK);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *uri = g_strdup_printf ("https://cdn.example.org/file-%05u?sig=%s", i,
+                                              pad);
+      g_autofree char *identifier = g_strdup_printf ("id-%u", i);
+
+      sqlite3_bind_text (insert, 1, uri, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 2, f->daemon->download_dir, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 3, SESSION_ID, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 4, identifier, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (insert, 5, g_get_real_time () / G_USEC_PER_SEC);
+      g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
+      sqlite3_reset (insert);
+    }
+  sqlite3_finalize (insert);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+typedef struct
+{
+  gboolean done;
+  GError *error;
+} Refreshed;
+
+static void
+on_refreshed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Refreshed *r = user_data;
+
+  ferry_session_refresh_finish (FERRY_SESSION (source), result, &r->error);
+  r->done = TRUE;
+}
+
+static gboolean
+refreshed_done (gpointer user_data)
+{
+  return ((Refreshed *) user_data)->done;
+}
+
+/* A store whose list does not fit in one D-Bus message (the service refuses GetTransfers
+ * for it): the session's list still holds every transfer, once each, oldest first. */
+static void
+test_model_pages (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) whole = NULL;
+  g_autoptr(FerryTransfer) first = NULL;
+  g_autoptr(FerryTransfer) middle = NULL;
+  g_autoptr(FerryTransfer) last = NULL;
+  g_autoptr(GHashTable) identifiers = g_hash_table_new (g_str_hash, g_str_equal);
+  GListModel *model;
+  gint64 start;
+
+  /* The fixture's session goes first, whole: one still answering could start ferryd again
+   * while the rows go in. */
+  {
+    gpointer gone = f->session;
+
+    g_object_add_weak_pointer (gone, &gone);
+    g_clear_object (&f->session);
+    g_assert_true (ferry_test_wait_until (pointer_is_null, &gone, 30000));
+  }
+  /* ferryd makes its store, and goes. */
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+  g_assert_no_error (error);
+  ferry_test_daemon_kill (f->daemon);
+  fill_store (f, PAGES_COUNT);
+
+  /* What the test is about: the list is too big for the one-call listing. */
+  whole = g_dbus_connection_call_sync (f->daemon->connection, "io.github.ferryhq.Ferry.Daemon",
+                                       "/io/github/ferryhq/Ferry/Daemon",
+                                       "io.github.ferryhq.Ferry.Manager1", "GetTransfers",
+                                       g_variant_new ("(s)", SESSION_ID), NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, 120000, NULL, &error);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED);
+  g_clear_error (&error);
+
+  start = g_get_monotonic_time ();
+  f->session = ferry_session_new_for_connection (f->daemon->connection, SESSION_ID);
+  model = ferry_session_get_transfers (f->session);
+  g_assert_true (ferry_test_wait_until ((FerryTestCondition) ferry_session_get_loaded,
+                                        f->session, 120000));
+  g_test_message ("%u transfers of %u-byte addresses: list filled %.0f ms after "
+                  "ferry_session_new", PAGES_COUNT, PAGES_URI_PAD,
+                  (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, PAGES_COUNT);
+
+  /* Every transfer once, oldest first. */
+  for (guint i = 0; i < PAGES_COUNT; i++)
+    {
+      g_autoptr(FerryTransfer) t = g_list_model_get_item (model, i);
+      g_autofree char *want = g_strdup_printf ("id-%u", i);
+
+      g_assert_cmpstr (ferry_transfer_get_identifier (t), ==, want);
+      g_assert_true (g_hash_table_add (identifiers, (gpointer) ferry_transfer_get_identifier (t)));
+    }
+  first = g_list_model_get_item (model, 0);
+  middle = g_list_model_get_item (model, PAGES_COUNT / 2);
+  last = g_list_model_get_item (model, PAGES_COUNT - 1);
+  g_assert_cmpuint (ferry_transfer_get_id (first), <, ferry_transfer_get_id (middle));
+  g_assert_cmpuint (ferry_transfer_get_id (middle), <, ferry_transfer_get_id (last));
+  g_assert_true (g_str_has_prefix (ferry_transfer_get_uri (last),
+                                   "https://cdn.example.org/file-08999?sig=xxx"));
+  g_assert_cmpint (ferry_transfer_get_state (last), ==, FERRY_TRANSFER_STATE_PAUSED);
+  g_assert_true (ferry_session_lookup (f->session, "id-4500") == middle);
+
+  /* A tool's refresh on a new session (ferryctl list) ends with the whole list, not the
+   * first page. */
+  {
+    g_autoptr(FerrySession) tool = ferry_session_new_for_connection (f->daemon->connection,
+                                                                     SESSION_ID);
+    Refreshed refreshed = { FALSE, NULL };
+
+    ferry_session_refresh_async (tool, NULL, on_refreshed, &refreshed);
+    g_assert_true (ferry_test_wait_until (refreshed_done, &refreshed, 120000));
+    g_assert_no_error (refreshed.error);
+    g_assert_cmpuint (g_list_model_get_n_items (ferry_session_get_transfers (tool)), ==,
+                      PAGES_COUNT);
+    g_assert_true (ferry_session_get_loaded (tool));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -260,6 +416,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/lib-outcome/headers/success", test_headers_success);
   ADD ("/lib-outcome/headers/after-kill", test_headers_after_kill);
+  ADD ("/lib-outcome/model/pages", test_model_pages);
 #undef ADD
 
   return g_test_run ();
