@@ -1,13 +1,13 @@
 /* ferry-client.c
  *
  * The app's list is libferry's: one FerrySession for every transfer ("" as the session id)
- * keeps them current with one GetTransfers call and one subscription per signal, no proxy
- * per transfer. Its model is oldest first; the app's is newest first, of FerryTransferItem
+ * keeps them current, read a page at a time and followed by one subscription per signal, no
+ * proxy per transfer. Its model is oldest first; the app's is newest first, of FerryTransferItem
  * (a row's view of a FerryTransfer), mirrored from it. The app's own transfers are added
  * through the same session with the app's id as theirs; the service tells the app when
  * they end.
- * Only the service's totals (running, rates, online) still come from the Manager1 proxy:
- * libferry has no API for them.
+ * The service's totals (running, rates, online) are the session's too: the app speaks no
+ * D-Bus of its own.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,7 +29,6 @@ struct _FerryClient
   GObject parent_instance;
 
   GDBusConnection *connection;
-  FerryManager1 *manager;
   FerrySession *session;    /* every transfer: the list, and what the app adds */
   GPtrArray *mirror;        /* FerryTransfer, in the session model's order */
   GListStore *transfers;    /* FerryTransferItem, newest first */
@@ -83,9 +82,6 @@ ferry_client_dispose (GObject *object)
   g_clear_pointer (&self->progressed, g_hash_table_unref);
   g_clear_handle_id (&self->state_source, g_source_remove);
   g_clear_pointer (&self->state_changed, g_hash_table_unref);
-  if (self->manager != NULL)
-    g_signal_handlers_disconnect_by_data (self->manager, self);
-  g_clear_object (&self->manager);
   g_clear_object (&self->session);
   g_clear_object (&self->connection);
   g_clear_object (&self->transfers);
@@ -300,7 +296,7 @@ on_items_changed (GListModel  *model,
 static void
 check_ready (FerryClient *self)
 {
-  if (self->ready || self->manager == NULL || !ferry_session_get_loaded (self->session))
+  if (self->ready || self->session == NULL || !ferry_session_get_loaded (self->session))
     return;
   self->ready = TRUE;
   g_signal_emit (self, signals[READY], 0);
@@ -314,33 +310,14 @@ on_pinged (GObject      *source,
 {
   g_autoptr(FerryClient) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             &error);
 
   if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
     {
       g_dbus_error_strip_remote_error (error);
       g_signal_emit (self, signals[ERROR], 0, error->message);
     }
-}
-
-static void
-on_manager (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(FerryClient) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  self->manager = ferry_manager1_proxy_new_finish (result, &error);
-  if (self->manager == NULL)
-    {
-      g_signal_emit (self, signals[ERROR], 0, error->message);
-      return;
-    }
-  /* Starts the service if it is not running, as the list's GetTransfers does. */
-  g_dbus_proxy_call (G_DBUS_PROXY (self->manager), "org.freedesktop.DBus.Peer.Ping", NULL,
-                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_pinged, g_object_ref (self));
-  check_ready (self);
 }
 
 static void
@@ -366,11 +343,12 @@ on_bus (GObject      *source,
   g_signal_connect_swapped (self->session, "notify::loaded", G_CALLBACK (check_ready), self);
   on_items_changed (model, 0, 0, g_list_model_get_n_items (model), self);
 
-  /* The service's totals: running, rates, online. Its signals (Progress four times a
-   * second) are libferry's to read: the proxy does not parse them a second time. */
-  ferry_manager1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
-                            FERRY_DAEMON_ID, FERRY_DAEMON_PATH, NULL, on_manager,
-                            g_object_ref (self));
+  /* libferry's session waits quietly for a service that cannot be started; a ping of the
+   * name asks for it once, and its error is the window's to show. */
+  g_dbus_connection_call (self->connection, FERRY_DAEMON_ID, FERRY_DAEMON_PATH,
+                          "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_pinged, g_object_ref (self));
+  check_ready (self);
 }
 
 FerryClient *
@@ -388,10 +366,10 @@ ferry_client_get_transfers (FerryClient *self)
   return G_LIST_MODEL (self->transfers);
 }
 
-FerryManager1 *
-ferry_client_get_manager (FerryClient *self)
+FerrySession *
+ferry_client_get_session (FerryClient *self)
 {
-  return self->manager;
+  return self->session;
 }
 
 gboolean

@@ -22,7 +22,9 @@ FerryClient       *ferry_client_new (void);
 
 /* Every transfer, newest first: a GListModel of FerryTransferItem. */
 GListModel        *ferry_client_get_transfers (FerryClient *self);
-FerryManager1     *ferry_client_get_manager (FerryClient *self);
+/* The session of the list: the service's totals, PauseAll and ResumeAll; NULL until the
+ * bus is there. */
+FerrySession      *ferry_client_get_session (FerryClient *self);
 gboolean           ferry_client_is_ready (FerryClient *self);
 FerryTransferItem *ferry_client_lookup (FerryClient *self,
                                         guint64      id);

@@ -84,6 +84,14 @@ struct _FerrySession
   GHashTable *asking;       /* paths whose properties are asked for before an outcome */
   GHashTable *listed;       /* while loading: the paths the pages so far held */
   GPtrArray *refreshes;     /* GTask: refreshes waiting for the list's last page */
+
+  /* The service's totals (Manager1's properties), followed by one more subscription. */
+  guint manager_properties_id;
+  guint running;
+  guint64 download_rate;
+  guint64 upload_rate;
+  gboolean online;
+  gboolean metered;
 };
 
 G_DEFINE_FINAL_TYPE (FerrySession, ferry_session, G_TYPE_OBJECT)
@@ -94,6 +102,11 @@ enum
   PROP_ID,
   PROP_LOADED,
   PROP_SERVICE_RUNNING,
+  PROP_RUNNING,
+  PROP_DOWNLOAD_RATE,
+  PROP_UPLOAD_RATE,
+  PROP_ONLINE,
+  PROP_METERED,
   N_PROPS
 };
 
@@ -106,6 +119,10 @@ static void check_batches (FerrySession *self);
 static void set_service_running (FerrySession *self,
                                  gboolean      running);
 static void install_service_property (void);
+static void install_totals_properties (void);
+static void follow_totals (FerrySession *self);
+static void load_totals (FerrySession *self);
+static void clear_totals (FerrySession *self);
 static void call_add (GDBusConnection     *connection,
                       FerryTransferKind    kind,
                       const char          *uri,
@@ -138,7 +155,7 @@ ferry_session_dispose (GObject *object)
   if (self->connection != NULL)
     {
       guint *ids[] = { &self->properties_id, &self->added_id, &self->removed_id,
-                       &self->progress_id };
+                       &self->progress_id, &self->manager_properties_id };
 
       for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
         {
@@ -198,6 +215,21 @@ ferry_session_get_property (GObject    *object,
     case PROP_SERVICE_RUNNING:
       g_value_set_boolean (value, self->service_running);
       break;
+    case PROP_RUNNING:
+      g_value_set_uint (value, self->running);
+      break;
+    case PROP_DOWNLOAD_RATE:
+      g_value_set_uint64 (value, self->download_rate);
+      break;
+    case PROP_UPLOAD_RATE:
+      g_value_set_uint64 (value, self->upload_rate);
+      break;
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+    case PROP_METERED:
+      g_value_set_boolean (value, self->metered);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -251,6 +283,7 @@ ferry_session_class_init (FerrySessionClass *klass)
     g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   install_service_property ();
+  install_totals_properties ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -806,6 +839,7 @@ on_name_appeared (GDBusConnection *connection,
    * it, and what changed meanwhile is fetched again. */
   if (self->loaded || !self->loading)
     load (self);
+  load_totals (self);
 }
 
 static void
@@ -816,6 +850,7 @@ on_name_vanished (GDBusConnection *connection,
   FerrySession *self = user_data;
 
   set_service_running (self, FALSE);
+  clear_totals (self);
   /* Calls wait for outcomes: start the service again, which goes on with their transfers.
    * Without them the service is left to exit when idle. */
   if (self->ops->len > 0)
@@ -851,6 +886,7 @@ set_up (FerrySession    *self,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
                                                    on_name_appeared, on_name_vanished, self,
                                                    NULL);
+  follow_totals (self);
   load (self);
   for (guint i = 0; i < self->ops->len; i++)
     start_op (self, g_ptr_array_index (self->ops, i));
@@ -2042,6 +2078,339 @@ ferry_session_refresh_finish (FerrySession  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_refresh_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* -- The service's totals ----------------------------------------------------------------- */
+
+static void
+install_totals_properties (void)
+{
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  /**
+   * FerrySession:running:
+   *
+   * How many transfers the service is running now, of every session: what a window's
+   * header counts. 0 while the service is not running.
+   */
+  properties[PROP_RUNNING] = g_param_spec_uint ("running", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /**
+   * FerrySession:download-rate:
+   *
+   * Bytes per second all downloads receive together, of every session.
+   */
+  properties[PROP_DOWNLOAD_RATE] = g_param_spec_uint64 ("download-rate", NULL, NULL, 0,
+                                                        G_MAXUINT64, 0, flags);
+  /**
+   * FerrySession:upload-rate:
+   *
+   * Bytes per second all uploads send together, of every session.
+   */
+  properties[PROP_UPLOAD_RATE] = g_param_spec_uint64 ("upload-rate", NULL, NULL, 0,
+                                                      G_MAXUINT64, 0, flags);
+  /**
+   * FerrySession:online:
+   *
+   * Whether the service has a network to work on, as it last said. It keeps its value while
+   * the service is not running (it left because it was idle, which says nothing about the
+   * network).
+   */
+  properties[PROP_ONLINE] = g_param_spec_boolean ("online", NULL, NULL, FALSE, flags);
+  /**
+   * FerrySession:metered:
+   *
+   * Whether that network is metered, as the service last said.
+   */
+  properties[PROP_METERED] = g_param_spec_boolean ("metered", NULL, NULL, FALSE, flags);
+}
+
+#define SET_TOTAL(self, field, value, prop) \
+  G_STMT_START { \
+    if ((self)->field != (value)) \
+      { \
+        (self)->field = (value); \
+        g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); \
+      } \
+  } G_STMT_END
+
+/* From Manager1's GetAll or PropertiesChanged: an a{sv}. */
+static void
+set_totals (FerrySession *self,
+            GVariant     *props)
+{
+  guint32 running;
+  guint64 rate;
+  gboolean flag;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_variant_lookup (props, "Running", "u", &running))
+    SET_TOTAL (self, running, running, PROP_RUNNING);
+  if (g_variant_lookup (props, "DownloadRate", "t", &rate))
+    SET_TOTAL (self, download_rate, rate, PROP_DOWNLOAD_RATE);
+  if (g_variant_lookup (props, "UploadRate", "t", &rate))
+    SET_TOTAL (self, upload_rate, rate, PROP_UPLOAD_RATE);
+  if (g_variant_lookup (props, "Online", "b", &flag))
+    SET_TOTAL (self, online, !!flag, PROP_ONLINE);
+  if (g_variant_lookup (props, "Metered", "b", &flag))
+    SET_TOTAL (self, metered, !!flag, PROP_METERED);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The service left: nothing runs. */
+static void
+clear_totals (FerrySession *self)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  SET_TOTAL (self, running, 0, PROP_RUNNING);
+  SET_TOTAL (self, download_rate, 0, PROP_DOWNLOAD_RATE);
+  SET_TOTAL (self, upload_rate, 0, PROP_UPLOAD_RATE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+on_manager_properties_changed (GDBusConnection *connection,
+                               const char      *sender,
+                               const char      *object_path,
+                               const char      *interface_name,
+                               const char      *signal_name,
+                               GVariant        *parameters,
+                               gpointer         user_data)
+{
+  FerrySession *self = user_data;
+  g_autoptr(GVariant) changed = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
+    return;
+  changed = g_variant_get_child_value (parameters, 1);
+  set_totals (self, changed);
+}
+
+static void
+on_totals (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(FerrySession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (self->connection == NULL)
+    return;
+  if (reply == NULL)
+    {
+      g_debug ("Could not read the service's totals: %s", error->message);
+      return;
+    }
+  props = g_variant_get_child_value (reply, 0);
+  set_totals (self, props);
+}
+
+static void
+follow_totals (FerrySession *self)
+{
+  self->manager_properties_id =
+    g_dbus_connection_signal_subscribe (self->connection, FERRY_BUS_NAME,
+                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                        FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_manager_properties_changed,
+                                        self, NULL);
+}
+
+static void
+load_totals (FerrySession *self)
+{
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", FERRY_MANAGER_INTERFACE),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_totals, g_object_ref (self));
+}
+
+/**
+ * ferry_session_get_running:
+ * @self: a session
+ *
+ * Returns: how many transfers the service runs now, of every session
+ */
+guint
+ferry_session_get_running (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), 0);
+  return self->running;
+}
+
+/**
+ * ferry_session_get_download_rate:
+ * @self: a session
+ *
+ * Returns: bytes per second all downloads receive together
+ */
+guint64
+ferry_session_get_download_rate (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), 0);
+  return self->download_rate;
+}
+
+/**
+ * ferry_session_get_upload_rate:
+ * @self: a session
+ *
+ * Returns: bytes per second all uploads send together
+ */
+guint64
+ferry_session_get_upload_rate (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), 0);
+  return self->upload_rate;
+}
+
+/**
+ * ferry_session_get_online:
+ * @self: a session
+ *
+ * Returns: whether the service has a network to work on, as it last said
+ */
+gboolean
+ferry_session_get_online (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), FALSE);
+  return self->online;
+}
+
+/**
+ * ferry_session_get_metered:
+ * @self: a session
+ *
+ * Returns: whether that network is metered, as the service last said
+ */
+gboolean
+ferry_session_get_metered (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), FALSE);
+  return self->metered;
+}
+
+static void
+on_all_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+call_all (FerrySession        *self,
+          const char          *method,
+          gpointer             tag,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  if (self->connection == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "The session is not connected to the bus yet");
+      g_object_unref (task);
+      return;
+    }
+  (void) FERRY_ERROR;
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, method, NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
+                          -1, cancellable, on_all_done, task);
+}
+
+/**
+ * ferry_session_pause_all_async:
+ * @self: a session
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the service paused them
+ * @user_data: (closure): data for @callback
+ *
+ * Pauses every transfer the caller may act on that has not ended (a sandboxed app: its
+ * own), as [method@Ferry.Transfer.pause_async] does one.
+ */
+void
+ferry_session_pause_all_async (FerrySession        *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  call_all (self, "PauseAll", ferry_session_pause_all_async, cancellable, callback, user_data);
+}
+
+/**
+ * ferry_session_pause_all_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: whether the service paused them
+ */
+gboolean
+ferry_session_pause_all_finish (FerrySession  *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_pause_all_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * ferry_session_resume_all_async:
+ * @self: a session
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the service resumed them
+ * @user_data: (closure): data for @callback
+ *
+ * Resumes every paused transfer the caller may act on.
+ */
+void
+ferry_session_resume_all_async (FerrySession        *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  call_all (self, "ResumeAll", ferry_session_resume_all_async, cancellable, callback, user_data);
+}
+
+/**
+ * ferry_session_resume_all_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: whether the service resumed them
+ */
+gboolean
+ferry_session_resume_all_finish (FerrySession  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_resume_all_async,
                         FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -406,6 +406,87 @@ test_model_pages (Fixture       *f,
   }
 }
 
+/* -- The service's totals ----------------------------------------------------------------- */
+
+static gboolean
+one_running_with_rate (gpointer user_data)
+{
+  FerrySession *session = user_data;
+
+  return ferry_session_get_running (session) == 1 &&
+         ferry_session_get_download_rate (session) > 0;
+}
+
+static gboolean
+none_running (gpointer user_data)
+{
+  FerrySession *session = user_data;
+
+  return ferry_session_get_running (session) == 0 &&
+         ferry_session_get_download_rate (session) == 0;
+}
+
+static gboolean
+transfer_paused (gpointer user_data)
+{
+  return ferry_transfer_get_state (user_data) == FERRY_TRANSFER_STATE_PAUSED;
+}
+
+static void
+on_all_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_get_source_tag (G_TASK (result)) == ferry_session_pause_all_async)
+    g_assert_true (ferry_session_pause_all_finish (FERRY_SESSION (source), result, &error));
+  else
+    g_assert_true (ferry_session_resume_all_finish (FERRY_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static gboolean
+is_true (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+/* What a window's header shows comes from the session: how many transfers run and how fast,
+ * following the service; pause-all and resume-all change them. */
+static void
+test_totals (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (2000000, 15);
+  g_autoptr(FerryRequest) request = request_into (f);
+  g_autofree char *uri = NULL;
+  Added a = { 0 };
+  gboolean paused = FALSE, resumed = FALSE;
+
+  ferry_test_server_add_file (f->server, "/slow.iso", content, "\"slow\"");
+  ferry_test_server_set_throttle (f->server, "/slow.iso", 100000);
+  uri = ferry_test_server_uri (f->server, "/slow.iso");
+  ferry_session_add_download_async (f->session, uri, "slow", request, NULL, on_added, &a);
+  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+  g_assert_no_error (a.error);
+
+  g_assert_true (ferry_test_wait_until (one_running_with_rate, f->session, 30000));
+  g_assert_true (ferry_session_get_online (f->session));
+
+  ferry_session_pause_all_async (f->session, NULL, on_all_done, &paused);
+  g_assert_true (ferry_test_wait_until (is_true, &paused, 30000));
+  g_assert_true (ferry_test_wait_until (transfer_paused, a.transfer, 30000));
+  g_assert_true (ferry_test_wait_until (none_running, f->session, 30000));
+
+  ferry_session_resume_all_async (f->session, NULL, on_all_done, &resumed);
+  g_assert_true (ferry_test_wait_until (is_true, &resumed, 30000));
+  g_assert_true (ferry_test_wait_until (one_running_with_rate, f->session, 30000));
+  g_clear_object (&a.transfer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -417,6 +498,7 @@ main (int   argc,
   ADD ("/lib-outcome/headers/success", test_headers_success);
   ADD ("/lib-outcome/headers/after-kill", test_headers_after_kill);
   ADD ("/lib-outcome/model/pages", test_model_pages);
+  ADD ("/lib-outcome/totals", test_totals);
 #undef ADD
 
   return g_test_run ();
