@@ -725,6 +725,9 @@ on_transfers (GObject      *source,
     }
 
   g_variant_get (reply, "(@a(otssssssastttxxxxusbb)t)", &list, &next);
+  /* The service builds the next page while this one is read. */
+  if (next != 0)
+    load_page (self, next);
   fresh = g_ptr_array_new ();
   changed = g_ptr_array_new_with_free_func (g_object_unref);
 
@@ -755,9 +758,7 @@ on_transfers (GObject      *source,
   g_list_store_splice (self->transfers, g_list_model_get_n_items (G_LIST_MODEL (self->transfers)),
                        0, fresh->pdata, fresh->len);
 
-  if (next != 0)
-    load_page (self, next);
-  else
+  if (next == 0)
     {
       g_autoptr(GHashTable) listed = g_steal_pointer (&self->listed);
 
