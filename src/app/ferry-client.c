@@ -45,6 +45,13 @@ struct _FerryClient
    * once for both. */
   GHashTable *state_changed; /* FerryTransferItem set */
   guint state_source;
+
+  /* A window's first frame shows only the newest rows: GTK 4.8's list view builds and binds
+   * some two hundred rows for a long list, the most of its first frame's CPU. The rest of
+   * the first fill is listed once that frame is painted (ferry_client_show_all()). */
+  guint first_rows;         /* 0: list everything at once */
+  GPtrArray *waiting;       /* FerryTransferItem made before the list was loaded */
+  GPtrArray *held;          /* FerryTransferItem, newest first, for after the first frame */
 };
 
 #define PROGRESS_REDRAW_MSEC 1000
@@ -88,6 +95,8 @@ ferry_client_dispose (GObject *object)
   g_clear_pointer (&self->mirror, g_ptr_array_unref);
   g_clear_pointer (&self->by_transfer, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ferry_client_parent_class)->dispose (object);
 }
@@ -236,6 +245,11 @@ forget_item (FerryClient   *self,
     g_hash_table_remove (self->by_id, id_key (item));
   if (g_list_store_find (self->transfers, item, &position))
     g_list_store_remove (self->transfers, position);
+  else if (self->waiting == NULL || !g_ptr_array_remove (self->waiting, item))
+    {
+      if (self->held != NULL)
+        g_ptr_array_remove (self->held, item);
+    }
   g_hash_table_remove (self->by_transfer, transfer);
 }
 
@@ -251,6 +265,18 @@ make_item (FerryClient   *self,
   g_hash_table_insert (self->by_transfer, transfer, item);
   g_hash_table_insert (self->by_id, key, item);
   return item;
+}
+
+/* Whether @item goes above every item listed (newest first). */
+static gboolean
+newer_than_all (FerryClient       *self,
+                FerryTransferItem *item)
+{
+  GListModel *model = G_LIST_MODEL (self->transfers);
+  g_autoptr(FerryTransferItem) newest = g_list_model_get_item (model, 0);
+
+  return newest == NULL ||
+         ferry_transfer_item_get_id (item) > ferry_transfer_item_get_id (newest);
 }
 
 /* libferry's list changed: the same change, in the app's order. */
@@ -279,10 +305,20 @@ on_items_changed (GListModel  *model,
 
   if (fresh->len == 0)
     return;
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->transfers)) == 0)
+  if (self->first_rows > 0 && !self->ready)
     {
-      /* One splice for the whole list: one items-changed, not one per transfer. */
-      g_ptr_array_sort (fresh, (GCompareFunc) compare_items);
+      /* Listed at once when the whole list is there: check_ready(). */
+      if (self->waiting == NULL)
+        self->waiting = g_ptr_array_new ();
+      g_ptr_array_extend (self->waiting, fresh, NULL, NULL);
+      return;
+    }
+  g_ptr_array_sort (fresh, (GCompareFunc) compare_items);
+  if (newer_than_all (self, g_ptr_array_index (fresh, fresh->len - 1)))
+    {
+      /* The list's first fill, or the next page of it (libferry's pages come oldest first,
+       * each newer than the last): one splice at the top, one items-changed, not one per
+       * transfer, which would make every filter look at the whole list each time. */
       g_list_store_splice (self->transfers, 0, 0, fresh->pdata, fresh->len);
     }
   else
@@ -298,6 +334,20 @@ check_ready (FerryClient *self)
 {
   if (self->ready || self->session == NULL || !ferry_session_get_loaded (self->session))
     return;
+  if (self->waiting != NULL)
+    {
+      g_autoptr(GPtrArray) items = g_steal_pointer (&self->waiting);
+      guint shown = MIN (items->len, self->first_rows);
+
+      g_ptr_array_sort (items, (GCompareFunc) compare_items);
+      g_list_store_splice (self->transfers, 0, 0, items->pdata, shown);
+      if (shown < items->len)
+        {
+          self->held = g_ptr_array_new ();
+          g_ptr_array_extend (self->held, items, NULL, NULL);
+          g_ptr_array_remove_range (self->held, 0, shown);
+        }
+    }
   self->ready = TRUE;
   g_signal_emit (self, signals[READY], 0);
 }
@@ -321,20 +371,9 @@ on_pinged (GObject      *source,
 }
 
 static void
-on_bus (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
+set_up (FerryClient *self)
 {
-  g_autoptr(FerryClient) self = user_data;
-  g_autoptr(GError) error = NULL;
   GListModel *model;
-
-  self->connection = g_bus_get_finish (result, &error);
-  if (self->connection == NULL)
-    {
-      g_signal_emit (self, signals[ERROR], 0, error->message);
-      return;
-    }
 
   /* libferry's session starts the service, follows its restarts and reloads the list. */
   self->session = ferry_session_new_for_connection (self->connection, "");
@@ -351,12 +390,41 @@ on_bus (GObject      *source,
   check_ready (self);
 }
 
+static void
+on_bus (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(FerryClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->connection = g_bus_get_finish (result, &error);
+  if (self->connection == NULL)
+    {
+      g_signal_emit (self, signals[ERROR], 0, error->message);
+      return;
+    }
+  set_up (self);
+}
+
 FerryClient *
 ferry_client_new (void)
 {
   FerryClient *self = g_object_new (FERRY_TYPE_CLIENT, NULL);
+  GApplication *application = g_application_get_default ();
+  GDBusConnection *connection = NULL;
 
-  g_bus_get (G_BUS_TYPE_SESSION, NULL, on_bus, g_object_ref (self));
+  /* A registered application is on the bus already: the list is asked for now, and the
+   * service reads it while the window is being built. */
+  if (application != NULL)
+    connection = g_application_get_dbus_connection (application);
+  if (connection != NULL)
+    {
+      self->connection = g_object_ref (connection);
+      set_up (self);
+    }
+  else
+    g_bus_get (G_BUS_TYPE_SESSION, NULL, on_bus, g_object_ref (self));
   return self;
 }
 
@@ -364,6 +432,44 @@ GListModel *
 ferry_client_get_transfers (FerryClient *self)
 {
   return G_LIST_MODEL (self->transfers);
+}
+
+void
+ferry_client_set_first_rows (FerryClient *self,
+                             guint        rows)
+{
+  if (!self->ready)
+    self->first_rows = rows;
+}
+
+void
+ferry_client_show_all (FerryClient *self)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->transfers));
+  g_autoptr(FerryTransferItem) oldest = NULL;
+
+  self->first_rows = 0;
+  if (held == NULL || held->len == 0)
+    return;
+  oldest = n_items > 0 ? g_list_model_get_item (G_LIST_MODEL (self->transfers), n_items - 1)
+                       : NULL;
+  if (oldest == NULL || ferry_transfer_item_get_id (g_ptr_array_index (held, 0)) <
+                          ferry_transfer_item_get_id (oldest))
+    {
+      /* Older than every row shown: one splice below them. */
+      g_list_store_splice (self->transfers, n_items, 0, held->pdata, held->len);
+      return;
+    }
+  for (guint i = 0; i < held->len; i++)
+    g_list_store_insert_sorted (self->transfers, g_ptr_array_index (held, i),
+                                compare_newest_first, NULL);
+}
+
+guint
+ferry_client_count_transfers (FerryClient *self)
+{
+  return self->mirror->len;
 }
 
 FerrySession *
