@@ -734,10 +734,10 @@ on_transfers (GObject      *source,
   g_variant_iter_init (&iter, list);
   while ((summary = g_variant_iter_next_value (&iter)) != NULL)
     {
-      const char *path;
+      g_autoptr(GVariant) path_value = g_variant_get_child_value (summary, 0);
+      const char *path = g_variant_get_string (path_value, NULL);
       FerryTransfer *transfer;
 
-      g_variant_get_child (summary, 0, "&o", &path);
       transfer = g_hash_table_lookup (self->by_path, path);
       if (transfer != NULL)
         {
