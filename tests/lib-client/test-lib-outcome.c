@@ -13,6 +13,7 @@
 
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
+#include "ferry-test-upload-server.h"
 
 #define SESSION_ID "org.example.LibOutcome"
 
@@ -159,6 +160,57 @@ test_headers_success (Fixture       *f,
   g_assert_no_error (r.error);
   assert_episode_outcome (r.outcome, content);
   result_clear (&r);
+}
+
+static void
+on_upload (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Result *r = user_data;
+
+  r->outcome = ferry_session_upload_finish (FERRY_SESSION (source), result, &r->error);
+  r->done = TRUE;
+}
+
+/* A plain POST answered 201 with where the file now is: the upload's SUCCESS has that
+ * Location (shown for uploads), never the server's cookie or a token it sent along. */
+static void
+test_headers_upload (Fixture       *f,
+                     gconstpointer  data)
+{
+  FerryTestUploadServer *server = ferry_test_upload_server_new (9);
+  g_autoptr(GBytes) content = ferry_test_make_content (50000, 16);
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "notes.txt", NULL);
+  g_autofree char *uri = ferry_test_upload_server_uri (server, "/plain/notes.txt");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(FerryRequest) request = ferry_request_new ();
+  g_autoptr(GBytes) got = NULL;
+  Result r = { 0 };
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL),
+                                      g_bytes_get_size (content), NULL));
+  ferry_test_upload_server_set_plain_headers (server,
+                                              "Location: /files/notes-1.txt\r\n"
+                                              "ETag: \"n1\"\r\n"
+                                              "Set-Cookie: upload=s3cr3t\r\n"
+                                              "X-Upload-Token: tok-123\r\n");
+  ferry_request_set_protocol (request, FERRY_UPLOAD_PROTOCOL_PLAIN);
+  ferry_session_upload_async (f->session, uri, file, "notes", request, NULL, on_upload, &r);
+  g_assert_true (ferry_test_wait_until (result_done, &r, 60000));
+  g_assert_no_error (r.error);
+
+  g_assert_cmpint (ferry_outcome_get_kind (r.outcome), ==, FERRY_OUTCOME_SUCCESS);
+  g_assert_cmpuint (ferry_outcome_get_http_status (r.outcome), ==, 201);
+  g_assert_cmpstr (ferry_outcome_get_response_header (r.outcome, "location"), ==,
+                   "/files/notes-1.txt");
+  g_assert_cmpstr (ferry_outcome_get_response_header (r.outcome, "ETag"), ==, "\"n1\"");
+  g_assert_null (ferry_outcome_get_response_header (r.outcome, "Set-Cookie"));
+  g_assert_null (ferry_outcome_get_response_header (r.outcome, "X-Upload-Token"));
+  got = ferry_test_upload_server_get_plain (server, "notes.txt", NULL);
+  g_assert_true (g_bytes_equal (got, content));
+  result_clear (&r);
+  ferry_test_upload_server_free (server);
 }
 
 typedef struct
@@ -497,6 +549,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/lib-outcome/headers/success", test_headers_success);
   ADD ("/lib-outcome/headers/after-kill", test_headers_after_kill);
+  ADD ("/lib-outcome/headers/upload", test_headers_upload);
   ADD ("/lib-outcome/model/pages", test_model_pages);
   ADD ("/lib-outcome/totals", test_totals);
 #undef ADD
