@@ -1,13 +1,13 @@
 /* ferry-client.c
  *
  * The app's list is libferry's: one FerrySession for every transfer ("" as the session id)
- * keeps them current with one GetTransfers call and one subscription per signal, no proxy
- * per transfer. Its model is oldest first; the app's is newest first, of FerryTransferItem
+ * keeps them current, read a page at a time and followed by one subscription per signal, no
+ * proxy per transfer. Its model is oldest first; the app's is newest first, of FerryTransferItem
  * (a row's view of a FerryTransfer), mirrored from it. The app's own transfers are added
  * through the same session with the app's id as theirs; the service tells the app when
  * they end.
- * Only the service's totals (running, rates, online) still come from the Manager1 proxy:
- * libferry has no API for them.
+ * The service's totals (running, rates, online) are the session's too: the app speaks no
+ * D-Bus of its own.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,7 +29,6 @@ struct _FerryClient
   GObject parent_instance;
 
   GDBusConnection *connection;
-  FerryManager1 *manager;
   FerrySession *session;    /* every transfer: the list, and what the app adds */
   GPtrArray *mirror;        /* FerryTransfer, in the session model's order */
   GListStore *transfers;    /* FerryTransferItem, newest first */
@@ -46,6 +45,13 @@ struct _FerryClient
    * once for both. */
   GHashTable *state_changed; /* FerryTransferItem set */
   guint state_source;
+
+  /* A window's first frame shows only the newest rows: GTK 4.8's list view builds and binds
+   * some two hundred rows for a long list, the most of its first frame's CPU. The rest of
+   * the first fill is listed once that frame is painted (ferry_client_show_all()). */
+  guint first_rows;         /* 0: list everything at once */
+  GPtrArray *waiting;       /* FerryTransferItem made before the list was loaded */
+  GPtrArray *held;          /* FerryTransferItem, newest first, for after the first frame */
 };
 
 #define PROGRESS_REDRAW_MSEC 1000
@@ -83,15 +89,14 @@ ferry_client_dispose (GObject *object)
   g_clear_pointer (&self->progressed, g_hash_table_unref);
   g_clear_handle_id (&self->state_source, g_source_remove);
   g_clear_pointer (&self->state_changed, g_hash_table_unref);
-  if (self->manager != NULL)
-    g_signal_handlers_disconnect_by_data (self->manager, self);
-  g_clear_object (&self->manager);
   g_clear_object (&self->session);
   g_clear_object (&self->connection);
   g_clear_object (&self->transfers);
   g_clear_pointer (&self->mirror, g_ptr_array_unref);
   g_clear_pointer (&self->by_transfer, g_hash_table_unref);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ferry_client_parent_class)->dispose (object);
 }
@@ -240,6 +245,11 @@ forget_item (FerryClient   *self,
     g_hash_table_remove (self->by_id, id_key (item));
   if (g_list_store_find (self->transfers, item, &position))
     g_list_store_remove (self->transfers, position);
+  else if (self->waiting == NULL || !g_ptr_array_remove (self->waiting, item))
+    {
+      if (self->held != NULL)
+        g_ptr_array_remove (self->held, item);
+    }
   g_hash_table_remove (self->by_transfer, transfer);
 }
 
@@ -255,6 +265,18 @@ make_item (FerryClient   *self,
   g_hash_table_insert (self->by_transfer, transfer, item);
   g_hash_table_insert (self->by_id, key, item);
   return item;
+}
+
+/* Whether @item goes above every item listed (newest first). */
+static gboolean
+newer_than_all (FerryClient       *self,
+                FerryTransferItem *item)
+{
+  GListModel *model = G_LIST_MODEL (self->transfers);
+  g_autoptr(FerryTransferItem) newest = g_list_model_get_item (model, 0);
+
+  return newest == NULL ||
+         ferry_transfer_item_get_id (item) > ferry_transfer_item_get_id (newest);
 }
 
 /* libferry's list changed: the same change, in the app's order. */
@@ -283,10 +305,20 @@ on_items_changed (GListModel  *model,
 
   if (fresh->len == 0)
     return;
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->transfers)) == 0)
+  if (self->first_rows > 0 && !self->ready)
     {
-      /* One splice for the whole list: one items-changed, not one per transfer. */
-      g_ptr_array_sort (fresh, (GCompareFunc) compare_items);
+      /* Listed at once when the whole list is there: check_ready(). */
+      if (self->waiting == NULL)
+        self->waiting = g_ptr_array_new ();
+      g_ptr_array_extend (self->waiting, fresh, NULL, NULL);
+      return;
+    }
+  g_ptr_array_sort (fresh, (GCompareFunc) compare_items);
+  if (newer_than_all (self, g_ptr_array_index (fresh, fresh->len - 1)))
+    {
+      /* The list's first fill, or the next page of it (libferry's pages come oldest first,
+       * each newer than the last): one splice at the top, one items-changed, not one per
+       * transfer, which would make every filter look at the whole list each time. */
       g_list_store_splice (self->transfers, 0, 0, fresh->pdata, fresh->len);
     }
   else
@@ -300,8 +332,22 @@ on_items_changed (GListModel  *model,
 static void
 check_ready (FerryClient *self)
 {
-  if (self->ready || self->manager == NULL || !ferry_session_get_loaded (self->session))
+  if (self->ready || self->session == NULL || !ferry_session_get_loaded (self->session))
     return;
+  if (self->waiting != NULL)
+    {
+      g_autoptr(GPtrArray) items = g_steal_pointer (&self->waiting);
+      guint shown = MIN (items->len, self->first_rows);
+
+      g_ptr_array_sort (items, (GCompareFunc) compare_items);
+      g_list_store_splice (self->transfers, 0, 0, items->pdata, shown);
+      if (shown < items->len)
+        {
+          self->held = g_ptr_array_new ();
+          g_ptr_array_extend (self->held, items, NULL, NULL);
+          g_ptr_array_remove_range (self->held, 0, shown);
+        }
+    }
   self->ready = TRUE;
   g_signal_emit (self, signals[READY], 0);
 }
@@ -314,7 +360,8 @@ on_pinged (GObject      *source,
 {
   g_autoptr(FerryClient) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error);
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
+                                                             &error);
 
   if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
     {
@@ -324,22 +371,22 @@ on_pinged (GObject      *source,
 }
 
 static void
-on_manager (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+set_up (FerryClient *self)
 {
-  g_autoptr(FerryClient) self = user_data;
-  g_autoptr(GError) error = NULL;
+  GListModel *model;
 
-  self->manager = ferry_manager1_proxy_new_finish (result, &error);
-  if (self->manager == NULL)
-    {
-      g_signal_emit (self, signals[ERROR], 0, error->message);
-      return;
-    }
-  /* Starts the service if it is not running, as the list's GetTransfers does. */
-  g_dbus_proxy_call (G_DBUS_PROXY (self->manager), "org.freedesktop.DBus.Peer.Ping", NULL,
-                     G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_pinged, g_object_ref (self));
+  /* libferry's session starts the service, follows its restarts and reloads the list. */
+  self->session = ferry_session_new_for_connection (self->connection, "");
+  model = ferry_session_get_transfers (self->session);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), self);
+  g_signal_connect_swapped (self->session, "notify::loaded", G_CALLBACK (check_ready), self);
+  on_items_changed (model, 0, 0, g_list_model_get_n_items (model), self);
+
+  /* libferry's session waits quietly for a service that cannot be started; a ping of the
+   * name asks for it once, and its error is the window's to show. */
+  g_dbus_connection_call (self->connection, FERRY_DAEMON_ID, FERRY_DAEMON_PATH,
+                          "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_pinged, g_object_ref (self));
   check_ready (self);
 }
 
@@ -350,7 +397,6 @@ on_bus (GObject      *source,
 {
   g_autoptr(FerryClient) self = user_data;
   g_autoptr(GError) error = NULL;
-  GListModel *model;
 
   self->connection = g_bus_get_finish (result, &error);
   if (self->connection == NULL)
@@ -358,27 +404,27 @@ on_bus (GObject      *source,
       g_signal_emit (self, signals[ERROR], 0, error->message);
       return;
     }
-
-  /* libferry's session starts the service, follows its restarts and reloads the list. */
-  self->session = ferry_session_new_for_connection (self->connection, "");
-  model = ferry_session_get_transfers (self->session);
-  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), self);
-  g_signal_connect_swapped (self->session, "notify::loaded", G_CALLBACK (check_ready), self);
-  on_items_changed (model, 0, 0, g_list_model_get_n_items (model), self);
-
-  /* The service's totals: running, rates, online. Its signals (Progress four times a
-   * second) are libferry's to read: the proxy does not parse them a second time. */
-  ferry_manager1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
-                            FERRY_DAEMON_ID, FERRY_DAEMON_PATH, NULL, on_manager,
-                            g_object_ref (self));
+  set_up (self);
 }
 
 FerryClient *
 ferry_client_new (void)
 {
   FerryClient *self = g_object_new (FERRY_TYPE_CLIENT, NULL);
+  GApplication *application = g_application_get_default ();
+  GDBusConnection *connection = NULL;
 
-  g_bus_get (G_BUS_TYPE_SESSION, NULL, on_bus, g_object_ref (self));
+  /* A registered application is on the bus already: the list is asked for now, and the
+   * service reads it while the window is being built. */
+  if (application != NULL)
+    connection = g_application_get_dbus_connection (application);
+  if (connection != NULL)
+    {
+      self->connection = g_object_ref (connection);
+      set_up (self);
+    }
+  else
+    g_bus_get (G_BUS_TYPE_SESSION, NULL, on_bus, g_object_ref (self));
   return self;
 }
 
@@ -388,10 +434,48 @@ ferry_client_get_transfers (FerryClient *self)
   return G_LIST_MODEL (self->transfers);
 }
 
-FerryManager1 *
-ferry_client_get_manager (FerryClient *self)
+void
+ferry_client_set_first_rows (FerryClient *self,
+                             guint        rows)
 {
-  return self->manager;
+  if (!self->ready)
+    self->first_rows = rows;
+}
+
+void
+ferry_client_show_all (FerryClient *self)
+{
+  g_autoptr(GPtrArray) held = g_steal_pointer (&self->held);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->transfers));
+  g_autoptr(FerryTransferItem) oldest = NULL;
+
+  self->first_rows = 0;
+  if (held == NULL || held->len == 0)
+    return;
+  oldest = n_items > 0 ? g_list_model_get_item (G_LIST_MODEL (self->transfers), n_items - 1)
+                       : NULL;
+  if (oldest == NULL || ferry_transfer_item_get_id (g_ptr_array_index (held, 0)) <
+                          ferry_transfer_item_get_id (oldest))
+    {
+      /* Older than every row shown: one splice below them. */
+      g_list_store_splice (self->transfers, n_items, 0, held->pdata, held->len);
+      return;
+    }
+  for (guint i = 0; i < held->len; i++)
+    g_list_store_insert_sorted (self->transfers, g_ptr_array_index (held, i),
+                                compare_newest_first, NULL);
+}
+
+guint
+ferry_client_count_transfers (FerryClient *self)
+{
+  return self->mirror->len;
+}
+
+FerrySession *
+ferry_client_get_session (FerryClient *self)
+{
+  return self->session;
 }
 
 gboolean

@@ -22,7 +22,16 @@ FerryClient       *ferry_client_new (void);
 
 /* Every transfer, newest first: a GListModel of FerryTransferItem. */
 GListModel        *ferry_client_get_transfers (FerryClient *self);
-FerryManager1     *ferry_client_get_manager (FerryClient *self);
+/* Before the client is ready: its first fill lists only the newest @rows, the rest on
+ * ferry_client_show_all() (a window calls it once its first frame is painted). */
+void               ferry_client_set_first_rows (FerryClient *self,
+                                                guint        rows);
+void               ferry_client_show_all (FerryClient *self);
+/* Every transfer the client knows, listed yet or not. */
+guint              ferry_client_count_transfers (FerryClient *self);
+/* The session of the list: the service's totals, PauseAll and ResumeAll; NULL until the
+ * bus is there. */
+FerrySession      *ferry_client_get_session (FerryClient *self);
 gboolean           ferry_client_is_ready (FerryClient *self);
 FerryTransferItem *ferry_client_lookup (FerryClient *self,
                                         guint64      id);

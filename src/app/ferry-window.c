@@ -359,11 +359,11 @@ add_page (FerryWindow *self,
 static void
 update_subtitle (FerryWindow *self)
 {
-  FerryManager1 *manager = ferry_client_get_manager (self->client);
+  FerrySession *session = ferry_client_get_session (self->client);
   g_autofree char *subtitle = NULL;
   guint running;
 
-  if (manager == NULL)
+  if (session == NULL)
     {
       adw_view_switcher_title_set_subtitle (self->switcher_title, _("Connecting…"));
       return;
@@ -371,26 +371,26 @@ update_subtitle (FerryWindow *self)
 
   /* The service leaves when it has nothing to do and comes back when asked: its cached
    * properties are then gone, which says nothing about the network. */
-  if (g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager)) == NULL)
+  if (!ferry_session_get_service_running (session))
     {
       adw_view_switcher_title_set_subtitle (self->switcher_title, "");
       gtk_label_set_label (self->aggregate_label, "");
       return;
     }
 
-  running = ferry_manager1_get_running (manager);
+  running = ferry_session_get_running (session);
   /* The count also shows on the Active tab itself, whatever room the header has. */
   adw_view_stack_page_set_badge_number (
     adw_view_stack_get_page (self->stack, GTK_WIDGET (self->page_stacks[PAGE_ACTIVE])), running);
   if (running == 0)
     {
-      subtitle = g_strdup (ferry_manager1_get_online (manager) ? "" : _("Offline"));
+      subtitle = g_strdup (ferry_session_get_online (session) ? "" : _("Offline"));
     }
   else
     {
       /* Everything that moves, either way. */
-      g_autofree char *rate = ferry_format_rate (ferry_manager1_get_download_rate (manager) +
-                                                 ferry_manager1_get_upload_rate (manager));
+      g_autofree char *rate = ferry_format_rate (ferry_session_get_download_rate (session) +
+                                                 ferry_session_get_upload_rate (session));
 
       /* TRANSLATORS: "3 active — 18.4 MB/s" */
       subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u active — %s",
@@ -457,6 +457,15 @@ queue_place_aggregate (FerryWindow *self)
     self->subtitle_source = g_idle_add (place_aggregate_idle, self);
 }
 
+/* The first frame with the list is painted: the rest of the rows may come. */
+static void
+on_first_list_painted (GdkFrameClock *clock,
+                       FerryWindow   *self)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_first_list_painted, self);
+  ferry_client_show_all (self->client);
+}
+
 static gboolean
 log_first_frame (GtkWidget     *widget,
                  GdkFrameClock *clock,
@@ -466,7 +475,8 @@ log_first_frame (GtkWidget     *widget,
 
   /* tests/bench/gui times the app's start to this line. */
   g_debug ("First frame with the list of %u transfers drawn",
-           g_list_model_get_n_items (ferry_client_get_transfers (self->client)));
+           ferry_client_count_transfers (self->client));
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (on_first_list_painted), self, 0);
   return G_SOURCE_REMOVE;
 }
 
@@ -474,20 +484,20 @@ static void
 on_client_ready (FerryClient *client,
                  FerryWindow *self)
 {
-  FerryManager1 *manager = ferry_client_get_manager (client);
+  FerrySession *session = ferry_client_get_session (client);
 
   gtk_widget_add_tick_callback (GTK_WIDGET (self), log_first_frame, NULL, NULL);
 
-  g_signal_connect_object (manager, "notify::running", G_CALLBACK (update_subtitle), self,
+  g_signal_connect_object (session, "notify::running", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (manager, "notify::download-rate", G_CALLBACK (update_subtitle), self,
+  g_signal_connect_object (session, "notify::download-rate", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (manager, "notify::upload-rate", G_CALLBACK (update_subtitle), self,
+  g_signal_connect_object (session, "notify::upload-rate", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (manager, "notify::online", G_CALLBACK (update_subtitle), self,
+  g_signal_connect_object (session, "notify::online", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (manager, "notify::g-name-owner", G_CALLBACK (update_subtitle), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::service-running", G_CALLBACK (update_subtitle),
+                           self, G_CONNECT_SWAPPED);
   update_subtitle (self);
 }
 
@@ -613,13 +623,18 @@ paste_action (GtkWidget  *widget,
 }
 
 static void
-on_manager_call_done (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
+on_all_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (!g_dbus_proxy_call_finish (G_DBUS_PROXY (source), result, &error))
+  if (g_task_get_source_tag (G_TASK (result)) == ferry_session_pause_all_async)
+    ok = ferry_session_pause_all_finish (FERRY_SESSION (source), result, &error);
+  else
+    ok = ferry_session_resume_all_finish (FERRY_SESSION (source), result, &error);
+  if (!ok)
     g_warning ("%s", error->message);
 }
 
@@ -628,12 +643,14 @@ pause_all_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  FerryManager1 *manager = ferry_client_get_manager (FERRY_WINDOW (widget)->client);
+  FerrySession *session = ferry_client_get_session (FERRY_WINDOW (widget)->client);
 
-  if (manager != NULL)
-    g_dbus_proxy_call (G_DBUS_PROXY (manager),
-                       g_str_equal (action_name, "win.pause-all") ? "PauseAll" : "ResumeAll",
-                       NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_manager_call_done, NULL);
+  if (session == NULL)
+    return;
+  if (g_str_equal (action_name, "win.pause-all"))
+    ferry_session_pause_all_async (session, NULL, on_all_done, NULL);
+  else
+    ferry_session_resume_all_async (session, NULL, on_all_done, NULL);
 }
 
 typedef struct
@@ -1356,6 +1373,8 @@ on_state_changed (FerryClient       *client,
   refilter (self);
 }
 
+#define FIRST_ROWS 40
+
 FerryWindow *
 ferry_window_new (GtkApplication *application,
                   FerryClient    *client)
@@ -1363,6 +1382,8 @@ ferry_window_new (GtkApplication *application,
   FerryWindow *self = g_object_new (FERRY_TYPE_WINDOW, "application", application, NULL);
 
   self->client = g_object_ref (client);
+  /* More than a tall window shows; the rest after the first frame. */
+  ferry_client_set_first_rows (client, FIRST_ROWS);
   for (guint i = 0; i < N_PAGES; i++)
     add_page (self, i);
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (show_page), self,

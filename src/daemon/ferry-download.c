@@ -1245,6 +1245,8 @@ handle_response (FerryDownload *self)
   g_autoptr(GError) error = NULL;
 
   r->http_status = status;
+  g_clear_pointer (&r->response_headers, g_variant_unref);
+  r->response_headers = ferry_http_shown_response_headers (headers, FALSE);
 
   if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
     {

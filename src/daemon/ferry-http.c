@@ -962,3 +962,77 @@ ferry_http_user_agent (void)
     }
   return user_agent;
 }
+
+/* Every header a client is shown, and why it may want it. */
+static const struct
+{
+  const char *name;
+  gboolean upload_only;
+} shown_headers[] = {
+  /* What the body is and how it is encoded: Ferry saves the bytes as they came (no content
+   * decoder), so a gzip-encoded body is on disk encoded and the app must know. */
+  { "Content-Type", FALSE },
+  { "Content-Encoding", FALSE },
+  { "Content-Language", FALSE },
+  /* How much the response carried, and of what whole (a resumed download's 206). */
+  { "Content-Length", FALSE },
+  { "Content-Range", FALSE },
+  /* The name the server suggested; the file got a sanitised one, the app may show this. */
+  { "Content-Disposition", FALSE },
+  /* Validators, for the app's own conditional requests later (If-None-Match…). */
+  { "ETag", FALSE },
+  { "Last-Modified", FALSE },
+  /* How long the content stays fresh, and the server's clock when it answered. */
+  { "Cache-Control", FALSE },
+  { "Expires", FALSE },
+  { "Age", FALSE },
+  { "Date", FALSE },
+  /* The server's own digest of what it sent (RFC 9530). */
+  { "Repr-Digest", FALSE },
+  { "Content-Digest", FALSE },
+  /* When to come back, for an answer that asked to wait. */
+  { "Retry-After", FALSE },
+  /* Uploads: where the created resource is (a download's final answer is never a redirect,
+   * and a download's redirect targets may be signed links, so never shown for one). */
+  { "Location", TRUE },
+  /* Uploads: what the resumable protocols (the IETF draft, tus) said of the upload. */
+  { "Upload-Offset", TRUE },
+  { "Upload-Length", TRUE },
+  { "Upload-Complete", TRUE },
+  { "Upload-Limit", TRUE },
+  { "Upload-Expires", TRUE },
+  { "Upload-Draft-Interop-Version", TRUE },
+  { "Tus-Resumable", TRUE },
+  { "Tus-Version", TRUE },
+  { "Tus-Extension", TRUE },
+  { "Tus-Max-Size", TRUE },
+};
+
+#define SHOWN_VALUE_MAX 4096
+
+GVariant *
+ferry_http_shown_response_headers (gpointer headers,
+                                   gboolean upload)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  if (headers != NULL)
+    {
+      /* From the list, not from the response: each name once (libsoup joins repeated
+       * fields with ", "), in a fixed order. */
+      for (guint i = 0; i < G_N_ELEMENTS (shown_headers); i++)
+        {
+          const char *value;
+
+          if (shown_headers[i].upload_only && !upload)
+            continue;
+          value = soup_message_headers_get_list (headers, shown_headers[i].name);
+          if (value == NULL || strlen (value) > SHOWN_VALUE_MAX ||
+              !g_utf8_validate (value, -1, NULL))
+            continue;
+          g_variant_builder_add (&builder, "{ss}", shown_headers[i].name, value);
+        }
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}

@@ -117,3 +117,15 @@ char    *ferry_http_tus_metadata (const char *filename,
                                   const char *content_type);
 
 G_END_DECLS
+
+/* -- What a response says, for the client ----------------------------------------------- */
+
+/* The a{ss} of the response headers Ferry shows its clients (Transfer1's ResponseHeaders)
+ * of @headers (a SoupMessageHeaders), by canonical name: only those named in a fixed list,
+ * each for a reason a client has, and for @upload the upload protocols' own. Never
+ * Set-Cookie, an authentication challenge or a header Ferry does not know: a server's
+ * cookies and tokens are for the server's client, and an unknown header may be either. A
+ * value that is not UTF-8, or longer than 4 KiB, is left out. Never NULL (an empty
+ * dictionary instead). */
+GVariant   *ferry_http_shown_response_headers (gpointer headers,
+                                               gboolean upload);

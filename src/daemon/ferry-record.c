@@ -41,6 +41,7 @@ ferry_record_free (FerryRecord *record)
   g_free (record->content_type);
   g_free (record->form_field);
   g_free (record->source_path);
+  g_clear_pointer (&record->response_headers, g_variant_unref);
   g_free (record);
 }
 

@@ -86,6 +86,10 @@ typedef struct
   guint64 dir_ino;
   guint64 file_dev;
   guint64 file_ino;
+
+  /* a{ss}: what the last response said that a client may read (Transfer1's
+   * ResponseHeaders, ferry_http_shown_response_headers()); NULL before any response. */
+  GVariant *response_headers;
 } FerryRecord;
 
 FerryRecord *ferry_record_new (void);

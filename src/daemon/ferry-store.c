@@ -43,8 +43,8 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
   "created_at, finished_at, rate_limit, upload, retry_from_server, dir_dev, dir_ino, " \
-  "file_dev, file_ino"
-#define N_COLUMNS 37
+  "file_dev, file_ino, response_headers"
+#define N_COLUMNS 38
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -100,6 +100,10 @@ static const char *const migrations[] = {
   "ALTER TABLE transfers ADD COLUMN dir_ino INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE transfers ADD COLUMN file_dev INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE transfers ADD COLUMN file_ino INTEGER NOT NULL DEFAULT 0;",
+
+  /* 6: what the last response said that a client may read, as a serialised a{ss}: an
+   * outcome delivered after a restart has it too. */
+  "ALTER TABLE transfers ADD COLUMN response_headers BLOB;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
@@ -544,6 +548,11 @@ bind_record (sqlite3_stmt      *stmt,
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->dir_ino);
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->file_dev);
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->file_ino);
+  if (r->response_headers != NULL)
+    sqlite3_bind_blob (stmt, c++, g_variant_get_data (r->response_headers),
+                       (int) g_variant_get_size (r->response_headers), SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, c++);
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -633,6 +642,16 @@ read_record (sqlite3_stmt *stmt)
   r->dir_ino = (guint64) sqlite3_column_int64 (stmt, c++);
   r->file_dev = (guint64) sqlite3_column_int64 (stmt, c++);
   r->file_ino = (guint64) sqlite3_column_int64 (stmt, c++);
+  if (sqlite3_column_type (stmt, c) == SQLITE_BLOB)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, c),
+                                             (gsize) sqlite3_column_bytes (stmt, c));
+      g_autoptr(GVariant) headers =
+        g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"), bytes, FALSE));
+
+      r->response_headers = g_variant_get_normal_form (headers);
+    }
+  c++;
 
   return r;
 }

@@ -192,6 +192,14 @@ static GVariant *get_resumable (FerryTransfer *self) { return g_variant_new_bool
 static GVariant *get_rate_limit (FerryTransfer *self) { return g_variant_new_uint64 (R->rate_limit); }
 static GVariant *get_created_at (FerryTransfer *self) { return g_variant_new_int64 (R->created_at); }
 static GVariant *get_finished_at (FerryTransfer *self) { return g_variant_new_int64 (R->finished_at); }
+static GVariant *get_response_headers (FerryTransfer *self)
+{
+  /* A floating instance over the stored bytes, as the other getters return. */
+  if (R->response_headers != NULL)
+    return g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"),
+                                     g_variant_get_data_as_bytes (R->response_headers), TRUE);
+  return g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0);
+}
 
 #undef R
 
@@ -225,6 +233,7 @@ static const struct
   { "FinishedAt", get_finished_at },
   { "RateLimit", get_rate_limit },
   { "BytesSent", get_bytes_sent },
+  { "ResponseHeaders", get_response_headers },
 };
 
 /* One GObject property per Transfer1 property, named as GObject names go ("bytes-done" for
@@ -532,6 +541,17 @@ ferry_transfer_set_http_status (FerryTransfer *self,
   g_return_if_fail (FERRY_IS_TRANSFER (self));
 
   self->record->http_status = http_status;
+}
+
+/* What a client may read of the last response's headers (ferry_http_shown_response_headers). */
+void
+ferry_transfer_set_response_headers (FerryTransfer *self,
+                                     GVariant      *headers)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  g_clear_pointer (&self->record->response_headers, g_variant_unref);
+  self->record->response_headers = headers != NULL ? g_variant_ref (headers) : NULL;
 }
 
 void

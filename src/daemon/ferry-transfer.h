@@ -115,6 +115,8 @@ void                 ferry_transfer_set_bytes_done (FerryTransfer *self,
                                                     guint64        bytes_done);
 void                 ferry_transfer_set_http_status (FerryTransfer *self,
                                                      guint          http_status);
+void                 ferry_transfer_set_response_headers (FerryTransfer *self,
+                                                          GVariant      *headers);
 /* An upload's resource on the server, as the protocol @used found it (NULL: none yet, or
  * forgotten), whether an interruption can go on from the server's offset (@resumable), and
  * the IETF draft version it speaks. */

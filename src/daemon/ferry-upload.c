@@ -100,6 +100,7 @@ job_free (Job *job)
   g_free (job->sha256);
   g_clear_pointer (&job->headers, g_variant_unref);
   g_free (job->source_path);
+  g_clear_pointer (&job->response_headers, g_variant_unref);
   g_free (job);
 }
 
@@ -117,6 +118,7 @@ typedef struct
   guint http_status;
   guint interop;
   gboolean interop_pinned;
+  GVariant *response_headers;
 } Update;
 
 static void
@@ -124,6 +126,7 @@ update_free (Update *update)
 {
   g_object_unref (update->upload);
   g_free (update->upload_url);
+  g_clear_pointer (&update->response_headers, g_variant_unref);
   g_free (update);
 }
 
@@ -141,6 +144,8 @@ apply_update (gpointer user_data)
   ferry_transfer_set_bytes_done (self->transfer, update->offset);
   if (update->http_status != 0)
     ferry_transfer_set_http_status (self->transfer, update->http_status);
+  if (update->response_headers != NULL)
+    ferry_transfer_set_response_headers (self->transfer, update->response_headers);
   self->acknowledged = update->offset;
 
   if (!ferry_engine_checkpoint (FERRY_ENGINE (self), &error))
@@ -161,6 +166,8 @@ ferry_upload_post_state (FerryUpload *self,
   update->upload_url = g_strdup (job->upload_url);
   update->offset = job->offset;
   update->http_status = job->http_status;
+  if (job->response_headers != NULL)
+    update->response_headers = g_variant_ref (job->response_headers);
   update->interop = job->interop;
   update->interop_pinned = job->interop_pinned;
   g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, apply_update, update,
@@ -262,6 +269,17 @@ ferry_upload_header (SoupMessage *msg,
   return soup_message_headers_get_one (soup_message_get_response_headers (msg), name);
 }
 
+/* The answer the transfer reports: its status, and what a client may read of its headers. */
+void
+ferry_upload_keep_response (Job         *job,
+                            SoupMessage *msg)
+{
+  job->http_status = soup_message_get_status (msg);
+  g_clear_pointer (&job->response_headers, g_variant_unref);
+  job->response_headers =
+    ferry_http_shown_response_headers (soup_message_get_response_headers (msg), TRUE);
+}
+
 /* The error for an answer that is not what the step needed. */
 static GError *
 status_error (Job         *job,
@@ -270,7 +288,7 @@ status_error (Job         *job,
   guint status = soup_message_get_status (msg);
   const char *reason = soup_message_get_reason_phrase (msg);
 
-  job->http_status = status;
+  ferry_upload_keep_response (job, msg);
 
   if (ferry_http_status_is_transient (status))
     {
@@ -769,7 +787,7 @@ append (FerryUpload  *self,
       else
         job->offset += size;
       if (job->offset == job->length)
-        job->http_status = status;
+        ferry_upload_keep_response (job, msg);
 
       /* Grow the appends while each is quick, so acknowledgements come about once a second. */
       if (g_get_monotonic_time () - started < G_USEC_PER_SEC / 2 && job->append_size < MAX_APPEND_SIZE)

@@ -6,10 +6,10 @@
 
 #include <gio/gio.h>
 
-#include "ferry-private.h"
+#include "ferry-error.h"
 
-/* The same names (and quark) as the service's own domain, so the service's errors arrive
- * with their codes. */
+/* The service's domain and libferry's are this one (src/common builds this file too): the
+ * service's errors arrive with their codes. */
 static const GDBusErrorEntry ferry_error_entries[] = {
   { FERRY_ERROR_INVALID_ARGUMENT, "io.github.ferryhq.Ferry.Error.InvalidArgument" },
   { FERRY_ERROR_NOT_FOUND, "io.github.ferryhq.Ferry.Error.NotFound" },
@@ -18,6 +18,9 @@ static const GDBusErrorEntry ferry_error_entries[] = {
   { FERRY_ERROR_FAILED, "io.github.ferryhq.Ferry.Error.Failed" },
   { FERRY_ERROR_CANCELED, "io.github.ferryhq.Ferry.Error.Canceled" },
 };
+
+/* Every code has its name. */
+G_STATIC_ASSERT (G_N_ELEMENTS (ferry_error_entries) == FERRY_ERROR_CANCELED + 1);
 
 /**
  * ferry_error_quark:

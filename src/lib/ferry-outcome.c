@@ -11,7 +11,8 @@
  *
  * What became of a download or upload: one of [enum@Ferry.OutcomeKind], with what a caller
  * needs for each — the file of a success, the status and sentence of a rejection, the
- * retry time of a retry, the error of a failure.
+ * retry time of a retry, the error of a failure — and the status and the headers that
+ * matter of the last response ([method@Ferry.Outcome.get_response_header]).
  */
 
 struct _FerryOutcome
@@ -26,6 +27,7 @@ struct _FerryOutcome
   char *message;
   GError *error;
   gint64 retry_at;
+  GHashTable *response_headers; /* canonical name → value */
 };
 
 G_DEFINE_FINAL_TYPE (FerryOutcome, ferry_outcome, G_TYPE_OBJECT)
@@ -40,6 +42,7 @@ ferry_outcome_finalize (GObject *object)
   g_clear_object (&self->file);
   g_free (self->message);
   g_clear_error (&self->error);
+  g_clear_pointer (&self->response_headers, g_hash_table_unref);
 
   G_OBJECT_CLASS (ferry_outcome_parent_class)->finalize (object);
 }
@@ -53,6 +56,7 @@ ferry_outcome_class_init (FerryOutcomeClass *klass)
 static void
 ferry_outcome_init (FerryOutcome *self)
 {
+  self->response_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /* Takes @error. A snapshot: the outcome keeps what the transfer said when it ended. */
@@ -72,8 +76,19 @@ _ferry_outcome_new (FerryOutcomeKind  kind,
       const char *destination = ferry_transfer_get_destination (transfer);
       const char *message = ferry_transfer_get_error (transfer);
 
+      GVariant *headers = _ferry_transfer_get_response_headers (transfer);
+
       self->transfer = g_object_ref (transfer);
       self->http_status = ferry_transfer_get_http_status (transfer);
+      if (headers != NULL)
+        {
+          GVariantIter iter;
+          const char *name, *value;
+
+          g_variant_iter_init (&iter, headers);
+          while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+            g_hash_table_insert (self->response_headers, g_strdup (name), g_strdup (value));
+        }
       self->retry_at = ferry_transfer_get_retry_at (transfer);
       if (message != NULL && *message != '\0')
         self->message = g_strdup (message);
@@ -190,4 +205,61 @@ ferry_outcome_get_retry_at (FerryOutcome *self)
 {
   g_return_val_if_fail (FERRY_IS_OUTCOME (self), 0);
   return self->kind == FERRY_OUTCOME_RETRY ? self->retry_at : 0;
+}
+
+/**
+ * ferry_outcome_get_response_headers:
+ * @self: an outcome
+ *
+ * The headers that matter of the last response, the one
+ * [method@Ferry.Outcome.get_http_status] is of, by their canonical names (`Content-Type`,
+ * `ETag`…). Only these are kept, each for a reason an app has: `Content-Type`,
+ * `Content-Encoding` (the file holds the bytes as they came: an encoded body stays encoded),
+ * `Content-Language`, `Content-Length`, `Content-Range`, `Content-Disposition` (the name the
+ * server suggested), `ETag` and `Last-Modified` (for the app's own conditional requests),
+ * `Cache-Control`, `Expires`, `Age`, `Date`, `Repr-Digest`, `Content-Digest`, `Retry-After`;
+ * for uploads also `Location` and the resumable protocols' `Upload-*` and `Tus-*` fields.
+ * Never `Set-Cookie`, an authentication challenge or a header the service does not know: a
+ * server's cookies and tokens are not for other programs to read.
+ *
+ * The service keeps them with the transfer, so an outcome delivered after the service or
+ * the app restarted has them too.
+ *
+ * Returns: (transfer none) (element-type utf8 utf8): the headers; empty when there was no
+ *   response, or the service is older than this
+ */
+GHashTable *
+ferry_outcome_get_response_headers (FerryOutcome *self)
+{
+  g_return_val_if_fail (FERRY_IS_OUTCOME (self), NULL);
+  return self->response_headers;
+}
+
+/**
+ * ferry_outcome_get_response_header:
+ * @self: an outcome
+ * @name: a header's name, in any case (`etag` finds `ETag`)
+ *
+ * One of [method@Ferry.Outcome.get_response_headers].
+ *
+ * Returns: (nullable): the header's value, or %NULL when the last response had none or it
+ *   is not one the service shows
+ */
+const char *
+ferry_outcome_get_response_header (FerryOutcome *self,
+                                   const char   *name)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (FERRY_IS_OUTCOME (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  g_hash_table_iter_init (&iter, self->response_headers);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (g_ascii_strcasecmp (key, name) == 0)
+        return value;
+    }
+  return NULL;
 }

@@ -40,6 +40,10 @@ void        _ferry_transfer_set_connection (FerryTransfer   *self,
                                             GDBusConnection *connection);
 gboolean    _ferry_transfer_has_wait_reason (FerryTransfer *self,
                                              const char    *reason);
+/* a{ss}, or NULL while the service has not said (a transfer known from a summary). */
+GVariant   *_ferry_transfer_get_response_headers (FerryTransfer *self);
+/* The service did not say when asked: take it as none. */
+void        _ferry_transfer_set_response_headers_unknown (FerryTransfer *self);
 
 FerryOutcome *_ferry_outcome_new          (FerryOutcomeKind  kind,
                                            const char       *identifier,

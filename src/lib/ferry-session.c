@@ -2,7 +2,8 @@
  *
  * One session follows its transfers with four signal subscriptions (PropertiesChanged of
  * every transfer, InterfacesAdded, InterfacesRemoved, the manager's batched Progress) and
- * one Manager1.GetTransfers call: no proxy, no call per transfer.
+ * the list read a page at a time (Manager1.GetTransfersPage: one call per 5,000 transfers
+ * or 4 MiB, however many the service holds): no proxy, no call per transfer.
  *
  * How an outcome is delivered exactly once: the service keeps an ended transfer until a
  * client removes it, so the transfer itself is the record of an outcome not yet delivered.
@@ -80,6 +81,17 @@ struct _FerrySession
   GApplication *application;
   GPtrArray *batches;       /* GStrv: identifiers of a transfers-finished call */
   gboolean service_running;
+  GHashTable *asking;       /* paths whose properties are asked for before an outcome */
+  GHashTable *listed;       /* while loading: the paths the pages so far held */
+  GPtrArray *refreshes;     /* GTask: refreshes waiting for the list's last page */
+
+  /* The service's totals (Manager1's properties), followed by one more subscription. */
+  guint manager_properties_id;
+  guint running;
+  guint64 download_rate;
+  guint64 upload_rate;
+  gboolean online;
+  gboolean metered;
 };
 
 G_DEFINE_FINAL_TYPE (FerrySession, ferry_session, G_TYPE_OBJECT)
@@ -90,6 +102,11 @@ enum
   PROP_ID,
   PROP_LOADED,
   PROP_SERVICE_RUNNING,
+  PROP_RUNNING,
+  PROP_DOWNLOAD_RATE,
+  PROP_UPLOAD_RATE,
+  PROP_ONLINE,
+  PROP_METERED,
   N_PROPS
 };
 
@@ -102,6 +119,10 @@ static void check_batches (FerrySession *self);
 static void set_service_running (FerrySession *self,
                                  gboolean      running);
 static void install_service_property (void);
+static void install_totals_properties (void);
+static void follow_totals (FerrySession *self);
+static void load_totals (FerrySession *self);
+static void clear_totals (FerrySession *self);
 static void call_add (GDBusConnection     *connection,
                       FerryTransferKind    kind,
                       const char          *uri,
@@ -134,7 +155,7 @@ ferry_session_dispose (GObject *object)
   if (self->connection != NULL)
     {
       guint *ids[] = { &self->properties_id, &self->added_id, &self->removed_id,
-                       &self->progress_id };
+                       &self->progress_id, &self->manager_properties_id };
 
       for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
         {
@@ -167,6 +188,9 @@ ferry_session_finalize (GObject *object)
   FerrySession *self = FERRY_SESSION (object);
 
   g_free (self->id);
+  g_hash_table_unref (self->asking);
+  g_clear_pointer (&self->listed, g_hash_table_unref);
+  g_ptr_array_unref (self->refreshes);
   g_main_context_unref (self->context);
 
   G_OBJECT_CLASS (ferry_session_parent_class)->finalize (object);
@@ -190,6 +214,21 @@ ferry_session_get_property (GObject    *object,
       break;
     case PROP_SERVICE_RUNNING:
       g_value_set_boolean (value, self->service_running);
+      break;
+    case PROP_RUNNING:
+      g_value_set_uint (value, self->running);
+      break;
+    case PROP_DOWNLOAD_RATE:
+      g_value_set_uint64 (value, self->download_rate);
+      break;
+    case PROP_UPLOAD_RATE:
+      g_value_set_uint64 (value, self->upload_rate);
+      break;
+    case PROP_ONLINE:
+      g_value_set_boolean (value, self->online);
+      break;
+    case PROP_METERED:
+      g_value_set_boolean (value, self->metered);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -244,6 +283,7 @@ ferry_session_class_init (FerrySessionClass *klass)
     g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   install_service_property ();
+  install_totals_properties ();
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -255,6 +295,8 @@ ferry_session_init (FerrySession *self)
   self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) op_free);
   self->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  self->asking = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->refreshes = g_ptr_array_new ();
 }
 
 /* -- Outcomes ----------------------------------------------------------------------------- */
@@ -338,6 +380,68 @@ deliver_error (FerrySession *self,
   deliver (self, op, _ferry_outcome_new (FERRY_OUTCOME_FAILED, op->identifier, NULL, error));
 }
 
+static void check_ops_for (FerrySession  *self,
+                           FerryTransfer *transfer);
+
+static void
+on_outcome_details (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FerrySession *self = g_task_get_source_object (task);
+  const char *path = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  FerryTransfer *transfer;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (self->connection == NULL)
+    return;
+  g_hash_table_remove (self->asking, path);
+  transfer = g_hash_table_lookup (self->by_path, path);
+  if (transfer == NULL)
+    return;
+  if (reply != NULL)
+    {
+      g_autoptr(GVariant) props = g_variant_get_child_value (reply, 0);
+
+      _ferry_transfer_update (transfer, props);
+    }
+  else
+    g_debug ("Could not read the last response of %s: %s", path, error->message);
+  /* Whatever the answer, the outcome waits no longer. */
+  _ferry_transfer_set_response_headers_unknown (transfer);
+  check_ops_for (self, transfer);
+  check_batches (self);
+}
+
+/* A transfer known from a summary (a list loaded after it ended, a reconnect) lacks the
+ * last response's headers: one GetAll before its outcome, which carries them. Returns
+ * whether the outcome must wait for it. */
+static gboolean
+ask_outcome_details (FerrySession  *self,
+                     FerryTransfer *transfer)
+{
+  const char *path = ferry_transfer_get_object_path (transfer);
+  GTask *task;
+
+  if (_ferry_transfer_get_response_headers (transfer) != NULL || self->connection == NULL)
+    return FALSE;
+  if (g_hash_table_contains (self->asking, path))
+    return TRUE;
+
+  g_hash_table_add (self->asking, g_strdup (path));
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, path,
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", FERRY_TRANSFER_INTERFACE),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_outcome_details, task);
+  return TRUE;
+}
+
 /* Whether @transfer's state answers @op; if so, completes it. */
 static gboolean
 check_op (FerrySession  *self,
@@ -380,6 +484,11 @@ check_op (FerrySession  *self,
       return FALSE;
     }
 
+  if (ask_outcome_details (self, transfer))
+    {
+      g_clear_error (&error);
+      return FALSE;
+    }
   deliver (self, op, _ferry_outcome_new (kind, op->identifier, transfer, error));
   return TRUE;
 }
@@ -548,7 +657,26 @@ on_progress (GDBusConnection *connection,
     }
 }
 
-/* The whole list in one call; after the service restarted, reconciled in place. */
+static void load_page (FerrySession *self,
+                       guint64       after);
+static void ask_details (FerrySession *self,
+                         GTask        *task);
+
+/* The list is read (or could not be): the refreshes that waited for it go on. */
+static void
+loading_ended (FerrySession *self)
+{
+  g_autoptr(GPtrArray) waiting = g_steal_pointer (&self->refreshes);
+
+  self->loading = FALSE;
+  self->refreshes = g_ptr_array_new ();
+  for (guint i = 0; i < waiting->len; i++)
+    ask_details (self, g_ptr_array_index (waiting, i));
+}
+
+/* The list a page at a time; after the service restarted, reconciled in place. Each page
+ * shows at once (a long list fills from its oldest), and what is gone is known once the
+ * last page came. */
 static void
 on_transfers (GObject      *source,
               GAsyncResult *result,
@@ -558,7 +686,6 @@ on_transfers (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) list = NULL;
-  g_autoptr(GHashTable) seen = NULL;
   g_autoptr(GPtrArray) fresh = NULL;
   g_autoptr(GPtrArray) changed = NULL;
   g_autoptr(GPtrArray) gone = NULL;
@@ -566,11 +693,16 @@ on_transfers (GObject      *source,
   gpointer key;
   GVariantIter iter;
   GVariant *summary;
+  guint64 next = 0;
 
-  self->loading = FALSE;
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (self->connection == NULL)
     return;
+  if (reply == NULL)
+    {
+      g_clear_pointer (&self->listed, g_hash_table_unref);
+      loading_ended (self);
+    }
   if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
     return;
   if (reply == NULL && (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
@@ -592,19 +724,20 @@ on_transfers (GObject      *source,
       return;
     }
 
-  list = g_variant_get_child_value (reply, 0);
-  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_variant_get (reply, "(@a(otssssssastttxxxxusbb)t)", &list, &next);
+  /* The service builds the next page while this one is read. */
+  if (next != 0)
+    load_page (self, next);
   fresh = g_ptr_array_new ();
   changed = g_ptr_array_new_with_free_func (g_object_unref);
-  gone = g_ptr_array_new_with_free_func (g_free);
 
   g_variant_iter_init (&iter, list);
   while ((summary = g_variant_iter_next_value (&iter)) != NULL)
     {
-      const char *path;
+      g_autoptr(GVariant) path_value = g_variant_get_child_value (summary, 0);
+      const char *path = g_variant_get_string (path_value, NULL);
       FerryTransfer *transfer;
 
-      g_variant_get_child (summary, 0, "&o", &path);
       transfer = g_hash_table_lookup (self->by_path, path);
       if (transfer != NULL)
         {
@@ -617,30 +750,37 @@ on_transfers (GObject      *source,
           g_hash_table_insert (self->by_path, g_strdup (path), transfer);
           g_ptr_array_add (fresh, transfer);
         }
-      g_hash_table_add (seen, (gpointer) ferry_transfer_get_object_path (transfer));
+      g_hash_table_add (self->listed, g_strdup (ferry_transfer_get_object_path (transfer)));
       g_variant_unref (summary);
     }
 
-  g_hash_table_iter_init (&hiter, self->by_path);
-  while (g_hash_table_iter_next (&hiter, &key, NULL))
-    {
-      if (!g_hash_table_contains (seen, key))
-        g_ptr_array_add (gone, g_strdup (key));
-    }
-  for (guint i = 0; i < gone->len; i++)
-    {
-      fail_ops_for_path (self, g_ptr_array_index (gone, i));
-      remove_transfer (self, g_ptr_array_index (gone, i));
-    }
-
-  /* One splice: one items-changed for the whole list, not one per transfer. */
+  /* One splice a page: one items-changed for thousands of transfers, not one each. */
   g_list_store_splice (self->transfers, g_list_model_get_n_items (G_LIST_MODEL (self->transfers)),
                        0, fresh->pdata, fresh->len);
 
-  if (!self->loaded)
+  if (next == 0)
     {
-      self->loaded = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+      g_autoptr(GHashTable) listed = g_steal_pointer (&self->listed);
+
+      gone = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_iter_init (&hiter, self->by_path);
+      while (g_hash_table_iter_next (&hiter, &key, NULL))
+        {
+          if (!g_hash_table_contains (listed, key))
+            g_ptr_array_add (gone, g_strdup (key));
+        }
+      for (guint i = 0; i < gone->len; i++)
+        {
+          fail_ops_for_path (self, g_ptr_array_index (gone, i));
+          remove_transfer (self, g_ptr_array_index (gone, i));
+        }
+
+      if (!self->loaded)
+        {
+          self->loaded = TRUE;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+        }
+      loading_ended (self);
     }
 
   for (guint i = 0; i < fresh->len; i++)
@@ -649,11 +789,29 @@ on_transfers (GObject      *source,
     check_ops_for (self, g_ptr_array_index (changed, i));
   check_batches (self);
 
-  if (self->load_again)
+  if (!self->loading && self->load_again)
     {
       self->load_again = FALSE;
       load (self);
     }
+}
+
+static void
+load_page (FerrySession *self,
+           guint64       after)
+{
+  /* A call to the name starts the service if it is not running, and makes it send this
+   * connection the signals about its transfers. Transfers added while the pages come have
+   * higher Ids than the ones listed: a later page holds them. */
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, "GetTransfersPage",
+                          g_variant_new ("(stu)", self->id, after, 0),
+                          G_VARIANT_TYPE ("(a(otssssssastttxxxxusbb)t)"),
+                          /* A service that starts on this call with 100,000 transfers stored,
+                           * on a slow machine, may take longer than GDBus's 25 s: the list
+                           * would stay empty. Nothing waits on this call but the list. */
+                          G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_transfers,
+                          g_object_ref (self));
 }
 
 static void
@@ -665,17 +823,8 @@ load (FerrySession *self)
       return;
     }
   self->loading = TRUE;
-  /* A call to the name starts the service if it is not running, and makes it send this
-   * connection the signals about its transfers. */
-  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
-                          FERRY_MANAGER_INTERFACE, "GetTransfers",
-                          g_variant_new ("(s)", self->id),
-                          G_VARIANT_TYPE ("(a(otssssssastttxxxxusbb))"),
-                          /* A service that starts on this call with 100,000 transfers stored,
-                           * on a slow machine, may take longer than GDBus's 25 s: the list
-                           * would stay empty. Nothing waits on this call but the list. */
-                          G_DBUS_CALL_FLAGS_NONE, G_MAXINT, NULL, on_transfers,
-                          g_object_ref (self));
+  self->listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  load_page (self, 0);
 }
 
 static void
@@ -691,6 +840,7 @@ on_name_appeared (GDBusConnection *connection,
    * it, and what changed meanwhile is fetched again. */
   if (self->loaded || !self->loading)
     load (self);
+  load_totals (self);
 }
 
 static void
@@ -701,6 +851,7 @@ on_name_vanished (GDBusConnection *connection,
   FerrySession *self = user_data;
 
   set_service_running (self, FALSE);
+  clear_totals (self);
   /* Calls wait for outcomes: start the service again, which goes on with their transfers.
    * Without them the service is left to exit when idle. */
   if (self->ops->len > 0)
@@ -736,6 +887,7 @@ set_up (FerrySession    *self,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
                                                    on_name_appeared, on_name_vanished, self,
                                                    NULL);
+  follow_totals (self);
   load (self);
   for (guint i = 0; i < self->ops->len; i++)
     start_op (self, g_ptr_array_index (self->ops, i));
@@ -1831,7 +1983,7 @@ on_refresh_list (GObject      *source,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = NULL;
-  GCancellable *cancellable;
+  FerrySession *self;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
@@ -1840,13 +1992,31 @@ on_refresh_list (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  /* The list itself came in before this answer, by the load the session made when it was
-   * set up or saw the service (re)appear: the connection keeps the order of the replies. */
-  cancellable = g_task_get_cancellable (task);
-  g_dbus_connection_call (G_DBUS_CONNECTION (source), FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+  /* The list's first page came in before this answer, by the load the session made when
+   * it was set up or saw the service (re)appear: the connection keeps the order of the
+   * replies. Later pages may still be on their way. */
+  self = g_task_get_source_object (task);
+  if (self->loading && self->connection != NULL)
+    g_ptr_array_add (self->refreshes, g_steal_pointer (&task));
+  else
+    ask_details (self, g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+ask_details (FerrySession *self,
+             GTask        *task)
+{
+  if (self->connection == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
                           "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
                           G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, -1,
-                          cancellable, on_refresh_details, g_steal_pointer (&task));
+                          g_task_get_cancellable (task), on_refresh_details, task);
 }
 
 /**
@@ -1909,6 +2079,339 @@ ferry_session_refresh_finish (FerrySession  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_refresh_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* -- The service's totals ----------------------------------------------------------------- */
+
+static void
+install_totals_properties (void)
+{
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  /**
+   * FerrySession:running:
+   *
+   * How many transfers the service is running now, of every session: what a window's
+   * header counts. 0 while the service is not running.
+   */
+  properties[PROP_RUNNING] = g_param_spec_uint ("running", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /**
+   * FerrySession:download-rate:
+   *
+   * Bytes per second all downloads receive together, of every session.
+   */
+  properties[PROP_DOWNLOAD_RATE] = g_param_spec_uint64 ("download-rate", NULL, NULL, 0,
+                                                        G_MAXUINT64, 0, flags);
+  /**
+   * FerrySession:upload-rate:
+   *
+   * Bytes per second all uploads send together, of every session.
+   */
+  properties[PROP_UPLOAD_RATE] = g_param_spec_uint64 ("upload-rate", NULL, NULL, 0,
+                                                      G_MAXUINT64, 0, flags);
+  /**
+   * FerrySession:online:
+   *
+   * Whether the service has a network to work on, as it last said. It keeps its value while
+   * the service is not running (it left because it was idle, which says nothing about the
+   * network).
+   */
+  properties[PROP_ONLINE] = g_param_spec_boolean ("online", NULL, NULL, FALSE, flags);
+  /**
+   * FerrySession:metered:
+   *
+   * Whether that network is metered, as the service last said.
+   */
+  properties[PROP_METERED] = g_param_spec_boolean ("metered", NULL, NULL, FALSE, flags);
+}
+
+#define SET_TOTAL(self, field, value, prop) \
+  G_STMT_START { \
+    if ((self)->field != (value)) \
+      { \
+        (self)->field = (value); \
+        g_object_notify_by_pspec (G_OBJECT (self), properties[prop]); \
+      } \
+  } G_STMT_END
+
+/* From Manager1's GetAll or PropertiesChanged: an a{sv}. */
+static void
+set_totals (FerrySession *self,
+            GVariant     *props)
+{
+  guint32 running;
+  guint64 rate;
+  gboolean flag;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_variant_lookup (props, "Running", "u", &running))
+    SET_TOTAL (self, running, running, PROP_RUNNING);
+  if (g_variant_lookup (props, "DownloadRate", "t", &rate))
+    SET_TOTAL (self, download_rate, rate, PROP_DOWNLOAD_RATE);
+  if (g_variant_lookup (props, "UploadRate", "t", &rate))
+    SET_TOTAL (self, upload_rate, rate, PROP_UPLOAD_RATE);
+  if (g_variant_lookup (props, "Online", "b", &flag))
+    SET_TOTAL (self, online, !!flag, PROP_ONLINE);
+  if (g_variant_lookup (props, "Metered", "b", &flag))
+    SET_TOTAL (self, metered, !!flag, PROP_METERED);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* The service left: nothing runs. */
+static void
+clear_totals (FerrySession *self)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  SET_TOTAL (self, running, 0, PROP_RUNNING);
+  SET_TOTAL (self, download_rate, 0, PROP_DOWNLOAD_RATE);
+  SET_TOTAL (self, upload_rate, 0, PROP_UPLOAD_RATE);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+on_manager_properties_changed (GDBusConnection *connection,
+                               const char      *sender,
+                               const char      *object_path,
+                               const char      *interface_name,
+                               const char      *signal_name,
+                               GVariant        *parameters,
+                               gpointer         user_data)
+{
+  FerrySession *self = user_data;
+  g_autoptr(GVariant) changed = NULL;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
+    return;
+  changed = g_variant_get_child_value (parameters, 1);
+  set_totals (self, changed);
+}
+
+static void
+on_totals (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(FerrySession) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (self->connection == NULL)
+    return;
+  if (reply == NULL)
+    {
+      g_debug ("Could not read the service's totals: %s", error->message);
+      return;
+    }
+  props = g_variant_get_child_value (reply, 0);
+  set_totals (self, props);
+}
+
+static void
+follow_totals (FerrySession *self)
+{
+  self->manager_properties_id =
+    g_dbus_connection_signal_subscribe (self->connection, FERRY_BUS_NAME,
+                                        "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                        FERRY_MANAGER_PATH, FERRY_MANAGER_INTERFACE,
+                                        G_DBUS_SIGNAL_FLAGS_NONE, on_manager_properties_changed,
+                                        self, NULL);
+}
+
+static void
+load_totals (FerrySession *self)
+{
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", FERRY_MANAGER_INTERFACE),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_totals, g_object_ref (self));
+}
+
+/**
+ * ferry_session_get_running:
+ * @self: a session
+ *
+ * Returns: how many transfers the service runs now, of every session
+ */
+guint
+ferry_session_get_running (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), 0);
+  return self->running;
+}
+
+/**
+ * ferry_session_get_download_rate:
+ * @self: a session
+ *
+ * Returns: bytes per second all downloads receive together
+ */
+guint64
+ferry_session_get_download_rate (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), 0);
+  return self->download_rate;
+}
+
+/**
+ * ferry_session_get_upload_rate:
+ * @self: a session
+ *
+ * Returns: bytes per second all uploads send together
+ */
+guint64
+ferry_session_get_upload_rate (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), 0);
+  return self->upload_rate;
+}
+
+/**
+ * ferry_session_get_online:
+ * @self: a session
+ *
+ * Returns: whether the service has a network to work on, as it last said
+ */
+gboolean
+ferry_session_get_online (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), FALSE);
+  return self->online;
+}
+
+/**
+ * ferry_session_get_metered:
+ * @self: a session
+ *
+ * Returns: whether that network is metered, as the service last said
+ */
+gboolean
+ferry_session_get_metered (FerrySession *self)
+{
+  g_return_val_if_fail (FERRY_IS_SESSION (self), FALSE);
+  return self->metered;
+}
+
+static void
+on_all_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+call_all (FerrySession        *self,
+          const char          *method,
+          gpointer             tag,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  if (self->connection == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               "The session is not connected to the bus yet");
+      g_object_unref (task);
+      return;
+    }
+  (void) FERRY_ERROR;
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, method, NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
+                          -1, cancellable, on_all_done, task);
+}
+
+/**
+ * ferry_session_pause_all_async:
+ * @self: a session
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the service paused them
+ * @user_data: (closure): data for @callback
+ *
+ * Pauses every transfer the caller may act on that has not ended (a sandboxed app: its
+ * own), as [method@Ferry.Transfer.pause_async] does one.
+ */
+void
+ferry_session_pause_all_async (FerrySession        *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  call_all (self, "PauseAll", ferry_session_pause_all_async, cancellable, callback, user_data);
+}
+
+/**
+ * ferry_session_pause_all_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: whether the service paused them
+ */
+gboolean
+ferry_session_pause_all_finish (FerrySession  *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_pause_all_async,
+                        FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * ferry_session_resume_all_async:
+ * @self: a session
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the service resumed them
+ * @user_data: (closure): data for @callback
+ *
+ * Resumes every paused transfer the caller may act on.
+ */
+void
+ferry_session_resume_all_async (FerrySession        *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (FERRY_IS_SESSION (self));
+  call_all (self, "ResumeAll", ferry_session_resume_all_async, cancellable, callback, user_data);
+}
+
+/**
+ * ferry_session_resume_all_finish:
+ * @self: a session
+ * @result: the result
+ * @error: return location for an error
+ *
+ * Returns: whether the service resumed them
+ */
+gboolean
+ferry_session_resume_all_finish (FerrySession  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == ferry_session_resume_all_async,
                         FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -1093,9 +1093,9 @@ static gboolean
 app_saw_service_go (gpointer user_data)
 {
   Fixture *f = user_data;
-  FerryManager1 *manager = ferry_client_get_manager (ferry_application_get_client (f->app));
+  FerrySession *session = ferry_client_get_session (ferry_application_get_client (f->app));
 
-  return manager != NULL && g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager)) == NULL;
+  return session != NULL && !ferry_session_get_service_running (session);
 }
 
 /* The service leaves when it has nothing to do (here it is made to): the header does not

@@ -43,6 +43,7 @@ struct _FerryTestUploadServer
   guint64 speaks;              /* bit N: interop N accepted too, besides interop */
   char *announce;              /* Upload-Draft-Interop-Version of OPTIONS answers, or NULL */
   guint interop_requests[64];  /* draft requests accepted, by interop version */
+  char *plain_headers;         /* more header lines of a plain upload's 201, or NULL */
 };
 
 static void
@@ -211,6 +212,7 @@ handle_plain (FerryTestUploadServer *server,
   g_autoptr(GByteArray) body = g_byte_array_new ();
   const char *type = g_hash_table_lookup (headers, "content-type");
   g_autofree char *field = NULL;
+  g_autofree char *extra = NULL;
   GBytes *content;
 
   if (!read_body (server, in, content_length (headers), body))
@@ -232,8 +234,9 @@ handle_plain (FerryTestUploadServer *server,
   if (field != NULL)
     g_hash_table_replace (server->fields, g_strdup (path + strlen ("/plain/")),
                           g_steal_pointer (&field));
+  extra = g_strdup (server->plain_headers);
   g_mutex_unlock (&server->mutex);
-  return reply (out, 201, "Created", NULL);
+  return reply (out, 201, "Created", extra);
 }
 
 static gboolean
@@ -472,6 +475,7 @@ ferry_test_upload_server_free (FerryTestUploadServer *server)
   g_hash_table_unref (server->fields);
   g_hash_table_unref (server->methods);
   g_free (server->announce);
+  g_free (server->plain_headers);
   g_mutex_clear (&server->mutex);
   g_free (server);
 }
@@ -648,4 +652,14 @@ ferry_test_upload_server_count_interop (FerryTestUploadServer *server,
   g_assert_cmpuint (interop, <, 64);
   SETTER (n = server->interop_requests[interop]);
   return n;
+}
+
+void
+ferry_test_upload_server_set_plain_headers (FerryTestUploadServer *server,
+                                            const char            *headers)
+{
+  g_mutex_lock (&server->mutex);
+  g_free (server->plain_headers);
+  server->plain_headers = g_strdup (headers);
+  g_mutex_unlock (&server->mutex);
 }

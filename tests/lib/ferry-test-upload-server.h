@@ -83,4 +83,8 @@ void     ferry_test_upload_server_announce_interop  (FerryTestUploadServer *serv
 guint    ferry_test_upload_server_count_interop     (FerryTestUploadServer *server,
                                                      guint                  interop);
 
+/* More header lines ("Name: value\r\n"…) in the 201 a plain upload gets; NULL for none. */
+void     ferry_test_upload_server_set_plain_headers (FerryTestUploadServer *server,
+                                                     const char            *headers);
+
 G_END_DECLS

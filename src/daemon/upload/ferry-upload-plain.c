@@ -80,7 +80,7 @@ run_plain (FerryUpload  *self,
   if (msg == NULL)
     return FALSE;
 
-  job->http_status = soup_message_get_status (msg);
+  ferry_upload_keep_response (job, msg);
   if (!ferry_upload_source_unchanged (job, fd, error))
     return FALSE;
   job->offset = job->length;

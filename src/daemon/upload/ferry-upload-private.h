@@ -49,6 +49,7 @@ typedef struct
   guint64 append_size;
   guint http_status;
   gint64 retry_after;
+  GVariant *response_headers;   /* of the response http_status is of */
 } Job;
 
 /* What a request's body is, to give it again when libsoup re-sends the message on its own
@@ -139,6 +140,8 @@ const char  *ferry_upload_header        (SoupMessage    *msg,
                                          const char     *name);
 void         ferry_upload_attach_body   (SoupMessage    *msg,
                                          Body           *body);
+void         ferry_upload_keep_response (Job            *job,
+                                         SoupMessage    *msg);
 SoupMessage *ferry_upload_send_to_target (Job           *job,
                                           SoupSession   *session,
                                           const char    *method,

@@ -37,5 +37,10 @@ FERRY_AVAILABLE_IN_0_1
 const GError     *ferry_outcome_get_error       (FerryOutcome *self);
 FERRY_AVAILABLE_IN_0_1
 gint64            ferry_outcome_get_retry_at    (FerryOutcome *self);
+FERRY_AVAILABLE_IN_0_1
+GHashTable       *ferry_outcome_get_response_headers (FerryOutcome *self);
+FERRY_AVAILABLE_IN_0_1
+const char       *ferry_outcome_get_response_header  (FerryOutcome *self,
+                                                      const char   *name);
 
 G_END_DECLS

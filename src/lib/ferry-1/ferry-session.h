@@ -116,4 +116,33 @@ gboolean       ferry_session_refresh_finish       (FerrySession        *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
 
+FERRY_AVAILABLE_IN_0_1
+guint          ferry_session_get_running          (FerrySession        *self);
+FERRY_AVAILABLE_IN_0_1
+guint64        ferry_session_get_download_rate    (FerrySession        *self);
+FERRY_AVAILABLE_IN_0_1
+guint64        ferry_session_get_upload_rate      (FerrySession        *self);
+FERRY_AVAILABLE_IN_0_1
+gboolean       ferry_session_get_online           (FerrySession        *self);
+FERRY_AVAILABLE_IN_0_1
+gboolean       ferry_session_get_metered          (FerrySession        *self);
+FERRY_AVAILABLE_IN_0_1
+void           ferry_session_pause_all_async      (FerrySession        *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+FERRY_AVAILABLE_IN_0_1
+gboolean       ferry_session_pause_all_finish     (FerrySession        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+FERRY_AVAILABLE_IN_0_1
+void           ferry_session_resume_all_async     (FerrySession        *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+FERRY_AVAILABLE_IN_0_1
+gboolean       ferry_session_resume_all_finish    (FerrySession        *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
 G_END_DECLS
