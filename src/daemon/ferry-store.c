@@ -43,8 +43,8 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
   "created_at, finished_at, rate_limit, upload, retry_from_server, dir_dev, dir_ino, " \
-  "file_dev, file_ino"
-#define N_COLUMNS 37
+  "file_dev, file_ino, details"
+#define N_COLUMNS 38
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -100,6 +100,10 @@ static const char *const migrations[] = {
   "ALTER TABLE transfers ADD COLUMN dir_ino INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE transfers ADD COLUMN file_dev INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE transfers ADD COLUMN file_ino INTEGER NOT NULL DEFAULT 0;",
+
+  /* 6: what the details view shows: the last attempts and the checksum's outcome, as a
+   * serialised a{sv}. */
+  "ALTER TABLE transfers ADD COLUMN details BLOB;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
@@ -487,6 +491,35 @@ upload_from_variant (FerryRecord *r,
   g_variant_lookup (upload, "source-is-copy", "b", &r->source_is_copy);
 }
 
+static GVariant *
+details_to_variant (const FerryRecord *r)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  if (r->attempt_log != NULL)
+    g_variant_dict_insert_value (&dict, "attempts", r->attempt_log);
+  g_variant_dict_insert (&dict, "checksum-result", "u", (guint32) r->checksum_result);
+  add_string (&dict, "checksum-expected", r->checksum_expected);
+  return g_variant_dict_end (&dict);
+}
+
+/* Untrusted like the upload's: each field with its type, or its default. */
+static void
+details_from_variant (FerryRecord *r,
+                      GVariant    *details)
+{
+  const char *str;
+  guint32 result;
+
+  r->attempt_log = g_variant_lookup_value (details, "attempts", G_VARIANT_TYPE ("a(xuts)"));
+  if (g_variant_lookup (details, "checksum-result", "u", &result) &&
+      result <= FERRY_CHECKSUM_MISMATCH)
+    r->checksum_result = (FerryChecksumResult) result;
+  if (g_variant_lookup (details, "checksum-expected", "&s", &str))
+    r->checksum_expected = g_strdup (str);
+}
+
 static void
 bind_record (sqlite3_stmt      *stmt,
              const FerryRecord *r)
@@ -544,6 +577,12 @@ bind_record (sqlite3_stmt      *stmt,
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->dir_ino);
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->file_dev);
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->file_ino);
+  {
+    g_autoptr(GVariant) details = g_variant_ref_sink (details_to_variant (r));
+
+    sqlite3_bind_blob (stmt, c++, g_variant_get_data (details),
+                       (int) g_variant_get_size (details), SQLITE_TRANSIENT);
+  }
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -633,6 +672,17 @@ read_record (sqlite3_stmt *stmt)
   r->dir_ino = (guint64) sqlite3_column_int64 (stmt, c++);
   r->file_dev = (guint64) sqlite3_column_int64 (stmt, c++);
   r->file_ino = (guint64) sqlite3_column_int64 (stmt, c++);
+  if (sqlite3_column_type (stmt, c) == SQLITE_BLOB)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, c),
+                                             (gsize) sqlite3_column_bytes (stmt, c));
+      g_autoptr(GVariant) details =
+        g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE));
+      g_autoptr(GVariant) normal = g_variant_get_normal_form (details);
+
+      details_from_variant (r, normal);
+    }
+  c++;
 
   return r;
 }
