@@ -433,6 +433,7 @@ typedef struct
   char *expected2;     /* a second digest (the caller's sha256 and the server's) */
   GChecksumType type2;
   char *source2;
+  FerryChecksumResult outcome; /* of the digests checked, set on the thread */
 } VerifyData;
 
 static void
@@ -493,6 +494,7 @@ check_digest (VerifyData   *data,
 
   if (g_ascii_strcasecmp (actual, expected) != 0)
     {
+      data->outcome = FERRY_CHECKSUM_MISMATCH;
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
                    "The downloaded file does not match the checksum %s gave "
                    "(expected %s, got %s); it was deleted",
@@ -500,6 +502,7 @@ check_digest (VerifyData   *data,
       return FALSE;
     }
 
+  data->outcome = FERRY_CHECKSUM_VERIFIED;
   return TRUE;
 }
 
@@ -604,6 +607,14 @@ on_verified (GObject      *source,
   g_autofree char *final_name = NULL;
   FerryRecord *r = self->record;
   struct stat st;
+
+  /* The details say which digest the file was held to, and how that went. */
+  if (data->outcome != FERRY_CHECKSUM_NONE)
+    {
+      r->checksum_result = data->outcome;
+      g_free (r->checksum_expected);
+      r->checksum_expected = g_strdup (data->expected ? data->expected : data->expected2);
+    }
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -1245,6 +1256,7 @@ handle_response (FerryDownload *self)
   g_autoptr(GError) error = NULL;
 
   r->http_status = status;
+  r->attempt_status = status;
 
   if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
     {

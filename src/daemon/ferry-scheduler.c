@@ -732,6 +732,7 @@ apply_outcome (FerryScheduler *self,
 
   if (error == NULL)
     {
+      ferry_record_attempt_ended (r, progress, NULL);
       r->attempts = 0;
       /* A completion that could not be verified says so where errors are read. */
       g_free (r->error);
@@ -750,6 +751,7 @@ apply_outcome (FerryScheduler *self,
     }
 
   set_error (r, error->message);
+  ferry_record_attempt_ended (r, progress, error->message);
 
   if (error->domain != FERRY_TRANSFER_ERROR)
     {
@@ -954,6 +956,7 @@ start (FerryScheduler *self,
   r->state = FERRY_STATE_RUNNING;
   r->wait_reasons = FERRY_WAIT_NONE;
   r->retry_at = 0;
+  ferry_record_attempt_started (r);
   if (!save (transfer))
     return;
 

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "ferry-provenance.h"
 #include "ferry-settings.h"
 #include "ferry-transfer.h"
 
@@ -211,6 +212,30 @@ static GVariant *get_resumable (FerryTransfer *self) { return g_variant_new_bool
 static GVariant *get_rate_limit (FerryTransfer *self) { return g_variant_new_uint64 (R->rate_limit); }
 static GVariant *get_created_at (FerryTransfer *self) { return g_variant_new_int64 (R->created_at); }
 static GVariant *get_finished_at (FerryTransfer *self) { return g_variant_new_int64 (R->finished_at); }
+/* Where the bytes come from once redirects are followed, without what may be a credential
+ * (user name, password, and the query, where signed links carry their token). */
+static GVariant *get_final_uri (FerryTransfer *self)
+{
+  g_autofree char *uri = ferry_provenance_public_uri (R->final_uri ? R->final_uri : R->uri);
+
+  return g_variant_new_string (uri ? uri : "");
+}
+static GVariant *get_attempt_log (FerryTransfer *self)
+{
+  if (R->attempt_log != NULL)
+    return g_variant_ref (R->attempt_log);
+  return g_variant_new_array (G_VARIANT_TYPE ("(xuts)"), NULL, 0);
+}
+static GVariant *get_validator (FerryTransfer *self)
+{
+  return g_variant_new_string (R->etag ? R->etag : R->last_modified ? R->last_modified : "");
+}
+static GVariant *get_checksum_result (FerryTransfer *self)
+{
+  return g_variant_new ("(ss)", ferry_checksum_result_to_string (R->checksum_result),
+                        R->checksum_expected ? R->checksum_expected
+                                             : R->sha256 ? R->sha256 : "");
+}
 
 #undef R
 
@@ -244,6 +269,10 @@ static const struct
   { "FinishedAt", get_finished_at },
   { "RateLimit", get_rate_limit },
   { "BytesSent", get_bytes_sent },
+  { "FinalUri", get_final_uri },
+  { "AttemptLog", get_attempt_log },
+  { "Validator", get_validator },
+  { "ChecksumResult", get_checksum_result },
 };
 
 GVariant *

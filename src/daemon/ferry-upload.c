@@ -154,7 +154,7 @@ apply_update (gpointer user_data)
     }
   r->bytes_done = update->offset;
   if (update->http_status != 0)
-    r->http_status = update->http_status;
+    r->http_status = r->attempt_status = update->http_status;
   if (update->used == FERRY_UPLOAD_IETF)
     {
       r->interop = update->interop;
