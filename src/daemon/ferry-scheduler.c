@@ -22,6 +22,7 @@
 #include "ferry-error.h"
 #include "ferry-folder.h"
 #include "ferry-http.h"
+#include "ferry-i18n.h"
 #include "ferry-origins.h"
 #include "ferry-proxy.h"
 #include "ferry-rate-limiter.h"
@@ -770,8 +771,10 @@ apply_outcome (FerryScheduler *self,
         r->attempts = progress > 0 ? 1 : r->attempts + 1;
         if (r->attempts > MAX_ATTEMPTS)
           {
-            g_autofree char *message = g_strdup_printf ("%s; gave up after %u attempts",
-                                                        error->message, MAX_ATTEMPTS);
+            g_autofree char *message =
+              g_strdup_printf (FERRY_NP_ ("%s; gave up after %u attempt",
+                                          "%s; gave up after %u attempts", MAX_ATTEMPTS),
+                               error->message, MAX_ATTEMPTS);
 
             set_error (r, message);
             finish (self, transfer, engine, FERRY_STATE_FAILED);
@@ -1259,7 +1262,7 @@ ferry_scheduler_pause (FerryScheduler *self,
   if (ferry_state_is_terminal (r->state))
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "This transfer has already ended (%s)", ferry_state_to_string (r->state));
+                   N_ ("This transfer has already ended (%s)"), ferry_state_to_string (r->state));
       return FALSE;
     }
 
@@ -1291,7 +1294,7 @@ ferry_scheduler_resume (FerryScheduler *self,
     {
     case FERRY_STATE_COMPLETED:
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "This transfer has already completed");
+                   N_ ("This transfer has already completed"));
       return FALSE;
 
     case FERRY_STATE_RUNNING:
@@ -1342,7 +1345,7 @@ ferry_scheduler_cancel (FerryScheduler *self,
   if (r->state == FERRY_STATE_COMPLETED || r->state == FERRY_STATE_CANCELED)
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "This transfer has already ended (%s)", ferry_state_to_string (r->state));
+                   N_ ("This transfer has already ended (%s)"), ferry_state_to_string (r->state));
       return FALSE;
     }
 
@@ -1522,7 +1525,7 @@ ferry_scheduler_update (FerryScheduler *self,
   if (r->state == FERRY_STATE_COMPLETED)
     {
       g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
-                           "This transfer has already completed");
+                           N_ ("This transfer has already completed"));
       return FALSE;
     }
 

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "ferry-error.h"
+#include "ferry-i18n.h"
 #include "ferry-store.h"
 
 struct _FerryStore
@@ -122,18 +123,18 @@ set_sqlite_error (GError    **error,
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                   "Could not %s the transfer list: it is damaged (%s)",
+                   N_ ("Could not %s the transfer list: it is damaged (%s)"),
                    what, sqlite3_errmsg (db));
       break;
 
     case SQLITE_FULL:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "Could not %s the transfer list: the disk is full", what);
+                   N_ ("Could not %s the transfer list: the disk is full"), what);
       break;
 
     default:
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Could not %s the transfer list: %s", what, sqlite3_errmsg (db));
+                   N_ ("Could not %s the transfer list: %s"), what, sqlite3_errmsg (db));
       break;
     }
 
@@ -202,8 +203,8 @@ migrate (FerryStore *self,
   if (version > FERRY_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_UNSUPPORTED,
-                   "The transfer list was written by a newer version of Ferry "
-                   "(format %d; this version reads up to %d)",
+                   N_ ("The transfer list was written by a newer version of Ferry "
+                       "(format %d; this version reads up to %d)"),
                    version, FERRY_STORE_SCHEMA_VERSION);
       return FALSE;
     }
@@ -289,7 +290,7 @@ open_database (FerryStore *self,
     if (!ok)
       {
         g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                     "The transfer list is damaged (integrity check failed)");
+                     N_ ("The transfer list is damaged (integrity check failed)"));
         return FALSE;
       }
   }
@@ -366,7 +367,7 @@ ferry_store_open (const char *path,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not create the folder %s for the transfer list: %s",
+                   N_ ("Could not create the folder %s for the transfer list: %s"),
                    dir, g_strerror (saved_errno));
       return NULL;
     }
@@ -391,7 +392,7 @@ ferry_store_open (const char *path,
   if (self->moved_aside == NULL)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  "Could not move the unreadable transfer list aside: ");
+                                  N_ ("Could not move the unreadable transfer list aside: "));
       return NULL;
     }
 

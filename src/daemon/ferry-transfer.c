@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "ferry-i18n.h"
 #include "ferry-provenance.h"
 #include "ferry-settings.h"
 #include "ferry-transfer.h"
@@ -448,6 +449,7 @@ ferry_transfer_set_engine (FerryTransfer *self,
 /* The start of the message of a server that could not be reached (refused, unknown,
  * unreachable), which holds every transfer to it; see ferry_transfer_error_is_unreachable(). */
 #define UNREACHABLE_PREFIX "Could not reach the server: "
+#define UNREACHABLE_FORMAT N_ ("Could not reach the server: %s")
 
 GError *
 ferry_transfer_error_from_network (const GError *error,
@@ -455,17 +457,17 @@ ferry_transfer_error_from_network (const GError *error,
 {
   if (tls_failed || error->domain == G_TLS_ERROR)
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                        "The secure connection to the server failed: %s", error->message);
+                        N_ ("The secure connection to the server failed: %s"), error->message);
 
   if (error->domain == G_RESOLVER_ERROR ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                        UNREACHABLE_PREFIX "%s", error->message);
+                        UNREACHABLE_FORMAT, error->message);
 
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                      "The connection to the server was lost: %s", error->message);
+                      N_ ("The connection to the server was lost: %s"), error->message);
 }
 
 GError *
@@ -478,15 +480,15 @@ ferry_transfer_error_from_certificate (const GError         *error,
     GTlsCertificateFlags flag;
     const char *words;
   } table[] = {
-    { G_TLS_CERTIFICATE_EXPIRED, "its certificate has expired" },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "its certificate is not valid yet (check this "
-                                       "computer's clock)" },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, "its certificate was issued for another name than "
-                                      "the one in the address" },
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, "its certificate was issued by an authority this "
-                                    "computer does not trust" },
-    { G_TLS_CERTIFICATE_REVOKED, "its certificate was revoked" },
-    { G_TLS_CERTIFICATE_INSECURE, "its certificate uses insecure cryptography" },
+    { G_TLS_CERTIFICATE_EXPIRED, N_ ("its certificate has expired") },
+    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_ ("its certificate is not valid yet (check this "
+                                           "computer's clock)") },
+    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_ ("its certificate was issued for another name than "
+                                          "the one in the address") },
+    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_ ("its certificate was issued by an authority this "
+                                        "computer does not trust") },
+    { G_TLS_CERTIFICATE_REVOKED, N_ ("its certificate was revoked") },
+    { G_TLS_CERTIFICATE_INSECURE, N_ ("its certificate uses insecure cryptography") },
   };
 
   if (flags == 0)
@@ -501,12 +503,12 @@ ferry_transfer_error_from_certificate (const GError         *error,
       g_string_append (faults, table[i].words);
     }
   if (faults->len == 0)
-    g_string_append (faults, "its certificate could not be checked");
+    g_string_append (faults, N_ ("its certificate could not be checked"));
 
   /* Retrying will not mend a certificate, and Ferry never bypasses one. */
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                      "The server's identity could not be verified, so Ferry did not connect: "
-                      "%s", faults->str);
+                      N_ ("The server's identity could not be verified, so Ferry did not connect: "
+                          "%s"), faults->str);
 }
 
 guint

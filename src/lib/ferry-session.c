@@ -665,6 +665,13 @@ load (FerrySession *self)
       return;
     }
   self->loading = TRUE;
+  /* Sent first on the same connection, so the service reads the listing's sentences, and
+   * everything after, in this program's language. A service older than SetLanguages
+   * answers with an error that changes nothing. */
+  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, "SetLanguages",
+                          g_variant_new ("(^as)", g_get_language_names ()), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
   /* A call to the name starts the service if it is not running, and makes it send this
    * connection the signals about its transfers. */
   g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
@@ -1444,8 +1451,19 @@ call_add (GDBusConnection     *connection,
           gpointer             user_data)
 {
   gboolean upload = kind == FERRY_TRANSFER_KIND_UPLOAD;
-  GVariant *parameters = upload ? g_variant_new ("(sh@a{sv})", uri, 0, options)
-                                : g_variant_new ("(s@a{sv})", uri, options);
+  GVariant *parameters;
+  GVariantDict dict;
+
+  /* The service answers this call, and later tells of its transfer, in this program's
+   * language (when it knows one: it keeps its sentences in English otherwise). */
+  g_variant_dict_init (&dict, options);
+  g_variant_ref_sink (options);
+  g_variant_unref (options);
+  if (!g_variant_dict_contains (&dict, "language"))
+    g_variant_dict_insert (&dict, "language", "^as", g_get_language_names ());
+  options = g_variant_dict_end (&dict);
+  parameters = upload ? g_variant_new ("(sh@a{sv})", uri, 0, options)
+                      : g_variant_new ("(s@a{sv})", uri, options);
 
   g_dbus_connection_call_with_unix_fd_list (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
                                             FERRY_MANAGER_INTERFACE,

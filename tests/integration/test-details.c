@@ -199,11 +199,189 @@ test_validator (Fixture       *f,
   g_assert_cmpstr (ferry_transfer1_get_validator (t), ==, "\"v-42\"");
 }
 
+/* -- Languages --------------------------------------------------------------------------- */
+
+/* A second client on the same bus, as another program would be. */
+static GDBusConnection *
+other_client (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection =
+    g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (f->daemon->bus),
+                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                            G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                            NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return connection;
+}
+
+static void
+set_languages (GDBusConnection    *connection,
+               const char *const  *languages)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply =
+    g_dbus_connection_call_sync (connection, "io.github.ferryhq.Ferry.Daemon",
+                                 "/io/github/ferryhq/Ferry/Daemon",
+                                 "io.github.ferryhq.Ferry.Manager1", "SetLanguages",
+                                 g_variant_new ("(^as)", languages), NULL,
+                                 G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+  g_assert_no_error (error);
+}
+
+static char *
+error_property (GDBusConnection *connection,
+                const char      *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply =
+    g_dbus_connection_call_sync (connection, "io.github.ferryhq.Ferry.Daemon", path,
+                                 "org.freedesktop.DBus.Properties", "Get",
+                                 g_variant_new ("(ss)", "io.github.ferryhq.Ferry.Transfer1",
+                                                "Error"),
+                                 G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                 &error);
+  g_autoptr(GVariant) value = NULL;
+
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_dup_string (value, NULL);
+}
+
+static char *
+add_from (Fixture         *f,
+          GDBusConnection *connection,
+          const char      *server_path,
+          GError         **error)
+{
+  g_autofree char *uri = ferry_test_server_uri (f->server, server_path);
+  g_autoptr(GVariant) reply = NULL;
+  GVariantDict dict;
+  char *path = NULL;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "destination", "s", f->daemon->download_dir);
+  reply = g_dbus_connection_call_sync (connection, "io.github.ferryhq.Ferry.Daemon",
+                                       "/io/github/ferryhq/Ferry/Daemon",
+                                       "io.github.ferryhq.Ferry.Manager1", "AddDownload",
+                                       g_variant_new ("(s@a{sv})", uri,
+                                                      g_variant_dict_end (&dict)),
+                                       G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, error);
+  if (reply != NULL)
+    g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+/* A German client reads a 404 in German, a French one its own in French, and each reads
+ * the other's in its own language; a client that names none reads the session's
+ * (English here). */
+static void
+test_language_per_caller (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (1000, 6);
+  g_autoptr(GDBusConnection) german = other_client (f);
+  g_autoptr(GDBusConnection) french = other_client (f);
+  g_autofree char *de_path = NULL;
+  g_autofree char *fr_path = NULL;
+  g_autoptr(FerryTransfer1) de_transfer = NULL;
+  g_autoptr(FerryTransfer1) fr_transfer = NULL;
+  g_autofree char *de_error = NULL;
+  g_autofree char *fr_error = NULL;
+  g_autofree char *fr_reads_de = NULL;
+  g_autofree char *english = NULL;
+
+  ferry_test_server_add_file (f->server, "/gone-de", content, "\"d\"");
+  ferry_test_server_add_file (f->server, "/gone-fr", content, "\"f\"");
+  ferry_test_server_queue_status (f->server, "/gone-de", 404, NULL);
+  ferry_test_server_queue_status (f->server, "/gone-fr", 404, NULL);
+
+  set_languages (german, (const char *const[]) { "de_DE.UTF-8", "de_DE", "de", "C", NULL });
+  set_languages (french, (const char *const[]) { "fr", NULL });
+  de_path = add_from (f, german, "/gone-de", NULL);
+  fr_path = add_from (f, french, "/gone-fr", NULL);
+  g_assert_nonnull (de_path);
+  g_assert_nonnull (fr_path);
+  de_transfer = ferry_test_daemon_transfer (f->daemon, de_path);
+  fr_transfer = ferry_test_daemon_transfer (f->daemon, fr_path);
+  g_assert_true (ferry_test_wait_state (de_transfer, "rejected", 30000));
+  g_assert_true (ferry_test_wait_state (fr_transfer, "rejected", 30000));
+
+  de_error = error_property (german, de_path);
+  fr_error = error_property (french, fr_path);
+  fr_reads_de = error_property (french, de_path);
+  english = error_property (f->daemon->connection, de_path);
+  g_test_message ("de: %s; fr: %s; fr reads de: %s; no language: %s", de_error, fr_error,
+                  fr_reads_de, english);
+  g_assert_cmpstr (de_error, ==, "Der Server hat diese Datei nicht mehr (HTTP 404)");
+  g_assert_cmpstr (fr_error, ==, "Le serveur n’a plus ce fichier (HTTP 404)");
+  g_assert_cmpstr (fr_reads_de, ==, fr_error);
+  g_assert_cmpstr (english, ==, "The server no longer has this file (HTTP 404)");
+  /* The proxy of the test, which named no language, heard the signals in English. */
+  g_assert_cmpstr (ferry_transfer1_get_error (de_transfer), ==, english);
+}
+
+/* Error replies are in the caller's language too, also the "language" option's own. */
+static void
+test_language_replies (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GDBusConnection) italian = other_client (f);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *remote = NULL;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "language", "^as", (const char *const[]) { "it", NULL });
+  g_variant_dict_insert (&dict, "priority", "s", "high");
+  reply = g_dbus_connection_call_sync (italian, "io.github.ferryhq.Ferry.Daemon",
+                                       "/io/github/ferryhq/Ferry/Daemon",
+                                       "io.github.ferryhq.Ferry.Manager1", "AddDownload",
+                                       g_variant_new ("(s@a{sv})", "http://127.0.0.1:1/x",
+                                                      g_variant_dict_end (&dict)),
+                                       G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+  g_dbus_error_strip_remote_error (error);
+  g_test_message ("%s", error->message);
+  g_assert_cmpstr (error->message, ==, "L’opzione «priority» deve essere di tipo i, non s");
+  g_clear_error (&error);
+
+  /* The same caller, later, without the option: still Italian. */
+  reply = g_dbus_connection_call_sync (italian, "io.github.ferryhq.Ferry.Daemon",
+                                       "/io/github/ferryhq/Ferry/Daemon",
+                                       "io.github.ferryhq.Ferry.Manager1", "AddDownload",
+                                       g_variant_new ("(s@a{sv})", "ftp://example.org/x",
+                                                      g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
+                                                                           NULL, 0)),
+                                       G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_null (reply);
+  g_dbus_error_strip_remote_error (error);
+  g_test_message ("%s", error->message);
+  g_assert_cmpstr (error->message, ==,
+                   "Ferry trasferisce solo indirizzi http:// e https://, non ftp:");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *locale_dir = NULL;
+
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  /* The daemon, activated by this test's bus, reads the build's catalogues; its own session
+   * speaks English. */
+  locale_dir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+  g_setenv ("FERRY_LOCALEDIR", locale_dir, TRUE);
+  g_setenv ("LANGUAGE", "", TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
 
 #define ADD(name, fn) g_test_add (name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 
@@ -212,6 +390,8 @@ main (int   argc,
   ADD ("/details/attempts-persist", test_attempts_persist);
   ADD ("/details/checksum", test_checksum);
   ADD ("/details/validator", test_validator);
+  ADD ("/details/language-per-caller", test_language_per_caller);
+  ADD ("/details/language-replies", test_language_replies);
 
 #undef ADD
 
