@@ -29,6 +29,9 @@
 #define MAX_DEPTH 4
 /* Catalogues looked for and not found are remembered up to this many names. */
 #define MAX_MISSING 64
+/* Sentences translated are remembered up to this many per language: a listing of 10,000
+ * transfers mostly repeats a few sentences, each matched once. */
+#define MAX_REMEMBERED 4096
 
 typedef struct
 {
@@ -49,6 +52,7 @@ typedef struct
   GHashTable *plurals;  /* msgid (singular and plural) → GStrv of its forms */
   GPtrArray *templates; /* Template *, longest literal text first */
   char *plural_rule;    /* the expression after "plural=", or NULL */
+  GHashTable *remembered; /* English sentence → its translation */
 } Catalog;
 
 static GMutex lock;
@@ -288,6 +292,7 @@ catalog_free (Catalog *catalog)
   g_hash_table_unref (catalog->plurals);
   g_ptr_array_unref (catalog->templates);
   g_free (catalog->plural_rule);
+  g_hash_table_unref (catalog->remembered);
   g_free (catalog);
 }
 
@@ -463,6 +468,7 @@ catalog_load (const char *path)
   catalog->plurals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify) g_strfreev);
   catalog->templates = g_ptr_array_new_with_free_func ((GDestroyNotify) template_free);
+  catalog->remembered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   for (guint32 i = 0; i < n; i++)
     {
@@ -733,9 +739,21 @@ translate_in (Catalog    *catalog,
       const char *format;
       char **forms;
 
-      for (guint j = 0; j < t->pieces->len; j++)
-        n_captures += g_array_index (t->pieces, Piece, j).literal == NULL;
-      if (n_captures > G_N_ELEMENTS (captures) || !match_from (t, 0, message, captures, 0))
+      gboolean possible = TRUE;
+
+      /* Cheap before the backtracking: each piece of the template's text is in the
+       * sentence. */
+      for (guint j = 0; j < t->pieces->len && possible; j++)
+        {
+          const char *literal = g_array_index (t->pieces, Piece, j).literal;
+
+          if (literal == NULL)
+            n_captures++;
+          else
+            possible = strstr (message, literal) != NULL;
+        }
+      if (!possible || n_captures > G_N_ELEMENTS (captures) ||
+          !match_from (t, 0, message, captures, 0))
         continue;
 
       forms = g_hash_table_lookup (catalog->plurals, t->entry);
@@ -863,7 +881,17 @@ ferry_i18n_translate (const char *const *languages,
       catalog = catalog_for (languages[i]);
       if (catalog != NULL)
         {
+          const char *known = g_hash_table_lookup (catalog->remembered, message);
+
+          if (known != NULL)
+            {
+              result = g_strdup (known);
+              break;
+            }
           result = translate_in (catalog, message, 0);
+          if (g_hash_table_size (catalog->remembered) >= MAX_REMEMBERED)
+            g_hash_table_remove_all (catalog->remembered);
+          g_hash_table_insert (catalog->remembered, g_strdup (message), g_strdup (result));
           break;
         }
     }
