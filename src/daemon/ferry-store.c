@@ -111,33 +111,55 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
 
 /* A damaged file is FERRY_ERROR (and gets moved aside on open); trouble around a good file
  * (full disk, permissions, I/O) is G_IO_ERROR and never moves anything. */
+/* One whole sentence per verb, for translators. */
+static const char *
+sentence_for (const char *what)
+{
+  if (g_str_equal (what, "read"))
+    return N_ ("Could not read the transfer list: %s");
+  if (g_str_equal (what, "open"))
+    return N_ ("Could not open the transfer list: %s");
+  if (g_str_equal (what, "update"))
+    return N_ ("Could not update the transfer list: %s");
+  if (g_str_equal (what, "prepare"))
+    return N_ ("Could not prepare the transfer list: %s");
+  return N_ ("Could not save the transfer list: %s");
+}
+
 static gboolean
 set_sqlite_error (GError    **error,
                   sqlite3    *db,
                   const char *what)
 {
   int code = sqlite3_errcode (db) & 0xff;
+  g_autofree char *trouble = NULL;
+  GQuark domain = G_IO_ERROR;
+  int error_code = G_IO_ERROR_FAILED;
 
   switch (code)
     {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                   N_ ("Could not %s the transfer list: it is damaged (%s)"),
-                   what, sqlite3_errmsg (db));
+      trouble = g_strdup_printf (N_ ("it is damaged (%s)"), sqlite3_errmsg (db));
+      domain = FERRY_ERROR;
+      error_code = FERRY_ERROR_FAILED;
       break;
 
     case SQLITE_FULL:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   N_ ("Could not %s the transfer list: the disk is full"), what);
+      trouble = g_strdup (N_ ("the disk is full"));
+      error_code = G_IO_ERROR_NO_SPACE;
       break;
 
     default:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   N_ ("Could not %s the transfer list: %s"), what, sqlite3_errmsg (db));
+      trouble = g_strdup (sqlite3_errmsg (db));
       break;
     }
 
+  /* The sentences are known templates: ferry-i18n recognises them. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  g_set_error (error, domain, error_code, sentence_for (what), trouble);
+#pragma GCC diagnostic pop
   return FALSE;
 }
 
