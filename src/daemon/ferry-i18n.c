@@ -369,8 +369,9 @@ parse_template (const char *format,
       g_array_append_val (pieces, text);
     }
 
-  /* A template of hardly any text ("%s: %s") would claim sentences that are not its own. */
-  if (!any || literal_length < 4)
+  /* A template of hardly any text ("%s: %s", "%s of %s") would claim sentences that are not
+   * its own. */
+  if (!any || literal_length < 8)
     {
       for (guint i = 0; i < pieces->len; i++)
         g_free (g_array_index (pieces, Piece, i).literal);
@@ -652,6 +653,22 @@ match_from (const Template *t,
 
 static char *translate_in (Catalog *catalog, const char *message, guint depth);
 
+/* Whether a part put into a sentence is itself a sentence, to translate too, rather than a
+ * name: a file called "Details" stays "Details". Sentences have words; names and addresses
+ * mostly do not, and paths and addresses never are sentences. */
+static gboolean
+looks_like_sentence (const char *part,
+                     gsize       length)
+{
+  guint spaces = 0;
+
+  if (length == 0 || part[0] == '/' || g_strstr_len (part, (gssize) length, "://") != NULL)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    spaces += part[i] == ' ';
+  return spaces >= 2;
+}
+
 /* @format (a translation) with the captured values in its conversions, in order or as its
  * %n$ say. */
 static char *
@@ -699,7 +716,8 @@ fill (Catalog       *catalog,
         break;
       if (index >= n_captures)
         return NULL;
-      if (captures[index].conversion == 's')
+      if (captures[index].conversion == 's' &&
+          looks_like_sentence (captures[index].start, captures[index].length))
         {
           g_autofree char *part = g_strndup (captures[index].start, captures[index].length);
           g_autofree char *translated = translate_in (catalog, part, depth + 1);
