@@ -44,6 +44,7 @@ typedef struct
   GArray *pieces;       /* of Piece */
   gsize literal_length; /* how much of the sentence the template fixes */
   const char *entry;    /* the msgid (singular) the translation is under */
+  gboolean open_end;    /* ends in ": ", as a prefix does (g_prefix_error): more may follow */
 } Template;
 
 typedef struct
@@ -53,6 +54,9 @@ typedef struct
   GPtrArray *templates; /* Template *, longest literal text first */
   char *plural_rule;    /* the expression after "plural=", or NULL */
   GHashTable *remembered; /* English sentence → its translation */
+  /* The same language's catalogues of the libraries whose sentences end up inside Ferry's
+   * (GLib, the C library, libsoup, glib-networking): NULL in those themselves. */
+  GPtrArray *libraries;
 } Catalog;
 
 static GMutex lock;
@@ -293,6 +297,7 @@ catalog_free (Catalog *catalog)
   g_ptr_array_unref (catalog->templates);
   g_free (catalog->plural_rule);
   g_hash_table_unref (catalog->remembered);
+  g_clear_pointer (&catalog->libraries, g_ptr_array_unref);
   g_free (catalog);
 }
 
@@ -382,6 +387,7 @@ parse_template (const char *format,
   t->pieces = g_steal_pointer (&pieces);
   t->literal_length = literal_length;
   t->entry = entry;
+  t->open_end = g_str_has_suffix (format, ": ");
   return t;
 }
 
@@ -553,6 +559,37 @@ locale_dir (void)
   return dir != NULL && *dir != '\0' ? dir : LOCALEDIR;
 }
 
+/* Domains of the libraries below Ferry whose sentences ferryd passes on. */
+static const char *const library_domains[] = {
+  "glib20", "libc", "libsoup-3.0", "glib-networking",
+};
+
+/* @language, or its language alone ("pt_BR.UTF-8" → "pt_BR", then "pt"). */
+static Catalog *
+library_catalog (const char *domain,
+                 const char *language)
+{
+  const char *const *dirs = g_get_system_data_dirs ();
+  g_autofree char *base = g_strndup (language, strcspn (language, ".@"));
+  g_autofree char *bare = g_strndup (language, strcspn (language, "_.@"));
+  const char *names[] = { language, base, bare };
+
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+    {
+      for (guint i = 0; dirs[i] != NULL; i++)
+        {
+          g_autofree char *file = g_strconcat (domain, ".mo", NULL);
+          g_autofree char *path = g_build_filename (dirs[i], "locale", names[n], "LC_MESSAGES",
+                                                    file, NULL);
+          Catalog *catalog = catalog_load (path);
+
+          if (catalog != NULL)
+            return catalog;
+        }
+    }
+  return NULL;
+}
+
 /* The catalogue for @language, loaded once; NULL when there is none. Call locked. */
 static Catalog *
 catalog_for (const char *language)
@@ -570,6 +607,17 @@ catalog_for (const char *language)
   path = g_build_filename (locale_dir (), language, "LC_MESSAGES", GETTEXT_PACKAGE ".mo",
                            NULL);
   catalog = catalog_load (path);
+  if (catalog != NULL)
+    {
+      catalog->libraries = g_ptr_array_new_with_free_func ((GDestroyNotify) catalog_free);
+      for (guint i = 0; i < G_N_ELEMENTS (library_domains); i++)
+        {
+          Catalog *library = library_catalog (library_domains[i], language);
+
+          if (library != NULL)
+            g_ptr_array_add (catalog->libraries, library);
+        }
+    }
   if (catalog != NULL || n_missing < MAX_MISSING)
     {
       if (catalog == NULL)
@@ -588,17 +636,23 @@ typedef struct
   char conversion;
 } Capture;
 
+/* Matches @text against the pieces of @t from @piece on; *@rest is what follows a
+ * template with an open end ("" when nothing does). */
 static gboolean
 match_from (const Template *t,
             guint           piece,
             const char     *text,
             Capture        *captures,
-            guint           n_captured)
+            guint           n_captured,
+            const char    **rest)
 {
   const Piece *p;
 
   if (piece == t->pieces->len)
-    return *text == '\0';
+    {
+      *rest = text;
+      return *text == '\0' || t->open_end;
+    }
 
   p = &g_array_index (t->pieces, Piece, piece);
   if (p->literal != NULL)
@@ -606,7 +660,7 @@ match_from (const Template *t,
       gsize len = strlen (p->literal);
 
       return strncmp (text, p->literal, len) == 0 &&
-             match_from (t, piece + 1, text + len, captures, n_captured);
+             match_from (t, piece + 1, text + len, captures, n_captured, rest);
     }
 
   captures[n_captured].start = text;
@@ -626,7 +680,7 @@ match_from (const Template *t,
         if (end == text || (end == text + 1 && *text == '-'))
           return FALSE;
         captures[n_captured].length = (gsize) (end - text);
-        return match_from (t, piece + 1, end, captures, n_captured + 1);
+        return match_from (t, piece + 1, end, captures, n_captured + 1, rest);
       }
 
     case 'c':
@@ -634,7 +688,7 @@ match_from (const Template *t,
         return FALSE;
       captures[n_captured].length = (gsize) (g_utf8_next_char (text) - text);
       return match_from (t, piece + 1, text + captures[n_captured].length, captures,
-                         n_captured + 1);
+                         n_captured + 1, rest);
 
     case 's':
     default:
@@ -643,7 +697,7 @@ match_from (const Template *t,
       for (const char *end = text;; end++)
         {
           captures[n_captured].length = (gsize) (end - text);
-          if (match_from (t, piece + 1, end, captures, n_captured + 1))
+          if (match_from (t, piece + 1, end, captures, n_captured + 1, rest))
             return TRUE;
           if (*end == '\0')
             return FALSE;
@@ -667,6 +721,39 @@ looks_like_sentence (const char *part,
   for (gsize i = 0; i < length; i++)
     spaces += part[i] == ' ';
   return spaces >= 2;
+}
+
+/* A library's sentence as it is ("Connection refused"), in @catalog's language. */
+static const char *
+library_exact (Catalog    *catalog,
+               const char *message)
+{
+  for (guint i = 0; catalog->libraries != NULL && i < catalog->libraries->len; i++)
+    {
+      Catalog *library = g_ptr_array_index (catalog->libraries, i);
+      const char *exact = g_hash_table_lookup (library->strings, message);
+
+      if (exact != NULL)
+        return exact;
+    }
+  return NULL;
+}
+
+/* A part inside a sentence: translated when it is a sentence itself, or a library's short
+ * one; a name is left as it is. */
+static char *
+translate_part (Catalog    *catalog,
+                const char *part,
+                gsize       length,
+                guint       depth)
+{
+  g_autofree char *text = g_strndup (part, length);
+  const char *exact;
+
+  if (looks_like_sentence (part, length))
+    return translate_in (catalog, text, depth);
+  exact = library_exact (catalog, text);
+  return g_strdup (exact != NULL ? exact : text);
 }
 
 /* @format (a translation) with the captured values in its conversions, in order or as its
@@ -716,11 +803,10 @@ fill (Catalog       *catalog,
         break;
       if (index >= n_captures)
         return NULL;
-      if (captures[index].conversion == 's' &&
-          looks_like_sentence (captures[index].start, captures[index].length))
+      if (captures[index].conversion == 's')
         {
-          g_autofree char *part = g_strndup (captures[index].start, captures[index].length);
-          g_autofree char *translated = translate_in (catalog, part, depth + 1);
+          g_autofree char *translated = translate_part (catalog, captures[index].start,
+                                                        captures[index].length, depth + 1);
 
           g_string_append (out, translated);
         }
@@ -733,31 +819,24 @@ fill (Catalog       *catalog,
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* @message matched against the templates of @templates (Ferry's catalogue or a
+ * library's), parts translated with @catalog, Ferry's; NULL when none matches. */
 static char *
-translate_in (Catalog    *catalog,
-              const char *message,
-              guint       depth)
+translate_with_templates (Catalog    *catalog,
+                          Catalog    *templates,
+                          const char *message,
+                          guint       depth)
 {
-  const char *exact;
-
-  if (message == NULL || *message == '\0')
-    return g_strdup (message);
-
-  exact = g_hash_table_lookup (catalog->strings, message);
-  if (exact != NULL)
-    return g_strdup (exact);
-  if (depth >= MAX_DEPTH)
-    return g_strdup (message);
-
-  for (guint i = 0; i < catalog->templates->len; i++)
+  for (guint i = 0; i < templates->templates->len; i++)
     {
-      const Template *t = g_ptr_array_index (catalog->templates, i);
+      const Template *t = g_ptr_array_index (templates->templates, i);
       Capture captures[16];
       guint n_captures = 0;
       const char *format;
-      char **forms;
-
+      const char *rest = NULL;
       gboolean possible = TRUE;
+      char **forms;
+      char *filled;
 
       /* Cheap before the backtracking: each piece of the template's text is in the
        * sentence. */
@@ -771,10 +850,10 @@ translate_in (Catalog    *catalog,
             possible = strstr (message, literal) != NULL;
         }
       if (!possible || n_captures > G_N_ELEMENTS (captures) ||
-          !match_from (t, 0, message, captures, 0))
+          !match_from (t, 0, message, captures, 0, &rest))
         continue;
 
-      forms = g_hash_table_lookup (catalog->plurals, t->entry);
+      forms = g_hash_table_lookup (templates->plurals, t->entry);
       if (forms != NULL)
         {
           gulong count = 0;
@@ -787,23 +866,59 @@ translate_in (Catalog    *catalog,
                   break;
                 }
             }
-          format = forms[plural_index (catalog, count, g_strv_length (forms))];
+          format = forms[plural_index (templates, count, g_strv_length (forms))];
         }
       else
         {
-          format = g_hash_table_lookup (catalog->strings, t->entry);
+          format = g_hash_table_lookup (templates->strings, t->entry);
         }
 
-      if (format != NULL)
+      if (format == NULL)
+        continue;
+      filled = fill (catalog, format, captures, n_captures, depth);
+      if (filled == NULL)
+        continue;
+
+      /* A prefix ("Could not connect to %s: "), then the sentence it was put before. */
+      if (rest != NULL && *rest != '\0')
         {
-          char *filled = fill (catalog, format, captures, n_captures, depth);
+          g_autofree char *prefix = filled;
+          g_autofree char *after = translate_part (catalog, rest, strlen (rest), depth + 1);
 
-          if (filled != NULL)
-            return filled;
+          filled = g_strconcat (prefix, after, NULL);
         }
+      return filled;
     }
 
-  return g_strdup (message);
+  return NULL;
+}
+
+static char *
+translate_in (Catalog    *catalog,
+              const char *message,
+              guint       depth)
+{
+  const char *exact;
+  char *translated;
+
+  if (message == NULL || *message == '\0')
+    return g_strdup (message);
+
+  exact = g_hash_table_lookup (catalog->strings, message);
+  if (exact == NULL)
+    exact = library_exact (catalog, message);
+  if (exact != NULL)
+    return g_strdup (exact);
+  if (depth >= MAX_DEPTH)
+    return g_strdup (message);
+
+  translated = translate_with_templates (catalog, catalog, message, depth);
+  for (guint i = 0; translated == NULL && catalog->libraries != NULL &&
+                    i < catalog->libraries->len; i++)
+    translated = translate_with_templates (catalog, g_ptr_array_index (catalog->libraries, i),
+                                           message, depth);
+
+  return translated != NULL ? translated : g_strdup (message);
 }
 
 /* -- Languages --------------------------------------------------------------------------- */

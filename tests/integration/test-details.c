@@ -374,6 +374,88 @@ test_language_replies (Fixture       *f,
                    "Ferry trasferisce solo indirizzi http:// e https://, non ftp:");
 }
 
+/* A daemon whose session speaks German: a caller that names no language reads German, a
+ * French one French, down to the parts GLib and the C library wrote (kept English inside
+ * the daemon, so nothing of the session's language is mixed into the French). */
+static void
+fixture_setup_german_session (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_setenv ("LANGUAGE", "de", TRUE);
+  fixture_setup (f, data);
+}
+
+static void
+fixture_teardown_german_session (Fixture       *f,
+                                 gconstpointer  data)
+{
+  fixture_teardown (f, data);
+  g_setenv ("LANGUAGE", "", TRUE);
+}
+
+static gboolean
+is_waiting (gpointer user_data)
+{
+  return g_strcmp0 (ferry_transfer1_get_state (user_data), "waiting") == 0;
+}
+
+static gboolean
+system_catalogue (const char *language,
+                  const char *domain)
+{
+  g_autofree char *file = g_strconcat (domain, ".mo", NULL);
+  g_autofree char *path = g_build_filename ("/usr/share/locale", language, "LC_MESSAGES", file,
+                                            NULL);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_language_session (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GDBusConnection) french = other_client (f);
+  g_autofree char *path = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autofree char *session_error = NULL;
+  g_autofree char *french_error = NULL;
+
+  set_languages (french, (const char *const[]) { "fr", NULL });
+  /* Nothing listens on port 1: the connection is refused, a transient failure. */
+  {
+    g_autoptr(GVariant) reply = NULL;
+    g_autoptr(GError) error = NULL;
+    GVariantDict dict;
+
+    g_variant_dict_init (&dict, NULL);
+    g_variant_dict_insert (&dict, "destination", "s", f->daemon->download_dir);
+    reply = g_dbus_connection_call_sync (french, "io.github.ferryhq.Ferry.Daemon",
+                                         "/io/github/ferryhq/Ferry/Daemon",
+                                         "io.github.ferryhq.Ferry.Manager1", "AddDownload",
+                                         g_variant_new ("(s@a{sv})", "http://127.0.0.1:1/file",
+                                                        g_variant_dict_end (&dict)),
+                                         G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                         NULL, &error);
+    g_assert_no_error (error);
+    g_variant_get (reply, "(o)", &path);
+  }
+  t = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_test_wait_until (is_waiting, t, 30000));
+
+  session_error = error_property (f->daemon->connection, path);
+  french_error = error_property (french, path);
+  g_test_message ("session (de): %s; fr: %s", session_error, french_error);
+  g_assert_true (g_str_has_prefix (session_error, "Der Server ist nicht erreichbar: "));
+  g_assert_true (g_str_has_prefix (french_error, "Impossible de joindre le serveur : "));
+  /* GLib's words and the C library's, where the system has their catalogues. */
+  if (system_catalogue ("fr", "glib20"))
+    g_assert_null (strstr (french_error, "Could not connect"));
+  if (system_catalogue ("fr", "libc"))
+    g_assert_null (strstr (french_error, "Connection refused"));
+  if (system_catalogue ("de", "glib20"))
+    g_assert_null (strstr (french_error, "Verbindung"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -398,6 +480,8 @@ main (int   argc,
   ADD ("/details/validator", test_validator);
   ADD ("/details/language-per-caller", test_language_per_caller);
   ADD ("/details/language-replies", test_language_replies);
+  g_test_add ("/details/language-session", Fixture, NULL, fixture_setup_german_session,
+              test_language_session, fixture_teardown_german_session);
 
 #undef ADD
 
