@@ -12,7 +12,9 @@
  * for the peer that reads them. A sentence made from a template ("… (HTTP %u)") is matched
  * against the templates of the catalogue, so the message id and its arguments come back
  * out of the stored sentence: a transfer's Error reads in each peer's own language, also
- * long after it failed, and a change of language needs no change to the store.
+ * long after it failed, and a change of language needs no change to the store. What the
+ * libraries below put into a sentence (GLib's "Could not connect to %s: ", the C library's
+ * "Connection refused") is looked up in their own catalogues of the same language.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
