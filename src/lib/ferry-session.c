@@ -656,6 +656,18 @@ on_transfers (GObject      *source,
     }
 }
 
+/* Tells the service this program's languages, for its answers to this connection: its
+ * sentences (errors, a transfer's Error) come in the first it has. A service started later
+ * is told again by the next call that sends this (a list's load, an add). */
+static void
+set_languages (GDBusConnection *connection)
+{
+  g_dbus_connection_call (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, "SetLanguages",
+                          g_variant_new ("(^as)", g_get_language_names ()), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+}
+
 static void
 load (FerrySession *self)
 {
@@ -665,13 +677,9 @@ load (FerrySession *self)
       return;
     }
   self->loading = TRUE;
-  /* Sent first on the same connection, so the service reads the listing's sentences, and
-   * everything after, in this program's language. A service older than SetLanguages
-   * answers with an error that changes nothing. */
-  g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
-                          FERRY_MANAGER_INTERFACE, "SetLanguages",
-                          g_variant_new ("(^as)", g_get_language_names ()), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+  /* Sent first on the same connection, so the service words the listing, and everything
+   * after, in this program's language. */
+  set_languages (self->connection);
   /* A call to the name starts the service if it is not running, and makes it send this
    * connection the signals about its transfers. */
   g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
@@ -1451,19 +1459,14 @@ call_add (GDBusConnection     *connection,
           gpointer             user_data)
 {
   gboolean upload = kind == FERRY_TRANSFER_KIND_UPLOAD;
-  GVariant *parameters;
-  GVariantDict dict;
+  GVariant *parameters = upload ? g_variant_new ("(sh@a{sv})", uri, 0, options)
+                                : g_variant_new ("(s@a{sv})", uri, options);
 
-  /* The service answers this call, and later tells of its transfer, in this program's
-   * language (when it knows one: it keeps its sentences in English otherwise). */
-  g_variant_dict_init (&dict, options);
-  g_variant_ref_sink (options);
-  g_variant_unref (options);
-  if (!g_variant_dict_contains (&dict, "language"))
-    g_variant_dict_insert (&dict, "language", "^as", g_get_language_names ());
-  options = g_variant_dict_end (&dict);
-  parameters = upload ? g_variant_new ("(sh@a{sv})", uri, 0, options)
-                      : g_variant_new ("(s@a{sv})", uri, options);
+  /* Sent first on the same connection, so the service answers this call, and tells of its
+   * transfer, in this program's language; also from a session that only adds, which lists
+   * nothing. A service older than SetLanguages answers with an error that changes nothing
+   * (where a "language" option would fail the add). */
+  set_languages (connection);
 
   g_dbus_connection_call_with_unix_fd_list (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
                                             FERRY_MANAGER_INTERFACE,
