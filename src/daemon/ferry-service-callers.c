@@ -73,23 +73,54 @@ _ferry_service_return_new_error (GDBusMethodInvocation *invocation,
  *
  * Stored sentences are English; each peer reads them in its own language. */
 
-/* @properties (a{sv} of Transfer1) with Error in @peer's language. */
+/* An AttemptLog (a(xuts)) with each attempt's sentence in @peer's language; NULL when
+ * nothing in it changes. */
+static GVariant *
+translate_attempt_log (GVariant   *log,
+                       const char *peer)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(xuts)"));
+  gboolean changed = FALSE;
+  GVariantIter iter;
+  gint64 started;
+  guint32 status;
+  guint64 bytes;
+  const char *error;
+
+  g_variant_iter_init (&iter, log);
+  while (g_variant_iter_next (&iter, "(xut&s)", &started, &status, &bytes, &error))
+    {
+      g_autofree char *translated = ferry_i18n_translate_for_peer (peer, error);
+
+      changed |= !g_str_equal (translated, error);
+      g_variant_builder_add (&builder, "(xuts)", started, status, bytes, translated);
+    }
+  return changed ? g_variant_builder_end (&builder) : NULL;
+}
+
+/* @properties (a{sv} of Transfer1) with its sentences (Error, each attempt's) in @peer's
+ * language. */
 GVariant *
 _ferry_service_translate_properties (GVariant   *properties,
                                      const char *peer)
 {
   g_autofree char *error = NULL;
   g_autofree char *translated = NULL;
+  g_autoptr(GVariant) log = g_variant_lookup_value (properties, "AttemptLog",
+                                                    G_VARIANT_TYPE ("a(xuts)"));
+  GVariant *translated_log = log ? translate_attempt_log (log, peer) : NULL;
   GVariantDict dict;
 
-  if (!g_variant_lookup (properties, "Error", "s", &error) || *error == '\0')
-    return g_variant_ref (properties);
-  translated = ferry_i18n_translate_for_peer (peer, error);
-  if (g_str_equal (translated, error))
+  if (g_variant_lookup (properties, "Error", "s", &error) && *error != '\0')
+    translated = ferry_i18n_translate_for_peer (peer, error);
+  if ((translated == NULL || g_str_equal (translated, error)) && translated_log == NULL)
     return g_variant_ref (properties);
 
   g_variant_dict_init (&dict, properties);
-  g_variant_dict_insert (&dict, "Error", "s", translated);
+  if (translated != NULL)
+    g_variant_dict_insert (&dict, "Error", "s", translated);
+  if (translated_log != NULL)
+    g_variant_dict_insert_value (&dict, "AttemptLog", translated_log);
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 

@@ -411,12 +411,18 @@ transfer_get_property (GDBusConnection *connection,
   if (confinement == NULL || !_ferry_service_check_may_see (confinement, transfer, error))
     return NULL;
 
-  if (g_str_equal (property_name, "Error"))
+  if (g_str_equal (property_name, "Error") || g_str_equal (property_name, "AttemptLog"))
     {
       g_autoptr(GVariant) stored = ferry_transfer_dup_property (transfer, property_name);
+      g_autoptr(GVariantDict) dict = g_variant_dict_new (NULL);
+      g_autoptr(GVariant) one = NULL;
+      g_autoptr(GVariant) translated = NULL;
 
-      return g_variant_new_take_string (
-        ferry_i18n_translate_for_peer (sender, g_variant_get_string (stored, NULL)));
+      /* The same translation as a whole reading's, for the one property asked. */
+      g_variant_dict_insert_value (dict, property_name, stored);
+      one = g_variant_ref_sink (g_variant_dict_end (dict));
+      translated = _ferry_service_translate_properties (one, sender);
+      return g_variant_lookup_value (translated, property_name, NULL);
     }
   return ferry_transfer_dup_property (transfer, property_name);
 }

@@ -237,22 +237,32 @@ set_languages (GDBusConnection    *connection,
   g_assert_no_error (error);
 }
 
-static char *
-error_property (GDBusConnection *connection,
-                const char      *path)
+static GVariant *
+get_property (GDBusConnection *connection,
+              const char      *path,
+              const char      *name)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply =
     g_dbus_connection_call_sync (connection, "io.github.ferryhq.Ferry.Daemon", path,
                                  "org.freedesktop.DBus.Properties", "Get",
                                  g_variant_new ("(ss)", "io.github.ferryhq.Ferry.Transfer1",
-                                                "Error"),
+                                                name),
                                  G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
                                  &error);
-  g_autoptr(GVariant) value = NULL;
+  GVariant *value = NULL;
 
   g_assert_no_error (error);
   g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+static char *
+error_property (GDBusConnection *connection,
+                const char      *path)
+{
+  g_autoptr(GVariant) value = get_property (connection, path, "Error");
+
   return g_variant_dup_string (value, NULL);
 }
 
@@ -328,6 +338,16 @@ test_language_per_caller (Fixture       *f,
   g_assert_cmpstr (english, ==, "The server no longer has this file (HTTP 404)");
   /* The proxy of the test, which named no language, heard the signals in English. */
   g_assert_cmpstr (ferry_transfer1_get_error (de_transfer), ==, english);
+
+  /* Each attempt's sentence too. */
+  {
+    g_autoptr(GVariant) log = get_property (german, de_path, "AttemptLog");
+    const char *attempt_error;
+
+    g_assert_cmpuint (g_variant_n_children (log), ==, 1);
+    g_variant_get_child (log, 0, "(xut&s)", NULL, NULL, NULL, &attempt_error);
+    g_assert_cmpstr (attempt_error, ==, de_error);
+  }
 }
 
 /* Error replies are in the caller's language too, also the "language" option's own. */
