@@ -136,7 +136,7 @@ show_attempts (FerryDetailsWindow *self,
       time_text = when ? g_date_time_format (when, _("%x %X")) : g_strdup ("");
       size = g_format_size (bytes);
       if (status != 0)
-        /* Translators: an attempt's HTTP status and the bytes it moved, e.g. "HTTP 503 · 0 bytes" */
+        /* Translators: an attempt's HTTP status and the bytes it moved: "HTTP 503 · 0 bytes" */
         outcome = g_strdup_printf (_("HTTP %u · %s"), status, size);
       else
         /* Translators: an attempt that got no answer, and the bytes it moved */

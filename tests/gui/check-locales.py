@@ -78,7 +78,8 @@ sources = [l.strip() for l in open(os.path.join(po_dir, 'POTFILES.in'))
 with tempfile.TemporaryDirectory() as tmp:
     pot = os.path.join(tmp, 'sources.pot')
     subprocess.run(['xgettext', '--from-code=UTF-8', '--language=C', '-k_', '-kN_',
-                    '-kC_:1c,2', '-kNC_:1c,2', '-kngettext:1,2', '-kFERRY_NP_:1,2', '-D', source_root,
+                    '-kC_:1c,2', '-kNC_:1c,2', '-kngettext:1,2', '-kFERRY_NP_:1,2',
+                    '-D', source_root,
                     '-o', pot] + sources, check=True, capture_output=True)
     marked, _ = parse_po(pot)
 
