@@ -39,6 +39,14 @@ struct _FerryDetailsWindow
   GtkWidget *copy_error_button;
   GtkWidget *open_button;
   GtkWidget *folder_button;
+
+  /* The service's facts about how the transfer went. */
+  GtkWidget *final_row;
+  GtkLabel *final_label;
+  GtkLabel *validator_label;
+  GtkLabel *checksum_label;
+  GtkWidget *attempts_group;
+  GPtrArray *attempt_rows;      /* AdwActionRow, oldest first */
 };
 
 G_DEFINE_FINAL_TYPE (FerryDetailsWindow, ferry_details_window, ADW_TYPE_WINDOW)
@@ -96,6 +104,113 @@ state_word (FerryState state)
 }
 
 static void
+show_attempts (FerryDetailsWindow *self,
+               GVariant           *log)
+{
+  gint64 started;
+  guint32 status;
+  guint64 bytes;
+  const char *error;
+
+  for (guint i = 0; i < self->attempt_rows->len; i++)
+    adw_preferences_group_remove (ADW_PREFERENCES_GROUP (self->attempts_group),
+                                  g_ptr_array_index (self->attempt_rows, i));
+  g_ptr_array_set_size (self->attempt_rows, 0);
+
+  gtk_widget_set_visible (self->attempts_group, log != NULL && g_variant_n_children (log) > 0);
+  if (log == NULL)
+    return;
+
+  /* Newest first: the last attempts say how the transfer is doing now. */
+  for (gsize i = g_variant_n_children (log); i-- > 0;)
+    {
+      g_autoptr(GDateTime) when = NULL;
+      g_autofree char *time_text = NULL;
+      g_autofree char *size = NULL;
+      g_autofree char *outcome = NULL;
+      GtkWidget *row = adw_action_row_new ();
+
+      g_variant_get_child (log, i, "(xut&s)", &started, &status, &bytes, &error);
+      when = g_date_time_new_from_unix_local (started);
+      /* Translators: when an attempt started: the locale's date and time */
+      time_text = when ? g_date_time_format (when, _("%x %X")) : g_strdup ("");
+      size = g_format_size (bytes);
+      if (status != 0)
+        /* Translators: an attempt's HTTP status and the bytes it moved: "HTTP 503 · 0 bytes" */
+        outcome = g_strdup_printf (_("HTTP %u · %s"), status, size);
+      else
+        /* Translators: an attempt that got no answer, and the bytes it moved */
+        outcome = g_strdup_printf (_("No answer · %s"), size);
+      if (*error != '\0')
+        {
+          g_autofree char *with_error = g_strdup_printf ("%s\n%s", outcome, error);
+
+          g_free (outcome);
+          outcome = g_steal_pointer (&with_error);
+        }
+      else
+        {
+          /* Translators: appended to an attempt that ended well */
+          g_autofree char *well = g_strdup_printf (_("%s · succeeded"), outcome);
+
+          g_free (outcome);
+          outcome = g_steal_pointer (&well);
+        }
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), time_text);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), outcome);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+      adw_action_row_set_icon_name (ADW_ACTION_ROW (row),
+                                    *error == '\0' ? "emblem-ok-symbolic"
+                                                   : "dialog-warning-symbolic");
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->attempts_group), row);
+      g_ptr_array_add (self->attempt_rows, row);
+    }
+}
+
+/* The final address, the validator, the checksum and each attempt, from GetAll. */
+static void
+show_facts (FerryDetailsWindow *self,
+            GVariant           *props)
+{
+  const char *final_uri = NULL;
+  const char *validator = NULL;
+  const char *result = NULL;
+  const char *expected = NULL;
+  g_autoptr(GVariant) log = g_variant_lookup_value (props, "AttemptLog",
+                                                    G_VARIANT_TYPE ("a(xuts)"));
+  g_autofree char *checksum = NULL;
+
+  if (g_variant_lookup (props, "FinalUri", "&s", &final_uri))
+    gtk_label_set_label (self->final_label, final_uri);
+  /* Shown where it says more than the address: after a redirect. */
+  gtk_widget_set_visible (self->final_row,
+                          final_uri != NULL && *final_uri != '\0' &&
+                          g_strcmp0 (final_uri, ferry_transfer_item_get_uri (self->item)) != 0);
+
+  g_variant_lookup (props, "Validator", "&s", &validator);
+  gtk_label_set_label (self->validator_label,
+                       validator != NULL && *validator != '\0'
+                       ? validator
+                       /* Translators: no ETag or Last-Modified to resume with */
+                       : _("None: an interruption starts the file again"));
+
+  g_variant_lookup (props, "ChecksumResult", "(&s&s)", &result, &expected);
+  if (g_strcmp0 (result, "verified") == 0)
+    checksum = g_strdup_printf (_("Verified: SHA-256 %s"), expected);
+  else if (g_strcmp0 (result, "mismatch") == 0)
+    checksum = g_strdup_printf (_("Did not match the expected SHA-256 %s"), expected);
+  else if (expected != NULL && *expected != '\0')
+    checksum = g_strdup_printf (_("To be checked against SHA-256 %s"), expected);
+  else
+    checksum = g_strdup (_("None given"));
+  gtk_label_set_label (self->checksum_label, checksum);
+
+  show_attempts (self, log);
+}
+
+static void
 on_properties (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -134,6 +249,7 @@ on_properties (GObject      *source,
   gtk_label_set_label (self->resumable_label,
                        resumable ? _("Yes: an interruption resumes where it stopped")
                                  : _("Not known yet, or no: the server did not offer it"));
+  show_facts (self, props);
 }
 
 static void
@@ -221,6 +337,7 @@ ferry_details_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_signal_handler (&self->changed_id, self->item);
   g_clear_object (&self->item);
+  g_clear_pointer (&self->attempt_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ferry_details_window_parent_class)->dispose (object);
 }
@@ -239,6 +356,7 @@ static void
 ferry_details_window_init (FerryDetailsWindow *self)
 {
   self->shown_state = -1;
+  self->attempt_rows = g_ptr_array_new ();
   gtk_window_set_default_size (GTK_WINDOW (self), 520, 680);
   gtk_window_set_title (GTK_WINDOW (self), _("Details"));
 }
@@ -331,11 +449,15 @@ ferry_details_window_new (GtkWindow         *parent,
   gtk_actionable_set_action_target (GTK_ACTIONABLE (copy_link), "s",
                                     ferry_transfer_item_get_uri (item));
   adw_action_row_add_suffix (ADW_ACTION_ROW (address_row), copy_link);
+  self->final_label = add_row (transfer, _("Final Address"), &self->final_row);
+  gtk_widget_set_visible (self->final_row, FALSE);
   gtk_label_set_label (add_row (transfer, ferry_transfer_item_is_upload (item) ? _("File")
                                                                               : _("Saved As"),
                                 &destination_row),
                        destination);
-  self->open_button = icon_button ("document-open-symbolic", _("Open"), open_label);
+  self->open_button = icon_button ("x-office-document-symbolic", _("Open"), open_label);
+  /* A document, not document-open-symbolic: Adwaita draws that as the same open folder as
+   * folder-open-symbolic, the Show in Folder button's. */
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->open_button), "app.open-file");
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->open_button), "s", destination);
   adw_action_row_add_suffix (ADW_ACTION_ROW (destination_row), self->open_button);
@@ -344,10 +466,20 @@ ferry_details_window_new (GtkWindow         *parent,
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->folder_button), "s", destination);
   adw_action_row_add_suffix (ADW_ACTION_ROW (destination_row), self->folder_button);
   self->size_label = add_row (transfer, _("Size"), NULL);
-  self->attempts_label = add_row (transfer, _("Attempts"), NULL);
+  self->attempts_label = add_row (transfer, _("Failures in a Row"), NULL);
   self->http_label = add_row (transfer, _("Last HTTP Status"), NULL);
   self->resumable_label = add_row (transfer, _("Resumable"), NULL);
+  self->validator_label = add_row (transfer, _("Resumes With"), NULL);
+  self->checksum_label = add_row (transfer, _("Checksum"), NULL);
   gtk_box_append (GTK_BOX (box), transfer);
+
+  self->attempts_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->attempts_group),
+                                   _("Attempts"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (self->attempts_group),
+                                         _("The last ones, newest first"));
+  gtk_widget_set_visible (self->attempts_group, FALSE);
+  gtk_box_append (GTK_BOX (box), self->attempts_group);
 
   /* The whole sentence, which the row cuts at two lines, and a way to paste it somewhere. */
   self->error_group = adw_preferences_group_new ();
@@ -411,4 +543,53 @@ const char *
 ferry_details_window_get_attempts_text (FerryDetailsWindow *self)
 {
   return gtk_label_get_label (self->attempts_label);
+}
+
+const char *
+ferry_details_window_get_final_uri_text (FerryDetailsWindow *self)
+{
+  return gtk_widget_get_visible (self->final_row) ? gtk_label_get_label (self->final_label)
+                                                  : NULL;
+}
+
+/* Each attempt as shown, newest first: "time\nstatus · bytes · outcome". */
+GStrv
+ferry_details_window_dup_attempt_texts (FerryDetailsWindow *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < self->attempt_rows->len; i++)
+    {
+      AdwActionRow *row = g_ptr_array_index (self->attempt_rows, i);
+      g_autofree char *text =
+        g_strdup_printf ("%s\n%s", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)),
+                         adw_action_row_get_subtitle (row));
+
+      g_strv_builder_add (builder, text);
+    }
+  return g_strv_builder_end (builder);
+}
+
+const char *
+ferry_details_window_get_validator_text (FerryDetailsWindow *self)
+{
+  return gtk_label_get_label (self->validator_label);
+}
+
+const char *
+ferry_details_window_get_checksum_text (FerryDetailsWindow *self)
+{
+  return gtk_label_get_label (self->checksum_label);
+}
+
+GtkWidget *
+ferry_details_window_get_open_button (FerryDetailsWindow *self)
+{
+  return self->open_button;
+}
+
+GtkWidget *
+ferry_details_window_get_folder_button (FerryDetailsWindow *self)
+{
+  return self->folder_button;
 }

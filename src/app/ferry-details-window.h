@@ -27,4 +27,11 @@ GtkWidget         *ferry_details_window_get_copy_error_button (FerryDetailsWindo
 /* For tests: the attempts line, "2" once known. */
 const char        *ferry_details_window_get_attempts_text (FerryDetailsWindow *self);
 
+const char        *ferry_details_window_get_final_uri_text (FerryDetailsWindow *self);
+GStrv              ferry_details_window_dup_attempt_texts (FerryDetailsWindow *self);
+const char        *ferry_details_window_get_validator_text (FerryDetailsWindow *self);
+const char        *ferry_details_window_get_checksum_text (FerryDetailsWindow *self);
+GtkWidget         *ferry_details_window_get_open_button (FerryDetailsWindow *self);
+GtkWidget         *ferry_details_window_get_folder_button (FerryDetailsWindow *self);
+
 G_END_DECLS

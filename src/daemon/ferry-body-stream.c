@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ferry-body-stream.h"
+#include "ferry-i18n.h"
 
 #define READ_AHEAD (1024 * 1024)
 /* What a write to the connection carries, instead of GLib's 8 KiB (see large_splice). */
@@ -276,14 +277,14 @@ ferry_body_stream_read (GInputStream  *stream,
       int saved = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "The file to upload cannot be read: %s", g_strerror (saved));
+                   N_ ("The file to upload cannot be read: %s"), g_strerror (saved));
       return -1;
     }
   if (n == 0)
     {
       /* Shorter than it was when the upload began. */
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The file changed while it was being uploaded");
+                           N_ ("The file changed while it was being uploaded"));
       return -1;
     }
 

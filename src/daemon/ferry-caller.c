@@ -32,6 +32,7 @@
 #include <glib/gstdio.h>
 
 #include "ferry-caller.h"
+#include "ferry-i18n.h"
 #include "ferry-client-name.h"
 #include "ferry-error.h"
 
@@ -59,7 +60,7 @@ ferry_caller_parse_flatpak_info (const char *data,
       !g_application_id_is_valid (name))
     {
       g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-                           "The calling app's sandbox does not say which app it is");
+                           N_ ("The calling app's sandbox does not say which app it is"));
       return NULL;
     }
 
@@ -82,7 +83,7 @@ ferry_caller_app_id_for_pid (guint32   pid,
     {
       /* The caller is gone, or its root is hidden from us: trust nothing. */
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-                   "Ferry cannot tell which app is calling (process %u: %s)",
+                   N_ ("Ferry cannot tell which app is calling (process %u: %s)"),
                    pid, g_strerror (errno));
       return NULL;
     }
@@ -96,7 +97,7 @@ ferry_caller_app_id_for_pid (guint32   pid,
       if (fd >= 0)
         close (fd);
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-                   "Ferry cannot read the sandbox information of process %u", pid);
+                   N_ ("Ferry cannot read the sandbox information of process %u"), pid);
       return NULL;
     }
 
@@ -106,7 +107,7 @@ ferry_caller_app_id_for_pid (guint32   pid,
   if (n < 0)
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-                   "Ferry cannot read the sandbox information of process %u", pid);
+                   N_ ("Ferry cannot read the sandbox information of process %u"), pid);
       return NULL;
     }
 
@@ -129,7 +130,7 @@ ferry_caller_own_sandbox (gboolean  *sandboxed,
       /* Something is there: a sandbox, but one we cannot read. */
       *sandboxed = TRUE;
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-                   "Ferry cannot read its own sandbox information: %s", local_error->message);
+                   N_ ("Ferry cannot read its own sandbox information: %s"), local_error->message);
       return NULL;
     }
 
@@ -178,7 +179,10 @@ on_name_owner_changed (GDBusConnection *connection,
   g_variant_get (parameters, "(&s&s&s)", &name, NULL, &new_owner);
   /* A unique name is never reused: once it has left, forget what it was. */
   if (name[0] == ':' && new_owner[0] == '\0')
-    g_hash_table_remove (self->apps, name);
+    {
+      g_hash_table_remove (self->apps, name);
+      ferry_i18n_forget_peer (name);
+    }
 }
 
 /* Whether @sender is the primary owner of @name right now. */
@@ -222,10 +226,10 @@ lookup_in_sandbox (FerryCallers *self,
 
   /* Not remembered: the caller may take its client name later and call again. */
   g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-               "Ferry runs in its own Flatpak sandbox, where it cannot tell which app is "
-               "calling, so it takes requests only from its own app and from ferryctl "
-               "(flatpak run --command=ferryctl %s). To hand Ferry transfers from other apps, "
-               "install Ferry outside Flatpak",
+               N_ ("Ferry runs in its own Flatpak sandbox, where it cannot tell which app is "
+                   "calling, so it takes requests only from its own app and from ferryctl "
+                   "(flatpak run --command=ferryctl %s). To hand Ferry transfers from other apps, "
+                   "install Ferry outside Flatpak"),
                self->own_app_id != NULL ? self->own_app_id : FERRY_APP_ID);
   return NULL;
 }
@@ -294,7 +298,7 @@ ferry_callers_lookup (FerryCallers *self,
   if (reply == NULL)
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-                   "Ferry cannot tell which app is calling: %s", local_error->message);
+                   N_ ("Ferry cannot tell which app is calling: %s"), local_error->message);
       return NULL;
     }
 

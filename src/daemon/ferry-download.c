@@ -21,6 +21,7 @@
 #include "ferry-download.h"
 #include "ferry-folder.h"
 #include "ferry-http.h"
+#include "ferry-i18n.h"
 #include "ferry-provenance.h"
 #include "ferry-proxy.h"
 
@@ -214,7 +215,7 @@ save_record (FerryDownload *self,
 
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
     g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_NO_SPACE,
-                 "The disk is full: Ferry could not save its progress");
+                 N_ ("The disk is full: Ferry could not save its progress"));
   else
     g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
                  "%s", local_error->message);
@@ -227,11 +228,11 @@ write_error (FerryDownload *self,
 {
   if (saved_errno == ENOSPC || saved_errno == EDQUOT)
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_NO_SPACE,
-                        "The disk is full: free some space in %s and the download goes on",
+                        N_ ("The disk is full: free some space in %s and the download goes on"),
                         self->record->directory);
 
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                      "Could not write to the folder %s: %s",
+                      N_ ("Could not write to the folder %s: %s"),
                       self->record->directory, g_strerror (saved_errno));
 }
 
@@ -416,9 +417,10 @@ stopped_error (FerryDownload *self)
 
   if (self->stalled)
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                        "The server stopped sending data for %u seconds", ferry_transfer_stall_seconds ());
+                        N_ ("The server stopped sending data for %u seconds"),
+                        ferry_transfer_stall_seconds ());
 
-  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, N_ ("Stopped"));
 }
 
 /* -- Verification and the final name ----------------------------------------------------- */
@@ -429,10 +431,11 @@ typedef struct
   guint64 length;
   GChecksumType type;
   char *expected;      /* lower-case hex */
-  char *source;        /* what promised it, for the message */
+  char *source;        /* who promised it: "you" or "server" */
   char *expected2;     /* a second digest (the caller's sha256 and the server's) */
   GChecksumType type2;
   char *source2;
+  FerryChecksumResult outcome; /* of the digests checked, set on the thread */
 } VerifyData;
 
 static void
@@ -464,7 +467,7 @@ hash_file (int           fd,
       if (n <= 0)
         {
           g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                       "Could not read the downloaded file back to check it: %s",
+                       N_ ("Could not read the downloaded file back to check it: %s"),
                        n < 0 ? g_strerror (errno) : "it is shorter than expected");
           return NULL;
         }
@@ -493,13 +496,22 @@ check_digest (VerifyData   *data,
 
   if (g_ascii_strcasecmp (actual, expected) != 0)
     {
-      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The downloaded file does not match the checksum %s gave "
-                   "(expected %s, got %s); it was deleted",
-                   source, expected, actual);
+      data->outcome = FERRY_CHECKSUM_MISMATCH;
+      /* One whole sentence per party that gave the digest, for translators. */
+      if (g_str_equal (source, "server"))
+        g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                     N_ ("The downloaded file does not match the checksum the server gave "
+                         "(Repr-Digest: expected %s, got %s); it was deleted"),
+                     expected, actual);
+      else
+        g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
+                     N_ ("The downloaded file does not match the checksum you gave "
+                         "(expected %s, got %s); it was deleted"),
+                     expected, actual);
       return FALSE;
     }
 
+  data->outcome = FERRY_CHECKSUM_VERIFIED;
   return TRUE;
 }
 
@@ -516,15 +528,16 @@ verify_thread (GTask        *task,
   if (fdatasync (data->fd) != 0 || fstat (data->fd, &st) != 0)
     {
       g_task_return_new_error (task, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                               "Could not save the downloaded file: %s", g_strerror (errno));
+                               N_ ("Could not save the downloaded file: %s"), g_strerror (errno));
       return;
     }
 
   if ((guint64) st.st_size != data->length)
     {
       g_task_return_new_error (task, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                               "The file on disk has %" G_GUINT64_FORMAT " bytes instead of %"
-                               G_GUINT64_FORMAT, (guint64) st.st_size, data->length);
+                               N_ ("The file on disk has %llu bytes instead of %llu"),
+                               (unsigned long long) st.st_size,
+                               (unsigned long long) data->length);
       return;
     }
 
@@ -589,7 +602,7 @@ claim_final_name (FerryDownload *self,
     }
 
   g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-               "Could not find a free file name for %s in %s", name, self->record->directory);
+               N_ ("Could not find a free file name for %s in %s"), name, self->record->directory);
   return NULL;
 }
 
@@ -604,6 +617,14 @@ on_verified (GObject      *source,
   g_autofree char *final_name = NULL;
   FerryRecord *r = self->record;
   struct stat st;
+
+  /* The details say which digest the file was held to, and how that went. */
+  if (data->outcome != FERRY_CHECKSUM_NONE)
+    {
+      r->checksum_result = data->outcome;
+      g_free (r->checksum_expected);
+      r->checksum_expected = g_strdup (data->expected ? data->expected : data->expected2);
+    }
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -637,7 +658,7 @@ on_verified (GObject      *source,
           return_result (self, g_steal_pointer (&error));
           return;
         }
-      return_result (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped"));
+      return_result (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, N_ ("Stopped")));
       return;
     }
 
@@ -693,7 +714,7 @@ complete (FerryDownload *self,
     {
       data->type2 = algorithm == FERRY_DIGEST_SHA512 ? G_CHECKSUM_SHA512 : G_CHECKSUM_SHA256;
       data->expected2 = g_steal_pointer (&server_hex);
-      data->source2 = g_strdup ("the server (Repr-Digest)");
+      data->source2 = g_strdup ("server");
     }
 
   g_task_set_task_data (task, data, (GDestroyNotify) verify_data_free);
@@ -759,9 +780,10 @@ on_read (GObject      *source,
         {
           finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR,
                                                 FERRY_TRANSFER_ERROR_TRANSIENT,
-                                                "The server closed the connection early (%"
-                                                G_GUINT64_FORMAT " of %" G_GINT64_FORMAT
-                                                " bytes)", self->received, self->expected));
+                                                N_ ("The server closed the connection early "
+                                                    "(%llu of %lld bytes)"),
+                                                (unsigned long long) self->received,
+                                                (long long) self->expected));
           return;
         }
 
@@ -790,7 +812,7 @@ on_read (GObject      *source,
   if (self->expected >= 0 && self->received + (guint64) n > (guint64) self->expected)
     {
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                                            "The server sent more data than it announced"));
+                                            N_ ("The server sent more data than it announced")));
       return;
     }
 
@@ -961,31 +983,31 @@ rejected_error (guint       status,
   switch (status)
     {
     case 400:
-      what = "The server did not understand the request";
+      what = N_ ("The server did not understand the request");
       break;
     case 401:
-      what = "The server requires a login for this file";
+      what = N_ ("The server requires a login for this file");
       break;
     case 403:
-      what = "The server refused access to this file";
+      what = N_ ("The server refused access to this file");
       break;
     case 404:
-      what = "The server no longer has this file";
+      what = N_ ("The server no longer has this file");
       break;
     case 407:
-      what = "The proxy did not take the user name and password of the proxy settings";
+      what = N_ ("The proxy did not take the user name and password of the proxy settings");
       break;
     case 410:
-      what = "The file was removed from the server";
+      what = N_ ("The file was removed from the server");
       break;
     default:
       return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                          "The server refused the download (HTTP %u %s)",
+                          N_ ("The server refused the download (HTTP %u %s)"),
                           status, reason ? reason : "");
     }
 
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                      "%s (HTTP %u)", what, status);
+                      N_ ("%s (HTTP %u)"), what, status);
 }
 
 static void
@@ -999,8 +1021,8 @@ restart_from_zero (FerryDownload *self,
   if (++self->restarts > MAX_RESTARTS)
     {
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                                            "The server keeps answering with the wrong part "
-                                            "of the file"));
+                                            N_ ("The server keeps answering with the wrong part "
+                                                "of the file")));
       return;
     }
 
@@ -1073,7 +1095,7 @@ ask_for_rest (FerryDownload *self)
   if (self->received == 0)
     {
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                                            "The server sent an empty part of the file"));
+                                            N_ ("The server sent an empty part of the file")));
       return;
     }
 
@@ -1081,11 +1103,12 @@ ask_for_rest (FerryDownload *self)
     {
       /* Without a validator the rest could belong to another version of the file. */
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                            "The server sent only %" G_GUINT64_FORMAT " of %"
-                                            G_GINT64_FORMAT " bytes and no way to check that "
-                                            "the rest belongs to the same file; Ferry did not "
-                                            "keep a partial file as if it were whole",
-                                            file_position (self), self->representation_total));
+                                            N_ ("The server sent only %llu of %lld bytes and no "
+                                                "way to check that the rest belongs to the same "
+                                                "file; Ferry did not keep a partial file as if "
+                                                "it were whole"),
+                                            (unsigned long long) file_position (self),
+                                            (long long) self->representation_total));
       return;
     }
 
@@ -1112,9 +1135,9 @@ complete_unconfirmed (FerryDownload *self)
 {
   g_free (self->unconfirmed);
   if (self->record->sha256 == NULL && self->repr_digest == NULL)
-    self->unconfirmed = g_strdup ("The server sent this file without a length and cannot "
-                                  "confirm where it ends: Ferry kept what arrived but could "
-                                  "not verify that the file is whole");
+    self->unconfirmed = g_strdup (N_ ("The server sent this file without a length and cannot "
+                                      "confirm where it ends: Ferry kept what arrived but could "
+                                      "not verify that the file is whole"));
   self->received = 0;
   complete (self, self->offset, self->repr_digest);
 }
@@ -1182,9 +1205,9 @@ link_expired_error (FerryDownload *self,
   g_autofree char *kept = g_format_size (self->offset);
 
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_LINK_EXPIRED,
-                      "The link seems to have expired: the server answered with %s instead "
-                      "of the file. The %s already downloaded are kept; give the transfer a "
-                      "new address to continue", what, kept);
+                      N_ ("The link seems to have expired: the server answered with %s instead "
+                          "of the file. The %s already downloaded are kept; give the transfer a "
+                          "new address to continue"), what, kept);
 }
 
 static gboolean
@@ -1207,23 +1230,23 @@ handle_redirect (FerryDownload *self,
   if (target == NULL || (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
     {
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                            "The server redirected to an address Ferry cannot "
-                                            "use (HTTP %u)", status));
+                                            N_ ("The server redirected to an address Ferry cannot "
+                                                "use (HTTP %u)"), status));
       return TRUE;
     }
 
   if (g_str_equal (scheme, "http") && g_str_equal (g_uri_get_scheme (base), "https"))
     {
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                            "The server redirected from a secure address to an "
-                                            "insecure one; Ferry does not follow that"));
+                                            N_ ("The server redirected from a secure address to an "
+                                                "insecure one; Ferry does not follow that")));
       return TRUE;
     }
 
   if (++self->redirects > MAX_REDIRECTS)
     {
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                            "The server redirected more than %d times",
+                                            N_ ("The server redirected more than %d times"),
                                             MAX_REDIRECTS));
       return TRUE;
     }
@@ -1247,6 +1270,7 @@ handle_response (FerryDownload *self)
   r->http_status = status;
   g_clear_pointer (&r->response_headers, g_variant_unref);
   r->response_headers = ferry_http_shown_response_headers (headers, FALSE);
+  r->attempt_status = status;
 
   if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
     {
@@ -1417,7 +1441,8 @@ handle_response (FerryDownload *self)
         self->retry_after = delay;
 
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                                            "%s (HTTP %u)", ferry_http_transient_reason (status),
+                                            N_ ("%s (HTTP %u)"),
+                                            ferry_http_transient_reason (status),
                                             status));
       return;
     }
@@ -1429,7 +1454,7 @@ handle_response (FerryDownload *self)
     }
 
   finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                        "The server sent an unexpected answer (HTTP %u %s)",
+                                        N_ ("The server sent an unexpected answer (HTTP %u %s)"),
                                         status, reason ? reason : ""));
 }
 
@@ -1468,7 +1493,7 @@ send_request (FerryDownload *self)
   if (self->msg == NULL)
     {
       finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                            "The address %s is not valid", self->current_uri));
+                                            N_ ("The address %s is not valid"), self->current_uri));
       return;
     }
 
@@ -1547,7 +1572,7 @@ open_files (FerryDownload *self,
   if (!S_ISREG (st.st_mode))
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The partial file %s in %s is not a regular file",
+                   N_ ("The partial file %s in %s is not a regular file"),
                    r->partial_name, r->directory);
       return FALSE;
     }

@@ -21,14 +21,15 @@
 
 #include "ferry-error.h"
 #include "ferry-folder.h"
+#include "ferry-i18n.h"
 #include "ferry-transfer.h"
 
 static GError *
 replaced_error (const char *folder)
 {
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                      "The destination folder %s was replaced since the download was added; "
-                      "Ferry writes and deletes nothing in its place", folder);
+                      N_ ("The destination folder %s was replaced since the download was added; "
+                          "Ferry writes and deletes nothing in its place"), folder);
 }
 
 /* @real_path walked from /, no component a symlink; the last one opened for writing. */
@@ -42,7 +43,7 @@ open_beneath_root (const char *real_path,
   if (!g_path_is_absolute (real_path))
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The destination folder %s is not an absolute path", real_path);
+                   N_ ("The destination folder %s is not an absolute path"), real_path);
       return -1;
     }
 
@@ -50,7 +51,7 @@ open_beneath_root (const char *real_path,
   if (fd < 0)
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The destination folder %s cannot be opened: %s",
+                   N_ ("The destination folder %s cannot be opened: %s"),
                    real_path, g_strerror (errno));
       return -1;
     }
@@ -88,10 +89,10 @@ open_beneath_root (const char *real_path,
             g_propagate_error (error, replaced_error (real_path));
           else if (saved_errno == ENOENT)
             g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                         "The destination folder %s no longer exists", real_path);
+                         N_ ("The destination folder %s no longer exists"), real_path);
           else
             g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                         "The destination folder %s cannot be opened: %s",
+                         N_ ("The destination folder %s cannot be opened: %s"),
                          real_path, g_strerror (saved_errno));
           errno = saved_errno;
           return -1;
@@ -118,7 +119,7 @@ ferry_folder_pin (const char *path,
   if (real_path == NULL)
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
-                   "The destination folder “%s” cannot be used: %s", path, g_strerror (errno));
+                   N_ ("The destination folder “%s” cannot be used: %s"), path, g_strerror (errno));
       return FALSE;
     }
 
@@ -128,7 +129,7 @@ ferry_folder_pin (const char *path,
       if (fd >= 0)
         close (fd);
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
-                   "The destination folder “%s” cannot be used: %s", path,
+                   N_ ("The destination folder “%s” cannot be used: %s"), path,
                    local_error ? local_error->message : g_strerror (errno));
       return FALSE;
     }
@@ -162,10 +163,10 @@ ferry_folder_open (const char *real_path,
 
           if (saved_errno == ENOENT)
             g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                         "The destination folder %s no longer exists", real_path);
+                         N_ ("The destination folder %s no longer exists"), real_path);
           else
             g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                         "The destination folder %s cannot be opened: %s",
+                         N_ ("The destination folder %s cannot be opened: %s"),
                          real_path, g_strerror (saved_errno));
           errno = saved_errno;
           return -1;
@@ -180,7 +181,7 @@ ferry_folder_open (const char *real_path,
   if (fstat (fd, &st) != 0)
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The destination folder %s cannot be opened: %s",
+                   N_ ("The destination folder %s cannot be opened: %s"),
                    real_path, g_strerror (errno));
       close (fd);
       return -1;
@@ -218,7 +219,7 @@ ferry_folder_check_file (int         dir_fd,
           return TRUE;
         }
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "Could not delete %s in %s: %s", name, folder, g_strerror (errno));
+                   N_ ("Could not delete %s in %s: %s"), name, folder, g_strerror (errno));
       return FALSE;
     }
 
@@ -227,9 +228,9 @@ ferry_folder_check_file (int         dir_fd,
   if (dev == 0 && ino == 0)
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "%s in %s was downloaded by an older version of Ferry, which did not "
-                   "record which file it made, so Ferry did not delete it. Remove the "
-                   "transfer and delete the file yourself if you no longer need it",
+                   N_ ("%s in %s was downloaded by an older version of Ferry, which did not "
+                       "record which file it made, so Ferry did not delete it. Remove the "
+                       "transfer and delete the file yourself if you no longer need it"),
                    name, folder);
       return FALSE;
     }
@@ -237,9 +238,9 @@ ferry_folder_check_file (int         dir_fd,
   if (!S_ISREG (st.st_mode) || (guint64) st.st_dev != dev || (guint64) st.st_ino != ino)
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "%s in %s is no longer the file Ferry downloaded (it was replaced or "
-                   "moved); Ferry did not delete it. Remove the transfer and keep the file "
-                   "instead", name, folder);
+                   N_ ("%s in %s is no longer the file Ferry downloaded (it was replaced or "
+                       "moved); Ferry did not delete it. Remove the transfer and keep the file "
+                       "instead"), name, folder);
       return FALSE;
     }
 
@@ -264,7 +265,7 @@ ferry_folder_delete_file (int         dir_fd,
   if (unlinkat (dir_fd, name, 0) != 0 && errno != ENOENT)
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "Could not delete %s in %s: %s", name, folder, g_strerror (errno));
+                   N_ ("Could not delete %s in %s: %s"), name, folder, g_strerror (errno));
       return FALSE;
     }
 

@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 
 #include "ferry-http.h"
+#include "ferry-i18n.h"
 
 /* Largest value we accept for a byte position: keeps sums below G_MAXINT64. */
 #define POSITION_MAX (G_MAXINT64 / 4)
@@ -823,18 +824,18 @@ ferry_http_transient_reason (guint status)
   switch (status)
     {
     case 408:
-      return "The server timed out waiting for the request";
+      return N_ ("The server timed out waiting for the request");
     case 429:
-      return "The server asks Ferry to slow down";
+      return N_ ("The server asks Ferry to slow down");
     case 500:
-      return "The server had an internal error";
+      return N_ ("The server had an internal error");
     case 502:
     case 504:
-      return "A gateway between Ferry and the server failed";
+      return N_ ("A gateway between Ferry and the server failed");
     case 503:
-      return "The server is busy or down for maintenance";
+      return N_ ("The server is busy or down for maintenance");
     default:
-      return "The server had trouble";
+      return N_ ("The server had trouble");
     }
 }
 

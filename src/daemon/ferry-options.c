@@ -16,6 +16,7 @@
 
 #include "ferry-error.h"
 #include "ferry-http.h"
+#include "ferry-i18n.h"
 #include "ferry-options.h"
 
 typedef struct
@@ -85,25 +86,25 @@ ferry_options_check_uri (const char *uri,
   const char *scheme;
 
   if (uri == NULL || *uri == '\0')
-    return invalid (error, "No address was given");
+    return invalid (error, N_ ("No address was given"));
 
   if (strlen (uri) > FERRY_MAX_URI_BYTES)
-    return invalid (error, "The address is longer than %d bytes", FERRY_MAX_URI_BYTES);
+    return invalid (error, N_ ("The address is longer than %d bytes"), FERRY_MAX_URI_BYTES);
 
   if (!g_utf8_validate (uri, -1, NULL))
-    return invalid (error, "The address is not valid text");
+    return invalid (error, N_ ("The address is not valid text"));
 
   parsed = g_uri_parse (uri, SOUP_HTTP_URI_FLAGS, &local_error);
   if (parsed == NULL)
-    return invalid (error, "“%s” is not a valid address: %s", uri, local_error->message);
+    return invalid (error, N_ ("“%s” is not a valid address: %s"), uri, local_error->message);
 
   scheme = g_uri_get_scheme (parsed);
   if (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0)
-    return invalid (error, "Ferry transfers only http:// and https:// addresses, not %s:",
+    return invalid (error, N_ ("Ferry transfers only http:// and https:// addresses, not %s:"),
                     scheme);
 
   if (g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
-    return invalid (error, "The address “%s” names no server", uri);
+    return invalid (error, N_ ("The address “%s” names no server"), uri);
 
   return TRUE;
 }
@@ -113,18 +114,18 @@ check_directory (const char *path,
                  GError    **error)
 {
   if (!g_path_is_absolute (path))
-    return invalid (error, "The destination “%s” is not an absolute path; give the full "
-                    "path of a folder", path);
+    return invalid (error, N_ ("The destination “%s” is not an absolute path; give the full "
+                        "path of a folder"), path);
 
   if (!g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       if (g_file_test (path, G_FILE_TEST_EXISTS))
-        return invalid (error, "The destination “%s” is not a folder", path);
-      return invalid (error, "The destination folder “%s” does not exist", path);
+        return invalid (error, N_ ("The destination “%s” is not a folder"), path);
+      return invalid (error, N_ ("The destination folder “%s” does not exist"), path);
     }
 
   if (access (path, W_OK | X_OK) != 0)
-    return invalid (error, "The destination folder “%s” cannot be written to", path);
+    return invalid (error, N_ ("The destination folder “%s” cannot be written to"), path);
 
   return TRUE;
 }
@@ -154,21 +155,21 @@ check_headers (GVariant *headers,
   gsize total = 0;
 
   if (g_variant_n_children (headers) > FERRY_MAX_HEADERS)
-    return invalid (error, "Too many headers (at most %d)", FERRY_MAX_HEADERS);
+    return invalid (error, N_ ("Too many headers (at most %d)"), FERRY_MAX_HEADERS);
 
   g_variant_iter_init (&iter, headers);
   while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
     {
       if (!check_header_name (name))
-        return invalid (error, "“%s” is not a valid header name", name);
+        return invalid (error, N_ ("“%s” is not a valid header name"), name);
 
       if (strlen (name) + strlen (value) > FERRY_MAX_HEADER_BYTES)
-        return invalid (error, "The header %s is longer than %d bytes",
+        return invalid (error, N_ ("The header %s is longer than %d bytes"),
                         name, FERRY_MAX_HEADER_BYTES);
       total += strlen (name) + strlen (value);
       if (total > FERRY_MAX_HEADERS_TOTAL_BYTES)
-        return invalid (error, "The headers of one transfer may take %d bytes at most "
-                        "(names and values together); these take more",
+        return invalid (error, N_ ("The headers of one transfer may take %d bytes at most "
+                            "(names and values together); these take more"),
                         FERRY_MAX_HEADERS_TOTAL_BYTES);
 
       /* Unsigned: the bytes of UTF-8 text (“Café”) are above 0x7f, not control characters.
@@ -176,14 +177,14 @@ check_headers (GVariant *headers,
       for (const unsigned char *s = (const unsigned char *) value; *s != '\0'; s++)
         {
           if ((*s < 0x20 && *s != '\t') || *s == 0x7f)
-            return invalid (error, "The value of the header %s contains a control character",
+            return invalid (error, N_ ("The value of the header %s contains a control character"),
                             name);
         }
 
       for (guint i = 0; i < G_N_ELEMENTS (reserved_headers); i++)
         {
           if (g_ascii_strcasecmp (name, reserved_headers[i]) == 0)
-            return invalid (error, "The header %s is set by Ferry and cannot be given", name);
+            return invalid (error, N_ ("The header %s is set by Ferry and cannot be given"), name);
         }
     }
 
@@ -196,9 +197,10 @@ check_short_string (const char *key,
                     GError    **error)
 {
   if (strlen (value) > FERRY_MAX_NAME_BYTES)
-    return invalid (error, "The option “%s” is longer than %d bytes", key, FERRY_MAX_NAME_BYTES);
+    return invalid (error, N_ ("The option “%s” is longer than %d bytes"),
+                           key, FERRY_MAX_NAME_BYTES);
   if (!g_utf8_validate (value, -1, NULL))
-    return invalid (error, "The option “%s” is not valid text", key);
+    return invalid (error, N_ ("The option “%s” is not valid text"), key);
   return TRUE;
 }
 
@@ -211,11 +213,11 @@ check_media_type (const char *type,
   static const char tchar[] = "!#$%&'*+-.^_`|~";
 
   if (strlen (type) > 255 || slash == NULL || slash == type || slash[1] == '\0')
-    return invalid (error, "“%s” is not a media type like image/png", type);
+    return invalid (error, N_ ("“%s” is not a media type like image/png"), type);
   for (const char *p = type; *p != '\0'; p++)
     {
       if (p != slash && !g_ascii_isalnum (*p) && strchr (tchar, *p) == NULL)
-        return invalid (error, "“%s” is not a media type like image/png", type);
+        return invalid (error, N_ ("“%s” is not a media type like image/png"), type);
     }
   return TRUE;
 }
@@ -227,11 +229,11 @@ check_form_field (const char *field,
                   GError    **error)
 {
   if (*field == '\0' || strlen (field) > 255)
-    return invalid (error, "The form field name must be 1 to 255 characters long");
+    return invalid (error, N_ ("The form field name must be 1 to 255 characters long"));
   for (const char *p = field; *p != '\0'; p++)
     {
       if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
-        return invalid (error, "The form field name “%s” has characters that cannot be sent",
+        return invalid (error, N_ ("The form field name “%s” has characters that cannot be sent"),
                         field);
     }
   return TRUE;
@@ -271,7 +273,7 @@ ferry_options_apply (FerryRecord     *r,
       gboolean allowed;
 
       if (spec == NULL)
-        return invalid (error, "Unknown option “%s”", key);
+        return invalid (error, N_ ("Unknown option “%s”"), key);
 
       switch (kind)
         {
@@ -289,15 +291,15 @@ ferry_options_apply (FerryRecord     *r,
       if (!allowed)
         {
           if (kind == FERRY_OPTIONS_ADD_DOWNLOAD)
-            return invalid (error, "The option “%s” is only for uploads", key);
+            return invalid (error, N_ ("The option “%s” is only for uploads"), key);
           if (kind == FERRY_OPTIONS_ADD_UPLOAD)
-            return invalid (error, "The option “%s” is only for downloads", key);
-          return invalid (error, "The option “%s” cannot be changed after a transfer was added",
-                          key);
+            return invalid (error, N_ ("The option “%s” is only for downloads"), key);
+          return invalid (error, N_ ("The option “%s” cannot be changed after a transfer was "
+                                     "added"), key);
         }
 
       if (!g_variant_is_of_type (value, G_VARIANT_TYPE (spec->type)))
-        return invalid (error, "The option “%s” must be of type %s, not %s",
+        return invalid (error, N_ ("The option “%s” must be of type %s, not %s"),
                         key, spec->type, g_variant_get_type_string (value));
     }
 
@@ -323,13 +325,13 @@ ferry_options_apply (FerryRecord     *r,
           /* A server's name is made safe quietly; a caller names the file it wants, so a name
            * that would not be kept as given is refused, saying why. */
           if (strchr (raw, '/') != NULL)
-            return invalid (error, "The file name “%s” contains “/”; give the folder as the "
-                            "destination and only a name here", raw);
+            return invalid (error, N_ ("The file name “%s” contains “/”; give the folder as the "
+                                "destination and only a name here"), raw);
           if (name == NULL)
-            return invalid (error, "“%s” cannot be used as a file name", raw);
+            return invalid (error, N_ ("“%s” cannot be used as a file name"), raw);
           if (!g_str_equal (name, raw))
-            return invalid (error, "“%s” cannot be used as a file name as it is (it would be "
-                            "saved as “%s”)", raw, name);
+            return invalid (error, N_ ("“%s” cannot be used as a file name as it is (it would be "
+                                "saved as “%s”)"), raw, name);
           g_free (r->filename);
           r->filename = g_steal_pointer (&name);
           r->filename_from_caller = TRUE;
@@ -349,8 +351,8 @@ ferry_options_apply (FerryRecord     *r,
           gint64 when = g_variant_get_int64 (value);
 
           if (when < 0 || when > G_GINT64_CONSTANT (253402300799))
-            return invalid (error, "The earliest begin time %" G_GINT64_FORMAT " is out of "
-                            "range (Unix seconds, 0 for none)", when);
+            return invalid (error, N_ ("The earliest begin time %lld is out of range (Unix "
+                                       "seconds, 0 for none)"), (long long) when);
           r->earliest_begin = when;
         }
       else if (g_str_equal (key, "allow-metered"))
@@ -377,7 +379,7 @@ ferry_options_apply (FerryRecord     *r,
           const char *hex = g_variant_get_string (value, NULL);
 
           if (!ferry_http_sha256_hex_is_valid (hex))
-            return invalid (error, "The SHA-256 checksum must be 64 hexadecimal digits");
+            return invalid (error, N_ ("The SHA-256 checksum must be 64 hexadecimal digits"));
           g_free (r->sha256);
           r->sha256 = g_ascii_strdown (hex, -1);
         }
@@ -399,7 +401,7 @@ ferry_options_apply (FerryRecord     *r,
           const char *method = g_variant_get_string (value, NULL);
 
           if (!g_str_equal (method, "POST") && !g_str_equal (method, "PUT"))
-            return invalid (error, "The upload method must be POST or PUT, not “%s”", method);
+            return invalid (error, N_ ("The upload method must be POST or PUT, not “%s”"), method);
           g_free (r->method);
           r->method = g_strdup (method);
         }
@@ -408,16 +410,16 @@ ferry_options_apply (FerryRecord     *r,
           const char *protocol = g_variant_get_string (value, NULL);
 
           if (!ferry_upload_protocol_from_string (protocol, &r->protocol))
-            return invalid (error, "The upload protocol must be auto, ietf, tus or plain, not "
-                            "“%s”", protocol);
+            return invalid (error, N_ ("The upload protocol must be auto, ietf, tus or plain, not "
+                                "“%s”"), protocol);
         }
       else if (g_str_equal (key, "interop-version"))
         {
           guint version = g_variant_get_uint32 (value);
 
           if (version != 6 && version != 8 && version != 9)
-            return invalid (error, "Ferry speaks the resumable upload draft's interop versions "
-                            "6, 8 and 9, not %u", version);
+            return invalid (error, N_ ("Ferry speaks the resumable upload draft's interop versions "
+                                "6, 8 and 9, not %u"), version);
           r->interop = version;
           r->interop_pinned = TRUE;
         }

@@ -42,6 +42,8 @@ ferry_record_free (FerryRecord *record)
   g_free (record->form_field);
   g_free (record->source_path);
   g_clear_pointer (&record->response_headers, g_variant_unref);
+  g_clear_pointer (&record->attempt_log, g_variant_unref);
+  g_free (record->checksum_expected);
   g_free (record);
 }
 
@@ -76,4 +78,52 @@ ferry_upload_protocol_from_string (const char          *str,
         }
     }
   return FALSE;
+}
+
+void
+ferry_record_attempt_started (FerryRecord *record)
+{
+  record->attempt_started = g_get_real_time () / G_USEC_PER_SEC;
+  record->attempt_status = 0;
+}
+
+void
+ferry_record_attempt_ended (FerryRecord *record,
+                            guint64      moved,
+                            const char  *error)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(xuts)"));
+  gsize n = record->attempt_log ? g_variant_n_children (record->attempt_log) : 0;
+
+  if (record->attempt_started == 0)
+    return;
+
+  /* The oldest make room: the last ones say how the transfer is doing now. */
+  for (gsize i = n >= FERRY_ATTEMPT_LOG_MAX ? n - FERRY_ATTEMPT_LOG_MAX + 1 : 0; i < n; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (record->attempt_log, i);
+
+      g_variant_builder_add_value (&builder, entry);
+    }
+  g_variant_builder_add (&builder, "(xuts)", record->attempt_started, record->attempt_status,
+                         moved, error ? error : "");
+
+  g_clear_pointer (&record->attempt_log, g_variant_unref);
+  record->attempt_log = g_variant_ref_sink (g_variant_builder_end (&builder));
+  record->attempt_started = 0;
+}
+
+const char *
+ferry_checksum_result_to_string (FerryChecksumResult result)
+{
+  switch (result)
+    {
+    case FERRY_CHECKSUM_VERIFIED:
+      return "verified";
+    case FERRY_CHECKSUM_MISMATCH:
+      return "mismatch";
+    case FERRY_CHECKSUM_NONE:
+    default:
+      return "none";
+    }
 }

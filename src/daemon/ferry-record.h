@@ -26,6 +26,16 @@ typedef enum
 
 #define FERRY_IETF_INTEROP_DEFAULT 9
 
+/* How many attempts a transfer remembers for its details. */
+#define FERRY_ATTEMPT_LOG_MAX 20
+
+typedef enum
+{
+  FERRY_CHECKSUM_NONE,     /* no digest was known, or it was not checked yet */
+  FERRY_CHECKSUM_VERIFIED,
+  FERRY_CHECKSUM_MISMATCH,
+} FerryChecksumResult;
+
 typedef struct
 {
   guint64 id;
@@ -90,6 +100,15 @@ typedef struct
   /* a{ss}: what the last response said that a client may read (Transfer1's
    * ResponseHeaders, ferry_http_shown_response_headers()); NULL before any response. */
   GVariant *response_headers;
+  /* Details: what a person looks at to see how a transfer went. */
+  GVariant *attempt_log;     /* a(xuts), oldest first, at most FERRY_ATTEMPT_LOG_MAX: when
+                              * each attempt started (Unix s), its last HTTP status (0:
+                              * none), the bytes it moved, and how it ended ("" when well) */
+  FerryChecksumResult checksum_result;
+  char *checksum_expected;   /* the digest the file was checked against, hex */
+  /* The attempt under way; not stored (an attempt cut by a restart is not logged). */
+  gint64 attempt_started;    /* Unix s, 0 while none runs */
+  guint attempt_status;      /* this attempt's last HTTP status, 0 before an answer */
 } FerryRecord;
 
 FerryRecord *ferry_record_new (void);
@@ -97,6 +116,14 @@ void         ferry_record_free (FerryRecord *record);
 
 /* Forgets what was learnt about the remote file so the next attempt starts from zero. */
 void         ferry_record_reset_validators (FerryRecord *record);
+
+/* Notes the start of an attempt, and the end of the one under way (@error NULL or "" when
+ * it went well), keeping the last FERRY_ATTEMPT_LOG_MAX. */
+void         ferry_record_attempt_started (FerryRecord *record);
+void         ferry_record_attempt_ended (FerryRecord *record,
+                                         guint64      moved,
+                                         const char  *error);
+const char  *ferry_checksum_result_to_string (FerryChecksumResult result);
 
 const char  *ferry_upload_protocol_to_string (FerryUploadProtocol protocol);
 gboolean     ferry_upload_protocol_from_string (const char          *str,

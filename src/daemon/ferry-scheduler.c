@@ -20,6 +20,7 @@
 #include "ferry-download.h"
 #include "ferry-error.h"
 #include "ferry-http.h"
+#include "ferry-i18n.h"
 #include "ferry-origins.h"
 #include "ferry-proxy.h"
 #include "ferry-rate-limiter.h"
@@ -771,6 +772,7 @@ apply_outcome (FerryScheduler *self,
 
   if (error == NULL)
     {
+      ferry_transfer_attempt_ended (transfer, progress, NULL);
       ferry_transfer_set_attempts (transfer, 0);
       /* A completion that could not be verified says so where errors are read. */
       ferry_transfer_set_error (transfer, unconfirmed);
@@ -788,6 +790,7 @@ apply_outcome (FerryScheduler *self,
     }
 
   ferry_transfer_set_error (transfer, error->message);
+  ferry_transfer_attempt_ended (transfer, progress, error->message);
 
   if (error->domain != FERRY_TRANSFER_ERROR)
     {
@@ -806,8 +809,10 @@ apply_outcome (FerryScheduler *self,
         ferry_transfer_set_attempts (transfer, progress > 0 ? 1 : r->attempts + 1);
         if (r->attempts > MAX_ATTEMPTS)
           {
-            g_autofree char *message = g_strdup_printf ("%s; gave up after %u attempts",
-                                                        error->message, MAX_ATTEMPTS);
+            g_autofree char *message =
+              g_strdup_printf (FERRY_NP_ ("%s; gave up after %u attempt",
+                                          "%s; gave up after %u attempts", MAX_ATTEMPTS),
+                               error->message, MAX_ATTEMPTS);
 
             ferry_transfer_set_error (transfer, message);
             finish (self, transfer, engine, FERRY_STATE_FAILED);
@@ -1006,6 +1011,7 @@ start (FerryScheduler *self,
 
   ferry_transfer_set_state (transfer, FERRY_STATE_RUNNING, FERRY_WAIT_NONE);
   ferry_transfer_clear_retry (transfer);
+  ferry_transfer_attempt_started (transfer);
   if (!save (self, transfer))
     return;
 
@@ -1308,7 +1314,7 @@ ferry_scheduler_pause (FerryScheduler *self,
   if (ferry_state_is_terminal (r->state))
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "This transfer has already ended (%s)", ferry_state_to_string (r->state));
+                   N_ ("This transfer has already ended (%s)"), ferry_state_to_string (r->state));
       return FALSE;
     }
 
@@ -1339,7 +1345,7 @@ ferry_scheduler_resume (FerryScheduler *self,
     {
     case FERRY_STATE_COMPLETED:
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "This transfer has already completed");
+                   N_ ("This transfer has already completed"));
       return FALSE;
 
     case FERRY_STATE_RUNNING:
@@ -1389,7 +1395,7 @@ ferry_scheduler_cancel (FerryScheduler *self,
   if (r->state == FERRY_STATE_COMPLETED || r->state == FERRY_STATE_CANCELED)
     {
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "This transfer has already ended (%s)", ferry_state_to_string (r->state));
+                   N_ ("This transfer has already ended (%s)"), ferry_state_to_string (r->state));
       return FALSE;
     }
 
@@ -1609,7 +1615,7 @@ ferry_scheduler_update (FerryScheduler *self,
   if (r->state == FERRY_STATE_COMPLETED)
     {
       g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
-                           "This transfer has already completed");
+                           N_ ("This transfer has already completed"));
       return FALSE;
     }
 

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "ferry-error.h"
+#include "ferry-i18n.h"
 #include "ferry-folder.h"
 #include "ferry-options.h"
 #include "ferry-service-private.h"
@@ -155,11 +156,71 @@ confine_record (FerryService *self,
       !ferry_caller_real_path_is_within (record->directory, real_downloads))
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-                   "An app in a sandbox may only download into the Downloads folder (%s) "
-                   "or a folder inside it, not into %s", downloads, record->directory);
+                   N_ ("An app in a sandbox may only download into the Downloads folder (%s) "
+                       "or a folder inside it, not into %s"), downloads, record->directory);
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+set_languages (GDBusMethodInvocation *invocation,
+               const char *const     *languages)
+{
+  if (!ferry_i18n_languages_are_valid (languages))
+    {
+      _ferry_service_return_new_error (invocation, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                                       N_ ("The languages must be at most 32 names such as "
+                                           "\"de_DE.UTF-8\" or \"pt_BR\""));
+      return FALSE;
+    }
+  ferry_i18n_set_peer_languages (g_dbus_method_invocation_get_sender (invocation), languages);
+  return TRUE;
+}
+
+/* Applies the "language" option of an add to its caller, and gives the other options in
+ * @out_options. FALSE once @invocation is answered with an error. */
+static gboolean
+take_language (GDBusMethodInvocation *invocation,
+               GVariant              *options,
+               GVariant             **out_options)
+{
+  g_autoptr(GVariant) value = g_variant_lookup_value (options, "language", NULL);
+  g_autofree const char **languages = NULL;
+  GVariantDict dict;
+
+  if (value == NULL)
+    {
+      *out_options = g_variant_ref (options);
+      return TRUE;
+    }
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
+    {
+      _ferry_service_return_new_error (invocation, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
+                                       N_ ("Option \"%s\" must be of type %s"), "language", "as");
+      return FALSE;
+    }
+  languages = g_variant_get_strv (value, NULL);
+  if (!set_languages (invocation, languages))
+    return FALSE;
+
+  g_variant_dict_init (&dict, options);
+  g_variant_dict_remove (&dict, "language");
+  *out_options = g_variant_ref_sink (g_variant_dict_end (&dict));
+  return TRUE;
+}
+
+static gboolean
+handle_set_languages (FerryManager1         *manager,
+                      GDBusMethodInvocation *invocation,
+                      const char *const     *languages,
+                      FerryService          *self)
+{
+  _ferry_service_touch (self);
+
+  if (set_languages (invocation, languages))
+    ferry_manager1_complete_set_languages (manager, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 /* The first steps of AddDownload and AddUpload: the caller's confinement, then the address
@@ -180,8 +241,14 @@ new_record (FerryService          *self,
   FerryTransfer *existing;
   GPtrArray *waiting;
   const char *confinement;
+  g_autoptr(GVariant) stripped = NULL;
 
   _ferry_service_touch (self);
+
+  /* "language" is about the caller, not the transfer: it takes effect before any answer. */
+  if (!take_language (invocation, options, &stripped))
+    return NULL;
+  options = stripped;
 
   confinement = _ferry_service_caller_confinement (self, invocation);
   if (confinement == NULL)
@@ -230,10 +297,10 @@ new_record (FerryService          *self,
 
     if (count >= limit)
       {
-        g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_FAILED,
-                                               "This session already has %u transfers, the "
-                                               "most Ferry keeps for one session; remove "
-                                               "finished ones before adding more", limit);
+        _ferry_service_return_new_error (invocation, FERRY_ERROR, FERRY_ERROR_FAILED,
+                                         N_ ("This session already has %u transfers, the "
+                                             "most Ferry keeps for one session; remove "
+                                             "finished ones before adding more"), limit);
         return NULL;
       }
   }
@@ -262,11 +329,11 @@ handle_add_download (FerryManager1         *manager,
       record->directory = default_directory (self);
       if (g_mkdir_with_parents (record->directory, 0755) != 0)
         {
-          g_dbus_method_invocation_return_error (invocation, FERRY_ERROR,
-                                                 FERRY_ERROR_INVALID_ARGUMENT,
-                                                 "The Downloads folder %s cannot be created; "
-                                                 "give a destination",
-                                                 record->directory);
+          _ferry_service_return_new_error (invocation, FERRY_ERROR,
+                                           FERRY_ERROR_INVALID_ARGUMENT,
+                                           N_ ("The Downloads folder %s cannot be created; "
+                                               "give a destination"),
+                                           record->directory);
           return G_DBUS_METHOD_INVOCATION_HANDLED;
         }
     }
@@ -387,9 +454,9 @@ handle_add_upload (FerryManager1         *manager,
   if (record->form_field != NULL && !g_str_equal (record->method, "POST"))
     {
       close (fd);
-      g_dbus_method_invocation_return_error_literal (invocation, FERRY_ERROR,
-                                                     FERRY_ERROR_INVALID_ARGUMENT,
-                                                     "A form field is sent with POST, not PUT");
+      _ferry_service_return_new_error (invocation, FERRY_ERROR,
+                                       FERRY_ERROR_INVALID_ARGUMENT,
+                                       N_ ("A form field is sent with POST, not PUT"));
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
@@ -455,9 +522,9 @@ listed_session (FerryService          *self,
   if (*session == '\0' || g_str_equal (session, confinement))
     return confinement;
 
-  g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
-                                         "%s may only list its own transfers, not those of %s",
-                                         confinement, session);
+  _ferry_service_return_new_error (invocation, FERRY_ERROR, FERRY_ERROR_ACCESS_DENIED,
+                                   N_ ("%s may only list its own transfers, not those of %s"),
+                                   confinement, session);
   return NULL;
 }
 
@@ -516,7 +583,9 @@ handle_get_transfers (FerryManager1         *manager,
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(otssssssastttxxxxusbb)"));
   for (guint i = 0, size = 0; i < transfers->len; i++)
     {
-      g_autoptr(GVariant) summary = ferry_transfer_dup_summary (g_ptr_array_index (transfers, i));
+      g_autoptr(GVariant) stored = ferry_transfer_dup_summary (g_ptr_array_index (transfers, i));
+      g_autoptr(GVariant) summary =
+        _ferry_service_translate_summary (stored, g_dbus_method_invocation_get_sender (invocation));
 
       (void) g_variant_get_data (summary);
       size += (guint) g_variant_get_size (summary) + 8;
@@ -574,7 +643,12 @@ handle_get_transfers_page (FerryManager1         *manager,
           next = ferry_transfer_get_record (g_ptr_array_index (transfers, i - 1))->id;
           break;
         }
-      summary = ferry_transfer_dup_summary (t);
+      {
+        g_autoptr(GVariant) stored = ferry_transfer_dup_summary (t);
+
+        summary = _ferry_service_translate_summary (
+          stored, g_dbus_method_invocation_get_sender (invocation));
+      }
       (void) g_variant_get_data (summary);
       size += g_variant_get_size (summary) + 8;
       g_variant_builder_add_value (&builder, summary);
@@ -747,6 +821,8 @@ _ferry_service_manager_init (FerryService *self)
                            G_CALLBACK (handle_pause_all), self, 0);
   g_signal_connect_object (self->manager, "handle-resume-all",
                            G_CALLBACK (handle_resume_all), self, 0);
+  g_signal_connect_object (self->manager, "handle-set-languages",
+                           G_CALLBACK (handle_set_languages), self, 0);
 }
 
 /* Manager1's signals and properties follow the scheduler. */

@@ -88,6 +88,15 @@ gboolean       _ferry_service_may_see             (const char            *confin
 gboolean       _ferry_service_check_may_see       (const char            *confinement,
                                                    FerryTransfer         *transfer,
                                                    GError               **error);
+void           _ferry_service_return_new_error    (GDBusMethodInvocation *invocation,
+                                                   GQuark                 domain,
+                                                   int                    code,
+                                                   const char            *format,
+                                                   ...) G_GNUC_PRINTF (4, 5);
+GVariant      *_ferry_service_translate_properties (GVariant             *properties,
+                                                    const char           *peer);
+GVariant      *_ferry_service_translate_summary   (GVariant              *summary,
+                                                   const char            *peer);
 
 /* ferry-service-transfers.c */
 gboolean       _ferry_service_transfers_register   (FerryService          *self,

@@ -12,6 +12,7 @@
 #include <malloc.h>
 
 #include "ferry-error.h"
+#include "ferry-i18n.h"
 #include "ferry-options.h"
 #include "ferry-service-private.h"
 
@@ -45,21 +46,82 @@ void
 _ferry_service_return_too_many (GDBusMethodInvocation *invocation,
                                 guint                  count)
 {
-  g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_LIMITS_EXCEEDED,
-                                         "Ferry holds %u transfers, more than one D-Bus message "
-                                         "can describe; ask io.github.ferryhq.Ferry.Manager1."
-                                         "GetTransfersPage for them a page at a time", count);
+  g_autofree char *message =
+    g_strdup_printf (N_("Ferry holds %u transfers, more than one D-Bus message can describe; "
+                        "ask io.github.ferryhq.Ferry.Manager1.GetTransfersPage for them a page "
+                        "at a time"), count);
+  g_autofree char *translated =
+    ferry_i18n_translate_for_peer (g_dbus_method_invocation_get_sender (invocation), message);
+
+  g_dbus_method_invocation_return_error_literal (invocation, G_DBUS_ERROR,
+                                                 G_DBUS_ERROR_LIMITS_EXCEEDED, translated);
 }
 
+/* For @peer: its sentences in the peer's language; NULL for the stored ones. */
 static GVariant *
-interfaces_and_properties (FerryTransfer *transfer)
+interfaces_and_properties_for (FerryTransfer *transfer,
+                               const char    *peer)
 {
-  g_autoptr(GVariant) properties = ferry_transfer_dup_properties (transfer);
+  g_autoptr(GVariant) stored = ferry_transfer_dup_properties (transfer);
+  g_autoptr(GVariant) properties = peer ? _ferry_service_translate_properties (stored, peer)
+                                        : g_variant_ref (stored);
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
   g_variant_builder_add (&builder, "{s@a{sv}}", TRANSFER_INTERFACE, properties);
   return g_variant_builder_end (&builder);
+}
+
+static GVariant *
+interfaces_and_properties (FerryTransfer *transfer)
+{
+  return interfaces_and_properties_for (transfer, NULL);
+}
+
+/* @parameters of a PropertiesChanged or InterfacesAdded signal with the transfer's
+ * sentences in @peer's language. */
+static GVariant *
+translate_signal (const char *name,
+                  GVariant   *parameters,
+                  const char *peer)
+{
+  if (g_str_equal (name, "PropertiesChanged"))
+    {
+      const char *interface;
+      g_autoptr(GVariant) changed = NULL;
+      g_autoptr(GVariant) invalidated = NULL;
+      g_autoptr(GVariant) translated = NULL;
+
+      g_variant_get (parameters, "(&s@a{sv}@as)", &interface, &changed, &invalidated);
+      translated = _ferry_service_translate_properties (changed, peer);
+      if (translated == changed)
+        return g_variant_ref (parameters);
+      return g_variant_ref_sink (g_variant_new ("(s@a{sv}@as)", interface, translated,
+                                                invalidated));
+    }
+
+  if (g_str_equal (name, "InterfacesAdded"))
+    {
+      const char *path;
+      g_autoptr(GVariant) interfaces = NULL;
+      g_autoptr(GVariant) properties = NULL;
+      g_autoptr(GVariant) translated = NULL;
+      GVariantBuilder builder;
+
+      g_variant_get (parameters, "(&o@a{sa{sv}})", &path, &interfaces);
+      properties = g_variant_lookup_value (interfaces, TRANSFER_INTERFACE, G_VARIANT_TYPE_VARDICT);
+      if (properties == NULL)
+        return g_variant_ref (parameters);
+      translated = _ferry_service_translate_properties (properties, peer);
+      if (translated == properties)
+        return g_variant_ref (parameters);
+      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
+      g_variant_builder_add (&builder, "{s@a{sv}}", TRANSFER_INTERFACE, translated);
+      return g_variant_ref_sink (g_variant_new ("(o@a{sa{sv}})", path,
+                                                g_variant_builder_end (&builder)));
+    }
+
+  return g_variant_ref (parameters);
 }
 
 /* What a transfer's signals say is for the peers that may see it: signals are sent to each
@@ -82,11 +144,13 @@ deliver_signal (gpointer key,
 {
   SignalDelivery *d = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) parameters = NULL;
 
   if (!_ferry_service_may_see (value, d->transfer))
     return;
+  parameters = translate_signal (d->name, d->parameters, key);
   if (!g_dbus_connection_emit_signal (d->self->connection, key, d->path, d->interface, d->name,
-                                      d->parameters, &error))
+                                      parameters, &error))
     g_debug ("Could not send %s to %s: %s", d->name, (const char *) key, error->message);
 }
 
@@ -364,8 +428,8 @@ transfer_method_call (GDBusConnection       *connection,
 
   if (transfer == NULL)
     {
-      g_dbus_method_invocation_return_error (invocation, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
-                                             "Transfer %s no longer exists", node);
+      _ferry_service_return_new_error (invocation, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
+                                       N_ ("Transfer %s no longer exists"), node);
       return;
     }
 
@@ -421,7 +485,7 @@ transfer_get_property (GDBusConnection *connection,
   if (transfer == NULL)
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_NOT_FOUND,
-                   "Transfer %s no longer exists", node);
+                   N_ ("Transfer %s no longer exists"), node);
       return NULL;
     }
 
@@ -429,6 +493,19 @@ transfer_get_property (GDBusConnection *connection,
   if (confinement == NULL || !_ferry_service_check_may_see (confinement, transfer, error))
     return NULL;
 
+  if (g_str_equal (property_name, "Error") || g_str_equal (property_name, "AttemptLog"))
+    {
+      g_autoptr(GVariant) stored = ferry_transfer_dup_property (transfer, property_name);
+      g_autoptr(GVariantDict) dict = g_variant_dict_new (NULL);
+      g_autoptr(GVariant) one = NULL;
+      g_autoptr(GVariant) translated = NULL;
+
+      /* The same translation as a whole reading's, for the one property asked. */
+      g_variant_dict_insert_value (dict, property_name, stored);
+      one = g_variant_ref_sink (g_variant_dict_end (dict));
+      translated = _ferry_service_translate_properties (one, sender);
+      return g_variant_lookup_value (translated, property_name, NULL);
+    }
   return ferry_transfer_dup_property (transfer, property_name);
 }
 
@@ -571,7 +648,8 @@ object_manager_method_call (GDBusConnection       *connection,
         continue;
       entry = g_variant_ref_sink (
         g_variant_new ("{o@a{sa{sv}}}", ferry_transfer_get_object_path (t),
-                       interfaces_and_properties (t)));
+                       interfaces_and_properties_for (
+                         t, g_dbus_method_invocation_get_sender (invocation))));
 
       (void) g_variant_get_data (entry);
       size += (guint) g_variant_get_size (entry) + 8;

@@ -19,6 +19,7 @@
 
 #include "ferry-error.h"
 #include "ferry-http.h"
+#include "ferry-i18n.h"
 #include "ferry-source.h"
 #include "ferry-transfer.h"
 
@@ -56,11 +57,12 @@ ferry_source_open (const char  *path,
 
       if (saved == ELOOP)
         g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                     "The file to upload (%s) was replaced by a link; Ferry does not follow it",
+                     N_ ("The file to upload (%s) was replaced by a link; Ferry does not "
+                         "follow it"),
                      path);
       else
         g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                     "The file to upload cannot be opened (%s): %s", path, g_strerror (saved));
+                     N_ ("The file to upload cannot be opened (%s): %s"), path, g_strerror (saved));
       return -1;
     }
 
@@ -68,8 +70,8 @@ ferry_source_open (const char  *path,
     {
       close (fd);
       g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   "The file to upload (%s) was replaced by something that is not a file "
-                   "(a pipe or a device); Ferry sent nothing from it", path);
+                   N_ ("The file to upload (%s) was replaced by something that is not a file "
+                       "(a pipe or a device); Ferry sent nothing from it"), path);
       return -1;
     }
 
@@ -78,7 +80,7 @@ ferry_source_open (const char  *path,
     {
       close (fd);
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                           "The file changed while it was being uploaded");
+                           N_ ("The file changed while it was being uploaded"));
       return -1;
     }
 
@@ -95,14 +97,14 @@ ferry_source_check (int      fd,
   if (fd < 0 || fstat (fd, &st) != 0)
     {
       g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
-                           "The file to upload was not passed (no valid descriptor)");
+                           N_ ("The file to upload was not passed (no valid descriptor)"));
       return FALSE;
     }
 
   if (!S_ISREG (st.st_mode))
     {
       g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
-                           "Ferry uploads files; this descriptor is a folder, pipe or device");
+                           N_ ("Ferry uploads files; this descriptor is a folder, pipe or device"));
       return FALSE;
     }
 
@@ -110,8 +112,8 @@ ferry_source_check (int      fd,
   if (flags < 0 || (flags & O_ACCMODE) == O_WRONLY)
     {
       g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT,
-                           "The file to upload was opened for writing only; open it for "
-                           "reading");
+                           N_ ("The file to upload was opened for writing only; open it for "
+                               "reading"));
       return FALSE;
     }
 
@@ -198,15 +200,16 @@ copy_into (int      from,
           int saved = errno;
 
           g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                       saved == ENOSPC ? "There is no room to keep a copy of the file to upload"
-                                       : "Ferry could not keep a copy of the file to upload: %s",
+                       saved == ENOSPC
+                       ? N_ ("There is no room to keep a copy of the file to upload")
+                       : N_ ("Ferry could not keep a copy of the file to upload: %s"),
                        g_strerror (saved));
           return FALSE;
         }
       if (n == 0)
         {
           g_set_error_literal (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                               "The file to upload got shorter while Ferry copied it");
+                               N_ ("The file to upload got shorter while Ferry copied it"));
           return FALSE;
         }
       left -= (guint64) n;
@@ -215,7 +218,8 @@ copy_into (int      from,
   if (fsync (to) != 0)
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                   "Ferry could not keep a copy of the file to upload: %s", g_strerror (errno));
+                   N_ ("Ferry could not keep a copy of the file to upload: %s"),
+                   g_strerror (errno));
       return FALSE;
     }
   return TRUE;
@@ -245,7 +249,7 @@ ferry_source_adopt (int          fd,
       if (g_mkdir_with_parents (copy_dir, 0700) != 0)
         {
           g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                       "Ferry cannot create %s to keep a copy of the file: %s", copy_dir,
+                       N_ ("Ferry cannot create %s to keep a copy of the file: %s"), copy_dir,
                        g_strerror (errno));
           return FALSE;
         }
@@ -255,7 +259,8 @@ ferry_source_adopt (int          fd,
       if (out < 0)
         {
           g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                       "Ferry cannot keep a copy of the file to upload: %s", g_strerror (errno));
+                       N_ ("Ferry cannot keep a copy of the file to upload: %s"),
+                       g_strerror (errno));
           return FALSE;
         }
 

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "ferry-error.h"
+#include "ferry-i18n.h"
 #include "ferry-store.h"
 
 struct _FerryStore
@@ -43,8 +44,8 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
   "created_at, finished_at, rate_limit, upload, retry_from_server, dir_dev, dir_ino, " \
-  "file_dev, file_ino, response_headers"
-#define N_COLUMNS 38
+  "file_dev, file_ino, response_headers, details"
+#define N_COLUMNS 39
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -104,39 +105,64 @@ static const char *const migrations[] = {
   /* 6: what the last response said that a client may read, as a serialised a{ss}: an
    * outcome delivered after a restart has it too. */
   "ALTER TABLE transfers ADD COLUMN response_headers BLOB;",
+  /* 7: what the details view shows: the last attempts and the checksum's outcome, as a
+   * serialised a{sv}. */
+  "ALTER TABLE transfers ADD COLUMN details BLOB;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
 
 /* A damaged file is FERRY_ERROR (and gets moved aside on open); trouble around a good file
  * (full disk, permissions, I/O) is G_IO_ERROR and never moves anything. */
+/* One whole sentence per verb, for translators. */
+static const char *
+sentence_for (const char *what)
+{
+  if (g_str_equal (what, "read"))
+    return N_ ("Could not read the transfer list: %s");
+  if (g_str_equal (what, "open"))
+    return N_ ("Could not open the transfer list: %s");
+  if (g_str_equal (what, "update"))
+    return N_ ("Could not update the transfer list: %s");
+  if (g_str_equal (what, "prepare"))
+    return N_ ("Could not prepare the transfer list: %s");
+  return N_ ("Could not save the transfer list: %s");
+}
+
 static gboolean
 set_sqlite_error (GError    **error,
                   sqlite3    *db,
                   const char *what)
 {
   int code = sqlite3_errcode (db) & 0xff;
+  g_autofree char *trouble = NULL;
+  GQuark domain = G_IO_ERROR;
+  int error_code = G_IO_ERROR_FAILED;
 
   switch (code)
     {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                   "Could not %s the transfer list: it is damaged (%s)",
-                   what, sqlite3_errmsg (db));
+      trouble = g_strdup_printf (N_ ("it is damaged (%s)"), sqlite3_errmsg (db));
+      domain = FERRY_ERROR;
+      error_code = FERRY_ERROR_FAILED;
       break;
 
     case SQLITE_FULL:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "Could not %s the transfer list: the disk is full", what);
+      trouble = g_strdup (N_ ("the disk is full"));
+      error_code = G_IO_ERROR_NO_SPACE;
       break;
 
     default:
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Could not %s the transfer list: %s", what, sqlite3_errmsg (db));
+      trouble = g_strdup (sqlite3_errmsg (db));
       break;
     }
 
+  /* The sentences are known templates: ferry-i18n recognises them. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  g_set_error (error, domain, error_code, sentence_for (what), trouble);
+#pragma GCC diagnostic pop
   return FALSE;
 }
 
@@ -202,8 +228,8 @@ migrate (FerryStore *self,
   if (version > FERRY_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, FERRY_ERROR, FERRY_ERROR_UNSUPPORTED,
-                   "The transfer list was written by a newer version of Ferry "
-                   "(format %d; this version reads up to %d)",
+                   N_ ("The transfer list was written by a newer version of Ferry "
+                       "(format %d; this version reads up to %d)"),
                    version, FERRY_STORE_SCHEMA_VERSION);
       return FALSE;
     }
@@ -289,7 +315,7 @@ open_database (FerryStore *self,
     if (!ok)
       {
         g_set_error (error, FERRY_ERROR, FERRY_ERROR_FAILED,
-                     "The transfer list is damaged (integrity check failed)");
+                     N_ ("The transfer list is damaged (integrity check failed)"));
         return FALSE;
       }
   }
@@ -366,7 +392,7 @@ ferry_store_open (const char *path,
       int saved_errno = errno;
 
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not create the folder %s for the transfer list: %s",
+                   N_ ("Could not create the folder %s for the transfer list: %s"),
                    dir, g_strerror (saved_errno));
       return NULL;
     }
@@ -391,7 +417,7 @@ ferry_store_open (const char *path,
   if (self->moved_aside == NULL)
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  "Could not move the unreadable transfer list aside: ");
+                                  N_ ("Could not move the unreadable transfer list aside: "));
       return NULL;
     }
 
@@ -491,6 +517,35 @@ upload_from_variant (FerryRecord *r,
   g_variant_lookup (upload, "source-is-copy", "b", &r->source_is_copy);
 }
 
+static GVariant *
+details_to_variant (const FerryRecord *r)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  if (r->attempt_log != NULL)
+    g_variant_dict_insert_value (&dict, "attempts", r->attempt_log);
+  g_variant_dict_insert (&dict, "checksum-result", "u", (guint32) r->checksum_result);
+  add_string (&dict, "checksum-expected", r->checksum_expected);
+  return g_variant_dict_end (&dict);
+}
+
+/* Untrusted like the upload's: each field with its type, or its default. */
+static void
+details_from_variant (FerryRecord *r,
+                      GVariant    *details)
+{
+  const char *str;
+  guint32 result;
+
+  r->attempt_log = g_variant_lookup_value (details, "attempts", G_VARIANT_TYPE ("a(xuts)"));
+  if (g_variant_lookup (details, "checksum-result", "u", &result) &&
+      result <= FERRY_CHECKSUM_MISMATCH)
+    r->checksum_result = (FerryChecksumResult) result;
+  if (g_variant_lookup (details, "checksum-expected", "&s", &str))
+    r->checksum_expected = g_strdup (str);
+}
+
 static void
 bind_record (sqlite3_stmt      *stmt,
              const FerryRecord *r)
@@ -553,6 +608,12 @@ bind_record (sqlite3_stmt      *stmt,
                        (int) g_variant_get_size (r->response_headers), SQLITE_TRANSIENT);
   else
     sqlite3_bind_null (stmt, c++);
+  {
+    g_autoptr(GVariant) details = g_variant_ref_sink (details_to_variant (r));
+
+    sqlite3_bind_blob (stmt, c++, g_variant_get_data (details),
+                       (int) g_variant_get_size (details), SQLITE_TRANSIENT);
+  }
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -650,6 +711,17 @@ read_record (sqlite3_stmt *stmt)
         g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"), bytes, FALSE));
 
       r->response_headers = g_variant_get_normal_form (headers);
+    }
+  c++;
+  if (sqlite3_column_type (stmt, c) == SQLITE_BLOB)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (sqlite3_column_blob (stmt, c),
+                                             (gsize) sqlite3_column_bytes (stmt, c));
+      g_autoptr(GVariant) details =
+        g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE));
+      g_autoptr(GVariant) normal = g_variant_get_normal_form (details);
+
+      details_from_variant (r, normal);
     }
   c++;
 

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include "ferry-i18n.h"
+#include "ferry-provenance.h"
 #include "ferry-settings.h"
 #include "ferry-transfer.h"
 
@@ -200,6 +202,32 @@ static GVariant *get_response_headers (FerryTransfer *self)
                                      g_variant_get_data_as_bytes (R->response_headers), TRUE);
   return g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0);
 }
+/* Where the bytes come from once redirects are followed, without what may be a credential
+ * (user name, password, and the query, where signed links carry their token). */
+static GVariant *get_final_uri (FerryTransfer *self)
+{
+  g_autofree char *uri = ferry_provenance_public_uri (R->final_uri ? R->final_uri : R->uri);
+
+  return g_variant_new_string (uri ? uri : "");
+}
+static GVariant *get_attempt_log (FerryTransfer *self)
+{
+  /* Floating, as the other getters return: the caller sinks it. */
+  if (R->attempt_log != NULL)
+    return g_variant_new_from_bytes (G_VARIANT_TYPE ("a(xuts)"),
+                                     g_variant_get_data_as_bytes (R->attempt_log), TRUE);
+  return g_variant_new_array (G_VARIANT_TYPE ("(xuts)"), NULL, 0);
+}
+static GVariant *get_validator (FerryTransfer *self)
+{
+  return g_variant_new_string (R->etag ? R->etag : R->last_modified ? R->last_modified : "");
+}
+static GVariant *get_checksum_result (FerryTransfer *self)
+{
+  return g_variant_new ("(ss)", ferry_checksum_result_to_string (R->checksum_result),
+                        R->checksum_expected ? R->checksum_expected
+                                             : R->sha256 ? R->sha256 : "");
+}
 
 #undef R
 
@@ -234,6 +262,10 @@ static const struct
   { "RateLimit", get_rate_limit },
   { "BytesSent", get_bytes_sent },
   { "ResponseHeaders", get_response_headers },
+  { "FinalUri", get_final_uri },
+  { "AttemptLog", get_attempt_log },
+  { "Validator", get_validator },
+  { "ChecksumResult", get_checksum_result },
 };
 
 /* One GObject property per Transfer1 property, named as GObject names go ("bytes-done" for
@@ -540,7 +572,28 @@ ferry_transfer_set_http_status (FerryTransfer *self,
 {
   g_return_if_fail (FERRY_IS_TRANSFER (self));
 
-  self->record->http_status = http_status;
+  /* The attempt under way answered so too (AttemptLog). */
+  self->record->http_status = self->record->attempt_status = http_status;
+}
+
+/* The attempt log (AttemptLog): an attempt begins, and one ends having moved @moved bytes,
+ * with @error (NULL when it went well). */
+void
+ferry_transfer_attempt_started (FerryTransfer *self)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  ferry_record_attempt_started (self->record);
+}
+
+void
+ferry_transfer_attempt_ended (FerryTransfer *self,
+                              guint64        moved,
+                              const char    *error)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  ferry_record_attempt_ended (self->record, moved, error);
 }
 
 /* What a client may read of the last response's headers (ferry_http_shown_response_headers). */
@@ -655,6 +708,7 @@ ferry_transfer_set_engine (FerryTransfer *self,
 /* The start of the message of a server that could not be reached (refused, unknown,
  * unreachable), which holds every transfer to it; see ferry_transfer_error_is_unreachable(). */
 #define UNREACHABLE_PREFIX "Could not reach the server: "
+#define UNREACHABLE_FORMAT N_ ("Could not reach the server: %s")
 
 GError *
 ferry_transfer_error_from_network (const GError *error,
@@ -662,17 +716,17 @@ ferry_transfer_error_from_network (const GError *error,
 {
   if (tls_failed || error->domain == G_TLS_ERROR)
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                        "The secure connection to the server failed: %s", error->message);
+                        N_ ("The secure connection to the server failed: %s"), error->message);
 
   if (error->domain == G_RESOLVER_ERROR ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                        UNREACHABLE_PREFIX "%s", error->message);
+                        UNREACHABLE_FORMAT, error->message);
 
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                      "The connection to the server was lost: %s", error->message);
+                      N_ ("The connection to the server was lost: %s"), error->message);
 }
 
 GError *
@@ -685,15 +739,15 @@ ferry_transfer_error_from_certificate (const GError         *error,
     GTlsCertificateFlags flag;
     const char *words;
   } table[] = {
-    { G_TLS_CERTIFICATE_EXPIRED, "its certificate has expired" },
-    { G_TLS_CERTIFICATE_NOT_ACTIVATED, "its certificate is not valid yet (check this "
-                                       "computer's clock)" },
-    { G_TLS_CERTIFICATE_BAD_IDENTITY, "its certificate was issued for another name than "
-                                      "the one in the address" },
-    { G_TLS_CERTIFICATE_UNKNOWN_CA, "its certificate was issued by an authority this "
-                                    "computer does not trust" },
-    { G_TLS_CERTIFICATE_REVOKED, "its certificate was revoked" },
-    { G_TLS_CERTIFICATE_INSECURE, "its certificate uses insecure cryptography" },
+    { G_TLS_CERTIFICATE_EXPIRED, N_ ("its certificate has expired") },
+    { G_TLS_CERTIFICATE_NOT_ACTIVATED, N_ ("its certificate is not valid yet (check this "
+                                           "computer's clock)") },
+    { G_TLS_CERTIFICATE_BAD_IDENTITY, N_ ("its certificate was issued for another name than "
+                                          "the one in the address") },
+    { G_TLS_CERTIFICATE_UNKNOWN_CA, N_ ("its certificate was issued by an authority this "
+                                        "computer does not trust") },
+    { G_TLS_CERTIFICATE_REVOKED, N_ ("its certificate was revoked") },
+    { G_TLS_CERTIFICATE_INSECURE, N_ ("its certificate uses insecure cryptography") },
   };
 
   if (flags == 0)
@@ -708,12 +762,12 @@ ferry_transfer_error_from_certificate (const GError         *error,
       g_string_append (faults, table[i].words);
     }
   if (faults->len == 0)
-    g_string_append (faults, "its certificate could not be checked");
+    g_string_append (faults, N_ ("its certificate could not be checked"));
 
   /* Retrying will not mend a certificate, and Ferry never bypasses one. */
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                      "The server's identity could not be verified, so Ferry did not connect: "
-                      "%s", faults->str);
+                      N_ ("The server's identity could not be verified, so Ferry did not connect: "
+                          "%s"), faults->str);
 }
 
 guint

@@ -117,6 +117,10 @@ void                 ferry_transfer_set_http_status (FerryTransfer *self,
                                                      guint          http_status);
 void                 ferry_transfer_set_response_headers (FerryTransfer *self,
                                                           GVariant      *headers);
+void                 ferry_transfer_attempt_started (FerryTransfer *self);
+void                 ferry_transfer_attempt_ended (FerryTransfer *self,
+                                                   guint64        moved,
+                                                   const char    *error);
 /* An upload's resource on the server, as the protocol @used found it (NULL: none yet, or
  * forgotten), whether an interruption can go on from the server's offset (@resumable), and
  * the IETF draft version it speaks. */

@@ -28,6 +28,7 @@
 
 #include "ferry-body-stream.h"
 #include "ferry-http.h"
+#include "ferry-i18n.h"
 #include "ferry-proxy.h"
 #include "ferry-source.h"
 #include "ferry-upload.h"
@@ -212,7 +213,7 @@ new_message (Job        *job,
 
   if (msg == NULL)
     g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                 "The address %s is not valid", uri);
+                 N_ ("The address %s is not valid"), uri);
   return msg;
 }
 
@@ -297,7 +298,7 @@ status_error (Job         *job,
       if (ferry_http_parse_retry_after (ferry_upload_header (msg, "Retry-After"),
                                         g_get_real_time () / G_USEC_PER_SEC, &delay))
         job->retry_after = delay;
-      return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT, "%s (HTTP %u)",
+      return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT, N_ ("%s (HTTP %u)"),
                           ferry_http_transient_reason (status), status);
     }
 
@@ -305,35 +306,36 @@ status_error (Job         *job,
     {
     case 401:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                  "The server requires a login to upload here (HTTP 401)");
+                                  N_ ("The server requires a login to upload here (HTTP 401)"));
     case 403:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                  "The server refused the upload (HTTP 403)");
+                                  N_ ("The server refused the upload (HTTP 403)"));
     case 407:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                  "The proxy did not take the user name and password of the "
-                                  "proxy settings (HTTP 407)");
+                                  N_ ("The proxy did not take the user name and password of the "
+                                      "proxy settings (HTTP 407)"));
     case 404:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                  "There is nothing at this address to upload to (HTTP 404)");
+                                  N_ ("There is nothing at this address to upload to (HTTP 404)"));
     case 405:
       return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                          "The server does not take uploads with %s here (HTTP 405)",
+                          N_ ("The server does not take uploads with %s here (HTTP 405)"),
                           job->method);
     case 413:
       return g_error_new_literal (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                                  "The file is larger than the server accepts (HTTP 413)");
+                                  N_ ("The file is larger than the server accepts (HTTP 413)"));
     default:
       break;
     }
 
   if (status >= 300 && status < 400)
     return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                        "The server moved the upload elsewhere in a way that would lose the "
-                        "file (HTTP %u)", status);
+                        N_ ("The server moved the upload elsewhere in a way that would lose the "
+                            "file (HTTP %u)"), status);
 
   return g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                      "The server refused the upload (HTTP %u %s)", status, reason ? reason : "");
+                      N_ ("The server refused the upload (HTTP %u %s)"),
+                      status, reason ? reason : "");
 }
 
 /* Resolves the Location of @msg against the address it was sent to. */
@@ -460,9 +462,9 @@ ferry_upload_source_unchanged (Job     *job,
   g_message ("Upload %" G_GUINT64_FORMAT ": the file was written to while it was sent",
              job->id);
   g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                       "The file changed while it was being uploaded, so the server may have "
-                       "a mix of two versions; upload it again once it is no longer being "
-                       "written");
+                       N_ ("The file changed while it was being uploaded, so the server may have "
+                           "a mix of two versions; upload it again once it is no longer being "
+                           "written"));
   return FALSE;
 }
 
@@ -553,8 +555,8 @@ ferry_upload_send_to_target (Job            *job,
       if (next == NULL && redirects_to_insecure (msg))
         {
           g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                               "The server redirected the upload from a secure address to an "
-                               "insecure one; Ferry does not follow that");
+                               N_ ("The server redirected the upload from a secure address to an "
+                                   "insecure one; Ferry does not follow that"));
           return NULL;
         }
       if (next != NULL && hops < MAX_REDIRECTS)
@@ -626,8 +628,8 @@ create (FerryUpload  *self,
   if (job->upload_url == NULL)
     {
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                           "The server accepted the upload but gave no address to send the "
-                           "file to");
+                           N_ ("The server accepted the upload but gave no address to send the "
+                               "file to"));
       return FALSE;
     }
   /* The file would travel in the clear, and the address is kept for later attempts. */
@@ -636,9 +638,9 @@ create (FerryUpload  *self,
     {
       g_clear_pointer (&job->upload_url, g_free);
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-                           "The server asked for the file to be sent to an insecure (http) "
-                           "address although the upload began on a secure one; Ferry sent "
-                           "nothing there");
+                           N_ ("The server asked for the file to be sent to an insecure (http) "
+                               "address although the upload began on a secure one; Ferry sent "
+                               "nothing there"));
       return FALSE;
     }
   job->offset = 0;
@@ -687,7 +689,7 @@ retrieve_offset (Job          *job,
   if (!ferry_http_parse_offset (ferry_upload_header (msg, "Upload-Offset"), &offset))
     {
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                           "The server did not say how much of the file it has");
+                           N_ ("The server did not say how much of the file it has"));
       return FALSE;
     }
   if (offset > job->length)
@@ -827,7 +829,7 @@ append (FerryUpload  *self,
 
     case 460:
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                           "The server received the data damaged (checksum mismatch)");
+                           N_ ("The server received the data damaged (checksum mismatch)"));
       return FALSE;
 
     default:
@@ -849,8 +851,8 @@ start_over (FerryUpload  *self,
   if (++job->starts_over > MAX_STARTS_OVER)
     {
       g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
-                           mixed ? "The server keeps counting bytes that Ferry did not send"
-                                 : "The server keeps forgetting the upload");
+                           mixed ? N_ ("The server keeps counting bytes that Ferry did not send")
+                                 : N_ ("The server keeps forgetting the upload"));
       return FALSE;
     }
 
@@ -979,8 +981,8 @@ run_thread (GTask        *task,
       g_task_return_error (task, error ? g_steal_pointer (&error)
                                        : g_error_new_literal (FERRY_TRANSFER_ERROR,
                                                               FERRY_TRANSFER_ERROR_FAILED,
-                                                              "The file to upload cannot be "
-                                                              "read"));
+                                                              N_ ("The file to upload cannot be "
+                                                                  "read")));
       return;
     }
 

@@ -33,6 +33,11 @@ main (int   argc,
   g_autoptr(FerryService) service = NULL;
 
   setlocale (LC_ALL, "");
+  /* ferryd's sentences stay English in the process, GLib's and the C library's inside them
+   * too: they are stored and logged so, and translated for each peer that reads them, in
+   * its own language (ferry-i18n.c). The session's language is still known from the
+   * environment, for peers that name none. */
+  setlocale (LC_MESSAGES, "C");
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("FERRY_LOCALEDIR") ? g_getenv ("FERRY_LOCALEDIR")
                                                                 : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -796,6 +796,18 @@ on_transfers (GObject      *source,
     }
 }
 
+/* Tells the service this program's languages, for its answers to this connection: its
+ * sentences (errors, a transfer's Error) come in the first it has. A service started later
+ * is told again by the next call that sends this (a list's load, an add). */
+static void
+set_languages (GDBusConnection *connection)
+{
+  g_dbus_connection_call (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
+                          FERRY_MANAGER_INTERFACE, "SetLanguages",
+                          g_variant_new ("(^as)", g_get_language_names ()), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+}
+
 static void
 load_page (FerrySession *self,
            guint64       after)
@@ -823,6 +835,9 @@ load (FerrySession *self)
       return;
     }
   self->loading = TRUE;
+  /* Sent first on the same connection, so the service words the listing, and everything
+   * after, in this program's language. */
+  set_languages (self->connection);
   self->listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   load_page (self, 0);
 }
@@ -1598,6 +1613,12 @@ call_add (GDBusConnection     *connection,
   gboolean upload = kind == FERRY_TRANSFER_KIND_UPLOAD;
   GVariant *parameters = upload ? g_variant_new ("(sh@a{sv})", uri, 0, options)
                                 : g_variant_new ("(s@a{sv})", uri, options);
+
+  /* Sent first on the same connection, so the service answers this call, and tells of its
+   * transfer, in this program's language; also from a session that only adds, which lists
+   * nothing. A service older than SetLanguages answers with an error that changes nothing
+   * (where a "language" option would fail the add). */
+  set_languages (connection);
 
   g_dbus_connection_call_with_unix_fd_list (connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
                                             FERRY_MANAGER_INTERFACE,

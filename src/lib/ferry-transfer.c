@@ -47,6 +47,11 @@ struct _FerryTransfer
   gint64 created_at;
   gint64 finished_at;
   GVariant *response_headers;   /* a{ss}; NULL until the service said (summaries do not) */
+  char *final_uri;
+  GVariant *attempt_log;
+  char *validator;
+  char *checksum_result;
+  char *checksum_expected;
 };
 
 G_DEFINE_FINAL_TYPE (FerryTransfer, ferry_transfer, G_TYPE_OBJECT)
@@ -76,6 +81,11 @@ enum
   PROP_ATTEMPTS,
   PROP_CREATED_AT,
   PROP_FINISHED_AT,
+  PROP_FINAL_URI,
+  PROP_ATTEMPT_LOG,
+  PROP_VALIDATOR,
+  PROP_CHECKSUM_RESULT,
+  PROP_CHECKSUM_EXPECTED,
   N_PROPS
 };
 
@@ -84,6 +94,8 @@ static GParamSpec *properties[N_PROPS];
 static void install_detail_properties (GParamFlags flags);
 static void update_details (FerryTransfer *self,
                             GVariant      *props);
+static void update_facts (FerryTransfer *self,
+                          GVariant      *props);
 
 static const char *const state_names[] = {
   "queued", "waiting", "running", "paused", "completed", "rejected", "failed", "canceled",
@@ -118,6 +130,11 @@ ferry_transfer_finalize (GObject *object)
   g_strfreev (self->wait_reasons);
   g_free (self->error);
   g_clear_pointer (&self->response_headers, g_variant_unref);
+  g_free (self->final_uri);
+  g_clear_pointer (&self->attempt_log, g_variant_unref);
+  g_free (self->validator);
+  g_free (self->checksum_result);
+  g_free (self->checksum_expected);
 
   G_OBJECT_CLASS (ferry_transfer_parent_class)->finalize (object);
 }
@@ -197,6 +214,21 @@ ferry_transfer_get_property (GObject    *object,
       break;
     case PROP_FINISHED_AT:
       g_value_set_int64 (value, self->finished_at);
+      break;
+    case PROP_FINAL_URI:
+      g_value_set_string (value, self->final_uri);
+      break;
+    case PROP_ATTEMPT_LOG:
+      g_value_set_variant (value, self->attempt_log);
+      break;
+    case PROP_VALIDATOR:
+      g_value_set_string (value, self->validator);
+      break;
+    case PROP_CHECKSUM_RESULT:
+      g_value_set_string (value, self->checksum_result);
+      break;
+    case PROP_CHECKSUM_EXPECTED:
+      g_value_set_string (value, self->checksum_expected);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1175,6 +1207,70 @@ install_detail_properties (GParamFlags flags)
    */
   properties[PROP_FINISHED_AT] = g_param_spec_int64 ("finished-at", NULL, NULL, G_MININT64,
                                                      G_MAXINT64, 0, flags);
+  /**
+   * FerryTransfer:final-uri:
+   *
+   * The address the bytes come from once redirects are followed, without user name,
+   * password and query.
+   */
+  properties[PROP_FINAL_URI] = g_param_spec_string ("final-uri", NULL, NULL, NULL, flags);
+  /**
+   * FerryTransfer:attempt-log:
+   *
+   * The last attempts, oldest first, as an `a(xuts)`: when each started (Unix time), the
+   * HTTP status of its last response (0: none), the bytes it moved, and the sentence it
+   * ended with ("" when it went well).
+   */
+  properties[PROP_ATTEMPT_LOG] = g_param_spec_variant ("attempt-log", NULL, NULL,
+                                                       G_VARIANT_TYPE ("a(xuts)"), NULL,
+                                                       flags);
+  /**
+   * FerryTransfer:validator:
+   *
+   * The ETag or Last-Modified a resume asks with; "" when there is none.
+   */
+  properties[PROP_VALIDATOR] = g_param_spec_string ("validator", NULL, NULL, NULL, flags);
+  /**
+   * FerryTransfer:checksum-result:
+   *
+   * "none", "verified" or "mismatch".
+   */
+  properties[PROP_CHECKSUM_RESULT] = g_param_spec_string ("checksum-result", NULL, NULL, NULL,
+                                                          flags);
+  /**
+   * FerryTransfer:checksum-expected:
+   *
+   * The SHA-256 (hex) the file is or was checked against; "" when none is known.
+   */
+  properties[PROP_CHECKSUM_EXPECTED] = g_param_spec_string ("checksum-expected", NULL, NULL,
+                                                            NULL, flags);
+}
+
+static void
+update_facts (FerryTransfer *self,
+              GVariant      *props)
+{
+  const char *str;
+  const char *result;
+  const char *expected;
+  g_autoptr(GVariant) log = g_variant_lookup_value (props, "AttemptLog",
+                                                    G_VARIANT_TYPE ("a(xuts)"));
+
+  if (g_variant_lookup (props, "FinalUri", "&s", &str))
+    set_string (self, &self->final_uri, str, PROP_FINAL_URI);
+  if (g_variant_lookup (props, "Validator", "&s", &str))
+    set_string (self, &self->validator, str, PROP_VALIDATOR);
+  if (g_variant_lookup (props, "ChecksumResult", "(&s&s)", &result, &expected))
+    {
+      set_string (self, &self->checksum_result, result, PROP_CHECKSUM_RESULT);
+      set_string (self, &self->checksum_expected, expected, PROP_CHECKSUM_EXPECTED);
+    }
+  if (log != NULL && (self->attempt_log == NULL || !g_variant_equal (log, self->attempt_log)))
+    {
+      g_clear_pointer (&self->attempt_log, g_variant_unref);
+      self->attempt_log = g_steal_pointer (&log);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTEMPT_LOG]);
+    }
 }
 
 /* What GetTransfers' summaries do not carry; PropertiesChanged and GetAll do. */
@@ -1191,6 +1287,7 @@ update_details (FerryTransfer *self,
     SET_NUMBER (self, created_at, created, PROP_CREATED_AT);
   if (g_variant_lookup (props, "FinishedAt", "x", &finished))
     SET_NUMBER (self, finished_at, finished, PROP_FINISHED_AT);
+  update_facts (self, props);
 }
 
 /**
@@ -1233,4 +1330,63 @@ ferry_transfer_get_finished_at (FerryTransfer *self)
 {
   g_return_val_if_fail (FERRY_IS_TRANSFER (self), 0);
   return self->finished_at;
+}
+
+/**
+ * ferry_transfer_get_final_uri:
+ * @self: a transfer
+ *
+ * Like ferry_transfer_get_attempts(), kept current once it changes.
+ *
+ * Returns: (nullable): the address after redirects, without user name, password and query
+ */
+const char *
+ferry_transfer_get_final_uri (FerryTransfer *self)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+  return self->final_uri;
+}
+
+/**
+ * ferry_transfer_get_attempt_log:
+ * @self: a transfer
+ *
+ * Returns: (nullable) (transfer none): the last attempts as an `a(xuts)`, oldest first: start
+ *   (Unix time), HTTP status (0: none), bytes moved, and the sentence it ended with
+ */
+GVariant *
+ferry_transfer_get_attempt_log (FerryTransfer *self)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+  return self->attempt_log;
+}
+
+/**
+ * ferry_transfer_get_validator:
+ * @self: a transfer
+ *
+ * Returns: (nullable): the ETag or Last-Modified a resume asks with
+ */
+const char *
+ferry_transfer_get_validator (FerryTransfer *self)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+  return self->validator;
+}
+
+/**
+ * ferry_transfer_get_checksum_result:
+ * @self: a transfer
+ * @expected: (out) (optional) (transfer none): the digest (hex) it was checked against
+ *
+ * Returns: (nullable): "none", "verified" or "mismatch"
+ */
+const char *
+ferry_transfer_get_checksum_result (FerryTransfer  *self,
+                                    const char    **expected)
+{
+  g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+  if (expected != NULL)
+    *expected = self->checksum_expected;
+  return self->checksum_result;
 }

@@ -78,12 +78,48 @@ sources = [l.strip() for l in open(os.path.join(po_dir, 'POTFILES.in'))
 with tempfile.TemporaryDirectory() as tmp:
     pot = os.path.join(tmp, 'sources.pot')
     subprocess.run(['xgettext', '--from-code=UTF-8', '--language=C', '-k_', '-kN_',
-                    '-kC_:1c,2', '-kNC_:1c,2', '-kngettext:1,2', '-D', source_root,
+                    '-kC_:1c,2', '-kNC_:1c,2', '-kngettext:1,2', '-kFERRY_NP_:1,2',
+                    '-D', source_root,
                     '-o', pot] + sources, check=True, capture_output=True)
     marked, _ = parse_po(pot)
 
 english_help = run({}, ferryctl, '--help').stdout
 english_lines = {l.strip() for l in english_help.splitlines() if l.strip()}
+
+# A private bus that activates the build's ferryd, whose own session speaks English: each
+# ferryctl below names its language, and the daemon's error must come back in it.
+bus_home = tempfile.TemporaryDirectory()
+bus_config = os.path.join(bus_home.name, 'bus.conf')
+with open(bus_config, 'w') as f:
+    f.write(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:tmpdir={bus_home.name}</listen>
+<servicedir>{os.environ['FERRY_SERVICE_DIR']}</servicedir>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/>
+<allow eavesdrop="true"/><allow own="*"/></policy></busconfig>""")
+daemon_env = dict(os.environ, LC_ALL='C.UTF-8', HOME=bus_home.name,
+                  XDG_DATA_HOME=os.path.join(bus_home.name, 'data'),
+                  XDG_CONFIG_HOME=os.path.join(bus_home.name, 'config'),
+                  XDG_CACHE_HOME=os.path.join(bus_home.name, 'cache'),
+                  XDG_RUNTIME_DIR=bus_home.name, GSETTINGS_BACKEND='memory',
+                  FERRY_LOCALEDIR=locale_dir)
+daemon_env.pop('LANGUAGE', None)
+bus = subprocess.Popen(['dbus-daemon', '--config-file', bus_config, '--print-address=1',
+                        '--nofork'], stdout=subprocess.PIPE, env=daemon_env, text=True)
+bus_address = bus.stdout.readline().strip()
+bad_address = 'ftp://example.org/file'
+
+
+def ferryctl_error(extra):
+    env = dict(daemon_env, DBUS_SESSION_BUS_ADDRESS=bus_address, **extra)
+    return subprocess.run([ferryctl, 'add', bad_address], env=env, capture_output=True,
+                          text=True, timeout=120).stderr.strip()
+
+
+english_error = ferryctl_error({})
+daemon_msgid = 'Ferry transfers only http:// and https:// addresses, not %s:'
+check(daemon_msgid.replace('%s', 'ftp') in english_error,
+      f'ferryctl shows the daemon\'s error: {english_error}')
 
 for lang in wanted:
     po = os.path.join(po_dir, lang + '.po')
@@ -109,6 +145,12 @@ for lang in wanted:
           f'ferryctl --help in {lang} has no English line' +
           ''.join(f'\n#   {l}' for l in left))
 
+    # A sentence of the daemon, in the language ferryctl runs in.
+    shown_error = ferryctl_error({'LANGUAGE': lang})
+    wanted_error = catalogue.get(daemon_msgid, '').replace('%s', 'ftp')
+    check(wanted_error != '' and wanted_error in shown_error and shown_error != english_error,
+          f'ferryctl in {lang} shows the daemon\'s error in {lang}: {shown_error}')
+
     # The main window and the add dialog, under Xvfb.
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, 'strings.txt')
@@ -128,5 +170,8 @@ for lang in wanted:
               ''.join(f'\n#   “{s}”' for s in untranslated))
         check(len(translated) > 10, f'{lang}: {len(translated)} texts shown in translation')
 
+bus.terminate()
+bus.wait()
+bus_home.cleanup()
 print(f'1..{n}')
 sys.exit(1 if failures else 0)

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include "ferry-i18n.h"
 #include "ferry-upload-private.h"
 
 /* The draft's interop versions Ferry speaks, in the order it tries them: 9 (the wire format
@@ -152,9 +153,9 @@ ietf_retry_creation (Job     *job,
     }
 
   g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_REJECTED,
-               "The server refused the upload in each version of the resumable upload "
-               "draft Ferry speaks (interop 9, 8 and 6; HTTP %u); choose the plain "
-               "protocol, or the version the server speaks", job->http_status);
+               N_ ("The server refused the upload in each version of the resumable upload "
+                   "draft Ferry speaks (interop 9, 8 and 6; HTTP %u); choose the plain "
+                   "protocol, or the version the server speaks"), job->http_status);
   return FALSE;
 }
 

@@ -12,6 +12,7 @@
 
 #include <unistd.h>
 
+#include "ferry-i18n.h"
 #include "ferry-upload-private.h"
 
 #define TUS_VERSION "1.0.0"
@@ -113,11 +114,11 @@ tus_prepare_append (Job          *job,
     {
       g_propagate_error (error, g_cancellable_is_cancelled (append->cancellable)
                                   ? g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                         "Stopped")
+                                                         N_ ("Stopped"))
                                   : g_error_new_literal (FERRY_TRANSFER_ERROR,
                                                          FERRY_TRANSFER_ERROR_FAILED,
-                                                         "The file changed while it was "
-                                                         "being uploaded"));
+                                                         N_ ("The file changed while it "
+                                                             "was being uploaded")));
       return FALSE;
     }
   value = g_strdup_printf ("%s %s", job->tus_checksum == G_CHECKSUM_SHA256 ? "sha256" : "sha1",

@@ -116,4 +116,14 @@ gint64              ferry_transfer_get_created_at     (FerryTransfer *self);
 FERRY_AVAILABLE_IN_0_1
 gint64              ferry_transfer_get_finished_at    (FerryTransfer *self);
 
+FERRY_AVAILABLE_IN_0_1
+const char         *ferry_transfer_get_final_uri      (FerryTransfer *self);
+FERRY_AVAILABLE_IN_0_1
+GVariant           *ferry_transfer_get_attempt_log    (FerryTransfer *self);
+FERRY_AVAILABLE_IN_0_1
+const char         *ferry_transfer_get_validator      (FerryTransfer *self);
+FERRY_AVAILABLE_IN_0_1
+const char         *ferry_transfer_get_checksum_result (FerryTransfer  *self,
+                                                        const char    **expected);
+
 G_END_DECLS

@@ -1,0 +1,410 @@
+/* test-details-view.c: the details window tells what the service knows of a transfer — the
+ * address redirects led to, each attempt with its time, status, bytes and sentence, the
+ * validator and the checksum — and its Open and Show in Folder buttons look different
+ *
+ * Under Xvfb with the real ferryd; the window opens from the row by a real Enter (xdotool).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include <gdk/x11/gdkx.h>
+
+#include "ferry-application.h"
+#include "ferry-client.h"
+#include "ferry-details-window.h"
+#include "ferry-test-daemon.h"
+#include "ferry-test-server.h"
+#include "ferry-transfer-item.h"
+#include "ferry-transfer-row.h"
+#include "ferry-window.h"
+
+#define WAIT 30000
+
+typedef struct
+{
+  FerryTestServer *server;
+  FerryTestDaemon *daemon;
+  FerryApplication *app;
+  FerryWindow *window;
+  GSubprocess *notifications;
+} Fixture;
+
+static gboolean
+has_notification_server (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  gboolean has_owner = FALSE;
+
+  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "NameHasOwner",
+                                       g_variant_new ("(s)", "org.freedesktop.Notifications"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                                       NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &has_owner);
+  return has_owner;
+}
+
+/* The app tells of finished transfers when its window is not focused. */
+static void
+start_notification_server (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+
+  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
+  f->notifications = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
+                                                  "dbusmock", "--template",
+                                                  "notification_daemon", NULL);
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (has_notification_server, f, WAIT));
+}
+
+static gboolean
+client_ready (gpointer user_data)
+{
+  return ferry_client_is_ready (user_data);
+}
+
+static gboolean
+widget_mapped (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->server = ferry_test_server_new ();
+  f->daemon = ferry_test_daemon_new ();
+  f->daemon->stop_only = TRUE;
+  start_notification_server (f);
+
+  f->app = ferry_application_new ();
+  g_application_register (G_APPLICATION (f->app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (f->app));
+  f->window = FERRY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
+  g_assert_nonnull (f->window);
+  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                  "/usr/share/icons");
+  g_assert_true (ferry_test_wait_until (client_ready, ferry_application_get_client (f->app),
+                                        WAIT));
+  g_assert_true (ferry_test_wait_until (widget_mapped, f->window, WAIT));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->app);
+  if (f->notifications != NULL)
+    g_subprocess_force_exit (f->notifications);
+  g_clear_object (&f->notifications);
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_clear_pointer (&f->server, ferry_test_server_free);
+}
+
+/* -- Real input and waits ---------------------------------------------------------------- */
+
+static gulong
+xid_of (GtkWidget *widget)
+{
+  return gdk_x11_surface_get_xid (gtk_native_get_surface (gtk_widget_get_native (widget)));
+}
+
+static void
+xdotool (const char *command)
+{
+  g_autofree char *line = g_strdup_printf ("xdotool %s", command);
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_test_message ("%s", line);
+  g_assert_true (g_spawn_command_line_sync (line, NULL, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (status, ==, 0);
+}
+
+static gboolean
+count_frame (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+two_frames (gpointer user_data)
+{
+  return *(guint *) user_data >= 2;
+}
+
+static gboolean
+has_size (gpointer user_data)
+{
+  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
+}
+
+static void
+wait_drawn (GtkWidget *widget)
+{
+  guint frames = 0;
+  guint tick;
+
+  g_assert_true (ferry_test_wait_until (has_size, widget, WAIT));
+  tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (ferry_test_wait_until (two_frames, &frames, WAIT));
+  gtk_widget_remove_tick_callback (widget, tick);
+}
+
+/* A key press as the keyboard makes it, to the window @widget is in, which gets the X focus
+ * first (Xvfb has no window manager to give it). */
+static void
+press_keys (GtkWidget  *widget,
+            const char *keys)
+{
+  g_autofree char *focus = g_strdup_printf ("windowfocus %lu", xid_of (widget));
+  g_autofree char *key = g_strdup_printf ("key --clearmodifiers %s", keys);
+
+  wait_drawn (widget);
+  xdotool (focus);
+  xdotool (key);
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint64 id;
+  FerryDetailsWindow *found;
+} DetailsWait;
+
+static gboolean
+row_shown (gpointer user_data)
+{
+  DetailsWait *w = user_data;
+
+  return ferry_window_find_row (w->f->window, w->id) != NULL;
+}
+
+static gboolean
+details_shown (gpointer user_data)
+{
+  DetailsWait *w = user_data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (FERRY_IS_DETAILS_WINDOW (window) && gtk_widget_get_mapped (GTK_WIDGET (window)))
+        {
+          w->found = FERRY_DETAILS_WINDOW (window);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+details_gone (gpointer user_data)
+{
+  DetailsWait *w = user_data;
+
+  return w->found == NULL;
+}
+
+/* The window has read the service's facts: the final address and two attempts. */
+static gboolean
+details_has_facts (gpointer user_data)
+{
+  FerryDetailsWindow *details = user_data;
+  g_auto(GStrv) attempts = ferry_details_window_dup_attempt_texts (details);
+
+  return ferry_details_window_get_final_uri_text (details) != NULL &&
+         g_strv_length (attempts) == 2;
+}
+
+typedef struct
+{
+  FerryTransfer *transfer;
+  const char *want;
+} FinalWait;
+
+static gboolean
+library_knows_final (gpointer user_data)
+{
+  FinalWait *w = user_data;
+
+  return g_strcmp0 (ferry_transfer_get_final_uri (w->transfer), w->want) == 0;
+}
+
+static GBytes *
+icon_contents (GtkWidget *button)
+{
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gtk_widget_get_display (button));
+  const char *name = gtk_button_get_icon_name (GTK_BUTTON (button));
+  g_autoptr(GtkIconPaintable) icon = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert_nonnull (name);
+  g_assert_true (gtk_icon_theme_has_icon (theme, name));
+  icon = gtk_icon_theme_lookup_icon (theme, name, NULL, 16, 1, GTK_TEXT_DIR_NONE, 0);
+  file = gtk_icon_paintable_get_file (icon);
+  g_assert_nonnull (file);
+  bytes = g_file_load_bytes (file, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: %s", name, g_file_peek_path (file));
+  return g_steal_pointer (&bytes);
+}
+
+static void
+save_screenshot (GtkWidget  *w,
+                 const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (w);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
+  g_autofree char *png = g_build_filename (dir, name, NULL);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), gtk_widget_get_width (w),
+                          gtk_widget_get_height (w));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (w)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (w),
+                                                              gtk_widget_get_height (w)));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (gdk_texture_save_to_png (texture, png));
+  g_test_message ("Screenshot: %s", png);
+}
+
+/* -- The case ------------------------------------------------------------------------------ */
+
+/* A download behind a redirect whose target is busy once: the details show where the bytes
+ * came from, both attempts (503, then 200 with every byte), the ETag a resume would use and
+ * the verified SHA-256; Open and Show in Folder have different icons, tooltips and names. */
+static void
+test_details_facts (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (300 * 1024, 91);
+  g_autofree char *sha256 = ferry_test_sha256_bytes (content);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/latest");
+  g_autofree char *final = ferry_test_server_uri (f->server, "/mirror/ubuntu.iso");
+  g_autofree char *path = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *want_checksum = NULL;
+  g_autofree char *size = g_format_size (300 * 1024);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) open_icon = NULL;
+  g_autoptr(GBytes) folder_icon = NULL;
+  g_auto(GStrv) attempts = NULL;
+  FerryDetailsWindow *details;
+  FerryTransferItem *item;
+  GtkWidget *row;
+  GVariantDict options;
+  DetailsWait dw = { f, 0, NULL };
+  FinalWait fw;
+
+  ferry_test_server_add_file (f->server, "/mirror/ubuntu.iso", content, "\"u-24\"");
+  ferry_test_server_queue_status (f->server, "/mirror/ubuntu.iso", 503, "1");
+  ferry_test_server_add_redirect (f->server, "/latest", "/mirror/ubuntu.iso");
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "destination", "s", f->daemon->download_dir);
+  g_variant_dict_insert (&options, "sha256", "s", sha256);
+  path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&options), &error);
+  g_assert_no_error (error);
+  dw.id = g_ascii_strtoull (strrchr (path, '/') + 1, NULL, 10);
+  t = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_test_wait_state (t, "completed", WAIT));
+  got = ferry_test_sha256_file (ferry_transfer1_get_destination (t));
+  g_assert_cmpstr (got, ==, sha256);
+
+  /* Enter on the finished row opens the file; the details come from its menu's action,
+   * as Details in the row's menu does. */
+  g_assert_true (ferry_test_wait_until (row_shown, &dw, WAIT));
+  row = ferry_window_find_row (f->window, dw.id);
+  wait_drawn (row);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-details", "t", dw.id);
+  g_assert_true (ferry_test_wait_until (details_shown, &dw, WAIT));
+  details = dw.found;
+  gtk_window_set_default_size (GTK_WINDOW (details), 560, 1000);
+  g_assert_true (ferry_test_wait_until (details_has_facts, details, WAIT));
+
+  g_assert_cmpstr (ferry_details_window_get_final_uri_text (details), ==, final);
+  attempts = ferry_details_window_dup_attempt_texts (details);
+  g_test_message ("Attempts shown:\n%s\n%s", attempts[0], attempts[1]);
+  /* Newest first: the one that went well, with every byte; then the busy one. */
+  g_assert_nonnull (strstr (attempts[0], "HTTP 200"));
+  g_assert_nonnull (strstr (attempts[0], size));
+  g_assert_nonnull (strstr (attempts[0], "succeeded"));
+  g_assert_nonnull (strstr (attempts[1], "HTTP 503"));
+  g_assert_nonnull (strstr (attempts[1], "The server is busy or down for maintenance"));
+  g_assert_cmpstr (ferry_details_window_get_validator_text (details), ==, "\"u-24\"");
+  want_checksum = g_strdup_printf ("Verified: SHA-256 %s", sha256);
+  g_assert_cmpstr (ferry_details_window_get_checksum_text (details), ==, want_checksum);
+
+  /* The library's own transfer heard the same from the service's signals. */
+  item = ferry_details_window_get_item (details);
+  fw = (FinalWait) { ferry_transfer_item_get_transfer (item), final };
+  g_assert_true (ferry_test_wait_until (library_knows_final, &fw, WAIT));
+  g_assert_cmpstr (ferry_transfer_get_validator (fw.transfer), ==, "\"u-24\"");
+  g_assert_cmpuint (g_variant_n_children (ferry_transfer_get_attempt_log (fw.transfer)), ==, 2);
+
+  /* Two buttons, two pictures: the icons are different files with different drawings. */
+  open_icon = icon_contents (ferry_details_window_get_open_button (details));
+  folder_icon = icon_contents (ferry_details_window_get_folder_button (details));
+  g_assert_false (g_bytes_equal (open_icon, folder_icon));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (ferry_details_window_get_open_button (details)),
+                   ==, "Open");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (
+                     ferry_details_window_get_folder_button (details)), ==, "Show in Folder");
+
+  wait_drawn (GTK_WIDGET (details));
+  save_screenshot (GTK_WIDGET (details), "details-facts.png");
+
+  /* Escape, a real key, closes it. */
+  g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &dw.found);
+  press_keys (GTK_WIDGET (details), "Escape");
+  g_assert_true (ferry_test_wait_until (details_gone, &dw, WAIT));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      g_print ("1..1\nok 1 # SKIP no X display (these tests need xvfb-run and xdotool)\n");
+      return 0;
+    }
+
+  g_test_add ("/gui/details-facts", Fixture, NULL, fixture_setup, test_details_facts,
+              fixture_teardown);
+
+  return g_test_run ();
+}
