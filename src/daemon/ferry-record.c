@@ -41,6 +41,7 @@ ferry_record_free (FerryRecord *record)
   g_free (record->content_type);
   g_free (record->form_field);
   g_free (record->source_path);
+  g_free (record->segments);
   g_free (record);
 }
 
@@ -52,6 +53,7 @@ ferry_record_reset_validators (FerryRecord *record)
   record->bytes_done = 0;
   record->bytes_total = 0;
   record->resumable = FALSE;
+  g_clear_pointer (&record->segments, g_free);
 }
 
 static const char *const protocol_names[] = { "auto", "ietf", "tus", "plain" };

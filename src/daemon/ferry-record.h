@@ -86,6 +86,12 @@ typedef struct
   guint64 dir_ino;
   guint64 file_dev;
   guint64 file_ino;
+
+  /* Segmented downloads: the ranges of the part file known to be on disk, as
+   * "start-end,start-end" (end exclusive), NULL when only bytes_done counts; and the
+   * connections the caller allows (0: as many as help, 1: never split). */
+  char *segments;
+  guint connections;
 } FerryRecord;
 
 FerryRecord *ferry_record_new (void);

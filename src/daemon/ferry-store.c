@@ -43,8 +43,8 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
   "created_at, finished_at, rate_limit, upload, retry_from_server, dir_dev, dir_ino, " \
-  "file_dev, file_ino"
-#define N_COLUMNS 37
+  "file_dev, file_ino, segments, connections"
+#define N_COLUMNS 39
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -100,6 +100,11 @@ static const char *const migrations[] = {
   "ALTER TABLE transfers ADD COLUMN dir_ino INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE transfers ADD COLUMN file_dev INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE transfers ADD COLUMN file_ino INTEGER NOT NULL DEFAULT 0;",
+
+  /* 6: segmented downloads — the byte ranges of the part file that are on disk (synced
+   * before they were recorded), and how many connections the caller allows. */
+  "ALTER TABLE transfers ADD COLUMN segments TEXT;"
+  "ALTER TABLE transfers ADD COLUMN connections INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
@@ -544,6 +549,8 @@ bind_record (sqlite3_stmt      *stmt,
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->dir_ino);
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->file_dev);
   sqlite3_bind_int64 (stmt, c++, (sqlite3_int64) r->file_ino);
+  bind_text (stmt, c++, r->segments);
+  sqlite3_bind_int (stmt, c++, (int) MIN (r->connections, (guint) G_MAXINT));
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -633,6 +640,8 @@ read_record (sqlite3_stmt *stmt)
   r->dir_ino = (guint64) sqlite3_column_int64 (stmt, c++);
   r->file_dev = (guint64) sqlite3_column_int64 (stmt, c++);
   r->file_ino = (guint64) sqlite3_column_int64 (stmt, c++);
+  r->segments = column_text (stmt, c++);
+  r->connections = (guint) MAX (sqlite3_column_int (stmt, c++), 0);
 
   return r;
 }
