@@ -38,9 +38,10 @@
 #include "ferry-proxy.h"
 #include "ferry-segments.h"
 
-/* Below this a second connection would hardly start before the first is done: a small
- * file keeps one connection, as before segments. */
-#define SEGMENTS_MIN_SIZE ((guint64) 8 * 1024 * 1024)
+/* Below this a second connection would hardly start before the first is done (it is added
+ * after a second of measuring): a smaller file keeps one connection, as before segments.
+ * aria2 splits nothing under twice its min-split-size of 20 MiB by default. */
+#define SEGMENTS_MIN_SIZE ((guint64) 16 * 1024 * 1024)
 /* What one request of a segment asks, at least and at most. */
 #define MIN_PIECE ((guint64) 1024 * 1024)
 #define MAX_PIECE ((guint64) 16 * 1024 * 1024)
@@ -461,9 +462,12 @@ maybe_finish (FerrySegments *self)
                    g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
                                 "The server's connections ended before the whole file "
                                 "arrived"), -1);
-          return;
         }
     }
+
+  g_debug ("Transfer %" G_GUINT64_FORMAT ": segments done (%d), %" G_GUINT64_FORMAT " of %"
+           G_GUINT64_FORMAT " bytes", self->record->id, self->outcome,
+           ranges_sum (self->written), self->total);
 
   self->final_pending = TRUE;
   if (!self->sync_in_flight)
@@ -598,6 +602,7 @@ send_piece (Segment *seg,
   soup_message_headers_replace (headers, "If-Range", r->etag ? r->etag : r->last_modified);
 
   seg->busy = TRUE;
+  g_debug ("Transfer %" G_GUINT64_FORMAT ": asking %s", r->id, range);
   ferry_proxy_watch (self->session, seg->msg);
   soup_session_send_async (self->session, seg->msg, G_PRIORITY_DEFAULT, seg->cancellable,
                            on_segment_sent, seg);
@@ -617,6 +622,16 @@ segment_new (FerrySegments *self,
   return seg;
 }
 
+/* Connections this transfer may have now: its option (Update changes it as it runs), and
+ * no more than it had when a 429 came. */
+static guint
+limit_now (FerrySegments *self)
+{
+  guint option = self->record->connections > 0 ? self->record->connections : MAX_CONNECTIONS;
+
+  return MIN (MIN (option, self->limit), MAX_CONNECTIONS);
+}
+
 /* One more connection, if the caller, the origin and the bytes left allow it. */
 static gboolean
 add_segment (FerrySegments *self)
@@ -624,7 +639,7 @@ add_segment (FerrySegments *self)
   guint64 start, end;
   Segment *seg;
 
-  if (self->active->len >= MIN (self->limit, MAX_CONNECTIONS))
+  if (self->active->len >= limit_now (self))
     return FALSE;
   if (!ferry_origins_try_open (self->origins, self->origin, self->max_per_host))
     return FALSE;
@@ -989,7 +1004,7 @@ next_or_close (Segment *seg)
   gboolean keep;
 
   keep = self->active->len == 1 ||
-         (self->active->len <= self->limit &&
+         (self->active->len <= limit_now (self) &&
           ferry_origins_connections (self->origins, self->origin) <=
           ferry_origins_budget (self->origins, self->origin, self->max_per_host));
 
@@ -1010,7 +1025,7 @@ next_or_close (Segment *seg)
   seg->pos = seg->end;
   g_debug ("Transfer %" G_GUINT64_FORMAT ": a piece is done; %s its connection (%u of %u "
            "here, %u to the server)", self->record->id, keep ? "keeping" : "closing",
-           self->active->len, self->limit,
+           self->active->len, limit_now (self),
            ferry_origins_connections (self->origins, self->origin));
   if (keep && next_piece (self, &start, &end))
     {
@@ -1046,6 +1061,10 @@ on_tick (gpointer user_data)
                    " B/s; no more (%" G_GUINT64_FORMAT " B/s before the last)",
                    self->record->id, self->active->len, rate, self->rate_before);
           self->growing = FALSE;
+          /* Slower than without it (the server or the disk has no more to give): the last
+           * one goes again at the end of its piece. */
+          if (rate < self->rate_before && self->active->len > 1)
+            self->limit = self->active->len - 1;
         }
     }
   if (self->growing && add_segment (self))
@@ -1120,8 +1139,8 @@ ferry_segments_start (const FerrySegmentsSetup *setup,
    * only its own connection busy), large enough that requests cost nothing. */
   self->piece = CLAMP (self->total / 32, MIN_PIECE, MAX_PIECE);
   self->piece -= self->piece % PIECE_ALIGN;
-  self->limit = self->record->connections > 0 ? self->record->connections : MAX_CONNECTIONS;
-  self->growing = self->limit > 1;
+  self->limit = MAX_CONNECTIONS;
+  self->growing = TRUE;
   self->retry_after = -1;
   self->window_start = g_get_monotonic_time ();
   self->last_checkpoint = self->window_start;
@@ -1146,7 +1165,7 @@ ferry_segments_start (const FerrySegmentsSetup *setup,
 
   g_debug ("Transfer %" G_GUINT64_FORMAT ": in segments, %" G_GUINT64_FORMAT " of %"
            G_GUINT64_FORMAT " bytes on disk, at most %u connections", self->record->id,
-           ranges_sum (self->written), self->total, self->limit);
+           ranges_sum (self->written), self->total, limit_now (self));
 
   first = segment_new (self, FALSE);
   first->msg = g_object_ref (msg);
