@@ -7,8 +7,10 @@
  * - Only with ranges, a strong validator and a large file (ferry_segments_wanted): a
  *   changed file must never be spliced, so every segment request carries If-Range, and a
  *   200 or another validator on any of them discards every segment and starts over.
- * - Adaptive: one connection first (the attempt's own); once a second, another connection
- *   is added while the last one raised the aggregate rate by GROWTH_PERCENT, never beyond
+ * - Adaptive: one connection first (the attempt's own); every half second, as many again
+ *   as are open (1, 2, 4, 8: a server that caps each connection is served at full speed
+ *   within two seconds) while the last ones raised the aggregate rate by GROWTH_PERCENT;
+ *   if they lowered it, they go again at the end of their pieces. Never beyond
  *   the caller's `connections` nor the origin's budget (max-per-host, shrunk by 429s),
  *   which counts every connection of every transfer to that origin (ferry-origins.c).
  * - A 429 or 503 on a segment closes that connection and shrinks the origin's budget; the
@@ -47,7 +49,7 @@
 #define MAX_PIECE ((guint64) 16 * 1024 * 1024)
 #define PIECE_ALIGN ((guint64) 64 * 1024)
 /* The rate is measured over windows of about this long. */
-#define WINDOW_USEC (G_USEC_PER_SEC)
+#define WINDOW_USEC (G_USEC_PER_SEC / 2)
 /* One more connection is worth it while the last one raised the rate by this much. */
 #define GROWTH_PERCENT 10
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
@@ -111,6 +113,7 @@ struct _FerrySegments
   gint64 window_start;
   guint64 window_bytes;
   guint64 rate_before;
+  guint count_before;   /* connections before the last ones were added */
   gboolean just_added;
   gboolean growing;
 
@@ -1058,19 +1061,29 @@ on_tick (gpointer user_data)
       if (rate * 100 < self->rate_before * (100 + GROWTH_PERCENT))
         {
           g_debug ("Transfer %" G_GUINT64_FORMAT ": %u connections, %" G_GUINT64_FORMAT
-                   " B/s; no more (%" G_GUINT64_FORMAT " B/s before the last)",
-                   self->record->id, self->active->len, rate, self->rate_before);
+                   " B/s; no more (%" G_GUINT64_FORMAT " B/s with %u)",
+                   self->record->id, self->active->len, rate, self->rate_before,
+                   self->count_before);
           self->growing = FALSE;
-          /* Slower than without it (the server or the disk has no more to give): the last
-           * one goes again at the end of its piece. */
-          if (rate < self->rate_before && self->active->len > 1)
-            self->limit = self->active->len - 1;
+          /* Slower than without them (the server or the disk has no more to give): the
+           * last ones go again at the end of their pieces. */
+          if (rate < self->rate_before)
+            self->limit = MIN (self->limit, MAX (self->count_before, 1));
         }
     }
-  if (self->growing && add_segment (self))
+  if (self->growing)
     {
-      self->rate_before = rate;
-      self->just_added = TRUE;
+      guint open = self->active->len;
+      guint added = 0;
+
+      while (added < MAX (open, 1) && add_segment (self))
+        added++;
+      if (added > 0)
+        {
+          self->rate_before = rate;
+          self->count_before = open;
+          self->just_added = TRUE;
+        }
     }
 
   for (guint i = 0; i < self->active->len; i++)
