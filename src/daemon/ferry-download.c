@@ -1083,10 +1083,20 @@ start_segments (FerryDownload *self,
 
   if (self->origins == NULL || self->probing ||
       !ferry_segments_wanted (self->record, self->msg, self->offset, body_length))
-    return FALSE;
+    {
+      if (self->record->segments != NULL)
+        {
+          /* One connection from the first missing byte on rewrites what segments left past
+           * it: only that byte counts again. */
+          g_clear_pointer (&self->record->segments, g_free);
+          self->record->bytes_done = self->offset;
+          save_record (self, NULL);
+        }
+      return FALSE;
+    }
 
   body = g_steal_pointer (&self->body);
-  ferry_transfer_set_live_bytes (self->transfer, self->offset);
+  self->progress += ferry_segments_get_progress (self->segments);
   g_clear_pointer (&self->segments, ferry_segments_free);
   self->segments = ferry_segments_start (&setup, self->msg, body, self->offset);
   return TRUE;
@@ -1582,6 +1592,7 @@ open_files (FerryDownload *self,
   struct stat st;
   guint64 resume_at;
   guint64 keep;
+  guint64 durable;
 
   /* Added before folders were pinned: its folder is resolved and pinned now, once, as
    * AddDownload does, and reached only as pinned from then on. */
@@ -1636,14 +1647,14 @@ open_files (FerryDownload *self,
   if (r->etag == NULL && r->last_modified == NULL &&
       !(r->bytes_total > 0 && resume_at == r->bytes_total))
     resume_at = 0;
-  /* Segments (ferry-segments.c) keep their durable ranges past that offset too. */
-  keep = ferry_segments_keep (r, (guint64) st.st_size, resume_at);
+  /* Segments (ferry-segments.c) keep their durable ranges past the first missing byte. */
+  keep = ferry_segments_resume (r, (guint64) st.st_size, &resume_at, &durable);
   if (keep != (guint64) st.st_size && !truncate_to (self, keep, error))
     return FALSE;
 
-  if (resume_at != r->bytes_done)
+  if (durable != r->bytes_done)
     {
-      r->bytes_done = resume_at;
+      r->bytes_done = durable;
       if (!save_record (self, error))
         return FALSE;
     }

@@ -88,8 +88,9 @@ typedef struct
   guint64 file_ino;
 
   /* Segmented downloads: the ranges of the part file known to be on disk, as
-   * "start-end,start-end" (end exclusive), NULL when only bytes_done counts; and the
-   * connections the caller allows (0: as many as help, 1: never split). */
+   * "start-end,start-end" (end exclusive; bytes_done is then their sum), NULL when the
+   * checkpoint is one offset; and the connections the caller allows (0: as many as help,
+   * 1: never split). */
   char *segments;
   guint connections;
 } FerryRecord;

@@ -227,22 +227,32 @@ ranges_to_string (GArray *ranges)
 }
 
 guint64
-ferry_segments_keep (FerryRecord *record,
-                     guint64      file_size,
-                     guint64      prefix)
+ferry_segments_resume (FerryRecord *record,
+                       guint64      file_size,
+                       guint64     *resume_at,
+                       guint64     *durable)
 {
   g_autoptr(GArray) ranges = NULL;
   guint64 keep;
 
+  *durable = *resume_at;
   if (record->segments == NULL)
-    return prefix;
+    return *resume_at;
+  if (record->etag == NULL && record->last_modified == NULL)
+    {
+      /* Nothing can be resumed without a validator. */
+      g_clear_pointer (&record->segments, g_free);
+      return 0;
+    }
 
+  /* The ranges hold the prefix too; bytes_done is their sum, not an offset. */
   ranges = ranges_parse (record->segments, file_size);
-  ranges_add (ranges, 0, prefix);
-  keep = ranges->len > 0 ? g_array_index (ranges, Range, ranges->len - 1).end : prefix;
+  keep = ranges->len > 0 ? g_array_index (ranges, Range, ranges->len - 1).end : 0;
   g_free (record->segments);
   record->segments = ranges->len > 0 ? ranges_to_string (ranges) : NULL;
-  return MAX (keep, prefix);
+  *resume_at = ranges_prefix (ranges);
+  *durable = ranges_sum (ranges);
+  return keep;
 }
 
 /* -- When to split ----------------------------------------------------------------------- */
@@ -355,7 +365,7 @@ record_ranges (FerrySegments *self,
 
   g_free (r->segments);
   r->segments = ranges_to_string (durable);
-  r->bytes_done = ranges_prefix (durable);
+  r->bytes_done = ranges_sum (durable);
   if (ferry_transfer_save (self->transfer, &local_error))
     return TRUE;
 
@@ -711,6 +721,10 @@ on_segment_sent (GObject      *source,
     {
       if (self->ending)
         segment_close (seg);
+      else if (seg->stalled)
+        segment_failed (seg, g_error_new (FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_TRANSIENT,
+                                          "The server did not answer for %u seconds",
+                                          ferry_transfer_stall_seconds ()), -1);
       else
         segment_failed (seg, ferry_transfer_error_from_network (error, FALSE), -1);
       return;
@@ -1180,6 +1194,7 @@ ferry_segments_start (const FerrySegmentsSetup *setup,
            G_GUINT64_FORMAT " bytes on disk, at most %u connections", self->record->id,
            ranges_sum (self->written), self->total, limit_now (self));
 
+  ferry_transfer_set_live_bytes (self->transfer, ranges_sum (self->written));
   first = segment_new (self, FALSE);
   first->msg = g_object_ref (msg);
   first->body = g_object_ref (body);

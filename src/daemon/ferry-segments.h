@@ -62,11 +62,14 @@ void           ferry_segments_free (FerrySegments *self);
 /* Bytes written to the file by this attempt's segments. */
 guint64        ferry_segments_get_progress (FerrySegments *self);
 
-/* The part file may be kept up to the returned size, which is at least @prefix (the
- * durable bytes_done): the end of the record's last durable segment that the file of
- * @file_size still holds. The record's segments are clipped to it. */
-guint64        ferry_segments_keep (FerryRecord *record,
-                                    guint64      file_size,
-                                    guint64      prefix);
+/* Where a download that segments began resumes: @resume_at (the checkpoint, no more than
+ * @file_size) becomes the first byte not on disk, @durable the bytes on disk (what
+ * bytes_done counts for such a download), and the part file may be kept up to the returned
+ * size, the end of its last durable range. The record's ranges are clipped to the file.
+ * Without segments, nothing changes: the checkpoint is all. */
+guint64        ferry_segments_resume (FerryRecord *record,
+                                      guint64      file_size,
+                                      guint64     *resume_at,
+                                      guint64     *durable);
 
 G_END_DECLS
