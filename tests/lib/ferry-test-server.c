@@ -315,7 +315,9 @@ handle_request (FerryTestServer   *server,
       if (ferry_test_listener_is_stopping (server->listener))
         return FALSE;
 
-      if (throttle > 0)
+      /* Paced between chunks; once the last is out the response is over at once, so a
+       * count of responses in flight does not include those only waiting to end. */
+      if (throttle > 0 && start + sent <= end)
         g_usleep ((gulong) (chunk * G_USEC_PER_SEC / throttle));
     }
 
