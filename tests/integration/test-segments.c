@@ -255,7 +255,9 @@ count_connections (GPtrArray *served)
   return g_hash_table_size (seen);
 }
 
-/* The most requests nginx was answering at one moment. */
+/* The most connections nginx was answering on at one moment. One connection's requests
+ * follow each other: nginx's times are in milliseconds, so the next may seem to begin before
+ * the last ended, and each connection counts once. */
 static guint
 max_simultaneous (GPtrArray *served)
 {
@@ -264,7 +266,7 @@ max_simultaneous (GPtrArray *served)
   for (guint i = 0; i < served->len; i++)
     {
       Served *a = g_ptr_array_index (served, i);
-      guint n = 0;
+      g_autoptr(GHashTable) open = g_hash_table_new (g_int64_hash, g_int64_equal);
 
       for (guint j = 0; j < served->len; j++)
         {
@@ -272,9 +274,9 @@ max_simultaneous (GPtrArray *served)
 
           /* b was open when a began */
           if (b->start <= a->start && a->start < b->end)
-            n++;
+            g_hash_table_add (open, &b->connection);
         }
-      most = MAX (most, n);
+      most = MAX (most, g_hash_table_size (open));
     }
   return most;
 }
