@@ -24,6 +24,7 @@
 #include "ferry-i18n.h"
 #include "ferry-provenance.h"
 #include "ferry-proxy.h"
+#include "ferry-segments.h"
 
 #define READ_BUFFER_SIZE (256 * 1024)
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
@@ -80,6 +81,11 @@ struct _FerryDownload
   gboolean stalled;
 
   GError *pending_error;       /* how the attempt ends, once the final checkpoint is done */
+
+  /* A large file over several connections (ferry-segments.c). */
+  FerryOrigins *origins;       /* the scheduler's; NULL: one connection */
+  guint max_per_host;
+  FerrySegments *segments;
 };
 
 static void ferry_download_engine_init (FerryEngineInterface *iface);
@@ -103,6 +109,7 @@ ferry_download_dispose (GObject *object)
 
   g_clear_handle_id (&self->stall_source, g_source_remove);
   g_clear_handle_id (&self->throttle_source, g_source_remove);
+  g_clear_pointer (&self->segments, ferry_segments_free);
   g_clear_pointer (&self->shared_limiter, ferry_rate_limiter_unref);
   g_clear_pointer (&self->own_limiter, ferry_rate_limiter_unref);
   g_clear_object (&self->body);
@@ -167,6 +174,15 @@ ferry_download_new (FerryTransfer *transfer,
   return self;
 }
 
+void
+ferry_download_set_origins (FerryDownload *self,
+                            FerryOrigins  *origins,
+                            guint          max_per_host)
+{
+  self->origins = origins;
+  self->max_per_host = max_per_host;
+}
+
 static void
 ferry_download_set_rate_limiters (FerryEngine      *engine,
                                   FerryRateLimiter *shared,
@@ -189,7 +205,9 @@ ferry_download_get_retry_after (FerryEngine *engine)
 static guint64
 ferry_download_get_progress (FerryEngine *engine)
 {
-  return FERRY_DOWNLOAD (engine)->progress;
+  FerryDownload *self = FERRY_DOWNLOAD (engine);
+
+  return self->progress + ferry_segments_get_progress (self->segments);
 }
 
 static const char *
@@ -1039,6 +1057,74 @@ restart_from_zero (FerryDownload *self,
   send_request (self);
 }
 
+/* The segments are done: their outcome is the attempt's (their final checkpoint is taken). */
+static void
+on_segments_done (gpointer             user_data,
+                  FerrySegmentsOutcome outcome,
+                  GError              *error,
+                  gint64               retry_after)
+{
+  FerryDownload *self = user_data;
+
+  switch (outcome)
+    {
+    case FERRY_SEGMENTS_COMPLETE:
+      complete (self, self->record->bytes_total, self->repr_digest);
+      break;
+    case FERRY_SEGMENTS_RESTART:
+      restart_from_zero (self, "the file changed while its segments were fetched");
+      break;
+    case FERRY_SEGMENTS_FAILED:
+    default:
+      self->retry_after = retry_after;
+      g_clear_object (&self->body);
+      return_result (self, error);
+      break;
+    }
+}
+
+/* A large file from a server with ranges goes on over more connections. */
+static gboolean
+start_segments (FerryDownload *self,
+                gint64         body_length)
+{
+  FerrySegmentsSetup setup = {
+    .transfer = self->transfer,
+    .engine = FERRY_ENGINE (self),
+    .session = self->session,
+    .fd = self->fd,
+    .uri = self->current_uri,
+    .origins = self->origins,
+    .max_per_host = self->max_per_host,
+    .shared_limiter = self->shared_limiter,
+    .own_limiter = self->own_limiter,
+    .cancellable = self->io_cancellable,
+    .done = on_segments_done,
+    .user_data = self,
+  };
+  g_autoptr(GInputStream) body = NULL;
+
+  if (self->origins == NULL || self->probing ||
+      !ferry_segments_wanted (self->record, self->msg, self->offset, body_length))
+    {
+      if (self->record->segments != NULL)
+        {
+          /* One connection from the first missing byte on rewrites what segments left past
+           * it: only that byte counts again. */
+          g_clear_pointer (&self->record->segments, g_free);
+          self->record->bytes_done = self->offset;
+          save_record (self, NULL);
+        }
+      return FALSE;
+    }
+
+  body = g_steal_pointer (&self->body);
+  self->progress += ferry_segments_get_progress (self->segments);
+  g_clear_pointer (&self->segments, ferry_segments_free);
+  self->segments = ferry_segments_start (&setup, self->msg, body, self->offset);
+  return TRUE;
+}
+
 static void
 start_body (FerryDownload *self,
             gint64         body_length)
@@ -1053,6 +1139,8 @@ start_body (FerryDownload *self,
       g_free (self->repr_digest);
       self->repr_digest = g_strdup (digest);
     }
+  if (start_segments (self, body_length))
+    return;
   self->last_byte_time = g_get_monotonic_time ();
   ferry_transfer_set_live_bytes (self->transfer, self->offset);
   if (self->stall_source == 0)
@@ -1531,6 +1619,8 @@ open_files (FerryDownload *self,
   FerryRecord *r = self->record;
   struct stat st;
   guint64 resume_at;
+  guint64 keep;
+  guint64 durable;
 
   /* Added before folders were pinned: its folder is resolved and pinned now, once, as
    * AddDownload does, and reached only as pinned from then on. */
@@ -1585,12 +1675,14 @@ open_files (FerryDownload *self,
   if (r->etag == NULL && r->last_modified == NULL &&
       !(r->bytes_total > 0 && resume_at == r->bytes_total))
     resume_at = 0;
-  if (resume_at != (guint64) st.st_size && !truncate_to (self, resume_at, error))
+  /* Segments (ferry-segments.c) keep their durable ranges past the first missing byte. */
+  keep = ferry_segments_resume (r, (guint64) st.st_size, &resume_at, &durable);
+  if (keep != (guint64) st.st_size && !truncate_to (self, keep, error))
     return FALSE;
 
-  if (resume_at != r->bytes_done)
+  if (durable != r->bytes_done)
     {
-      r->bytes_done = resume_at;
+      r->bytes_done = durable;
       if (!save_record (self, error))
         return FALSE;
     }

@@ -43,6 +43,7 @@ static const OptionSpec option_specs[] = {
   { "notify", "b", TRUE, TRUE, FALSE },
   { "uri", "s", FALSE, FALSE, TRUE },
   { "rate-limit", "t", TRUE, TRUE, TRUE },
+  { "connections", "u", TRUE, FALSE, TRUE },
   { "method", "s", FALSE, TRUE, FALSE },
   { "protocol", "s", FALSE, TRUE, FALSE },
   { "interop-version", "u", FALSE, TRUE, FALSE },
@@ -395,6 +396,17 @@ ferry_options_apply (FerryRecord     *r,
       else if (g_str_equal (key, "rate-limit"))
         {
           r->rate_limit = g_variant_get_uint64 (value);
+        }
+      else if (g_str_equal (key, "connections"))
+        {
+          guint connections = g_variant_get_uint32 (value);
+
+          /* As many as the max-per-host setting can ever allow. */
+          if (connections > 64)
+            return invalid (error, N_ ("A download can use at most 64 connections, not %u "
+                                       "(0 lets Ferry choose, 1 never splits the file)"),
+                            connections);
+          r->connections = connections;
         }
       else if (g_str_equal (key, "method"))
         {

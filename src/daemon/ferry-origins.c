@@ -31,6 +31,8 @@ typedef struct
 struct _FerryOrigins
 {
   GHashTable *origins; /* char * → Origin * */
+  /* char * → open connections; apart from origins, which stays empty in the common case */
+  GHashTable *connections;
 };
 
 FerryOrigins *
@@ -39,6 +41,7 @@ ferry_origins_new (void)
   FerryOrigins *self = g_new0 (FerryOrigins, 1);
 
   self->origins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
 }
 
@@ -48,6 +51,7 @@ ferry_origins_free (FerryOrigins *self)
   if (self == NULL)
     return;
   g_hash_table_unref (self->origins);
+  g_hash_table_unref (self->connections);
   g_free (self);
 }
 
@@ -178,4 +182,45 @@ gboolean
 ferry_origins_is_empty (FerryOrigins *self)
 {
   return g_hash_table_size (self->origins) == 0;
+}
+
+guint
+ferry_origins_connections (FerryOrigins *self,
+                           const char   *origin)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->connections, origin));
+}
+
+void
+ferry_origins_connection_opened (FerryOrigins *self,
+                                 const char   *origin)
+{
+  guint n = ferry_origins_connections (self, origin);
+
+  g_hash_table_insert (self->connections, g_strdup (origin), GUINT_TO_POINTER (n + 1));
+}
+
+void
+ferry_origins_connection_closed (FerryOrigins *self,
+                                 const char   *origin)
+{
+  guint n = ferry_origins_connections (self, origin);
+
+  g_return_if_fail (n > 0);
+  if (n == 1)
+    g_hash_table_remove (self->connections, origin);
+  else
+    g_hash_table_insert (self->connections, g_strdup (origin), GUINT_TO_POINTER (n - 1));
+}
+
+gboolean
+ferry_origins_try_open (FerryOrigins *self,
+                        const char   *origin,
+                        guint         max_per_host)
+{
+  if (ferry_origins_connections (self, origin) >= ferry_origins_budget (self, origin,
+                                                                         max_per_host))
+    return FALSE;
+  ferry_origins_connection_opened (self, origin);
+  return TRUE;
 }

@@ -41,6 +41,20 @@ guint         ferry_origins_budget (FerryOrigins *self,
                                     const char   *origin,
                                     guint         max_per_host);
 
+/* The connections Ferry has open to each origin, which max-per-host and the budget count:
+ * one for each running transfer (taken by the scheduler when it starts one) and one for
+ * each further segment of a download. */
+void          ferry_origins_connection_opened (FerryOrigins *self,
+                                               const char   *origin);
+void          ferry_origins_connection_closed (FerryOrigins *self,
+                                               const char   *origin);
+guint         ferry_origins_connections (FerryOrigins *self,
+                                         const char   *origin);
+/* Takes one more connection to the origin if its budget has room: TRUE if it was taken. */
+gboolean      ferry_origins_try_open (FerryOrigins *self,
+                                      const char   *origin,
+                                      guint         max_per_host);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryOrigins, ferry_origins_free)
 
 G_END_DECLS

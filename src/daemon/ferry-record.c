@@ -44,6 +44,7 @@ ferry_record_free (FerryRecord *record)
   g_clear_pointer (&record->response_headers, g_variant_unref);
   g_clear_pointer (&record->attempt_log, g_variant_unref);
   g_free (record->checksum_expected);
+  g_free (record->segments);
   g_free (record);
 }
 
@@ -55,6 +56,7 @@ ferry_record_reset_validators (FerryRecord *record)
   record->bytes_done = 0;
   record->bytes_total = 0;
   record->resumable = FALSE;
+  g_clear_pointer (&record->segments, g_free);
 }
 
 static const char *const protocol_names[] = { "auto", "ietf", "tus", "plain" };

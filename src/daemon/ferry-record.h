@@ -109,6 +109,12 @@ typedef struct
   /* The attempt under way; not stored (an attempt cut by a restart is not logged). */
   gint64 attempt_started;    /* Unix s, 0 while none runs */
   guint attempt_status;      /* this attempt's last HTTP status, 0 before an answer */
+  /* Segmented downloads: the ranges of the part file known to be on disk, as
+   * "start-end,start-end" (end exclusive; bytes_done is then their sum), NULL when the
+   * checkpoint is one offset; and the connections the caller allows (0: as many as help,
+   * 1: never split). */
+  char *segments;
+  guint connections;
 } FerryRecord;
 
 FerryRecord *ferry_record_new (void);

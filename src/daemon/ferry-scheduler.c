@@ -37,7 +37,7 @@
 /* How long a shutdown (SIGTERM) waits for running attempts to reach their checkpoint; the
  * session manager's own patience is about 5 s. */
 #define SHUTDOWN_GRACE_MSEC 2500
-#define DEFAULT_MAX_PER_HOST 2
+#define DEFAULT_MAX_PER_HOST 8
 /* The highest max-running and max-per-host the settings schema allows. */
 #define MAX_RUNNING_LIMIT 256
 #define MAX_PER_HOST_LIMIT 64
@@ -477,6 +477,7 @@ new_engine (FerryScheduler   *self,
   else
     {
       engine = FERRY_ENGINE (ferry_download_new (transfer, self->session));
+      ferry_download_set_origins (FERRY_DOWNLOAD (engine), self->origins, self->max_per_host);
       shared = self->download_limiter;
     }
   ferry_engine_set_rate_limiters (engine, shared, own);
@@ -742,19 +743,9 @@ note_origin (FerryScheduler *self,
   /* This attempt's answer, not HttpStatus, which may be an earlier attempt's. */
   if (g_str_has_suffix (error->message, "(HTTP 429)"))
     {
-      guint in_use = 1; /* this one, whose engine is already gone */
+      /* Connections, this attempt's among them (it gives it back when it is done). */
+      guint in_use = MAX (ferry_origins_connections (self->origins, origin), 1);
 
-      for (guint i = 0; i < self->transfers->len; i++)
-        {
-          FerryTransfer *t = g_ptr_array_index (self->transfers, i);
-          g_autofree char *other = NULL;
-
-          if (t == transfer || ferry_transfer_get_engine (t) == NULL)
-            continue;
-          other = host_of (ferry_transfer_get_record (t));
-          if (g_str_equal (other, origin))
-            in_use++;
-        }
       ferry_origins_throttled (self->origins, origin, in_use, self->max_per_host);
     }
 }
@@ -898,11 +889,16 @@ typedef struct
 {
   FerryScheduler *self;
   FerryTransfer *transfer;
+  char *origin;                /* whose connection it holds while it runs */
 } Attempt;
 
 static void
 attempt_free (Attempt *attempt)
 {
+  /* Only the attempt that runs holds a connection; the checkpoint handler's does not. */
+  if (attempt->origin != NULL)
+    ferry_origins_connection_closed (attempt->self->origins, attempt->origin);
+  g_free (attempt->origin);
   g_object_unref (attempt->self);
   g_object_unref (attempt->transfer);
   g_free (attempt);
@@ -1029,6 +1025,8 @@ start (FerryScheduler *self,
   g_signal_connect_data (engine, "checkpoint", G_CALLBACK (on_checkpoint),
                          attempt_new (self, transfer), (GClosureNotify) attempt_free, 0);
   attempt = attempt_new (self, transfer);
+  attempt->origin = host_of (r);
+  ferry_origins_connection_opened (self->origins, attempt->origin);
   ferry_engine_run_async (engine, cancellable, on_attempt_done, attempt);
 }
 
@@ -1157,7 +1155,6 @@ static void
 plan (FerryScheduler *self)
 {
   g_autoptr(GPtrArray) ready = g_ptr_array_new ();
-  g_autoptr(GHashTable) per_host = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gint64 now = g_get_real_time ();
   gint64 next_due = G_MAXINT64;
   g_autoptr(GError) error = NULL;
@@ -1192,14 +1189,6 @@ plan (FerryScheduler *self)
                   set_waiting (self, t, reasons);
                   stop (self, t);
                 }
-              else
-                {
-                  g_autofree char *host = host_of (r);
-                  guint on_host = GPOINTER_TO_UINT (g_hash_table_lookup (per_host, host));
-
-                  g_hash_table_insert (per_host, g_steal_pointer (&host),
-                                       GUINT_TO_POINTER (on_host + 1));
-                }
             }
           continue;
         }
@@ -1222,7 +1211,9 @@ plan (FerryScheduler *self)
     {
       FerryTransfer *t = g_ptr_array_index (ready, i);
       g_autofree char *host = host_of (ferry_transfer_get_record (t));
-      guint on_host = GPOINTER_TO_UINT (g_hash_table_lookup (per_host, host));
+      /* max-per-host counts connections: a segmented download's count as many as it has
+       * open (ferry-segments.c), and start () takes this one's. */
+      guint on_host = ferry_origins_connections (self->origins, host);
 
       if (running >= self->max_running ||
           on_host >= ferry_origins_budget (self->origins, host, self->max_per_host))
@@ -1233,7 +1224,6 @@ plan (FerryScheduler *self)
 
       start (self, t);
       running++;
-      g_hash_table_insert (per_host, g_steal_pointer (&host), GUINT_TO_POINTER (on_host + 1));
     }
 
   /* Not announced, then: the next change a transfer stores announces it with the rest. */
@@ -1636,6 +1626,8 @@ ferry_scheduler_update (FerryScheduler *self,
   /* A running attempt keeps the address, headers and limit it started with: restart it. */
   restart = uri_changed || changes->rate_limit != r->rate_limit;
   ferry_transfer_set_rate_limit (transfer, changes->rate_limit);
+  /* A running download takes a new connection count at its next segment, no restart. */
+  ferry_transfer_set_connections (transfer, changes->connections);
   if (headers_named)
     {
       /* The whole set is replaced: how a client gives credentials again (they leave the

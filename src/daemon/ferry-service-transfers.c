@@ -389,6 +389,7 @@ handle_update (FerryService          *self,
   scratch->earliest_begin = r->earliest_begin;
   scratch->priority = r->priority;
   scratch->rate_limit = r->rate_limit;
+  scratch->connections = r->connections;
   new_headers = g_variant_lookup_value (options, "headers", G_VARIANT_TYPE ("a{ss}"));
 
   if (!ferry_options_apply (scratch, options, FERRY_OPTIONS_UPDATE, NULL, &error))

@@ -44,8 +44,8 @@ G_DEFINE_FINAL_TYPE (FerryStore, ferry_store, G_TYPE_OBJECT)
   "earliest_begin, allow_metered, discretionary, priority, retry_at, attempts, " \
   "http_status, error, resumable, etag, last_modified, sha256, headers, notify, " \
   "created_at, finished_at, rate_limit, upload, retry_from_server, dir_dev, dir_ino, " \
-  "file_dev, file_ino, response_headers, details"
-#define N_COLUMNS 39
+  "file_dev, file_ino, response_headers, details, segments, connections"
+#define N_COLUMNS 41
 
 /* Ordered: migrations[i] brings a database from version i to i + 1. */
 static const char *const migrations[] = {
@@ -108,6 +108,10 @@ static const char *const migrations[] = {
   /* 7: what the details view shows: the last attempts and the checksum's outcome, as a
    * serialised a{sv}. */
   "ALTER TABLE transfers ADD COLUMN details BLOB;",
+  /* 8: segmented downloads — the byte ranges of the part file that are on disk (synced
+   * before they were recorded), and how many connections the caller allows. */
+  "ALTER TABLE transfers ADD COLUMN segments TEXT;"
+  "ALTER TABLE transfers ADD COLUMN connections INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == FERRY_STORE_SCHEMA_VERSION);
@@ -614,6 +618,8 @@ bind_record (sqlite3_stmt      *stmt,
     sqlite3_bind_blob (stmt, c++, g_variant_get_data (details),
                        (int) g_variant_get_size (details), SQLITE_TRANSIENT);
   }
+  bind_text (stmt, c++, r->segments);
+  sqlite3_bind_int (stmt, c++, (int) MIN (r->connections, (guint) G_MAXINT));
 
   g_assert (c == N_COLUMNS + 1);
 }
@@ -724,6 +730,8 @@ read_record (sqlite3_stmt *stmt)
       details_from_variant (r, normal);
     }
   c++;
+  r->segments = column_text (stmt, c++);
+  r->connections = (guint) MAX (sqlite3_column_int (stmt, c++), 0);
 
   return r;
 }

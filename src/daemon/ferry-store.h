@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (FerryStore, ferry_store, FERRY, STORE, GObject)
 
-#define FERRY_STORE_SCHEMA_VERSION 7
+#define FERRY_STORE_SCHEMA_VERSION 8
 
 FerryStore *ferry_store_open (const char *path,
                               GError    **error);

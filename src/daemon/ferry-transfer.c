@@ -576,6 +576,29 @@ ferry_transfer_set_http_status (FerryTransfer *self,
   self->record->http_status = self->record->attempt_status = http_status;
 }
 
+void
+ferry_transfer_set_connections (FerryTransfer *self,
+                                guint          connections)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->connections = connections;
+}
+
+/* A segmented download's durable ranges ("start-end,…", ferry-segments.c) and the bytes
+ * they hold, which is what BytesDone counts for it. */
+void
+ferry_transfer_set_segments (FerryTransfer *self,
+                             const char    *ranges,
+                             guint64        bytes_done)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  g_free (self->record->segments);
+  self->record->segments = g_strdup (ranges);
+  self->record->bytes_done = bytes_done;
+}
+
 /* The attempt log (AttemptLog): an attempt begins, and one ends having moved @moved bytes,
  * with @error (NULL when it went well). */
 void

@@ -117,6 +117,11 @@ void                 ferry_transfer_set_http_status (FerryTransfer *self,
                                                      guint          http_status);
 void                 ferry_transfer_set_response_headers (FerryTransfer *self,
                                                           GVariant      *headers);
+void                 ferry_transfer_set_connections (FerryTransfer *self,
+                                                     guint          connections);
+void                 ferry_transfer_set_segments (FerryTransfer *self,
+                                                  const char    *ranges,
+                                                  guint64        bytes_done);
 void                 ferry_transfer_attempt_started (FerryTransfer *self);
 void                 ferry_transfer_attempt_ended (FerryTransfer *self,
                                                    guint64        moved,

@@ -25,6 +25,7 @@ typedef struct
   GHashTable *headers;    /* extra headers */
   char *redirect;
   GPtrArray *requests;
+  GArray *arrivals;       /* guint: responses in flight when each request arrived, itself too */
 } Resource;
 
 typedef struct
@@ -71,6 +72,7 @@ resource_free (Resource *r)
   g_hash_table_unref (r->headers);
   g_free (r->redirect);
   g_ptr_array_unref (r->requests);
+  g_clear_pointer (&r->arrivals, g_array_unref);
   g_free (r);
 }
 
@@ -181,6 +183,9 @@ handle_request (FerryTestServer   *server,
   record->time_usec = g_get_monotonic_time ();
   record->headers = copy_headers (headers);
   g_ptr_array_add (r->requests, record);
+  if (r->arrivals == NULL)
+    r->arrivals = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (r->arrivals, server->in_flight);
 
   content = r->content ? g_bytes_ref (r->content) : NULL;
   etag = g_strdup (r->etag);
@@ -310,7 +315,9 @@ handle_request (FerryTestServer   *server,
       if (ferry_test_listener_is_stopping (server->listener))
         return FALSE;
 
-      if (throttle > 0)
+      /* Paced between chunks; once the last is out the response is over at once, so a
+       * count of responses in flight does not include those only waiting to end. */
+      if (throttle > 0 && start + sent <= end)
         g_usleep ((gulong) (chunk * G_USEC_PER_SEC / throttle));
     }
 
@@ -600,4 +607,31 @@ copy_headers (GHashTable *headers)
   while (g_hash_table_iter_next (&iter, &name, &value))
     g_hash_table_insert (copy, g_strdup (name), g_strdup (value));
   return copy;
+}
+
+guint
+ferry_test_server_get_in_flight_at (FerryTestServer *server,
+                                    const char      *path,
+                                    guint            index)
+{
+  Resource *r;
+  guint n = 0;
+
+  g_mutex_lock (&server->mutex);
+  r = g_hash_table_lookup (server->resources, path);
+  if (r != NULL && r->arrivals != NULL && index < r->arrivals->len)
+    n = g_array_index (r->arrivals, guint, index);
+  g_mutex_unlock (&server->mutex);
+  return n;
+}
+
+guint
+ferry_test_server_get_in_flight (FerryTestServer *server)
+{
+  guint n;
+
+  g_mutex_lock (&server->mutex);
+  n = server->in_flight;
+  g_mutex_unlock (&server->mutex);
+  return n;
 }

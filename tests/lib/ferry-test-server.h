@@ -91,6 +91,14 @@ GBytes *ferry_test_make_content (gsize  size,
 char   *ferry_test_sha256_bytes (GBytes *bytes);
 char   *ferry_test_sha256_file (const char *path);
 
+/* Responses (of any path) being sent when the @index-th request for @path arrived, itself
+ * among them. */
+guint      ferry_test_server_get_in_flight_at (FerryTestServer *server,
+                                               const char      *path,
+                                               guint            index);
+/* Responses being sent now. */
+guint      ferry_test_server_get_in_flight (FerryTestServer *server);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryTestServer, ferry_test_server_free)
 
 G_END_DECLS

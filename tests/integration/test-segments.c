@@ -1,0 +1,638 @@
+/* test-segments.c: a large file over several connections — nginx with a per-connection
+ * limit_rate, and the suite's own server where it has to misbehave
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+
+#include "ferry-test-daemon.h"
+#include "ferry-test-server.h"
+
+#define MiB (1024 * 1024)
+
+typedef struct
+{
+  FerryTestDaemon *daemon;
+  FerryTestServer *server;
+  GPid nginx;
+  guint16 port;
+  char *root;
+  char *access_log;
+} Fixture;
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+nginx_answers (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, f->port);
+
+  return g_socket_connect (socket, address, NULL, NULL);
+}
+
+/* nginx logs which connection served each request, when it ended and how long it took:
+ * enough to count connections and how many were open at once. */
+static void
+start_nginx (Fixture *f)
+{
+  const char *nginx = g_getenv ("FERRY_NGINX");
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "nginx", NULL);
+  g_autofree char *conf_path = g_build_filename (dir, "nginx.conf", NULL);
+  g_autofree char *conf = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { nginx, "-p", dir, "-c", conf_path, NULL };
+
+  if (nginx == NULL || !g_file_test (nginx, G_FILE_TEST_IS_EXECUTABLE))
+    return;
+
+  f->port = free_port ();
+  f->root = g_build_filename (dir, "www", NULL);
+  f->access_log = g_build_filename (dir, "access.log", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (f->root, 0755), ==, 0);
+
+  conf = g_strdup_printf ("daemon off;\n"
+                          "master_process off;\n"
+                          "pid %s/nginx.pid;\n"
+                          "error_log %s/error.log;\n"
+                          "events { worker_connections 256; }\n"
+                          "http {\n"
+                          "  log_format seg '$connection $msec $request_time $status "
+                          "\"$http_range\" \"$http_if_range\" $body_bytes_sent';\n"
+                          "  access_log %s seg;\n"
+                          "  client_body_temp_path %s/tmp; proxy_temp_path %s/tmp;\n"
+                          "  fastcgi_temp_path %s/tmp; uwsgi_temp_path %s/tmp; scgi_temp_path %s/tmp;\n"
+                          "  server {\n"
+                          "    listen 127.0.0.1:%u;\n"
+                          "    root %s;\n"
+                          /* As a CDN caps each connection */
+                          "    location /capped/ { limit_rate 8m; }\n"
+                          "  }\n"
+                          "}\n",
+                          dir, dir, f->access_log, dir, dir, dir, dir, dir, f->port, f->root);
+  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
+
+  g_spawn_async (NULL, (char **) argv, NULL,
+                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                 G_SPAWN_STDERR_TO_DEV_NULL,
+                 ferry_test_die_with_parent, NULL, &f->nginx, &error);
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (nginx_answers, f, 5000));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  ferry_test_write_settings (data != NULL ? data : "max-per-host=8\n");
+  start_nginx (f);
+  f->server = ferry_test_server_new ();
+  f->daemon = ferry_test_daemon_new ();
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  g_clear_pointer (&f->server, ferry_test_server_free);
+  if (f->nginx != 0)
+    {
+      kill (f->nginx, SIGTERM);
+      waitpid (f->nginx, NULL, 0);
+      g_spawn_close_pid (f->nginx);
+    }
+  g_free (f->root);
+  g_free (f->access_log);
+}
+
+static gboolean
+need_nginx (Fixture *f)
+{
+  if (f->nginx != 0)
+    return TRUE;
+  g_test_skip ("nginx is not installed (FERRY_NGINX)");
+  return FALSE;
+}
+
+static GBytes *
+publish (Fixture    *f,
+         const char *name,
+         gsize       size,
+         guint32     seed)
+{
+  g_autofree char *path = g_build_filename (f->root, name, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  GBytes *content = ferry_test_make_content (size, seed);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL), (gssize) size,
+                                      NULL));
+  return content;
+}
+
+static FerryTransfer1 *
+add_nginx (Fixture    *f,
+           const char *name,
+           GVariant   *options)
+{
+  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/%s", f->port, name);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = ferry_test_daemon_add (f->daemon, uri, options, &error);
+
+  g_assert_no_error (error);
+  return ferry_test_daemon_transfer (f->daemon, path);
+}
+
+static GVariant *
+connections_option (guint connections)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "connections", "u", connections);
+  return g_variant_dict_end (&dict);
+}
+
+static void
+assert_file (FerryTransfer1 *t,
+             GBytes         *content)
+{
+  g_autofree char *want = ferry_test_sha256_bytes (content);
+  g_autofree char *got = ferry_test_sha256_file (ferry_transfer1_get_destination (t));
+
+  g_assert_cmpstr (got, ==, want);
+}
+
+static void
+assert_completed (FerryTransfer1 *t,
+                  guint           timeout_ms)
+{
+  if (!ferry_test_wait_state (t, "completed", timeout_ms))
+    g_error ("The download did not complete: %s (%s)", ferry_transfer1_get_state (t),
+             ferry_transfer1_get_error (t));
+}
+
+/* -- What nginx saw ---------------------------------------------------------------------- */
+
+typedef struct
+{
+  guint64 connection;
+  double start;
+  double end;
+  guint status;
+  char *range;
+} Served;
+
+static void
+served_free (Served *s)
+{
+  g_free (s->range);
+  g_free (s);
+}
+
+static GPtrArray *
+read_access_log (Fixture *f)
+{
+  GPtrArray *served = g_ptr_array_new_with_free_func ((GDestroyNotify) served_free);
+  g_autofree char *log = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (f->access_log, &log, NULL, NULL));
+  g_test_message ("nginx log:\n%s", log);
+  lines = g_strsplit (log, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", 5);
+      Served *s;
+
+      if (g_strv_length (fields) < 5)
+        continue;
+      s = g_new0 (Served, 1);
+      s->connection = g_ascii_strtoull (fields[0], NULL, 10);
+      s->end = g_ascii_strtod (fields[1], NULL);
+      s->start = s->end - g_ascii_strtod (fields[2], NULL);
+      s->status = (guint) g_ascii_strtoull (fields[3], NULL, 10);
+      s->range = g_strdup (fields[4]);
+      g_ptr_array_add (served, s);
+    }
+  return served;
+}
+
+static guint
+count_connections (GPtrArray *served)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint i = 0; i < served->len; i++)
+    {
+      Served *s = g_ptr_array_index (served, i);
+
+      g_hash_table_add (seen, &s->connection);
+    }
+  return g_hash_table_size (seen);
+}
+
+/* The most connections nginx was answering on at one moment. One connection's requests
+ * follow each other: nginx's times are in milliseconds, so the next may seem to begin before
+ * the last ended, and each connection counts once. */
+static guint
+max_simultaneous (GPtrArray *served)
+{
+  guint most = 0;
+
+  for (guint i = 0; i < served->len; i++)
+    {
+      Served *a = g_ptr_array_index (served, i);
+      g_autoptr(GHashTable) open = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+      for (guint j = 0; j < served->len; j++)
+        {
+          Served *b = g_ptr_array_index (served, j);
+
+          /* b was open when a began */
+          if (b->start <= a->start && a->start < b->end)
+            g_hash_table_add (open, &b->connection);
+        }
+      most = MAX (most, g_hash_table_size (open));
+    }
+  return most;
+}
+
+/* -- Cases ------------------------------------------------------------------------------- */
+
+/* One connection is capped at 8 MB/s: Ferry opens more, and the bytes are the file's. */
+static void
+test_nginx_split (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) served = NULL;
+  guint whole = 0;
+
+  if (!need_nginx (f))
+    return;
+
+  content = publish (f, "capped/big.iso", 64 * MiB, 71);
+  t = add_nginx (f, "capped/big.iso", NULL);
+  assert_completed (t, 60000);
+  assert_file (t, content);
+
+  served = read_access_log (f);
+  g_assert_cmpuint (count_connections (served), >, 1);
+  g_assert_cmpuint (max_simultaneous (served), >, 1);
+  g_assert_cmpuint (max_simultaneous (served), <=, 8);
+  /* One request for the whole file; every other asks a range, re-validated with the ETag. */
+  for (guint i = 0; i < served->len; i++)
+    {
+      Served *s = g_ptr_array_index (served, i);
+
+      if (g_str_has_prefix (s->range, "\"-\""))
+        whole++;
+      else
+        g_assert_true (g_str_has_prefix (s->range, "\"bytes=") && strstr (s->range, "\"-\"") == NULL);
+    }
+  g_assert_cmpuint (whole, ==, 1);
+}
+
+/* max-per-host counts connections, at the server. */
+static void
+test_max_per_host (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) served = NULL;
+
+  if (!need_nginx (f))
+    return;
+
+  content = publish (f, "capped/budget.iso", 48 * MiB, 72);
+  t = add_nginx (f, "capped/budget.iso", NULL);
+  assert_completed (t, 60000);
+  assert_file (t, content);
+
+  served = read_access_log (f);
+  g_assert_cmpuint (max_simultaneous (served), >, 1);
+  g_assert_cmpuint (max_simultaneous (served), <=, 3);
+}
+
+/* connections=1: one GET, as before segments. */
+static void
+test_one_connection (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) served = NULL;
+
+  if (!need_nginx (f))
+    return;
+
+  content = publish (f, "capped/single.iso", 24 * MiB, 73);
+  t = add_nginx (f, "capped/single.iso", connections_option (1));
+  assert_completed (t, 60000);
+  assert_file (t, content);
+
+  served = read_access_log (f);
+  g_assert_cmpuint (served->len, ==, 1);
+  g_assert_cmpuint (count_connections (served), ==, 1);
+}
+
+/* A server without ranges: one request, one connection. */
+static void
+test_no_ranges (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (24 * MiB, 74);
+  g_autoptr(FerryTransfer1) t = NULL;
+
+  ferry_test_server_add_file (f->server, "/plain.bin", content, "\"p1\"");
+  ferry_test_server_set_ranges (f->server, "/plain.bin", FALSE);
+  ferry_test_server_set_throttle (f->server, "/plain.bin", 12 * MiB);
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/plain.bin", NULL);
+  assert_completed (t, 60000);
+  assert_file (t, content);
+  g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/plain.bin"), ==, 1);
+  g_assert_cmpuint (ferry_test_server_get_max_in_flight (f->server), ==, 1);
+}
+
+typedef struct
+{
+  FerryTestServer *server;
+  const char *path;
+  guint at_least;
+} CountWait;
+
+static gboolean
+in_flight_reaches (gpointer user_data)
+{
+  CountWait *w = user_data;
+
+  return ferry_test_server_get_in_flight (w->server) >= w->at_least;
+}
+
+static gboolean
+requests_reach (gpointer user_data)
+{
+  CountWait *w = user_data;
+
+  return ferry_test_server_count_requests (w->server, w->path) >= w->at_least;
+}
+
+/* The file changes on the server between segments: the segment's If-Range fails, and the
+ * download starts over and ends as the new file, with nothing of the old one. */
+static void
+test_changed_between_segments (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GBytes) old_content = ferry_test_make_content (32 * MiB, 75);
+  g_autoptr(GBytes) new_content = ferry_test_make_content (32 * MiB, 76);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  CountWait w = { f->server, "/changing.bin", 2 };
+  gboolean restarted = FALSE;
+
+  ferry_test_server_add_file (f->server, "/changing.bin", old_content, "\"old\"");
+  ferry_test_server_set_throttle (f->server, "/changing.bin", 4 * MiB);
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/changing.bin", NULL);
+
+  /* The second request is the first segment's: the file changes while they run. */
+  g_assert_true (ferry_test_wait_until (requests_reach, &w, 30000));
+  ferry_test_server_set_content (f->server, "/changing.bin", new_content, "\"new\"");
+  ferry_test_server_set_throttle (f->server, "/changing.bin", 0);
+
+  assert_completed (t, 60000);
+  assert_file (t, new_content);
+
+  /* Some request asked a range with the old validator and was answered with the whole
+   * new file; a request without a range then started over. */
+  requests = ferry_test_server_get_requests (f->server, "/changing.bin");
+  for (guint i = 1; i < requests->len; i++)
+    {
+      FerryTestRequest *r = g_ptr_array_index (requests, i);
+
+      if (r->range == NULL && r->status == 200)
+        restarted = TRUE;
+      if (r->range != NULL)
+        g_assert_nonnull (r->if_range);
+    }
+  g_assert_true (restarted);
+}
+
+/* A 429 on one segment: that connection goes, the budget shrinks, the others finish. */
+static void
+test_429_backs_off (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (24 * MiB, 77);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  CountWait w = { f->server, "/busy.bin", 3 };
+  guint throttled_at = G_MAXUINT;
+  guint after = 0;
+
+  ferry_test_server_add_file (f->server, "/busy.bin", content, "\"b\"");
+  ferry_test_server_set_throttle (f->server, "/busy.bin", 4 * MiB);
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/busy.bin", connections_option (4));
+
+  g_assert_true (ferry_test_wait_until (in_flight_reaches, &w, 30000));
+  ferry_test_server_queue_status (f->server, "/busy.bin", 429, "1");
+
+  assert_completed (t, 60000);
+  assert_file (t, content);
+
+  requests = ferry_test_server_get_requests (f->server, "/busy.bin");
+  for (guint i = 0; i < requests->len; i++)
+    {
+      FerryTestRequest *r = g_ptr_array_index (requests, i);
+
+      g_test_message ("request %u: %s, %u, %u in flight", i, r->range, r->status,
+                      ferry_test_server_get_in_flight_at (f->server, "/busy.bin", i));
+      if (r->status == 429)
+        throttled_at = i;
+      else if (i > throttled_at)
+        {
+          /* Halved from the connections open at the 429 (at least 3, at most 4). */
+          g_assert_cmpuint (ferry_test_server_get_in_flight_at (f->server, "/busy.bin", i),
+                            <=, 2);
+          after++;
+        }
+    }
+  g_assert_cmpuint (throttled_at, !=, G_MAXUINT);
+  g_assert_cmpuint (ferry_test_server_get_max_in_flight (f->server), <=, 4);
+  g_assert_cmpuint (ferry_test_server_get_max_in_flight (f->server), >=, 3);
+  /* The 429's bytes were fetched again by the others. */
+  g_assert_cmpuint (after, >, 0);
+}
+
+/* -- kill -9 with segments in flight ------------------------------------------------------ */
+
+/* Runs @sql on the store with Debian's Python; its first column's first row, or NULL. */
+static char *
+query_store (const char *sql)
+{
+  g_autofree char *db = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR, "ferry.db",
+                                          NULL);
+  const char *argv[] = {
+    "/usr/bin/python3", "-c",
+    "import sqlite3, sys\n"
+    "c = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True, timeout=5)\n"
+    "row = c.execute(sys.argv[2]).fetchone()\n"
+    "print(row[0] if row and row[0] is not None else '')\n",
+    db, sql, NULL
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  if (!g_file_test (db, G_FILE_TEST_EXISTS))
+    return NULL;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                               NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    return NULL;
+  g_strstrip (out);
+  return out[0] != '\0' ? g_steal_pointer (&out) : NULL;
+}
+
+typedef struct
+{
+  gint64 last_look;
+  guint ranges;
+} StoreWait;
+
+/* The store records at least this many durable ranges (looked at five times a second). */
+static gboolean
+store_has_ranges (gpointer user_data)
+{
+  StoreWait *w = user_data;
+  g_autofree char *segments = NULL;
+
+  if (g_get_monotonic_time () - w->last_look < G_USEC_PER_SEC / 5)
+    return FALSE;
+  w->last_look = g_get_monotonic_time ();
+  segments = query_store ("SELECT segments FROM transfers");
+  if (segments == NULL)
+    return FALSE;
+  {
+    g_auto(GStrv) parts = g_strsplit (segments, ",", -1);
+
+    return g_strv_length (parts) >= w->ranges;
+  }
+}
+
+static void
+test_kill_resumes_each_segment (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (48 * MiB, 78);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autofree char *segments = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) ranges = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  StoreWait sw = { 0, 2 };
+  guint before;
+  guint resumed = 0;
+
+  ferry_test_server_add_file (f->server, "/crash.bin", content, "\"c\"");
+  ferry_test_server_set_throttle (f->server, "/crash.bin", 3 * MiB);
+  t = ferry_test_daemon_add_from (f->daemon, f->server, "/crash.bin", NULL);
+  path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)));
+
+  /* Several segments have bytes on disk, recorded: then the power goes. */
+  g_assert_true (ferry_test_wait_until (store_has_ranges, &sw, 30000));
+  ferry_test_daemon_kill (f->daemon);
+  segments = query_store ("SELECT segments FROM transfers");
+  g_assert_nonnull (segments);
+  g_test_message ("durable ranges at the kill: %s", segments);
+  before = ferry_test_server_count_requests (f->server, "/crash.bin");
+  ferry_test_server_set_throttle (f->server, "/crash.bin", 8 * MiB);
+
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
+                                                          &error));
+  g_assert_no_error (error);
+  g_clear_object (&t);
+  t = ferry_test_daemon_transfer (f->daemon, path);
+  assert_completed (t, 60000);
+  assert_file (t, content);
+
+  /* Each durable range that ends before the file does is continued exactly where it ends;
+   * nothing after the restart asks from zero. */
+  requests = ferry_test_server_get_requests (f->server, "/crash.bin");
+  ranges = g_strsplit (segments, ",", -1);
+  g_assert_cmpuint (g_strv_length (ranges), >=, 2);
+  for (guint i = 0; ranges[i] != NULL; i++)
+    {
+      guint64 end = g_ascii_strtoull (strchr (ranges[i], '-') + 1, NULL, 10);
+      g_autofree char *want = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", end);
+      gboolean found = FALSE;
+
+      if (end >= 48 * MiB)
+        continue;
+      for (guint j = before; j < requests->len; j++)
+        {
+          FerryTestRequest *r = g_ptr_array_index (requests, j);
+
+          if (r->range != NULL && g_str_has_prefix (r->range, want))
+            found = TRUE;
+        }
+      g_assert_true (found);
+      resumed++;
+    }
+  g_assert_cmpuint (resumed, >=, 2);
+  for (guint j = before; j < requests->len; j++)
+    {
+      FerryTestRequest *r = g_ptr_array_index (requests, j);
+
+      g_assert_nonnull (r->range);
+      g_assert_false (g_str_has_prefix (r->range, "bytes=0-"));
+      g_assert_cmpstr (r->if_range, ==, "\"c\"");
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(name, settings, func) \
+  g_test_add (name, Fixture, settings, fixture_setup, func, fixture_teardown)
+  ADD ("/segments/nginx-split", NULL, test_nginx_split);
+  ADD ("/segments/max-per-host", "max-per-host=3\n", test_max_per_host);
+  ADD ("/segments/one-connection", NULL, test_one_connection);
+  ADD ("/segments/no-ranges", NULL, test_no_ranges);
+  ADD ("/segments/changed-between-segments", NULL, test_changed_between_segments);
+  ADD ("/segments/429-backs-off", NULL, test_429_backs_off);
+  ADD ("/segments/kill-resumes-each-segment", NULL, test_kill_resumes_each_segment);
+
+  return g_test_run ();
+}
