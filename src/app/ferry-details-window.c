@@ -294,10 +294,16 @@ refresh (FerryDetailsWindow *self)
   s.earliest_begin = ferry_transfer_item_get_earliest_begin (item);
   s.retry_at = ferry_transfer_item_get_retry_at (item);
   s.error = ferry_transfer_item_get_error (item);
+  s.unmetered_only = !ferry_transfer_get_allow_metered (ferry_transfer_item_get_transfer (item));
 
-  /* The state's name, then every reason and number in words. */
+  /* The state's name, then every reason and number in words; a running transfer kept off
+   * metered networks says what one would do (a waiting one's status says it already). */
   status = ferry_describe_status (&s, now);
-  state = g_strdup_printf ("%s — %s", state_word (s.state), status);
+  if (s.state == FERRY_STATE_RUNNING && ferry_describe_network_rule (&s) != NULL)
+    state = g_strdup_printf ("%s — %s\n%s", state_word (s.state), status,
+                             ferry_describe_network_rule (&s));
+  else
+    state = g_strdup_printf ("%s — %s", state_word (s.state), status);
   gtk_label_set_label (self->state_label, state);
 
   rate = ferry_format_rate (s.state == FERRY_STATE_RUNNING ? s.rate : 0);

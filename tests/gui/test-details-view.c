@@ -390,6 +390,70 @@ test_details_facts (Fixture       *f,
   g_assert_true (ferry_test_wait_until (details_gone, &dw, WAIT));
 }
 
+static gboolean
+state_says_rule (gpointer user_data)
+{
+  FerryDetailsWindow *details = user_data;
+  const char *text = ferry_details_window_get_state_text (details);
+
+  return text != NULL && g_str_has_prefix (text, "Running") &&
+         strstr (text, "Pauses if the network becomes metered") != NULL;
+}
+
+static gboolean
+state_lost_rule (gpointer user_data)
+{
+  FerryDetailsWindow *details = user_data;
+  const char *text = ferry_details_window_get_state_text (details);
+
+  return text != NULL && g_str_has_prefix (text, "Running") &&
+         strstr (text, "Pauses if the network becomes metered") == NULL;
+}
+
+/* A running download kept off metered networks says, in Details, what a metered network
+ * would do to it, while the network is unmetered; one allowed on them does not. */
+static void
+test_details_network_rule (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (4 * 1024 * 1024, 17);
+  g_autofree char *uri = ferry_test_server_uri (f->server, "/big.bin");
+  g_autofree char *path = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict options;
+  DetailsWait dw = { f, 0, NULL };
+  FerryDetailsWindow *details;
+
+  ferry_test_server_add_file (f->server, "/big.bin", content, "\"big-1\"");
+  ferry_test_server_set_throttle (f->server, "/big.bin", 64 * 1024);
+
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "destination", "s", f->daemon->download_dir);
+  g_variant_dict_insert (&options, "allow-metered", "b", FALSE);
+  path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&options), &error);
+  g_assert_no_error (error);
+  dw.id = g_ascii_strtoull (strrchr (path, '/') + 1, NULL, 10);
+  t = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_test_wait_state (t, "running", WAIT));
+
+  g_assert_true (ferry_test_wait_until (row_shown, &dw, WAIT));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-details", "t", dw.id);
+  g_assert_true (ferry_test_wait_until (details_shown, &dw, WAIT));
+  details = dw.found;
+  g_assert_true (ferry_test_wait_until (state_says_rule, details, WAIT));
+  g_test_message ("State: %s", ferry_details_window_get_state_text (details));
+
+  /* Allowed on metered networks now: the rule is gone from the same window. */
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "allow-metered", "b", TRUE);
+  g_assert_true (ferry_transfer1_call_update_sync (t, g_variant_dict_end (&options), NULL,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_until (state_lost_rule, details, WAIT));
+  gtk_window_destroy (GTK_WINDOW (details));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -405,6 +469,8 @@ main (int   argc,
 
   g_test_add ("/gui/details-facts", Fixture, NULL, fixture_setup, test_details_facts,
               fixture_teardown);
+  g_test_add ("/gui/details-network-rule", Fixture, NULL, fixture_setup,
+              test_details_network_rule, fixture_teardown);
 
   return g_test_run ();
 }
