@@ -33,6 +33,9 @@ struct _FerryOrigins
   GHashTable *origins; /* char * → Origin * */
   /* char * → open connections; apart from origins, which stays empty in the common case */
   GHashTable *connections;
+  GHashTable *waiting;  /* char * → transfers waiting for a connection to it */
+  GFunc freed;
+  gpointer freed_data;
 };
 
 FerryOrigins *
@@ -42,6 +45,7 @@ ferry_origins_new (void)
 
   self->origins = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->connections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
 }
 
@@ -52,6 +56,7 @@ ferry_origins_free (FerryOrigins *self)
     return;
   g_hash_table_unref (self->origins);
   g_hash_table_unref (self->connections);
+  g_hash_table_unref (self->waiting);
   g_free (self);
 }
 
@@ -211,6 +216,9 @@ ferry_origins_connection_closed (FerryOrigins *self,
     g_hash_table_remove (self->connections, origin);
   else
     g_hash_table_insert (self->connections, g_strdup (origin), GUINT_TO_POINTER (n - 1));
+
+  if (self->freed != NULL && ferry_origins_waiting (self, origin) > 0)
+    self->freed ((gpointer) origin, self->freed_data);
 }
 
 gboolean
@@ -218,9 +226,40 @@ ferry_origins_try_open (FerryOrigins *self,
                         const char   *origin,
                         guint         max_per_host)
 {
-  if (ferry_origins_connections (self, origin) >= ferry_origins_budget (self, origin,
-                                                                         max_per_host))
+  if (ferry_origins_connections (self, origin) + ferry_origins_waiting (self, origin) >=
+      ferry_origins_budget (self, origin, max_per_host))
     return FALSE;
   ferry_origins_connection_opened (self, origin);
   return TRUE;
+}
+
+void
+ferry_origins_clear_waiting (FerryOrigins *self)
+{
+  g_hash_table_remove_all (self->waiting);
+}
+
+void
+ferry_origins_add_waiting (FerryOrigins *self,
+                           const char   *origin)
+{
+  guint n = ferry_origins_waiting (self, origin);
+
+  g_hash_table_insert (self->waiting, g_strdup (origin), GUINT_TO_POINTER (n + 1));
+}
+
+guint
+ferry_origins_waiting (FerryOrigins *self,
+                       const char   *origin)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->waiting, origin));
+}
+
+void
+ferry_origins_set_freed_func (FerryOrigins *self,
+                              GFunc         freed,
+                              gpointer      user_data)
+{
+  self->freed = freed;
+  self->freed_data = user_data;
 }

@@ -50,10 +50,25 @@ void          ferry_origins_connection_closed (FerryOrigins *self,
                                                const char   *origin);
 guint         ferry_origins_connections (FerryOrigins *self,
                                          const char   *origin);
-/* Takes one more connection to the origin if its budget has room: TRUE if it was taken. */
+/* Takes one more connection to the origin if its budget has room, after the transfers
+ * waiting for a connection to it: TRUE if it was taken. */
 gboolean      ferry_origins_try_open (FerryOrigins *self,
                                       const char   *origin,
                                       guint         max_per_host);
+
+/* Fairness between the transfers to one server: the scheduler says how many wait for a
+ * connection to each origin (set at every plan, cleared before it), and a segmented download
+ * opens no further connection, and gives back the ones it may, while any waits there.
+ * @freed runs (from the main context) when a connection to an origin with waiting
+ * transfers closes, so that the scheduler can start one. */
+void          ferry_origins_clear_waiting (FerryOrigins *self);
+void          ferry_origins_add_waiting (FerryOrigins *self,
+                                         const char   *origin);
+guint         ferry_origins_waiting (FerryOrigins *self,
+                                     const char   *origin);
+void          ferry_origins_set_freed_func (FerryOrigins *self,
+                                            GFunc         freed,
+                                            gpointer      user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FerryOrigins, ferry_origins_free)
 

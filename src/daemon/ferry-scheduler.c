@@ -103,6 +103,8 @@ static guint signals[N_SIGNALS];
 
 static void plan (FerryScheduler *self);
 static void queue_plan (FerryScheduler *self);
+static void on_connection_freed (gpointer origin,
+                                 gpointer user_data);
 
 /* How often a transfer waiting for disk space looks again; the tests shorten it. */
 static guint
@@ -236,6 +238,7 @@ ferry_scheduler_init (FerryScheduler *self)
   self->own_limiters = g_hash_table_new_full (NULL, NULL, NULL,
                                               (GDestroyNotify) ferry_rate_limiter_unref);
   self->origins = ferry_origins_new ();
+  ferry_origins_set_freed_func (self->origins, on_connection_freed, self);
   self->max_running = DEFAULT_MAX_RUNNING;
   self->max_per_host = DEFAULT_MAX_PER_HOST;
   self->download_limiter = ferry_rate_limiter_new (0);
@@ -376,6 +379,14 @@ update_pending (FerryScheduler *self)
       self->pending = pending;
       g_signal_emit (self, signals[PENDING_CHANGED], 0, pending);
     }
+}
+
+/* A connection to a host that transfers wait for closed: one of them may start. */
+static void
+on_connection_freed (gpointer origin,
+                     gpointer user_data)
+{
+  queue_plan (FERRY_SCHEDULER (user_data));
 }
 
 static gboolean
@@ -1204,6 +1215,7 @@ plan (FerryScheduler *self)
         g_ptr_array_add (ready, t);
     }
 
+  ferry_origins_clear_waiting (self->origins);
   /* Higher priority first; equal priority first come, first served. */
   g_ptr_array_sort (ready, compare_priority);
 
@@ -1215,9 +1227,15 @@ plan (FerryScheduler *self)
        * open (ferry-segments.c), and start () takes this one's. */
       guint on_host = ferry_origins_connections (self->origins, host);
 
-      if (running >= self->max_running ||
-          on_host >= ferry_origins_budget (self->origins, host, self->max_per_host))
+      if (running >= self->max_running)
         {
+          set_waiting (self, t, FERRY_WAIT_SLOT);
+          continue;
+        }
+      if (on_host >= ferry_origins_budget (self->origins, host, self->max_per_host))
+        {
+          /* A segmented download to the host gives it a connection at its next piece. */
+          ferry_origins_add_waiting (self->origins, host);
           set_waiting (self, t, FERRY_WAIT_SLOT);
           continue;
         }

@@ -1024,7 +1024,8 @@ next_or_close (Segment *seg)
 
   keep = self->active->len == 1 ||
          (self->active->len <= limit_now (self) &&
-          ferry_origins_connections (self->origins, self->origin) <=
+          ferry_origins_connections (self->origins, self->origin) +
+          ferry_origins_waiting (self->origins, self->origin) <=
           ferry_origins_budget (self->origins, self->origin, self->max_per_host));
 
   /* A body with bytes left (the piece was halved, or the attempt's first response ran to

@@ -618,6 +618,37 @@ test_kill_resumes_each_segment (Fixture       *f,
     }
 }
 
+/* Two downloads from one server: the first has every connection max-per-host allows, and
+ * the second is not kept waiting until the first ends: the first gives one back at the end
+ * of a piece, and the two never hold more than the setting between them. */
+static void
+test_shares_the_server (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) big = ferry_test_make_content (160 * MiB, 78);
+  g_autoptr(GBytes) small = ferry_test_make_content (2 * MiB, 79);
+  g_autoptr(FerryTransfer1) first = NULL;
+  g_autoptr(FerryTransfer1) second = NULL;
+  CountWait w = { f->server, "/big.bin", 3 };
+
+  ferry_test_server_add_file (f->server, "/big.bin", big, "\"big\"");
+  ferry_test_server_set_throttle (f->server, "/big.bin", 2 * MiB);
+  ferry_test_server_add_file (f->server, "/small.bin", small, "\"small\"");
+  first = ferry_test_daemon_add_from (f->daemon, f->server, "/big.bin", NULL);
+  g_assert_true (ferry_test_wait_until (in_flight_reaches, &w, 30000));
+
+  second = ferry_test_daemon_add_from (f->daemon, f->server, "/small.bin", NULL);
+  assert_completed (second, 60000);
+  assert_file (second, small);
+  /* At 2 MiB/s on each of three connections the first needs about 27 s; the second came in
+   * when one of its pieces (16 MiB at the most: 8 s) ended. */
+  g_assert_cmpstr (ferry_transfer1_get_state (first), ==, "running");
+  g_assert_cmpuint (ferry_test_server_get_max_in_flight (f->server), <=, 3);
+
+  /* Its bytes are the other cases' business: it need not run on for 20 s more. */
+  g_assert_true (ferry_transfer1_call_cancel_sync (first, NULL, NULL));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -633,6 +664,7 @@ main (int    argc,
   ADD ("/segments/changed-between-segments", NULL, test_changed_between_segments);
   ADD ("/segments/429-backs-off", NULL, test_429_backs_off);
   ADD ("/segments/kill-resumes-each-segment", NULL, test_kill_resumes_each_segment);
+  ADD ("/segments/shares-the-server", "max-per-host=3\n", test_shares_the_server);
 
   return g_test_run ();
 }
