@@ -14,11 +14,15 @@ handle_add (int      argc,
   g_autofree char *to = NULL;
   g_autofree char *name = NULL;
   g_autofree char *sha256 = NULL;
+  int connections = -1;
   g_auto(CommonOptions) common = { 0 };
   GOptionEntry entries[] = {
     { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, N_("Save into DIR (default: Downloads)"), "DIR" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("Name of the file to create"), "NAME" },
     { "sha256", 0, 0, G_OPTION_ARG_STRING, &sha256, N_("Expected SHA-256 of the file"), "HEX" },
+    { "connections", 0, 0, G_OPTION_ARG_INT, &connections,
+      N_("At most N connections at once (1: never split the file; default: as many as help)"),
+      "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
@@ -61,6 +65,16 @@ handle_add (int      argc,
     ferry_request_set_name (request, name);
   if (sha256 != NULL)
     ferry_request_set_sha256 (request, sha256);
+  if (connections != -1)
+    {
+      if (connections < 0 || connections > 64)
+        {
+          g_printerr (_("ferryctl: --connections takes a number from 1 to 64 (or 0 to let "
+                        "Ferry choose), not %d\n"), connections);
+          return EXIT_USAGE;
+        }
+      ferry_request_set_connections (request, (guint) connections);
+    }
   if (!ferryctl_apply_common_options (&common, request))
     return EXIT_USAGE;
 

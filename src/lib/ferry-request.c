@@ -31,6 +31,7 @@ enum
   SET_RATE_LIMIT = 1 << 5,
   SET_PAUSED = 1 << 6,
   SET_PROTOCOL = 1 << 7,
+  SET_CONNECTIONS = 1 << 8,
 };
 
 struct _FerryRequest
@@ -54,6 +55,7 @@ struct _FerryRequest
   char *content_type;
   char *form_field;
   guint interop_version;
+  guint connections;
 };
 
 G_DEFINE_FINAL_TYPE (FerryRequest, ferry_request, G_TYPE_OBJECT)
@@ -240,6 +242,25 @@ ferry_request_set_rate_limit (FerryRequest *self,
 }
 
 /**
+ * ferry_request_set_connections:
+ * @self: a request
+ * @connections: the most connections a download may open at once: 0 (the default) lets
+ *   Ferry add connections while they raise the speed, 1 never splits the file; at most 64
+ *
+ * A large file from a server that takes ranges is fetched in segments over several
+ * connections; every one counts against the service's per-server limit. Only for downloads:
+ * an upload ignores it.
+ */
+void
+ferry_request_set_connections (FerryRequest *self,
+                               guint         connections)
+{
+  g_return_if_fail (FERRY_IS_REQUEST (self));
+  self->connections = connections;
+  self->set |= SET_CONNECTIONS;
+}
+
+/**
  * ferry_request_set_paused:
  * @self: a request
  * @paused: add the transfer paused; it starts on ferry_transfer_resume_async()
@@ -407,6 +428,8 @@ _ferry_request_fill_options (FerryRequest      *self,
 
   if (kind == FERRY_TRANSFER_KIND_DOWNLOAD)
     {
+      if (self->set & SET_CONNECTIONS)
+        g_variant_dict_insert (dict, "connections", "u", self->connections);
       if (self->destination != NULL)
         {
           g_autofree char *path = g_file_get_path (self->destination);

@@ -649,6 +649,51 @@ test_shares_the_server (Fixture       *f,
   g_assert_true (ferry_transfer1_call_cancel_sync (first, NULL, NULL));
 }
 
+/* ferryctl add --connections: 1 keeps one connection to the server; a number past 64 is
+ * refused in words before anything is added. */
+static void
+test_ferryctl_connections (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (24 * MiB, 80);
+  g_autofree char *uri = NULL;
+  g_autofree char *want = ferry_test_sha256_bytes (content);
+  g_autofree char *saved = NULL;
+  g_autofree char *got = NULL;
+  FerryTestRun r = { 0 };
+
+  ferry_test_server_add_file (f->server, "/one.bin", content, "\"one\"");
+  ferry_test_server_set_throttle (f->server, "/one.bin", 8 * MiB);
+  uri = ferry_test_server_uri (f->server, "/one.bin");
+
+  {
+    const char *argv[] = { g_getenv ("FERRY_CTL"), "add", "--connections", "99", uri, NULL };
+    g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+
+    ferry_test_run_finish (proc, &r);
+    g_assert_cmpint (r.status, ==, 2);
+    g_assert_nonnull (strstr (r.err, "--connections takes a number from 1 to 64"));
+    g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/one.bin"), ==, 0);
+    ferry_test_run_clear (&r);
+  }
+  {
+    const char *argv[] = { g_getenv ("FERRY_CTL"), "add", "--connections", "1", "--wait",
+                           "--to", f->daemon->download_dir, uri, NULL };
+    g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                     G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+
+    ferry_test_run_finish (proc, &r);
+    g_assert_cmpint (r.status, ==, 0);
+    ferry_test_run_clear (&r);
+  }
+  saved = g_build_filename (f->daemon->download_dir, "one.bin", NULL);
+  got = ferry_test_sha256_file (saved);
+  g_assert_cmpstr (got, ==, want);
+  g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/one.bin"), ==, 1);
+  g_assert_cmpuint (ferry_test_server_get_max_in_flight (f->server), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -665,6 +710,7 @@ main (int    argc,
   ADD ("/segments/429-backs-off", NULL, test_429_backs_off);
   ADD ("/segments/kill-resumes-each-segment", NULL, test_kill_resumes_each_segment);
   ADD ("/segments/shares-the-server", "max-per-host=3\n", test_shares_the_server);
+  ADD ("/segments/ferryctl-connections", NULL, test_ferryctl_connections);
 
   return g_test_run ();
 }

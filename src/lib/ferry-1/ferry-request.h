@@ -50,6 +50,9 @@ FERRY_AVAILABLE_IN_0_1
 void               ferry_request_set_rate_limit     (FerryRequest        *self,
                                                      guint64              bytes_per_second);
 FERRY_AVAILABLE_IN_0_1
+void               ferry_request_set_connections    (FerryRequest        *self,
+                                                     guint                connections);
+FERRY_AVAILABLE_IN_0_1
 void               ferry_request_set_paused         (FerryRequest        *self,
                                                      gboolean             paused);
 FERRY_AVAILABLE_IN_0_1
