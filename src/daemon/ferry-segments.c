@@ -7,9 +7,9 @@
  * - Only with ranges, a strong validator and a large file (ferry_segments_wanted): a
  *   changed file must never be spliced, so every segment request carries If-Range, and a
  *   200 or another validator on any of them discards every segment and starts over.
- * - Adaptive: one connection first (the attempt's own); every half second, as many again
- *   as are open (1, 2, 4, 8: a server that caps each connection is served at full speed
- *   within two seconds) while the last ones raised the aggregate rate by GROWTH_PERCENT;
+ * - Adaptive: two connections first (the attempt's own and one more); every half second,
+ *   as many again as are open (2, 4, 8: a server that caps each connection is served at
+ *   full speed within about a second and a half) while the last ones raised the aggregate rate by GROWTH_PERCENT;
  *   if they lowered it, they go again at the end of their pieces. Never beyond
  *   the caller's `connections` nor the origin's budget (max-per-host, shrunk by 429s),
  *   which counts every connection of every transfer to that origin (ferry-origins.c).
@@ -1219,6 +1219,16 @@ ferry_segments_start (const FerrySegmentsSetup *setup,
     next_or_close (first);
   else
     read_next (first);
+
+  /* A second connection at once, as the large file and the ranges are known: against a
+   * server that caps each connection the file is at full speed a window sooner, and the
+   * first window then measures the two (against nothing: they go on doubling). */
+  if (!self->ending && self->growing && add_segment (self))
+    {
+      self->rate_before = 0;
+      self->count_before = 1;
+      self->just_added = TRUE;
+    }
   return self;
 }
 
