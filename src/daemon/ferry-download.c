@@ -26,7 +26,7 @@
 #include "ferry-proxy.h"
 #include "ferry-segments.h"
 
-#define READ_BUFFER_SIZE (256 * 1024)
+#define READ_BUFFER_SIZE (1024 * 1024)
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
 #define MAX_REDIRECTS 10
 #define MAX_RESTARTS 2
