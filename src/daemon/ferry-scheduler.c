@@ -354,7 +354,11 @@ is_pending_state (FerryState state)
 static void
 update_pending (FerryScheduler *self)
 {
-  gboolean pending = FALSE;
+  /* An attempt that still holds its slot holds ferryd too, whatever its transfer's state:
+   * paused while its file is checked, the check runs to its end, and exiting for inactivity
+   * would throw that work away. (Cancel and Remove give the slot back at once, so an attempt
+   * stuck where it cannot see them holds nothing.) */
+  gboolean pending = self->running > 0;
 
   for (guint i = 0; i < self->transfers->len && !pending; i++)
     {
