@@ -360,8 +360,10 @@ is_pending_state (FerryState state)
 static void
 update_pending (FerryScheduler *self)
 {
-  /* An attempt that goes on after its transfer was paused (the check of a whole file) holds
-   * the service until it lets go: ferryd does not quit under it. */
+  /* An attempt that still holds its slot holds ferryd too, whatever its transfer's state:
+   * paused while its file is checked, the check runs to its end, and exiting for inactivity
+   * would throw that work away. (Cancel and Remove give the slot back at once, so an attempt
+   * stuck where it cannot see them holds nothing.) */
   gboolean pending = self->running > 0;
 
   for (guint i = 0; i < self->transfers->len && !pending; i++)

@@ -218,6 +218,10 @@ async function run () {
     await popup.bringToFront();
     await popup.waitForSelector('#transfers li[data-state="completed"]', WAIT);
     step('Ferry says completed');
+    // The extension erases the browser's own entry once Ferry has the download; on a slow
+    // machine (a sanitized ferryd) that may come after Ferry's row says completed.
+    await popup.waitForFunction(async () => (await api.downloads.search({})).length === 0,
+                                { ...WAIT, polling: 200 });
     const downloads = await popup.evaluate(async () =>
       (await api.downloads.search({})).map((d) => ({ url: d.url, state: d.state })));
     const offers = await popup.evaluate(async () => (await loadOffers()).length);

@@ -31,7 +31,12 @@ fixture_setup (Fixture       *f,
 {
   g_autofree char *dir = NULL;
 
+  /* Calls that GDBus refuses before they reach ferryd are no activity of its own: where they
+   * take longer than its inactivity timeout (a sanitized build on a loaded machine), ferryd
+   * would leave in the middle, and "the same ferryd" would no longer say anything. */
+  g_setenv ("FERRY_INACTIVITY_TIMEOUT_MSEC", "3600000", TRUE);
   f->daemon = ferry_test_daemon_new ();
+  g_unsetenv ("FERRY_INACTIVITY_TIMEOUT_MSEC");
   f->rand = g_rand_new_with_seed (20261121);
 
   dir = g_build_filename (g_get_user_data_dir (), "links", NULL);
@@ -280,6 +285,9 @@ test_abuse (Fixture       *f,
 {
   g_auto(GStrv) before = NULL;
   g_auto(GStrv) after = NULL;
+  /* Each of the 20 kinds of call 100 times where the sanitizers make every call many times
+   * slower, 500 times otherwise. */
+  guint calls = g_getenv ("FERRY_TEST_SANITIZED") != NULL ? CALLS / 5 : CALLS;
   GPid pid;
   guint errors = 0;
 
@@ -289,7 +297,7 @@ test_abuse (Fixture       *f,
   g_assert_cmpuint (g_strv_length (before), ==, 0);
   pid = ferry_test_daemon_pid (f->daemon);
 
-  for (guint i = 0; i < CALLS; i++)
+  for (guint i = 0; i < calls; i++)
     {
       const char *path, *interface, *method;
       GVariant *args = NULL;
@@ -315,11 +323,12 @@ test_abuse (Fixture       *f,
       g_assert_false (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT));
       g_assert_false (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY));
       g_assert_false (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN));
+      g_assert_false (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER));
       errors++;
     }
 
-  g_test_message ("%u calls, %u errors", CALLS, errors);
-  g_assert_cmpuint (errors, ==, CALLS);
+  g_test_message ("%u calls, %u errors", calls, errors);
+  g_assert_cmpuint (errors, ==, calls);
 
   /* The same ferryd, and nothing stored. */
   g_assert_cmpint (ferry_test_daemon_pid (f->daemon), ==, pid);

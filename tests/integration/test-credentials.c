@@ -331,6 +331,7 @@ test_upload_redirect (Fixture       *f,
   g_autofree char *uri = mini_server_uri (start, "/start");
   g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
   g_autoptr(GVariant) options = NULL;
+  g_autoptr(GVariant) secret = NULL;
   g_autoptr(GVariant) headers = NULL;
   g_autoptr(GHashTable) first = NULL;
   g_autoptr(GHashTable) second = NULL;
@@ -347,8 +348,8 @@ test_upload_redirect (Fixture       *f,
   g_assert_true (g_file_set_contents (source, g_bytes_get_data (content, NULL),
                                       (gssize) g_bytes_get_size (content), NULL));
 
-  headers = g_variant_ref_sink (g_variant_lookup_value (secret_options (FALSE), "headers",
-                                                        G_VARIANT_TYPE ("a{ss}")));
+  secret = g_variant_ref_sink (secret_options (FALSE));
+  headers = g_variant_lookup_value (secret, "headers", G_VARIANT_TYPE ("a{ss}"));
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, "headers", headers);
   g_variant_dict_insert (&dict, "protocol", "s", "plain");

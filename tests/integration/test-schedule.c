@@ -264,9 +264,9 @@ test_earliest_begin (Fixture       *f,
   added_mono = g_get_monotonic_time ();
   t = add (f, "/later", g_variant_dict_end (&dict));
 
-  g_assert_true (wait_reason (t, "schedule", 2000));
+  g_assert_true (wait_reason (t, "schedule", 30000));
   g_assert_cmpint (ferry_transfer1_get_earliest_begin (t), ==, begin);
-  g_assert_true (ferry_test_wait_state (t, "completed", 10000));
+  g_assert_true (ferry_test_wait_state (t, "completed", 30000));
 
   requests = ferry_test_server_get_requests (f->server, "/later");
   g_assert_cmpuint (requests->len, ==, 1);
@@ -274,9 +274,11 @@ test_earliest_begin (Fixture       *f,
   expected = (double) (begin * G_USEC_PER_SEC - now_usec) / G_USEC_PER_SEC;
   g_test_message ("Started %.2f s after being added; due after %.2f s",
                   (started_mono - added_mono) / 1e6, expected);
-  /* Not earlier than the time, and within a second of it. */
+  /* Not earlier than the time, and within a second of it (of a few where the sanitizers make
+   * ferryd many times slower on a loaded machine). */
   g_assert_cmpfloat ((started_mono - added_mono) / 1e6, >=, expected - 0.05);
-  g_assert_cmpfloat ((started_mono - added_mono) / 1e6, <=, expected + 1.0);
+  g_assert_cmpfloat ((started_mono - added_mono) / 1e6, <=,
+                     expected + (g_getenv ("FERRY_TEST_SANITIZED") != NULL ? 5.0 : 1.0));
   assert_sha256 (t, content);
 }
 

@@ -55,6 +55,7 @@ fixture_setup (Fixture       *f,
   g_autofree char *program = NULL;
   g_autofree char *downloads = g_build_filename (g_get_user_data_dir (), "example-downloads",
                                                  NULL);
+  g_autofree char *state = NULL;
 
   f->example = data;
   program = example_path (f->example);
@@ -74,8 +75,8 @@ fixture_setup (Fixture       *f,
   /* The relaunched example inherits the bus's environment: set it before the bus starts. */
   f->log = g_build_filename (g_get_user_data_dir (), "example.log", NULL);
   g_setenv ("FERRY_EXAMPLE_LOG", f->log, TRUE);
-  g_setenv ("FERRY_EXAMPLE_STATE", g_build_filename (g_get_user_data_dir (), "example.state",
-                                                     NULL), TRUE);
+  state = g_build_filename (g_get_user_data_dir (), "example.state", NULL);
+  g_setenv ("FERRY_EXAMPLE_STATE", state, TRUE);
   g_setenv ("FERRY_EXAMPLE_DOWNLOADS", downloads, TRUE);
   g_setenv ("FERRY_TEST_EXTRA_SERVICE_DIR", dir, TRUE);
   f->daemon = ferry_test_daemon_new ();

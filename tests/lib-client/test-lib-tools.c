@@ -306,7 +306,9 @@ test_service_running (Fixture       *f,
   g_signal_handlers_disconnect_by_data (f->session, &notified);
 }
 
-#define LIST_COUNT 10000
+/* 500 where the sanitizers make ferryd many times slower: 10,000 then outlast a D-Bus
+ * call's 25 s on a loaded machine. */
+#define LIST_COUNT (g_getenv ("FERRY_TEST_SANITIZED") != NULL ? 500u : 10000u)
 
 /* `ferryctl list --json` over 10,000 stored transfers: every one printed, in order; the time
  * is reported (ferryctl reads the list and every property once each). */
@@ -376,6 +378,7 @@ test_list_10000 (Fixture       *f,
   /* Adding one more with that many stored. */
   {
     g_autoptr(GSubprocess) add = NULL;
+    g_autofree char *next_id = g_strdup_printf ("%u\n", LIST_COUNT + 1);
     FerryTestRun added = { 0 };
 
     start = g_get_monotonic_time ();
@@ -387,7 +390,7 @@ test_list_10000 (Fixture       *f,
     g_test_message ("ferryctl add, %u transfers stored: %.0f ms", LIST_COUNT,
                     (g_get_monotonic_time () - start) / 1000.0);
     g_assert_cmpint (added.status, ==, 0);
-    g_assert_cmpstr (added.out, ==, "10001\n");
+    g_assert_cmpstr (added.out, ==, next_id);
     ferry_test_run_clear (&added);
   }
 

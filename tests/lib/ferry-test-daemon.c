@@ -157,9 +157,14 @@ ferry_test_daemon_free (FerryTestDaemon *daemon)
   if (daemon->stop_only)
     {
       /* Disposing a GTestDBus runs g_test_dbus_down(), which waits for the connection this
-       * process keeps: the stopped bus object stays until the process ends. */
+       * process keeps: the stopped bus object stays until the process ends (held here, so
+       * that it is not a leak). */
+      static GPtrArray *stopped_buses = NULL;
+
       g_test_dbus_stop (daemon->bus);
-      daemon->bus = NULL;
+      if (stopped_buses == NULL)
+        stopped_buses = g_ptr_array_new ();
+      g_ptr_array_add (stopped_buses, g_steal_pointer (&daemon->bus));
     }
   else
     {
