@@ -198,8 +198,11 @@ static GVariant *get_response_headers (FerryTransfer *self)
 {
   /* A floating instance over the stored bytes, as the other getters return. */
   if (R->response_headers != NULL)
-    return g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"),
-                                     g_variant_get_data_as_bytes (R->response_headers), TRUE);
+    {
+      g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes (R->response_headers);
+
+      return g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"), bytes, TRUE);
+    }
   return g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0);
 }
 /* Where the bytes come from once redirects are followed, without what may be a credential
@@ -214,8 +217,11 @@ static GVariant *get_attempt_log (FerryTransfer *self)
 {
   /* Floating, as the other getters return: the caller sinks it. */
   if (R->attempt_log != NULL)
-    return g_variant_new_from_bytes (G_VARIANT_TYPE ("a(xuts)"),
-                                     g_variant_get_data_as_bytes (R->attempt_log), TRUE);
+    {
+      g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes (R->attempt_log);
+
+      return g_variant_new_from_bytes (G_VARIANT_TYPE ("a(xuts)"), bytes, TRUE);
+    }
   return g_variant_new_array (G_VARIANT_TYPE ("(xuts)"), NULL, 0);
 }
 static GVariant *get_validator (FerryTransfer *self)

@@ -896,11 +896,16 @@ screenshot (GtkWidget  *widget,
   g_autofree char *png = g_strdup_printf ("%s/%s.png", dir, name);
   int width, height;
 
-  wait_drawn (widget);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A dialog that is still fading in draws nothing: frames until it draws something. */
+  for (guint frames = 0; node == NULL && frames < 600; frames++)
+    {
+      wait_drawn (widget);
+      width = gtk_widget_get_width (widget);
+      height = gtk_widget_get_height (widget);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      snapshot = gtk_snapshot_new ();
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
