@@ -86,6 +86,7 @@ struct _Segment
 
 struct _FerrySegments
 {
+  gboolean open_ended;          /* the server answers only "bytes=N-": pieces are cut */
   FerryTransfer *transfer;
   FerryEngine *engine;          /* not a reference: the download owns these segments */
   FerryRecord *record;
@@ -601,7 +602,7 @@ send_piece (Segment *seg,
   seg->msg = soup_message_new ("GET", self->uri);
   seg->pos = start;
   seg->end = end;
-  seg->asked_end = end;
+  seg->asked_end = self->open_ended ? self->total : end;
   seg->last_byte = g_get_monotonic_time ();
   soup_message_add_flags (seg->msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_disable_feature (seg->msg, SOUP_TYPE_CONTENT_DECODER);
@@ -609,7 +610,10 @@ send_piece (Segment *seg,
   headers = soup_message_get_request_headers (seg->msg);
   ferry_http_add_caller_headers (seg->msg, r->headers, r->uri);
   soup_message_headers_replace (headers, "Accept-Encoding", "identity");
-  range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT, start, end - 1);
+  if (self->open_ended)
+    range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", start);
+  else
+    range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT, start, end - 1);
   soup_message_headers_replace (headers, "Range", range);
   /* Every segment re-validates: a file changed since the first one is never spliced. */
   soup_message_headers_replace (headers, "If-Range", r->etag ? r->etag : r->last_modified);
@@ -691,6 +695,21 @@ range_fits (Segment            *seg,
          (length < 0 || length == range.end - range.start + 1);
 }
 
+/* The response names the validator the download resumes with (a strong ETag, or the same
+ * Last-Modified): it is the file the segments are of. */
+static gboolean
+same_file (FerrySegments      *self,
+           SoupMessageHeaders *headers)
+{
+  const char *etag = soup_message_headers_get_one (headers, "ETag");
+  const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
+
+  if (self->record->etag != NULL)
+    return g_strcmp0 (etag, self->record->etag) == 0;
+  return self->record->last_modified != NULL &&
+         g_strcmp0 (last_modified, self->record->last_modified) == 0;
+}
+
 static gboolean
 validator_changed (FerrySegments      *self,
                    SoupMessageHeaders *headers)
@@ -738,6 +757,23 @@ on_segment_sent (GObject      *source,
 
   headers = soup_message_get_response_headers (seg->msg);
   status = soup_message_get_status (seg->msg);
+
+  if (status == 200 && !self->open_ended && same_file (self, headers))
+    {
+      /* The same file, whole: a server that takes "bytes=N-" (as the first request was)
+       * but not a range with an end. Every piece now asks to the end of the file and is cut
+       * where it meets the next, as the first response is. */
+      g_autoptr(GCancellable) now = g_cancellable_new ();
+
+      g_debug ("Transfer %" G_GUINT64_FORMAT ": the server ignores ranges with an end",
+               self->record->id);
+      self->open_ended = TRUE;
+      g_cancellable_cancel (now);
+      g_input_stream_close (seg->body, now, NULL);
+      g_clear_object (&seg->body);
+      send_piece (seg, seg->pos, seg->end);
+      return;
+    }
 
   if (status == 200 || status == 416 || (status == 206 && validator_changed (self, headers)))
     {
