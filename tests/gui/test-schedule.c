@@ -1103,7 +1103,12 @@ test_screenshots (Fixture       *f,
   }
 
   podcast_id = add_named (f, folder, "/episodes/ep142-the-long-night.mp3", NULL);
-  running_id = add_named (f, folder, "/release/blender-4.3.0-linux-x64.tar.xz", NULL);
+  /* On one connection, so that the dropped one is an attempt that failed (segments would
+   * take its bytes over within the same attempt). */
+  g_variant_dict_init (&options, NULL);
+  g_variant_dict_insert (&options, "connections", "u", 1);
+  running_id = add_named (f, folder, "/release/blender-4.3.0-linux-x64.tar.xz",
+                          g_variant_dict_end (&options));
   running = transfer_of (f, running_id);
   g_assert_true (ferry_test_wait_until (retried, running, 2 * WAIT));
   g_assert_true (ferry_test_wait_bytes (running, 6 * MiB, WAIT));
