@@ -2078,11 +2078,13 @@ ferry_session_refresh_async (FerrySession        *self,
     }
   (void) FERRY_ERROR;
   /* The paths alone: the service's verdict on this caller and session, cheaply (the list
-   * itself is the session's load). */
+   * itself is the session's load). As long as it takes, as the load's pages: a service that
+   * starts on this call with a large store on a slow machine may take more than 25 s, and
+   * the caller's cancellable ends the wait. */
   g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
                           FERRY_MANAGER_INTERFACE, "ListTransfers",
-                          g_variant_new ("(s)", self->id), NULL, G_DBUS_CALL_FLAGS_NONE, -1,
-                          cancellable, on_refresh_list, task);
+                          g_variant_new ("(s)", self->id), NULL, G_DBUS_CALL_FLAGS_NONE,
+                          G_MAXINT, cancellable, on_refresh_list, task);
 }
 
 /**

@@ -96,7 +96,11 @@ test_attempts (Fixture       *f,
 
   log = ferry_transfer1_get_attempt_log (t);
   g_assert_nonnull (log);
-  g_test_message ("AttemptLog: %s", g_variant_print (log, TRUE));
+  {
+    g_autofree char *printed = g_variant_print (log, TRUE);
+
+    g_test_message ("AttemptLog: %s", printed);
+  }
   g_assert_cmpuint (g_variant_n_children (log), ==, 2);
   g_variant_get_child (log, 0, "(xut&s)", &started1, &status1, &bytes1, &error1);
   g_variant_get_child (log, 1, "(xut&s)", &started2, &status2, &bytes2, &error2);
