@@ -282,6 +282,7 @@ refresh (FerryDetailsWindow *self)
   g_autofree char *size = NULL;
   FerryStatus s = { 0 };
   const char *error;
+  const char *rule;
   gboolean completed_file;
 
   s.state = ferry_transfer_item_get_state (item);
@@ -299,9 +300,9 @@ refresh (FerryDetailsWindow *self)
   /* The state's name, then every reason and number in words; a running transfer kept off
    * metered networks says what one would do (a waiting one's status says it already). */
   status = ferry_describe_status (&s, now);
-  if (s.state == FERRY_STATE_RUNNING && ferry_describe_network_rule (&s) != NULL)
-    state = g_strdup_printf ("%s — %s\n%s", state_word (s.state), status,
-                             ferry_describe_network_rule (&s));
+  rule = s.state == FERRY_STATE_RUNNING ? ferry_describe_network_rule (&s) : NULL;
+  if (rule != NULL)
+    state = g_strdup_printf ("%s — %s\n%s", state_word (s.state), status, rule);
   else
     state = g_strdup_printf ("%s — %s", state_word (s.state), status);
   gtk_label_set_label (self->state_label, state);

@@ -695,31 +695,41 @@ range_fits (Segment            *seg,
          (length < 0 || length == range.end - range.start + 1);
 }
 
-/* The response names the validator the download resumes with (a strong ETag, or the same
- * Last-Modified): it is the file the segments are of. */
+/* What the response says of the validator the download resumes with: its ETag when the
+ * record has one, else its Last-Modified; NULL when it says nothing of it. */
+static const char *
+response_validator (FerrySegments      *self,
+                    SoupMessageHeaders *headers)
+{
+  return soup_message_headers_get_one (headers, self->record->etag != NULL ? "ETag"
+                                                                           : "Last-Modified");
+}
+
+static const char *
+record_validator (FerrySegments *self)
+{
+  return self->record->etag != NULL ? self->record->etag : self->record->last_modified;
+}
+
+/* The response names the validator the download resumes with: the file the segments are
+ * of. */
 static gboolean
 same_file (FerrySegments      *self,
            SoupMessageHeaders *headers)
 {
-  const char *etag = soup_message_headers_get_one (headers, "ETag");
-  const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
+  const char *validator = response_validator (self, headers);
 
-  if (self->record->etag != NULL)
-    return g_strcmp0 (etag, self->record->etag) == 0;
-  return self->record->last_modified != NULL &&
-         g_strcmp0 (last_modified, self->record->last_modified) == 0;
+  return validator != NULL && g_strcmp0 (validator, record_validator (self)) == 0;
 }
 
+/* The response names another validator: the file changed. */
 static gboolean
 validator_changed (FerrySegments      *self,
                    SoupMessageHeaders *headers)
 {
-  const char *etag = soup_message_headers_get_one (headers, "ETag");
-  const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
+  const char *validator = response_validator (self, headers);
 
-  if (self->record->etag != NULL)
-    return etag != NULL && g_strcmp0 (etag, self->record->etag) != 0;
-  return last_modified != NULL && g_strcmp0 (last_modified, self->record->last_modified) != 0;
+  return validator != NULL && g_strcmp0 (validator, record_validator (self)) != 0;
 }
 
 static void
