@@ -2017,6 +2017,10 @@ on_refresh_list (GObject      *source,
    * it was set up or saw the service (re)appear: the connection keeps the order of the
    * replies. Later pages may still be on their way. */
   self = g_task_get_source_object (task);
+  /* A service that this very call started: the session's load waits for the name to
+   * appear, which may come after this answer. Load now, and answer once it ends. */
+  if (!self->loading && !self->loaded && self->connection != NULL)
+    load (self);
   if (self->loading && self->connection != NULL)
     g_ptr_array_add (self->refreshes, g_steal_pointer (&task));
   else
