@@ -59,6 +59,10 @@ typedef struct
   gulong cancel_id;
 } Op;
 
+/* Loads in a row that a service which went away while answering may cost before the
+ * refreshes that wait for the list are answered without it. */
+#define MAX_FAILED_LOADS 3
+
 struct _FerrySession
 {
   GObject parent_instance;
@@ -76,6 +80,7 @@ struct _FerrySession
   gboolean loaded;
   gboolean loading;
   gboolean load_again;
+  guint failed_loads;       /* loads in a row that the service went away from */
   GPtrArray *ops;           /* Op, pending */
   guint adding;             /* Add calls in flight */
   GApplication *application;
@@ -699,19 +704,31 @@ on_transfers (GObject      *source,
   if (self->connection == NULL)
     return;
   if (reply == NULL)
-    {
-      g_clear_pointer (&self->listed, g_hash_table_unref);
-      loading_ended (self);
-    }
-  if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
-    return;
+    g_clear_pointer (&self->listed, g_hash_table_unref);
   if (reply == NULL && (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY) ||
                         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)))
     {
-      /* The service went away while it answered: the list is fetched when it is back. */
       g_debug ("The Ferry service did not answer: %s", error->message);
+      /* The service went away while it answered. Its successor may already be running,
+       * and may already have answered a refresh that now waits for this list: asking
+       * the successor again is the only way that refresh gets the list (no name will
+       * appear for it any more). A service that keeps going away while it answers ends
+       * the wait after a few tries. Otherwise the list is fetched when it is back. */
+      self->loading = FALSE;
+      if ((self->service_running || self->refreshes->len > 0) &&
+          self->failed_loads++ < MAX_FAILED_LOADS)
+        {
+          load (self);
+          return;
+        }
+      self->failed_loads = 0;
+      loading_ended (self);
       return;
     }
+  if (reply == NULL)
+    loading_ended (self);
+  if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    return;
   if (reply == NULL)
     {
       g_dbus_error_strip_remote_error (error);
@@ -724,6 +741,7 @@ on_transfers (GObject      *source,
       return;
     }
 
+  self->failed_loads = 0;
   g_variant_get (reply, "(@a(otssssssastttxxxxusbb)t)", &list, &next);
   /* The service builds the next page while this one is read. */
   if (next != 0)

@@ -403,6 +403,157 @@ test_list_10000 (Fixture       *f,
   ferry_test_run_clear (&r);
 }
 
+/* -- A service that goes away while it answers ------------------------------------------- */
+
+/* Stands in for a ferryd that is quitting: it owns the service's name, takes the list's
+ * first page and never answers it, and answers ListTransfers at once, as the successor that
+ * a refresh starts would. */
+typedef struct
+{
+  GDBusConnection *connection;
+  guint registration;
+  gboolean owned;
+  gboolean listed;
+  GPtrArray *pages;         /* GDBusMethodInvocation, held unanswered */
+} FakeService;
+
+static void
+fake_method_call (GDBusConnection       *connection,
+                  const char            *sender,
+                  const char            *object_path,
+                  const char            *interface_name,
+                  const char            *method_name,
+                  GVariant              *parameters,
+                  GDBusMethodInvocation *invocation,
+                  gpointer               user_data)
+{
+  FakeService *fake = user_data;
+
+  if (g_str_equal (method_name, "GetTransfersPage"))
+    {
+      g_ptr_array_add (fake->pages, g_object_ref (invocation));
+      return;
+    }
+  if (g_str_equal (method_name, "ListTransfers"))
+    {
+      fake->listed = TRUE;
+      g_dbus_method_invocation_return_value (
+        invocation, g_variant_new ("(@ao)", g_variant_new_array (G_VARIANT_TYPE_OBJECT_PATH,
+                                                               NULL, 0)));
+      return;
+    }
+  g_dbus_method_invocation_return_dbus_error (invocation,
+                                              "org.freedesktop.DBus.Error.UnknownMethod",
+                                              "Not in this test's service");
+}
+
+static const GDBusInterfaceVTable fake_vtable = { fake_method_call, NULL, NULL, { 0 } };
+
+static void
+on_fake_name (GDBusConnection *connection,
+              const char      *name,
+              gpointer         user_data)
+{
+  ((FakeService *) user_data)->owned = TRUE;
+}
+
+static gboolean
+fake_owns_name (gpointer user_data)
+{
+  return ((FakeService *) user_data)->owned;
+}
+
+static gboolean
+fake_has_page (gpointer user_data)
+{
+  return ((FakeService *) user_data)->pages->len > 0;
+}
+
+static gboolean
+fake_listed (gpointer user_data)
+{
+  return ((FakeService *) user_data)->listed;
+}
+
+static gboolean
+pointer_gone (gpointer user_data)
+{
+  return *(gpointer *) user_data == NULL;
+}
+
+/* The race seen with ferryctl list: ferryd quits (inactivity) as a tool starts; the tool's
+ * first page goes to the quitting one, its refresh starts the next one and is answered, and
+ * only then does the first page fail. The refresh must answer with the list, not with an
+ * empty one. */
+static void
+test_refresh_service_went_away (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(FerrySession) session = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  FakeService fake = { NULL, 0, FALSE, FALSE, g_ptr_array_new_with_free_func (g_object_unref) };
+  guint owner;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/stored-%u", i);
+      g_autoptr(GVariantDict) dict = g_variant_dict_new (NULL);
+      g_autoptr(FerryTransfer1) proxy = NULL;
+
+      g_variant_dict_insert (dict, "paused", "b", TRUE);
+      proxy = ferry_test_daemon_add_from (f->daemon, f->server, path, g_variant_dict_end (dict));
+    }
+  /* The fixture's session goes first, whole: it could start ferryd again. */
+  {
+    gpointer gone = f->session;
+
+    g_object_add_weak_pointer (gone, &gone);
+    g_clear_object (&f->session);
+    g_assert_true (ferry_test_wait_until (pointer_gone, &gone, 30000));
+  }
+  ferry_test_daemon_kill (f->daemon);
+
+  fake.connection = g_dbus_connection_new_for_address_sync (
+    g_test_dbus_get_bus_address (f->daemon->bus),
+    G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
+  g_assert_no_error (error);
+  fake.registration =
+    g_dbus_connection_register_object (fake.connection, "/io/github/ferryhq/Ferry/Daemon",
+                                       ferry_manager1_interface_info (), &fake_vtable, &fake,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  owner = g_bus_own_name_on_connection (fake.connection, FERRY_DAEMON_ID,
+                                        G_BUS_NAME_OWNER_FLAGS_NONE, on_fake_name, NULL, &fake,
+                                        NULL);
+  g_assert_true (ferry_test_wait_until (fake_owns_name, &fake, 30000));
+
+  session = ferry_session_new_for_connection (f->daemon->connection, NULL);
+  g_assert_true (ferry_test_wait_until (fake_has_page, &fake, 30000));
+  ferry_session_refresh_async (session, NULL, got_result, &result);
+  g_assert_true (ferry_test_wait_until (fake_listed, &fake, 30000));
+
+  /* The fake quits without answering the page: its ListTransfers answer went out first,
+   * and the bus answers the page with NoReply after it. */
+  g_bus_unown_name (owner);
+  g_ptr_array_set_size (fake.pages, 0);
+  g_dbus_connection_unregister_object (fake.connection, fake.registration);
+  g_dbus_connection_close_sync (fake.connection, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&fake.connection);
+  g_ptr_array_unref (fake.pages);
+
+  g_assert_true (ferry_test_wait_until (result_in, &result, 60000));
+  g_assert_true (ferry_session_refresh_finish (session, result, &error));
+  g_assert_no_error (error);
+  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (paths), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (ferry_session_get_transfers (session)), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -422,6 +573,8 @@ main (int   argc,
 
   g_test_add ("/lib-tools/list-10000", Fixture, NULL, fixture_setup, test_list_10000,
               fixture_teardown);
+  g_test_add ("/lib-tools/refresh-service-went-away", Fixture, NULL, fixture_setup,
+              test_refresh_service_went_away, fixture_teardown);
 
   return g_test_run ();
 }
