@@ -1312,6 +1312,33 @@ ferry_scheduler_add (FerryScheduler *self,
   queue_plan (self);
 }
 
+/* The answer to pausing or cancelling what has ended, as one sentence per ending, so that
+ * it reads whole in every language. */
+static void
+set_ended_error (GError     **error,
+                 FerryState   state)
+{
+  const char *sentence;
+
+  switch (state)
+    {
+    case FERRY_STATE_COMPLETED:
+      sentence = N_ ("This transfer has already completed");
+      break;
+    case FERRY_STATE_REJECTED:
+      sentence = N_ ("This transfer has already ended: the server refused it");
+      break;
+    case FERRY_STATE_CANCELED:
+      sentence = N_ ("This transfer was already canceled");
+      break;
+    case FERRY_STATE_FAILED:
+    default:
+      sentence = N_ ("This transfer has already ended: it failed");
+      break;
+    }
+  g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED, sentence);
+}
+
 gboolean
 ferry_scheduler_pause (FerryScheduler *self,
                        FerryTransfer  *transfer,
@@ -1323,8 +1350,7 @@ ferry_scheduler_pause (FerryScheduler *self,
 
   if (ferry_state_is_terminal (r->state))
     {
-      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   N_ ("This transfer has already ended (%s)"), ferry_state_to_string (r->state));
+      set_ended_error (error, r->state);
       return FALSE;
     }
 
@@ -1404,8 +1430,7 @@ ferry_scheduler_cancel (FerryScheduler *self,
 
   if (r->state == FERRY_STATE_COMPLETED || r->state == FERRY_STATE_CANCELED)
     {
-      g_set_error (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
-                   N_ ("This transfer has already ended (%s)"), ferry_state_to_string (r->state));
+      set_ended_error (error, r->state);
       return FALSE;
     }
 

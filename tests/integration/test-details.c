@@ -352,6 +352,22 @@ test_language_per_caller (Fixture       *f,
     g_variant_get_child (log, 0, "(xut&s)", NULL, NULL, NULL, &attempt_error);
     g_assert_cmpstr (attempt_error, ==, de_error);
   }
+
+  /* Pausing what has ended is refused in one sentence of the caller's language, with no
+   * English state name inside. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GVariant) reply =
+      g_dbus_connection_call_sync (german, "io.github.ferryhq.Ferry.Daemon", de_path,
+                                   "io.github.ferryhq.Ferry.Transfer1", "Pause", NULL, NULL,
+                                   G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+    g_assert_null (reply);
+    g_assert_nonnull (error);
+    g_dbus_error_strip_remote_error (error);
+    g_assert_cmpstr (error->message, ==,
+                     "Diese Übertragung ist bereits beendet: Der Server hat sie abgelehnt");
+  }
 }
 
 /* Error replies are in the caller's language too, also the "language" option's own. */
