@@ -753,7 +753,24 @@ translate_part (Catalog    *catalog,
   const char *exact;
 
   if (looks_like_sentence (part, length))
-    return translate_in (catalog, text, depth);
+    {
+      g_autofree char *translated = translate_in (catalog, text, depth);
+      g_auto(GStrv) pieces = NULL;
+
+      if (strcmp (translated, text) != 0 || strstr (text, "; ") == NULL)
+        return g_steal_pointer (&translated);
+      /* A list of sentences ("its certificate has expired; its certificate was issued
+       * for another name…"): each in its turn. */
+      pieces = g_strsplit (text, "; ", -1);
+      for (guint i = 0; pieces[i] != NULL; i++)
+        {
+          char *piece = translate_part (catalog, pieces[i], strlen (pieces[i]), depth + 1);
+
+          g_free (pieces[i]);
+          pieces[i] = piece;
+        }
+      return g_strjoinv ("; ", pieces);
+    }
   exact = library_exact (catalog, text);
   return g_strdup (exact != NULL ? exact : text);
 }
