@@ -1331,6 +1331,10 @@ set_ended_error (GError     **error,
     case FERRY_STATE_CANCELED:
       sentence = N_ ("This transfer was already canceled");
       break;
+    case FERRY_STATE_QUEUED:
+    case FERRY_STATE_WAITING:
+    case FERRY_STATE_RUNNING:
+    case FERRY_STATE_PAUSED:
     case FERRY_STATE_FAILED:
     default:
       sentence = N_ ("This transfer has already ended: it failed");
