@@ -26,6 +26,7 @@ typedef struct
   char *redirect;
   GPtrArray *requests;
   GArray *arrivals;       /* guint: responses in flight when each request arrived, itself too */
+  guint64 body_bytes_sent;
 } Resource;
 
 typedef struct
@@ -299,6 +300,7 @@ handle_request (FerryTestServer   *server,
       sent += chunk;
       g_mutex_lock (&server->mutex);
       server->body_bytes_sent += chunk;
+      r->body_bytes_sent += chunk;
       g_mutex_unlock (&server->mutex);
 
       if (drop_now && sent >= drop)
@@ -592,6 +594,21 @@ ferry_test_server_get_bytes_sent (FerryTestServer *server)
 
   g_mutex_lock (&server->mutex);
   sent = server->body_bytes_sent;
+  g_mutex_unlock (&server->mutex);
+  return sent;
+}
+
+guint64
+ferry_test_server_get_bytes_sent_for (FerryTestServer *server,
+                                      const char      *path)
+{
+  Resource *r;
+  guint64 sent = 0;
+
+  g_mutex_lock (&server->mutex);
+  r = g_hash_table_lookup (server->resources, path);
+  if (r != NULL)
+    sent = r->body_bytes_sent;
   g_mutex_unlock (&server->mutex);
   return sent;
 }

@@ -79,6 +79,9 @@ guint      ferry_test_server_count_requests (FerryTestServer *server,
 
 /* Response body bytes written so far, whole or cut short. */
 guint64    ferry_test_server_get_bytes_sent (FerryTestServer *server);
+/* The same for one path. */
+guint64    ferry_test_server_get_bytes_sent_for (FerryTestServer *server,
+                                                 const char      *path);
 
 /* The most responses this server was sending at the same time. */
 guint      ferry_test_server_get_max_in_flight (FerryTestServer *server);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -38,6 +39,8 @@ typedef struct
   char *identifier;
   char *source;           /* uploads: the file sent */
   gboolean plain;         /* uploads: PUT, started over after each kill */
+  gboolean no_ranges;     /* downloads: from a server without Range */
+  gboolean changed;       /* downloads: the file changed on its server */
 } Item;
 
 typedef struct
@@ -136,7 +139,16 @@ add_item (Fixture *f,
     {
       g_autofree char *uri = ferry_test_server_uri (f->server, item->name);
 
-      path = ferry_test_daemon_add (f->daemon, uri, options (item->identifier, NULL, NULL), &error);
+      /* FERRY_SOAK_CONNECTIONS=1: every download on one connection, to compare what is
+       * sent twice with and without segments. */
+      const char *connections = g_getenv ("FERRY_SOAK_CONNECTIONS");
+
+      path = ferry_test_daemon_add (f->daemon, uri,
+                                    connections != NULL
+                                      ? options (item->identifier, "connections",
+                                                 g_variant_new_uint32 ((guint32) atoi (connections)))
+                                      : options (item->identifier, NULL, NULL),
+                                    &error);
     }
   else
     {
@@ -329,6 +341,35 @@ judge_item (Fixture *f,
   return ITEM_CORRUPTED;
 }
 
+/* Where the downloads' bytes sent twice went: a server without Range starts over after each
+ * kill, a changed file is fetched again whole; what a resumable download is sent again is
+ * what arrived after its last checkpoint. */
+static void
+report_sent_twice (Fixture *f)
+{
+  guint64 again[3] = { 0, 0, 0 };
+  guint files[3] = { 0, 0, 0 };
+  static const char *const kinds[] = { "resumable", "without ranges", "changed" };
+
+  for (guint i = 0; i < f->items->len; i++)
+    {
+      Item *item = g_ptr_array_index (f->items, i);
+      guint64 sent;
+      guint kind;
+
+      if (item->upload)
+        continue;
+      sent = ferry_test_server_get_bytes_sent_for (f->server, item->name);
+      kind = item->changed ? 2 : item->no_ranges ? 1 : 0;
+      again[kind] += sent - MIN (sent, item->size);
+      files[kind]++;
+    }
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    g_test_message ("sent twice, %s downloads (%u): %.1f MiB, %.1f MiB a kill", kinds[k],
+                    files[k], again[k] / (double) MiB,
+                    f->kills > 0 ? again[k] / (double) MiB / f->kills : 0.0);
+}
+
 static void
 test_soak (Fixture       *f,
            gconstpointer  data)
@@ -355,7 +396,8 @@ test_soak (Fixture       *f,
       ferry_test_server_add_file (f->server, item->name, item->content, etag);
       if (i % 3 == 0)
         ferry_test_server_set_throttle (f->server, item->name, 4 * MiB);
-      if (i % 7 == 3)
+      item->no_ranges = i % 7 == 3;
+      if (item->no_ranges)
         ferry_test_server_set_ranges (f->server, item->name, FALSE);
       item->object_path = add_item (f, item);
       g_ptr_array_add (f->items, item);
@@ -413,6 +455,7 @@ test_soak (Fixture       *f,
                 g_bytes_unref (item->content);
                 item->content = ferry_test_make_content (item->size, 3000 + i);
                 ferry_test_server_set_content (f->server, item->name, item->content, etag);
+                item->changed = TRUE;
                 changed++;
               }
           }
@@ -469,6 +512,7 @@ test_soak (Fixture       *f,
                   (download_bytes + upload_bytes) / (double) MiB, f->kills, f->power_losses,
                   changed, lost, corrupted, duplicated, sent_twice_down / (double) MiB,
                   sent_twice_up / (double) MiB);
+  report_sent_twice (f);
 
   g_assert_cmpuint (lost, ==, 0);
   g_assert_cmpuint (corrupted, ==, 0);
