@@ -891,18 +891,8 @@ static gboolean
 daemon_has_name (gpointer user_data)
 {
   FerryTestDaemon *daemon = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
 
-  reply = g_dbus_connection_call_sync (daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner",
-                                       g_variant_new ("(s)", "io.github.ferryhq.Ferry.Daemon"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  return has_owner;
+  return ferry_test_name_has_owner (daemon->connection, "io.github.ferryhq.Ferry.Daemon");
 }
 
 /* At login: nothing pending, ferryd exits at once; something pending, it becomes the service. */

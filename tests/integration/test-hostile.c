@@ -191,18 +191,9 @@ static gboolean
 name_has_no_owner (gpointer user_data)
 {
   Fixture *f = user_data;
-  g_autoptr(GVariant) reply = NULL;
   g_autofree char *owner = NULL;
-  gboolean has_owner = TRUE;
 
-  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner", g_variant_new ("(s)", DAEMON_NAME),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                       NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  if (has_owner)
+  if (ferry_test_name_has_owner (f->daemon->connection, DAEMON_NAME))
     return FALSE;
   /* And the manager's proxy has heard (its signal comes through the main loop, after this
    * reply): until then it would send its next call to the ferryd that left. */

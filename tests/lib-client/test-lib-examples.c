@@ -147,18 +147,8 @@ static gboolean
 name_has_no_owner (gpointer user_data)
 {
   Fixture *f = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has = TRUE;
 
-  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner",
-                                       g_variant_new ("(s)", f->example->app_id),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has);
-  return !has;
+  return !ferry_test_name_has_owner (f->daemon->connection, f->example->app_id);
 }
 
 static void

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/prctl.h>
 #include <sys/types.h>
 
@@ -245,22 +246,31 @@ ferry_test_daemon_pid (FerryTestDaemon *daemon)
   return (GPid) pid;
 }
 
+gboolean
+ferry_test_name_has_owner (GDBusConnection *connection,
+                           const char      *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean has_owner = FALSE;
+
+  /* The bus always answers this; a test whose bus is gone has failed. */
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "NameHasOwner", g_variant_new ("(s)", name),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(b)", &has_owner);
+  return has_owner;
+}
+
 static gboolean
 name_has_no_owner (gpointer user_data)
 {
   FerryTestDaemon *daemon = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = TRUE;
 
-  reply = g_dbus_connection_call_sync (daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner",
-                                       g_variant_new ("(s)", "io.github.ferryhq.Ferry.Daemon"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                       NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  return !has_owner;
+  return !ferry_test_name_has_owner (daemon->connection, "io.github.ferryhq.Ferry.Daemon");
 }
 
 static gboolean
@@ -281,6 +291,42 @@ ferry_test_daemon_kill (FerryTestDaemon *daemon)
   g_assert_true (ferry_test_wait_until (name_has_no_owner, daemon, 5000));
   /* Proxies send to the owner they last saw; wait until ours has seen it go. */
   g_assert_true (ferry_test_wait_until (proxy_has_no_owner, daemon->manager, 5000));
+}
+
+void
+ferry_test_daemon_fill_store (FerryTestDaemon *daemon,
+                              guint            count,
+                              const char      *session,
+                              const char      *uri_prefix,
+                              const char      *uri_suffix)
+{
+  g_autofree char *db_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
+                                               "ferry.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *insert = NULL;
+
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO transfers (kind, uri, directory, "
+                                       "session, identifier, state, created_at) "
+                                       "VALUES (0, ?, ?, ?, ?, 3, ?)", -1, &insert, NULL),
+                   ==, SQLITE_OK);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *uri = g_strdup_printf ("%s%05u%s", uri_prefix, i, uri_suffix);
+      g_autofree char *identifier = g_strdup_printf ("id-%u", i);
+
+      sqlite3_bind_text (insert, 1, uri, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 2, daemon->download_dir, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 3, session, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 4, identifier, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (insert, 5, g_get_real_time () / G_USEC_PER_SEC);
+      g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
+      sqlite3_reset (insert);
+    }
+  sqlite3_finalize (insert);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
 }
 
 static gboolean

@@ -42,10 +42,23 @@ FerryTransfer1 *ferry_test_daemon_add_from (FerryTestDaemon *daemon,
 GPid            ferry_test_daemon_pid (FerryTestDaemon *daemon);
 /* kill -9, and wait until the name is free again. */
 void            ferry_test_daemon_kill (FerryTestDaemon *daemon);
+/* Writes @count paused downloads of @session into ferryd's store while ferryd is not
+ * running, as that many AddDownload calls into daemon->download_dir would leave them: the
+ * identifiers id-0, id-1 …, the addresses @uri_prefix, the number in five digits, then
+ * @uri_suffix. The store must exist (ferryd ran once). */
+void            ferry_test_daemon_fill_store (FerryTestDaemon *daemon,
+                                              guint            count,
+                                              const char      *session,
+                                              const char      *uri_prefix,
+                                              const char      *uri_suffix);
 
 /* Writes ferryd's settings (@lines of "key=value") where the keyfile backend reads and
  * watches them. */
 void            ferry_test_write_settings (const char *lines);
+
+/* Whether @name has an owner on the bus of @connection. */
+gboolean        ferry_test_name_has_owner (GDBusConnection *connection,
+                                           const char      *name);
 
 typedef gboolean (*FerryTestCondition) (gpointer user_data);
 

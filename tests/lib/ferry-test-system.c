@@ -13,23 +13,6 @@
 
 #define PYTHON "/usr/bin/python3"
 
-static gboolean
-name_has_owner (GDBusConnection *connection,
-                const char      *name)
-{
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner", g_variant_new ("(s)", name),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                       NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  return has_owner;
-}
-
 static void
 start_template (FerryTestSystem *system,
                 const char      *template,
@@ -46,7 +29,7 @@ start_template (FerryTestSystem *system,
   g_assert_no_error (error);
   g_array_append_val (system->mock_pids, pid);
 
-  while (!name_has_owner (system->connection, bus_name))
+  while (!ferry_test_name_has_owner (system->connection, bus_name))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
