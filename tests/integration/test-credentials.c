@@ -20,6 +20,7 @@
 #include "ferry-error.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-listener.h"
+#include "ferry-test-nginx.h"
 #include "ferry-test-server.h"
 
 #define MiB (1024 * 1024)
@@ -621,7 +622,7 @@ typedef struct
   char *dir;
   char *daemon_log;
   char *proxy_log;
-  GSubprocess *nginx;
+  FerryTestNginx *nginx;
   guint16 tls_port;
   guint16 plain_port;      /* where the https server's upload address points: nothing */
   char *installed_ca;      /* the CA file added to the system's trust, removed after */
@@ -629,42 +630,10 @@ typedef struct
   const char *skip;
 } ProxyFixture;
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-/* A plain socket: GSocketClient would consult the proxy settings. */
-static gboolean
-port_listens (guint16 port)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
-
-  return g_socket_connect (socket, address, NULL, NULL);
-}
-
 static gboolean
 proxy_listens (gpointer user_data)
 {
-  return port_listens (((ProxyFixture *) user_data)->proxy_port);
-}
-
-static gboolean
-nginx_listens (gpointer user_data)
-{
-  return port_listens (((ProxyFixture *) user_data)->tls_port);
+  return ferry_test_port_answers (((ProxyFixture *) user_data)->proxy_port);
 }
 
 static void
@@ -689,15 +658,14 @@ static void
 tls_setup (ProxyFixture *f)
 {
   g_autofree char *script = NULL;
-  g_autofree char *conf = NULL;
-  g_autofree char *conf_path = g_build_filename (f->dir, "nginx.conf", NULL);
-  g_autofree char *www = g_build_filename (f->dir, "www", NULL);
-  g_autofree char *tmp = g_build_filename (f->dir, "tmp", NULL);
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *nginx = g_getenv ("FERRY_NGINX");
+  g_autofree char *server = NULL;
+  FerryTestNginxConfig config = {
+    .dir = f->dir,
+    .log_format = "$request_method $uri $status",
+    .listen = "ssl",
+  };
 
-  if (nginx == NULL || !g_file_test (nginx, G_FILE_TEST_IS_EXECUTABLE) ||
+  if (!ferry_test_nginx_available () ||
       !g_file_test ("/usr/bin/openssl", G_FILE_TEST_IS_EXECUTABLE) ||
       !g_file_test ("/usr/sbin/update-ca-certificates", G_FILE_TEST_IS_EXECUTABLE))
     {
@@ -724,23 +692,10 @@ tls_setup (ProxyFixture *f)
     f->dir, (int) getpid ());
   run_shell (script);
 
-  f->tls_port = free_port ();
-  f->plain_port = free_port ();
-  g_assert_cmpint (g_mkdir_with_parents (www, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (tmp, 0755), ==, 0);
-  conf = g_strdup_printf (
-    "daemon off;\nmaster_process off;\npid %s/nginx.pid;\nerror_log %s/error.log;\n"
-    "events { worker_connections 64; }\n"
-    "http {\n"
-    "  log_format brief '$request_method $uri $status';\n"
-    "  access_log %s/access.log brief;\n"
-    "  client_body_temp_path %s; proxy_temp_path %s; fastcgi_temp_path %s;\n"
-    "  uwsgi_temp_path %s; scgi_temp_path %s;\n"
-    "  server {\n"
-    "    listen 127.0.0.1:%u ssl;\n"
+  f->plain_port = ferry_test_free_port ();
+  server = g_strdup_printf (
     "    ssl_certificate %s/server.crt;\n"
     "    ssl_certificate_key %s/server.key;\n"
-    "    root %s;\n"
     /* A tus server that hands out an upload address in the clear. */
     "    location = /files {\n"
     "      add_header Tus-Resumable 1.0.0 always;\n"
@@ -748,20 +703,11 @@ tls_setup (ProxyFixture *f)
     "      add_header Location http://127.0.0.1:%u/files/1 always;\n"
     "      return 201;\n"
     "    }\n"
-    "    location = /moved { return 307 http://127.0.0.1:%u/put; }\n"
-    "  }\n"
-    "}\n",
-    f->dir, f->dir, f->dir, tmp, tmp, tmp, tmp, tmp, f->tls_port, f->dir, f->dir, www,
-    f->plain_port, f->plain_port);
-  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
-  f->nginx = g_subprocess_launcher_spawn (launcher, &error, nginx, "-p", f->dir, "-c",
-                                          conf_path, NULL);
-  g_assert_no_error (error);
-  g_assert_true (ferry_test_wait_until (nginx_listens, f, 30000));
+    "    location = /moved { return 307 http://127.0.0.1:%u/put; }",
+    f->dir, f->dir, f->plain_port, f->plain_port);
+  config.server = server;
+  f->nginx = ferry_test_nginx_start (&config);
+  f->tls_port = f->nginx->port;
 }
 
 /* GNOME's proxy settings as the user's session has them, with authentication; nothing
@@ -831,7 +777,7 @@ start_proxy (ProxyFixture *f,
   g_autofree char *conf_path = g_build_filename (f->dir, "tinyproxy.conf", NULL);
   g_autofree char *proxy_uri = NULL;
 
-  f->proxy_port = free_port ();
+  f->proxy_port = ferry_test_free_port ();
   f->proxy_log = g_build_filename (f->dir, "tinyproxy.log", NULL);
   /* CONNECT is allowed to the https server's port only. */
   conf = g_strdup_printf ("Port %u\nListen 127.0.0.1\nTimeout 60\nMaxClients 10\n"
@@ -943,7 +889,7 @@ proxy_teardown (ProxyFixture  *f,
   g_clear_pointer (&f->daemon, ferry_test_daemon_free);
   g_clear_pointer (&f->server, ferry_test_server_free);
   stop_child (&f->proxy);
-  stop_child (&f->nginx);
+  g_clear_pointer (&f->nginx, ferry_test_nginx_stop);
   if (f->ca_remover != NULL)
     {
       g_output_stream_close (g_subprocess_get_stdin_pipe (f->ca_remover), NULL, NULL);

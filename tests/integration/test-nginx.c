@@ -8,13 +8,12 @@
 #include <fcntl.h>
 #include <gio/gunixfdlist.h>
 
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <glib/gstdio.h>
 
 #include "ferry-test-daemon.h"
+#include "ferry-test-nginx.h"
 #include "ferry-test-server.h"
 
 #define MiB (1024 * 1024)
@@ -22,88 +21,24 @@
 typedef struct
 {
   FerryTestDaemon *daemon;
-  GPid nginx;
-  guint16 port;
-  char *root;
-  char *access_log;
+  FerryTestNginx *nginx;
 } Fixture;
-
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-/* A plain socket: GSocketClient would consult the desktop's proxy settings. */
-static gboolean
-nginx_answers (gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, f->port);
-
-  return g_socket_connect (socket, address, NULL, NULL);
-}
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  const char *nginx = g_getenv ("FERRY_NGINX");
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "nginx", NULL);
-  g_autofree char *conf_path = g_build_filename (dir, "nginx.conf", NULL);
-  g_autofree char *conf = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { nginx, "-p", dir, "-c", conf_path, NULL };
+  FerryTestNginxConfig config = {
+    .log_format = "$status \"$http_range\" \"$http_if_range\" $body_bytes_sent "
+                  "$request_method $request_length",
+    .server = "    location /slow/ { limit_rate 2m; }\n"
+              "    location /dav/ { dav_methods PUT DELETE; create_full_put_path on;\n"
+              "                     client_max_body_size 0; }",
+  };
 
-  if (nginx == NULL || !g_file_test (nginx, G_FILE_TEST_IS_EXECUTABLE))
+  f->nginx = ferry_test_nginx_start (&config);
+  if (f->nginx == NULL)
     return;
-
-  f->port = free_port ();
-  f->root = g_build_filename (dir, "www", NULL);
-  f->access_log = g_build_filename (dir, "access.log", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (f->root, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-
-  /* One process, no user switch: it reads the test's private directory as we do. */
-  conf = g_strdup_printf ("daemon off;\n"
-                          "master_process off;\n"
-                          "pid %s/nginx.pid;\n"
-                          "error_log %s/error.log;\n"
-                          "events { worker_connections 64; }\n"
-                          "http {\n"
-                          "  log_format ranges '$status \"$http_range\" \"$http_if_range\" $body_bytes_sent $request_method $request_length';\n"
-                          "  access_log %s ranges;\n"
-                          "  client_body_temp_path %s/tmp; proxy_temp_path %s/tmp;\n"
-                          "  fastcgi_temp_path %s/tmp; uwsgi_temp_path %s/tmp; scgi_temp_path %s/tmp;\n"
-                          "  server {\n"
-                          "    listen 127.0.0.1:%u;\n"
-                          "    root %s;\n"
-                          "    location /slow/ { limit_rate 2m; }\n"
-                          "    location /dav/ { dav_methods PUT DELETE; create_full_put_path on;\n"
-                          "                     client_max_body_size 0; }\n"
-                          "  }\n"
-                          "}\n",
-                          dir, dir, f->access_log, dir, dir, dir, dir, dir, f->port, f->root);
-  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
-
-  g_spawn_async (NULL, (char **) argv, NULL,
-                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                 G_SPAWN_STDERR_TO_DEV_NULL,
-                 ferry_test_die_with_parent, NULL, &f->nginx, &error);
-  g_assert_no_error (error);
-  g_assert_true (ferry_test_wait_until (nginx_answers, f, 5000));
-
   f->daemon = ferry_test_daemon_new ();
 }
 
@@ -112,37 +47,14 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  if (f->nginx != 0)
-    {
-      kill (f->nginx, SIGTERM);
-      waitpid (f->nginx, NULL, 0);
-      g_spawn_close_pid (f->nginx);
-    }
-  g_free (f->root);
-  g_free (f->access_log);
-}
-
-static GBytes *
-publish (Fixture    *f,
-         const char *name,
-         gsize       size,
-         guint32     seed)
-{
-  g_autofree char *path = g_build_filename (f->root, name, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  GBytes *content = ferry_test_make_content (size, seed);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL), (gssize) size,
-                                      NULL));
-  return content;
+  g_clear_pointer (&f->nginx, ferry_test_nginx_stop);
 }
 
 static FerryTransfer1 *
 add (Fixture    *f,
      const char *name)
 {
-  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/%s", f->port, name);
+  g_autofree char *uri = ferry_test_nginx_uri (f->nginx, name);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = ferry_test_daemon_add (f->daemon, uri, NULL, &error);
 
@@ -154,18 +66,15 @@ add (Fixture    *f,
 static guint
 count_resumes (Fixture *f)
 {
-  g_autofree char *log = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autofree char *log = ferry_test_nginx_read_log (f->nginx);
+  g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
   guint resumes = 0;
 
-  g_assert_true (g_file_get_contents (f->access_log, &log, NULL, NULL));
-  lines = g_strsplit (log, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       if (g_str_has_prefix (lines[i], "206 \"bytes=") && strstr (lines[i], "\" \"-\"") == NULL)
         resumes++;
     }
-  g_test_message ("nginx log:\n%s", log);
   return resumes;
 }
 
@@ -179,13 +88,13 @@ test_pause_resume (Fixture       *f,
   g_autofree char *want = NULL;
   g_autofree char *got = NULL;
 
-  if (f->nginx == 0)
+  if (f->nginx == NULL)
     {
       g_test_skip ("nginx is not installed (FERRY_NGINX)");
       return;
     }
 
-  content = publish (f, "slow/image.iso", 6 * MiB, 21);
+  content = ferry_test_nginx_publish (f->nginx, "slow/image.iso", 6 * MiB, 21);
   t = add (f, "slow/image.iso");
   g_assert_true (ferry_test_wait_bytes (t, MiB, 10000));
   ferry_transfer1_call_pause_sync (t, NULL, &error);
@@ -214,13 +123,13 @@ test_kill_resume (Fixture       *f,
   g_autofree char *want = NULL;
   g_autofree char *got = NULL;
 
-  if (f->nginx == 0)
+  if (f->nginx == NULL)
     {
       g_test_skip ("nginx is not installed (FERRY_NGINX)");
       return;
     }
 
-  content = publish (f, "slow/kill.bin", 10 * MiB, 22);
+  content = ferry_test_nginx_publish (f->nginx, "slow/kill.bin", 10 * MiB, 22);
   t = add (f, "slow/kill.bin");
   g_assert_true (ferry_test_wait_bytes (t, 5 * MiB, 15000));
   ferry_test_daemon_kill (f->daemon);
@@ -257,7 +166,7 @@ test_upload_put (Fixture       *f,
   GVariantDict options;
   int fd;
 
-  if (f->nginx == 0)
+  if (f->nginx == NULL)
     {
       g_test_skip ("nginx is not installed (FERRY_NGINX)");
       return;
@@ -271,7 +180,7 @@ test_upload_put (Fixture       *f,
   g_unix_fd_list_append (fds, fd, NULL);
   close (fd);
 
-  uri = g_strdup_printf ("http://127.0.0.1:%u/dav/holiday.mp4", f->port);
+  uri = ferry_test_nginx_uri (f->nginx, "dav/holiday.mp4");
   g_variant_dict_init (&options, NULL);
   g_variant_dict_insert (&options, "method", "s", "PUT");
   g_variant_dict_insert (&options, "rate-limit", "t", (guint64) 2 * MiB);
@@ -292,13 +201,12 @@ test_upload_put (Fixture       *f,
   g_assert_true (ferry_test_wait_state (t, "completed", 30000));
   g_assert_false (ferry_transfer1_get_resumable (t));
 
-  target = g_build_filename (f->root, "dav", "holiday.mp4", NULL);
+  target = g_build_filename (f->nginx->root, "dav", "holiday.mp4", NULL);
   got = ferry_test_sha256_file (target);
   g_assert_cmpstr (got, ==, want);
 
   /* The last PUT carried the whole file (the log has each request's length). */
-  g_assert_true (g_file_get_contents (f->access_log, &log, NULL, NULL));
-  g_test_message ("nginx log:\n%s", log);
+  log = ferry_test_nginx_read_log (f->nginx);
   g_assert_nonnull (strstr (log, "201 \"-\" \"-\" 0 PUT"));
 }
 

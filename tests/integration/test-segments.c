@@ -5,14 +5,13 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include <glib/gstdio.h>
 
 #include "ferry-test-daemon.h"
+#include "ferry-test-nginx.h"
 #include "ferry-test-server.h"
 
 #define MiB (1024 * 1024)
@@ -21,93 +20,25 @@ typedef struct
 {
   FerryTestDaemon *daemon;
   FerryTestServer *server;
-  GPid nginx;
-  guint16 port;
-  char *root;
-  char *access_log;
+  FerryTestNginx *nginx;
 } Fixture;
-
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static gboolean
-nginx_answers (gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, f->port);
-
-  return g_socket_connect (socket, address, NULL, NULL);
-}
-
-/* nginx logs which connection served each request, when it ended and how long it took:
- * enough to count connections and how many were open at once. */
-static void
-start_nginx (Fixture *f)
-{
-  const char *nginx = g_getenv ("FERRY_NGINX");
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "nginx", NULL);
-  g_autofree char *conf_path = g_build_filename (dir, "nginx.conf", NULL);
-  g_autofree char *conf = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { nginx, "-p", dir, "-c", conf_path, NULL };
-
-  if (nginx == NULL || !g_file_test (nginx, G_FILE_TEST_IS_EXECUTABLE))
-    return;
-
-  f->port = free_port ();
-  f->root = g_build_filename (dir, "www", NULL);
-  f->access_log = g_build_filename (dir, "access.log", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (f->root, 0755), ==, 0);
-
-  conf = g_strdup_printf ("daemon off;\n"
-                          "master_process off;\n"
-                          "pid %s/nginx.pid;\n"
-                          "error_log %s/error.log;\n"
-                          "events { worker_connections 256; }\n"
-                          "http {\n"
-                          "  log_format seg '$connection $msec $request_time $status "
-                          "\"$http_range\" \"$http_if_range\" $body_bytes_sent';\n"
-                          "  access_log %s seg;\n"
-                          "  client_body_temp_path %s/tmp; proxy_temp_path %s/tmp;\n"
-                          "  fastcgi_temp_path %s/tmp; uwsgi_temp_path %s/tmp; scgi_temp_path %s/tmp;\n"
-                          "  server {\n"
-                          "    listen 127.0.0.1:%u;\n"
-                          "    root %s;\n"
-                          /* As a CDN caps each connection */
-                          "    location /capped/ { limit_rate 8m; }\n"
-                          "  }\n"
-                          "}\n",
-                          dir, dir, f->access_log, dir, dir, dir, dir, dir, f->port, f->root);
-  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
-
-  g_spawn_async (NULL, (char **) argv, NULL,
-                 G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                 G_SPAWN_STDERR_TO_DEV_NULL,
-                 ferry_test_die_with_parent, NULL, &f->nginx, &error);
-  g_assert_no_error (error);
-  g_assert_true (ferry_test_wait_until (nginx_answers, f, 5000));
-}
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
+  /* nginx logs which connection served each request, when it ended and how long it took:
+   * enough to count connections and how many were open at once. */
+  FerryTestNginxConfig config = {
+    .log_format = "$connection $msec $request_time $status \"$http_range\" "
+                  "\"$http_if_range\" $body_bytes_sent",
+    /* As a CDN caps each connection */
+    .server = "    location /capped/ { limit_rate 8m; }",
+    .connections = 256,
+  };
+
   ferry_test_write_settings (data != NULL ? data : "max-per-host=8\n");
-  start_nginx (f);
+  f->nginx = ferry_test_nginx_start (&config);
   f->server = ferry_test_server_new ();
   f->daemon = ferry_test_daemon_new ();
 }
@@ -118,39 +49,16 @@ fixture_teardown (Fixture       *f,
 {
   g_clear_pointer (&f->daemon, ferry_test_daemon_free);
   g_clear_pointer (&f->server, ferry_test_server_free);
-  if (f->nginx != 0)
-    {
-      kill (f->nginx, SIGTERM);
-      waitpid (f->nginx, NULL, 0);
-      g_spawn_close_pid (f->nginx);
-    }
-  g_free (f->root);
-  g_free (f->access_log);
+  g_clear_pointer (&f->nginx, ferry_test_nginx_stop);
 }
 
 static gboolean
 need_nginx (Fixture *f)
 {
-  if (f->nginx != 0)
+  if (f->nginx != NULL)
     return TRUE;
   g_test_skip ("nginx is not installed (FERRY_NGINX)");
   return FALSE;
-}
-
-static GBytes *
-publish (Fixture    *f,
-         const char *name,
-         gsize       size,
-         guint32     seed)
-{
-  g_autofree char *path = g_build_filename (f->root, name, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  GBytes *content = ferry_test_make_content (size, seed);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL), (gssize) size,
-                                      NULL));
-  return content;
 }
 
 static FerryTransfer1 *
@@ -158,7 +66,7 @@ add_nginx (Fixture    *f,
            const char *name,
            GVariant   *options)
 {
-  g_autofree char *uri = g_strdup_printf ("http://127.0.0.1:%u/%s", f->port, name);
+  g_autofree char *uri = ferry_test_nginx_uri (f->nginx, name);
   g_autoptr(GError) error = NULL;
   g_autofree char *path = ferry_test_daemon_add (f->daemon, uri, options, &error);
 
@@ -217,12 +125,9 @@ static GPtrArray *
 read_access_log (Fixture *f)
 {
   GPtrArray *served = g_ptr_array_new_with_free_func ((GDestroyNotify) served_free);
-  g_autofree char *log = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_autofree char *log = ferry_test_nginx_read_log (f->nginx);
+  g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
 
-  g_assert_true (g_file_get_contents (f->access_log, &log, NULL, NULL));
-  g_test_message ("nginx log:\n%s", log);
-  lines = g_strsplit (log, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       g_auto(GStrv) fields = g_strsplit (lines[i], " ", 5);
@@ -296,7 +201,7 @@ test_nginx_split (Fixture       *f,
   if (!need_nginx (f))
     return;
 
-  content = publish (f, "capped/big.iso", 64 * MiB, 71);
+  content = ferry_test_nginx_publish (f->nginx, "capped/big.iso", 64 * MiB, 71);
   t = add_nginx (f, "capped/big.iso", NULL);
   assert_completed (t, 60000);
   assert_file (t, content);
@@ -330,7 +235,7 @@ test_max_per_host (Fixture       *f,
   if (!need_nginx (f))
     return;
 
-  content = publish (f, "capped/budget.iso", 48 * MiB, 72);
+  content = ferry_test_nginx_publish (f->nginx, "capped/budget.iso", 48 * MiB, 72);
   t = add_nginx (f, "capped/budget.iso", NULL);
   assert_completed (t, 60000);
   assert_file (t, content);
@@ -352,7 +257,7 @@ test_one_connection (Fixture       *f,
   if (!need_nginx (f))
     return;
 
-  content = publish (f, "capped/single.iso", 24 * MiB, 73);
+  content = ferry_test_nginx_publish (f->nginx, "capped/single.iso", 24 * MiB, 73);
   t = add_nginx (f, "capped/single.iso", connections_option (1));
   assert_completed (t, 60000);
   assert_file (t, content);

@@ -10,15 +10,14 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "ferry-test-daemon.h"
 #include "ferry-test-listener.h"
+#include "ferry-test-nginx.h"
 #include "ferry-test-server.h"
 
 #define MiB (1024 * 1024)
@@ -1221,56 +1220,21 @@ test_lengthless_python (Fixture       *f,
   script_stop (&s);
 }
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-typedef struct
-{
-  guint16 port;
-} PortWait;
-
-/* A plain socket: GSocketClient would consult the desktop's proxy settings. */
-static gboolean
-port_answers (gpointer user_data)
-{
-  PortWait *w = user_data;
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, w->port);
-
-  return g_socket_connect (socket, address, NULL, NULL);
-}
-
 static void
 test_nginx_chunked_cut (Fixture       *f,
                         gconstpointer  data)
 {
-  const char *nginx = g_getenv ("FERRY_NGINX");
   g_autoptr(GBytes) content = ferry_test_make_content (4 * MiB, 19);
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "proxy", NULL);
-  g_autofree char *conf_path = g_build_filename (dir, "nginx.conf", NULL);
-  g_autofree char *conf = NULL;
+  g_autofree char *server = NULL;
   g_autofree char *uri = NULL;
   g_autofree char *final = NULL;
   g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(FerryTestNginx) nginx = NULL;
   g_autoptr(GError) error = NULL;
   Script s = { 0 };
-  PortWait w;
-  GPid pid = 0;
 
-  if (nginx == NULL || !g_file_test (nginx, G_FILE_TEST_IS_EXECUTABLE))
+  if (!ferry_test_nginx_available ())
     {
       g_test_skip ("nginx is not installed");
       return;
@@ -1279,34 +1243,15 @@ test_nginx_chunked_cut (Fixture       *f,
   script_start (&s, "upstream", content);
   script_control (&s, "cut down");
 
-  w.port = free_port ();
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  conf = g_strdup_printf ("daemon off;\nmaster_process off;\npid %s/nginx.pid;\n"
-                          "error_log %s/error.log;\nevents { worker_connections 64; }\n"
-                          "http {\n  access_log off;\n"
-                          "  client_body_temp_path %s/tmp; proxy_temp_path %s/tmp;\n"
-                          "  fastcgi_temp_path %s/tmp; uwsgi_temp_path %s/tmp; "
-                          "scgi_temp_path %s/tmp;\n"
-                          "  server {\n    listen 127.0.0.1:%u;\n"
-                          "    location / { proxy_pass http://127.0.0.1:%u;\n"
-                          "                 proxy_http_version 1.1;\n"
-                          "                 proxy_buffering off; }\n  }\n}\n",
-                          dir, dir, dir, dir, dir, dir, dir, w.port, s.port);
-  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
-  {
-    const char *argv[] = { nginx, "-p", dir, "-c", conf_path, NULL };
-
-    g_spawn_async (NULL, (char **) argv, NULL,
-                   G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
-                   G_SPAWN_STDERR_TO_DEV_NULL,
-                   ferry_test_die_with_parent, NULL, &pid, &error);
-    g_assert_no_error (error);
-  }
-  g_assert_true (ferry_test_wait_until (port_answers, &w, WAIT_MS));
+  server = g_strdup_printf ("    location / { proxy_pass http://127.0.0.1:%u;\n"
+                            "                 proxy_http_version 1.1;\n"
+                            "                 proxy_buffering off; }",
+                            s.port);
+  nginx = ferry_test_nginx_start (&(FerryTestNginxConfig) { .dir = dir, .server = server });
 
   /* The upstream dies halfway through a chunked answer: nginx ends the chunked body
    * without its last chunk, which libsoup 3.2 reads as a clean end. */
-  uri = g_strdup_printf ("http://127.0.0.1:%u/pkg.tar", w.port);
+  uri = ferry_test_nginx_uri (nginx, "pkg.tar");
   t = add_uri (f, uri, NULL);
   g_assert_true (wait_reason (t, "retry"));
   g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), <, g_bytes_get_size (content));
@@ -1322,9 +1267,7 @@ test_nginx_chunked_cut (Fixture       *f,
   g_assert_cmpstr (ferry_transfer1_get_error (t), ==, "");
   assert_file_is (final, content);
 
-  kill (pid, SIGTERM);
-  waitpid (pid, NULL, 0);
-  g_spawn_close_pid (pid);
+  g_clear_pointer (&nginx, ferry_test_nginx_stop);
   script_stop (&s);
 }
 
