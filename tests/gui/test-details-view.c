@@ -12,180 +12,32 @@
 #include <locale.h>
 #include <string.h>
 
-#include <gdk/x11/gdkx.h>
-
 #include "ferry-application.h"
-#include "ferry-client.h"
 #include "ferry-details-window.h"
-#include "ferry-test-daemon.h"
-#include "ferry-test-server.h"
+#include "ferry-test-gui.h"
 #include "ferry-transfer-item.h"
 #include "ferry-transfer-row.h"
 #include "ferry-window.h"
 
 #define WAIT 30000
 
-typedef struct
-{
-  FerryTestServer *server;
-  FerryTestDaemon *daemon;
-  FerryApplication *app;
-  FerryWindow *window;
-  GSubprocess *notifications;
-} Fixture;
-
-static gboolean
-has_notification_server (gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.Notifications"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  return has_owner;
-}
-
-/* The app tells of finished transfers when its window is not focused. */
-static void
-start_notification_server (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-
-  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
-  f->notifications = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
-                                                  "dbusmock", "--template",
-                                                  "notification_daemon", NULL);
-  g_assert_no_error (error);
-  g_assert_true (ferry_test_wait_until (has_notification_server, f, WAIT));
-}
-
-static gboolean
-client_ready (gpointer user_data)
-{
-  return ferry_client_is_ready (user_data);
-}
-
-static gboolean
-widget_mapped (gpointer user_data)
-{
-  return gtk_widget_get_mapped (user_data);
-}
+typedef FerryTestGui Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->server = ferry_test_server_new ();
-  f->daemon = ferry_test_daemon_new ();
-  f->daemon->stop_only = TRUE;
-  start_notification_server (f);
-
-  f->app = ferry_application_new ();
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = FERRY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                  "/usr/share/icons");
-  g_assert_true (ferry_test_wait_until (client_ready, ferry_application_get_client (f->app),
-                                        WAIT));
-  g_assert_true (ferry_test_wait_until (widget_mapped, f->window, WAIT));
+  ferry_test_gui_setup (f, FERRY_TEST_GUI_NONE);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->app);
-  if (f->notifications != NULL)
-    g_subprocess_force_exit (f->notifications);
-  g_clear_object (&f->notifications);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  g_clear_pointer (&f->server, ferry_test_server_free);
+  ferry_test_gui_teardown (f);
 }
 
-/* -- Real input and waits ---------------------------------------------------------------- */
-
-static gulong
-xid_of (GtkWidget *widget)
-{
-  return gdk_x11_surface_get_xid (gtk_native_get_surface (gtk_widget_get_native (widget)));
-}
-
-static void
-xdotool (const char *command)
-{
-  g_autofree char *line = g_strdup_printf ("xdotool %s", command);
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  g_test_message ("%s", line);
-  g_assert_true (g_spawn_command_line_sync (line, NULL, NULL, &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames (gpointer user_data)
-{
-  return *(guint *) user_data >= 2;
-}
-
-static gboolean
-has_size (gpointer user_data)
-{
-  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
-}
-
-static void
-wait_drawn (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint tick;
-
-  g_assert_true (ferry_test_wait_until (has_size, widget, WAIT));
-  tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (ferry_test_wait_until (two_frames, &frames, WAIT));
-  gtk_widget_remove_tick_callback (widget, tick);
-}
-
-/* A key press as the keyboard makes it, to the window @widget is in, which gets the X focus
- * first (Xvfb has no window manager to give it). */
-static void
-press_keys (GtkWidget  *widget,
-            const char *keys)
-{
-  g_autofree char *focus = g_strdup_printf ("windowfocus %lu", xid_of (widget));
-  g_autofree char *key = g_strdup_printf ("key --clearmodifiers %s", keys);
-
-  wait_drawn (widget);
-  xdotool (focus);
-  xdotool (key);
-}
+/* -- Waits ------------------------------------------------------------------------------- */
 
 typedef struct
 {
@@ -275,28 +127,6 @@ icon_contents (GtkWidget *button)
   return g_steal_pointer (&bytes);
 }
 
-static void
-save_screenshot (GtkWidget  *w,
-                 const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (w);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *png = g_build_filename (dir, name, NULL);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), gtk_widget_get_width (w),
-                          gtk_widget_get_height (w));
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (w)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (w),
-                                                              gtk_widget_get_height (w)));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, png));
-  g_test_message ("Screenshot: %s", png);
-}
-
 /* -- The case ------------------------------------------------------------------------------ */
 
 /* A download behind a redirect whose target is busy once: the details show where the bytes
@@ -345,7 +175,7 @@ test_details_facts (Fixture       *f,
    * as Details in the row's menu does. */
   g_assert_true (ferry_test_wait_until (row_shown, &dw, WAIT));
   row = ferry_window_find_row (f->window, dw.id);
-  wait_drawn (row);
+  ferry_test_gui_wait_drawn (row);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-details", "t", dw.id);
   g_assert_true (ferry_test_wait_until (details_shown, &dw, WAIT));
   details = dw.found;
@@ -381,12 +211,12 @@ test_details_facts (Fixture       *f,
   g_assert_cmpstr (gtk_widget_get_tooltip_text (
                      ferry_details_window_get_folder_button (details)), ==, "Show in Folder");
 
-  wait_drawn (GTK_WIDGET (details));
-  save_screenshot (GTK_WIDGET (details), "details-facts.png");
+  ferry_test_gui_wait_drawn (GTK_WIDGET (details));
+  ferry_test_gui_screenshot (GTK_WIDGET (details), "details-facts");
 
   /* Escape, a real key, closes it. */
   g_object_add_weak_pointer (G_OBJECT (details), (gpointer *) &dw.found);
-  press_keys (GTK_WIDGET (details), "Escape");
+  ferry_test_gui_press_keys (GTK_WIDGET (details), "Escape");
   g_assert_true (ferry_test_wait_until (details_gone, &dw, WAIT));
 }
 

@@ -8,63 +8,15 @@
  */
 #include "config.h"
 
-#include <sqlite3.h>
-
 #include "ferry-application.h"
 #include "ferry-client.h"
-#include "ferry-test-daemon.h"
+#include "ferry-test-gui.h"
 #include "ferry-window.h"
 
 /* More than GetTransfersPage's 5,000: the list comes in two pages. */
 #define COUNT 7000
 
-typedef struct
-{
-  FerryTestDaemon *daemon;
-  FerryApplication *app;
-  FerryWindow *window;
-} Fixture;
-
-/* Paused downloads written into ferryd's store while it is not running, as that many
- * AddDownload calls would leave it. */
-static void
-fill_store (Fixture *f,
-            guint    count)
-{
-  g_autofree char *db_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
-                                               "ferry.db", NULL);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *insert = NULL;
-
-  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO transfers (kind, uri, directory, "
-                                       "session, identifier, state, created_at) "
-                                       "VALUES (0, ?, ?, 'org.example.Mirror', ?, 3, ?)", -1,
-                                       &insert, NULL),
-                   ==, SQLITE_OK);
-  for (guint i = 0; i < count; i++)
-    {
-      g_autofree char *uri = g_strdup_printf ("https://mirror.example.org/file-%05u.tar.xz", i);
-      g_autofree char *identifier = g_strdup_printf ("id-%u", i);
-
-      sqlite3_bind_text (insert, 1, uri, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 2, f->daemon->download_dir, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 3, identifier, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (insert, 4, g_get_real_time () / G_USEC_PER_SEC);
-      g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
-      sqlite3_reset (insert);
-    }
-  sqlite3_finalize (insert);
-  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-}
-
-static gboolean
-client_ready (gpointer user_data)
-{
-  return ferry_client_is_ready (user_data);
-}
+typedef FerryTestGui Fixture;
 
 static void
 fixture_setup (Fixture       *f,
@@ -79,27 +31,16 @@ fixture_setup (Fixture       *f,
   ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
   g_assert_no_error (error);
   ferry_test_daemon_kill (f->daemon);
-  fill_store (f, COUNT);
-
-  f->app = ferry_application_new ();
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = FERRY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  g_assert_true (ferry_test_wait_until (client_ready, ferry_application_get_client (f->app),
-                                        60000));
+  ferry_test_daemon_fill_store (f->daemon, COUNT, "org.example.Mirror",
+                                "https://mirror.example.org/file-", ".tar.xz");
+  ferry_test_gui_open_app (f, FERRY_TEST_GUI_NONE);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  ferry_test_sleep (100);
-  g_clear_object (&f->app);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
+  ferry_test_gui_teardown (f);
 }
 
 static gboolean

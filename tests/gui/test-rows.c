@@ -14,16 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <gdk/x11/gdkx.h>
-
 #include "ferry-add-dialog.h"
 #include "ferry-application.h"
 #include "ferry-client.h"
 #include "ferry-details-window.h"
 #include "ferry-speed-graph.h"
-#include "ferry-test-daemon.h"
-#include "ferry-test-server.h"
-#include "ferry-test-upload-server.h"
+#include "ferry-test-gui.h"
 #include "ferry-transfer-row.h"
 #include "ferry-upload-dialog.h"
 #include "ferry-window.h"
@@ -31,346 +27,23 @@
 #define MiB (1024 * 1024)
 #define WAIT 30000
 
-typedef struct
-{
-  FerryTestServer *server;
-  FerryTestUploadServer *uploads;
-  FerryTestDaemon *daemon;
-  FerryApplication *app;
-  FerryWindow *window;
-  GSubprocess *notifications;
-} Fixture;
-
-static gboolean
-has_notification_server (gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.Notifications"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  return has_owner;
-}
-
-/* The app tells of finished transfers when its window is not focused. */
-static void
-start_notification_server (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-
-  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
-  f->notifications = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
-                                                  "dbusmock", "--template",
-                                                  "notification_daemon", NULL);
-  g_assert_no_error (error);
-  g_assert_true (ferry_test_wait_until (has_notification_server, f, WAIT));
-}
-
-static gboolean
-client_ready (gpointer user_data)
-{
-  return ferry_client_is_ready (user_data);
-}
-
-static gboolean
-widget_mapped (gpointer user_data)
-{
-  return gtk_widget_get_mapped (user_data);
-}
+typedef FerryTestGui Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->server = ferry_test_server_new ();
-  f->uploads = ferry_test_upload_server_new (9);
-  f->daemon = ferry_test_daemon_new ();
-  f->daemon->stop_only = TRUE;
-  start_notification_server (f);
-
-  f->app = ferry_application_new ();
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = FERRY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                  "/usr/share/icons");
-  g_assert_true (ferry_test_wait_until (client_ready, ferry_application_get_client (f->app),
-                                        WAIT));
-  g_assert_true (ferry_test_wait_until (widget_mapped, f->window, WAIT));
+  ferry_test_gui_setup (f, FERRY_TEST_GUI_UPLOADS);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->app);
-  if (f->notifications != NULL)
-    g_subprocess_force_exit (f->notifications);
-  g_clear_object (&f->notifications);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  g_clear_pointer (&f->server, ferry_test_server_free);
-  g_clear_pointer (&f->uploads, ferry_test_upload_server_free);
-}
-
-/* -- Real input ------------------------------------------------------------------------- */
-
-static gulong
-xid_of (GtkWidget *widget)
-{
-  return gdk_x11_surface_get_xid (gtk_native_get_surface (gtk_widget_get_native (widget)));
-}
-
-static void
-xdotool (const char *command)
-{
-  g_autofree char *line = g_strdup_printf ("xdotool %s", command);
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  g_test_message ("%s", line);
-  g_assert_true (g_spawn_command_line_sync (line, NULL, &err, &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-}
-
-static void wait_drawn (GtkWidget *widget);
-
-/* A key press as the keyboard makes it, to the window @widget is in, which gets the X focus
- * first (Xvfb has no window manager to give it). */
-static void
-press_keys (GtkWidget  *widget,
-            const char *keys)
-{
-  g_autofree char *focus = g_strdup_printf ("windowfocus %lu", xid_of (widget));
-  g_autofree char *key = g_strdup_printf ("key --clearmodifiers %s", keys);
-
-  wait_drawn (widget);
-  xdotool (focus);
-  xdotool (key);
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames (gpointer user_data)
-{
-  return *(guint *) user_data >= 2;
-}
-
-static gboolean
-has_size (gpointer user_data)
-{
-  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
-}
-
-/* @widget is laid out and on screen: its size is known and frames were drawn since. */
-static void
-wait_drawn (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint tick;
-
-  g_assert_true (ferry_test_wait_until (has_size, widget, WAIT));
-  tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (ferry_test_wait_until (two_frames, &frames, WAIT));
-  gtk_widget_remove_tick_callback (widget, tick);
-}
-
-/* A click of @button in the middle of @widget. */
-static void
-click (GtkWidget *widget,
-       int        button)
-{
-  GtkNative *native = gtk_widget_get_native (widget);
-  graphene_point_t point;
-  g_autofree char *command = NULL;
-  double dx, dy;
-
-  wait_drawn (widget);
-  g_assert_true (gtk_widget_compute_point (
-    widget, GTK_WIDGET (native),
-    &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2, gtk_widget_get_height (widget) / 2),
-    &point));
-  /* The surface has the window's shadow around it. */
-  gtk_native_get_surface_transform (native, &dx, &dy);
-  /* Without a window manager, a newer window may lie under an older one. */
-  command = g_strdup_printf ("windowraise %lu mousemove --window %lu %d %d click %d",
-                             xid_of (widget), xid_of (widget), (int) (point.x + dx),
-                             (int) (point.y + dy), button);
-  xdotool (command);
+  ferry_test_gui_teardown (f);
 }
 
 /* -- Helpers ----------------------------------------------------------------------------- */
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  Fixture *f;
-  GType type;
-  GtkWindow *found;
-} ToplevelWait;
-
-static gboolean
-toplevel_shown (gpointer user_data)
-{
-  ToplevelWait *w = user_data;
-
-  w->found = find_toplevel (w->type);
-  return w->found != NULL && gtk_widget_get_mapped (GTK_WIDGET (w->found));
-}
-
-static GtkWindow *
-wait_toplevel (Fixture *f,
-               GType    type)
-{
-  ToplevelWait w = { f, type, NULL };
-
-  g_assert_true (ferry_test_wait_until (toplevel_shown, &w, WAIT));
-  return w.found;
-}
-
-static guint
-n_listed (Fixture *f)
-{
-  g_auto(GStrv) paths = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
-  g_assert_no_error (error);
-  return g_strv_length (paths);
-}
-
-typedef struct
-{
-  Fixture *f;
-  guint n;
-} CountWait;
-
-static gboolean
-listed_at_least (gpointer user_data)
-{
-  CountWait *w = user_data;
-
-  return n_listed (w->f) >= w->n;
-}
-
-static gboolean
-listed_fewer (gpointer user_data)
-{
-  CountWait *w = user_data;
-
-  return n_listed (w->f) < w->n;
-}
-
-static char *
-path_of (guint64 id)
-{
-  return g_strdup_printf (FERRY_DAEMON_PATH "/transfers/%" G_GUINT64_FORMAT, id);
-}
-
-/* Adds a download of @path on the test server, as another client would, and returns its id
- * once its row shows. */
-static guint64
-add_download (Fixture    *f,
-              const char *path,
-              gboolean    paused)
-{
-  g_autofree char *uri = ferry_test_server_uri (f->server, path);
-  g_autofree char *object_path = NULL;
-  g_autoptr(GError) error = NULL;
-  GVariantDict options;
-
-  g_variant_dict_init (&options, NULL);
-  g_variant_dict_insert (&options, "destination", "s", f->daemon->download_dir);
-  if (paused)
-    g_variant_dict_insert (&options, "paused", "b", TRUE);
-  object_path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&options), &error);
-  g_assert_no_error (error);
-  return g_ascii_strtoull (strrchr (object_path, '/') + 1, NULL, 10);
-}
-
-typedef struct
-{
-  Fixture *f;
-  guint64 id;
-  const char *prefix;
-} RowWait;
-
-static gboolean
-row_says (gpointer user_data)
-{
-  RowWait *w = user_data;
-  GtkWidget *row = ferry_window_find_row (w->f->window, w->id);
-
-  return row != NULL &&
-         g_str_has_prefix (ferry_transfer_row_get_status_text (FERRY_TRANSFER_ROW (row)),
-                           w->prefix);
-}
-
-static FerryTransferRow *
-wait_row (Fixture    *f,
-          guint64     id,
-          const char *prefix)
-{
-  RowWait w = { f, id, prefix };
-  GtkWidget *row;
-
-  if (!ferry_test_wait_until (row_says, &w, WAIT))
-    {
-      row = ferry_window_find_row (f->window, id);
-      g_test_message ("Row %" G_GUINT64_FORMAT " says “%s”, not “%s…”", id,
-                      row ? ferry_transfer_row_get_status_text (FERRY_TRANSFER_ROW (row)) : "-",
-                      prefix);
-      g_assert_not_reached ();
-    }
-  return FERRY_TRANSFER_ROW (ferry_window_find_row (f->window, id));
-}
-
-static gboolean
-row_gone (gpointer user_data)
-{
-  RowWait *w = user_data;
-
-  return ferry_window_find_row (w->f->window, w->id) == NULL;
-}
 
 /* As a person closes a toast: once it is on screen (libadwaita 1.2 crashes when a toast is
  * dismissed during its show animation). */
@@ -388,6 +61,14 @@ list_item_of (FerryTransferRow *row)
   return gtk_widget_get_parent (GTK_WIDGET (row));
 }
 
+static gboolean
+message_dialog_gone (gpointer user_data)
+{
+  GtkWindow *dialog = ferry_test_gui_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+
+  return dialog == NULL || !gtk_widget_get_mapped (GTK_WIDGET (dialog));
+}
+
 /* -- Losing work ------------------------------------------------------------------------- */
 
 /* Ctrl+V's dialog opens with the focus in the links; Ctrl+Enter there adds them. The upload
@@ -402,19 +83,19 @@ test_dialog_keys (Fixture       *f,
   g_autofree char *target = ferry_test_upload_server_uri (f->uploads, "/plain/");
   GtkWindow *dialog;
   GtkWidget *focus;
-  CountWait w = { f, 1 };
+  FerryTestGuiCount w = { f, 1 };
 
   ferry_test_server_add_file (f->server, "/report.pdf", content, "\"r\"");
 
   ferry_window_add_links (f->window, good);
-  dialog = wait_toplevel (f, FERRY_TYPE_ADD_DIALOG);
+  dialog = ferry_test_gui_wait_toplevel (FERRY_TYPE_ADD_DIALOG);
   focus = gtk_root_get_focus (GTK_ROOT (dialog));
   g_assert_nonnull (focus);
   g_assert_true (GTK_IS_TEXT_VIEW (focus));
 
   /* Enter alone is a new line in the list: nothing is added, nothing thrown away. */
-  press_keys (GTK_WIDGET (dialog), "Return");
-  g_assert_true (find_toplevel (FERRY_TYPE_ADD_DIALOG) == dialog);
+  ferry_test_gui_press_keys (GTK_WIDGET (dialog), "Return");
+  g_assert_true (ferry_test_gui_find_toplevel (FERRY_TYPE_ADD_DIALOG) == dialog);
   /* A start time already past is refused in words, and what Ctrl+Enter does adds nothing. */
   {
     g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -427,8 +108,8 @@ test_dialog_keys (Fixture       *f,
     g_assert_nonnull (strstr (ferry_add_dialog_get_problems (add), "already passed"));
     g_assert_false (gtk_widget_get_sensitive (ferry_add_dialog_get_add_button (add)));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "dialog.add", NULL));
-    g_assert_true (find_toplevel (FERRY_TYPE_ADD_DIALOG) == dialog);
-    g_assert_cmpuint (n_listed (f), ==, 0);
+    g_assert_true (ferry_test_gui_find_toplevel (FERRY_TYPE_ADD_DIALOG) == dialog);
+    g_assert_cmpuint (ferry_test_gui_n_listed (f), ==, 0);
 
     /* Tomorrow is fine; and back to Now, for the download to finish here. */
     ferry_add_dialog_set_start (add, tomorrow);
@@ -438,9 +119,9 @@ test_dialog_keys (Fixture       *f,
     g_assert_null (ferry_add_dialog_get_problems (add));
   }
   g_assert_true (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (dialog))));
-  press_keys (GTK_WIDGET (dialog), "ctrl+Return");
-  g_assert_true (ferry_test_wait_until (listed_at_least, &w, WAIT));
-  g_assert_null (find_toplevel (FERRY_TYPE_ADD_DIALOG));
+  ferry_test_gui_press_keys (GTK_WIDGET (dialog), "ctrl+Return");
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_listed_at_least, &w, WAIT));
+  g_assert_null (ferry_test_gui_find_toplevel (FERRY_TYPE_ADD_DIALOG));
 
   /* The upload dialog: the address has the focus, Enter sends. */
   g_assert_true (g_file_set_contents (local, "some notes\n", -1, NULL));
@@ -449,14 +130,14 @@ test_dialog_keys (Fixture       *f,
 
     gtk_window_present (GTK_WINDOW (ferry_upload_dialog_new (GTK_WINDOW (f->window), paths)));
   }
-  dialog = wait_toplevel (f, FERRY_TYPE_UPLOAD_DIALOG);
+  dialog = ferry_test_gui_wait_toplevel (FERRY_TYPE_UPLOAD_DIALOG);
   gtk_editable_set_text (ferry_upload_dialog_get_target (FERRY_UPLOAD_DIALOG (dialog)), target);
   focus = gtk_root_get_focus (GTK_ROOT (dialog));
   g_assert_nonnull (focus);
   g_assert_nonnull (gtk_widget_get_ancestor (focus, ADW_TYPE_ENTRY_ROW));
-  press_keys (GTK_WIDGET (dialog), "Return");
+  ferry_test_gui_press_keys (GTK_WIDGET (dialog), "Return");
   w.n = 2;
-  g_assert_true (ferry_test_wait_until (listed_at_least, &w, WAIT));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_listed_at_least, &w, WAIT));
 }
 
 
@@ -475,15 +156,6 @@ close_menu (GtkWidget *menu_button)
   g_assert_false (popover_shown (menu_button));
 }
 
-static FerryTransfer1 *
-transfer_of (Fixture *f,
-             guint64  id)
-{
-  g_autofree char *path = path_of (id);
-
-  return ferry_test_daemon_transfer (f->daemon, path);
-}
-
 /* The row's menu opens by a right-click and by the Menu key and Shift+F10 on the focused
  * row; Cancel from it only pauses until its toast goes, and Undo lets the transfer go on.
  * Space pauses and resumes the focused row; Delete removes it, with Undo. */
@@ -497,20 +169,20 @@ test_row_menu_and_keys (Fixture       *f,
   GtkWidget *menu;
   AdwToast *toast;
   guint64 id;
-  RowWait gone;
+  FerryTestGuiRow gone;
 
   ferry_test_server_add_file (f->server, "/fedora.iso", big, "\"f\"");
   ferry_test_server_set_throttle (f->server, "/fedora.iso", MiB);
-  id = add_download (f, "/fedora.iso", FALSE);
-  t = transfer_of (f, id);
+  id = ferry_test_gui_add_download (f, "/fedora.iso", FALSE);
+  t = ferry_test_gui_transfer (f, id);
   g_assert_true (ferry_test_wait_state (t, "running", WAIT));
-  row = wait_row (f, id, "");
+  row = ferry_test_gui_wait_row (f, id, "");
 
   /* At the default width, the header shows the count and the rate. */
   {
     GtkWidget *w = GTK_WIDGET (f->window);
 
-    wait_drawn (w);
+    ferry_test_gui_wait_drawn (w);
     g_test_message ("%d px wide: “%s”", gtk_widget_get_width (w),
                     ferry_window_get_aggregate_text (f->window));
     g_assert_nonnull (ferry_window_get_aggregate_text (f->window));
@@ -525,17 +197,17 @@ test_row_menu_and_keys (Fixture       *f,
   g_assert_false (gtk_widget_get_focusable (ferry_transfer_row_get_button (row, "pause")));
 
   /* A right-click anywhere on the row opens its menu. */
-  click (GTK_WIDGET (row), 3);
+  ferry_test_gui_right_click (GTK_WIDGET (row));
   g_assert_true (ferry_test_wait_until (popover_shown, menu, WAIT));
   close_menu (menu);
 
   /* The Menu key and Shift+F10 on the focused row. */
   g_assert_true (gtk_widget_grab_focus (list_item_of (row)));
-  press_keys (GTK_WIDGET (row), "Menu");
+  ferry_test_gui_press_keys (GTK_WIDGET (row), "Menu");
   g_assert_true (ferry_test_wait_until (popover_shown, menu, WAIT));
   close_menu (menu);
   g_assert_true (gtk_widget_grab_focus (list_item_of (row)));
-  press_keys (GTK_WIDGET (row), "shift+F10");
+  ferry_test_gui_press_keys (GTK_WIDGET (row), "shift+F10");
   g_assert_true (ferry_test_wait_until (popover_shown, menu, WAIT));
   close_menu (menu);
 
@@ -550,13 +222,13 @@ test_row_menu_and_keys (Fixture       *f,
   g_assert_true (ferry_test_wait_state (t, "running", WAIT));
 
   /* Space on the focused row pauses it, and again resumes it. */
-  row = wait_row (f, id, "");
+  row = ferry_test_gui_wait_row (f, id, "");
   g_assert_true (gtk_widget_grab_focus (list_item_of (row)));
-  press_keys (GTK_WIDGET (row), "space");
+  ferry_test_gui_press_keys (GTK_WIDGET (row), "space");
   g_assert_true (ferry_test_wait_state (t, "paused", WAIT));
-  row = wait_row (f, id, "Paused");
+  row = ferry_test_gui_wait_row (f, id, "Paused");
   g_assert_true (gtk_widget_grab_focus (list_item_of (row)));
-  press_keys (GTK_WIDGET (row), "space");
+  ferry_test_gui_press_keys (GTK_WIDGET (row), "space");
   g_assert_true (ferry_test_wait_state (t, "running", WAIT));
 
   /* Cancel without Undo: once the toast is gone, the transfer is canceled. */
@@ -567,16 +239,16 @@ test_row_menu_and_keys (Fixture       *f,
   g_assert_true (ferry_test_wait_state (t, "canceled", WAIT));
 
   /* Delete on the focused row removes it, with Undo. */
-  row = wait_row (f, id, "");
+  row = ferry_test_gui_wait_row (f, id, "");
   g_assert_nonnull (ferry_transfer_row_get_button (row, "retry"));
   g_assert_true (gtk_widget_grab_focus (list_item_of (row)));
-  press_keys (GTK_WIDGET (row), "Delete");
-  gone = (RowWait) { f, id, NULL };
-  g_assert_true (ferry_test_wait_until (row_gone, &gone, WAIT));
+  ferry_test_gui_press_keys (GTK_WIDGET (row), "Delete");
+  gone = (FerryTestGuiRow) { f, id, NULL };
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_row_gone, &gone, WAIT));
   toast = ferry_window_get_last_toast (f->window);
   g_assert_nonnull (toast);
   g_assert_cmpstr (adw_toast_get_title (toast), ==, "“fedora.iso” removed");
-  g_assert_cmpuint (n_listed (f), ==, 1);
+  g_assert_cmpuint (ferry_test_gui_n_listed (f), ==, 1);
 }
 
 static gboolean
@@ -594,39 +266,32 @@ test_remove_and_delete (Fixture       *f,
   g_autoptr(FerryTransfer1) t = NULL;
   g_autofree char *file = NULL;
   GtkWindow *dialog;
-  CountWait w = { f, 1 };
+  FerryTestGuiCount w = { f, 1 };
   guint64 id;
 
   ferry_test_server_add_file (f->server, "/photos.zip", content, "\"p\"");
-  id = add_download (f, "/photos.zip", FALSE);
-  t = transfer_of (f, id);
+  id = ferry_test_gui_add_download (f, "/photos.zip", FALSE);
+  t = ferry_test_gui_transfer (f, id);
   g_assert_true (ferry_test_wait_state (t, "completed", WAIT));
-  wait_row (f, id, "Completed");
+  ferry_test_gui_wait_row (f, id, "Completed");
   file = g_strdup (ferry_transfer1_get_destination (t));
   g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.remove-and-delete", "t", id);
-  dialog = wait_toplevel (f, ADW_TYPE_MESSAGE_DIALOG);
+  dialog = ferry_test_gui_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==,
                    "cancel");
-  press_keys (GTK_WIDGET (dialog), "Return");
-  {
-    ToplevelWait tw = { f, ADW_TYPE_MESSAGE_DIALOG, NULL };
-
-    for (gint64 end = g_get_monotonic_time () + WAIT * 1000;
-         toplevel_shown (&tw) && g_get_monotonic_time () < end;)
-      g_main_context_iteration (NULL, TRUE);
-    g_assert_false (toplevel_shown (&tw));
-  }
+  ferry_test_gui_press_keys (GTK_WIDGET (dialog), "Return");
+  g_assert_true (ferry_test_wait_until (message_dialog_gone, NULL, WAIT));
   g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpuint (n_listed (f), ==, 1);
+  g_assert_cmpuint (ferry_test_gui_n_listed (f), ==, 1);
 
   /* Delete File: the file and the transfer go. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.remove-and-delete", "t", id);
-  dialog = wait_toplevel (f, ADW_TYPE_MESSAGE_DIALOG);
+  dialog = ferry_test_gui_wait_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
   gtk_window_destroy (dialog);
-  g_assert_true (ferry_test_wait_until (listed_fewer, &w, WAIT));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_listed_fewer, &w, WAIT));
   g_assert_true (ferry_test_wait_until (file_gone, file, WAIT));
 }
 
@@ -723,14 +388,14 @@ test_details (Fixture       *f,
 
   ferry_test_server_add_file (f->server, "/debian-12.iso", big, "\"d\"");
   ferry_test_server_set_throttle (f->server, "/debian-12.iso", MiB);
-  id = add_download (f, "/debian-12.iso", FALSE);
-  t = transfer_of (f, id);
+  id = ferry_test_gui_add_download (f, "/debian-12.iso", FALSE);
+  t = ferry_test_gui_transfer (f, id);
   g_assert_true (ferry_test_wait_state (t, "running", WAIT));
-  row = wait_row (f, id, "");
+  row = ferry_test_gui_wait_row (f, id, "");
 
   g_assert_true (gtk_widget_grab_focus (list_item_of (row)));
-  press_keys (GTK_WIDGET (row), "Return");
-  details = FERRY_DETAILS_WINDOW (wait_toplevel (f, FERRY_TYPE_DETAILS_WINDOW));
+  ferry_test_gui_press_keys (GTK_WIDGET (row), "Return");
+  details = FERRY_DETAILS_WINDOW (ferry_test_gui_wait_toplevel (FERRY_TYPE_DETAILS_WINDOW));
   g_assert_cmpuint (ferry_transfer_item_get_id (ferry_details_window_get_item (details)), ==, id);
   g_assert_true (g_str_has_prefix (ferry_details_window_get_state_text (details), "Running — "));
 
@@ -742,27 +407,8 @@ test_details (Fixture       *f,
   /* A picture with a few seconds of graph in it. */
   gtk_window_set_default_size (GTK_WINDOW (details), 520, 720);
   g_assert_true (ferry_test_wait_bytes (t, 8 * MiB, WAIT));
-  wait_drawn (GTK_WIDGET (details));
-  {
-    /* For README and data/screenshots: the details view, light. */
-    GtkWidget *w = GTK_WIDGET (details);
-    g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (w);
-    g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-    g_autoptr(GskRenderNode) node = NULL;
-    g_autoptr(GdkTexture) texture = NULL;
-    g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-    g_autofree char *png = g_build_filename (dir, "details.png", NULL);
-
-    gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), gtk_widget_get_width (w),
-                            gtk_widget_get_height (w));
-    node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-    texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (w)), node,
-                                           &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (w),
-                                                                gtk_widget_get_height (w)));
-    g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-    g_assert_true (gdk_texture_save_to_png (texture, png));
-    g_test_message ("Screenshot: %s", png);
-  }
+  /* For README and data/screenshots: the details view, light. */
+  ferry_test_gui_screenshot (GTK_WIDGET (details), "details");
 
   /* Hidden, the graph is not drawn, however many bytes arrive. */
   gtk_widget_set_visible (GTK_WIDGET (details), FALSE);
@@ -772,21 +418,21 @@ test_details (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (details));
 
   /* A download the server does not have. */
-  broken_id = add_download (f, "/gone-missing.tar.gz", FALSE);
-  broken = transfer_of (f, broken_id);
+  broken_id = ferry_test_gui_add_download (f, "/gone-missing.tar.gz", FALSE);
+  broken = ferry_test_gui_transfer (f, broken_id);
   g_assert_true (ferry_test_wait_until (has_failed, broken, WAIT));
   g_assert_true (ferry_test_wait_until (has_error, broken, WAIT));
   g_test_message ("The error: %s", ferry_transfer1_get_error (broken));
-  row = wait_row (f, broken_id, "Failed");
+  row = ferry_test_gui_wait_row (f, broken_id, "Failed");
   g_assert_true (gtk_widget_has_css_class (ferry_transfer_row_get_icon (row), "error"));
   g_assert_nonnull (ferry_transfer_row_get_button (row, "retry"));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-details", "t", broken_id);
-  details = FERRY_DETAILS_WINDOW (wait_toplevel (f, FERRY_TYPE_DETAILS_WINDOW));
+  details = FERRY_DETAILS_WINDOW (ferry_test_gui_wait_toplevel (FERRY_TYPE_DETAILS_WINDOW));
   g_assert_cmpstr (ferry_details_window_get_error_text (details), ==,
                    ferry_transfer1_get_error (broken));
   /* The error is at the bottom, scrolled out of a small window: the button is activated as
    * the keyboard would (Xvfb has no window manager to stack the windows for a click). */
-  wait_drawn (GTK_WIDGET (details));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (details));
   gtk_widget_activate (ferry_details_window_get_copy_error_button (details));
   {
     /* The X selection changes hands in a round trip: read until it holds the sentence. */
@@ -813,22 +459,6 @@ page_shows (gpointer user_data)
   return g_strcmp0 (gtk_stack_get_visible_child_name (stack), "no-results") == 0;
 }
 
-static GtkWidget *
-find_widget (GtkWidget *widget,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 has_toast (gpointer user_data)
 {
@@ -851,7 +481,7 @@ test_list_feedback (Fixture       *f,
   GVariantDict options;
   AdwToast *toast;
   FerryTransferRow *row;
-  CountWait w = { f, 2 };
+  FerryTestGuiCount w = { f, 2 };
   guint64 ids[2];
 
   /* The app's icon is found in a run from the build directory, for the About window. */
@@ -866,7 +496,7 @@ test_list_feedback (Fixture       *f,
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "add",
                                   g_variant_new ("(^as@a{sv})", uris,
                                                  g_variant_dict_end (&options)));
-  g_assert_true (ferry_test_wait_until (listed_at_least, &w, WAIT));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_listed_at_least, &w, WAIT));
   g_assert_true (ferry_test_wait_until (has_toast, f, WAIT));
   toast = ferry_window_get_last_toast (f->window);
   g_assert_cmpstr (adw_toast_get_title (toast), ==, "2 downloads added");
@@ -882,7 +512,7 @@ test_list_feedback (Fixture       *f,
       g_autoptr(GFile) file = NULL;
 
       /* What the icon theme draws for it: a symbolic icon, recoloured with the text. */
-      row = wait_row (f, ids[i], "Completed");
+      row = ferry_test_gui_wait_row (f, ids[i], "Completed");
       image = ferry_transfer_row_get_icon (row);
       paintable = gtk_icon_theme_lookup_by_gicon (
         gtk_icon_theme_get_for_display (gtk_widget_get_display (image)),
@@ -896,7 +526,8 @@ test_list_feedback (Fixture       *f,
   /* A search with no match says so. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL);
   {
-    GtkWidget *entry = find_widget (GTK_WIDGET (f->window), GTK_TYPE_SEARCH_ENTRY);
+    GtkWidget *entry = ferry_test_gui_find_descendant (GTK_WIDGET (f->window),
+                                                       GTK_TYPE_SEARCH_ENTRY);
     GtkStack *stack;
 
     g_assert_nonnull (entry);
@@ -905,7 +536,7 @@ test_list_feedback (Fixture       *f,
     g_assert_true (ferry_test_wait_until (page_shows, stack, WAIT));
     gtk_editable_set_text (GTK_EDITABLE (entry), "");
   }
-  row = wait_row (f, ids[0], "Completed");
+  row = ferry_test_gui_wait_row (f, ids[0], "Completed");
 
   /* At 360 px the status line wraps rather than being cut; wide, it is one line. */
   g_assert_false (ferry_transfer_row_get_status_wraps (row));
@@ -923,7 +554,7 @@ test_list_feedback (Fixture       *f,
   g_assert_cmpstr (adw_toast_get_title (toast), ==, "2 transfers removed");
   dismiss (toast);
   w.n = 1;
-  g_assert_true (ferry_test_wait_until (listed_fewer, &w, WAIT));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_listed_fewer, &w, WAIT));
 }
 
 static gboolean
@@ -955,20 +586,20 @@ test_multi_select (Fixture       *f,
 
       ferry_test_server_add_file (f->server, name, big, "\"p\"");
       ferry_test_server_set_throttle (f->server, name, MiB / 2);
-      id = add_download (f, name, FALSE);
-      t[i] = transfer_of (f, id);
+      id = ferry_test_gui_add_download (f, name, FALSE);
+      t[i] = ferry_test_gui_transfer (f, id);
       /* Running or queued behind the others: either can be paused. */
-      row = wait_row (f, id, "");
+      row = ferry_test_gui_wait_row (f, id, "");
     }
 
   g_assert_true (gtk_widget_grab_focus (list_item_of (row)));
-  press_keys (GTK_WIDGET (row), "ctrl+a");
+  ferry_test_gui_press_keys (GTK_WIDGET (row), "ctrl+a");
   {
-    GtkWidget *bar = find_widget (GTK_WIDGET (f->window), GTK_TYPE_REVEALER);
+    GtkWidget *bar = ferry_test_gui_find_descendant (GTK_WIDGET (f->window), GTK_TYPE_REVEALER);
 
     /* The selection's bar slides in. */
-    bar = gtk_widget_get_ancestor (find_widget (GTK_WIDGET (f->window), GTK_TYPE_ACTION_BAR),
-                                   GTK_TYPE_REVEALER);
+    bar = ferry_test_gui_find_descendant (GTK_WIDGET (f->window), GTK_TYPE_ACTION_BAR);
+    bar = gtk_widget_get_ancestor (bar, GTK_TYPE_REVEALER);
     g_assert_nonnull (bar);
     g_assert_true (ferry_test_wait_until ((FerryTestCondition) gtk_revealer_get_reveal_child,
                                           bar, WAIT));
@@ -1068,24 +699,24 @@ test_accessible_names (Fixture       *f,
   ferry_test_server_add_file (f->server, "/live.iso", content, "\"l\"");
   ferry_test_server_add_file (f->server, "/done.iso", content, "\"d\"");
   ferry_test_server_set_throttle (f->server, "/live.iso", MiB);
-  done = add_download (f, "/done.iso", FALSE);
-  running = add_download (f, "/live.iso", FALSE);
-  paused = add_download (f, "/later.iso", TRUE);
-  wait_row (f, done, "Completed");
-  wait_row (f, paused, "Paused");
-  t = transfer_of (f, running);
+  done = ferry_test_gui_add_download (f, "/done.iso", FALSE);
+  running = ferry_test_gui_add_download (f, "/live.iso", FALSE);
+  paused = ferry_test_gui_add_download (f, "/later.iso", TRUE);
+  ferry_test_gui_wait_row (f, done, "Completed");
+  ferry_test_gui_wait_row (f, paused, "Paused");
+  t = ferry_test_gui_transfer (f, running);
   g_assert_true (ferry_test_wait_state (t, "running", WAIT));
-  wait_row (f, running, "");
+  ferry_test_gui_wait_row (f, running, "");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.search", NULL);
   assert_all_named (GTK_WIDGET (f->window), "the main window");
 
   ferry_window_add_links (f->window, NULL);
-  dialog = wait_toplevel (f, FERRY_TYPE_ADD_DIALOG);
+  dialog = ferry_test_gui_wait_toplevel (FERRY_TYPE_ADD_DIALOG);
   assert_all_named (GTK_WIDGET (dialog), "the add dialog");
   gtk_window_destroy (dialog);
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-details", "t", running);
-  dialog = wait_toplevel (f, FERRY_TYPE_DETAILS_WINDOW);
+  dialog = ferry_test_gui_wait_toplevel (FERRY_TYPE_DETAILS_WINDOW);
   assert_all_named (GTK_WIDGET (dialog), "the details view");
 }
 
@@ -1107,14 +738,14 @@ test_service_gone (Fixture       *f,
   const char *text;
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 600);
-  wait_drawn (GTK_WIDGET (f->window));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (f->window));
   text = ferry_window_get_aggregate_text (f->window);
   g_test_message ("With the service there: “%s”", text ? text : "(none)");
   g_assert_cmpstr (text, !=, "Offline");
 
   ferry_test_daemon_kill (f->daemon);
   g_assert_true (ferry_test_wait_until (app_saw_service_go, f, WAIT));
-  wait_drawn (GTK_WIDGET (f->window));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (f->window));
   text = ferry_window_get_aggregate_text (f->window);
   g_test_message ("With the service gone: “%s”", text ? text : "(none)");
   g_assert_cmpstr (text, !=, "Offline");
@@ -1167,11 +798,12 @@ test_real_drag (Fixture       *f,
   g_autoptr(GBytes) content = ferry_test_make_content (150000, 79);
   g_autofree char *uri = ferry_test_server_uri (f->server, "/dragged.iso");
   g_autofree char *command = NULL;
+  gulong from, to;
   GtkWidget *source_window = gtk_window_new ();
   GtkWidget *label = gtk_label_new ("Drag this link");
   GtkDragSource *drag = gtk_drag_source_new ();
   g_autoptr(GdkContentProvider) provider = NULL;
-  CountWait w = { f, 1 };
+  FerryTestGuiCount w = { f, 1 };
 
   ferry_test_server_add_file (f->server, "/dragged.iso", content, "\"g\"");
 
@@ -1183,24 +815,25 @@ test_real_drag (Fixture       *f,
   gtk_window_set_child (GTK_WINDOW (source_window), label);
   gtk_window_set_default_size (GTK_WINDOW (source_window), 240, 120);
   gtk_window_present (GTK_WINDOW (source_window));
-  wait_drawn (label);
-  wait_drawn (GTK_WIDGET (f->window));
+  ferry_test_gui_wait_drawn (label);
+  ferry_test_gui_wait_drawn (GTK_WIDGET (f->window));
 
   /* Beside Ferry's window: Xvfb has no window manager to place it. */
-  command = g_strdup_printf ("windowmove %lu 1000 100", xid_of (label));
-  xdotool (command);
-  wait_drawn (label);
+  command = g_strdup_printf ("windowmove %lu 1000 100", ferry_test_gui_xid (label));
+  ferry_test_gui_xdotool (command);
+  ferry_test_gui_wait_drawn (label);
   g_clear_pointer (&command, g_free);
+  from = ferry_test_gui_xid (label);
+  to = ferry_test_gui_xid (GTK_WIDGET (f->window));
   command = g_strdup_printf ("mousemove --window %lu 120 60 mousedown 1 "
                              "mousemove --window %lu 140 70 sleep 0.3 "
                              "mousemove --window %lu 160 80 sleep 0.3 "
                              "mousemove --window %lu 400 300 sleep 0.3 "
                              "mousemove --window %lu 420 320 sleep 0.5 mouseup 1",
-                             xid_of (label), xid_of (label), xid_of (label),
-                             xid_of (GTK_WIDGET (f->window)), xid_of (GTK_WIDGET (f->window)));
+                             from, from, from, to, to);
   xdotool_async (command);
 
-  g_assert_true (ferry_test_wait_until (listed_at_least, &w, WAIT));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_listed_at_least, &w, WAIT));
   g_assert_true (ferry_test_wait_until (has_toast, f, WAIT));
   g_assert_cmpstr (adw_toast_get_title (ferry_window_get_last_toast (f->window)), ==,
                    "1 download added");
@@ -1266,21 +899,21 @@ test_strings (Fixture       *f,
     }
 
   ferry_test_server_add_file (f->server, "/done.iso", content, "\"d\"");
-  done = add_download (f, "/done.iso", FALSE);
-  paused = add_download (f, "/later.iso", TRUE);
-  wait_row (f, done, "");
-  row = wait_row (f, paused, "");
-  g_assert_true (ferry_test_wait_state (transfer_of (f, done), "completed", WAIT));
-  wait_drawn (GTK_WIDGET (row));
+  done = ferry_test_gui_add_download (f, "/done.iso", FALSE);
+  paused = ferry_test_gui_add_download (f, "/later.iso", TRUE);
+  ferry_test_gui_wait_row (f, done, "");
+  row = ferry_test_gui_wait_row (f, paused, "");
+  g_assert_true (ferry_test_wait_state (ferry_test_gui_transfer (f, done), "completed", WAIT));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (row));
   collect_strings (GTK_WIDGET (f->window), strings);
   /* Each page's empty state, as a first run shows it. */
   ferry_window_set_page (f->window, "scheduled");
-  wait_drawn (GTK_WIDGET (f->window));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (f->window));
   collect_strings (GTK_WIDGET (f->window), strings);
 
   ferry_window_add_links (f->window, NULL);
-  dialog = wait_toplevel (f, FERRY_TYPE_ADD_DIALOG);
-  wait_drawn (GTK_WIDGET (dialog));
+  dialog = ferry_test_gui_wait_toplevel (FERRY_TYPE_ADD_DIALOG);
+  ferry_test_gui_wait_drawn (GTK_WIDGET (dialog));
   collect_strings (GTK_WIDGET (dialog), strings);
   g_ptr_array_add (strings, g_strdup (gtk_window_get_title (dialog)));
 

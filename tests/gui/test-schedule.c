@@ -5,9 +5,10 @@
  * already past is refused beside the field and Add stays off; a schedule set there shows in
  * the row, and is changed from the row's menu (as GNOME's 12-hour clock shows it, too). A
  * row's "unmetered networks only" rule shows while NetworkManager (python3-dbusmock) says
- * the network is unmetered. A 360-pixel window keeps one button per row. The screenshots case writes the pictures of data/screenshots
- * from a store that looks like a person's (see make-screenshots.sh). Each case waits on
- * states (a row's words, a D-Bus property), never on time.
+ * the network is unmetered. A 360-pixel window keeps one button per row. The screenshots
+ * case writes the pictures of data/screenshots from a store that looks like a person's (see
+ * make-screenshots.sh). Each case waits on states (a row's words, a D-Bus property), never
+ * on time.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,20 +20,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <gdk/x11/gdkx.h>
 #include <gio/gunixfdlist.h>
 
 #include "ferry-add-dialog.h"
 #include "ferry-application.h"
-#include "ferry-client.h"
 #include "ferry-describe.h"
 #include "ferry-details-window.h"
 #include "ferry-start-dialog.h"
 #include "ferry-start-row.h"
-#include "ferry-test-daemon.h"
-#include "ferry-test-server.h"
-#include "ferry-test-system.h"
-#include "ferry-test-upload-server.h"
+#include "ferry-test-gui.h"
 #include "ferry-transfer-row.h"
 #include "ferry-upload-dialog.h"
 #include "ferry-window.h"
@@ -40,371 +36,30 @@
 #define MiB (1024 * 1024)
 #define WAIT 30000
 
-typedef struct
-{
-  FerryTestSystem *system;
-  FerryTestServer *server;
-  FerryTestUploadServer *uploads;
-  FerryTestDaemon *daemon;
-  FerryApplication *app;
-  FerryWindow *window;
-  GSubprocess *notifications;
-} Fixture;
-
-static gboolean
-has_notification_server (gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.Notifications"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  return has_owner;
-}
-
-/* The app tells of finished transfers when its window is not focused. */
-static void
-start_notification_server (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-
-  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
-  f->notifications = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
-                                                  "dbusmock", "--template",
-                                                  "notification_daemon", NULL);
-  g_assert_no_error (error);
-  g_assert_true (ferry_test_wait_until (has_notification_server, f, WAIT));
-}
-
-static gboolean
-client_ready (gpointer user_data)
-{
-  return ferry_client_is_ready (user_data);
-}
-
-static gboolean
-widget_mapped (gpointer user_data)
-{
-  return gtk_widget_get_mapped (user_data);
-}
+typedef FerryTestGui Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  /* NetworkManager says the network is unmetered (dbusmock), before ferryd and the app
-   * start watching it. */
-  f->system = ferry_test_system_new ();
-  if (f->system == NULL)
-    {
-      g_test_skip ("python3-dbusmock is not installed");
-      return;
-    }
   /* GNOME's clock-format is read from the system's schemas (gsettings-desktop-schemas),
    * which the isolated data directories hide. */
-  {
-    g_autofree char *dirs = g_strconcat (g_getenv ("XDG_DATA_DIRS"), ":/usr/share", NULL);
+  g_autofree char *dirs = g_strconcat (g_getenv ("XDG_DATA_DIRS"), ":/usr/share", NULL);
 
-    g_setenv ("XDG_DATA_DIRS", dirs, TRUE);
-  }
-  f->server = ferry_test_server_new ();
-  f->uploads = ferry_test_upload_server_new (9);
-  f->daemon = ferry_test_daemon_new ();
-  f->daemon->stop_only = TRUE;
-  start_notification_server (f);
-
-  f->app = ferry_application_new ();
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = FERRY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                  "/usr/share/icons");
-  g_assert_true (ferry_test_wait_until (client_ready, ferry_application_get_client (f->app),
-                                        WAIT));
-  g_assert_true (ferry_test_wait_until (widget_mapped, f->window, WAIT));
+  g_setenv ("XDG_DATA_DIRS", dirs, TRUE);
+  /* NetworkManager says the network is unmetered (dbusmock), before ferryd and the app
+   * start watching it. */
+  ferry_test_gui_setup (f, FERRY_TEST_GUI_MOCK_SYSTEM | FERRY_TEST_GUI_UPLOADS);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->app);
-  if (f->notifications != NULL)
-    g_subprocess_force_exit (f->notifications);
-  g_clear_object (&f->notifications);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  g_clear_pointer (&f->server, ferry_test_server_free);
-  g_clear_pointer (&f->uploads, ferry_test_upload_server_free);
-  g_clear_pointer (&f->system, ferry_test_system_free);
-}
-
-/* -- Real input ------------------------------------------------------------------------- */
-
-static gulong
-xid_of (GtkWidget *widget)
-{
-  return gdk_x11_surface_get_xid (gtk_native_get_surface (gtk_widget_get_native (widget)));
-}
-
-static void
-xdotool (const char *command)
-{
-  g_autofree char *line = g_strdup_printf ("xdotool %s", command);
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  g_test_message ("%s", line);
-  g_assert_true (g_spawn_command_line_sync (line, NULL, &err, &status, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (status, ==, 0);
-}
-
-static void wait_drawn (GtkWidget *widget);
-
-/* A key press as the keyboard makes it, to the window @widget is in, which gets the X focus
- * first (Xvfb has no window manager to give it). */
-static void
-press_keys (GtkWidget  *widget,
-            const char *keys)
-{
-  g_autofree char *focus = g_strdup_printf ("windowfocus %lu", xid_of (widget));
-  g_autofree char *key = g_strdup_printf ("key --clearmodifiers %s", keys);
-
-  wait_drawn (widget);
-  xdotool (focus);
-  xdotool (key);
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-two_frames (gpointer user_data)
-{
-  return *(guint *) user_data >= 2;
-}
-
-static gboolean
-has_size (gpointer user_data)
-{
-  return gtk_widget_get_mapped (user_data) && gtk_widget_get_width (user_data) > 0;
-}
-
-/* @widget is laid out and on screen: its size is known and frames were drawn since. */
-static void
-wait_drawn (GtkWidget *widget)
-{
-  guint frames = 0;
-  guint tick;
-
-  g_assert_true (ferry_test_wait_until (has_size, widget, WAIT));
-  tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  gtk_widget_queue_draw (widget);
-  g_assert_true (ferry_test_wait_until (two_frames, &frames, WAIT));
-  gtk_widget_remove_tick_callback (widget, tick);
-}
-
-/* A click of @button in the middle of @widget. */
-static void
-click (GtkWidget *widget,
-       int        button)
-{
-  GtkNative *native = gtk_widget_get_native (widget);
-  graphene_point_t point;
-  g_autofree char *command = NULL;
-  double dx, dy;
-
-  wait_drawn (widget);
-  g_assert_true (gtk_widget_compute_point (
-    widget, GTK_WIDGET (native),
-    &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2, gtk_widget_get_height (widget) / 2),
-    &point));
-  /* The surface has the window's shadow around it. */
-  gtk_native_get_surface_transform (native, &dx, &dy);
-  /* Without a window manager, a newer window may lie under an older one. */
-  command = g_strdup_printf ("windowraise %lu mousemove --window %lu %d %d click %d",
-                             xid_of (widget), xid_of (widget), (int) (point.x + dx),
-                             (int) (point.y + dy), button);
-  xdotool (command);
-}
-
-/* -- Helpers ----------------------------------------------------------------------------- */
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return window;
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  Fixture *f;
-  GType type;
-  GtkWindow *found;
-} ToplevelWait;
-
-static gboolean
-toplevel_shown (gpointer user_data)
-{
-  ToplevelWait *w = user_data;
-
-  w->found = find_toplevel (w->type);
-  return w->found != NULL && gtk_widget_get_mapped (GTK_WIDGET (w->found));
-}
-
-static GtkWindow *
-wait_toplevel (Fixture *f,
-               GType    type)
-{
-  ToplevelWait w = { f, type, NULL };
-
-  g_assert_true (ferry_test_wait_until (toplevel_shown, &w, WAIT));
-  return w.found;
-}
-
-static guint
-n_listed (Fixture *f)
-{
-  g_auto(GStrv) paths = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
-  g_assert_no_error (error);
-  return g_strv_length (paths);
-}
-
-typedef struct
-{
-  Fixture *f;
-  guint n;
-} CountWait;
-
-static gboolean
-listed_at_least (gpointer user_data)
-{
-  CountWait *w = user_data;
-
-  return n_listed (w->f) >= w->n;
-}
-
-static char *
-path_of (guint64 id)
-{
-  return g_strdup_printf (FERRY_DAEMON_PATH "/transfers/%" G_GUINT64_FORMAT, id);
-}
-
-/* Adds a download of @path on the test server, as another client would, and returns its id
- * once its row shows. */
-static guint64
-add_download (Fixture    *f,
-              const char *path,
-              gboolean    paused)
-{
-  g_autofree char *uri = ferry_test_server_uri (f->server, path);
-  g_autofree char *object_path = NULL;
-  g_autoptr(GError) error = NULL;
-  GVariantDict options;
-
-  g_variant_dict_init (&options, NULL);
-  g_variant_dict_insert (&options, "destination", "s", f->daemon->download_dir);
-  if (paused)
-    g_variant_dict_insert (&options, "paused", "b", TRUE);
-  object_path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&options), &error);
-  g_assert_no_error (error);
-  return g_ascii_strtoull (strrchr (object_path, '/') + 1, NULL, 10);
-}
-
-typedef struct
-{
-  Fixture *f;
-  guint64 id;
-  const char *prefix;
-} RowWait;
-
-static gboolean
-row_says (gpointer user_data)
-{
-  RowWait *w = user_data;
-  GtkWidget *row = ferry_window_find_row (w->f->window, w->id);
-
-  return row != NULL &&
-         g_str_has_prefix (ferry_transfer_row_get_status_text (FERRY_TRANSFER_ROW (row)),
-                           w->prefix);
-}
-
-static FerryTransferRow *
-wait_row (Fixture    *f,
-          guint64     id,
-          const char *prefix)
-{
-  RowWait w = { f, id, prefix };
-  GtkWidget *row;
-
-  if (!ferry_test_wait_until (row_says, &w, WAIT))
-    {
-      row = ferry_window_find_row (f->window, id);
-      g_test_message ("Row %" G_GUINT64_FORMAT " says “%s”, not “%s…”", id,
-                      row ? ferry_transfer_row_get_status_text (FERRY_TRANSFER_ROW (row)) : "-",
-                      prefix);
-      g_assert_not_reached ();
-    }
-  return FERRY_TRANSFER_ROW (ferry_window_find_row (f->window, id));
+  ferry_test_gui_teardown (f);
 }
 
 /* -- Helpers of this file ---------------------------------------------------------------- */
-
-/* Types @text as the keyboard would, into the focused widget of @widget's window. */
-static void
-type_keys (GtkWidget  *widget,
-           const char *text)
-{
-  g_autofree char *focus = g_strdup_printf ("windowfocus %lu", xid_of (widget));
-  g_autofree char *type = g_strdup_printf ("type --clearmodifiers --delay 40 '%s'", text);
-
-  wait_drawn (widget);
-  xdotool (focus);
-  xdotool (type);
-}
-
-static FerryTransfer1 *
-transfer_of (Fixture *f,
-             guint64  id)
-{
-  g_autofree char *path = path_of (id);
-
-  return ferry_test_daemon_transfer (f->daemon, path);
-}
 
 /* The id of the newest transfer the service lists. */
 static guint64
@@ -470,7 +125,7 @@ open_add_dialog (Fixture    *f,
   FerryAddDialog *add;
 
   ferry_window_add_links (f->window, link);
-  add = FERRY_ADD_DIALOG (wait_toplevel (f, FERRY_TYPE_ADD_DIALOG));
+  add = FERRY_ADD_DIALOG (ferry_test_gui_wait_toplevel (FERRY_TYPE_ADD_DIALOG));
   /* "Start: At a Date and Time". */
   adw_combo_row_set_selected (ferry_add_dialog_get_start_choice (add), 1);
   return add;
@@ -499,10 +154,10 @@ type_time (FerryStartRow *start,
   GtkWidget *entry = GTK_WIDGET (ferry_start_row_get_time_entry (start));
   TextWait w = { GTK_EDITABLE (entry), text };
 
-  wait_drawn (entry);
+  ferry_test_gui_wait_drawn (entry);
   g_assert_true (gtk_widget_grab_focus (entry));
-  press_keys (entry, "ctrl+a");
-  type_keys (entry, text);
+  ferry_test_gui_press_keys (entry, "ctrl+a");
+  ferry_test_gui_type_keys (entry, text);
   g_assert_true (ferry_test_wait_until (editable_says, &w, WAIT));
 }
 
@@ -515,7 +170,7 @@ press_in_time (FerryStartRow *start,
   GtkWidget *entry = GTK_WIDGET (ferry_start_row_get_time_entry (start));
   TextWait w = { GTK_EDITABLE (entry), expected };
 
-  press_keys (entry, keys);
+  ferry_test_gui_press_keys (entry, keys);
   g_assert_true (ferry_test_wait_until (editable_says, &w, WAIT));
 }
 
@@ -526,9 +181,6 @@ row_menu_shown (gpointer user_data)
 
   return menu != NULL && gtk_widget_get_mapped (menu);
 }
-
-static void screenshot (GtkWidget  *widget,
-                        const char *name);
 
 /* -- Start time ---------------------------------------------------------------------------- */
 
@@ -546,7 +198,7 @@ test_past_time_refused (Fixture       *f,
   FerryAddDialog *add;
   FerryStartRow *start;
   const char *problem;
-  CountWait w = { f, 1 };
+  FerryTestGuiCount w = { f, 1 };
   BeginWait bw;
 
   if (f->system == NULL)
@@ -570,11 +222,11 @@ test_past_time_refused (Fixture       *f,
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (start)), ==, problem);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (start), "ferry-start-problem"));
   g_assert_false (gtk_widget_get_sensitive (ferry_add_dialog_get_add_button (add)));
-  screenshot (GTK_WIDGET (add), "add-dialog-past-time");
+  ferry_test_gui_screenshot (GTK_WIDGET (add), "add-dialog-past-time");
 
   /* Enter in the field would add, if it could. */
-  press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
-  g_assert_true (find_toplevel (FERRY_TYPE_ADD_DIALOG) == GTK_WINDOW (add));
+  ferry_test_gui_press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
+  g_assert_true (ferry_test_gui_find_toplevel (FERRY_TYPE_ADD_DIALOG) == GTK_WINDOW (add));
 
   /* Something that is not a time is refused too, and says what to write. */
   type_time (start, "7h");
@@ -589,11 +241,11 @@ test_past_time_refused (Fixture       *f,
   g_assert_true (gtk_widget_get_sensitive (ferry_add_dialog_get_add_button (add)));
   g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (start)),
                                    "Starts tomorrow at 07:30"));
-  press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
-  g_assert_true (ferry_test_wait_until (listed_at_least, &w, WAIT));
+  ferry_test_gui_press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_listed_at_least, &w, WAIT));
   /* One transfer, the one for tomorrow: the refused Enter added nothing. */
-  g_assert_cmpuint (n_listed (f), ==, 1);
-  t = transfer_of (f, newest_id (f));
+  g_assert_cmpuint (ferry_test_gui_n_listed (f), ==, 1);
+  t = ferry_test_gui_transfer (f, newest_id (f));
   bw = (BeginWait) { t, g_date_time_to_unix (later) };
   g_assert_true (ferry_test_wait_until (begins_at, &bw, WAIT));
 }
@@ -615,7 +267,7 @@ test_schedule_row (Fixture       *f,
   FerryStartRow *start;
   FerryTransferRow *row;
   GtkWindow *dialog;
-  CountWait w = { f, 1 };
+  FerryTestGuiCount w = { f, 1 };
   BeginWait bw;
   guint64 id;
   gboolean offers_change = FALSE;
@@ -630,18 +282,18 @@ test_schedule_row (Fixture       *f,
   gtk_calendar_select_day (ferry_start_row_get_calendar (start), night);
   type_time (start, "23:30");
   g_assert_true (ferry_test_wait_until (start_accepted, start, WAIT));
-  press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
-  g_assert_true (ferry_test_wait_until (listed_at_least, &w, WAIT));
+  ferry_test_gui_press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_listed_at_least, &w, WAIT));
   id = newest_id (f);
-  t = transfer_of (f, id);
+  t = ferry_test_gui_transfer (f, id);
   bw = (BeginWait) { t, g_date_time_to_unix (night) };
   g_assert_true (ferry_test_wait_until (begins_at, &bw, WAIT));
   g_assert_true (ferry_test_wait_state (t, "waiting", WAIT));
-  row = wait_row (f, id, "Starts tomorrow at 23:30");
+  row = ferry_test_gui_wait_row (f, id, "Starts tomorrow at 23:30");
   g_test_message ("Row: %s", ferry_transfer_row_get_status_text (row));
 
   /* The row's menu, from a real right-click, offers to change it. */
-  click (GTK_WIDGET (row), 3);
+  ferry_test_gui_right_click (GTK_WIDGET (row));
   g_assert_true (ferry_test_wait_until (row_menu_shown, row, WAIT));
   menu = g_object_ref (gtk_popover_menu_get_menu_model (
     GTK_POPOVER_MENU (ferry_transfer_row_get_menu (row))));
@@ -661,20 +313,20 @@ test_schedule_row (Fixture       *f,
   gtk_popover_popdown (GTK_POPOVER (ferry_transfer_row_get_menu (row)));
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "change-start",
                                   g_variant_new_uint64 (id));
-  dialog = wait_toplevel (f, FERRY_TYPE_START_DIALOG);
+  dialog = ferry_test_gui_wait_toplevel (FERRY_TYPE_START_DIALOG);
   start = ferry_start_dialog_get_start_row (FERRY_START_DIALOG (dialog));
   g_assert_cmpstr (gtk_editable_get_text (ferry_start_row_get_time_entry (start)), ==, "23:30");
   type_time (start, "06:15");
   press_in_time (start, "Up", "06:20");
-  press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
+  ferry_test_gui_press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
   bw.when = g_date_time_to_unix (morning);
   g_assert_true (ferry_test_wait_until (begins_at, &bw, WAIT));
-  row = wait_row (f, id, "Starts tomorrow at 06:20");
+  row = ferry_test_gui_wait_row (f, id, "Starts tomorrow at 06:20");
 
   /* Pause All: the row still says when it was to start. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.pause-all", NULL);
   g_assert_true (ferry_test_wait_state (t, "paused", WAIT));
-  row = wait_row (f, id, "Paused — was to start tomorrow at 06:20");
+  row = ferry_test_gui_wait_row (f, id, "Paused — was to start tomorrow at 06:20");
 
   /* The upload dialog: Start Later, a past time refused there too. */
   {
@@ -684,7 +336,7 @@ test_schedule_row (Fixture       *f,
 
     g_assert_true (g_file_set_contents (local, "some notes\n", -1, NULL));
     gtk_window_present (GTK_WINDOW (ferry_upload_dialog_new (GTK_WINDOW (f->window), paths)));
-    upload = FERRY_UPLOAD_DIALOG (wait_toplevel (f, FERRY_TYPE_UPLOAD_DIALOG));
+    upload = FERRY_UPLOAD_DIALOG (ferry_test_gui_wait_toplevel (FERRY_TYPE_UPLOAD_DIALOG));
     gtk_editable_set_text (ferry_upload_dialog_get_target (upload),
                            "https://uploads.example.org/notes/");
     g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (upload),
@@ -702,7 +354,7 @@ test_schedule_row (Fixture       *f,
     g_assert_true (ferry_test_wait_until (start_refused, start, WAIT));
     g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (upload),
                                                              "upload"));
-    screenshot (GTK_WIDGET (upload), "upload-dialog-past-time");
+    ferry_test_gui_screenshot (GTK_WIDGET (upload), "upload-dialog-past-time");
     gtk_window_destroy (GTK_WINDOW (upload));
   }
 
@@ -722,16 +374,16 @@ test_schedule_row (Fixture       *f,
     g_settings_set_string (interface, "clock-format", "12h");
     g_action_group_activate_action (G_ACTION_GROUP (f->app), "change-start",
                                     g_variant_new_uint64 (id));
-    dialog = wait_toplevel (f, FERRY_TYPE_START_DIALOG);
+    dialog = ferry_test_gui_wait_toplevel (FERRY_TYPE_START_DIALOG);
     start = ferry_start_dialog_get_start_row (FERRY_START_DIALOG (dialog));
     g_assert_cmpstr (gtk_editable_get_text (ferry_start_row_get_time_entry (start)), ==,
                      "6:20 AM");
     type_time (start, "7:45 pm");
     g_assert_true (ferry_test_wait_until (start_accepted, start, WAIT));
-    press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
+    ferry_test_gui_press_keys (GTK_WIDGET (ferry_start_row_get_time_entry (start)), "Return");
     bw.when = g_date_time_to_unix (evening);
     g_assert_true (ferry_test_wait_until (begins_at, &bw, WAIT));
-    row = wait_row (f, id, "Paused — was to start tomorrow at 7:45 PM");
+    row = ferry_test_gui_wait_row (f, id, "Paused — was to start tomorrow at 7:45 PM");
     g_settings_set_string (interface, "clock-format", "24h");
   }
 }
@@ -783,23 +435,23 @@ test_narrow_one_button (Fixture       *f,
 
   ferry_test_server_add_file (f->server, "/debian-12.8.0-amd64-netinst.iso", big, "\"d\"");
   ferry_test_server_set_throttle (f->server, "/debian-12.8.0-amd64-netinst.iso", MiB / 2);
-  id = add_download (f, "/debian-12.8.0-amd64-netinst.iso", FALSE);
-  t = transfer_of (f, id);
+  id = ferry_test_gui_add_download (f, "/debian-12.8.0-amd64-netinst.iso", FALSE);
+  t = ferry_test_gui_transfer (f, id);
   g_assert_true (ferry_test_wait_state (t, "running", WAIT));
-  row = wait_row (f, id, "");
+  row = ferry_test_gui_wait_row (f, id, "");
 
   /* The default width: a menu button beside the main one, and the overall status shown. */
-  wait_drawn (GTK_WIDGET (f->window));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (f->window));
   g_assert_true (ferry_test_wait_until (row_has_two_buttons, row, WAIT));
   g_assert_true (ferry_test_wait_until (aggregate_shown, f->window, WAIT));
   g_test_message ("Header: %s", ferry_window_get_aggregate_text (f->window));
-  wait_drawn (GTK_WIDGET (f->window));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (f->window));
   /* Stable: still there frames later, not given up for the title. */
   g_assert_true (aggregate_shown (f->window));
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 640);
   g_assert_true (ferry_test_wait_until (row_wraps, row, WAIT));
-  wait_drawn (GTK_WIDGET (f->window));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (f->window));
   g_assert_cmpuint (ferry_transfer_row_count_buttons (row), ==, 1);
   g_assert_nonnull (ferry_transfer_row_get_button (row, "pause"));
   g_assert_true (gtk_widget_get_visible (ferry_transfer_row_get_button (row, "pause")));
@@ -810,7 +462,7 @@ test_narrow_one_button (Fixture       *f,
                    360);
 
   /* The menu is still there, from a right-click on the row. */
-  click (GTK_WIDGET (row), 3);
+  ferry_test_gui_right_click (GTK_WIDGET (row));
   g_assert_true (ferry_test_wait_until (row_menu_shown, row, WAIT));
   gtk_popover_popdown (GTK_POPOVER (ferry_transfer_row_get_menu (row)));
 
@@ -822,7 +474,7 @@ test_narrow_one_button (Fixture       *f,
   gtk_widget_activate (ferry_transfer_row_get_button (row, "pause"));
   g_assert_true (ferry_test_wait_state (t, "paused", WAIT));
   g_assert_true (ferry_test_wait_until (manager_idle, f, WAIT));
-  wait_drawn (GTK_WIDGET (f->window));
+  ferry_test_gui_wait_drawn (GTK_WIDGET (f->window));
   g_assert_cmpstr (ferry_window_get_aggregate_text (f->window), !=, "Offline");
 }
 
@@ -867,52 +519,21 @@ test_unmetered_shown (Fixture       *f,
   object_path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&options), &error);
   g_assert_no_error (error);
   id = g_ascii_strtoull (strrchr (object_path, '/') + 1, NULL, 10);
-  t = transfer_of (f, id);
+  t = ferry_test_gui_transfer (f, id);
   g_assert_true (ferry_test_wait_state (t, "waiting", WAIT));
   g_assert_true (ferry_test_wait_until (manager_unmetered, f, WAIT));
   g_assert_cmpstr (ferry_manager1_get_metered (f->daemon->manager) ? "metered" : "unmetered",
                    ==, "unmetered");
 
-  wait_row (f, id, "Starts tomorrow at 23:00 · unmetered networks only");
+  ferry_test_gui_wait_row (f, id, "Starts tomorrow at 23:00 · unmetered networks only");
 
   /* Metered now: the same plan, the same words. */
   ferry_test_system_set_metered (f->system, 1);
   g_assert_true (ferry_test_wait_until (manager_metered, f, WAIT));
-  wait_row (f, id, "Starts tomorrow at 23:00 · unmetered networks only");
+  ferry_test_gui_wait_row (f, id, "Starts tomorrow at 23:00 · unmetered networks only");
 }
 
 /* -- Pictures ---------------------------------------------------------------------------- */
-
-/* Renders @widget as drawn now into BUILDDIR/screenshots/NAME.png. */
-static void
-screenshot (GtkWidget  *widget,
-            const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *png = g_strdup_printf ("%s/%s.png", dir, name);
-  int width, height;
-
-  /* A dialog that is still fading in draws nothing: frames until it draws something. */
-  for (guint frames = 0; node == NULL && frames < 600; frames++)
-    {
-      wait_drawn (widget);
-      width = gtk_widget_get_width (widget);
-      height = gtk_widget_get_height (widget);
-      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-      snapshot = gtk_snapshot_new ();
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_assert_true (gdk_texture_save_to_png (texture, png));
-  g_test_message ("Screenshot: %s (%dx%d)", png, width, height);
-}
 
 /* Where the pictures' downloads go: a person's Downloads folder. make-screenshots.sh runs
  * this case with a home of its own (FERRY_SCREENSHOT_DOWNLOADS=/home/sam/Downloads); here it
@@ -962,28 +583,11 @@ add_named (Fixture    *f,
   return g_ascii_strtoull (strrchr (object_path, '/') + 1, NULL, 10);
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 switcher_bar_revealed (gpointer user_data)
 {
-  GtkWidget *bar = find_descendant (user_data, ADW_TYPE_VIEW_SWITCHER_BAR);
-  GtkWidget *revealer = bar ? find_descendant (bar, GTK_TYPE_REVEALER) : NULL;
+  GtkWidget *bar = ferry_test_gui_find_descendant (user_data, ADW_TYPE_VIEW_SWITCHER_BAR);
+  GtkWidget *revealer = bar ? ferry_test_gui_find_descendant (bar, GTK_TYPE_REVEALER) : NULL;
 
   return revealer != NULL && gtk_revealer_get_child_revealed (GTK_REVEALER (revealer));
 }
@@ -1024,6 +628,7 @@ test_screenshots (Fixture       *f,
   g_autoptr(FerryTransfer1) running = NULL;
   g_autoptr(FerryTransfer1) done = NULL;
   g_autoptr(FerryTransfer1) failed = NULL;
+  FerryTransferRow *row;
   GtkWindow *details;
   GVariantDict options;
   guint64 running_id, done_id, failed_id, podcast_id;
@@ -1047,11 +652,11 @@ test_screenshots (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 880, 620);
 
   done_id = add_named (f, folder, "/files/quarterly-report-2026-Q3.pdf", NULL);
-  done = transfer_of (f, done_id);
+  done = ferry_test_gui_transfer (f, done_id);
   g_assert_true (ferry_test_wait_state (done, "completed", WAIT));
 
   failed_id = add_named (f, folder, "/old-mirror/firmware-2019.bin", NULL);
-  failed = transfer_of (f, failed_id);
+  failed = ferry_test_gui_transfer (f, failed_id);
   g_assert_true (ferry_test_wait_until (has_failed_state, failed, WAIT));
 
   /* Another app's, paused there. */
@@ -1109,34 +714,36 @@ test_screenshots (Fixture       *f,
   g_variant_dict_insert (&options, "connections", "u", 1);
   running_id = add_named (f, folder, "/release/blender-4.3.0-linux-x64.tar.xz",
                           g_variant_dict_end (&options));
-  running = transfer_of (f, running_id);
+  running = ferry_test_gui_transfer (f, running_id);
   g_assert_true (ferry_test_wait_until (retried, running, 2 * WAIT));
   g_assert_true (ferry_test_wait_bytes (running, 6 * MiB, WAIT));
-  wait_row (f, podcast_id, "");
-  wait_row (f, running_id, "");
+  ferry_test_gui_wait_row (f, podcast_id, "");
+  ferry_test_gui_wait_row (f, running_id, "");
 
-  screenshot (GTK_WIDGET (f->window), "ferry-busy");
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "ferry-busy");
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
-  screenshot (GTK_WIDGET (f->window), "ferry-busy-dark");
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "ferry-busy-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
-  g_assert_true (ferry_test_wait_until (row_wraps, wait_row (f, running_id, ""), WAIT));
+  row = ferry_test_gui_wait_row (f, running_id, "");
+  g_assert_true (ferry_test_wait_until (row_wraps, row, WAIT));
   /* The tabs have moved to the bottom, all the way. */
   g_assert_true (ferry_test_wait_until (switcher_bar_revealed, f->window, WAIT));
-  screenshot (GTK_WIDGET (f->window), "ferry-narrow");
-  g_assert_cmpuint (ferry_transfer_row_count_buttons (wait_row (f, running_id, "")), ==, 1);
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "ferry-narrow");
+  row = ferry_test_gui_wait_row (f, running_id, "");
+  g_assert_cmpuint (ferry_transfer_row_count_buttons (row), ==, 1);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 880, 620);
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-details", "t", running_id);
-  details = wait_toplevel (f, FERRY_TYPE_DETAILS_WINDOW);
+  details = ferry_test_gui_wait_toplevel (FERRY_TYPE_DETAILS_WINDOW);
   gtk_window_set_default_size (details, 520, 760);
   /* Half a minute of graph. */
   g_assert_true (ferry_test_wait_bytes (running, 44 * MiB, 2 * WAIT));
-  screenshot (GTK_WIDGET (details), "ferry-details");
+  ferry_test_gui_screenshot (GTK_WIDGET (details), "ferry-details");
   g_assert_cmpuint (ferry_transfer1_get_attempts (running), >=, 1);
 }
 

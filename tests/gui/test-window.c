@@ -17,59 +17,14 @@
 #include "ferry-add-dialog.h"
 #include "ferry-application.h"
 #include "ferry-client.h"
-#include "ferry-test-daemon.h"
-#include "ferry-test-server.h"
-#include "ferry-test-upload-server.h"
+#include "ferry-test-gui.h"
 #include "ferry-upload-dialog.h"
 #include "ferry-transfer-row.h"
 #include "ferry-window.h"
 
 #define MiB (1024 * 1024)
 
-typedef struct
-{
-  FerryTestServer *server;
-  FerryTestUploadServer *uploads;
-  FerryTestDaemon *daemon;
-  FerryApplication *app;
-  FerryWindow *window;
-  GSubprocess *notifications;
-} Fixture;
-
-static gboolean
-has_notification_server (gpointer user_data)
-{
-  Fixture *f = user_data;
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner",
-                                       g_variant_new ("(s)", "org.freedesktop.Notifications"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                                       NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  return has_owner;
-}
-
-/* python3-dbusmock's notification server on the test bus; it records every Notify call. */
-static void
-start_notification_server (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_autoptr(GSubprocessLauncher) launcher =
-    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-
-  g_subprocess_launcher_set_child_setup (launcher, ferry_test_die_with_parent, NULL, NULL);
-  f->notifications = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
-                                                  "dbusmock", "--template",
-                                                  "notification_daemon", NULL);
-  g_assert_no_error (error);
-  g_assert_true (ferry_test_wait_until (has_notification_server, f, 10000));
-}
+typedef FerryTestGui Fixture;
 
 /* The summaries of the notifications sent so far. */
 static GPtrArray *
@@ -100,147 +55,22 @@ notification_summaries (Fixture *f)
   return summaries;
 }
 
-static gboolean
-client_ready (gpointer user_data)
-{
-  return ferry_client_is_ready (user_data);
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
+  FerryTestGuiFlags flags = FERRY_TEST_GUI_UPLOADS;
 
-  f->server = ferry_test_server_new ();
-  f->uploads = ferry_test_upload_server_new (9);
-  f->daemon = ferry_test_daemon_new ();
-  f->daemon->stop_only = TRUE;
-  start_notification_server (f);
-
-  f->app = ferry_application_new ();
-  g_application_register (G_APPLICATION (f->app), NULL, &error);
-  g_assert_no_error (error);
   if (data != NULL && g_str_equal (data, "no-window"))
-    {
-      g_assert_true (ferry_test_wait_until (client_ready, ferry_application_get_client (f->app),
-                                            30000));
-      return;
-    }
-  g_application_activate (G_APPLICATION (f->app));
-  f->window = FERRY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (f->app)));
-  g_assert_nonnull (f->window);
-  /* The isolated test directories hide the system's icon themes: show them to GTK. */
-  gtk_icon_theme_add_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                  "/usr/share/icons");
-  g_assert_true (ferry_test_wait_until (client_ready, ferry_application_get_client (f->app),
-                                        30000));
+    flags |= FERRY_TEST_GUI_NO_WINDOW;
+  ferry_test_gui_setup (f, flags);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  if (f->window != NULL)
-    gtk_window_destroy (GTK_WINDOW (f->window));
-  ferry_test_sleep (100);
-  g_clear_object (&f->app);
-  if (f->notifications != NULL)
-    g_subprocess_force_exit (f->notifications);
-  g_clear_object (&f->notifications);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  g_clear_pointer (&f->server, ferry_test_server_free);
-  g_clear_pointer (&f->uploads, ferry_test_upload_server_free);
-}
-
-static gboolean
-count_frame (GtkWidget     *widget,
-             GdkFrameClock *clock,
-             gpointer       user_data)
-{
-  (*(guint *) user_data)++;
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-enough_frames (gpointer user_data)
-{
-  return *(guint *) user_data >= 3;
-}
-
-/* Renders @widget as it is drawn now into BUILDDIR/screenshots/NAME.png. */
-static void
-screenshot_widget (GtkWidget  *widget,
-                   const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *path = NULL;
-  int width, height;
-  guint frames = 0;
-  guint tick;
-
-  /* Let animations and layout settle, then take what the last frames drew. */
-  ferry_test_sleep (400);
-  gtk_widget_queue_draw (widget);
-  tick = gtk_widget_add_tick_callback (widget, count_frame, &frames, NULL);
-  g_assert_true (ferry_test_wait_until (enough_frames, &frames, 5000));
-  gtk_widget_remove_tick_callback (widget, tick);
-
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  path = g_strdup_printf ("%s/%s.png", dir, name);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("Screenshot: %s (%dx%d)", path, width, height);
-}
-
-static void
-screenshot (Fixture    *f,
-            const char *name)
-{
-  screenshot_widget (GTK_WIDGET (f->window), name);
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
-        return window;
-    }
-  return NULL;
-}
-
-typedef struct
-{
-  Fixture *f;
-  guint64 id;
-  const char *prefix;
-} RowWait;
-
-static gboolean
-row_says (gpointer user_data)
-{
-  RowWait *w = user_data;
-  GtkWidget *row = ferry_window_find_row (w->f->window, w->id);
-
-  return row != NULL &&
-         g_str_has_prefix (ferry_transfer_row_get_status_text (FERRY_TRANSFER_ROW (row)),
-                           w->prefix);
+  ferry_test_gui_teardown (f);
 }
 
 static gboolean
@@ -250,26 +80,6 @@ upload_moving (gpointer user_data)
 
   return ferry_transfer_item_get_bytes_sent (item) >= MiB &&
          ferry_transfer_item_get_bytes_done (item) == 0;
-}
-
-static gboolean
-wait_row (Fixture    *f,
-          guint64     id,
-          const char *prefix,
-          guint       timeout_ms)
-{
-  RowWait w = { f, id, prefix };
-  gboolean ok = ferry_test_wait_until (row_says, &w, timeout_ms);
-
-  if (!ok)
-    {
-      GtkWidget *row = ferry_window_find_row (f->window, id);
-
-      g_test_message ("Row %" G_GUINT64_FORMAT " says “%s”, not “%s…”", id,
-                      row ? ferry_transfer_row_get_status_text (FERRY_TRANSFER_ROW (row)) : "(none)",
-                      prefix);
-    }
-  return ok;
 }
 
 /* Adds through the app's own action, the one the add dialog and drops use. */
@@ -344,7 +154,7 @@ test_add_pause_resume (Fixture       *f,
   guint64 done_id, live_id, other_id;
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 760, 560);
-  screenshot (f, "empty");
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "empty");
 
   ferry_test_server_add_file (f->server, "/ubuntu-24.04-desktop-amd64.iso", small, "\"u\"");
   ferry_test_server_add_file (f->server, "/fedora-workstation.iso", big, "\"f\"");
@@ -354,7 +164,7 @@ test_add_pause_resume (Fixture       *f,
 
   /* A download added from the app completes, and its row says so. */
   done_id = add_via_app (f, "/ubuntu-24.04-desktop-amd64.iso");
-  g_assert_true (wait_row (f, done_id, "Completed", 10000));
+  g_assert_true (ferry_test_gui_wait_row_within (f, done_id, "Completed", 10000));
 
   /* A running one: its row's Pause button pauses it on the service. */
   live_id = add_via_app (f, "/fedora-workstation.iso");
@@ -362,7 +172,7 @@ test_add_pause_resume (Fixture       *f,
   path = g_strdup_printf ("/io/github/ferryhq/Ferry/Daemon/transfers/%" G_GUINT64_FORMAT, live_id);
   t = ferry_test_daemon_transfer (f->daemon, path);
   g_assert_true (ferry_test_wait_bytes (t, MiB, 10000));
-  g_assert_true (wait_row (f, live_id, "", 1000));
+  g_assert_true (ferry_test_gui_wait_row_within (f, live_id, "", 1000));
   row = ferry_window_find_row (f->window, live_id);
   g_assert_nonnull (row);
   g_assert_true (gtk_widget_get_visible (ferry_transfer_row_get_button (FERRY_TRANSFER_ROW (row),
@@ -376,7 +186,7 @@ test_add_pause_resume (Fixture       *f,
     g_autofree char *fractal_path = NULL;
     g_autoptr(GError) error = NULL;
     GVariantDict options;
-    RowWait w = { f, 0, "Paused" };
+    FerryTestGuiRow w = { f, 0, "Paused" };
 
     g_assert_cmpint (g_mkdir_with_parents (apps, 0755), ==, 0);
     g_assert_true (g_file_set_contents (desktop,
@@ -388,7 +198,7 @@ test_add_pause_resume (Fixture       *f,
     fractal_path = ferry_test_daemon_add (f->daemon, uri, g_variant_dict_end (&options), &error);
     g_assert_no_error (error);
     w.id = g_ascii_strtoull (strrchr (fractal_path, '/') + 1, NULL, 10);
-    g_assert_true (ferry_test_wait_until (row_says, &w, 5000));
+    g_assert_true (ferry_test_wait_until (ferry_test_gui_row_says, &w, 5000));
     g_assert_cmpstr (ferry_transfer_row_get_via_text (
                        FERRY_TRANSFER_ROW (ferry_window_find_row (f->window, w.id))),
                      ==, "via Fractal");
@@ -404,7 +214,7 @@ test_add_pause_resume (Fixture       *f,
     g_autofree char *upload_path = NULL;
     g_autoptr(GError) error = NULL;
     GVariantDict options;
-    RowWait w = { f, 0, "Uploaded " };
+    FerryTestGuiRow w = { f, 0, "Uploaded " };
     FerryTransferItem *item;
     int fd;
 
@@ -422,16 +232,16 @@ test_add_pause_resume (Fixture       *f,
                                          NULL, &error);
     g_assert_no_error (error);
     w.id = g_ascii_strtoull (strrchr (upload_path, '/') + 1, NULL, 10);
-    g_assert_true (wait_row (f, w.id, w.prefix, 5000));
+    g_assert_true (ferry_test_gui_wait_row_within (f, w.id, w.prefix, 5000));
     item = ferry_transfer_row_get_item (FERRY_TRANSFER_ROW (ferry_window_find_row (f->window,
                                                                                    w.id)));
     g_assert_true (ferry_test_wait_until (upload_moving, item, 5000));
   }
-  screenshot (f, "busy-light");
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "busy-light");
 
   gtk_widget_activate (ferry_transfer_row_get_button (FERRY_TRANSFER_ROW (row), "pause"));
   g_assert_true (ferry_test_wait_state (t, "paused", 5000));
-  g_assert_true (wait_row (f, live_id, "Paused", 5000));
+  g_assert_true (ferry_test_gui_wait_row_within (f, live_id, "Paused", 5000));
 
   /* …and its Resume button lets it go on, to the end. */
   row = ferry_window_find_row (f->window, live_id);
@@ -442,22 +252,22 @@ test_add_pause_resume (Fixture       *f,
   ferry_test_server_set_throttle (f->server, "/fedora-workstation.iso", 64 * 1024);
   gtk_widget_activate (ferry_transfer_row_get_button (FERRY_TRANSFER_ROW (row), "resume"));
   g_assert_true (ferry_test_wait_state (t, "running", 5000));
-  g_assert_true (wait_row (f, other_id, "", 1000));
+  g_assert_true (ferry_test_gui_wait_row_within (f, other_id, "", 1000));
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_FORCE_DARK);
-  screenshot (f, "busy-dark");
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "busy-dark");
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
 
   /* The aggregate shows in the header: beside the Add button when the window is wide, as
    * the title's subtitle when narrow. */
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 560);
-  screenshot (f, "wide");
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "wide");
   assert_aggregate (f);
 
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 600);
-  screenshot (f, "narrow");
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "narrow");
   assert_aggregate (f);
 
   /* The server keeps a response's throttle to its end: the rest comes in a new request. */
@@ -466,7 +276,7 @@ test_add_pause_resume (Fixture       *f,
   g_assert_true (ferry_test_wait_state (t, "paused", 5000));
   g_assert_true (ferry_transfer1_call_resume_sync (t, NULL, NULL));
   g_assert_true (ferry_test_wait_state (t, "completed", 20000));
-  g_assert_true (wait_row (f, live_id, "Completed", 5000));
+  g_assert_true (ferry_test_gui_wait_row_within (f, live_id, "Completed", 5000));
   {
     g_autofree char *want = ferry_test_sha256_bytes (big);
     g_autofree char *got = ferry_test_sha256_file (ferry_transfer1_get_destination (t));
@@ -498,14 +308,6 @@ dismiss (AdwToast *toast)
 }
 
 static gboolean
-row_gone (gpointer user_data)
-{
-  RowWait *w = user_data;
-
-  return ferry_window_find_row (w->f->window, w->id) == NULL;
-}
-
-static gboolean
 transfer_listed (Fixture *f,
                  guint64  id)
 {
@@ -521,9 +323,9 @@ transfer_listed (Fixture *f,
 static gboolean
 transfer_unlisted (gpointer user_data)
 {
-  RowWait *w = user_data;
+  FerryTestGuiRow *w = user_data;
 
-  return !transfer_listed (w->f, w->id);
+  return !transfer_listed (w->gui, w->id);
 }
 
 static void
@@ -541,7 +343,7 @@ test_drop_and_remove (Fixture       *f,
   g_autoptr(GError) error = NULL;
   GSList *list = NULL;
   AdwToast *toast;
-  RowWait w = { f, 0, "Completed" };
+  FerryTestGuiRow w = { f, 0, "Completed" };
 
   ferry_test_server_add_file (f->server, "/dropped.tar.xz", content, "\"x\"");
 
@@ -559,7 +361,7 @@ test_drop_and_remove (Fixture       *f,
     }
   g_assert_cmpuint (g_strv_length (paths), ==, 1);
   w.id = g_ascii_strtoull (strrchr (paths[0], '/') + 1, NULL, 10);
-  g_assert_true (ferry_test_wait_until (row_says, &w, 10000));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_row_says, &w, 10000));
 
   /* A local file is an upload: the dialog asks where to, and the upload shows as a row. */
   {
@@ -567,7 +369,7 @@ test_drop_and_remove (Fixture       *f,
     g_autoptr(GBytes) received = NULL;
     g_autofree char *target = NULL;
     FerryUploadDialog *dialog;
-    RowWait up = { f, 0, "Completed" };
+    FerryTestGuiRow up = { f, 0, "Completed" };
 
     g_assert_true (g_file_set_contents (local, g_bytes_get_data (notes, NULL),
                                         (gssize) g_bytes_get_size (notes), NULL));
@@ -577,7 +379,7 @@ test_drop_and_remove (Fixture       *f,
     g_slist_free (list);
     g_assert_true (drop_value (f, &files));
 
-    dialog = FERRY_UPLOAD_DIALOG (find_toplevel (FERRY_TYPE_UPLOAD_DIALOG));
+    dialog = FERRY_UPLOAD_DIALOG (ferry_test_gui_find_toplevel (FERRY_TYPE_UPLOAD_DIALOG));
     g_assert_nonnull (dialog);
     /* An address that cannot take uploads is marked and not sent. */
     gtk_editable_set_text (ferry_upload_dialog_get_target (dialog), "ftp://example.org/");
@@ -587,7 +389,7 @@ test_drop_and_remove (Fixture       *f,
     gtk_editable_set_text (ferry_upload_dialog_get_target (dialog), target);
     g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog),
                                                             "upload"));
-    screenshot_widget (GTK_WIDGET (dialog), "upload-dialog");
+    ferry_test_gui_screenshot (GTK_WIDGET (dialog), "upload-dialog");
     adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "upload");
     gtk_window_destroy (GTK_WINDOW (dialog));
 
@@ -600,7 +402,7 @@ test_drop_and_remove (Fixture       *f,
       }
     g_assert_cmpuint (g_strv_length (paths), ==, 2);
     up.id = g_ascii_strtoull (strrchr (paths[1], '/') + 1, NULL, 10);
-    g_assert_true (ferry_test_wait_until (row_says, &up, 10000));
+    g_assert_true (ferry_test_wait_until (ferry_test_gui_row_says, &up, 10000));
     received = ferry_test_upload_server_get_plain (f->uploads, "notes.txt", NULL);
     g_assert_nonnull (received);
     g_assert_true (g_bytes_equal (received, notes));
@@ -608,17 +410,17 @@ test_drop_and_remove (Fixture       *f,
 
   /* Remove hides the row at once and offers Undo; the service still has the transfer. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.remove-transfer", "t", w.id);
-  g_assert_true (ferry_test_wait_until (row_gone, &w, 2000));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_row_gone, &w, 2000));
   toast = ferry_window_get_last_toast (f->window);
   g_assert_nonnull (toast);
   g_assert_cmpstr (adw_toast_get_title (toast), ==, "“dropped.tar.xz” removed");
-  screenshot (f, "removed-undo");
+  ferry_test_gui_screenshot (GTK_WIDGET (f->window), "removed-undo");
   g_assert_true (transfer_listed (f, w.id));
 
   /* Undo brings the row back, and nothing is removed when the toast goes. */
   g_signal_emit_by_name (toast, "button-clicked");
   dismiss (toast);
-  g_assert_true (ferry_test_wait_until (row_says, &w, 2000));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_row_says, &w, 2000));
   ferry_test_sleep (300);
   g_assert_true (transfer_listed (f, w.id));
 
@@ -628,7 +430,7 @@ test_drop_and_remove (Fixture       *f,
   g_assert_nonnull (toast);
   dismiss (toast);
   g_assert_true (ferry_test_wait_until (transfer_unlisted, &w, 5000));
-  g_assert_true (ferry_test_wait_until (row_gone, &w, 2000));
+  g_assert_true (ferry_test_wait_until (ferry_test_gui_row_gone, &w, 2000));
 }
 
 static gboolean
@@ -659,15 +461,16 @@ test_add_dialog (Fixture       *f,
 
   /* What Ctrl+V and the + button open, filled with a pasted list. */
   ferry_window_add_links (f->window, mixed);
-  dialog = FERRY_ADD_DIALOG (find_toplevel (FERRY_TYPE_ADD_DIALOG));
+  dialog = FERRY_ADD_DIALOG (ferry_test_gui_find_toplevel (FERRY_TYPE_ADD_DIALOG));
   g_assert_nonnull (dialog);
 
   /* Invalid links are named, and nothing can be sent. */
   g_assert_nonnull (ferry_add_dialog_get_problems (dialog));
-  g_assert_nonnull (strstr (ferry_add_dialog_get_problems (dialog), "ftp://files.example.org/old.tar"));
+  g_assert_nonnull (strstr (ferry_add_dialog_get_problems (dialog),
+                            "ftp://files.example.org/old.tar"));
   g_assert_nonnull (strstr (ferry_add_dialog_get_problems (dialog), "only http:// and https://"));
   g_assert_false (gtk_widget_get_sensitive (ferry_add_dialog_get_add_button (dialog)));
-  screenshot_widget (GTK_WIDGET (dialog), "add-dialog");
+  ferry_test_gui_screenshot (GTK_WIDGET (dialog), "add-dialog");
 
   /* Only good links: the Add button sends them, in the app's own session. */
   ferry_add_dialog_set_links (dialog, good);
@@ -700,9 +503,9 @@ test_add_dialog (Fixture       *f,
   }
 
   g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
-  preferences = find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+  preferences = ferry_test_gui_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
   g_assert_nonnull (preferences);
-  screenshot_widget (GTK_WIDGET (preferences), "preferences");
+  ferry_test_gui_screenshot (GTK_WIDGET (preferences), "preferences");
   gtk_window_destroy (preferences);
 }
 
