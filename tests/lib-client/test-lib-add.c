@@ -9,76 +9,26 @@
 
 #include <ferry.h>
 
+#include "ferry-test-client.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
 
 #define SESSION_ID "org.example.LibAdd"
 
-typedef struct
-{
-  FerryTestDaemon *daemon;
-  FerryTestServer *server;
-  FerrySession *session;
-} Fixture;
+typedef FerryTestClient Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->daemon = ferry_test_daemon_new ();
-  f->server = ferry_test_server_new ();
-  f->session = ferry_session_new_for_connection (f->daemon->connection, SESSION_ID);
+  ferry_test_client_setup (f, SESSION_ID, FALSE);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_clear_object (&f->session);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  g_clear_pointer (&f->server, ferry_test_server_free);
-}
-
-typedef struct
-{
-  gboolean done;
-  FerryTransfer *transfer;
-  GError *error;
-} Added;
-
-static void
-on_added (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Added *a = user_data;
-
-  a->transfer = ferry_session_add_finish (FERRY_SESSION (source), result, &a->error);
-  a->done = TRUE;
-}
-
-static gboolean
-added_done (gpointer user_data)
-{
-  return ((Added *) user_data)->done;
-}
-
-static gboolean
-transfer_completed (gpointer user_data)
-{
-  return ferry_transfer_get_state (user_data) == FERRY_TRANSFER_STATE_COMPLETED;
-}
-
-static guint
-count_session (Fixture *f)
-{
-  g_auto(GStrv) paths = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ferry_manager1_call_list_transfers_sync (f->daemon->manager, SESSION_ID, &paths, NULL,
-                                           &error);
-  g_assert_no_error (error);
-  return g_strv_length (paths);
+  ferry_test_client_teardown (f);
 }
 
 static gboolean
@@ -108,28 +58,28 @@ test_download_kept (Fixture       *f,
   g_autofree char *on_disk = NULL;
   g_autoptr(FerryRequest) request = ferry_request_new ();
   g_autoptr(GFile) folder = g_file_new_for_path (f->daemon->download_dir);
-  Added a = { 0 };
+  FerryTestAdded a = { 0 };
 
   ferry_test_server_add_file (f->server, "/report.pdf", content, "\"r1\"");
   uri = ferry_test_server_uri (f->server, "/report.pdf");
   ferry_request_set_destination (request, folder);
 
-  ferry_session_add_download_async (f->session, uri, "report", request, NULL, on_added,
-                                    &a);
-  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+  ferry_session_add_download_async (f->session, uri, "report", request, NULL,
+                                    ferry_test_on_added, &a);
+  g_assert_true (ferry_test_wait_until (ferry_test_added_done, &a, 30000));
   g_assert_no_error (a.error);
   g_assert_nonnull (a.transfer);
   g_assert_cmpstr (ferry_transfer_get_identifier (a.transfer), ==, "report");
   g_assert_cmpstr (ferry_transfer_get_session (a.transfer), ==, SESSION_ID);
   g_assert_true (in_model (ferry_session_get_transfers (f->session), a.transfer));
 
-  g_assert_true (ferry_test_wait_until (transfer_completed, a.transfer, 60000));
+  g_assert_true (ferry_test_wait_until (ferry_test_transfer_completed, a.transfer, 60000));
   on_disk = ferry_test_sha256_file (ferry_transfer_get_destination (a.transfer));
   g_assert_cmpstr (on_disk, ==, expected);
 
   /* A round trip to the service after the completion: a removal would have been sent
    * before it, and answered first. */
-  g_assert_cmpuint (count_session (f), ==, 1);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 1);
   g_assert_true (in_model (ferry_session_get_transfers (f->session), a.transfer));
   g_assert_true (ferry_session_lookup (f->session, "report") == a.transfer);
 
@@ -142,16 +92,16 @@ static void
 test_refused (Fixture       *f,
               gconstpointer  data)
 {
-  Added a = { 0 };
+  FerryTestAdded a = { 0 };
 
   ferry_session_add_download_async (f->session, "ftp://example.org/file.iso", "iso", NULL,
-                                    NULL, on_added, &a);
-  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+                                    NULL, ferry_test_on_added, &a);
+  g_assert_true (ferry_test_wait_until (ferry_test_added_done, &a, 30000));
   g_assert_null (a.transfer);
   g_assert_error (a.error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
   g_test_message ("The service said: %s", a.error->message);
   g_assert_false (g_str_has_prefix (a.error->message, "GDBus.Error"));
-  g_assert_cmpuint (count_session (f), ==, 0);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 0);
   g_clear_error (&a.error);
 }
 
@@ -164,7 +114,7 @@ test_upload_fd (Fixture       *f,
   g_autoptr(GBytes) content = ferry_test_make_content (5000, 9);
   g_autofree char *path = g_build_filename (f->daemon->download_dir, "notes.txt", NULL);
   g_autofree char *uri = ferry_test_server_uri (f->server, "/uploads/notes.txt");
-  Added a = { 0 };
+  FerryTestAdded a = { 0 };
   int fd;
 
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL),
@@ -172,13 +122,13 @@ test_upload_fd (Fixture       *f,
   fd = open (path, O_RDONLY | O_CLOEXEC);
   g_assert_cmpint (fd, >=, 0);
   ferry_session_add_upload_fd_async (f->session, uri, fd, "notes", NULL, NULL,
-                                     on_added, &a);
+                                     ferry_test_on_added, &a);
   close (fd);
-  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+  g_assert_true (ferry_test_wait_until (ferry_test_added_done, &a, 30000));
   g_assert_no_error (a.error);
   g_assert_cmpint (ferry_transfer_get_kind (a.transfer), ==, FERRY_TRANSFER_KIND_UPLOAD);
   g_assert_cmpstr (ferry_transfer_get_identifier (a.transfer), ==, "notes");
-  g_assert_cmpuint (count_session (f), ==, 1);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 1);
   g_clear_object (&a.transfer);
 }
 
@@ -193,7 +143,7 @@ test_manager_session (Fixture       *f,
   g_autofree char *uri = NULL;
   g_autoptr(FerryRequest) request = ferry_request_new ();
   g_autoptr(GFile) folder = g_file_new_for_path (f->daemon->download_dir);
-  Added a = { 0 };
+  FerryTestAdded a = { 0 };
 
   ferry_test_server_add_file (f->server, "/map.png", content, NULL);
   uri = ferry_test_server_uri (f->server, "/map.png");
@@ -201,11 +151,11 @@ test_manager_session (Fixture       *f,
   ferry_request_set_session (request, SESSION_ID);
   ferry_request_set_paused (request, TRUE);
 
-  ferry_session_add_download_async (all, uri, "map", request, NULL, on_added, &a);
-  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+  ferry_session_add_download_async (all, uri, "map", request, NULL, ferry_test_on_added, &a);
+  g_assert_true (ferry_test_wait_until (ferry_test_added_done, &a, 30000));
   g_assert_no_error (a.error);
   g_assert_cmpstr (ferry_transfer_get_session (a.transfer), ==, SESSION_ID);
-  g_assert_cmpuint (count_session (f), ==, 1);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 1);
   g_assert_true (in_model (ferry_session_get_transfers (all), a.transfer));
   g_clear_object (&a.transfer);
 }

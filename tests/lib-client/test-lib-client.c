@@ -7,120 +7,56 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
-#include <sqlite3.h>
 
 #include <ferry.h>
 
+#include "ferry-test-client.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
 #include "ferry-test-upload-server.h"
 
 #define SESSION_ID "org.example.LibClient"
 
-typedef struct
-{
-  FerryTestDaemon *daemon;
-  FerryTestServer *server;
-  FerrySession *session;
-} Fixture;
+typedef FerryTestClient Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->daemon = ferry_test_daemon_new ();
-  f->server = ferry_test_server_new ();
-  f->session = ferry_session_new (SESSION_ID);
+  ferry_test_client_setup (f, SESSION_ID, TRUE);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_clear_object (&f->session);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  g_clear_pointer (&f->server, ferry_test_server_free);
-}
-
-/* A call's completion, collected while the main loop runs. */
-typedef struct
-{
-  gboolean done;
-  FerryOutcome *outcome;
-  GError *error;
-} Result;
-
-static void
-result_clear (Result *r)
-{
-  g_clear_object (&r->outcome);
-  g_clear_error (&r->error);
-  r->done = FALSE;
+  ferry_test_client_teardown (f);
 }
 
 static void
-on_download (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->outcome = ferry_session_download_finish (FERRY_SESSION (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static gboolean
-result_done (gpointer user_data)
-{
-  return ((Result *) user_data)->done;
-}
-
-static FerryRequest *
-request_into (Fixture *f)
-{
-  FerryRequest *request = ferry_request_new ();
-  g_autoptr(GFile) folder = g_file_new_for_path (f->daemon->download_dir);
-
-  ferry_request_set_destination (request, folder);
-  return request;
-}
-
-static void
-download (Fixture      *f,
-          const char   *server_path,
-          const char   *identifier,
-          FerryRequest *request,
-          GCancellable *cancellable,
-          Result       *r)
+download (Fixture         *f,
+          const char      *server_path,
+          const char      *identifier,
+          FerryRequest    *request,
+          GCancellable    *cancellable,
+          FerryTestResult *r)
 {
   g_autofree char *uri = ferry_test_server_uri (f->server, server_path);
 
   ferry_session_download_async (f->session, uri, identifier, request, cancellable,
-                                on_download, r);
+                                ferry_test_on_download, r);
 }
 
 static void
-wait_result (Result *r)
+wait_result (FerryTestResult *r)
 {
-  g_assert_true (ferry_test_wait_until (result_done, r, 60000));
-}
-
-static guint
-count_session (Fixture *f)
-{
-  g_auto(GStrv) paths = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ferry_manager1_call_list_transfers_sync (f->daemon->manager, SESSION_ID, &paths, NULL,
-                                           &error);
-  g_assert_no_error (error);
-  return g_strv_length (paths);
+  g_assert_true (ferry_test_wait_until (ferry_test_result_done, r, 60000));
 }
 
 static gboolean
 session_empty (gpointer user_data)
 {
-  return count_session (user_data) == 0;
+  return ferry_test_client_count_session (user_data) == 0;
 }
 
 typedef struct
@@ -207,9 +143,9 @@ test_success (Fixture       *f,
               gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (300000, 1);
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   g_autofree char *sha = ferry_test_sha256_bytes (content);
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   ferry_test_server_add_file (f->server, "/ep42.mp3", content, "\"a\"");
   ferry_request_set_sha256 (request, sha);
@@ -225,7 +161,7 @@ test_success (Fixture       *f,
 
   g_assert_true (ferry_test_wait_until (session_empty, f, 30000));
   assert_file_sha256 (r.outcome, content);
-  result_clear (&r);
+  ferry_test_result_clear (&r);
 }
 
 /* A 404: REJECTED with the status and the service's sentence. */
@@ -233,8 +169,8 @@ static void
 test_rejected (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(FerryRequest) request = request_into (f);
-  Result r = { 0 };
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
+  FerryTestResult r = { 0 };
 
   download (f, "/missing.iso", "missing", request, NULL, &r);
   wait_result (&r);
@@ -246,7 +182,7 @@ test_rejected (Fixture       *f,
   g_assert_cmpstr (ferry_outcome_get_message (r.outcome), !=, "");
   g_assert_null (ferry_outcome_get_file (r.outcome));
   g_test_message ("rejected: %s", ferry_outcome_get_message (r.outcome));
-  result_clear (&r);
+  ferry_test_result_clear (&r);
 }
 
 /* A 503 with Retry-After, asked not to wait: RETRY with the server's time; the transfer is
@@ -256,13 +192,13 @@ test_retry (Fixture       *f,
             gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (1000, 2);
-  g_autoptr(FerryRequest) request = request_into (f);
-  g_autoptr(FerryRequest) waiting = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
+  g_autoptr(FerryRequest) waiting = ferry_test_client_request_into (f);
   gint64 before = g_get_real_time () / G_USEC_PER_SEC;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   FerryTransfer *t;
-  Result r = { 0 };
-  Result w = { 0 };
+  FerryTestResult r = { 0 };
+  FerryTestResult w = { 0 };
 
   ferry_test_server_add_file (f->server, "/busy", content, NULL);
   ferry_test_server_queue_status (f->server, "/busy", 503, "120");
@@ -279,13 +215,13 @@ test_retry (Fixture       *f,
   t = ferry_outcome_get_transfer (r.outcome);
   g_assert_cmpint (ferry_transfer_get_state (t), ==, FERRY_TRANSFER_STATE_WAITING);
   g_assert_true (g_strv_contains (ferry_transfer_get_wait_reasons (t), "retry"));
-  g_assert_cmpuint (count_session (f), ==, 1);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 1);
   g_assert_false (w.done);
   g_cancellable_cancel (cancellable);
   wait_result (&w);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  result_clear (&w);
-  result_clear (&r);
+  ferry_test_result_clear (&w);
+  ferry_test_result_clear (&r);
 }
 
 /* A file that fails its checksum: FAILED with FERRY_ERROR_FAILED and the service's
@@ -295,10 +231,10 @@ test_checksum (Fixture       *f,
                gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (50000, 3);
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   g_autofree char *partial = NULL;
   const GError *error;
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   ferry_test_server_add_file (f->server, "/tampered", content, "\"t\"");
   ferry_request_set_sha256 (request,
@@ -314,7 +250,7 @@ test_checksum (Fixture       *f,
   g_assert_null (ferry_outcome_get_file (r.outcome));
   partial = g_build_filename (f->daemon->download_dir, "tampered", NULL);
   g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
-  result_clear (&r);
+  ferry_test_result_clear (&r);
 }
 
 /* What the service refuses to store: FAILED with the D-Bus error mapped to its code. */
@@ -322,18 +258,18 @@ static void
 test_invalid (Fixture       *f,
               gconstpointer  data)
 {
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   ferry_session_download_async (f->session, "ftp://example.org/file", "ftp", NULL, NULL,
-                                on_download, &r);
+                                ferry_test_on_download, &r);
   wait_result (&r);
 
   g_assert_cmpint (ferry_outcome_get_kind (r.outcome), ==, FERRY_OUTCOME_FAILED);
   g_assert_error ((GError *) ferry_outcome_get_error (r.outcome), FERRY_ERROR,
                   FERRY_ERROR_INVALID_ARGUMENT);
   g_assert_null (ferry_outcome_get_transfer (r.outcome));
-  g_assert_cmpuint (count_session (f), ==, 0);
-  result_clear (&r);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 0);
+  ferry_test_result_clear (&r);
 }
 
 /* -- Cancellation ------------------------------------------------------------------------- */
@@ -345,14 +281,14 @@ test_cancellable (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (200000, 4);
-  g_autoptr(FerryRequest) paused = request_into (f);
-  g_autoptr(FerryRequest) plain = request_into (f);
+  g_autoptr(FerryRequest) paused = ferry_test_client_request_into (f);
+  g_autoptr(FerryRequest) plain = ferry_test_client_request_into (f);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(FerryTransfer) t = NULL;
   gboolean done = FALSE;
-  Result r = { 0 };
-  Result again = { 0 };
-  Result gone = { 0 };
+  FerryTestResult r = { 0 };
+  FerryTestResult again = { 0 };
+  FerryTestResult gone = { 0 };
 
   ferry_test_server_add_file (f->server, "/big", content, "\"b\"");
   ferry_test_server_add_file (f->server, "/other", content, "\"o\"");
@@ -366,7 +302,7 @@ test_cancellable (Fixture       *f,
   g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (r.outcome);
   /* Still the service's, still paused. */
-  g_assert_cmpuint (count_session (f), ==, 1);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 1);
   g_assert_cmpint (ferry_transfer_get_state (t), ==, FERRY_TRANSFER_STATE_PAUSED);
 
   download (f, "/big", "big", plain, NULL, &again);
@@ -390,9 +326,9 @@ test_cancellable (Fixture       *f,
   g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/other"), ==, 0);
   /* Both outcomes delivered: both transfers removed. */
   g_assert_true (ferry_test_wait_until (session_empty, f, 30000));
-  result_clear (&again);
-  result_clear (&gone);
-  result_clear (&r);
+  ferry_test_result_clear (&again);
+  ferry_test_result_clear (&gone);
+  ferry_test_result_clear (&r);
 }
 
 /* -- Reconnecting ------------------------------------------------------------------------- */
@@ -413,10 +349,10 @@ test_reconnect_kill (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (600000, 5);
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   FerryTransfer *t;
   GPid pid;
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   ferry_test_server_add_file (f->server, "/slow", content, "\"s\"");
   ferry_test_server_set_throttle (f->server, "/slow", 200000);
@@ -436,7 +372,7 @@ test_reconnect_kill (Fixture       *f,
   /* One transfer, resumed: the second request asked for the rest. */
   g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/slow"), >=, 2);
   g_assert_true (ferry_test_wait_until (session_empty, f, 30000));
-  result_clear (&r);
+  ferry_test_result_clear (&r);
 }
 
 /* ferryd dies with the add in its queue, unanswered: the session adds again (safe, by
@@ -446,11 +382,11 @@ test_reconnect_add_in_flight (Fixture       *f,
                               gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (70000, 10);
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   g_autoptr(GVariant) id = NULL;
   g_autoptr(GError) error = NULL;
   GPid pid;
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   ferry_test_server_add_file (f->server, "/queued", content, "\"q\"");
   g_assert_true (ferry_test_wait_until ((FerryTestCondition) ferry_session_get_loaded,
@@ -472,7 +408,7 @@ test_reconnect_add_in_flight (Fixture       *f,
   assert_file_sha256 (r.outcome, content);
   g_assert_cmpint (ferry_test_daemon_pid (f->daemon), !=, pid);
   g_assert_true (ferry_test_wait_until (session_empty, f, 30000));
-  result_clear (&r);
+  ferry_test_result_clear (&r);
 }
 
 /* A client process hands a download over and exits; the next process's call with the same
@@ -482,25 +418,25 @@ test_reconnect_process (Fixture       *f,
                         gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (100000, 6);
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   g_autofree char *uri = NULL;
   g_autoptr(GSubprocess) child = NULL;
   g_autoptr(GError) error = NULL;
   FerryTestRun run = { 0 };
   g_autofree char *path_before = NULL;
   FerryTransfer *t;
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   ferry_test_server_add_file (f->server, "/report.pdf", content, "\"r\"");
   uri = ferry_test_server_uri (f->server, "/report.pdf");
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            &error, g_test_get_filename (G_TEST_BUILT, "lib-client", "test-lib-client",
-                                                         NULL),
+                            &error, g_test_get_filename (G_TEST_BUILT, "lib-client",
+                                                         "test-lib-client", NULL),
                             "--hand-over", uri, "report", f->daemon->download_dir, NULL);
   g_assert_no_error (error);
   ferry_test_run_finish (child, &run);
   g_assert_cmpint (run.status, ==, 0);
-  g_assert_cmpuint (count_session (f), ==, 1);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 1);
   path_before = g_strstrip (g_strdup (run.out));
   ferry_test_run_clear (&run);
 
@@ -513,7 +449,7 @@ test_reconnect_process (Fixture       *f,
   g_assert_cmpint (ferry_outcome_get_kind (r.outcome), ==, FERRY_OUTCOME_SUCCESS);
   assert_file_sha256 (r.outcome, content);
   g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/report.pdf"), ==, 1);
-  result_clear (&r);
+  ferry_test_result_clear (&r);
 }
 
 /* The child of test_reconnect_process: adds the download paused, prints its path once the
@@ -527,11 +463,12 @@ hand_over (const char *uri,
   g_autoptr(FerryRequest) request = ferry_request_new ();
   g_autoptr(GFile) folder = g_file_new_for_path (folder_path);
   g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   ferry_request_set_destination (request, folder);
   ferry_request_set_paused (request, TRUE);
-  ferry_session_download_async (session, uri, identifier, request, NULL, on_download, &r);
+  ferry_session_download_async (session, uri, identifier, request, NULL,
+                                ferry_test_on_download, &r);
   while (ferry_session_lookup (session, identifier) == NULL && !r.done)
     g_main_context_iteration (context, TRUE);
   if (r.done)
@@ -541,17 +478,6 @@ hand_over (const char *uri,
 }
 
 /* -- Uploads ------------------------------------------------------------------------------ */
-
-static void
-on_upload (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->outcome = ferry_session_upload_finish (FERRY_SESSION (source), result, &r->error);
-  r->done = TRUE;
-}
 
 /* An upload by GFile (resumable, IETF, cut once) and one by descriptor (a plain PUT): both
  * SUCCESS with the server's status, the server has the bytes, bytes-sent reached the end. */
@@ -570,16 +496,16 @@ test_upload (Fixture       *f,
   g_autoptr(GBytes) got = NULL;
   gboolean complete = FALSE;
   FerryTransfer *t;
-  Result r = { 0 };
-  Result p = { 0 };
+  FerryTestResult r = { 0 };
+  FerryTestResult p = { 0 };
   int fd;
 
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL),
                                       g_bytes_get_size (content), NULL));
   ferry_test_upload_server_set_drop (server, 400000, 1);
   ferry_request_set_protocol (resumable, FERRY_UPLOAD_PROTOCOL_IETF);
-  ferry_session_upload_async (f->session, ietf, file, "holiday", resumable, NULL, on_upload,
-                              &r);
+  ferry_session_upload_async (f->session, ietf, file, "holiday", resumable, NULL,
+                              ferry_test_on_upload, &r);
   wait_result (&r);
   g_assert_no_error (r.error);
   g_assert_cmpint (ferry_outcome_get_kind (r.outcome), ==, FERRY_OUTCOME_SUCCESS);
@@ -598,8 +524,8 @@ test_upload (Fixture       *f,
   g_assert_cmpint (fd, >=, 0);
   ferry_request_set_method (put, "PUT");
   ferry_request_set_protocol (put, FERRY_UPLOAD_PROTOCOL_PLAIN);
-  ferry_session_upload_fd_async (f->session, plain, fd, "holiday-put", put, NULL, on_upload,
-                                 &p);
+  ferry_session_upload_fd_async (f->session, plain, fd, "holiday-put", put, NULL,
+                                 ferry_test_on_upload, &p);
   close (fd);
   wait_result (&p);
   g_assert_cmpint (ferry_outcome_get_kind (p.outcome), ==, FERRY_OUTCOME_SUCCESS);
@@ -607,8 +533,8 @@ test_upload (Fixture       *f,
   got = ferry_test_upload_server_get_plain (server, "holiday.mp4", NULL);
   g_assert_true (g_bytes_equal (got, content));
   g_assert_true (ferry_test_wait_until (session_empty, f, 30000));
-  result_clear (&r);
-  result_clear (&p);
+  ferry_test_result_clear (&r);
+  ferry_test_result_clear (&p);
   ferry_test_upload_server_free (server);
 }
 
@@ -698,36 +624,16 @@ test_model_live (Fixture       *f,
  * outlast a D-Bus call's 25 s on a loaded machine. */
 #define MODEL_COUNT (g_getenv ("FERRY_TEST_SANITIZED") != NULL ? 500u : 10000u)
 
-/* 10,000 stored transfers: the list fills in one call; the time is reported. */
-static gboolean
-pointer_is_null (gpointer user_data)
-{
-  return *(gpointer *) user_data == NULL;
-}
-
 static gboolean
 daemon_is_running (Fixture *f)
 {
-  g_autoptr(GVariant) reply = NULL;
-  gboolean has_owner = FALSE;
-
-  reply = g_dbus_connection_call_sync (f->daemon->connection, "org.freedesktop.DBus",
-                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "NameHasOwner",
-                                       g_variant_new ("(s)", "io.github.ferryhq.Ferry.Daemon"),
-                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                       NULL, NULL);
-  if (reply != NULL)
-    g_variant_get (reply, "(b)", &has_owner);
-  return has_owner;
+  return ferry_test_name_has_owner (f->daemon->connection, "io.github.ferryhq.Ferry.Daemon");
 }
 
 static void
 test_model_10000 (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autofree char *db_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
-                                               "ferry.db", NULL);
   g_auto(GStrv) paths = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(FerryTransfer) first = NULL;
@@ -736,46 +642,17 @@ test_model_10000 (Fixture       *f,
   g_autofree char *middle_id = NULL;
   GListModel *model;
   gpointer args[2];
-  sqlite3 *db = NULL;
-  sqlite3_stmt *insert = NULL;
   gint64 start, filled;
   gboolean removed = FALSE;
 
   /* The fixture's session goes first, whole: one still answering a call of its own could
    * start ferryd again while the rows below go in. */
-  {
-    gpointer gone = f->session;
-
-    g_object_add_weak_pointer (gone, &gone);
-    g_clear_object (&f->session);
-    g_assert_true (ferry_test_wait_until (pointer_is_null, &gone, 30000));
-  }
+  ferry_test_client_drop_session (f);
   ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
   g_assert_no_error (error);
   ferry_test_daemon_kill (f->daemon);
-
-  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO transfers (kind, uri, directory, "
-                                       "session, identifier, state, created_at) "
-                                       "VALUES (0, ?, ?, ?, ?, 3, ?)", -1, &insert, NULL),
-                   ==, SQLITE_OK);
-  for (guint i = 0; i < MODEL_COUNT; i++)
-    {
-      g_autofree char *uri = g_strdup_printf ("https://mirror.example.org/file-%05u.tar.xz", i);
-      g_autofree char *identifier = g_strdup_printf ("id-%u", i);
-
-      sqlite3_bind_text (insert, 1, uri, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 2, f->daemon->download_dir, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 3, SESSION_ID, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 4, identifier, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (insert, 5, g_get_real_time () / G_USEC_PER_SEC);
-      g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
-      sqlite3_reset (insert);
-    }
-  sqlite3_finalize (insert);
-  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  ferry_test_daemon_fill_store (f->daemon, MODEL_COUNT, SESSION_ID,
+                                "https://mirror.example.org/file-", ".tar.xz");
 
   /* A session left from the fixture may have started ferryd again while the rows went in;
    * that one read the store before them. */
@@ -853,13 +730,13 @@ test_update_uri (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (80000, 8);
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   g_autoptr(FerryRequest) changes = ferry_request_new ();
   g_autofree char *new_uri = ferry_test_server_uri (f->server, "/fresh/file.bin");
   FerryTransfer *t;
   gboolean updated = FALSE;
   guint uri_notifies = 0;
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   ferry_test_server_add_file (f->server, "/expired/file.bin", content, "\"same\"");
   ferry_test_server_add_file (f->server, "/fresh/file.bin", content, "\"same\"");
@@ -880,7 +757,7 @@ test_update_uri (Fixture       *f,
   g_assert_cmpuint (uri_notifies, >=, 1);
   g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/expired/file.bin"), ==, 0);
   g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/fresh/file.bin"), ==, 1);
-  result_clear (&r);
+  ferry_test_result_clear (&r);
 }
 
 typedef struct
@@ -888,7 +765,7 @@ typedef struct
   Fixture *f;
   char *uri;
   GMainContext *caller;
-  Result r;
+  FerryTestResult r;
   GThread *callback_thread;
   guint items;
 } ThreadRun;
@@ -901,7 +778,7 @@ on_thread_download (GObject      *source,
   ThreadRun *run = user_data;
 
   run->callback_thread = g_thread_self ();
-  on_download (source, result, &run->r);
+  ferry_test_on_download (source, result, &run->r);
 }
 
 static void
@@ -925,7 +802,7 @@ thread_main (gpointer user_data)
 
   g_main_context_push_thread_default (context);
   session = ferry_session_new (SESSION_ID);
-  request = request_into (run->f);
+  request = ferry_test_client_request_into (run->f);
   g_signal_connect (ferry_session_get_transfers (session), "items-changed",
                     G_CALLBACK (on_thread_items), run);
   ferry_session_download_async (session, run->uri, "threaded", request, NULL,
@@ -971,7 +848,7 @@ test_thread (Fixture       *f,
   g_assert_true (run.callback_thread == worker);
   g_assert_cmpint (ferry_outcome_get_kind (run.r.outcome), ==, FERRY_OUTCOME_SUCCESS);
   assert_file_sha256 (run.r.outcome, content);
-  result_clear (&run.r);
+  ferry_test_result_clear (&run.r);
   g_free (run.uri);
 }
 

@@ -7,81 +7,30 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sqlite3.h>
 
 #include <ferry.h>
 
+#include "ferry-test-client.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
 #include "ferry-test-upload-server.h"
 
 #define SESSION_ID "org.example.LibOutcome"
 
-typedef struct
-{
-  FerryTestDaemon *daemon;
-  FerryTestServer *server;
-  FerrySession *session;
-} Fixture;
+typedef FerryTestClient Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->daemon = ferry_test_daemon_new ();
-  f->server = ferry_test_server_new ();
-  f->session = ferry_session_new_for_connection (f->daemon->connection, SESSION_ID);
+  ferry_test_client_setup (f, SESSION_ID, FALSE);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_clear_object (&f->session);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  g_clear_pointer (&f->server, ferry_test_server_free);
-}
-
-typedef struct
-{
-  gboolean done;
-  FerryOutcome *outcome;
-  GError *error;
-} Result;
-
-static void
-on_download (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->outcome = ferry_session_download_finish (FERRY_SESSION (source), result, &r->error);
-  r->done = TRUE;
-}
-
-static gboolean
-result_done (gpointer user_data)
-{
-  return ((Result *) user_data)->done;
-}
-
-static void
-result_clear (Result *r)
-{
-  g_clear_object (&r->outcome);
-  g_clear_error (&r->error);
-  r->done = FALSE;
-}
-
-static FerryRequest *
-request_into (Fixture *f)
-{
-  FerryRequest *request = ferry_request_new ();
-  g_autoptr(GFile) folder = g_file_new_for_path (f->daemon->download_dir);
-
-  ferry_request_set_destination (request, folder);
-  return request;
+  ferry_test_client_teardown (f);
 }
 
 /* A file whose answer carries what an app wants to read back, and what it must not. */
@@ -150,27 +99,16 @@ test_headers_success (Fixture       *f,
                       gconstpointer  data)
 {
   g_autoptr(GBytes) content = serve_episode (f, "/ep43.mp3");
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   g_autofree char *uri = ferry_test_server_uri (f->server, "/ep43.mp3");
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
-  ferry_session_download_async (f->session, uri, "episode-43", request, NULL, on_download,
-                                &r);
-  g_assert_true (ferry_test_wait_until (result_done, &r, 60000));
+  ferry_session_download_async (f->session, uri, "episode-43", request, NULL,
+                                ferry_test_on_download, &r);
+  g_assert_true (ferry_test_wait_until (ferry_test_result_done, &r, 60000));
   g_assert_no_error (r.error);
   assert_episode_outcome (r.outcome, content);
-  result_clear (&r);
-}
-
-static void
-on_upload (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Result *r = user_data;
-
-  r->outcome = ferry_session_upload_finish (FERRY_SESSION (source), result, &r->error);
-  r->done = TRUE;
+  ferry_test_result_clear (&r);
 }
 
 /* A plain POST answered 201 with where the file now is: the upload's SUCCESS has that
@@ -186,7 +124,7 @@ test_headers_upload (Fixture       *f,
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(FerryRequest) request = ferry_request_new ();
   g_autoptr(GBytes) got = NULL;
-  Result r = { 0 };
+  FerryTestResult r = { 0 };
 
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (content, NULL),
                                       g_bytes_get_size (content), NULL));
@@ -196,8 +134,9 @@ test_headers_upload (Fixture       *f,
                                               "Set-Cookie: upload=s3cr3t\r\n"
                                               "X-Upload-Token: tok-123\r\n");
   ferry_request_set_protocol (request, FERRY_UPLOAD_PROTOCOL_PLAIN);
-  ferry_session_upload_async (f->session, uri, file, "notes", request, NULL, on_upload, &r);
-  g_assert_true (ferry_test_wait_until (result_done, &r, 60000));
+  ferry_session_upload_async (f->session, uri, file, "notes", request, NULL,
+                              ferry_test_on_upload, &r);
+  g_assert_true (ferry_test_wait_until (ferry_test_result_done, &r, 60000));
   g_assert_no_error (r.error);
 
   g_assert_cmpint (ferry_outcome_get_kind (r.outcome), ==, FERRY_OUTCOME_SUCCESS);
@@ -209,38 +148,8 @@ test_headers_upload (Fixture       *f,
   g_assert_null (ferry_outcome_get_response_header (r.outcome, "X-Upload-Token"));
   got = ferry_test_upload_server_get_plain (server, "notes.txt", NULL);
   g_assert_true (g_bytes_equal (got, content));
-  result_clear (&r);
+  ferry_test_result_clear (&r);
   ferry_test_upload_server_free (server);
-}
-
-typedef struct
-{
-  gboolean done;
-  FerryTransfer *transfer;
-  GError *error;
-} Added;
-
-static void
-on_added (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  Added *a = user_data;
-
-  a->transfer = ferry_session_add_finish (FERRY_SESSION (source), result, &a->error);
-  a->done = TRUE;
-}
-
-static gboolean
-added_done (gpointer user_data)
-{
-  return ((Added *) user_data)->done;
-}
-
-static gboolean
-transfer_completed (gpointer user_data)
-{
-  return ferry_transfer_get_state (user_data) == FERRY_TRANSFER_STATE_COMPLETED;
 }
 
 static void
@@ -266,19 +175,19 @@ test_headers_after_kill (Fixture       *f,
                          gconstpointer  data)
 {
   g_autoptr(GBytes) content = serve_episode (f, "/ep44.mp3");
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   g_autofree char *uri = ferry_test_server_uri (f->server, "/ep44.mp3");
   g_autofree char *path = NULL;
   g_autoptr(FerrySession) relaunched = NULL;
-  Added a = { 0 };
-  Result r = { 0 };
+  FerryTestAdded a = { 0 };
+  FerryTestResult r = { 0 };
   GPid pid;
 
-  ferry_session_add_download_async (f->session, uri, "episode-44", request, NULL, on_added,
-                                    &a);
-  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+  ferry_session_add_download_async (f->session, uri, "episode-44", request, NULL,
+                                    ferry_test_on_added, &a);
+  g_assert_true (ferry_test_wait_until (ferry_test_added_done, &a, 30000));
   g_assert_no_error (a.error);
-  g_assert_true (ferry_test_wait_until (transfer_completed, a.transfer, 60000));
+  g_assert_true (ferry_test_wait_until (ferry_test_transfer_completed, a.transfer, 60000));
   path = g_strdup (ferry_transfer_get_object_path (a.transfer));
   assert_dbus_headers (f, path);
   g_clear_object (&a.transfer);
@@ -290,65 +199,22 @@ test_headers_after_kill (Fixture       *f,
 
   /* The app's next launch: a new session, the same call. It starts ferryd again. */
   relaunched = ferry_session_new_for_connection (f->daemon->connection, SESSION_ID);
-  ferry_session_download_async (relaunched, uri, "episode-44", request, NULL, on_download,
-                                &r);
-  g_assert_true (ferry_test_wait_until (result_done, &r, 60000));
+  ferry_session_download_async (relaunched, uri, "episode-44", request, NULL,
+                                ferry_test_on_download, &r);
+  g_assert_true (ferry_test_wait_until (ferry_test_result_done, &r, 60000));
   g_assert_no_error (r.error);
   g_assert_cmpint (ferry_test_daemon_pid (f->daemon), !=, pid);
   g_assert_cmpstr (ferry_transfer_get_object_path (ferry_outcome_get_transfer (r.outcome)), ==,
                    path);
   assert_episode_outcome (r.outcome, content);
   g_assert_cmpuint (ferry_test_server_count_requests (f->server, "/ep44.mp3"), ==, 1);
-  result_clear (&r);
+  ferry_test_result_clear (&r);
 }
 
 /* -- A list past one message --------------------------------------------------------------- */
 
 #define PAGES_COUNT 9000
 #define PAGES_URI_PAD 4000
-
-static gboolean
-pointer_is_null (gpointer user_data)
-{
-  return *(gpointer *) user_data == NULL;
-}
-
-/* Writes @count paused downloads with long addresses (signed links are often this long)
- * into ferryd's store while it is not running, as that many AddDownload calls would. */
-static void
-fill_store (Fixture *f,
-            guint    count)
-{
-  g_autofree char *db_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
-                                               "ferry.db", NULL);
-  g_autofree char *pad = g_strnfill (PAGES_URI_PAD, 'x');
-  sqlite3 *db = NULL;
-  sqlite3_stmt *insert = NULL;
-
-  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO transfers (kind, uri, directory, "
-                                       "session, identifier, state, created_at) "
-                                       "VALUES (0, ?, ?, ?, ?, 3, ?)", -1, &insert, NULL),
-                   ==, SQLITE_OK);
-  for (guint i = 0; i < count; i++)
-    {
-      g_autofree char *uri = g_strdup_printf ("https://cdn.example.org/file-%05u?sig=%s", i,
-                                              pad);
-      g_autofree char *identifier = g_strdup_printf ("id-%u", i);
-
-      sqlite3_bind_text (insert, 1, uri, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 2, f->daemon->download_dir, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 3, SESSION_ID, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 4, identifier, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (insert, 5, g_get_real_time () / G_USEC_PER_SEC);
-      g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
-      sqlite3_reset (insert);
-    }
-  sqlite3_finalize (insert);
-  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-}
 
 typedef struct
 {
@@ -391,18 +257,19 @@ test_model_pages (Fixture       *f,
 
   /* The fixture's session goes first, whole: one still answering could start ferryd again
    * while the rows go in. */
-  {
-    gpointer gone = f->session;
-
-    g_object_add_weak_pointer (gone, &gone);
-    g_clear_object (&f->session);
-    g_assert_true (ferry_test_wait_until (pointer_is_null, &gone, 30000));
-  }
+  ferry_test_client_drop_session (f);
   /* ferryd makes its store, and goes. */
   ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
   g_assert_no_error (error);
   ferry_test_daemon_kill (f->daemon);
-  fill_store (f, PAGES_COUNT);
+  {
+    g_autofree char *pad = g_strnfill (PAGES_URI_PAD, 'x');
+    g_autofree char *signature = g_strconcat ("?sig=", pad, NULL);
+
+    /* Long addresses: signed links are often this long. */
+    ferry_test_daemon_fill_store (f->daemon, PAGES_COUNT, SESSION_ID,
+                                  "https://cdn.example.org/file-", signature);
+  }
 
   /* What the test is about: the list is too big for the one-call listing. */
   whole = g_dbus_connection_call_sync (f->daemon->connection, "io.github.ferryhq.Ferry.Daemon",
@@ -513,16 +380,17 @@ test_totals (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(GBytes) content = ferry_test_make_content (2000000, 15);
-  g_autoptr(FerryRequest) request = request_into (f);
+  g_autoptr(FerryRequest) request = ferry_test_client_request_into (f);
   g_autofree char *uri = NULL;
-  Added a = { 0 };
+  FerryTestAdded a = { 0 };
   gboolean paused = FALSE, resumed = FALSE;
 
   ferry_test_server_add_file (f->server, "/slow.iso", content, "\"slow\"");
   ferry_test_server_set_throttle (f->server, "/slow.iso", 100000);
   uri = ferry_test_server_uri (f->server, "/slow.iso");
-  ferry_session_add_download_async (f->session, uri, "slow", request, NULL, on_added, &a);
-  g_assert_true (ferry_test_wait_until (added_done, &a, 30000));
+  ferry_session_add_download_async (f->session, uri, "slow", request, NULL,
+                                    ferry_test_on_added, &a);
+  g_assert_true (ferry_test_wait_until (ferry_test_added_done, &a, 30000));
   g_assert_no_error (a.error);
 
   g_assert_true (ferry_test_wait_until (one_running_with_rate, f->session, 30000));

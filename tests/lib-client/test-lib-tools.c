@@ -10,38 +10,29 @@
 #include <string.h>
 #include <signal.h>
 #include <unistd.h>
-#include <sqlite3.h>
 
 #include <ferry.h>
 
+#include "ferry-test-client.h"
 #include "ferry-test-daemon.h"
 #include "ferry-test-server.h"
 #include "ferry-test-upload-server.h"
 
-typedef struct
-{
-  FerryTestDaemon *daemon;
-  FerryTestServer *server;
-  FerrySession *session;
-} Fixture;
+typedef FerryTestClient Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->daemon = ferry_test_daemon_new ();
-  f->server = ferry_test_server_new ();
   /* "": every transfer the caller may see, as ferryctl follows them. */
-  f->session = ferry_session_new_for_connection (f->daemon->connection, NULL);
+  ferry_test_client_setup (f, NULL, FALSE);
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_clear_object (&f->session);
-  g_clear_pointer (&f->daemon, ferry_test_daemon_free);
-  g_clear_pointer (&f->server, ferry_test_server_free);
+  ferry_test_client_teardown (f);
 }
 
 static void
@@ -113,17 +104,6 @@ wait_state (FerryTransfer      *t,
   g_assert_cmpint (ferry_transfer_get_state (t), ==, state);
 }
 
-static guint
-count_all (Fixture *f)
-{
-  g_auto(GStrv) paths = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
-  g_assert_no_error (error);
-  return g_strv_length (paths);
-}
-
 /* A download handed over without an identifier completes and stays listed, in the session's
  * list and on the service, until someone removes it; refresh brings the times the list
  * does not carry. */
@@ -156,7 +136,7 @@ test_add_keeps (Fixture       *f,
   g_assert_cmpint (ferry_transfer_get_finished_at (t), >=, ferry_transfer_get_created_at (t));
   g_assert_cmpuint (ferry_transfer_get_attempts (t), ==, 0);
   g_assert_true (ferry_session_lookup_id (f->session, ferry_transfer_get_id (t)) == t);
-  g_assert_cmpuint (count_all (f), ==, 1);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 1);
   g_assert_null (ferry_session_lookup_id (f->session, ferry_transfer_get_id (t) + 1));
 }
 
@@ -181,7 +161,7 @@ test_add_only (Fixture       *f,
   g_assert_cmpuint (ferry_transfer_get_id (t), >, 0);
   g_assert_cmpstr (ferry_transfer_get_session (t), ==, "org.example.Adder");
   g_assert_cmpint (ferry_transfer_get_state (t), ==, FERRY_TRANSFER_STATE_PAUSED);
-  g_assert_cmpuint (count_all (f), ==, 1);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (ferry_session_get_transfers (f->session)), ==, 0);
   g_assert_null (ferry_session_lookup_id (f->session, ferry_transfer_get_id (t)));
 }
@@ -203,7 +183,7 @@ test_add_refused (Fixture       *f,
   g_assert_error (error, FERRY_ERROR, FERRY_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "only http:// and https://"));
   g_assert_null (strstr (error->message, "GDBus.Error"));
-  g_assert_cmpuint (count_all (f), ==, 0);
+  g_assert_cmpuint (ferry_test_client_count_session (f), ==, 0);
 }
 
 /* An upload to a server that speaks only the draft's interop version 6 completes when the
@@ -316,15 +296,11 @@ static void
 test_list_10000 (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autofree char *db_path = g_build_filename (g_get_user_data_dir (), FERRY_STORE_DIR,
-                                               "ferry.db", NULL);
   const char *ctl = g_getenv ("FERRY_CTL");
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *last = NULL;
   g_auto(GStrv) paths = NULL;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *insert = NULL;
   FerryTestRun r = { 0 };
   const char *p;
   guint count = 0;
@@ -336,28 +312,8 @@ test_list_10000 (Fixture       *f,
   g_assert_no_error (error);
   ferry_test_daemon_kill (f->daemon);
 
-  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "INSERT INTO transfers (kind, uri, directory, "
-                                       "session, identifier, state, created_at) "
-                                       "VALUES (0, ?, ?, 'org.example.Many', ?, 3, ?)", -1,
-                                       &insert, NULL),
-                   ==, SQLITE_OK);
-  for (guint i = 0; i < LIST_COUNT; i++)
-    {
-      g_autofree char *uri = g_strdup_printf ("https://mirror.example.org/file-%05u.tar.xz", i);
-      g_autofree char *identifier = g_strdup_printf ("id-%u", i);
-
-      sqlite3_bind_text (insert, 1, uri, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 2, f->daemon->download_dir, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 3, identifier, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (insert, 4, g_get_real_time () / G_USEC_PER_SEC);
-      g_assert_cmpint (sqlite3_step (insert), ==, SQLITE_DONE);
-      sqlite3_reset (insert);
-    }
-  sqlite3_finalize (insert);
-  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  ferry_test_daemon_fill_store (f->daemon, LIST_COUNT, "org.example.Many",
+                                "https://mirror.example.org/file-", ".tar.xz");
 
   /* Once to start the service, once to measure. */
   for (guint round = 0; round < 2; round++)
@@ -475,12 +431,6 @@ fake_listed (gpointer user_data)
   return ((FakeService *) user_data)->listed;
 }
 
-static gboolean
-pointer_gone (gpointer user_data)
-{
-  return *(gpointer *) user_data == NULL;
-}
-
 /* The race seen with ferryctl list: ferryd quits (inactivity) as a tool starts; the tool's
  * first page goes to the quitting one, its refresh starts the next one and is answered, and
  * only then does the first page fail. The refresh must answer with the list, not with an
@@ -506,13 +456,7 @@ test_refresh_service_went_away (Fixture       *f,
       proxy = ferry_test_daemon_add_from (f->daemon, f->server, path, g_variant_dict_end (dict));
     }
   /* The fixture's session goes first, whole: it could start ferryd again. */
-  {
-    gpointer gone = f->session;
-
-    g_object_add_weak_pointer (gone, &gone);
-    g_clear_object (&f->session);
-    g_assert_true (ferry_test_wait_until (pointer_gone, &gone, 30000));
-  }
+  ferry_test_client_drop_session (f);
   ferry_test_daemon_kill (f->daemon);
 
   fake.connection = g_dbus_connection_new_for_address_sync (
