@@ -52,6 +52,7 @@ struct _FerryService
   guint subtree_id;
   FerryManager1 *manager;
   GHashTable *transfers;      /* id → FerryTransfer */
+  GPtrArray *ordered;         /* the same transfers by id, oldest first: every listing */
   GHashTable *identifiers;    /* "session\nidentifier" → FerryTransfer */
   /* "session\nidentifier" of an AddUpload still adopting its file → GPtrArray of the
    * invocations that named the same pair meanwhile, answered with its outcome. */
@@ -107,6 +108,8 @@ void           _ferry_service_transfers_unregister (FerryService          *self,
 void           _ferry_service_track               (FerryService          *self,
                                                    FerryTransfer         *transfer,
                                                    gboolean               announce);
+/* Stops tracking every transfer, when the service goes. */
+void           _ferry_service_untrack_all         (FerryService          *self);
 GPtrArray     *_ferry_service_sorted_transfers    (FerryService          *self);
 FerryTransfer *_ferry_service_transfer_for_node   (FerryService          *self,
                                                    const char            *node);

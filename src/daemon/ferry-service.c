@@ -271,7 +271,7 @@ ferry_service_dispose (GObject *object)
   g_clear_pointer (&self->identifiers, g_hash_table_unref);
   g_clear_pointer (&self->adding, g_hash_table_unref);
   g_clear_pointer (&self->session_counts, g_hash_table_unref);
-  g_clear_pointer (&self->transfers, g_hash_table_unref);
+  _ferry_service_untrack_all (self);
   g_clear_handle_id (&self->finished_source, g_source_remove);
   g_clear_pointer (&self->finished, g_hash_table_unref);
   g_clear_pointer (&self->unreachable, g_hash_table_unref);
@@ -300,6 +300,7 @@ static void
 ferry_service_init (FerryService *self)
 {
   self->transfers = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
+  self->ordered = g_ptr_array_new ();
   self->identifiers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->adding = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) g_ptr_array_unref);

@@ -22,6 +22,8 @@ struct _FerryTransfer
   char *object_path;
   GVariant *published;     /* a{sv} last announced; NULL until something changed */
   FerryEngine *engine;
+  FerryTransferWatch watch;
+  gpointer watch_data;
 
   guint64 live_bytes;
   guint64 sent_bytes;      /* uploads, while running: how far the bytes sent reach */
@@ -399,8 +401,21 @@ ferry_transfer_publish (FerryTransfer *self)
         }
 
       g_object_notify_by_pspec (G_OBJECT (self), pspecs[i]);
+      if (self->watch != NULL)
+        self->watch (self, pspecs[i], self->watch_data);
     }
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+void
+ferry_transfer_set_watch (FerryTransfer      *self,
+                          FerryTransferWatch  watch,
+                          gpointer            user_data)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->watch = watch;
+  self->watch_data = watch != NULL ? user_data : NULL;
 }
 
 GVariant *
