@@ -26,6 +26,8 @@ const char *ferry_store_get_moved_aside (FerryStore *self);
  * for a quick look at login. FALSE when there is no store. */
 gboolean    ferry_store_path_has_pending (const char *path);
 
+/* Every stored record, oldest first. The first call after opening returns the rows the
+ * opening read (its check for damage), unless something was written since. */
 GPtrArray  *ferry_store_load (FerryStore *self,
                               GError    **error);
 gboolean    ferry_store_insert (FerryStore  *self,

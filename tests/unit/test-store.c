@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
@@ -222,6 +224,127 @@ test_truncated_moved_aside (void)
   g_assert_true (find_moved_aside ("SQLite format 3"));
 }
 
+/* Overwrites the header of page @pageno of the closed database at @path with bytes no page
+ * has: the page-type byte says none of SQLite's four kinds. */
+static void
+damage_page (const char *path,
+             gint64      pageno)
+{
+  g_autofree char *contents = NULL;
+  gsize len;
+  gsize offset = (gsize) (pageno - 1) * 4096;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpuint (offset + 4096, <=, len);
+  memset (contents + offset, 0x6b, 64);
+  g_assert_true (g_file_set_contents (path, contents, (gssize) len, NULL));
+}
+
+/* The number of a page of @name ("transfers" or its index) of type @pagetype (dbstat's
+ * "leaf" or "internal"): the last one, the one read last. 0 when SQLite has no dbstat. */
+static gint64
+page_of (const char *path,
+         const char *name,
+         const char *pagetype)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 pageno = 0;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_prepare_v2 (db, "SELECT max(pageno) FROM dbstat WHERE name = ?1 AND pagetype = ?2",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, pagetype, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        pageno = sqlite3_column_int64 (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA page_size", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 4096);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return pageno;
+}
+
+/* Opening reads every row and every page of the identifier index, which is the check for
+ * damage: a damaged leaf of either, even the last one, moves the file aside. */
+static void
+test_damaged_page_moved_aside (gconstpointer data)
+{
+  const char *name = data;
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = ferry_store_open (path, &error);
+  gint64 pageno;
+
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autoptr(FerryRecord) r = sample_record ("https://example.com/x");
+
+      g_free (r->identifier);
+      r->identifier = g_strdup_printf ("identifier-%u", i);
+      g_assert_true (ferry_store_insert (store, r, &error));
+    }
+  g_clear_object (&store);
+
+  pageno = page_of (path, name, "leaf");
+  if (pageno == 0)
+    {
+      g_test_skip ("SQLite was built without the dbstat table");
+      return;
+    }
+  g_assert_cmpint (pageno, >, 2);
+  damage_page (path, pageno);
+
+  g_test_expect_message ("ferry-store", G_LOG_LEVEL_WARNING, "*damaged*moved to*");
+  store = ferry_store_open (path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (ferry_store_get_moved_aside (store));
+  g_assert_true (find_moved_aside ("SQLite format 3"));
+}
+
+/* The rows read when opening are what the first load returns; after a write, the store's
+ * rows as they are now. */
+static void
+test_load_after_open (void)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = ferry_store_open (path, &error);
+  g_autoptr(FerryRecord) a = sample_record ("https://example.com/a");
+  g_autoptr(FerryRecord) b = sample_record ("https://example.com/b");
+  g_autoptr(GPtrArray) loaded = NULL;
+
+  g_assert_true (ferry_store_insert (store, a, &error));
+  g_clear_object (&store);
+
+  store = ferry_store_open (path, &error);
+  g_assert_no_error (error);
+  g_free (b->identifier);
+  b->identifier = g_strdup ("other");
+  g_assert_true (ferry_store_insert (store, b, &error));
+  loaded = ferry_store_load (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 2);
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+
+  g_clear_object (&store);
+  store = ferry_store_open (path, &error);
+  loaded = ferry_store_load (store, &error);
+  g_assert_cmpuint (loaded->len, ==, 2);
+  g_assert_cmpstr (((FerryRecord *) g_ptr_array_index (loaded, 1))->uri, ==,
+                   "https://example.com/b");
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+  /* A second load reads again. */
+  g_assert_true (ferry_store_delete (store, a->id, &error));
+  loaded = ferry_store_load (store, &error);
+  g_assert_cmpuint (loaded->len, ==, 1);
+}
+
 static void
 test_future_version_moved_aside (void)
 {
@@ -256,6 +379,11 @@ main (int   argc,
   g_test_add_func ("/store/garbage-moved-aside", test_garbage_moved_aside);
   g_test_add_func ("/store/truncated-moved-aside", test_truncated_moved_aside);
   g_test_add_func ("/store/future-version-moved-aside", test_future_version_moved_aside);
+  g_test_add_data_func ("/store/damaged-table-moved-aside", "transfers",
+                        test_damaged_page_moved_aside);
+  g_test_add_data_func ("/store/damaged-index-moved-aside", "transfers_identifier",
+                        test_damaged_page_moved_aside);
+  g_test_add_func ("/store/load-after-open", test_load_after_open);
 
   return g_test_run ();
 }
