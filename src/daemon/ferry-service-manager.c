@@ -528,6 +528,55 @@ listed_session (FerryService          *self,
   return NULL;
 }
 
+/* The object paths of @transfers as one serialised "ao" (GVariant's documented format:
+ * each path with its nul, then the end of each as a little-endian offset of the smallest
+ * width that fits the whole), or NULL past MAX_REPLY_BYTES. Made of the ids directly: one
+ * GVariant per path (validated, then serialised again) was half the time of a listing of
+ * 100,000. */
+static GVariant *
+object_paths_variant (GPtrArray *transfers)
+{
+  static const char prefix[] = FERRY_TRANSFERS_PATH "/";
+  g_autoptr(GByteArray) data = g_byte_array_sized_new (transfers->len * (sizeof prefix + 8));
+  g_autofree gsize *ends = g_new (gsize, MAX (transfers->len, 1));
+  g_autoptr(GBytes) bytes = NULL;
+  gsize body;
+  guint width;
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      guint64 id = ferry_transfer_get_record (g_ptr_array_index (transfers, i))->id;
+      char digits[24];
+      guint n = 0;
+
+      do
+        digits[sizeof digits - 1 - n++] = (char) ('0' + id % 10);
+      while ((id /= 10) > 0);
+      g_byte_array_append (data, (const guint8 *) prefix, sizeof prefix - 1);
+      g_byte_array_append (data, (const guint8 *) digits + sizeof digits - n, n);
+      g_byte_array_append (data, (const guint8 *) "", 1);
+      ends[i] = data->len;
+      /* The D-Bus message adds a length of 4 bytes per path. */
+      if ((gsize) data->len + 4 * (gsize) i > MAX_REPLY_BYTES)
+        return NULL;
+    }
+
+  /* The smallest width of offset for which the whole fits: 1, 2, 4 or 8 bytes. */
+  body = data->len;
+  for (width = 1; width < 8; width *= 2)
+    if (body + (gsize) width * transfers->len <= (G_GUINT64_CONSTANT (1) << (8 * width)) - 1)
+      break;
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      guint64 end = GUINT64_TO_LE ((guint64) ends[i]);
+
+      g_byte_array_append (data, (const guint8 *) &end, width);
+    }
+
+  bytes = g_byte_array_free_to_bytes (g_steal_pointer (&data));
+  return g_variant_new_from_bytes (G_VARIANT_TYPE_OBJECT_PATH_ARRAY, bytes, TRUE);
+}
+
 static gboolean
 handle_list_transfers (FerryManager1         *manager,
                        GDBusMethodInvocation *invocation,
@@ -535,7 +584,7 @@ handle_list_transfers (FerryManager1         *manager,
                        FerryService          *self)
 {
   g_autoptr(GPtrArray) transfers = NULL;
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+  GVariant *paths;
 
   _ferry_service_touch (self);
 
@@ -544,23 +593,13 @@ handle_list_transfers (FerryManager1         *manager,
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   transfers = session_transfers (self, session);
 
-  for (guint i = 0, size = 0; i < transfers->len; i++)
+  paths = object_paths_variant (transfers);
+  if (paths == NULL)
     {
-      FerryTransfer *t = g_ptr_array_index (transfers, i);
-      const char *path = ferry_transfer_get_object_path (t);
-
-      size += (guint) strlen (path) + 5;
-      if (size > MAX_REPLY_BYTES)
-        {
-          _ferry_service_return_too_many (invocation, transfers->len);
-          return G_DBUS_METHOD_INVOCATION_HANDLED;
-        }
-      g_ptr_array_add (paths, (gpointer) path);
+      _ferry_service_return_too_many (invocation, transfers->len);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  g_ptr_array_add (paths, NULL);
-
-  ferry_manager1_complete_list_transfers (manager, invocation,
-                                          (const char *const *) paths->pdata);
+  g_dbus_method_invocation_return_value (invocation, g_variant_new_tuple (&paths, 1));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
