@@ -19,7 +19,7 @@ struct _FerryTransfer
 
   FerryStore *store;
   FerryRecord *record;
-  char *object_path;
+  char *object_path;        /* made when first asked: listing 100,000 needs none */
   GVariant *published;     /* a{sv} last announced; NULL until something changed */
   FerryEngine *engine;
   FerryTransferWatch watch;
@@ -80,7 +80,6 @@ ferry_transfer_new (FerryStore  *store,
   self->store = g_object_ref (store);
   self->record = record;
   self->live_bytes = record->bytes_done;
-  self->object_path = g_strdup_printf (FERRY_TRANSFERS_PATH "/%" G_GUINT64_FORMAT, record->id);
 
   return self;
 }
@@ -113,10 +112,19 @@ ferry_transfer_get_state (FerryTransfer *self)
   return self->record->state;
 }
 
+static char *
+object_path_of (const FerryRecord *r)
+{
+  return g_strdup_printf (FERRY_TRANSFERS_PATH "/%" G_GUINT64_FORMAT, r->id);
+}
+
 const char *
 ferry_transfer_get_object_path (FerryTransfer *self)
 {
   g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
+
+  if (self->object_path == NULL)
+    self->object_path = object_path_of (self->record);
   return self->object_path;
 }
 
@@ -361,10 +369,13 @@ ferry_transfer_dup_properties (FerryTransfer *self)
 GVariant *
 ferry_transfer_dup_summary (FerryTransfer *self)
 {
+  /* The path is not kept: reading every page of 100,000 would otherwise keep one each. */
+  g_autofree char *path = self->object_path == NULL ? object_path_of (self->record) : NULL;
+
   return g_variant_ref_sink (
     g_variant_new ("(o@t@s@s@s@s@s@s@as@t@t@t@x@x@x@x@u@s@b@b)",
-                   self->object_path, get_id (self), get_kind (self), get_uri (self),
-                   get_destination (self), get_session (self), get_identifier (self),
+                   path != NULL ? path : self->object_path, get_id (self), get_kind (self),
+                   get_uri (self), get_destination (self), get_session (self), get_identifier (self),
                    get_state (self), get_wait_reasons (self), get_bytes_done (self),
                    get_bytes_total (self), get_rate (self), get_earliest_begin (self),
                    get_retry_at (self), get_created_at (self), get_finished_at (self),
