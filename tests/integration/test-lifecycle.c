@@ -13,6 +13,9 @@
  * second Cancel while it still runs must not give it back twice: ferryd's count of running
  * attempts would wrap below zero and nothing would ever start again.
  *
+ * Transfers restored from the store stay listed in the order they were added, and can be
+ * resumed, updated and removed as before the restart.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
@@ -439,6 +442,175 @@ test_cancel_resume_cancel (Fixture       *f,
   g_assert_true (ferry_test_wait_until (nothing_running, f->daemon->manager, 30000));
 }
 
+/* The listed paths, in the order ferryd gives them. */
+static GStrv
+listed (Fixture *f)
+{
+  g_auto(GStrv) paths = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL,
+                                                          &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&paths);
+}
+
+/* The Ids of every page of GetTransfersPage, @limit at a time, as object paths. */
+static GStrv
+paged (Fixture *f,
+       guint    limit)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint64 after = 0;
+
+  for (;;)
+    {
+      g_autoptr(GVariant) page = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariantIter) iter = NULL;
+      const char *path;
+      guint64 next;
+
+      g_assert_true (ferry_manager1_call_get_transfers_page_sync (f->daemon->manager, "", after,
+                                                                  limit, &page, &next, NULL,
+                                                                  &error));
+      g_assert_no_error (error);
+      iter = g_variant_iter_new (page);
+      while (g_variant_iter_next (iter, "(&o@t@s@s@s@s@s@s@as@t@t@t@x@x@x@x@u@s@b@b)", &path,
+                                  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                  NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL))
+        g_strv_builder_add (builder, path);
+      if (next == 0)
+        break;
+      after = next;
+    }
+  return g_strv_builder_end (builder);
+}
+
+static gboolean
+has_priority_5 (gpointer user_data)
+{
+  return ferry_transfer1_get_priority (user_data) == 5;
+}
+
+/* Transfers restored from the store (read once, when it is opened) are listed in the order
+ * they were added, whatever was removed or added since; each can still be resumed, updated
+ * (its change announced) and removed, and a removed one answers as one that never was. */
+static void
+test_restored_in_order (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (30 * 1000, 17);
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = NULL;
+  g_auto(GStrv) pages = NULL;
+  g_autoptr(FerryTransfer1) resumed = NULL;
+  g_autoptr(FerryTransfer1) updated = NULL;
+  g_autoptr(FerryTransfer1) removed = NULL;
+  g_autofree char *gone = NULL;
+  g_autofree char *newest = NULL;
+  g_autofree char *want_list = NULL;
+  StateWait wait;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/restored-%u.bin", i);
+      g_autoptr(FerryTransfer1) t = NULL;
+      GVariantDict dict;
+
+      ferry_test_server_add_file (f->server, name, content, "\"r\"");
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert (&dict, "paused", "b", TRUE);
+      t = ferry_test_daemon_add_from (f->daemon, f->server, name, g_variant_dict_end (&dict));
+      g_ptr_array_add (added, g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (t))));
+    }
+  ferry_test_daemon_kill (f->daemon);
+
+  /* Restored: the same paths, oldest first. */
+  g_ptr_array_add (added, NULL);
+  paths = listed (f);
+  g_assert_true (g_strv_equal ((const char *const *) paths,
+                               (const char *const *) added->pdata));
+  g_ptr_array_remove_index (added, added->len - 1);
+
+  /* One removed from the middle. */
+  removed = ferry_test_daemon_transfer (f->daemon, g_ptr_array_index (added, 2));
+  g_assert_true (ferry_transfer1_call_remove_sync (removed, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  gone = g_strdup (g_ptr_array_index (added, 2));
+  g_ptr_array_remove_index (added, 2);
+
+  /* One resumed to its end, one updated: its change is announced. */
+  resumed = ferry_test_daemon_transfer (f->daemon, g_ptr_array_index (added, 1));
+  g_assert_true (ferry_transfer1_call_resume_sync (resumed, NULL, &error));
+  g_assert_no_error (error);
+  wait.f = f;
+  wait.path = g_ptr_array_index (added, 1);
+  wait.state = "completed";
+  g_assert_true (ferry_test_wait_until (has_state, &wait, 30000));
+
+  updated = ferry_test_daemon_transfer (f->daemon, g_ptr_array_index (added, 2));
+  {
+    GVariantDict dict;
+
+    g_variant_dict_init (&dict, NULL);
+    g_variant_dict_insert (&dict, "priority", "i", 5);
+    g_assert_true (ferry_transfer1_call_update_sync (updated, g_variant_dict_end (&dict), NULL,
+                                                     &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (ferry_test_wait_until (has_priority_5, updated, 30000));
+
+  /* A new one comes last. */
+  {
+    g_autoptr(FerryTransfer1) t = NULL;
+    GVariantDict dict;
+
+    g_variant_dict_init (&dict, NULL);
+    g_variant_dict_insert (&dict, "paused", "b", TRUE);
+    t = ferry_test_daemon_add_from (f->daemon, f->server, "/restored-0.bin",
+                                    g_variant_dict_end (&dict));
+    newest = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)));
+    g_ptr_array_add (added, g_strdup (newest));
+  }
+  g_ptr_array_add (added, NULL);
+  want_list = g_strjoinv (" ", (char **) added->pdata);
+
+  g_clear_pointer (&paths, g_strfreev);
+  paths = listed (f);
+  {
+    g_autofree char *got = g_strjoinv (" ", paths);
+
+    g_assert_cmpstr (got, ==, want_list);
+  }
+  pages = paged (f, 2);
+  {
+    g_autofree char *got = g_strjoinv (" ", pages);
+
+    g_assert_cmpstr (got, ==, want_list);
+  }
+
+  /* The removed one answers as an id that never existed. */
+  g_assert_null (property_of (f, gone, "State"));
+
+  /* And all of it is so after another restart. */
+  ferry_test_daemon_kill (f->daemon);
+  g_clear_pointer (&paths, g_strfreev);
+  paths = listed (f);
+  {
+    g_autofree char *got = g_strjoinv (" ", paths);
+    g_autofree char *state = property_of (f, g_ptr_array_index (added, 1), "State");
+    g_autoptr(FerryTransfer1) again = ferry_test_daemon_transfer (f->daemon,
+                                                                 g_ptr_array_index (added, 2));
+
+    g_assert_cmpstr (got, ==, want_list);
+    g_assert_cmpstr (state, ==, "completed");
+    g_assert_cmpint (ferry_transfer1_get_priority (again), ==, 5);
+  }
+  g_assert_null (property_of (f, gone, "State"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -455,6 +627,9 @@ main (int   argc,
 
   g_test_add ("/lifecycle/cancel-resume-cancel", Fixture, NULL, fixture_setup,
               test_cancel_resume_cancel, fixture_teardown);
+
+  g_test_add ("/lifecycle/restored-in-order", Fixture, NULL, fixture_setup,
+              test_restored_in_order, fixture_teardown);
 
   return g_test_run ();
 }
