@@ -639,6 +639,7 @@ on_verified (GObject      *source,
   /* The details say which digest the file was held to, and how that went. */
   if (data->outcome != FERRY_CHECKSUM_NONE)
     {
+      ferry_record_read_details (r);
       r->checksum_result = data->outcome;
       g_free (r->checksum_expected);
       r->checksum_expected = g_strdup (data->expected ? data->expected : data->expected2);

@@ -17,6 +17,58 @@ ferry_record_new (void)
   return record;
 }
 
+/* A store is untrusted input once it has been on disk: each field with its type, or its
+ * default; the first of a key counts, as a lookup finds it. The bytes are read as they are
+ * (what is not in normal form reads as defaults); only the attempts, which are kept and
+ * later sent as trusted data, are made normal. */
+static void
+details_from_variant (FerryRecord *r,
+                      GVariant    *details)
+{
+  gboolean have_attempts = FALSE;
+  gboolean have_result = FALSE;
+  gboolean have_expected = FALSE;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, details);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      if (!have_attempts && g_str_equal (key, "attempts"))
+        {
+          have_attempts = TRUE;
+          if (g_variant_is_of_type (value, G_VARIANT_TYPE ("a(xuts)")))
+            r->attempt_log = g_variant_get_normal_form (value);
+        }
+      else if (!have_result && g_str_equal (key, "checksum-result"))
+        {
+          have_result = TRUE;
+          if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32) &&
+              g_variant_get_uint32 (value) <= FERRY_CHECKSUM_MISMATCH)
+            r->checksum_result = (FerryChecksumResult) g_variant_get_uint32 (value);
+        }
+      else if (!have_expected && g_str_equal (key, "checksum-expected"))
+        {
+          have_expected = TRUE;
+          if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+            r->checksum_expected = g_variant_dup_string (value, NULL);
+        }
+    }
+}
+
+void
+ferry_record_read_details (FerryRecord *record)
+{
+  g_autoptr(GBytes) bytes = g_steal_pointer (&record->stored_details);
+  g_autoptr(GVariant) details = NULL;
+
+  if (bytes == NULL)
+    return;
+  details = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT, bytes, FALSE));
+  details_from_variant (record, details);
+}
+
 void
 ferry_record_free (FerryRecord *record)
 {
@@ -45,6 +97,7 @@ ferry_record_free (FerryRecord *record)
   g_clear_pointer (&record->attempt_log, g_variant_unref);
   g_free (record->checksum_expected);
   g_free (record->segments);
+  g_clear_pointer (&record->stored_details, g_bytes_unref);
   g_free (record);
 }
 
@@ -95,10 +148,13 @@ ferry_record_attempt_ended (FerryRecord *record,
                             const char  *error)
 {
   g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(xuts)"));
-  gsize n = record->attempt_log ? g_variant_n_children (record->attempt_log) : 0;
+  gsize n;
 
   if (record->attempt_started == 0)
     return;
+
+  ferry_record_read_details (record);
+  n = record->attempt_log ? g_variant_n_children (record->attempt_log) : 0;
 
   /* The oldest make room: the last ones say how the transfer is doing now. */
   for (gsize i = n >= FERRY_ATTEMPT_LOG_MAX ? n - FERRY_ATTEMPT_LOG_MAX + 1 : 0; i < n; i++)

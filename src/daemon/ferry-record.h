@@ -98,7 +98,9 @@ typedef struct
   guint64 file_ino;
 
   /* a{ss}: what the last response said that a client may read (Transfer1's
-   * ResponseHeaders, ferry_http_shown_response_headers()); NULL before any response. */
+   * ResponseHeaders, ferry_http_shown_response_headers()); NULL before any response. Read
+   * from the store it is untrusted, not yet checked to be in normal form: only read it with
+   * GVariant's accessors (ResponseHeaders makes it normal when asked). */
   GVariant *response_headers;
   /* Details: what a person looks at to see how a transfer went. */
   GVariant *attempt_log;     /* a(xuts), oldest first, at most FERRY_ATTEMPT_LOG_MAX: when
@@ -106,6 +108,9 @@ typedef struct
                               * none), the bytes it moved, and how it ended ("" when well) */
   FerryChecksumResult checksum_result;
   char *checksum_expected;   /* the digest the file was checked against, hex */
+  /* The three above as the store holds them (a serialised a{sv}), until first read with
+   * ferry_record_read_details(): call it before reading or changing any of them. */
+  GBytes *stored_details;
   /* The attempt under way; not stored (an attempt cut by a restart is not logged). */
   gint64 attempt_started;    /* Unix s, 0 while none runs */
   guint attempt_status;      /* this attempt's last HTTP status, 0 before an answer */
@@ -129,6 +134,9 @@ void         ferry_record_attempt_started (FerryRecord *record);
 void         ferry_record_attempt_ended (FerryRecord *record,
                                          guint64      moved,
                                          const char  *error);
+/* Reads the stored details (attempt_log, checksum_result, checksum_expected) if they are not
+ * read yet. */
+void         ferry_record_read_details (FerryRecord *record);
 const char  *ferry_checksum_result_to_string (FerryChecksumResult result);
 
 const char  *ferry_upload_protocol_to_string (FerryUploadProtocol protocol);

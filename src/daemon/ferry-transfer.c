@@ -206,10 +206,12 @@ static GVariant *get_created_at (FerryTransfer *self) { return g_variant_new_int
 static GVariant *get_finished_at (FerryTransfer *self) { return g_variant_new_int64 (R->finished_at); }
 static GVariant *get_response_headers (FerryTransfer *self)
 {
-  /* A floating instance over the stored bytes, as the other getters return. */
+  /* A floating instance over the stored bytes, as the other getters return; those read
+   * from the store are checked here, the first time (a copy if they are not normal). */
   if (R->response_headers != NULL)
     {
-      g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes (R->response_headers);
+      g_autoptr(GVariant) normal = g_variant_get_normal_form (R->response_headers);
+      g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes (normal);
 
       return g_variant_new_from_bytes (G_VARIANT_TYPE ("a{ss}"), bytes, TRUE);
     }
@@ -225,6 +227,7 @@ static GVariant *get_final_uri (FerryTransfer *self)
 }
 static GVariant *get_attempt_log (FerryTransfer *self)
 {
+  ferry_record_read_details (R);
   /* Floating, as the other getters return: the caller sinks it. */
   if (R->attempt_log != NULL)
     {
@@ -240,6 +243,7 @@ static GVariant *get_validator (FerryTransfer *self)
 }
 static GVariant *get_checksum_result (FerryTransfer *self)
 {
+  ferry_record_read_details (R);
   return g_variant_new ("(ss)", ferry_checksum_result_to_string (R->checksum_result),
                         R->checksum_expected ? R->checksum_expected
                                              : R->sha256 ? R->sha256 : "");

@@ -141,6 +141,54 @@ test_attempts_persist (Fixture       *f,
   g_assert_cmpuint (status, ==, 404);
 }
 
+/* The log and the checksum's outcome of a transfer restored from the store are read only
+ * when asked: one resumed after a restart adds its attempt after those before it, and what
+ * the store then holds is the whole of it. */
+static void
+test_attempts_resumed_after_restart (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GBytes) content = ferry_test_make_content (20000, 6);
+  g_autofree char *good = ferry_test_sha256_bytes (content);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(FerryTransfer1) again = NULL;
+  g_autoptr(FerryTransfer1) third = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  const char *result, *expected;
+  GVariantDict dict;
+  GVariant *log;
+  guint status;
+
+  ferry_test_server_add_file (f->server, "/later", content, "\"l\"");
+  ferry_test_server_queue_status (f->server, "/later", 404, NULL);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "sha256", "s", good);
+  t = add (f, "/later", g_variant_dict_end (&dict));
+  g_assert_true (ferry_test_wait_state (t, "rejected", 30000));
+  path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)));
+
+  ferry_test_daemon_kill (f->daemon);
+  again = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_true (ferry_transfer1_call_resume_sync (again, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (ferry_test_wait_state (again, "completed", 30000));
+  assert_file_sha256 (again, content);
+
+  ferry_test_daemon_kill (f->daemon);
+  third = ferry_test_daemon_transfer (f->daemon, path);
+  g_assert_cmpstr (ferry_transfer1_get_state (third), ==, "completed");
+  log = ferry_transfer1_get_attempt_log (third);
+  g_assert_cmpuint (g_variant_n_children (log), ==, 2);
+  g_variant_get_child (log, 0, "(xuts)", NULL, &status, NULL, NULL);
+  g_assert_cmpuint (status, ==, 404);
+  g_variant_get_child (log, 1, "(xuts)", NULL, &status, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_variant_get (ferry_transfer1_get_checksum_result (third), "(&s&s)", &result, &expected);
+  g_assert_cmpstr (result, ==, "verified");
+  g_assert_cmpstr (expected, ==, good);
+}
+
 static void
 test_checksum (Fixture       *f,
                gconstpointer  data)
@@ -516,6 +564,7 @@ main (int   argc,
   ADD ("/details/final-uri", test_final_uri);
   ADD ("/details/attempts", test_attempts);
   ADD ("/details/attempts-persist", test_attempts_persist);
+  ADD ("/details/attempts-resumed-after-restart", test_attempts_resumed_after_restart);
   ADD ("/details/checksum", test_checksum);
   ADD ("/details/validator", test_validator);
   ADD ("/details/language-per-caller", test_language_per_caller);
