@@ -192,6 +192,40 @@ test_garbage_moved_aside (void)
   g_assert_true (find_moved_aside ("garbage"));
 }
 
+/* @count records, each with an identifier of its own. */
+static void
+insert_records (FerryStore *store,
+                guint       count)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(FerryRecord) r = sample_record ("https://example.com/x");
+
+      g_free (r->identifier);
+      r->identifier = g_strdup_printf ("identifier-%u", i);
+      g_assert_true (ferry_store_insert (store, r, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* Opening the database at @path warns (@warning), moves the file aside and starts empty. */
+static void
+assert_opens_moved_aside (const char *path,
+                          const char *warning)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FerryStore) store = NULL;
+
+  g_test_expect_message ("ferry-store", G_LOG_LEVEL_WARNING, warning);
+  store = ferry_store_open (path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (ferry_store_get_moved_aside (store));
+  g_assert_true (find_moved_aside ("SQLite format 3"));
+}
+
 static void
 test_truncated_moved_aside (void)
 {
@@ -202,26 +236,14 @@ test_truncated_moved_aside (void)
   gsize len;
 
   /* A real database, cut in half (and without its WAL) as a crash of the disk might. */
-  for (guint i = 0; i < 200; i++)
-    {
-      g_autoptr(FerryRecord) r = sample_record ("https://example.com/x");
-      g_autofree char *id = g_strdup_printf ("%u", i);
-
-      g_free (r->identifier);
-      r->identifier = g_steal_pointer (&id);
-      g_assert_true (ferry_store_insert (store, r, &error));
-    }
+  g_assert_no_error (error);
+  insert_records (store, 200);
   g_clear_object (&store);
   g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
   g_assert_cmpuint (len, >, 8192);
   g_assert_true (g_file_set_contents (path, contents, (gssize) len / 2, NULL));
 
-  g_test_expect_message ("ferry-store", G_LOG_LEVEL_WARNING, "*moved to*");
-  store = ferry_store_open (path, &error);
-  g_test_assert_expected_messages ();
-  g_assert_no_error (error);
-  g_assert_nonnull (ferry_store_get_moved_aside (store));
-  g_assert_true (find_moved_aside ("SQLite format 3"));
+  assert_opens_moved_aside (path, "*moved to*");
 }
 
 /* Overwrites the header of page @pageno of the closed database at @path with bytes no page
@@ -280,14 +302,8 @@ test_damaged_page_moved_aside (gconstpointer data)
   g_autoptr(FerryStore) store = ferry_store_open (path, &error);
   gint64 pageno;
 
-  for (guint i = 0; i < 400; i++)
-    {
-      g_autoptr(FerryRecord) r = sample_record ("https://example.com/x");
-
-      g_free (r->identifier);
-      r->identifier = g_strdup_printf ("identifier-%u", i);
-      g_assert_true (ferry_store_insert (store, r, &error));
-    }
+  g_assert_no_error (error);
+  insert_records (store, 400);
   g_clear_object (&store);
 
   pageno = page_of (path, name, "leaf");
@@ -299,12 +315,7 @@ test_damaged_page_moved_aside (gconstpointer data)
   g_assert_cmpint (pageno, >, 2);
   damage_page (path, pageno);
 
-  g_test_expect_message ("ferry-store", G_LOG_LEVEL_WARNING, "*damaged*moved to*");
-  store = ferry_store_open (path, &error);
-  g_test_assert_expected_messages ();
-  g_assert_no_error (error);
-  g_assert_nonnull (ferry_store_get_moved_aside (store));
-  g_assert_true (find_moved_aside ("SQLite format 3"));
+  assert_opens_moved_aside (path, "*damaged*moved to*");
 }
 
 /* The rows read when opening are what the first load returns; after a write, the store's
