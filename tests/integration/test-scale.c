@@ -161,6 +161,29 @@ test_100000 (Fixture       *f,
   g_test_message ("%u pages", pages);
   g_assert_cmpuint (seen, ==, COUNT);
 
+  /* A call on one transfer and a read of its properties answer as with a few (GDBus no
+   * longer lists all 100,000 before each). */
+  {
+    g_autoptr(GVariant) state = NULL;
+    g_autoptr(GVariant) value = NULL;
+    g_autoptr(GVariant) paused = NULL;
+
+    state = g_dbus_connection_call_sync (f->daemon->connection, "io.github.ferryhq.Ferry.Daemon",
+                                         paths[COUNT - 1], "org.freedesktop.DBus.Properties", "Get",
+                                         g_variant_new ("(ss)", "io.github.ferryhq.Ferry.Transfer1",
+                                                        "State"),
+                                         G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 120000,
+                                         NULL, &error);
+    g_assert_no_error (error);
+    g_variant_get (state, "(v)", &value);
+    g_assert_cmpstr (g_variant_get_string (value, NULL), ==, "paused");
+    paused = g_dbus_connection_call_sync (f->daemon->connection, "io.github.ferryhq.Ferry.Daemon",
+                                          paths[COUNT / 2], "io.github.ferryhq.Ferry.Transfer1",
+                                          "Pause", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, 120000,
+                                          NULL, &error);
+    g_assert_no_error (error);
+  }
+
   /* The same ferryd is still there and answering: its connection was never dropped. */
   g_clear_pointer (&paths, g_strfreev);
   ferry_manager1_call_list_transfers_sync (f->daemon->manager, "", &paths, NULL, &error);
