@@ -428,6 +428,17 @@ place_aggregate (FerryWindow *self)
     }
 }
 
+/* The first frame lists only the rows that fill the window (the rest come after it): no
+ * row is less tall than this, and two more are made for a partly shown one. GTK 4.8's list
+ * view builds and binds every row of a short list. */
+#define ROW_MIN_HEIGHT 48
+
+static guint
+first_rows_for (int height)
+{
+  return MAX (height, 0) / ROW_MIN_HEIGHT + 2;
+}
+
 /* Below this width a status line no longer fits beside the buttons. */
 #define COMPACT_WIDTH 560
 
@@ -1263,6 +1274,10 @@ ferry_window_size_allocate (GtkWidget *widget,
 
   GTK_WIDGET_CLASS (ferry_window_parent_class)->size_allocate (widget, width, height, baseline);
 
+  /* The size it opened at, before the list came; ignored once it is there. */
+  if (self->client != NULL)
+    ferry_client_set_first_rows (self->client, first_rows_for (height));
+
   /* A wider window may have room for the aggregate label again. */
   if (width != self->allocated_width)
     {
@@ -1373,17 +1388,17 @@ on_state_changed (FerryClient       *client,
   refilter (self);
 }
 
-#define FIRST_ROWS 40
-
 FerryWindow *
 ferry_window_new (GtkApplication *application,
                   FerryClient    *client)
 {
   FerryWindow *self = g_object_new (FERRY_TYPE_WINDOW, "application", application, NULL);
+  int width = 0, height = 0;
 
   self->client = g_object_ref (client);
-  /* More than a tall window shows; the rest after the first frame. */
-  ferry_client_set_first_rows (client, FIRST_ROWS);
+  /* Until it is allocated: its default size (GTK 4.8 needs both pointers). */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  ferry_client_set_first_rows (client, first_rows_for (height));
   for (guint i = 0; i < N_PAGES; i++)
     add_page (self, i);
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (show_page), self,
