@@ -69,6 +69,7 @@ struct _FerryWindow
   GtkRevealer *selection_revealer;
   GtkLabel *selection_label;
   guint subtitle_source;
+  gboolean heard;                /* the list was read, or could not be */
   gboolean compact;              /* narrow: the rows' status lines wrap */
   int crowded_width;
   int allocated_width;           /* the aggregate label was hidden for lack of room at this width */
@@ -273,10 +274,11 @@ update_empty (GListModel *model,
   FerryWindow *self = g_object_get_data (G_OBJECT (stack), "ferry-window");
   const char *page = "list";
 
-  /* A search that finds nothing says so, rather than showing the first-run page. */
-  if (g_list_model_get_n_items (model) == 0)
-    page = self != NULL && self->search_text != NULL && *self->search_text != '\0'
-             ? "no-results" : "empty";
+  /* Until the list is read, an empty one says nothing: "No Transfers" would flash at each
+   * start before the rows, and its status page would be drawn for nothing. A search that
+   * finds nothing says so, rather than showing the first-run page. */
+  if (g_list_model_get_n_items (model) == 0 && self != NULL && self->heard)
+    page = self->search_text != NULL && *self->search_text != '\0' ? "no-results" : "empty";
   gtk_stack_set_visible_child_name (stack, page);
 }
 
@@ -468,6 +470,14 @@ queue_place_aggregate (FerryWindow *self)
     self->subtitle_source = g_idle_add (place_aggregate_idle, self);
 }
 
+static void
+set_heard (FerryWindow *self)
+{
+  self->heard = TRUE;
+  for (guint i = 0; i < N_PAGES; i++)
+    update_empty (G_LIST_MODEL (self->filtered[i]), 0, 0, 0, self->page_stacks[i]);
+}
+
 /* The first frame with the list is painted: the rest of the rows may come. */
 static void
 on_first_list_painted (GdkFrameClock *clock,
@@ -498,6 +508,7 @@ on_client_ready (FerryClient *client,
   FerrySession *session = ferry_client_get_session (client);
 
   gtk_widget_add_tick_callback (GTK_WIDGET (self), watch_first_frame, NULL, NULL);
+  set_heard (self);
 
   g_signal_connect_object (session, "notify::running", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
@@ -519,6 +530,7 @@ on_client_error (FerryClient *client,
 {
   g_autofree char *text = g_strdup_printf (_("Could not reach the Ferry service: %s"), message);
 
+  set_heard (self);
   ferry_window_show_toast (self, text);
 }
 
