@@ -54,6 +54,12 @@ static void on_long_press (GtkGestureLongPress *gesture,
                            double               x,
                            double               y,
                            FerryTransferRow    *self);
+static gboolean on_query_tooltip (GtkWidget        *widget,
+                                  int               x,
+                                  int               y,
+                                  gboolean          keyboard,
+                                  GtkTooltip       *tooltip,
+                                  FerryTransferRow *self);
 
 static void
 ferry_transfer_row_dispose (GObject *object)
@@ -79,8 +85,20 @@ ferry_transfer_row_class_init (FerryTransferRowClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+/* A part of the row whose tooltip is asked for when the pointer rests on it. */
+static void
+set_lazy_tooltip (FerryTransferRow *self,
+                  GtkWidget        *widget)
+{
+  gtk_widget_set_has_tooltip (widget, TRUE);
+  g_signal_connect_object (widget, "query-tooltip", G_CALLBACK (on_query_tooltip), self, 0);
+}
+
 /* GTK 4.8's list view makes about two hundred rows at once, whatever shows: a row is built
- * in code (no template to parse) and its buttons only when first needed. */
+ * in code (no template to parse) and its buttons only when first needed. Its tooltips are
+ * worded when asked for (on_query_tooltip): gtk_widget_set_tooltip_text() asks the X server
+ * where the pointer is, three round trips each time, and four per row were most of the
+ * first frame's wait on a busy machine. */
 static void
 ferry_transfer_row_init (FerryTransferRow *self)
 {
@@ -112,6 +130,7 @@ ferry_transfer_row_init (FerryTransferRow *self)
   gtk_label_set_xalign (self->name_label, 0);
   gtk_label_set_ellipsize (self->name_label, PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_add_css_class (GTK_WIDGET (self->name_label), "heading");
+  set_lazy_tooltip (self, GTK_WIDGET (self->name_label));
   /* The name, then who asked for it ("via Fractal") when another app did. */
   heading = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   gtk_box_append (GTK_BOX (heading), GTK_WIDGET (self->name_label));
@@ -137,6 +156,8 @@ ferry_transfer_row_init (FerryTransferRow *self)
   gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "caption");
+  g_signal_connect_object (self->status_label, "query-tooltip", G_CALLBACK (on_query_tooltip),
+                           self, 0);
   gtk_box_append (GTK_BOX (text), GTK_WIDGET (self->status_label));
 
   self->buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -152,11 +173,12 @@ ferry_transfer_row_init (FerryTransferRow *self)
   gtk_widget_set_valign (self->main_button, GTK_ALIGN_CENTER);
   gtk_widget_set_focusable (self->main_button, FALSE);
   gtk_widget_set_visible (self->main_button, FALSE);
+  set_lazy_tooltip (self, self->main_button);
   gtk_box_append (GTK_BOX (self->buttons), self->main_button);
 
   self->menu_button = gtk_menu_button_new ();
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->menu_button), "view-more-symbolic");
-  gtk_widget_set_tooltip_text (self->menu_button, _("More Actions"));
+  set_lazy_tooltip (self, self->menu_button);
   gtk_widget_add_css_class (self->menu_button, "flat");
   gtk_widget_add_css_class (self->menu_button, "circular");
   gtk_widget_set_valign (self->menu_button, GTK_ALIGN_CENTER);
@@ -444,6 +466,48 @@ on_long_press (GtkGestureLongPress *gesture,
   popup_menu_at (self, x, y);
 }
 
+const char *
+ferry_transfer_row_get_tooltip (FerryTransferRow *self,
+                                GtkWidget        *part)
+{
+  if (part == self->menu_button)
+    return _("More Actions");
+  if (self->item == NULL)
+    return NULL;
+  if (part == self->main_button)
+    return self->main_role != MAIN_NONE ? _(main_roles[self->main_role].tooltip) : NULL;
+  if (part == GTK_WIDGET (self->name_label))
+    return ferry_transfer_item_get_uri (self->item);
+  if (part == GTK_WIDGET (self->status_label))
+    return self->shown_rule;
+  return NULL;
+}
+
+static gboolean
+on_query_tooltip (GtkWidget        *widget,
+                  int               x,
+                  int               y,
+                  gboolean          keyboard,
+                  GtkTooltip       *tooltip,
+                  FerryTransferRow *self)
+{
+  const char *text = ferry_transfer_row_get_tooltip (self, widget);
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+/* A tooltip shown while its words change is worded again; one not shown is asked for when
+ * the pointer comes. */
+static void
+update_tooltip (GtkWidget *widget)
+{
+  if (gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_PRELIGHT)
+    gtk_widget_trigger_tooltip_query (widget);
+}
+
 /* What the main button and the menu button say to a screen reader names the transfer. */
 static void
 update_button_names (FerryTransferRow *self)
@@ -471,7 +535,7 @@ set_main_role (FerryTransferRow *self,
   if (role == MAIN_NONE)
     return;
   gtk_button_set_icon_name (GTK_BUTTON (self->main_button), main_roles[role].icon);
-  gtk_widget_set_tooltip_text (self->main_button, _(main_roles[role].tooltip));
+  update_tooltip (self->main_button);
   /* The target's type changes with the action (an id, a path, an address). */
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->main_button), NULL);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->main_button),
@@ -649,7 +713,8 @@ refresh (FerryTransferRow *self)
     if (rule != self->shown_rule)
       {
         self->shown_rule = rule;
-        gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), rule);
+        gtk_widget_set_has_tooltip (GTK_WIDGET (self->status_label), rule != NULL);
+        update_tooltip (GTK_WIDGET (self->status_label));
       }
   }
 
@@ -663,8 +728,7 @@ refresh (FerryTransferRow *self)
       g_free (self->shown_name);
       self->shown_name = g_strdup (name);
       gtk_label_set_label (self->name_label, name);
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label),
-                                   ferry_transfer_item_get_uri (item));
+      update_tooltip (GTK_WIDGET (self->name_label));
       gtk_image_set_from_gicon (self->icon, icon);
       update_button_names (self);
     }
@@ -766,7 +830,7 @@ ferry_transfer_row_set_item (FerryTransferRow  *self,
   g_clear_pointer (&self->shown_destination, g_free);
   self->shown_state = -1;
   self->shown_rule = NULL;
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), NULL);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->status_label), FALSE);
 
   if (item == NULL)
     return;

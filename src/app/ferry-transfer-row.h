@@ -36,6 +36,9 @@ GtkWidget         *ferry_transfer_row_get_button (FerryTransferRow *self,
                                                   const char       *which);
 /* For tests: whether the status line wraps (narrow windows, errors) or is cut. */
 gboolean           ferry_transfer_row_get_status_wraps (FerryTransferRow *self);
+/* The tooltip the row's @part shows when the pointer rests on it (worded then), or NULL. */
+const char        *ferry_transfer_row_get_tooltip (FerryTransferRow *self,
+                                                   GtkWidget        *part);
 /* For tests: the file-type icon. */
 GtkWidget         *ferry_transfer_row_get_icon (FerryTransferRow *self);
 

@@ -69,6 +69,7 @@ struct _FerryWindow
   GtkRevealer *selection_revealer;
   GtkLabel *selection_label;
   guint subtitle_source;
+  gboolean heard;                /* the list was read, or could not be */
   gboolean compact;              /* narrow: the rows' status lines wrap */
   int crowded_width;
   int allocated_width;           /* the aggregate label was hidden for lack of room at this width */
@@ -273,10 +274,11 @@ update_empty (GListModel *model,
   FerryWindow *self = g_object_get_data (G_OBJECT (stack), "ferry-window");
   const char *page = "list";
 
-  /* A search that finds nothing says so, rather than showing the first-run page. */
-  if (g_list_model_get_n_items (model) == 0)
-    page = self != NULL && self->search_text != NULL && *self->search_text != '\0'
-             ? "no-results" : "empty";
+  /* Until the list is read, an empty one says nothing: "No Transfers" would flash at each
+   * start before the rows, and its status page would be drawn for nothing. A search that
+   * finds nothing says so, rather than showing the first-run page. */
+  if (g_list_model_get_n_items (model) == 0 && self != NULL && self->heard)
+    page = self->search_text != NULL && *self->search_text != '\0' ? "no-results" : "empty";
   gtk_stack_set_visible_child_name (stack, page);
 }
 
@@ -428,6 +430,17 @@ place_aggregate (FerryWindow *self)
     }
 }
 
+/* The first frame lists only the rows that fill the window (the rest come after it): no
+ * row is less tall than this, and two more are made for a partly shown one. GTK 4.8's list
+ * view builds and binds every row of a short list. */
+#define ROW_MIN_HEIGHT 48
+
+static guint
+first_rows_for (int height)
+{
+  return MAX (height, 0) / ROW_MIN_HEIGHT + 2;
+}
+
 /* Below this width a status line no longer fits beside the buttons. */
 #define COMPACT_WIDTH 560
 
@@ -457,26 +470,35 @@ queue_place_aggregate (FerryWindow *self)
     self->subtitle_source = g_idle_add (place_aggregate_idle, self);
 }
 
+static void
+set_heard (FerryWindow *self)
+{
+  self->heard = TRUE;
+  for (guint i = 0; i < N_PAGES; i++)
+    update_empty (G_LIST_MODEL (self->filtered[i]), 0, 0, 0, self->page_stacks[i]);
+}
+
 /* The first frame with the list is painted: the rest of the rows may come. */
 static void
 on_first_list_painted (GdkFrameClock *clock,
                        FerryWindow   *self)
 {
   g_signal_handlers_disconnect_by_func (clock, on_first_list_painted, self);
+  /* tests/bench/gui times the app's start to this line: the frame's rows are built, laid
+   * out and drawn by now. The time (CLOCK_MONOTONIC) is the bench's to compare with its
+   * own start, whenever it gets to read the line. */
+  g_debug ("First frame with the list of %u transfers drawn at %" G_GINT64_FORMAT " µs",
+           ferry_client_count_transfers (self->client), g_get_monotonic_time ());
   ferry_client_show_all (self->client);
 }
 
+/* The frame after the list came is the first to show it. */
 static gboolean
-log_first_frame (GtkWidget     *widget,
-                 GdkFrameClock *clock,
-                 gpointer       user_data)
+watch_first_frame (GtkWidget     *widget,
+                   GdkFrameClock *clock,
+                   gpointer       user_data)
 {
-  FerryWindow *self = FERRY_WINDOW (widget);
-
-  /* tests/bench/gui times the app's start to this line. */
-  g_debug ("First frame with the list of %u transfers drawn",
-           ferry_client_count_transfers (self->client));
-  g_signal_connect_object (clock, "after-paint", G_CALLBACK (on_first_list_painted), self, 0);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (on_first_list_painted), widget, 0);
   return G_SOURCE_REMOVE;
 }
 
@@ -486,7 +508,8 @@ on_client_ready (FerryClient *client,
 {
   FerrySession *session = ferry_client_get_session (client);
 
-  gtk_widget_add_tick_callback (GTK_WIDGET (self), log_first_frame, NULL, NULL);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), watch_first_frame, NULL, NULL);
+  set_heard (self);
 
   g_signal_connect_object (session, "notify::running", G_CALLBACK (update_subtitle), self,
                            G_CONNECT_SWAPPED);
@@ -508,6 +531,7 @@ on_client_error (FerryClient *client,
 {
   g_autofree char *text = g_strdup_printf (_("Could not reach the Ferry service: %s"), message);
 
+  set_heard (self);
   ferry_window_show_toast (self, text);
 }
 
@@ -1263,6 +1287,10 @@ ferry_window_size_allocate (GtkWidget *widget,
 
   GTK_WIDGET_CLASS (ferry_window_parent_class)->size_allocate (widget, width, height, baseline);
 
+  /* The size it opened at, before the list came; ignored once it is there. */
+  if (self->client != NULL)
+    ferry_client_set_first_rows (self->client, first_rows_for (height));
+
   /* A wider window may have room for the aggregate label again. */
   if (width != self->allocated_width)
     {
@@ -1373,17 +1401,17 @@ on_state_changed (FerryClient       *client,
   refilter (self);
 }
 
-#define FIRST_ROWS 40
-
 FerryWindow *
 ferry_window_new (GtkApplication *application,
                   FerryClient    *client)
 {
   FerryWindow *self = g_object_new (FERRY_TYPE_WINDOW, "application", application, NULL);
+  int width = 0, height = 0;
 
   self->client = g_object_ref (client);
-  /* More than a tall window shows; the rest after the first frame. */
-  ferry_client_set_first_rows (client, FIRST_ROWS);
+  /* Until it is allocated: its default size (GTK 4.8 needs both pointers). */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  ferry_client_set_first_rows (client, first_rows_for (height));
   for (guint i = 0; i < N_PAGES; i++)
     add_page (self, i);
   g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (show_page), self,

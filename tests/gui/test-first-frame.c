@@ -2,7 +2,8 @@
  * listing, under Xvfb against the real ferryd on a private bus
  *
  * The window's first frame shows the newest rows and the rest follow it: once drawn, the
- * list holds every transfer, newest first, and the newest has its row on screen.
+ * list holds every transfer, newest first, and the newest has its row on screen. Before
+ * the list is read, no page says it is empty.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -34,6 +35,16 @@ fixture_setup (Fixture       *f,
   ferry_test_daemon_fill_store (f->daemon, COUNT, "org.example.Mirror",
                                 "https://mirror.example.org/file-", ".tar.xz");
   ferry_test_gui_open_app (f, FERRY_TEST_GUI_NONE);
+}
+
+/* The window over an empty store, made before the service answered. */
+static void
+fixture_setup_unread (Fixture       *f,
+                      gconstpointer  data)
+{
+  f->daemon = ferry_test_daemon_new ();
+  f->daemon->stop_only = TRUE;
+  ferry_test_gui_open_app (f, FERRY_TEST_GUI_UNREAD);
 }
 
 static void
@@ -94,6 +105,53 @@ test_long_list (Fixture       *f,
   }
 }
 
+/* The pages' stacks ("list", "empty" or "no-results"), joined by spaces. */
+static void
+collect_pages (GtkWidget *widget,
+               GString   *pages)
+{
+  if (GTK_IS_STACK (widget) && gtk_stack_get_child_by_name (GTK_STACK (widget), "empty"))
+    g_string_append_printf (pages, "%s%s", pages->len > 0 ? " " : "",
+                            gtk_stack_get_visible_child_name (GTK_STACK (widget)));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    collect_pages (c, pages);
+}
+
+static char *
+pages_shown (FerryWindow *window)
+{
+  GString *pages = g_string_new (NULL);
+
+  collect_pages (GTK_WIDGET (window), pages);
+  return g_string_free (pages, FALSE);
+}
+
+static gboolean
+client_ready (gpointer user_data)
+{
+  return ferry_client_is_ready (user_data);
+}
+
+/* Until the service's list is read, no page says there is nothing ("No Transfers" showed
+ * at every start, before the rows); once read, an empty list says so. */
+static void
+test_before_the_list (Fixture       *f,
+                      gconstpointer  data)
+{
+  FerryClient *client = ferry_application_get_client (f->app);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  /* No answer can have been read: the main loop has not run since the window was made. */
+  g_assert_false (ferry_client_is_ready (client));
+  before = pages_shown (f->window);
+  g_assert_cmpstr (before, ==, "list list list list");
+
+  g_assert_true (ferry_test_wait_until (client_ready, client, 60000));
+  after = pages_shown (f->window);
+  g_assert_cmpstr (after, ==, "empty empty empty empty");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -108,6 +166,8 @@ main (int   argc,
 
   g_test_add ("/gui/first-frame/long-list", Fixture, NULL, fixture_setup, test_long_list,
               fixture_teardown);
+  g_test_add ("/gui/first-frame/before-the-list", Fixture, NULL, fixture_setup_unread,
+              test_before_the_list, fixture_teardown);
 
   return g_test_run ();
 }

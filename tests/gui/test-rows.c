@@ -870,6 +870,10 @@ collect_strings (GtkWidget  *widget,
                        g_strdup (adw_status_page_get_description (ADW_STATUS_PAGE (widget))));
     }
   tooltip = gtk_widget_get_tooltip_text (widget);
+  /* A row's tooltips are worded when the pointer rests on them. */
+  if (tooltip == NULL && gtk_widget_get_ancestor (widget, FERRY_TYPE_TRANSFER_ROW) != NULL)
+    tooltip = ferry_transfer_row_get_tooltip (
+      FERRY_TRANSFER_ROW (gtk_widget_get_ancestor (widget, FERRY_TYPE_TRANSFER_ROW)), widget);
   if (tooltip != NULL)
     g_ptr_array_add (strings, g_strdup (tooltip));
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))

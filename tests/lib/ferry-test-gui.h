@@ -32,6 +32,9 @@ typedef enum
   FERRY_TEST_GUI_MOCK_SYSTEM = 1 << 1,
   /* The app registers, but no window is shown (as when ferryd activates it). */
   FERRY_TEST_GUI_NO_WINDOW = 1 << 2,
+  /* ferry_test_gui_open_app() returns once the window is made, before the main loop ran:
+   * the client has read nothing yet. */
+  FERRY_TEST_GUI_UNREAD = 1 << 3,
 } FerryTestGuiFlags;
 
 /* What a GUI test runs against; the fields a flag does not ask for stay NULL. */
