@@ -143,10 +143,8 @@ apply_update (gpointer user_data)
                                       is_resumable (ops_for (update->used)), update->upload_url,
                                       update->interop, update->interop_pinned);
   ferry_transfer_set_bytes_done (self->transfer, update->offset);
-  if (update->http_status != 0)
-    ferry_transfer_set_http_status (self->transfer, update->http_status);
-  if (update->response_headers != NULL)
-    ferry_transfer_set_response_headers (self->transfer, update->response_headers);
+  ferry_transfer_set_response (self->transfer, update->http_status, update->response_headers,
+                               NULL);
   self->acknowledged = update->offset;
 
   if (!ferry_engine_checkpoint (FERRY_ENGINE (self), &error))
