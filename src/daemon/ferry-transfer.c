@@ -83,7 +83,7 @@ ferry_transfer_new (FerryStore  *store,
   return self;
 }
 
-FerryRecord *
+const FerryRecord *
 ferry_transfer_get_record (FerryTransfer *self)
 {
   g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);

@@ -50,7 +50,8 @@ G_DECLARE_FINAL_TYPE (FerryTransfer, ferry_transfer, FERRY, TRANSFER, GObject)
 
 FerryTransfer       *ferry_transfer_new (FerryStore  *store,
                                          FerryRecord *record);
-FerryRecord         *ferry_transfer_get_record (FerryTransfer *self);
+/* Read only: a live transfer's record changes through the setters below. */
+const FerryRecord   *ferry_transfer_get_record (FerryTransfer *self);
 FerryStore          *ferry_transfer_get_store (FerryTransfer *self);
 guint64              ferry_transfer_get_id (FerryTransfer *self);
 FerryState           ferry_transfer_get_state (FerryTransfer *self);
