@@ -36,7 +36,8 @@ struct _FerryDownload
   GObject parent_instance;
 
   FerryTransfer *transfer;
-  FerryRecord *record;         /* owned by transfer */
+  /* The transfer's, read only: every change of it is one of ferry-transfer.c's setters. */
+  const FerryRecord *record;
   SoupSession *session;
 
   GTask *task;
@@ -328,7 +329,7 @@ record_synced (FerryDownload *self,
   if (data->generation != self->generation || data->position == self->record->bytes_done)
     return TRUE;
 
-  self->record->bytes_done = data->position;
+  ferry_transfer_set_bytes_done (self->transfer, data->position);
   return save_record (self, error);
 }
 
@@ -633,17 +634,15 @@ on_verified (GObject      *source,
   VerifyData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autofree char *final_name = NULL;
-  FerryRecord *r = self->record;
+  g_autofree char *destination = NULL;
+  const FerryRecord *r = self->record;
   struct stat st;
+  guint64 dev = 0, ino = 0;
 
   /* The details say which digest the file was held to, and how that went. */
   if (data->outcome != FERRY_CHECKSUM_NONE)
-    {
-      ferry_record_read_details (r);
-      r->checksum_result = data->outcome;
-      g_free (r->checksum_expected);
-      r->checksum_expected = g_strdup (data->expected ? data->expected : data->expected2);
-    }
+    ferry_transfer_set_checksum_result (self->transfer, data->outcome,
+                                        data->expected ? data->expected : data->expected2);
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -651,12 +650,12 @@ on_verified (GObject      *source,
         {
           /* Bytes that fail verification are not the file: never resume from them. */
           unlinkat (self->dir_fd, r->partial_name, 0);
-          ferry_record_reset_validators (r);
+          ferry_transfer_forget_validators (self->transfer);
           self->generation++;
         }
       else
         {
-          r->bytes_done = MIN (r->bytes_done, data->length);
+          ferry_transfer_set_bytes_done (self->transfer, MIN (r->bytes_done, data->length));
         }
       save_record (self, NULL);
       return_result (self, g_steal_pointer (&error));
@@ -670,8 +669,8 @@ on_verified (GObject      *source,
   if (g_cancellable_is_cancelled (self->io_cancellable))
     {
       /* The body ended where it should (or cleanly, of a length not announced): whole. */
-      r->bytes_done = data->length;
-      r->bytes_total = data->length;
+      ferry_transfer_set_size (self->transfer, data->length);
+      ferry_transfer_set_bytes_done (self->transfer, data->length);
       if (!save_record (self, &error))
         {
           return_result (self, g_steal_pointer (&error));
@@ -691,17 +690,13 @@ on_verified (GObject      *source,
   /* What Remove (delete_data) may delete: this file, not whatever has its name later. */
   if (fstat (self->fd, &st) == 0)
     {
-      r->file_dev = (guint64) st.st_dev;
-      r->file_ino = (guint64) st.st_ino;
+      dev = (guint64) st.st_dev;
+      ino = (guint64) st.st_ino;
     }
   ferry_provenance_record (self->fd, r);
 
-  r->bytes_done = data->length;
-  r->bytes_total = data->length;
-  g_free (r->destination);
-  r->destination = g_build_filename (r->directory, final_name, NULL);
-  g_clear_pointer (&r->partial_name, g_free);
-  ferry_transfer_set_live_bytes (self->transfer, data->length);
+  destination = g_build_filename (r->directory, final_name, NULL);
+  ferry_transfer_set_completed_file (self->transfer, destination, dev, ino, data->length);
 
   /* The caller marks the transfer completed and saves; a crash before that leaves a
    * completed file and a record that re-downloads: the store never runs ahead of the disk. */
@@ -942,18 +937,19 @@ begin_representation (FerryDownload      *self,
                       gint64              total,
                       GError            **error)
 {
-  FerryRecord *r = self->record;
   const char *etag = soup_message_headers_get_one (headers, "ETag");
   const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
   const char *date = soup_message_headers_get_one (headers, "Date");
   const char *accept_ranges = soup_message_headers_get_one (headers, "Accept-Ranges");
+  const char *strong_etag = NULL;
+  const char *strong_last_modified = NULL;
+  g_autofree char *name = NULL;
 
-  ferry_record_reset_validators (r);
   self->generation++;
 
   if (ferry_http_etag_is_strong (etag))
     {
-      r->etag = g_strdup (etag);
+      strong_etag = etag;
     }
   else if (etag == NULL && last_modified != NULL && date != NULL)
     {
@@ -962,29 +958,29 @@ begin_representation (FerryDownload      *self,
 
       /* Last-Modified is strong only when the response came well after it (RFC 9110 §8.8.2.2). */
       if (lm != NULL && d != NULL && g_date_time_difference (d, lm) >= 60 * G_USEC_PER_SEC)
-        r->last_modified = g_strdup (last_modified);
+        strong_last_modified = last_modified;
     }
 
-  r->resumable = (r->etag != NULL || r->last_modified != NULL) &&
-                 g_strcmp0 (accept_ranges, "none") != 0;
-  r->bytes_total = total > 0 ? (guint64) total : 0;
-
-  if (!r->filename_from_caller)
+  if (!self->record->filename_from_caller)
     {
       g_autofree char *raw = ferry_http_content_disposition_filename (
         soup_message_headers_get_one (headers, "Content-Disposition"));
-      g_autofree char *name = ferry_http_sanitize_filename (raw);
 
+      name = ferry_http_sanitize_filename (raw);
       if (name == NULL)
         {
           g_autofree char *from_uri = ferry_http_uri_filename (self->current_uri);
 
           name = ferry_http_sanitize_filename (from_uri);
         }
-
-      g_free (r->filename);
-      r->filename = name ? g_steal_pointer (&name) : g_strdup ("download");
+      if (name == NULL)
+        name = g_strdup ("download");
     }
+
+  ferry_transfer_set_representation (self->transfer, strong_etag, strong_last_modified,
+                                     (strong_etag != NULL || strong_last_modified != NULL) &&
+                                     g_strcmp0 (accept_ranges, "none") != 0,
+                                     total > 0 ? (guint64) total : 0, name);
 
   if (!save_record (self, error))
     return FALSE;
@@ -1045,7 +1041,7 @@ restart_from_zero (FerryDownload *self,
       return;
     }
 
-  ferry_record_reset_validators (self->record);
+  ferry_transfer_forget_validators (self->transfer);
   self->generation++;
   if (!save_record (self, &error) || !truncate_to (self, 0, &error))
     {
@@ -1112,8 +1108,7 @@ start_segments (FerryDownload *self,
         {
           /* One connection from the first missing byte on rewrites what segments left past
            * it: only that byte counts again. */
-          g_clear_pointer (&self->record->segments, g_free);
-          self->record->bytes_done = self->offset;
+          ferry_transfer_set_segments (self->transfer, NULL, self->offset);
           save_record (self, NULL);
         }
       return FALSE;
@@ -1158,7 +1153,7 @@ content_length (SoupMessageHeaders *headers)
 }
 
 static gboolean
-has_validator (FerryRecord *r)
+has_validator (const FerryRecord *r)
 {
   return r->etag != NULL || r->last_modified != NULL;
 }
@@ -1179,7 +1174,7 @@ continue_from_here (FerryDownload *self)
 static void
 ask_for_rest (FerryDownload *self)
 {
-  FerryRecord *r = self->record;
+  const FerryRecord *r = self->record;
 
   if (self->received == 0)
     {
@@ -1237,7 +1232,7 @@ complete_unconfirmed (FerryDownload *self)
 static gboolean
 ask_original_address (FerryDownload *self)
 {
-  FerryRecord *r = self->record;
+  const FerryRecord *r = self->record;
   g_autoptr(GError) error = NULL;
 
   if (self->asked_original || self->redirects > 0 || r->final_uri == NULL ||
@@ -1247,7 +1242,7 @@ ask_original_address (FerryDownload *self)
   g_debug ("Transfer %" G_GUINT64_FORMAT ": the stored redirect target failed; asking %s "
            "again", r->id, r->uri);
   self->asked_original = TRUE;
-  g_clear_pointer (&r->final_uri, g_free);
+  ferry_transfer_forget_final_uri (self->transfer);
   if (!save_record (self, &error))
     {
       finish_with_error (self, g_steal_pointer (&error));
@@ -1268,7 +1263,7 @@ not_the_file (FerryDownload      *self,
               SoupMessageHeaders *headers,
               gint64              length)
 {
-  FerryRecord *r = self->record;
+  const FerryRecord *r = self->record;
   const char *type = soup_message_headers_get_content_type (headers, NULL);
 
   if (type != NULL && g_ascii_strcasecmp (type, "text/html") == 0 &&
@@ -1350,16 +1345,16 @@ handle_redirect (FerryDownload *self,
 static void
 handle_response (FerryDownload *self)
 {
-  FerryRecord *r = self->record;
+  const FerryRecord *r = self->record;
   SoupMessageHeaders *headers = soup_message_get_response_headers (self->msg);
   guint status = soup_message_get_status (self->msg);
   const char *reason = soup_message_get_reason_phrase (self->msg);
+  g_autoptr(GVariant) shown = ferry_http_shown_response_headers (headers, FALSE);
   g_autoptr(GError) error = NULL;
 
-  r->http_status = status;
-  g_clear_pointer (&r->response_headers, g_variant_unref);
-  r->response_headers = ferry_http_shown_response_headers (headers, FALSE);
-  r->attempt_status = status;
+  /* Where a later attempt asks first: the address that gave the file (or a part of it). */
+  ferry_transfer_set_response (self->transfer, status, shown,
+                               status >= 200 && status < 300 ? self->current_uri : NULL);
 
   if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308)
     {
@@ -1370,13 +1365,6 @@ handle_response (FerryDownload *self)
   if ((status == 401 || status == 403 || status == 404 || status == 410) &&
       ask_original_address (self))
     return;
-
-  if (self->current_uri != NULL && g_strcmp0 (r->final_uri, self->current_uri) != 0 &&
-      status >= 200 && status < 300)
-    {
-      g_free (r->final_uri);
-      r->final_uri = g_strdup (self->current_uri);
-    }
 
   if (status == 200 && self->probing)
     {
@@ -1467,7 +1455,7 @@ handle_response (FerryDownload *self)
         }
       else if (range.total >= 0 && r->bytes_total == 0)
         {
-          r->bytes_total = (guint64) range.total;
+          ferry_transfer_set_size (self->transfer, (guint64) range.total);
           if (!save_record (self, &error))
             {
               finish_with_error (self, g_steal_pointer (&error));
@@ -1574,7 +1562,7 @@ on_sent (GObject      *source,
 static void
 send_request (FerryDownload *self)
 {
-  FerryRecord *r = self->record;
+  const FerryRecord *r = self->record;
   SoupMessageHeaders *headers;
 
   g_clear_object (&self->msg);
@@ -1617,11 +1605,13 @@ static gboolean
 open_files (FerryDownload *self,
             GError       **error)
 {
-  FerryRecord *r = self->record;
+  const FerryRecord *r = self->record;
+  g_autofree char *ranges = NULL;
   struct stat st;
   guint64 resume_at;
   guint64 keep;
   guint64 durable;
+  gboolean moved;
 
   /* Added before folders were pinned: its folder is resolved and pinned now, once, as
    * AddDownload does, and reached only as pinned from then on. */
@@ -1629,15 +1619,15 @@ open_files (FerryDownload *self,
     {
       g_autoptr(GError) pin_error = NULL;
       g_autofree char *real_path = NULL;
+      guint64 dev, ino;
 
-      if (!ferry_folder_pin (r->directory, &real_path, &r->dir_dev, &r->dir_ino, &pin_error))
+      if (!ferry_folder_pin (r->directory, &real_path, &dev, &ino, &pin_error))
         {
           g_set_error_literal (error, FERRY_TRANSFER_ERROR, FERRY_TRANSFER_ERROR_FAILED,
                                pin_error->message);
           return FALSE;
         }
-      g_free (r->directory);
-      r->directory = g_steal_pointer (&real_path);
+      ferry_transfer_set_folder (self->transfer, real_path, dev, ino);
     }
 
   /* The folder pinned when the download was added, reached without following a link: the
@@ -1648,8 +1638,10 @@ open_files (FerryDownload *self,
 
   if (r->partial_name == NULL)
     {
-      r->partial_name = g_strdup_printf (".ferry-%" G_GUINT64_FORMAT ".part", r->id);
-      r->bytes_done = 0;
+      g_autofree char *partial_name = g_strdup_printf (".ferry-%" G_GUINT64_FORMAT ".part",
+                                                       r->id);
+
+      ferry_transfer_set_partial (self->transfer, partial_name);
     }
 
   self->fd = openat (self->dir_fd, r->partial_name,
@@ -1677,16 +1669,14 @@ open_files (FerryDownload *self,
       !(r->bytes_total > 0 && resume_at == r->bytes_total))
     resume_at = 0;
   /* Segments (ferry-segments.c) keep their durable ranges past the first missing byte. */
-  keep = ferry_segments_resume (r, (guint64) st.st_size, &resume_at, &durable);
+  keep = ferry_segments_resume (r, (guint64) st.st_size, &resume_at, &durable, &ranges);
   if (keep != (guint64) st.st_size && !truncate_to (self, keep, error))
     return FALSE;
 
-  if (durable != r->bytes_done)
-    {
-      r->bytes_done = durable;
-      if (!save_record (self, error))
-        return FALSE;
-    }
+  moved = durable != r->bytes_done;
+  ferry_transfer_set_segments (self->transfer, ranges, durable);
+  if (moved && !save_record (self, error))
+    return FALSE;
 
   self->offset = resume_at;
   return TRUE;
@@ -1755,8 +1745,10 @@ ferry_download_run_finish (FerryEngine  *engine,
 /* The partial file, only in the folder pinned: a name in a folder put in its place is
  * someone else's. */
 static void
-delete_partial (FerryRecord *r)
+delete_partial (FerryDownload *self)
 {
+  const FerryRecord *r = self->record;
+
   if (r->directory != NULL && r->partial_name != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -1771,8 +1763,7 @@ delete_partial (FerryRecord *r)
       if (dir_fd >= 0)
         close (dir_fd);
     }
-  g_clear_pointer (&r->partial_name, g_free);
-  ferry_record_reset_validators (r);
+  ferry_transfer_forget_partial (self->transfer);
 }
 
 /* Bytes that a retry could continue from are kept; anything else is litter. */
@@ -1780,16 +1771,17 @@ static void
 ferry_download_settle (FerryEngine *engine,
                        FerryState   state)
 {
-  FerryRecord *r = FERRY_DOWNLOAD (engine)->record;
+  FerryDownload *self = FERRY_DOWNLOAD (engine);
 
-  if (state != FERRY_STATE_COMPLETED && (!r->resumable || r->bytes_done == 0))
-    delete_partial (r);
+  if (state != FERRY_STATE_COMPLETED && (!self->record->resumable ||
+                                         self->record->bytes_done == 0))
+    delete_partial (self);
 }
 
 static void
 ferry_download_discard (FerryEngine *engine)
 {
-  delete_partial (FERRY_DOWNLOAD (engine)->record);
+  delete_partial (FERRY_DOWNLOAD (engine));
 }
 
 /* The completed file is deleted only in the folder pinned, and only if it is still the file
@@ -1801,7 +1793,7 @@ ferry_download_delete_data (FerryEngine *engine,
                             gpointer     user_data,
                             GError     **error)
 {
-  FerryRecord *r = FERRY_DOWNLOAD (engine)->record;
+  const FerryRecord *r = FERRY_DOWNLOAD (engine)->record;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *name = NULL;
   gboolean gone;

@@ -158,7 +158,7 @@ set_retry_in (FerryTransfer *transfer,
 /* When a waiting retry is due, in real µs: the exact time when it is known (it was set in
  * this run and RetryAt was not changed since), else the start of its RetryAt second. */
 static gint64
-retry_due (FerryRecord *r)
+retry_due (const FerryRecord *r)
 {
   if (r->retry_due_usec > 0 &&
       (r->retry_due_usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC == r->retry_at)
@@ -298,7 +298,7 @@ read_environment (FerryScheduler *self)
       for (guint i = 0; self->transfers != NULL && i < self->transfers->len; i++)
         {
           FerryTransfer *t = g_ptr_array_index (self->transfers, i);
-          FerryRecord *r = ferry_transfer_get_record (t);
+          const FerryRecord *r = ferry_transfer_get_record (t);
 
           if (r->state == FERRY_STATE_WAITING && (r->wait_reasons & FERRY_WAIT_RETRY) &&
               !r->retry_from_server)
@@ -368,7 +368,7 @@ update_pending (FerryScheduler *self)
 
   for (guint i = 0; i < self->transfers->len && !pending; i++)
     {
-      FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
+      const FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (self->transfers, i));
 
       /* A link that expired waits for a person, as a paused transfer does: it holds
        * nothing. */
@@ -528,7 +528,7 @@ tick (gpointer user_data)
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       FerryTransfer *t = key;
-      FerryRecord *r = ferry_transfer_get_record (t);
+      const FerryRecord *r = ferry_transfer_get_record (t);
       FerryEngine *engine = ferry_transfer_get_engine (t);
 
       ferry_transfer_set_sent_bytes (t, ferry_engine_get_sent (engine));
@@ -686,7 +686,7 @@ backoff_seconds (guint attempts)
 static gboolean
 forget_secrets (FerryTransfer *transfer)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GVariant) kept = NULL;
   gsize before;
 
@@ -709,7 +709,7 @@ save_ended (FerryScheduler *self,
             FerryTransfer  *transfer,
             GError        **error)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
 
   if (forget_secrets (transfer) && ferry_store_update (self->store, r, NULL))
     ferry_store_scrub (self->store);
@@ -722,7 +722,7 @@ finish (FerryScheduler *self,
         FerryEngine    *engine,
         FerryState      state)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GError) error = NULL;
 
   ferry_transfer_set_state (transfer, state, FERRY_WAIT_NONE);
@@ -737,7 +737,7 @@ finish (FerryScheduler *self,
     g_warning ("Could not save transfer %" G_GUINT64_FORMAT ": %s", r->id, error->message);
 }
 
-static char *host_of (FerryRecord *r);
+static char *host_of (const FerryRecord *r);
 
 /* What an outcome says about its server, for every transfer to it: a Retry-After or a
  * refused connection holds the origin until the retry is due, a 429 shrinks its budget. */
@@ -747,7 +747,7 @@ note_origin (FerryScheduler *self,
              gint64          retry_after,
              const GError   *error)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autofree char *origin = host_of (r);
 
   if (retry_after >= 0 || ferry_transfer_error_is_unreachable (error))
@@ -772,7 +772,7 @@ apply_outcome (FerryScheduler *self,
   gint64 retry_after = ferry_engine_get_retry_after (engine);
   guint64 progress = ferry_engine_get_progress (engine);
   const char *unconfirmed = ferry_engine_get_unconfirmed (engine);
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
 
   if (error == NULL)
     {
@@ -929,7 +929,7 @@ on_attempt_done (GObject      *source,
   FerryTransfer *transfer = attempt->transfer;
   FerryEngine *engine = FERRY_ENGINE (source);
   g_autoptr(GError) error = NULL;
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
 
   ferry_engine_run_finish (engine, result, &error);
   ferry_transfer_set_engine (transfer, NULL);
@@ -1012,7 +1012,7 @@ static void
 start (FerryScheduler *self,
        FerryTransfer  *transfer)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(FerryEngine) engine = NULL;
   FerryRateLimiter *own = NULL;
@@ -1059,8 +1059,8 @@ static int
 compare_priority (gconstpointer a,
                   gconstpointer b)
 {
-  FerryRecord *ra = ferry_transfer_get_record (*(FerryTransfer **) a);
-  FerryRecord *rb = ferry_transfer_get_record (*(FerryTransfer **) b);
+  const FerryRecord *ra = ferry_transfer_get_record (*(FerryTransfer **) a);
+  const FerryRecord *rb = ferry_transfer_get_record (*(FerryTransfer **) b);
 
   if (ra->priority != rb->priority)
     return ra->priority > rb->priority ? -1 : 1;
@@ -1083,7 +1083,7 @@ set_waiting (FerryScheduler  *self,
              FerryTransfer   *transfer,
              FerryWaitReasons reasons)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
 
   if (r->state == FERRY_STATE_WAITING && r->wait_reasons == reasons)
     return;
@@ -1094,10 +1094,10 @@ set_waiting (FerryScheduler  *self,
 
 /* What keeps a transfer from moving bytes now, slots apart. Times are real µs. */
 static FerryWaitReasons
-blockers (FerryScheduler *self,
-          FerryRecord    *r,
-          gint64          now,
-          gint64         *next_due)
+blockers (FerryScheduler    *self,
+          const FerryRecord *r,
+          gint64             now,
+          gint64            *next_due)
 {
   FerryWaitReasons reasons = FERRY_WAIT_NONE;
 
@@ -1133,7 +1133,7 @@ blockers (FerryScheduler *self,
 /* The server a transfer uses, for max-per-host and what servers asked: its origin, scheme,
  * host and port (two services on one machine are two servers). */
 static char *
-host_of (FerryRecord *r)
+host_of (const FerryRecord *r)
 {
   return ferry_origin_of_uri (r->final_uri ? r->final_uri : r->uri);
 }
@@ -1145,7 +1145,7 @@ hold_for_origin (FerryScheduler *self,
                  FerryTransfer  *transfer,
                  gint64          now)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autofree char *origin = NULL;
   gint64 until;
 
@@ -1186,7 +1186,7 @@ plan (FerryScheduler *self)
   for (guint i = 0; i < self->transfers->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (self->transfers, i);
-      FerryRecord *r = ferry_transfer_get_record (t);
+      const FerryRecord *r = ferry_transfer_get_record (t);
       FerryWaitReasons reasons;
 
       if (ferry_transfer_get_engine (t) != NULL)
@@ -1282,7 +1282,7 @@ ferry_scheduler_restore (FerryScheduler *self,
   for (guint i = 0; i < transfers->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (transfers, i);
-      FerryRecord *r = ferry_transfer_get_record (t);
+      const FerryRecord *r = ferry_transfer_get_record (t);
 
       /* Interrupted by a crash or a reboot: it goes on from its checkpoint. */
       if (r->state == FERRY_STATE_RUNNING)
@@ -1348,7 +1348,7 @@ ferry_scheduler_pause (FerryScheduler *self,
                        FerryTransfer  *transfer,
                        GError        **error)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   FerryState old_state = r->state;
   FerryWaitReasons old_reasons = r->wait_reasons;
 
@@ -1379,7 +1379,7 @@ ferry_scheduler_resume (FerryScheduler *self,
                         FerryTransfer  *transfer,
                         GError        **error)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
 
   switch (r->state)
     {
@@ -1430,7 +1430,7 @@ ferry_scheduler_cancel (FerryScheduler *self,
                         FerryTransfer  *transfer,
                         GError        **error)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
 
   if (r->state == FERRY_STATE_COMPLETED || r->state == FERRY_STATE_CANCELED)
     {
@@ -1572,7 +1572,7 @@ change_all (FerryScheduler *self,
   for (guint i = 0; i < transfers->len; i++)
     {
       FerryTransfer *t = g_ptr_array_index (transfers, i);
-      FerryRecord *r = ferry_transfer_get_record (t);
+      const FerryRecord *r = ferry_transfer_get_record (t);
       Before before = { t, r->state, r->wait_reasons };
 
       if (!applies (r->state))
@@ -1645,7 +1645,7 @@ ferry_scheduler_update (FerryScheduler *self,
                         gboolean        headers_named,
                         GError        **error)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   gboolean uri_changed;
   gboolean restart;
 

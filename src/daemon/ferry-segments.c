@@ -89,7 +89,7 @@ struct _FerrySegments
   gboolean open_ended;          /* the server answers only "bytes=N-": pieces are cut */
   FerryTransfer *transfer;
   FerryEngine *engine;          /* not a reference: the download owns these segments */
-  FerryRecord *record;
+  const FerryRecord *record;    /* the transfer's, read only (ferry-transfer.c changes it) */
   SoupSession *session;
   int fd;
   char *uri;
@@ -230,29 +230,27 @@ ranges_to_string (GArray *ranges)
 }
 
 guint64
-ferry_segments_resume (FerryRecord *record,
-                       guint64      file_size,
-                       guint64     *resume_at,
-                       guint64     *durable)
+ferry_segments_resume (const FerryRecord *record,
+                       guint64            file_size,
+                       guint64           *resume_at,
+                       guint64           *durable,
+                       char             **out_ranges)
 {
   g_autoptr(GArray) ranges = NULL;
   guint64 keep;
 
   *durable = *resume_at;
+  *out_ranges = NULL;
   if (record->segments == NULL)
     return *resume_at;
+  /* Nothing can be resumed without a validator. */
   if (record->etag == NULL && record->last_modified == NULL)
-    {
-      /* Nothing can be resumed without a validator. */
-      g_clear_pointer (&record->segments, g_free);
-      return 0;
-    }
+    return 0;
 
   /* The ranges hold the prefix too; bytes_done is their sum, not an offset. */
   ranges = ranges_parse (record->segments, file_size);
   keep = ranges->len > 0 ? g_array_index (ranges, Range, ranges->len - 1).end : 0;
-  g_free (record->segments);
-  record->segments = ranges->len > 0 ? ranges_to_string (ranges) : NULL;
+  *out_ranges = ranges->len > 0 ? ranges_to_string (ranges) : NULL;
   *resume_at = ranges_prefix (ranges);
   *durable = ranges_sum (ranges);
   return keep;
@@ -261,10 +259,10 @@ ferry_segments_resume (FerryRecord *record,
 /* -- When to split ----------------------------------------------------------------------- */
 
 gboolean
-ferry_segments_wanted (FerryRecord *record,
-                       SoupMessage *msg,
-                       guint64      offset,
-                       gint64       body_length)
+ferry_segments_wanted (const FerryRecord *record,
+                       SoupMessage       *msg,
+                       guint64            offset,
+                       gint64             body_length)
 {
   SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
   guint status = soup_message_get_status (msg);
@@ -448,8 +446,7 @@ on_synced (GObject      *source,
   if (self->outcome == FERRY_SEGMENTS_COMPLETE)
     {
       /* Whole: the single offset says so, as a download without segments leaves it. */
-      g_clear_pointer (&self->record->segments, g_free);
-      self->record->bytes_done = self->total;
+      ferry_transfer_set_segments (self->transfer, NULL, self->total);
     }
   call_done (self);
 }
@@ -594,7 +591,7 @@ send_piece (Segment *seg,
             guint64  end)
 {
   FerrySegments *self = seg->owner;
-  FerryRecord *r = self->record;
+  const FerryRecord *r = self->record;
   SoupMessageHeaders *headers;
   g_autofree char *range = NULL;
 

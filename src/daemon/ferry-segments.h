@@ -48,10 +48,10 @@ typedef struct
  * @body_length bytes) may be split: ranges, a strong validator (already in the record), a
  * large file, and a caller who allows more than one connection; or a part file that
  * segments already began, whose durable ranges only the segments know. */
-gboolean       ferry_segments_wanted (FerryRecord *record,
-                                      SoupMessage *msg,
-                                      guint64      offset,
-                                      gint64       body_length);
+gboolean       ferry_segments_wanted (const FerryRecord *record,
+                                      SoupMessage       *msg,
+                                      guint64            offset,
+                                      gint64             body_length);
 
 /* Takes over the first response and fetches the rest of the file; @setup->done runs once,
  * from the main context, after the final checkpoint. */
@@ -66,12 +66,14 @@ guint64        ferry_segments_get_progress (FerrySegments *self);
 
 /* Where a download that segments began resumes: @resume_at (the checkpoint, no more than
  * @file_size) becomes the first byte not on disk, @durable the bytes on disk (what
- * bytes_done counts for such a download), and the part file may be kept up to the returned
- * size, the end of its last durable range. The record's ranges are clipped to the file.
- * Without segments, nothing changes: the checkpoint is all. */
-guint64        ferry_segments_resume (FerryRecord *record,
-                                      guint64      file_size,
-                                      guint64     *resume_at,
-                                      guint64     *durable);
+ * bytes_done counts for such a download), @ranges the record's ranges clipped to the file
+ * (NULL: none), and the part file may be kept up to the returned size, the end of its last
+ * durable range. Without segments, nothing changes: the checkpoint is all. The record is
+ * only read: the caller stores @ranges and @durable (ferry_transfer_set_segments()). */
+guint64        ferry_segments_resume (const FerryRecord *record,
+                                      guint64            file_size,
+                                      guint64           *resume_at,
+                                      guint64           *durable,
+                                      char             **ranges);
 
 G_END_DECLS

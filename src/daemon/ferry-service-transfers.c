@@ -310,10 +310,11 @@ _ferry_service_track (FerryService  *self,
                       FerryTransfer *transfer,
                       gboolean       announce)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   char *key = _ferry_service_identifier_key (r);
 
-  g_hash_table_insert (self->transfers, &r->id, g_object_ref (transfer));
+  /* Keyed by the record's own id, which lives as long as the transfer. */
+  g_hash_table_insert (self->transfers, (gpointer) &r->id, g_object_ref (transfer));
   g_ptr_array_insert (self->ordered, (int) ordered_position (self, r->id), transfer);
   if (key != NULL)
     g_hash_table_insert (self->identifiers, key, transfer);
@@ -332,7 +333,7 @@ static void
 untrack (FerryService  *self,
          FerryTransfer *transfer)
 {
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autofree char *key = _ferry_service_identifier_key (r);
   const char *interfaces[] = { TRANSFER_INTERFACE, NULL };
   guint64 id = r->id;
@@ -424,7 +425,7 @@ handle_update (FerryService          *self,
 {
   g_autoptr(FerryRecord) scratch = NULL;
   g_autoptr(GError) error = NULL;
-  FerryRecord *r = ferry_transfer_get_record (transfer);
+  const FerryRecord *r = ferry_transfer_get_record (transfer);
   g_autoptr(GVariant) new_uri = g_variant_lookup_value (options, "uri", G_VARIANT_TYPE_STRING);
   g_autoptr(GVariant) new_headers = NULL;
 

@@ -73,7 +73,7 @@ delete_orphaned_copies (GPtrArray *transfers)
 
   for (guint i = 0; i < transfers->len; i++)
     {
-      FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (transfers, i));
+      const FerryRecord *r = ferry_transfer_get_record (g_ptr_array_index (transfers, i));
 
       if (r->source_is_copy && r->source_path != NULL)
         g_hash_table_add (used, r->source_path);

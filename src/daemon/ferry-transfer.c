@@ -84,7 +84,7 @@ ferry_transfer_new (FerryStore  *store,
   return self;
 }
 
-FerryRecord *
+const FerryRecord *
 ferry_transfer_get_record (FerryTransfer *self)
 {
   g_return_val_if_fail (FERRY_IS_TRANSFER (self), NULL);
@@ -464,8 +464,20 @@ ferry_transfer_persist (FerryTransfer *self,
 }
 
 /* -- Changes ------------------------------------------------------------------------------
- * Every change of a transfer's record made outside its engine goes through these. None
- * announces anything: ferry_transfer_publish() does, once the record is stored. */
+ * Every change of a live transfer's record goes through these, the scheduler's and the
+ * engines' alike. None announces anything: ferry_transfer_publish() does, once the record is
+ * stored, and notifies only the properties whose value changed. */
+
+/* @value may be the field's own string, or a part of it. */
+static void
+replace_string (char       **field,
+                const char  *value)
+{
+  char *copy = g_strdup (value);
+
+  g_free (*field);
+  *field = copy;
+}
 
 void
 ferry_transfer_set_state (FerryTransfer    *self,
@@ -504,13 +516,9 @@ void
 ferry_transfer_set_error (FerryTransfer *self,
                           const char    *message)
 {
-  char *copy;
-
   g_return_if_fail (FERRY_IS_TRANSFER (self));
 
-  copy = g_strdup (message);
-  g_free (self->record->error);
-  self->record->error = copy;
+  replace_string (&self->record->error, message);
 }
 
 void
@@ -535,14 +543,10 @@ void
 ferry_transfer_set_uri (FerryTransfer *self,
                         const char    *uri)
 {
-  char *copy;
-
   g_return_if_fail (FERRY_IS_TRANSFER (self));
   g_return_if_fail (uri != NULL);
 
-  copy = g_strdup (uri);
-  g_free (self->record->uri);
-  self->record->uri = copy;
+  replace_string (&self->record->uri, uri);
   /* Where it redirected before is asked afresh. */
   g_clear_pointer (&self->record->final_uri, g_free);
 }
@@ -594,6 +598,111 @@ ferry_transfer_forget_validators (FerryTransfer *self)
 }
 
 void
+ferry_transfer_set_representation (FerryTransfer *self,
+                                   const char    *etag,
+                                   const char    *last_modified,
+                                   gboolean       resumable,
+                                   guint64        bytes_total,
+                                   const char    *filename)
+{
+  FerryRecord *r;
+  char *etag_copy;
+  char *last_modified_copy;
+
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  /* Copied first: the values may be the record's own. */
+  etag_copy = g_strdup (etag);
+  last_modified_copy = g_strdup (last_modified);
+  r = self->record;
+  ferry_record_reset_validators (r);
+  r->etag = etag_copy;
+  r->last_modified = last_modified_copy;
+  r->resumable = resumable;
+  r->bytes_total = bytes_total;
+  if (filename != NULL)
+    replace_string (&r->filename, filename);
+}
+
+void
+ferry_transfer_set_size (FerryTransfer *self,
+                         guint64        bytes_total)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  self->record->bytes_total = bytes_total;
+}
+
+void
+ferry_transfer_set_folder (FerryTransfer *self,
+                           const char    *directory,
+                           guint64        dev,
+                           guint64        ino)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+  g_return_if_fail (directory != NULL);
+
+  replace_string (&self->record->directory, directory);
+  self->record->dir_dev = dev;
+  self->record->dir_ino = ino;
+}
+
+void
+ferry_transfer_set_partial (FerryTransfer *self,
+                            const char    *partial_name)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+  g_return_if_fail (partial_name != NULL);
+
+  replace_string (&self->record->partial_name, partial_name);
+  self->record->bytes_done = 0;
+}
+
+void
+ferry_transfer_forget_partial (FerryTransfer *self)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  g_clear_pointer (&self->record->partial_name, g_free);
+  ferry_record_reset_validators (self->record);
+}
+
+void
+ferry_transfer_set_checksum_result (FerryTransfer       *self,
+                                    FerryChecksumResult  result,
+                                    const char          *expected)
+{
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  /* Details not read yet would otherwise come back over these when first asked for. */
+  ferry_record_read_details (self->record);
+  self->record->checksum_result = result;
+  replace_string (&self->record->checksum_expected, expected);
+}
+
+void
+ferry_transfer_set_completed_file (FerryTransfer *self,
+                                   const char    *destination,
+                                   guint64        dev,
+                                   guint64        ino,
+                                   guint64        length)
+{
+  FerryRecord *r;
+
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+  g_return_if_fail (destination != NULL);
+
+  r = self->record;
+  replace_string (&r->destination, destination);
+  r->file_dev = dev;
+  r->file_ino = ino;
+  r->bytes_done = r->bytes_total = length;
+  g_clear_pointer (&r->partial_name, g_free);
+  /* Shown at once, as the bytes read are while the attempt runs. */
+  self->live_bytes = length;
+}
+
+void
 ferry_transfer_set_bytes_done (FerryTransfer *self,
                                guint64        bytes_done)
 {
@@ -603,13 +712,35 @@ ferry_transfer_set_bytes_done (FerryTransfer *self,
 }
 
 void
-ferry_transfer_set_http_status (FerryTransfer *self,
-                                guint          http_status)
+ferry_transfer_set_response (FerryTransfer *self,
+                             guint          http_status,
+                             GVariant      *headers,
+                             const char    *final_uri)
+{
+  FerryRecord *r;
+
+  g_return_if_fail (FERRY_IS_TRANSFER (self));
+
+  r = self->record;
+  /* The attempt under way answered so too (AttemptLog). */
+  if (http_status != 0)
+    r->http_status = r->attempt_status = http_status;
+  if (headers != NULL)
+    {
+      g_variant_ref_sink (headers);
+      g_clear_pointer (&r->response_headers, g_variant_unref);
+      r->response_headers = headers;
+    }
+  if (final_uri != NULL && g_strcmp0 (r->final_uri, final_uri) != 0)
+    replace_string (&r->final_uri, final_uri);
+}
+
+void
+ferry_transfer_forget_final_uri (FerryTransfer *self)
 {
   g_return_if_fail (FERRY_IS_TRANSFER (self));
 
-  /* The attempt under way answered so too (AttemptLog). */
-  self->record->http_status = self->record->attempt_status = http_status;
+  g_clear_pointer (&self->record->final_uri, g_free);
 }
 
 void
@@ -630,8 +761,7 @@ ferry_transfer_set_segments (FerryTransfer *self,
 {
   g_return_if_fail (FERRY_IS_TRANSFER (self));
 
-  g_free (self->record->segments);
-  self->record->segments = g_strdup (ranges);
+  replace_string (&self->record->segments, ranges);
   self->record->bytes_done = bytes_done;
 }
 
@@ -655,17 +785,6 @@ ferry_transfer_attempt_ended (FerryTransfer *self,
   ferry_record_attempt_ended (self->record, moved, error);
 }
 
-/* What a client may read of the last response's headers (ferry_http_shown_response_headers). */
-void
-ferry_transfer_set_response_headers (FerryTransfer *self,
-                                     GVariant      *headers)
-{
-  g_return_if_fail (FERRY_IS_TRANSFER (self));
-
-  g_clear_pointer (&self->record->response_headers, g_variant_unref);
-  self->record->response_headers = headers != NULL ? g_variant_ref (headers) : NULL;
-}
-
 void
 ferry_transfer_set_upload_resource (FerryTransfer       *self,
                                     FerryUploadProtocol  used,
@@ -675,16 +794,13 @@ ferry_transfer_set_upload_resource (FerryTransfer       *self,
                                     gboolean             interop_pinned)
 {
   FerryRecord *r;
-  char *copy;
 
   g_return_if_fail (FERRY_IS_TRANSFER (self));
 
   r = self->record;
   r->protocol_used = used;
   r->resumable = resumable;
-  copy = g_strdup (upload_url);
-  g_free (r->upload_url);
-  r->upload_url = copy;
+  replace_string (&r->upload_url, upload_url);
   r->interop = interop;
   r->interop_pinned = interop_pinned;
 }

@@ -50,7 +50,8 @@ G_DECLARE_FINAL_TYPE (FerryTransfer, ferry_transfer, FERRY, TRANSFER, GObject)
 
 FerryTransfer       *ferry_transfer_new (FerryStore  *store,
                                          FerryRecord *record);
-FerryRecord         *ferry_transfer_get_record (FerryTransfer *self);
+/* Read only: a live transfer's record changes through the setters below. */
+const FerryRecord   *ferry_transfer_get_record (FerryTransfer *self);
 FerryStore          *ferry_transfer_get_store (FerryTransfer *self);
 guint64              ferry_transfer_get_id (FerryTransfer *self);
 FerryState           ferry_transfer_get_state (FerryTransfer *self);
@@ -121,13 +122,55 @@ void                 ferry_transfer_set_rate_limit (FerryTransfer *self,
                                                     guint64        rate_limit);
 /* What was learnt about the remote file, so the next attempt starts from zero. */
 void                 ferry_transfer_forget_validators (FerryTransfer *self);
+/* A download begins a new representation of the file: its validators (NULL when it has no
+ * usable one), whether an interruption can go on from the bytes kept (@resumable), its
+ * length (0: unknown) and the name the file will get (NULL: the one it has stays). Nothing
+ * of an earlier representation is kept: the checkpoint is zero, the segments forgotten. */
+void                 ferry_transfer_set_representation (FerryTransfer *self,
+                                                        const char    *etag,
+                                                        const char    *last_modified,
+                                                        gboolean       resumable,
+                                                        guint64        bytes_total,
+                                                        const char    *filename);
+/* The file's length, learnt after its representation began (0: unknown). */
+void                 ferry_transfer_set_size (FerryTransfer *self,
+                                              guint64        bytes_total);
+/* A download's folder, resolved (@directory) and pinned by device and inode
+ * (ferry_folder_pin()). */
+void                 ferry_transfer_set_folder (FerryTransfer *self,
+                                                const char    *directory,
+                                                guint64        dev,
+                                                guint64        ino);
+/* A download's part file, inside its folder: a new one, of which nothing is kept yet. */
+void                 ferry_transfer_set_partial (FerryTransfer *self,
+                                                 const char    *partial_name);
+/* The part file was deleted: nothing of it can be resumed. */
+void                 ferry_transfer_forget_partial (FerryTransfer *self);
+/* How the digest the file was held to (@expected, hex) compared. */
+void                 ferry_transfer_set_checksum_result (FerryTransfer       *self,
+                                                         FerryChecksumResult  result,
+                                                         const char          *expected);
+/* A download's file is whole and has its final name: @destination (its path), the file
+ * Ferry made (@dev, @ino; 0, 0 when not known) and its @length, which every byte counts
+ * (BytesDone, BytesTotal); the part file is no more. */
+void                 ferry_transfer_set_completed_file (FerryTransfer *self,
+                                                        const char    *destination,
+                                                        guint64        dev,
+                                                        guint64        ino,
+                                                        guint64        length);
 /* The checkpoint: bytes known to be kept (on disk, or acknowledged by the server). */
 void                 ferry_transfer_set_bytes_done (FerryTransfer *self,
                                                     guint64        bytes_done);
-void                 ferry_transfer_set_http_status (FerryTransfer *self,
-                                                     guint          http_status);
-void                 ferry_transfer_set_response_headers (FerryTransfer *self,
-                                                          GVariant      *headers);
+/* What the last response said: its HTTP status (0: none came, the last one stays), the
+ * headers a client may read (ferry_http_shown_response_headers(); NULL: the last ones stay)
+ * and, for a download that got the file, the address it came from once redirects were
+ * followed (NULL: unchanged). */
+void                 ferry_transfer_set_response (FerryTransfer *self,
+                                                  guint          http_status,
+                                                  GVariant      *headers,
+                                                  const char    *final_uri);
+/* The stored redirect target failed: the next request asks the address itself. */
+void                 ferry_transfer_forget_final_uri (FerryTransfer *self);
 void                 ferry_transfer_set_connections (FerryTransfer *self,
                                                      guint          connections);
 void                 ferry_transfer_set_segments (FerryTransfer *self,

@@ -136,17 +136,15 @@ apply_update (gpointer user_data)
 {
   Update *update = user_data;
   FerryUpload *self = update->upload;
-  FerryRecord *r = ferry_transfer_get_record (self->transfer);
+  const FerryRecord *r = ferry_transfer_get_record (self->transfer);
   g_autoptr(GError) error = NULL;
 
   ferry_transfer_set_upload_resource (self->transfer, update->used,
                                       is_resumable (ops_for (update->used)), update->upload_url,
                                       update->interop, update->interop_pinned);
   ferry_transfer_set_bytes_done (self->transfer, update->offset);
-  if (update->http_status != 0)
-    ferry_transfer_set_http_status (self->transfer, update->http_status);
-  if (update->response_headers != NULL)
-    ferry_transfer_set_response_headers (self->transfer, update->response_headers);
+  ferry_transfer_set_response (self->transfer, update->http_status, update->response_headers,
+                               NULL);
   self->acknowledged = update->offset;
 
   if (!ferry_engine_checkpoint (FERRY_ENGINE (self), &error))
@@ -1152,7 +1150,7 @@ ferry_upload_run_async (FerryEngine        *engine,
 {
   FerryUpload *self = FERRY_UPLOAD (engine);
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  FerryRecord *r = ferry_transfer_get_record (self->transfer);
+  const FerryRecord *r = ferry_transfer_get_record (self->transfer);
 
   g_task_set_source_tag (task, ferry_upload_run_async);
   /* The upload's address is only known to be current with its offset; plain uploads always
@@ -1177,8 +1175,8 @@ ferry_upload_run_finish (FerryEngine  *engine,
 /* Asks the server to forget an upload that will not be finished (DELETE, for the IETF draft
  * and tus); nothing to do for a plain upload. The answer is not waited for. */
 static void
-terminate (FerryRecord *record,
-           SoupSession *session)
+terminate (const FerryRecord *record,
+           SoupSession       *session)
 {
   g_autoptr(SoupMessage) msg = NULL;
 
@@ -1197,7 +1195,7 @@ terminate (FerryRecord *record,
 
 /* The private copy Ferry made of a file to upload, once nothing can need it again. */
 static void
-delete_source_copy (FerryRecord *r)
+delete_source_copy (const FerryRecord *r)
 {
   if (r->source_is_copy && r->source_path != NULL &&
       g_unlink (r->source_path) != 0 && errno != ENOENT)
@@ -1219,7 +1217,7 @@ static void
 ferry_upload_discard (FerryEngine *engine)
 {
   FerryUpload *self = FERRY_UPLOAD (engine);
-  FerryRecord *r = ferry_transfer_get_record (self->transfer);
+  const FerryRecord *r = ferry_transfer_get_record (self->transfer);
 
   if (r->state != FERRY_STATE_COMPLETED)
     terminate (r, self->session);
