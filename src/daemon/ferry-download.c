@@ -29,6 +29,8 @@
 #include "ferry-segments.h"
 
 #define READ_SIZE (1024 * 1024)
+/* Four buffers of a read each: the disk writes one while the next ones fill. */
+#define WRITE_BUFFERS 4
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
 #define MAX_REDIRECTS 10
 #define MAX_RESTARTS 2
@@ -830,7 +832,9 @@ body_ended (FerryDownload *self)
 
 /* A write of the writer's thread ended: reading goes on, or what waited for it. */
 static void
-on_writer_progress (gpointer user_data)
+on_writer_progress (gpointer user_data,
+                    guint64  pos,
+                    gsize    len)
 {
   FerryDownload *self = user_data;
   int saved_errno = ferry_part_writer_get_error (self->writer);
@@ -1758,7 +1762,7 @@ open_files (FerryDownload *self,
 
   self->writer = ferry_part_writer_new (G_OBJECT (self), self->fd,
                                         ferry_part_writer_open_direct (self->fd),
-                                        on_writer_progress, self);
+                                        READ_SIZE, WRITE_BUFFERS, on_writer_progress, self);
 
   /* The store never runs ahead of the disk; anything past the checkpoint was not synced and
    * may be garbage after a power loss. A file shorter than the checkpoint lost its tail: keep

@@ -32,8 +32,6 @@
 #include "ferry-part-writer.h"
 
 #define ALIGNMENT 4096
-#define BUFFER_SIZE (1024 * 1024)
-#define N_BUFFERS 4
 
 typedef struct
 {
@@ -58,7 +56,9 @@ struct _FerryPartWriter
   FerryPartWriterNotify notify;
   gpointer user_data;
 
-  Buffer buffers[N_BUFFERS];
+  Buffer buffers[FERRY_PART_WRITER_MAX_BUFFERS];
+  guint n_buffers;
+  gsize buffer_size;
   guint first;         /* the oldest buffer in use */
   guint used;          /* buffers in use, from first on: written, waiting, filled */
   gboolean filling;    /* the newest buffer in use takes bytes */
@@ -99,10 +99,17 @@ FerryPartWriter *
 ferry_part_writer_new (GObject              *owner,
                        int                   fd,
                        int                   direct_fd,
+                       gsize                 buffer_size,
+                       guint                 n_buffers,
                        FerryPartWriterNotify notify,
                        gpointer              user_data)
 {
   FerryPartWriter *self = g_new0 (FerryPartWriter, 1);
+
+  g_assert (n_buffers > 0 && n_buffers <= FERRY_PART_WRITER_MAX_BUFFERS);
+  g_assert (buffer_size > 0 && buffer_size % ALIGNMENT == 0);
+  self->n_buffers = n_buffers;
+  self->buffer_size = buffer_size;
 
   self->owner = owner;
   self->fd = fd;
@@ -119,7 +126,7 @@ ferry_part_writer_free (FerryPartWriter *self)
     return;
 
   g_warn_if_fail (!self->writing);
-  for (guint i = 0; i < N_BUFFERS; i++)
+  for (guint i = 0; i < FERRY_PART_WRITER_MAX_BUFFERS; i++)
     free (self->buffers[i].data);
   if (self->direct_fd >= 0)
     close (self->direct_fd);
@@ -259,7 +266,7 @@ on_written (GObject      *source,
       self->direct_fd = -1;
     }
 
-  self->first = (self->first + 1) % N_BUFFERS;
+  self->first = (self->first + 1) % self->n_buffers;
   self->used--;
 
   if (buf->error != 0 && self->error == 0)
@@ -269,13 +276,13 @@ on_written (GObject      *source,
       self->error = buf->error;
       while (waiting (self) > 0)
         {
-          self->first = (self->first + 1) % N_BUFFERS;
+          self->first = (self->first + 1) % self->n_buffers;
           self->used--;
         }
     }
 
   start_next (self);
-  self->notify (self->user_data);
+  self->notify (self->user_data, buf->pos, buf->done);
 }
 
 static gsize
@@ -285,7 +292,7 @@ capacity_at (FerryPartWriter *self,
   /* Up to the next boundary first, so that every later buffer is aligned. */
   if (self->direct_fd >= 0 && pos % ALIGNMENT != 0)
     return ALIGNMENT - pos % ALIGNMENT;
-  return BUFFER_SIZE;
+  return self->buffer_size;
 }
 
 guint8 *
@@ -296,14 +303,15 @@ ferry_part_writer_space (FerryPartWriter *self,
 
   if (!self->filling)
     {
-      if (self->used == N_BUFFERS)
+      if (self->used == self->n_buffers)
         {
           *len = 0;
           return NULL;
         }
 
-      buf = &self->buffers[(self->first + self->used) % N_BUFFERS];
-      if (buf->data == NULL && posix_memalign ((void **) &buf->data, ALIGNMENT, BUFFER_SIZE) != 0)
+      buf = &self->buffers[(self->first + self->used) % self->n_buffers];
+      if (buf->data == NULL &&
+          posix_memalign ((void **) &buf->data, ALIGNMENT, self->buffer_size) != 0)
         g_error ("Out of memory for a download buffer");
       buf->len = 0;
       buf->pos = self->next;
@@ -312,7 +320,7 @@ ferry_part_writer_space (FerryPartWriter *self,
       self->filling = TRUE;
     }
 
-  buf = &self->buffers[(self->first + self->used - 1) % N_BUFFERS];
+  buf = &self->buffers[(self->first + self->used - 1) % self->n_buffers];
   *len = buf->capacity - buf->len;
   return buf->data + buf->len;
 }
@@ -325,7 +333,7 @@ ferry_part_writer_commit (FerryPartWriter *self,
 
   g_return_if_fail (self->filling);
 
-  buf = &self->buffers[(self->first + self->used - 1) % N_BUFFERS];
+  buf = &self->buffers[(self->first + self->used - 1) % self->n_buffers];
   g_return_if_fail (buf->len + len <= buf->capacity);
 
   if (self->error != 0)
@@ -348,7 +356,7 @@ ferry_part_writer_flush (FerryPartWriter *self)
   if (!self->filling)
     return;
 
-  buf = &self->buffers[(self->first + self->used - 1) % N_BUFFERS];
+  buf = &self->buffers[(self->first + self->used - 1) % self->n_buffers];
   self->filling = FALSE;
   if (buf->len == 0 || self->error != 0)
     {
@@ -356,4 +364,26 @@ ferry_part_writer_flush (FerryPartWriter *self)
       return;
     }
   start_next (self);
+}
+
+void
+ferry_part_writer_seek (FerryPartWriter *self,
+                        guint64          position)
+{
+  ferry_part_writer_flush (self);
+  self->next = position;
+}
+
+void
+ferry_part_writer_add_pending (FerryPartWriter *self,
+                               GArray          *ranges)
+{
+  for (guint i = 0; i < self->used; i++)
+    {
+      Buffer *buf = &self->buffers[(self->first + i) % self->n_buffers];
+      guint64 pair[2] = { buf->pos, buf->pos + buf->len };
+
+      if (buf->len > 0 && self->error == 0)
+        g_array_append_vals (ranges, pair, 1);
+    }
 }
