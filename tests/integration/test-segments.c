@@ -188,6 +188,44 @@ max_simultaneous (GPtrArray *served)
 
 /* -- Cases ------------------------------------------------------------------------------- */
 
+/* A file system that takes O_DIRECT at open but refuses every such write
+ * (tests/lib/ferry-test-eio.c): each segment's writer goes on through the page cache. */
+static void
+direct_refused_setup (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_runtime_dir (), "eio", NULL);
+
+  g_setenv ("FERRY_TEST_NO_DIRECT", "write", TRUE);
+  ferry_test_preload_shim_begin (dir);
+  fixture_setup (f, data);
+  ferry_test_preload_shim_end ();
+  g_unsetenv ("FERRY_TEST_NO_DIRECT");
+}
+
+static void
+test_direct_refused (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) served = NULL;
+  g_autofree char *refused = g_build_filename (g_get_user_runtime_dir (), "eio", "refused",
+                                               NULL);
+
+  if (!need_nginx (f))
+    return;
+
+  content = ferry_test_nginx_publish (f->nginx, "capped/refused.iso", 40 * MiB + 4321, 73);
+  t = add_nginx (f, "capped/refused.iso", NULL);
+  assert_completed (t, 60000);
+  assert_file (t, content);
+
+  served = read_access_log (f);
+  g_assert_cmpuint (count_connections (served), >, 1);
+  g_assert_true (g_file_test (refused, G_FILE_TEST_EXISTS));
+}
+
 /* One connection is capped at 8 MB/s: Ferry opens more, and the bytes are the file's. */
 static void
 test_nginx_split (Fixture       *f,
@@ -616,6 +654,8 @@ main (int    argc,
   ADD ("/segments/kill-resumes-each-segment", NULL, test_kill_resumes_each_segment);
   ADD ("/segments/shares-the-server", "max-per-host=3\n", test_shares_the_server);
   ADD ("/segments/ferryctl-connections", NULL, test_ferryctl_connections);
+  g_test_add ("/segments/direct-refused", Fixture, NULL, direct_refused_setup,
+              test_direct_refused, fixture_teardown);
 
   return g_test_run ();
 }

@@ -948,41 +948,14 @@ test_error_cleared (Fixture       *f,
 
 /* -- fdatasync fails with EIO ------------------------------------------------------------ */
 
-static char *
-shim_path (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = g_path_get_dirname (exe);
-
-  return g_build_filename (dir, "..", "lib", "ferry-test-eio.so", NULL);
-}
-
 static void
 eio_setup (Fixture       *f,
            gconstpointer  data)
 {
-  g_autofree char *shim = shim_path ();
-  g_autofree char *asan_options = g_strdup (g_getenv ("ASAN_OPTIONS"));
-
-  g_assert_true (g_file_test (shim, G_FILE_TEST_EXISTS));
   f->eio_dir = g_build_filename (g_get_user_runtime_dir (), "eio", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (f->eio_dir, 0700), ==, 0);
-
-  /* ferryd gets the bus's environment, which is this process's when the bus starts. */
-  g_setenv ("LD_PRELOAD", shim, TRUE);
-  g_setenv ("FERRY_TEST_EIO_DIR", f->eio_dir, TRUE);
-  /* Under AddressSanitizer the shim comes before its runtime: allow that. */
-  if (asan_options != NULL)
-    {
-      g_autofree char *options = g_strconcat (asan_options, ":verify_asan_link_order=0", NULL);
-
-      g_setenv ("ASAN_OPTIONS", options, TRUE);
-    }
+  ferry_test_preload_shim_begin (f->eio_dir);
   fixture_setup (f, data);
-  g_unsetenv ("LD_PRELOAD");
-  g_unsetenv ("FERRY_TEST_EIO_DIR");
-  if (asan_options != NULL)
-    g_setenv ("ASAN_OPTIONS", asan_options, TRUE);
+  ferry_test_preload_shim_end ();
 }
 
 static gint64
