@@ -999,7 +999,9 @@ check_stall (gpointer user_data)
 {
   FerryDownload *self = user_data;
 
-  if (g_get_monotonic_time () - self->last_byte_time >= (gint64) ferry_transfer_stall_seconds () * G_USEC_PER_SEC)
+  /* Waiting for the disk is not the server's stall. */
+  if (!self->waiting_for_space &&
+      g_get_monotonic_time () - self->last_byte_time >= (gint64) ferry_transfer_stall_seconds () * G_USEC_PER_SEC)
     {
       g_debug ("Transfer %" G_GUINT64_FORMAT " stalled", self->record->id);
       self->stalled = TRUE;

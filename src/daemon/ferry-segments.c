@@ -1240,7 +1240,9 @@ on_tick (gpointer user_data)
     {
       Segment *seg = g_ptr_array_index (self->active, i);
 
-      if (!seg->stalled && now - seg->last_byte >= (gint64) stall_usec)
+      /* Waiting for the disk is not the server's stall. */
+      if (!seg->stalled && !seg->waiting_for_space && !seg->closing &&
+          now - seg->last_byte >= (gint64) stall_usec)
         {
           seg->stalled = TRUE;
           g_cancellable_cancel (seg->cancellable);
