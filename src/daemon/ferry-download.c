@@ -384,9 +384,9 @@ maybe_checkpoint (FerryDownload *self)
 
   /* Bytes still in a buffer (a slow server fills one slowly) are written first, and the
    * checkpoint vouches for them, as it did for every byte read before it. */
+  ferry_part_writer_flush (self->writer);
   if (!ferry_part_writer_is_idle (self->writer))
     {
-      ferry_part_writer_flush (self->writer);
       self->checkpoint_waiting = TRUE;
       self->checkpoint_at = file_position (self);
       return;
@@ -464,11 +464,13 @@ finish_with_error (FerryDownload *self,
       return;
     }
 
-  /* What arrived is written first, as it was before the error. */
+  /* What arrived is written first, as it was before the error. (After a failed write the
+   * writer drops what it holds: idle at once.) */
+  if (self->writer != NULL)
+    ferry_part_writer_flush (self->writer);
   if (self->writer != NULL && !ferry_part_writer_is_idle (self->writer))
     {
       self->finish_pending = TRUE;
-      ferry_part_writer_flush (self->writer);
       return;
     }
 
@@ -901,10 +903,10 @@ on_read (GObject      *source,
 
   if (n == 0)
     {
+      ferry_part_writer_flush (self->writer);
       if (!ferry_part_writer_is_idle (self->writer))
         {
           self->eof_pending = TRUE;
-          ferry_part_writer_flush (self->writer);
           return;
         }
       body_ended (self);

@@ -542,12 +542,12 @@ segment_close (Segment *seg)
 
   /* What it read is written first; it stays active until then, with no piece of its own:
    * the rest of its piece is the others' to take. */
+  ferry_part_writer_flush (seg->writer);
   if (!ferry_part_writer_is_idle (seg->writer))
     {
       seg->closing = TRUE;
       if (self->first == seg)
         self->first = NULL;
-      ferry_part_writer_flush (seg->writer);
       return;
     }
 
@@ -1125,7 +1125,12 @@ on_segment_written (gpointer user_data,
     }
 
   if (saved_errno != 0 && !self->ending)
-    end_all (self, FERRY_SEGMENTS_FAILED, write_error (self, saved_errno), -1);
+    {
+      /* end_all closes the segments that wait for the rate limiter: not this one, which is
+       * still in use here; it is closed below. */
+      g_clear_handle_id (&seg->throttle_source, g_source_remove);
+      end_all (self, FERRY_SEGMENTS_FAILED, write_error (self, saved_errno), -1);
+    }
 
   if (seg->closing)
     {
@@ -1143,7 +1148,12 @@ on_segment_written (gpointer user_data,
         segment_close (seg);
       else
         read_next (seg);
+      return;
     }
+
+  /* Ending with nothing in flight for it: nothing else would close it. */
+  if (self->ending && !seg->busy && seg->throttle_source == 0)
+    segment_close (seg);
 }
 
 /* A piece is done: take the next one on the same connection, unless this transfer or the
