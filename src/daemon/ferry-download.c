@@ -2,8 +2,9 @@
  *
  * One attempt: open the partial file, ask for the rest with Range + If-Range, decide from the
  * response whether the bytes on disk may be kept (PROTOCOLS.md §1), stream the body to the
- * file with plain writes, checkpoint (fdatasync, then the store), and on the last byte verify
- * length and digests before the file takes its final name.
+ * file through a writer thread (ferry-part-writer.c: O_DIRECT where the file system takes
+ * it), checkpoint (fdatasync of what the writer has written, then the store), and on the
+ * last byte verify length and digests before the file takes its final name.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,11 +23,14 @@
 #include "ferry-folder.h"
 #include "ferry-http.h"
 #include "ferry-i18n.h"
+#include "ferry-part-writer.h"
 #include "ferry-provenance.h"
 #include "ferry-proxy.h"
 #include "ferry-segments.h"
 
-#define READ_BUFFER_SIZE (1024 * 1024)
+#define READ_SIZE (1024 * 1024)
+/* Four buffers of a read each: the disk writes one while the next ones fill. */
+#define WRITE_BUFFERS 4
 #define CHECKPOINT_INTERVAL_USEC (2 * G_USEC_PER_SEC)
 #define MAX_REDIRECTS 10
 #define MAX_RESTARTS 2
@@ -45,7 +49,13 @@ struct _FerryDownload
   gulong cancel_handler;
   SoupMessage *msg;
   GInputStream *body;
-  guint8 *buffer;
+  FerryPartWriter *writer;     /* the body's bytes go to the part file through it */
+  gboolean waiting_for_space;  /* every buffer is being written: reading waits */
+  gboolean eof_pending;        /* the body ended: decide once every byte is written */
+  gboolean finish_pending;     /* the attempt ends once every byte is written */
+  gboolean write_failed;
+  gboolean checkpoint_waiting; /* a checkpoint is due once the writer reaches checkpoint_at */
+  guint64 checkpoint_at;
 
   int dir_fd;
   int fd;
@@ -127,11 +137,11 @@ ferry_download_finalize (GObject *object)
 {
   FerryDownload *self = FERRY_DOWNLOAD (object);
 
+  g_clear_pointer (&self->writer, ferry_part_writer_free);
   if (self->fd >= 0)
     close (self->fd);
   if (self->dir_fd >= 0)
     close (self->dir_fd);
-  g_free (self->buffer);
   g_free (self->current_uri);
   g_free (self->repr_digest);
   g_free (self->unconfirmed);
@@ -223,6 +233,15 @@ file_position (FerryDownload *self)
   return self->offset + self->received;
 }
 
+/* What a checkpoint may vouch for once its fdatasync returns: the bytes that reached the
+ * file, not those still in the writer's buffers. */
+static guint64
+written_position (FerryDownload *self)
+{
+  return self->writer != NULL ? ferry_part_writer_get_written (self->writer)
+                              : file_position (self);
+}
+
 static gboolean
 save_record (FerryDownload *self,
              GError       **error)
@@ -292,7 +311,7 @@ start_sync (FerryDownload      *self,
   SyncData *data = g_new0 (SyncData, 1);
 
   data->fd = self->fd;
-  data->position = file_position (self);
+  data->position = written_position (self);
   data->generation = self->generation;
   g_task_set_task_data (task, data, g_free);
   g_task_set_source_tag (task, start_sync);
@@ -359,9 +378,21 @@ on_checkpoint_synced (GObject      *source,
 static void
 maybe_checkpoint (FerryDownload *self)
 {
-  if (!self->sync_in_flight &&
-      g_get_monotonic_time () - self->last_checkpoint >= CHECKPOINT_INTERVAL_USEC)
-    start_sync (self, on_checkpoint_synced);
+  if (self->sync_in_flight || self->checkpoint_waiting ||
+      g_get_monotonic_time () - self->last_checkpoint < CHECKPOINT_INTERVAL_USEC)
+    return;
+
+  /* Bytes still in a buffer (a slow server fills one slowly) are written first, and the
+   * checkpoint vouches for them, as it did for every byte read before it. */
+  ferry_part_writer_flush (self->writer);
+  if (!ferry_part_writer_is_idle (self->writer))
+    {
+      self->checkpoint_waiting = TRUE;
+      self->checkpoint_at = file_position (self);
+      return;
+    }
+
+  start_sync (self, on_checkpoint_synced);
 }
 
 /* -- The end of an attempt --------------------------------------------------------------- */
@@ -402,6 +433,20 @@ on_final_sync (GObject      *source,
   return_result (self, g_steal_pointer (&self->pending_error));
 }
 
+/* The last checkpoint, of every byte that reached the file, then the attempt's outcome. */
+static void
+finish_after_writes (FerryDownload *self)
+{
+  self->checkpoint_waiting = FALSE;
+  if (self->sync_in_flight)
+    {
+      self->finishing = TRUE;
+      return;
+    }
+
+  start_sync (self, on_final_sync);
+}
+
 /* Ends the attempt with @error after a last checkpoint of what reached the file. */
 static void
 finish_with_error (FerryDownload *self,
@@ -419,13 +464,17 @@ finish_with_error (FerryDownload *self,
       return;
     }
 
-  if (self->sync_in_flight)
+  /* What arrived is written first, as it was before the error. (After a failed write the
+   * writer drops what it holds: idle at once.) */
+  if (self->writer != NULL)
+    ferry_part_writer_flush (self->writer);
+  if (self->writer != NULL && !ferry_part_writer_is_idle (self->writer))
     {
-      self->finishing = TRUE;
+      self->finish_pending = TRUE;
       return;
     }
 
-  start_sync (self, on_final_sync);
+  finish_after_writes (self);
 }
 
 static GError *
@@ -750,31 +799,97 @@ complete (FerryDownload *self,
 
 /* -- Reading the body -------------------------------------------------------------------- */
 
-static gboolean
-write_all (FerryDownload *self,
-           const guint8  *data,
-           gsize          len,
-           GError       **error)
+/* The body ended cleanly and every byte of it is in the file: whole, or what is missing. */
+static void
+body_ended (FerryDownload *self)
 {
-  while (len > 0)
+  if (self->write_failed)
     {
-      ssize_t n = pwrite (self->fd, data, len, (off_t) file_position (self));
-
-      if (n < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          g_propagate_error (error, write_error (self, errno));
-          return FALSE;
-        }
-
-      data += n;
-      len -= (gsize) n;
-      self->received += (guint64) n;
-      self->progress += (guint64) n;
+      finish_with_error (self, stopped_error (self));
+      return;
     }
 
-  return TRUE;
+  /* Count the bytes ourselves: a close-delimited or HTTP/1.0 body that ends early ends
+   * with a clean EOF, and must never pass for a complete file. */
+  if (self->expected >= 0 && self->received < (guint64) self->expected)
+    {
+      finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR,
+                                            FERRY_TRANSFER_ERROR_TRANSIENT,
+                                            N_ ("The server closed the connection early "
+                                                "(%llu of %lld bytes)"),
+                                            (unsigned long long) self->received,
+                                            (long long) self->expected));
+      return;
+    }
+
+  /* A 206 that stops before the end of a file of known length: the rest is asked for,
+   * never taken for the whole. */
+  if (self->representation_total >= 0 &&
+      file_position (self) < (guint64) self->representation_total)
+    {
+      ask_for_rest (self);
+      return;
+    }
+
+  /* No length: libsoup 3.2 ends a chunked body cut between chunks as cleanly as a
+   * whole one (PROTOCOLS.md §6), and a close-delimited body ends the same way when the
+   * server dies. Ask the server what lies past this end before calling it whole. */
+  if ((self->expected < 0 || self->total_unknown) && !self->probing)
+    {
+      probe_end (self);
+      return;
+    }
+
+  complete (self, file_position (self), self->repr_digest);
+}
+
+/* A write of the writer's thread ended: reading goes on, or what waited for it. */
+static void
+on_writer_progress (gpointer user_data,
+                    guint64  pos,
+                    gsize    len)
+{
+  FerryDownload *self = user_data;
+  int saved_errno = ferry_part_writer_get_error (self->writer);
+
+  if (saved_errno != 0 && !self->write_failed)
+    {
+      /* Stop the stream; the attempt ends with this error once the writer is idle. */
+      self->write_failed = TRUE;
+      if (self->pending_error == NULL && !self->finish_pending)
+        self->pending_error = write_error (self, saved_errno);
+      g_cancellable_cancel (self->io_cancellable);
+    }
+
+  if (self->checkpoint_waiting && !self->sync_in_flight && !self->write_failed &&
+      ferry_part_writer_get_written (self->writer) >= self->checkpoint_at)
+    {
+      self->checkpoint_waiting = FALSE;
+      start_sync (self, on_checkpoint_synced);
+    }
+
+  if (self->waiting_for_space)
+    {
+      /* The disk was slow, not the server: the stall clock starts again. */
+      self->waiting_for_space = FALSE;
+      self->last_byte_time = MAX (self->last_byte_time, g_get_monotonic_time ());
+      read_next (self);
+      return;
+    }
+
+  if (!ferry_part_writer_is_idle (self->writer))
+    return;
+
+  if (self->eof_pending)
+    {
+      self->eof_pending = FALSE;
+      body_ended (self);
+    }
+  else if (self->finish_pending)
+    {
+      self->finish_pending = FALSE;
+      finish_after_writes (self);
+    }
 }
 
 static void
@@ -799,38 +914,13 @@ on_read (GObject      *source,
 
   if (n == 0)
     {
-      /* Count the bytes ourselves: a close-delimited or HTTP/1.0 body that ends early ends
-       * with a clean EOF, and must never pass for a complete file. */
-      if (self->expected >= 0 && self->received < (guint64) self->expected)
+      ferry_part_writer_flush (self->writer);
+      if (!ferry_part_writer_is_idle (self->writer))
         {
-          finish_with_error (self, g_error_new (FERRY_TRANSFER_ERROR,
-                                                FERRY_TRANSFER_ERROR_TRANSIENT,
-                                                N_ ("The server closed the connection early "
-                                                    "(%llu of %lld bytes)"),
-                                                (unsigned long long) self->received,
-                                                (long long) self->expected));
+          self->eof_pending = TRUE;
           return;
         }
-
-      /* A 206 that stops before the end of a file of known length: the rest is asked for,
-       * never taken for the whole. */
-      if (self->representation_total >= 0 &&
-          file_position (self) < (guint64) self->representation_total)
-        {
-          ask_for_rest (self);
-          return;
-        }
-
-      /* No length: libsoup 3.2 ends a chunked body cut between chunks as cleanly as a
-       * whole one (PROTOCOLS.md §6), and a close-delimited body ends the same way when the
-       * server dies. Ask the server what lies past this end before calling it whole. */
-      if ((self->expected < 0 || self->total_unknown) && !self->probing)
-        {
-          probe_end (self);
-          return;
-        }
-
-      complete (self, file_position (self), self->repr_digest);
+      body_ended (self);
       return;
     }
 
@@ -841,11 +931,9 @@ on_read (GObject      *source,
       return;
     }
 
-  if (!write_all (self, self->buffer, (gsize) n, &error))
-    {
-      finish_with_error (self, g_steal_pointer (&error));
-      return;
-    }
+  ferry_part_writer_commit (self->writer, (gsize) n);
+  self->received += (guint64) n;
+  self->progress += (guint64) n;
 
   self->last_byte_time = g_get_monotonic_time ();
   ferry_rate_limiter_consume (self->shared_limiter, self->last_byte_time, (guint64) n);
@@ -878,8 +966,8 @@ read_size (FerryDownload *self)
 
   /* Limited, read an eighth of a second's worth at a time so the flow stays even. */
   if (rate == 0)
-    return READ_BUFFER_SIZE;
-  return (gsize) CLAMP (rate / 8, 4096, READ_BUFFER_SIZE);
+    return READ_SIZE;
+  return (gsize) CLAMP (rate / 8, 4096, READ_SIZE);
 }
 
 static void
@@ -888,6 +976,8 @@ read_next (FerryDownload *self)
   gint64 now = g_get_monotonic_time ();
   gint64 delay = MAX (ferry_rate_limiter_delay (self->shared_limiter, now),
                       ferry_rate_limiter_delay (self->own_limiter, now));
+  guint8 *space;
+  gsize space_len;
 
   if (g_cancellable_is_cancelled (self->io_cancellable))
     {
@@ -904,8 +994,17 @@ read_next (FerryDownload *self)
       return;
     }
 
-  g_input_stream_read_async (self->body, self->buffer, read_size (self), G_PRIORITY_DEFAULT,
-                             self->io_cancellable, on_read, g_object_ref (self));
+  /* Straight into the writer's buffer; none free means the disk is behind the network. */
+  space = ferry_part_writer_space (self->writer, &space_len);
+  if (space == NULL)
+    {
+      self->waiting_for_space = TRUE;
+      return;
+    }
+
+  g_input_stream_read_async (self->body, space, MIN (read_size (self), space_len),
+                             G_PRIORITY_DEFAULT, self->io_cancellable, on_read,
+                             g_object_ref (self));
 }
 
 static gboolean
@@ -913,7 +1012,9 @@ check_stall (gpointer user_data)
 {
   FerryDownload *self = user_data;
 
-  if (g_get_monotonic_time () - self->last_byte_time >= (gint64) ferry_transfer_stall_seconds () * G_USEC_PER_SEC)
+  /* Waiting for the disk is not the server's stall. */
+  if (!self->waiting_for_space &&
+      g_get_monotonic_time () - self->last_byte_time >= (gint64) ferry_transfer_stall_seconds () * G_USEC_PER_SEC)
     {
       g_debug ("Transfer %" G_GUINT64_FORMAT " stalled", self->record->id);
       self->stalled = TRUE;
@@ -937,6 +1038,8 @@ truncate_to (FerryDownload *self,
       g_propagate_error (error, write_error (self, errno));
       return FALSE;
     }
+  if (self->writer != NULL)
+    ferry_part_writer_reset (self->writer, length);
   return TRUE;
 }
 
@@ -1148,6 +1251,7 @@ start_body (FerryDownload *self,
     }
   if (start_segments (self, body_length))
     return;
+  ferry_part_writer_reset (self->writer, self->offset);
   self->last_byte_time = g_get_monotonic_time ();
   ferry_transfer_set_live_bytes (self->transfer, self->offset);
   if (self->stall_source == 0)
@@ -1671,6 +1775,10 @@ open_files (FerryDownload *self,
       return FALSE;
     }
 
+  self->writer = ferry_part_writer_new (G_OBJECT (self), self->fd,
+                                        ferry_part_writer_open_direct (self->fd),
+                                        READ_SIZE, WRITE_BUFFERS, on_writer_progress, self);
+
   /* The store never runs ahead of the disk; anything past the checkpoint was not synced and
    * may be garbage after a power loss. A file shorter than the checkpoint lost its tail: keep
    * what is left. Without a validator nothing can be resumed, unless nothing is left to
@@ -1690,6 +1798,7 @@ open_files (FerryDownload *self,
     return FALSE;
 
   self->offset = resume_at;
+  ferry_part_writer_reset (self->writer, resume_at);
   return TRUE;
 }
 
@@ -1721,7 +1830,6 @@ ferry_download_run_async (FerryEngine        *engine,
     self->cancel_handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
                                                   self, NULL);
 
-  self->buffer = g_malloc (READ_BUFFER_SIZE);
   self->current_uri = g_strdup (self->record->final_uri ? self->record->final_uri
                                                         : self->record->uri);
   self->last_checkpoint = g_get_monotonic_time ();

@@ -15,8 +15,13 @@
  *   which counts every connection of every transfer to that origin (ferry-origins.c).
  * - A 429 or 503 on a segment closes that connection and shrinks the origin's budget; the
  *   other segments go on and take over its bytes.
+ * - Writes: each segment reads into its own two buffers of a FerryPartWriter
+ *   (ferry-part-writer.c), written in a thread, with O_DIRECT where the file system takes it.
+ *   A range counts as written when its write has returned; bytes still in a buffer are
+ *   nobody's to fetch again.
  * - Checkpoints: one fdatasync of the part file, then the store records the ranges that were
- *   written before it started (rule 2, as for the single offset). A restart resumes every
+ *   written before it started (rule 2, as for the single offset). A due checkpoint first
+ *   sends every partly filled buffer, and starts at the next tick. A restart resumes every
  *   missing range, each from its own durable offset.
  * - Work stealing: a segment that finishes its piece takes the first missing range, or the
  *   second half of the largest piece still in flight, so all connections stay busy to the
@@ -38,6 +43,7 @@
 
 #include "ferry-http.h"
 #include "ferry-i18n.h"
+#include "ferry-part-writer.h"
 #include "ferry-proxy.h"
 #include "ferry-segments.h"
 
@@ -57,6 +63,10 @@
 /* The most any transfer opens, whatever its option says (as max-per-host's highest). */
 #define MAX_CONNECTIONS 64
 #define READ_SIZE (256 * 1024)
+/* Each segment's: the disk writes one while the other fills. */
+#define WRITE_BUFFERS 2
+/* Reading the end of a body whose piece is written: nothing more should come. */
+#define DRAIN_SIZE 4096
 
 typedef struct
 {
@@ -72,8 +82,12 @@ struct _Segment
   SoupMessage *msg;
   GInputStream *body;
   GCancellable *cancellable;
-  guint8 *buffer;
-  guint64 pos;          /* the next byte it writes */
+  FerryPartWriter *writer;
+  guint8 *buffer;       /* DRAIN_SIZE, for the end of a body */
+  gboolean waiting_for_space; /* both buffers are being written: reading waits */
+  gboolean closing;     /* closed once its writer has written what it read */
+  gboolean flush_wanted; /* for a checkpoint, once the read in flight lands */
+  guint64 pos;          /* the next byte it reads */
   guint64 end;          /* exclusive end of its piece; lowered when another takes a half */
   guint64 asked_end;    /* exclusive end its request asked for */
   gboolean extra;       /* holds one of the origin's connections beyond the attempt's own */
@@ -121,6 +135,7 @@ struct _FerrySegments
   gboolean growing;
 
   /* Checkpoints */
+  gboolean flushed;             /* partly filled buffers went to the file for the next one */
   gboolean sync_in_flight;
   gboolean sync_failed;        /* no later sync vouches for the bytes */
   gboolean final_pending;
@@ -503,15 +518,38 @@ segment_free (Segment *seg)
     }
   g_clear_object (&seg->msg);
   g_clear_object (&seg->cancellable);
+  g_clear_pointer (&seg->writer, ferry_part_writer_free);
   g_free (seg->buffer);
   g_free (seg);
 }
 
 /* Gives back the segment's connection; the attempt's own passes to another segment. */
+/* Segments not closing: those that still read. */
+static guint
+open_segments (FerrySegments *self)
+{
+  guint open = 0;
+
+  for (guint i = 0; i < self->active->len; i++)
+    open += ((Segment *) g_ptr_array_index (self->active, i))->closing ? 0 : 1;
+  return open;
+}
+
 static void
 segment_close (Segment *seg)
 {
   FerrySegments *self = seg->owner;
+
+  /* What it read is written first; it stays active until then, with no piece of its own:
+   * the rest of its piece is the others' to take. */
+  ferry_part_writer_flush (seg->writer);
+  if (!ferry_part_writer_is_idle (seg->writer))
+    {
+      seg->closing = TRUE;
+      if (self->first == seg)
+        self->first = NULL;
+      return;
+    }
 
   g_ptr_array_remove (self->active, seg);
   if (self->first == seg)
@@ -545,6 +583,7 @@ next_piece (FerrySegments *self,
             guint64       *out_end)
 {
   g_autoptr(GArray) covered = g_array_copy (self->written);
+  g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (Range));
   Segment *first = self->first;
   guint64 at = 0;
 
@@ -552,8 +591,13 @@ next_piece (FerrySegments *self,
     {
       Segment *seg = g_ptr_array_index (self->active, i);
 
-      ranges_add (covered, seg->pos, seg->end);
+      if (!seg->closing)
+        ranges_add (covered, seg->pos, seg->end);
+      ferry_part_writer_add_pending (seg->writer, pending);
     }
+  for (guint i = 0; i < pending->len; i++)
+    ranges_add (covered, g_array_index (pending, Range, i).start,
+                g_array_index (pending, Range, i).end);
 
   for (guint i = 0; i <= covered->len; i++)
     {
@@ -597,6 +641,7 @@ send_piece (Segment *seg,
 
   g_clear_object (&seg->msg);
   seg->msg = soup_message_new ("GET", self->uri);
+  ferry_part_writer_seek (seg->writer, start);
   seg->pos = start;
   seg->end = end;
   seg->asked_end = self->open_ended ? self->total : end;
@@ -622,16 +667,24 @@ send_piece (Segment *seg,
                            on_segment_sent, seg);
 }
 
+static void on_segment_written (gpointer user_data,
+                                guint64  pos,
+                                gsize    len);
+
 static Segment *
 segment_new (FerrySegments *self,
-             gboolean       extra)
+             gboolean       extra,
+             guint64        pos)
 {
   Segment *seg = g_new0 (Segment, 1);
 
   seg->owner = self;
   seg->extra = extra;
   seg->cancellable = g_cancellable_new ();
-  seg->buffer = g_malloc (READ_SIZE);
+  seg->writer = ferry_part_writer_new (NULL, self->fd, ferry_part_writer_open_direct (self->fd),
+                                       READ_SIZE, WRITE_BUFFERS, on_segment_written, seg);
+  ferry_part_writer_reset (seg->writer, pos);
+  seg->buffer = g_malloc (DRAIN_SIZE);
   g_ptr_array_add (self->active, seg);
   return seg;
 }
@@ -663,7 +716,7 @@ add_segment (FerrySegments *self)
       return FALSE;
     }
 
-  seg = segment_new (self, TRUE);
+  seg = segment_new (self, TRUE, start);
   g_debug ("Transfer %" G_GUINT64_FORMAT ": segment %u for %" G_GUINT64_FORMAT "-%"
            G_GUINT64_FORMAT, self->record->id, self->active->len, start, end);
   send_piece (seg, start, end);
@@ -852,10 +905,10 @@ segment_failed (Segment *seg,
 {
   FerrySegments *self = seg->owner;
 
-  if (!self->ending && self->active->len > 1)
+  if (!self->ending && open_segments (self) > 1)
     {
       g_debug ("Transfer %" G_GUINT64_FORMAT ": a segment ended (%s); %u go on",
-               self->record->id, error->message, self->active->len - 1);
+               self->record->id, error->message, open_segments (self) - 1);
       g_error_free (error);
       segment_close (seg);
       return;
@@ -920,7 +973,6 @@ on_segment_read (GObject      *source,
   g_autoptr(GError) error = NULL;
   gssize n;
   guint64 len;
-  const guint8 *data = seg->buffer;
 
   seg->busy = FALSE;
   n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &error);
@@ -964,32 +1016,22 @@ on_segment_read (GObject      *source,
       return;
     }
 
-  /* Another segment may have taken the second half of this piece while the read ran. */
+  /* Another segment may have taken the second half of this piece while the read ran: the
+   * bytes past its end are not committed. */
   len = MIN ((guint64) n, seg->end - seg->pos);
-  while (len > 0)
+  ferry_part_writer_commit (seg->writer, (gsize) len);
+  if (seg->flush_wanted)
     {
-      ssize_t w = pwrite (self->fd, data, len, (off_t) seg->pos);
-
-      if (w < 0)
-        {
-          if (errno == EINTR)
-            continue;
-          end_all (self, FERRY_SEGMENTS_FAILED, write_error (self, errno), -1);
-          segment_close (seg);
-          return;
-        }
-      ranges_add (self->written, seg->pos, seg->pos + (guint64) w);
-      data += w;
-      len -= (guint64) w;
-      seg->pos += (guint64) w;
-      self->progress += (guint64) w;
-      self->window_bytes += (guint64) w;
+      seg->flush_wanted = FALSE;
+      ferry_part_writer_flush (seg->writer);
     }
+  seg->pos += len;
+  self->progress += len;
+  self->window_bytes += len;
 
   seg->last_byte = g_get_monotonic_time ();
   ferry_rate_limiter_consume (self->shared_limiter, seg->last_byte, (guint64) n);
   ferry_rate_limiter_consume (self->own_limiter, seg->last_byte, (guint64) n);
-  ferry_transfer_set_live_bytes (self->transfer, ranges_sum (self->written));
 
   if (seg->pos < seg->end)
     {
@@ -1000,7 +1042,7 @@ on_segment_read (GObject      *source,
       /* The body's end: libsoup gives the connection back for the next piece only then. */
       seg->draining = TRUE;
       seg->busy = TRUE;
-      g_input_stream_read_async (seg->body, seg->buffer, READ_SIZE, G_PRIORITY_DEFAULT,
+      g_input_stream_read_async (seg->body, seg->buffer, DRAIN_SIZE, G_PRIORITY_DEFAULT,
                                  seg->cancellable, on_segment_read, seg);
     }
   else
@@ -1041,6 +1083,8 @@ read_next (Segment *seg)
   gint64 now = g_get_monotonic_time ();
   gint64 delay = MAX (ferry_rate_limiter_delay (self->shared_limiter, now),
                       ferry_rate_limiter_delay (self->own_limiter, now));
+  guint8 *space;
+  gsize space_len;
 
   if (delay > 0)
     {
@@ -1050,10 +1094,66 @@ read_next (Segment *seg)
       return;
     }
 
+  space = ferry_part_writer_space (seg->writer, &space_len);
+  if (space == NULL)
+    {
+      seg->waiting_for_space = TRUE;
+      return;
+    }
+
   seg->busy = TRUE;
-  g_input_stream_read_async (seg->body, seg->buffer,
-                             (gsize) MIN ((guint64) read_size (self), seg->end - seg->pos),
+  g_input_stream_read_async (seg->body, space,
+                             (gsize) MIN (MIN ((guint64) read_size (self), seg->end - seg->pos),
+                                          (guint64) space_len),
                              G_PRIORITY_DEFAULT, seg->cancellable, on_segment_read, seg);
+}
+
+/* A write of a segment's writer ended: its range is in the file, and reading goes on. */
+static void
+on_segment_written (gpointer user_data,
+                    guint64  pos,
+                    gsize    len)
+{
+  Segment *seg = user_data;
+  FerrySegments *self = seg->owner;
+  int saved_errno = ferry_part_writer_get_error (seg->writer);
+
+  if (len > 0)
+    {
+      ranges_add (self->written, pos, pos + len);
+      ferry_transfer_set_live_bytes (self->transfer, ranges_sum (self->written));
+    }
+
+  if (saved_errno != 0 && !self->ending)
+    {
+      /* end_all closes the segments that wait for the rate limiter: not this one, which is
+       * still in use here; it is closed below. */
+      g_clear_handle_id (&seg->throttle_source, g_source_remove);
+      end_all (self, FERRY_SEGMENTS_FAILED, write_error (self, saved_errno), -1);
+    }
+
+  if (seg->closing)
+    {
+      if (ferry_part_writer_is_idle (seg->writer))
+        segment_close (seg);
+      return;
+    }
+
+  if (seg->waiting_for_space)
+    {
+      /* The disk was slow, not the server. */
+      seg->waiting_for_space = FALSE;
+      seg->last_byte = MAX (seg->last_byte, g_get_monotonic_time ());
+      if (self->ending)
+        segment_close (seg);
+      else
+        read_next (seg);
+      return;
+    }
+
+  /* Ending with nothing in flight for it: nothing else would close it. */
+  if (self->ending && !seg->busy && seg->throttle_source == 0)
+    segment_close (seg);
 }
 
 /* A piece is done: take the next one on the same connection, unless this transfer or the
@@ -1065,7 +1165,7 @@ next_or_close (Segment *seg)
   guint64 start, end;
   gboolean keep;
 
-  keep = self->active->len == 1 ||
+  keep = open_segments (self) == 1 ||
          (self->active->len <= limit_now (self) &&
           ferry_origins_connections (self->origins, self->origin) +
           ferry_origins_waiting (self->origins, self->origin) <=
@@ -1150,7 +1250,9 @@ on_tick (gpointer user_data)
     {
       Segment *seg = g_ptr_array_index (self->active, i);
 
-      if (!seg->stalled && now - seg->last_byte >= (gint64) stall_usec)
+      /* Waiting for the disk is not the server's stall. */
+      if (!seg->stalled && !seg->waiting_for_space && !seg->closing &&
+          now - seg->last_byte >= (gint64) stall_usec)
         {
           seg->stalled = TRUE;
           g_cancellable_cancel (seg->cancellable);
@@ -1158,7 +1260,28 @@ on_tick (gpointer user_data)
     }
 
   if (!self->sync_in_flight && now - self->last_checkpoint >= CHECKPOINT_INTERVAL_USEC)
-    start_sync (self, FALSE);
+    {
+      if (!self->flushed)
+        {
+          /* What slow connections left in their buffers goes to the file first; a buffer
+           * that a read is filling goes when the read lands. */
+          for (guint i = 0; i < self->active->len; i++)
+            {
+              Segment *seg = g_ptr_array_index (self->active, i);
+
+              if (seg->busy)
+                seg->flush_wanted = TRUE;
+              else
+                ferry_part_writer_flush (seg->writer);
+            }
+          self->flushed = TRUE;
+        }
+      else
+        {
+          self->flushed = FALSE;
+          start_sync (self, FALSE);
+        }
+    }
 
   return G_SOURCE_CONTINUE;
 }
@@ -1242,7 +1365,7 @@ ferry_segments_start (const FerrySegmentsSetup *setup,
            ranges_sum (self->written), self->total, limit_now (self));
 
   ferry_transfer_set_live_bytes (self->transfer, ranges_sum (self->written));
-  first = segment_new (self, FALSE);
+  first = segment_new (self, FALSE, offset);
   first->msg = g_object_ref (msg);
   first->body = g_object_ref (body);
   first->pos = offset;

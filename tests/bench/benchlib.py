@@ -91,7 +91,11 @@ class Bus:
         self.env = dict(os.environ)
         from gi.repository import Gio
         self.gio = Gio
-        self.conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        # A connection of its own: a benchmark may run two buses (two builds) side by side.
+        self.conn = Gio.DBusConnection.new_for_address_sync(
+            self.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT
+            | Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
 
     def call(self, method, args=None, path=PATH, iface="io.github.ferryhq.Ferry.Manager1",
              timeout_ms=60000):

@@ -188,6 +188,89 @@ max_simultaneous (GPtrArray *served)
 
 /* -- Cases ------------------------------------------------------------------------------- */
 
+/* The disk fills while several connections write: the segments stop with the full disk's
+ * sentence, what reached the file before is kept, and with space back the file is exact. */
+static void
+test_disk_full (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *mountpoint = g_build_filename (g_get_user_data_dir (), "small-disk", NULL);
+  g_autofree char *grow_cmd = NULL;
+  g_autofree char *umount_cmd = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) served = NULL;
+  GVariantDict dict;
+  int status = -1;
+
+  if (!need_nginx (f))
+    return;
+  umount_cmd = ferry_test_mount_small_tmpfs (mountpoint, "12m");
+  if (umount_cmd == NULL)
+    return;
+
+  content = ferry_test_nginx_publish (f->nginx, "capped/full.iso", 32 * MiB, 75);
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "destination", "s", mountpoint);
+  t = add_nginx (f, "capped/full.iso", g_variant_dict_end (&dict));
+
+  if (!ferry_test_wait_state (t, "waiting", 30000))
+    g_error ("The full disk did not stop the download: %s (%s), %" G_GUINT64_FORMAT " bytes",
+             ferry_transfer1_get_state (t), ferry_transfer1_get_error (t),
+             ferry_transfer1_get_bytes_done (t));
+  g_assert_cmpstr (ferry_transfer1_get_wait_reasons (t)[0], ==, "disk-space");
+  g_assert_nonnull (strstr (ferry_transfer1_get_error (t), "disk is full"));
+  g_assert_cmpuint (ferry_transfer1_get_bytes_done (t), >, 0);
+  served = read_access_log (f);
+  g_assert_cmpuint (count_connections (served), >, 1);
+
+  grow_cmd = g_strdup_printf ("mount -o remount,size=64m '%s'", mountpoint);
+  g_assert_true (g_spawn_command_line_sync (grow_cmd, NULL, NULL, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  assert_completed (t, 60000);
+  assert_file (t, content);
+
+  g_spawn_command_line_sync (umount_cmd, NULL, NULL, NULL, NULL);
+}
+
+/* A file system that takes O_DIRECT at open but refuses every such write
+ * (tests/lib/ferry-test-eio.c): each segment's writer goes on through the page cache. */
+static void
+direct_refused_setup (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_runtime_dir (), "eio", NULL);
+
+  g_setenv ("FERRY_TEST_NO_DIRECT", "write", TRUE);
+  ferry_test_preload_shim_begin (dir);
+  fixture_setup (f, data);
+  ferry_test_preload_shim_end ();
+  g_unsetenv ("FERRY_TEST_NO_DIRECT");
+}
+
+static void
+test_direct_refused (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) served = NULL;
+  g_autofree char *refused = g_build_filename (g_get_user_runtime_dir (), "eio", "refused",
+                                               NULL);
+
+  if (!need_nginx (f))
+    return;
+
+  content = ferry_test_nginx_publish (f->nginx, "capped/refused.iso", 40 * MiB + 4321, 73);
+  t = add_nginx (f, "capped/refused.iso", NULL);
+  assert_completed (t, 60000);
+  assert_file (t, content);
+
+  served = read_access_log (f);
+  g_assert_cmpuint (count_connections (served), >, 1);
+  g_assert_true (g_file_test (refused, G_FILE_TEST_EXISTS));
+}
+
 /* One connection is capped at 8 MB/s: Ferry opens more, and the bytes are the file's. */
 static void
 test_nginx_split (Fixture       *f,
@@ -616,6 +699,9 @@ main (int    argc,
   ADD ("/segments/kill-resumes-each-segment", NULL, test_kill_resumes_each_segment);
   ADD ("/segments/shares-the-server", "max-per-host=3\n", test_shares_the_server);
   ADD ("/segments/ferryctl-connections", NULL, test_ferryctl_connections);
+  ADD ("/segments/disk-full", NULL, test_disk_full);
+  g_test_add ("/segments/direct-refused", Fixture, NULL, direct_refused_setup,
+              test_direct_refused, fixture_teardown);
 
   return g_test_run ();
 }

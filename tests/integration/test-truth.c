@@ -948,41 +948,14 @@ test_error_cleared (Fixture       *f,
 
 /* -- fdatasync fails with EIO ------------------------------------------------------------ */
 
-static char *
-shim_path (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = g_path_get_dirname (exe);
-
-  return g_build_filename (dir, "..", "lib", "ferry-test-eio.so", NULL);
-}
-
 static void
 eio_setup (Fixture       *f,
            gconstpointer  data)
 {
-  g_autofree char *shim = shim_path ();
-  g_autofree char *asan_options = g_strdup (g_getenv ("ASAN_OPTIONS"));
-
-  g_assert_true (g_file_test (shim, G_FILE_TEST_EXISTS));
   f->eio_dir = g_build_filename (g_get_user_runtime_dir (), "eio", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (f->eio_dir, 0700), ==, 0);
-
-  /* ferryd gets the bus's environment, which is this process's when the bus starts. */
-  g_setenv ("LD_PRELOAD", shim, TRUE);
-  g_setenv ("FERRY_TEST_EIO_DIR", f->eio_dir, TRUE);
-  /* Under AddressSanitizer the shim comes before its runtime: allow that. */
-  if (asan_options != NULL)
-    {
-      g_autofree char *options = g_strconcat (asan_options, ":verify_asan_link_order=0", NULL);
-
-      g_setenv ("ASAN_OPTIONS", options, TRUE);
-    }
+  ferry_test_preload_shim_begin (f->eio_dir);
   fixture_setup (f, data);
-  g_unsetenv ("LD_PRELOAD");
-  g_unsetenv ("FERRY_TEST_EIO_DIR");
-  if (asan_options != NULL)
-    g_setenv ("ASAN_OPTIONS", asan_options, TRUE);
+  ferry_test_preload_shim_end ();
 }
 
 static gint64
@@ -1036,6 +1009,52 @@ test_fdatasync_eio (Fixture       *f,
   /* From "failed", is_over () would hold before the resume is seen. */
   g_assert_true (ferry_test_wait_state (t, "completed", WAIT_MS));
   assert_file_is (ferry_transfer1_get_destination (t), content);
+}
+
+/* -- O_DIRECT taken or refused ----------------------------------------------------------- */
+
+static void
+direct_setup (Fixture       *f,
+              gconstpointer  data)
+{
+  g_setenv ("FERRY_TEST_NO_DIRECT", data, TRUE);
+  eio_setup (f, data);
+  g_unsetenv ("FERRY_TEST_NO_DIRECT");
+}
+
+/* The part file is written with O_DIRECT where the file system takes it ("none" refused
+ * here), else through the page cache: refused at open, or at the first write. Either way the
+ * file is the server's byte for byte, also after a connection cut off any 4 KiB boundary,
+ * whose retry resumes there: every byte that arrived before the cut is kept. */
+static void
+test_direct_writes (Fixture       *f,
+                    gconstpointer  data)
+{
+  const char *mode = data;
+  const guint64 cut = 3 * MiB + 777;
+  g_autoptr(GBytes) content = ferry_test_make_content (6 * MiB + 1234, 23);
+  g_autoptr(FerryTransfer1) t = NULL;
+  g_autoptr(GPtrArray) requests = NULL;
+  g_autofree char *range = g_strdup_printf ("bytes=%" G_GUINT64_FORMAT "-", cut);
+  Route *route;
+
+  route = server_route (f->server, "/direct.bin", ROUTE_FILE, content, "\"d1\"");
+  route->drop_after = cut;
+  route->drop_times = 1;
+  t = add (f, "/direct.bin", NULL);
+  g_assert_true (ferry_test_wait_until (is_over, t, WAIT_MS));
+  g_assert_cmpstr (ferry_transfer1_get_state (t), ==, "completed");
+  assert_file_is (ferry_transfer1_get_destination (t), content);
+
+  requests = server_requests (f->server, "/direct.bin");
+  g_assert_cmpuint (requests->len, ==, 2);
+  g_assert_cmpstr (((Request *) requests->pdata[1])->range, ==, range);
+  g_assert_cmpuint (((Request *) requests->pdata[1])->status, ==, 206);
+
+  if (g_str_equal (mode, "none"))
+    g_assert_cmpint (read_note (f, "refused"), ==, -1);
+  else
+    g_assert_cmpint (read_note (f, "refused"), >, 0);
 }
 
 /* -- Bodies without a length: Python's http.server, and nginx in front of a dying upstream - */
@@ -1452,6 +1471,12 @@ main (int   argc,
   ADD ("/truth/nginx-chunked-cut", test_nginx_chunked_cut);
   g_test_add ("/truth/fdatasync-eio", Fixture, NULL, eio_setup, test_fdatasync_eio,
               fixture_teardown);
+  g_test_add ("/truth/direct-writes", Fixture, "none", direct_setup, test_direct_writes,
+              fixture_teardown);
+  g_test_add ("/truth/direct-refused-open", Fixture, "open", direct_setup, test_direct_writes,
+              fixture_teardown);
+  g_test_add ("/truth/direct-refused-write", Fixture, "write", direct_setup,
+              test_direct_writes, fixture_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (tls_cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("/truth/tls-%s", tls_cases[i].name);

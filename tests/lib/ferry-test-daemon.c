@@ -466,6 +466,40 @@ ferry_test_run_clear (FerryTestRun *run)
   run->status = 0;
 }
 
+static char *saved_asan_options;
+
+void
+ferry_test_preload_shim_begin (const char *dir)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *exe_dir = g_path_get_dirname (exe);
+  g_autofree char *shim = g_build_filename (exe_dir, "..", "lib", "ferry-test-eio.so", NULL);
+
+  g_assert_true (g_file_test (shim, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_setenv ("LD_PRELOAD", shim, TRUE);
+  g_setenv ("FERRY_TEST_EIO_DIR", dir, TRUE);
+  /* Under AddressSanitizer the shim comes before its runtime: allow that. */
+  saved_asan_options = g_strdup (g_getenv ("ASAN_OPTIONS"));
+  if (saved_asan_options != NULL)
+    {
+      g_autofree char *options = g_strconcat (saved_asan_options, ":verify_asan_link_order=0",
+                                              NULL);
+
+      g_setenv ("ASAN_OPTIONS", options, TRUE);
+    }
+}
+
+void
+ferry_test_preload_shim_end (void)
+{
+  g_unsetenv ("LD_PRELOAD");
+  g_unsetenv ("FERRY_TEST_EIO_DIR");
+  if (saved_asan_options != NULL)
+    g_setenv ("ASAN_OPTIONS", saved_asan_options, TRUE);
+  g_clear_pointer (&saved_asan_options, g_free);
+}
+
 void
 ferry_test_write_settings (const char *lines)
 {

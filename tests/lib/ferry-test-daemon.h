@@ -56,6 +56,12 @@ void            ferry_test_daemon_fill_store (FerryTestDaemon *daemon,
  * watches them. */
 void            ferry_test_write_settings (const char *lines);
 
+/* Between the two, a daemon that starts (ferryd gets the bus's environment, which is this
+ * process's when the bus starts) runs with tests/lib/ferry-test-eio.so preloaded, its notes
+ * in @dir. */
+void            ferry_test_preload_shim_begin (const char *dir);
+void            ferry_test_preload_shim_end (void);
+
 /* Whether @name has an owner on the bus of @connection. */
 gboolean        ferry_test_name_has_owner (GDBusConnection *connection,
                                            const char      *name);

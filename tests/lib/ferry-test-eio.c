@@ -7,16 +7,25 @@
  * kernel does once. Every good sync of a partial file notes its size in "synced". Nothing
  * else is touched.
  *
+ * FERRY_TEST_NO_DIRECT plays a file system without O_DIRECT: "open" makes every open with
+ * O_DIRECT fail with EINVAL (as tmpfs did before Linux 6.6), "write" lets the open work but
+ * fails every write through such a descriptor with EINVAL (a file system whose alignment is
+ * larger than the writer's). Each refusal is counted in "refused".
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+/* Both names of open and pwrite are defined here (the same function each): the headers
+ * must not map one onto the other. */
+#undef _FILE_OFFSET_BITS
 
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +76,67 @@ note (const char *dir,
   close (fd);
   rename (tmp, path);
 }
+
+static int refusals;
+
+static int
+refuse_direct (const char *when)
+{
+  const char *mode = getenv ("FERRY_TEST_NO_DIRECT");
+  const char *dir = getenv ("FERRY_TEST_EIO_DIR");
+
+  if (mode == NULL || strcmp (mode, when) != 0)
+    return 0;
+  if (dir != NULL)
+    note (dir, "refused", __atomic_add_fetch (&refusals, 1, __ATOMIC_SEQ_CST));
+  errno = EINVAL;
+  return 1;
+}
+
+/* One function for both names: on a 64-bit system they are the same call. */
+int
+open (const char *path,
+      int         flags,
+      ...)
+{
+  static int (*real_open) (const char *, int, ...);
+  mode_t mode = 0;
+
+  if (real_open == NULL)
+    real_open = (int (*) (const char *, int, ...)) dlsym (RTLD_NEXT, "open");
+  if (flags & (O_CREAT | O_TMPFILE))
+    {
+      va_list ap;
+
+      va_start (ap, flags);
+      mode = (mode_t) va_arg (ap, int);
+      va_end (ap);
+    }
+  if ((flags & O_DIRECT) && refuse_direct ("open"))
+    return -1;
+  return real_open (path, flags, mode);
+}
+
+int open64 (const char *path, int flags, ...) __attribute__ ((alias ("open")));
+
+ssize_t
+pwrite (int         fd,
+        const void *buf,
+        size_t      count,
+        off_t       offset)
+{
+  static ssize_t (*real_pwrite) (int, const void *, size_t, off_t);
+  int flags = fcntl (fd, F_GETFL);
+
+  if (real_pwrite == NULL)
+    real_pwrite = (ssize_t (*) (int, const void *, size_t, off_t)) dlsym (RTLD_NEXT, "pwrite");
+  if (flags >= 0 && (flags & O_DIRECT) && refuse_direct ("write"))
+    return -1;
+  return real_pwrite (fd, buf, count, offset);
+}
+
+ssize_t pwrite64 (int fd, const void *buf, size_t count, off_t offset)
+  __attribute__ ((alias ("pwrite")));
 
 int
 fdatasync (int fd)
