@@ -93,6 +93,19 @@ kill_bus_on_abort (GDBusConnection *connection)
   sigaction (SIGABRT, &action, NULL);
 }
 
+void
+ferry_test_fork_bus_watcher (void)
+{
+  g_autoptr(GTestDBus) first = g_test_dbus_new (G_TEST_DBUS_NONE);
+  /* g_test_dbus_up() unsets DISPLAY; the GUI tests draw on Xvfb's. */
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+  g_test_dbus_up (first);
+  g_test_dbus_down (first);
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+}
+
 FerryTestDaemon *
 ferry_test_daemon_new (void)
 {
