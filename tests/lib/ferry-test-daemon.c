@@ -190,6 +190,24 @@ ferry_test_daemon_free (FerryTestDaemon *daemon)
   g_free (daemon);
 }
 
+char **
+ferry_test_daemon_list (FerryTestDaemon *daemon,
+                        const char      *session)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  char **paths = NULL;
+
+  reply = g_dbus_connection_call_sync (daemon->connection, "io.github.ferryhq.Ferry.Daemon",
+                                       "/io/github/ferryhq/Ferry/Daemon",
+                                       "io.github.ferryhq.Ferry.Manager1", "ListTransfers",
+                                       g_variant_new ("(s)", session), G_VARIANT_TYPE ("(ao)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(^ao)", &paths);
+  return paths;
+}
+
 char *
 ferry_test_daemon_add (FerryTestDaemon *daemon,
                        const char      *uri,

@@ -35,6 +35,13 @@ void             ferry_test_fork_bus_watcher (void);
 FerryTestDaemon *ferry_test_daemon_new (void);
 void             ferry_test_daemon_free (FerryTestDaemon *daemon);
 
+/* The paths of @session's transfers (all for ""), asked of ferryd's well-known name: ferryd
+ * leaves once idle for its inactivity timeout (a step of a sanitized run can take that long),
+ * and daemon->manager, until it hears of that, sends to the unique name ferryd had, which
+ * answers ServiceUnknown. The name starts ferryd again, with the same store. */
+char           **ferry_test_daemon_list (FerryTestDaemon *daemon,
+                                         const char      *session);
+
 /* AddDownload into daemon->download_dir (unless @options names a destination). */
 char           *ferry_test_daemon_add (FerryTestDaemon *daemon,
                                        const char      *uri,
