@@ -2056,9 +2056,13 @@ ask_details (FerrySession *self,
       g_object_unref (task);
       return;
     }
+  /* Every property of every transfer in one answer: tens of megabytes for thousands of
+   * transfers with long addresses, which a slow machine takes more than GDBus's 25 s to
+   * build and carry. As long as it takes, as the list's pages; the caller's cancellable
+   * ends the wait. */
   g_dbus_connection_call (self->connection, FERRY_BUS_NAME, FERRY_MANAGER_PATH,
                           "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
-                          G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NONE, G_MAXINT,
                           g_task_get_cancellable (task), on_refresh_details, task);
 }
 

@@ -358,6 +358,8 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The cases before the first bus run the host with GSubprocess, which starts threads. */
+  ferry_test_fork_bus_watcher ();
 
   g_test_add_func ("/browser-host/truncated-length", test_truncated_length);
   g_test_add_func ("/browser-host/truncated-body", test_truncated_body);

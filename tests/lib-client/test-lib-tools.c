@@ -370,7 +370,8 @@ typedef struct
   guint registration;
   gboolean owned;
   gboolean listed;
-  GPtrArray *pages;         /* GDBusMethodInvocation, held unanswered */
+  GPtrArray *pages;         /* GDBusMethodInvocation, held unanswered (the handler's own
+                             * reference: a method call hands it over) */
 } FakeService;
 
 static void
@@ -387,7 +388,7 @@ fake_method_call (GDBusConnection       *connection,
 
   if (g_str_equal (method_name, "GetTransfersPage"))
     {
-      g_ptr_array_add (fake->pages, g_object_ref (invocation));
+      g_ptr_array_add (fake->pages, invocation);
       return;
     }
   if (g_str_equal (method_name, "ListTransfers"))

@@ -93,6 +93,19 @@ kill_bus_on_abort (GDBusConnection *connection)
   sigaction (SIGABRT, &action, NULL);
 }
 
+void
+ferry_test_fork_bus_watcher (void)
+{
+  g_autoptr(GTestDBus) first = g_test_dbus_new (G_TEST_DBUS_NONE);
+  /* g_test_dbus_up() unsets DISPLAY; the GUI tests draw on Xvfb's. */
+  g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+
+  g_test_dbus_up (first);
+  g_test_dbus_down (first);
+  if (display != NULL)
+    g_setenv ("DISPLAY", display, TRUE);
+}
+
 FerryTestDaemon *
 ferry_test_daemon_new (void)
 {
@@ -175,6 +188,24 @@ ferry_test_daemon_free (FerryTestDaemon *daemon)
   g_free (daemon->download_dir);
   g_free (daemon->valgrind_services);
   g_free (daemon);
+}
+
+char **
+ferry_test_daemon_list (FerryTestDaemon *daemon,
+                        const char      *session)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  char **paths = NULL;
+
+  reply = g_dbus_connection_call_sync (daemon->connection, "io.github.ferryhq.Ferry.Daemon",
+                                       "/io/github/ferryhq/Ferry/Daemon",
+                                       "io.github.ferryhq.Ferry.Manager1", "ListTransfers",
+                                       g_variant_new ("(s)", session), G_VARIANT_TYPE ("(ao)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(^ao)", &paths);
+  return paths;
 }
 
 char *

@@ -22,10 +22,25 @@ typedef struct
   char *valgrind_services;
 } FerryTestDaemon;
 
+/* GTestDBus (GLib 2.74) forks a watcher process the first time a test bus goes up; the
+ * watcher leaves with exit (), where LeakSanitizer checks it. Forked while this process has
+ * other threads (GDBus's, GLib's worker, a thread pool's), it holds their data with no thread
+ * left to point to it, and LeakSanitizer calls that leaked. A test that starts threads before
+ * its first bus calls this first: a bus that goes up and down at once has the watcher forked
+ * while this process has one thread. */
+void             ferry_test_fork_bus_watcher (void);
+
 /* Starts a private session bus whose service directory is the build tree's (from
  * FERRY_SERVICE_DIR). ferryd is not started until the first call reaches it. */
 FerryTestDaemon *ferry_test_daemon_new (void);
 void             ferry_test_daemon_free (FerryTestDaemon *daemon);
+
+/* The paths of @session's transfers (all for ""), asked of ferryd's well-known name: ferryd
+ * leaves once idle for its inactivity timeout (a step of a sanitized run can take that long),
+ * and daemon->manager, until it hears of that, sends to the unique name ferryd had, which
+ * answers ServiceUnknown. The name starts ferryd again, with the same store. */
+char           **ferry_test_daemon_list (FerryTestDaemon *daemon,
+                                         const char      *session);
 
 /* AddDownload into daemon->download_dir (unless @options names a destination). */
 char           *ferry_test_daemon_add (FerryTestDaemon *daemon,

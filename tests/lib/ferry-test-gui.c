@@ -395,6 +395,15 @@ ferry_test_gui_add_download (FerryTestGui *gui,
                              const char   *path,
                              gboolean      paused)
 {
+  return ferry_test_gui_add_download_on (gui, path, paused, 0);
+}
+
+guint64
+ferry_test_gui_add_download_on (FerryTestGui *gui,
+                                const char   *path,
+                                gboolean      paused,
+                                guint         connections)
+{
   g_autofree char *uri = ferry_test_server_uri (gui->server, path);
   g_autofree char *object_path = NULL;
   g_autoptr(GError) error = NULL;
@@ -404,6 +413,8 @@ ferry_test_gui_add_download (FerryTestGui *gui,
   g_variant_dict_insert (&options, "destination", "s", gui->daemon->download_dir);
   if (paused)
     g_variant_dict_insert (&options, "paused", "b", TRUE);
+  if (connections > 0)
+    g_variant_dict_insert (&options, "connections", "u", connections);
   object_path = ferry_test_daemon_add (gui->daemon, uri, g_variant_dict_end (&options), &error);
   g_assert_no_error (error);
   return g_ascii_strtoull (strrchr (object_path, '/') + 1, NULL, 10);
@@ -422,11 +433,8 @@ ferry_test_gui_transfer (FerryTestGui *gui,
 guint
 ferry_test_gui_n_listed (FerryTestGui *gui)
 {
-  g_auto(GStrv) paths = NULL;
-  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) paths = ferry_test_daemon_list (gui->daemon, "");
 
-  ferry_manager1_call_list_transfers_sync (gui->daemon->manager, "", &paths, NULL, &error);
-  g_assert_no_error (error);
   return g_strv_length (paths);
 }
 

@@ -105,9 +105,14 @@ GtkWidget *ferry_test_gui_find_descendant (GtkWidget *widget,
 guint64           ferry_test_gui_add_download (FerryTestGui *gui,
                                                const char   *path,
                                                gboolean      paused);
+/* The same on @connections (0: as many as ferryd chooses). */
+guint64           ferry_test_gui_add_download_on (FerryTestGui *gui,
+                                                  const char   *path,
+                                                  gboolean      paused,
+                                                  guint         connections);
 FerryTransfer1   *ferry_test_gui_transfer (FerryTestGui *gui,
                                            guint64       id);
-/* How many transfers the service lists (all sessions). */
+/* How many transfers the service lists (all sessions), by ferry_test_daemon_list(). */
 guint             ferry_test_gui_n_listed (FerryTestGui *gui);
 
 typedef struct

@@ -8,6 +8,9 @@
 
 #include "ferry-test-listener.h"
 
+/* Reference-counted: the "run" handler holds a reference for as long as the service can call
+ * it, since a connection accepted as the listener stops may still reach a handler thread
+ * after ferry_test_listener_free(). */
 struct _FerryTestListener
 {
   GSocketService *service;
@@ -70,13 +73,24 @@ on_run (GThreadedSocketService *service,
   FerryTestListener *listener = user_data;
   GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
-  g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+  g_autoptr(GDataInputStream) data = NULL;
+  gboolean stopping;
 
-  g_data_input_stream_set_newline_type (data, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-
+  /* Counted before anything else, or not served at all: ferry_test_listener_free() waits
+   * for the handlers it counts, and the server behind @handle goes once they are done. */
   g_mutex_lock (&listener->mutex);
-  listener->active++;
+  stopping = g_atomic_int_get (&listener->stopping);
+  if (!stopping)
+    listener->active++;
   g_mutex_unlock (&listener->mutex);
+  if (stopping)
+    {
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+
+  data = g_data_input_stream_new (in);
+  g_data_input_stream_set_newline_type (data, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
 
   for (;;)
     {
@@ -122,19 +136,36 @@ ferry_test_loopback_service_new (guint    max_threads,
   return service;
 }
 
+static void
+listener_clear (FerryTestListener *listener)
+{
+  g_mutex_clear (&listener->mutex);
+  g_cond_clear (&listener->idle);
+}
+
+static void
+listener_release (gpointer  listener,
+                  GClosure *closure)
+{
+  g_atomic_rc_box_release_full (listener, (GDestroyNotify) listener_clear);
+}
+
 FerryTestListener *
 ferry_test_listener_new (guint                max_threads,
                          FerryTestRequestFunc handle,
                          gpointer             user_data)
 {
-  FerryTestListener *listener = g_new0 (FerryTestListener, 1);
+  FerryTestListener *listener = g_atomic_rc_box_new0 (FerryTestListener);
 
   g_mutex_init (&listener->mutex);
   g_cond_init (&listener->idle);
   listener->handle = handle;
   listener->user_data = user_data;
   listener->service = ferry_test_loopback_service_new (max_threads, &listener->port);
-  g_signal_connect (listener->service, "run", G_CALLBACK (on_run), listener);
+  /* The service's last reference goes after its handler threads are done with it. */
+  g_signal_connect_data (listener->service, "run", G_CALLBACK (on_run),
+                         g_atomic_rc_box_acquire (listener), (GClosureNotify) listener_release,
+                         G_CONNECT_DEFAULT);
   g_socket_service_start (listener->service);
   return listener;
 }
@@ -174,9 +205,7 @@ ferry_test_listener_free (FerryTestListener *listener,
     }
   g_mutex_unlock (&listener->mutex);
 
-  g_object_unref (listener->service);
-  g_mutex_clear (&listener->mutex);
-  g_cond_clear (&listener->idle);
-  g_free (listener);
+  g_clear_object (&listener->service);
+  g_atomic_rc_box_release_full (listener, (GDestroyNotify) listener_clear);
   return TRUE;
 }

@@ -56,19 +56,9 @@ ferry_test_system_new (void)
       return NULL;
   }
 
-  /* GTestDBus forks a watcher process the first time a test bus goes up. Forked once the
-   * connection below has its GDBus thread, the watcher would hold that thread's data with no
-   * thread to point to it, and its _exit (where LeakSanitizer checks) would call it leaked:
-   * have it forked first, with a bus that goes at once. */
-  {
-    g_autoptr(GTestDBus) first = g_test_dbus_new (G_TEST_DBUS_NONE);
-    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
-
-    g_test_dbus_up (first);
-    g_test_dbus_down (first);
-    if (display != NULL)
-      g_setenv ("DISPLAY", display, TRUE);
-  }
+  /* Once the connection below has its GDBus thread, a watcher forked after it would report
+   * that thread's data as leaked. */
+  ferry_test_fork_bus_watcher ();
 
   system = g_new0 (FerryTestSystem, 1);
   system->mock_pids = g_array_new (FALSE, FALSE, sizeof (GPid));
