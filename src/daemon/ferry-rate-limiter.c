@@ -78,6 +78,21 @@ ferry_rate_limiter_get_rate (FerryRateLimiter *self)
   return rate;
 }
 
+gsize
+ferry_rate_limiter_read_size (FerryRateLimiter *shared,
+                              FerryRateLimiter *own,
+                              gsize             most)
+{
+  guint64 rate = shared != NULL ? ferry_rate_limiter_get_rate (shared) : 0;
+  guint64 own_rate = own != NULL ? ferry_rate_limiter_get_rate (own) : 0;
+
+  if (own_rate > 0)
+    rate = rate > 0 ? MIN (rate, own_rate) : own_rate;
+  if (rate == 0)
+    return most;
+  return (gsize) CLAMP (rate / 8, MIN (4096, most), most);
+}
+
 static void
 refill (FerryRateLimiter *self,
         gint64            now_usec)

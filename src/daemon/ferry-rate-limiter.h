@@ -19,6 +19,13 @@ void              ferry_rate_limiter_set_rate (FerryRateLimiter *self,
                                                guint64           bytes_per_second);
 guint64           ferry_rate_limiter_get_rate (FerryRateLimiter *self);
 
+/* How much to read at a time under both limits, either of which may be NULL or unlimited:
+ * an eighth of a second's worth at the tighter rate, so the flow stays even, between 4 KiB
+ * and @most; @most when nothing limits. */
+gsize             ferry_rate_limiter_read_size (FerryRateLimiter *shared,
+                                                FerryRateLimiter *own,
+                                                gsize             most);
+
 /* Microseconds to wait before the next read, 0 when it may go now. */
 gint64            ferry_rate_limiter_delay (FerryRateLimiter *self,
                                             gint64            now_usec);

@@ -1064,16 +1064,7 @@ on_throttle_done (gpointer user_data)
 static gsize
 read_size (FerrySegments *self)
 {
-  guint64 rate = 0;
-
-  if (self->shared_limiter != NULL)
-    rate = ferry_rate_limiter_get_rate (self->shared_limiter);
-  if (self->own_limiter != NULL && ferry_rate_limiter_get_rate (self->own_limiter) > 0)
-    rate = rate ? MIN (rate, ferry_rate_limiter_get_rate (self->own_limiter))
-                : ferry_rate_limiter_get_rate (self->own_limiter);
-  if (rate == 0)
-    return READ_SIZE;
-  return (gsize) CLAMP (rate / 8, 4096, READ_SIZE);
+  return ferry_rate_limiter_read_size (self->shared_limiter, self->own_limiter, READ_SIZE);
 }
 
 static void
